@@ -1,0 +1,8 @@
+//! Domain types and rules of langnghe. Pure functions, no I/O.
+
+pub mod access;
+pub mod agency;
+pub mod geo;
+pub mod text;
+pub mod throttle;
+pub mod vnfmt;

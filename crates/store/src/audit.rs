@@ -1,0 +1,143 @@
+//! The append-only audit log. Rows are only ever inserted; the database
+//! itself refuses UPDATE and DELETE (triggers in the migrations).
+
+use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, Tx};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Who is writing, from where: carried from the request to every write.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            request_id: None,
+            client_addr: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    #[serde(skip)]
+    pub before_json: Option<String>,
+    #[serde(skip)]
+    pub after_json: Option<String>,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn before(&self) -> Option<serde_json::Value> {
+        self.before_json.as_deref().and_then(|s| serde_json::from_str(s).ok())
+    }
+    pub fn after(&self) -> Option<serde_json::Value> {
+        self.after_json.as_deref().and_then(|s| serde_json::from_str(s).ok())
+    }
+}
+
+/// Append one row. Call inside the transaction of the write it records.
+pub async fn record<B: Serialize, A: Serialize>(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<()> {
+    let enc = |v: Option<String>| v;
+    let before = enc(before.and_then(|b| serde_json::to_string(b).ok()));
+    let after = enc(after.and_then(|a| serde_json::to_string(a).ok()));
+    let now = OffsetDateTime::now_utc();
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(&before)
+    .bind(&after)
+    .bind(&actor.request_id)
+    .bind(&actor.client_addr)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<time::Date>,
+    pub to: Option<time::Date>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn filter_sql(select: &str, f: &AuditFilter) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" WHERE 1 = 1", []);
+    if let Some(v) = &f.entity {
+        sql.push(" AND entity = ?", [Arg::Text(v.clone())]);
+    }
+    if let Some(v) = &f.entity_id {
+        sql.push(" AND entity_id = ?", [Arg::Text(v.clone())]);
+    }
+    if let Some(v) = &f.actor {
+        sql.push(" AND actor_name = ?", [Arg::Text(v.clone())]);
+    }
+    if let Some(v) = &f.action {
+        sql.push(" AND action = ?", [Arg::Text(v.clone())]);
+    }
+    if let Some(d) = f.from {
+        let t = d.midnight().assume_utc() - time::Duration::hours(7);
+        sql.push(" AND at >= ?", [Arg::Time(t)]);
+    }
+    if let Some(d) = f.to {
+        let t = d.next_day().unwrap_or(d).midnight().assume_utc() - time::Duration::hours(7);
+        sql.push(" AND at < ?", [Arg::Time(t)]);
+    }
+    sql
+}
+
+pub async fn list(db: &Db, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
+    let mut sql = filter_sql(
+        "SELECT id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr FROM audit_log",
+        f,
+    );
+    sql.push(" ORDER BY id DESC LIMIT ? OFFSET ?", [Arg::I64(f.limit), Arg::I64(f.offset)]);
+    let count = filter_sql("SELECT COUNT(*) FROM audit_log", f);
+    Ok(with_db!(db, |c| {
+        let items = bind_args!(sqlx::query_as::<_, AuditEntry>(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?;
+        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
+            .fetch_one(c)
+            .await?;
+        (items, total)
+    }))
+}

@@ -1,0 +1,311 @@
+//! Persistence of langnghe. One codebase over SQLite (embedded default) and
+//! PostgreSQL: every query is written once with `$n` placeholders (SQLite
+//! accepts them too) and run through [`with_db!`] / [`with_tx!`], which expand
+//! the same code for each driver. Migrations are per dialect, numbered,
+//! forward-only and embedded in the binary.
+
+pub mod agencies;
+pub mod audit;
+pub mod geo;
+pub mod meta;
+pub mod seed;
+pub mod sessions;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::ConnectOptions;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid data: {0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("data file error: {0}")]
+    Data(String),
+}
+
+impl StoreError {
+    /// Turn a unique-constraint violation into a `Conflict` naming `what`.
+    pub fn on_unique(self, what: &str) -> StoreError {
+        if let StoreError::Db(sqlx::Error::Database(e)) = &self {
+            if e.is_unique_violation() {
+                return StoreError::Conflict(what.to_string());
+            }
+        }
+        self
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Run `$body` with `$c` bound to the pool of whichever database this is.
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($c) => $body,
+            $crate::Db::Pg($c) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$c` bound to the connection of an open transaction.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    /// Open the embedded SQLite store in `data_dir` (created if missing), WAL mode.
+    pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Data(format!("{}: {e}", dir.display())))?;
+        }
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Connect to a database URL: `postgres://…`, `sqlite://…` or `sqlite:…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?
+                .log_statements(tracing::log::LevelFilter::Trace);
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Pg(pool))
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            Db::open_sqlite(Path::new(path)).await
+        } else {
+            Err(StoreError::Invalid(format!(
+                "unsupported database URL (use postgres://… or sqlite:…): {url}"
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Apply the embedded migrations of this dialect (forward-only).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Pg(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        with_db!(self, |c| {
+            sqlx::query("SELECT 1").execute(c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, |c| c.close().await)
+    }
+
+    /// A consistent copy of the SQLite store, safe while the server runs.
+    pub async fn backup_to(&self, to: &Path) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                if to.exists() {
+                    return Err(StoreError::Invalid(format!(
+                        "{} already exists; choose a new file",
+                        to.display()
+                    )));
+                }
+                let target = to.to_string_lossy().to_string();
+                sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+                Ok(())
+            }
+            Db::Pg(_) => Err(StoreError::Invalid(
+                "backup of PostgreSQL: use pg_dump (see README)".into(),
+            )),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A dynamic SQL text with `$n` placeholders and the values bound to them.
+/// Values are always bound, never spliced into the text.
+#[derive(Debug, Default)]
+pub struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    Text(String),
+    Date(time::Date),
+    Time(time::OffsetDateTime),
+    /// NULL typed as an integer.
+    Null,
+    NullText,
+    NullDate,
+    NullF64,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Append text; every `?` in `fragment` becomes the next `$n`, bound to the next arg.
+    pub fn push(&mut self, fragment: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        let mut args = args.into_iter();
+        for ch in fragment.chars() {
+            if ch == '?' {
+                if let Some(a) = args.next() {
+                    self.args.push(a);
+                    self.text.push_str(&format!("${}", self.args.len()));
+                    continue;
+                }
+            }
+            self.text.push(ch);
+        }
+        self
+    }
+}
+
+/// Bind the args of a [`Sql`] to a query builder of any driver.
+#[macro_export]
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args.iter() {
+            q = match a {
+                $crate::Arg::I64(v) => q.bind(*v),
+                $crate::Arg::F64(v) => q.bind(*v),
+                $crate::Arg::Bool(v) => q.bind(*v),
+                $crate::Arg::Text(v) => q.bind(v.clone()),
+                $crate::Arg::Date(v) => q.bind(*v),
+                $crate::Arg::Time(v) => q.bind(*v),
+                $crate::Arg::Null => q.bind(None::<i64>),
+                $crate::Arg::NullText => q.bind(None::<String>),
+                $crate::Arg::NullDate => q.bind(None::<time::Date>),
+                $crate::Arg::NullF64 => q.bind(None::<f64>),
+            };
+        }
+        q
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_builder_numbers_placeholders() {
+        let mut s = Sql::new("SELECT 1 FROM t WHERE 1=1");
+        s.push(" AND a = ?", [Arg::I64(1)]);
+        s.push(" AND b LIKE ? ESCAPE '\\' AND c = ?", [
+            Arg::Text("x".into()),
+            Arg::I64(2),
+        ]);
+        assert_eq!(
+            s.text,
+            "SELECT 1 FROM t WHERE 1=1 AND a = $1 AND b LIKE $2 ESCAPE '\\' AND c = $3"
+        );
+        assert_eq!(s.args.len(), 3);
+    }
+
+    #[test]
+    fn like_escaping() {
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

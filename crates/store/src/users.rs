@@ -1,0 +1,307 @@
+//! Accounts, password hashes and personal API tokens.
+
+use crate::audit::{self, Actor};
+use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency_id: i64,
+    pub agency_name: String,
+    #[serde(skip)]
+    pub scope_unit_id: i64,
+    pub scope_code: String,
+    pub scope_name: String,
+    pub lang: String,
+    pub active: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+const SELECT: &str = "SELECT us.id, us.username, us.display_name, us.role, us.agency_id, a.name AS agency_name, \
+    us.scope_unit_id, s.code AS scope_code, s.name AS scope_name, us.lang, us.active, us.created_at \
+    FROM users us JOIN agencies a ON a.id = us.agency_id JOIN admin_units s ON s.id = us.scope_unit_id";
+
+/// Hash a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A random secret of `bytes` bytes, hex-encoded.
+pub fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// A readable generated password (for the first admin).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    buf.iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+    pub agency_id: i64,
+    pub scope_unit_id: i64,
+    pub lang: String,
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    Ok(with_db!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(c)
+        .await?))
+}
+
+async fn get_tx(tx: &mut Tx, id: i64) -> Result<User> {
+    let sql = format!("{SELECT} WHERE us.id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
+    let hash = hash_password(&u.password)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, role, agency_id, scope_unit_id, lang, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) RETURNING id"
+    )
+    .bind(&u.username)
+    .bind(&u.display_name)
+    .bind(&hash)
+    .bind(&u.role)
+    .bind(u.agency_id)
+    .bind(u.scope_unit_id)
+    .bind(&u.lang)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    .map_err(|e| StoreError::from(e).on_unique("username"))?);
+    let user = get_tx(&mut tx, id).await?;
+    audit::record::<(), _>(&mut tx, actor, "create", "user", &id.to_string(), None, Some(&user)).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<User>> {
+    let sql = format!("{SELECT} WHERE us.id = $1");
+    Ok(with_db!(db, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+}
+
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
+    let sql = format!("{SELECT} WHERE us.username = $1");
+    Ok(with_db!(db, |c| sqlx::query_as::<_, User>(&sql)
+        .bind(username)
+        .fetch_optional(c)
+        .await?))
+}
+
+/// Check a username/password pair; `None` when unknown, inactive or wrong.
+pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Option<User>> {
+    let row: Option<(i64, String, bool)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT id, password_hash, active FROM users WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(c)
+    .await?);
+    match row {
+        Some((id, hash, true)) if verify_password(password, &hash) => get(db, id).await,
+        Some(_) => Ok(None),
+        None => {
+            // Spend the same time as a real check, so timing does not reveal usernames.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
+            let _ = verify_password(password, dummy);
+            Ok(None)
+        }
+    }
+}
+
+
+pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Result<()> {
+    let hash = hash_password(password)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    // The hash itself never goes into the audit log.
+    let note = serde_json::json!({"password": "changed"});
+    audit::record::<(), _>(&mut tx, actor, "change_password", "user", &id.to_string(), None, Some(&note)).await?;
+    tx.commit().await
+}
+
+pub async fn set_lang(db: &Db, actor: &Actor, id: i64, lang: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let before: Option<String> = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT lang FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    let Some(before) = before else {
+        return Err(StoreError::NotFound);
+    };
+    if before == lang {
+        return Ok(());
+    }
+    with_tx!(&mut tx, |c| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "user",
+        &id.to_string(),
+        Some(&serde_json::json!({ "lang": before })),
+        Some(&serde_json::json!({ "lang": lang })),
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn filter_sql(select: &str, scope_id: i64, f: &UserFilter) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(
+        " WHERE us.scope_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+        [Arg::I64(scope_id)],
+    );
+    if let Some(q) = &f.q {
+        let q = q.trim().to_lowercase();
+        if !q.is_empty() {
+            sql.push(
+                " AND (us.username LIKE ? ESCAPE '\\' OR LOWER(us.display_name) LIKE ? ESCAPE '\\')",
+                [
+                    Arg::Text(format!("%{}%", crate::like_escape(&q))),
+                    Arg::Text(format!("%{}%", crate::like_escape(&q))),
+                ],
+            );
+        }
+    }
+    sql
+}
+
+/// Users whose scope lies within `scope_id`.
+pub async fn list(db: &Db, scope_id: i64, f: &UserFilter) -> Result<(Vec<User>, i64)> {
+    let mut sql = filter_sql(SELECT, scope_id, f);
+    sql.push(" ORDER BY us.username LIMIT ? OFFSET ?", [Arg::I64(f.limit), Arg::I64(f.offset)]);
+    let count = filter_sql("SELECT COUNT(*) FROM users us", scope_id, f);
+    Ok(with_db!(db, |c| {
+        let items = bind_args!(sqlx::query_as::<_, User>(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?;
+        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
+            .fetch_one(c)
+            .await?;
+        (items, total)
+    }))
+}
+
+/// Issue a personal API token; returns the secret (shown once; only its hash is kept).
+pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> Result<String> {
+    let token = format!("lnt_{}", random_secret(32));
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash(&token))
+    .bind(now)
+    .fetch_one(c)
+    .await?);
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "create",
+        "api_token",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({ "user_id": user_id, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The active user a bearer token belongs to.
+pub async fn by_token(db: &Db, token: &str) -> Result<Option<User>> {
+    let hash = token_hash(token);
+    let row: Option<(i64, i64)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE"
+    )
+    .bind(&hash)
+    .fetch_optional(c)
+    .await?);
+    let Some((token_id, user_id)) = row else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc();
+    with_db!(db, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(token_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    get(db, user_id).await
+}
