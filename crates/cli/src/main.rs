@@ -1,1 +1,360 @@
-fn main() {}
+//! `langnghe`: the operator's command line. serve, migrate, user, token, backup.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use langnghe_store::audit::Actor;
+use langnghe_store::{geo, seed, users, Db};
+use langnghe_web::{AppState, WebConfig};
+use serde::Deserialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "langnghe",
+    version,
+    about = "Craft villages and industrial-extension programmes of a Vietnamese province"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Data directory: the SQLite store, its config file and backups live here.
+    #[arg(long, env = "LANGNGHE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Use this database instead of the embedded SQLite store, e.g. postgres://user@host/db.
+    #[arg(long, env = "LANGNGHE_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Config file (TOML); default: <data-dir>/langnghe.toml when present.
+    #[arg(long, env = "LANGNGHE_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (migrations run first).
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, env = "LANGNGHE_BIND")]
+        bind: Option<String>,
+        /// Load the demo data built from the seed documents (idempotent).
+        #[arg(long, env = "LANGNGHE_DEMO")]
+        demo: bool,
+        /// Mark session cookies Secure (serve behind https).
+        #[arg(long, env = "LANGNGHE_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply migrations and load the geography, then exit.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Write a consistent copy of the SQLite store (safe while the server runs).
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Target file (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a password is generated and printed.
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        /// admin, coordinator, officer, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        /// Agency id or key (e.g. hn-so-ct).
+        #[arg(long)]
+        agency: String,
+        /// Official code of the scope unit (VN = whole country; 018 = Huyện Gia Lâm before 2025).
+        #[arg(long)]
+        scope: String,
+        /// Date at which the scope code is read (default: today, else the last pre-reform unit).
+        #[arg(long)]
+        scope_as_of: Option<String>,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a user; the token is printed alone on the last line.
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+/// Settings a config file may hold; command line and environment win over it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    demo: Option<bool>,
+    secure_cookies: Option<bool>,
+    brand_sub: Option<String>,
+    session_idle_minutes: Option<i64>,
+}
+
+impl StoreArgs {
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("langnghe-data"))
+    }
+
+    fn file_config(&self) -> Result<FileConfig> {
+        let path = match &self.config {
+            Some(p) => p.clone(),
+            None => {
+                let p = self.data_dir().join("langnghe.toml");
+                if !p.exists() {
+                    return Ok(FileConfig::default());
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    async fn open(&self, file: &FileConfig) -> Result<Db> {
+        let db = match self.database_url.clone().or(file.database_url.clone()) {
+            Some(url) => Db::connect(&url)
+                .await
+                .context("connecting to the database")?,
+            None => {
+                let path = self.data_dir().join("langnghe.sqlite");
+                Db::open_sqlite(&path)
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?
+            }
+        };
+        db.migrate().await.context("applying migrations")?;
+        seed::ensure_geography(&db)
+            .await
+            .context("loading the geography")?;
+        Ok(db)
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("LANGNGHE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("LANGNGHE_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    init_tracing();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve {
+            store,
+            bind,
+            demo,
+            secure_cookies,
+        } => {
+            let file = store.file_config()?;
+            let started = std::time::Instant::now();
+            let db = store.open(&file).await?;
+            if demo || file.demo.unwrap_or(false) {
+                let added = seed::ensure_demo(&db)
+                    .await
+                    .context("loading the demo data")?;
+                if added > 0 {
+                    tracing::info!(added, "demo agencies loaded");
+                }
+            }
+            let first_password = seed::ensure_admin(&db)
+                .await
+                .context("creating the first admin")?;
+            let mut config = WebConfig {
+                secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+                brand_sub: file.brand_sub.clone().unwrap_or_default(),
+                ..WebConfig::default()
+            };
+            if let Some(m) = file.session_idle_minutes {
+                config.session_idle = time::Duration::minutes(m.clamp(5, 7 * 24 * 60));
+            }
+            let state = AppState::new(db.clone(), config).map_err(|e| anyhow!("{e}"))?;
+            let bind = bind
+                .or(file.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("binding {bind}"))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "listening");
+            println!("langnghe is running.");
+            println!("URL:      http://{addr}/");
+            match first_password {
+                Some(p) => {
+                    println!("Login:    admin");
+                    println!("Password: {p}");
+                    println!(
+                        "(The password is shown only this once; change it at /account/password.)"
+                    );
+                }
+                None => println!(
+                    "Log in with your account (the admin password was printed at first start)."
+                ),
+            }
+            use std::io::Write;
+            std::io::stdout().flush()?;
+            langnghe_web::serve(listener, state).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Migrate { store } => {
+            let file = store.file_config()?;
+            let db = store.open(&file).await?;
+            println!(
+                "migrations applied; {} administrative units",
+                geo::count(&db).await?
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    store,
+                    username,
+                    role,
+                    agency,
+                    scope,
+                    scope_as_of,
+                    display_name,
+                    password_stdin,
+                },
+        } => {
+            let file = store.file_config()?;
+            let db = store.open(&file).await?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.lines().next().unwrap_or("").to_string(), false)
+            } else {
+                (users::generate_password(), true)
+            };
+            let state =
+                AppState::new(db.clone(), WebConfig::default()).map_err(|e| anyhow!("{e}"))?;
+            let payload = langnghe_web::users::UserPayload {
+                username,
+                display_name,
+                password: password.clone(),
+                role,
+                agency,
+                scope,
+                scope_as_of,
+                lang: None,
+            };
+            let nu = match langnghe_web::users::validate(&state, geo::COUNTRY_ID, &payload).await {
+                Ok(nu) => nu,
+                Err(langnghe_web::error::AppError::Validation(errs)) => {
+                    for e in errs {
+                        eprintln!("{}: {}", e.field, e.message(langnghe_web::i18n::Lang::En));
+                    }
+                    bail!("the account was not created");
+                }
+                Err(e) => bail!("{}", e.message(langnghe_web::i18n::Lang::En)),
+            };
+            let u = users::create(&db, &Actor::system("cli"), &nu)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!(
+                "created user {} (id {}, role {}, scope {} {})",
+                u.username, u.id, u.role, u.scope_code, u.scope_name
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+            db.close().await;
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    store,
+                    username,
+                    name,
+                },
+        } => {
+            let file = store.file_config()?;
+            let db = store.open(&file).await?;
+            let user = users::by_username(&db, &username.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow!("no user named {username}"))?;
+            let token = users::create_token(&db, &Actor::system("cli"), user.id, &name).await?;
+            println!(
+                "token for {} (use as 'Authorization: Bearer <token>'):",
+                user.username
+            );
+            println!("{token}");
+            db.close().await;
+            Ok(())
+        }
+        Command::Backup { store, to } => {
+            let file = store.file_config()?;
+            if store.database_url.is_some() || file.database_url.is_some() {
+                bail!("backup of PostgreSQL: use pg_dump (see README)");
+            }
+            let path = store.data_dir().join("langnghe.sqlite");
+            if !Path::new(&path).exists() {
+                bail!("no store at {}", path.display());
+            }
+            let db = Db::open_sqlite(&path).await?;
+            db.backup_to(&to).await.map_err(|e| anyhow!("{e}"))?;
+            println!("backup written to {}", to.display());
+            db.close().await;
+            Ok(())
+        }
+    }
+}

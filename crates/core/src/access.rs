@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(parse_username(" Officer.GiaLam "), Some("officer.gialam".into()));
+        assert_eq!(
+            parse_username(" Officer.GiaLam "),
+            Some("officer.gialam".into())
+        );
         assert_eq!(parse_username("ab"), None);
         assert_eq!(parse_username("a b c"), None);
         assert_eq!(parse_username("x'; drop table users;--"), None);

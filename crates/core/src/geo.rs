@@ -152,7 +152,10 @@ pub fn derive(units: &[UnitNode], links: &[CommuneLink]) -> Derived {
         let mut guard = 0;
         while let Some(id) = cur {
             let Some(node) = by_id.get(&id) else { break };
-            footprint.entry(id).or_default().extend(atoms.iter().copied());
+            footprint
+                .entry(id)
+                .or_default()
+                .extend(atoms.iter().copied());
             cur = node.parent;
             guard += 1;
             if guard > 8 {
@@ -376,15 +379,25 @@ mod tests {
                 .map(|s| s.new)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(rollup(121, date!(2026 - 01 - 01), validity, succ), vec![31, 32]);
-        assert_eq!(rollup(121, date!(2017 - 01 - 01), validity, succ), vec![121]);
+        assert_eq!(
+            rollup(121, date!(2026 - 01 - 01), validity, succ),
+            vec![31, 32]
+        );
+        assert_eq!(
+            rollup(121, date!(2017 - 01 - 01), validity, succ),
+            vec![121]
+        );
         assert_eq!(rollup(10, date!(2026 - 01 - 01), validity, succ), vec![30]);
         assert_eq!(rollup(1, date!(2026 - 01 - 01), validity, succ), vec![1]);
     }
 
     #[test]
     fn validity_and_era() {
-        assert!(valid_on(None, Some(date!(2025 - 06 - 30)), date!(2025 - 06 - 30)));
+        assert!(valid_on(
+            None,
+            Some(date!(2025 - 06 - 30)),
+            date!(2025 - 06 - 30)
+        ));
         assert!(!valid_on(None, Some(date!(2025 - 06 - 30)), REFORM_DATE));
         assert!(valid_on(Some(REFORM_DATE), None, REFORM_DATE));
         assert_eq!(era_on(date!(2017 - 01 - 01)), Era::Old);

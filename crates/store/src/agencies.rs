@@ -5,7 +5,7 @@ use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Agency {
     pub id: i64,
     pub key: Option<String>,
@@ -139,10 +139,16 @@ async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Agency>> {
 }
 
 /// Create an agency and its audit row in one transaction.
-pub async fn create(db: &Db, actor: &Actor, key: Option<&str>, input: &AgencyInput) -> Result<Agency> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    key: Option<&str>,
+    input: &AgencyInput,
+) -> Result<Agency> {
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO agencies (key, name, name_folded, short_name, kind, admin_unit_id, parent_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
     )
@@ -156,9 +162,19 @@ pub async fn create(db: &Db, actor: &Actor, key: Option<&str>, input: &AgencyInp
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(|e| StoreError::from(e).on_unique("agency key"))?);
+    .map_err(|e| StoreError::from(e).on_unique("agency key"))?
+    });
     let created = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    audit::record::<(), _>(&mut tx, actor, "create", "agency", &id.to_string(), None, Some(&created)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "create",
+        "agency",
+        &id.to_string(),
+        None,
+        Some(&created),
+    )
+    .await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -168,7 +184,8 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &AgencyInput) -> Res
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
     let before = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    with_tx!(&mut tx, |c| sqlx::query(
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE agencies SET name = $1, name_folded = $2, short_name = $3, kind = $4, admin_unit_id = $5, parent_id = $6, updated_at = $7 WHERE id = $8"
     )
     .bind(&input.name)
@@ -181,9 +198,19 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &AgencyInput) -> Res
     .bind(id)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     let after = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    audit::record(&mut tx, actor, "update", "agency", &id.to_string(), Some(&before), Some(&after)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "agency",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -25,7 +25,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     #[serde(with = "time::serde::rfc3339")]
@@ -45,10 +45,14 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     pub fn before(&self) -> Option<serde_json::Value> {
-        self.before_json.as_deref().and_then(|s| serde_json::from_str(s).ok())
+        self.before_json
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
     }
     pub fn after(&self) -> Option<serde_json::Value> {
-        self.after_json.as_deref().and_then(|s| serde_json::from_str(s).ok())
+        self.after_json
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
     }
 }
 
@@ -66,7 +70,8 @@ pub async fn record<B: Serialize, A: Serialize>(
     let before = enc(before.and_then(|b| serde_json::to_string(b).ok()));
     let after = enc(after.and_then(|a| serde_json::to_string(a).ok()));
     let now = OffsetDateTime::now_utc();
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     )
@@ -82,7 +87,8 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(&actor.client_addr)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     Ok(())
 }
 
@@ -129,7 +135,10 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
         "SELECT id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr FROM audit_log",
         f,
     );
-    sql.push(" ORDER BY id DESC LIMIT ? OFFSET ?", [Arg::I64(f.limit), Arg::I64(f.offset)]);
+    sql.push(
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        [Arg::I64(f.limit), Arg::I64(f.offset)],
+    );
     let count = filter_sql("SELECT COUNT(*) FROM audit_log", f);
     Ok(with_db!(db, |c| {
         let items = bind_args!(sqlx::query_as::<_, AuditEntry>(&sql.text), sql.args)

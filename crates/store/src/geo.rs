@@ -6,7 +6,7 @@ use langnghe_core::text::fold_vi;
 use serde::Serialize;
 use time::Date;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AdminUnit {
     #[serde(skip)]
     pub id: i64,
@@ -35,7 +35,7 @@ impl AdminUnit {
 }
 
 /// A link to a predecessor or successor, with the partly-merged flag.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkedUnit {
     #[serde(flatten)]
     pub unit: AdminUnit,
@@ -49,7 +49,8 @@ struct LinkedRow {
     partly: bool,
 }
 
-const SELECT_UNIT: &str = "SELECT u.id, u.code, u.name, u.level, u.unit_type, p.code AS parent_code, \
+const SELECT_UNIT: &str =
+    "SELECT u.id, u.code, u.name, u.level, u.unit_type, p.code AS parent_code, \
      u.valid_from, u.valid_to, u.era, u.parent_id, u.lat, u.lon \
      FROM admin_units u LEFT JOIN admin_units p ON p.id = u.parent_id";
 
@@ -231,7 +232,10 @@ pub async fn rollup(db: &Db, id: i64, day: Date) -> Result<Vec<AdminUnit>> {
         },
         |u| succ_map.get(&u).cloned().unwrap_or_default(),
     );
-    Ok(ids.into_iter().filter_map(|i| known.get(&i).cloned()).collect())
+    Ok(ids
+        .into_iter()
+        .filter_map(|i| known.get(&i).cloned())
+        .collect())
 }
 
 /// Is `unit_id` wholly within `scope_id` (across the reform)?
@@ -289,7 +293,11 @@ pub async fn load(db: &Db, units: &[UnitRecord], mapping: &[(String, String, boo
         let parent = match (&u.parent_code, u.level) {
             (None, _) => Some(COUNTRY_ID),
             (Some(pc), Level::Commune) => {
-                let lvl = if u.era == Era::Old { Level::District } else { Level::Province };
+                let lvl = if u.era == Era::Old {
+                    Level::District
+                } else {
+                    Level::Province
+                };
                 ids.get(&(u.era, lvl, pc.as_str())).copied()
             }
             (Some(pc), _) => ids.get(&(u.era, Level::Province, pc.as_str())).copied(),
@@ -308,7 +316,11 @@ pub async fn load(db: &Db, units: &[UnitRecord], mapping: &[(String, String, boo
     for (new, old, partly) in mapping {
         let n = ids.get(&(Era::New, Level::Commune, new.as_str()));
         // Island districts without communes map whole, by their 3-digit district code.
-        let old_level = if old.len() == 3 { Level::District } else { Level::Commune };
+        let old_level = if old.len() == 3 {
+            Level::District
+        } else {
+            Level::Commune
+        };
         let o = ids.get(&(Era::Old, old_level, old.as_str()));
         match (n, o) {
             (Some(n), Some(o)) => links.push(CommuneLink {
@@ -422,4 +434,25 @@ where
         });
     }
     Ok(())
+}
+
+/// Resolve a code: as of `day` when given; else the unit in force today, else
+/// the last unit that carried the code before the reform (e.g. district "018").
+pub async fn resolve(
+    db: &Db,
+    code: &str,
+    day: Option<Date>,
+    today: Date,
+) -> Result<Option<AdminUnit>> {
+    if code == COUNTRY_CODE {
+        return by_id(db, COUNTRY_ID).await;
+    }
+    if let Some(d) = day {
+        return by_code(db, code, d).await;
+    }
+    if let Some(u) = by_code(db, code, today).await? {
+        return Ok(Some(u));
+    }
+    let before = geo::REFORM_DATE.previous_day().unwrap_or(geo::REFORM_DATE);
+    by_code(db, code, before).await
 }

@@ -119,8 +119,8 @@ impl Db {
     /// Connect to a database URL: `postgres://…`, `sqlite://…` or `sqlite:…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url)?
-                .log_statements(tracing::log::LevelFilter::Trace);
+            let opts =
+                PgConnectOptions::from_str(url)?.log_statements(tracing::log::LevelFilter::Trace);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -182,7 +182,10 @@ impl Db {
                     )));
                 }
                 let target = to.to_string_lossy().to_string();
-                sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(p)
+                    .await?;
                 Ok(())
             }
             Db::Pg(_) => Err(StoreError::Invalid(
@@ -293,10 +296,10 @@ mod tests {
     fn sql_builder_numbers_placeholders() {
         let mut s = Sql::new("SELECT 1 FROM t WHERE 1=1");
         s.push(" AND a = ?", [Arg::I64(1)]);
-        s.push(" AND b LIKE ? ESCAPE '\\' AND c = ?", [
-            Arg::Text("x".into()),
-            Arg::I64(2),
-        ]);
+        s.push(
+            " AND b LIKE ? ESCAPE '\\' AND c = ?",
+            [Arg::Text("x".into()), Arg::I64(2)],
+        );
         assert_eq!(
             s.text,
             "SELECT 1 FROM t WHERE 1=1 AND a = $1 AND b LIKE $2 ESCAPE '\\' AND c = $3"

@@ -12,13 +12,15 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
 }
 
 pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )
     .bind(key)
     .bind(value)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     Ok(())
 }

@@ -49,9 +49,10 @@ pub fn official_units() -> Result<(Vec<UnitRecord>, Vec<(String, String, bool)>)
     let mut units = Vec::new();
     for r in tsv_rows(&gunzip(UNITS_GZ)?)? {
         let field = |i: usize| r.get(i).unwrap_or("");
-        let era = Era::parse(field(0)).ok_or_else(|| StoreError::Data(format!("era {}", field(0))))?;
-        let level =
-            Level::parse(field(3)).ok_or_else(|| StoreError::Data(format!("level {}", field(3))))?;
+        let era =
+            Era::parse(field(0)).ok_or_else(|| StoreError::Data(format!("era {}", field(0))))?;
+        let level = Level::parse(field(3))
+            .ok_or_else(|| StoreError::Data(format!("level {}", field(3))))?;
         units.push(UnitRecord {
             era,
             code: field(1).to_string(),
@@ -136,7 +137,9 @@ pub async fn ensure_demo(db: &Db) -> Result<usize> {
             };
             let unit = geo::by_era_code(db, a.unit_era, &a.unit_code)
                 .await?
-                .ok_or_else(|| StoreError::Data(format!("agency {}: unknown unit {}", a.key, a.unit_code)))?;
+                .ok_or_else(|| {
+                    StoreError::Data(format!("agency {}: unknown unit {}", a.key, a.unit_code))
+                })?;
             let input = agencies::AgencyInput {
                 name: a.name.clone(),
                 short_name: a.short_name.clone(),
@@ -170,7 +173,9 @@ pub async fn ensure_admin(db: &Db) -> Result<Option<String>> {
                 admin_unit_id: geo::COUNTRY_ID,
                 parent_id: None,
             };
-            agencies::create(db, &actor, Some(SYSTEM_AGENCY_KEY), &input).await?.id
+            agencies::create(db, &actor, Some(SYSTEM_AGENCY_KEY), &input)
+                .await?
+                .id
         }
     };
     let password = users::generate_password();

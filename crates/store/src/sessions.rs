@@ -40,7 +40,8 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         loop {
             let id = record.id.to_string();
-            let inserted = with_db!(&self.db, |c| sqlx::query(
+            let inserted = with_db!(&self.db, |c| {
+                sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
             )
             .bind(&id)
@@ -49,7 +50,8 @@ impl SessionStore for DbSessionStore {
             .execute(c)
             .await
             .map_err(backend)?
-            .rows_affected());
+            .rows_affected()
+            });
             if inserted == 1 {
                 return Ok(());
             }
@@ -102,12 +104,14 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         let id = session_id.to_string();
-        with_db!(&self.db, |c| sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(&id)
-            .execute(c)
-            .await
-            .map_err(backend)?
-            .rows_affected());
+        with_db!(&self.db, |c| sqlx::query(
+            "DELETE FROM sessions WHERE id = $1"
+        )
+        .bind(&id)
+        .execute(c)
+        .await
+        .map_err(backend)?
+        .rows_affected());
         Ok(())
     }
 }

@@ -2,14 +2,16 @@
 
 use crate::audit::{self, Actor};
 use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -82,9 +84,11 @@ pub struct NewUser {
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
-    Ok(with_db!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(c)
-        .await?))
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(c)
+    .await?))
 }
 
 async fn get_tx(tx: &mut Tx, id: i64) -> Result<User> {
@@ -100,7 +104,8 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     let hash = hash_password(&u.password)?;
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO users (username, display_name, password_hash, role, agency_id, scope_unit_id, lang, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) RETURNING id"
     )
@@ -114,9 +119,19 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(|e| StoreError::from(e).on_unique("username"))?);
+    .map_err(|e| StoreError::from(e).on_unique("username"))?
+    });
     let user = get_tx(&mut tx, id).await?;
-    audit::record::<(), _>(&mut tx, actor, "create", "user", &id.to_string(), None, Some(&user)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "create",
+        "user",
+        &id.to_string(),
+        None,
+        Some(&user),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -158,7 +173,6 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
     }
 }
 
-
 pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Result<()> {
     let hash = hash_password(password)?;
     let now = OffsetDateTime::now_utc();
@@ -174,7 +188,16 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Re
     .rows_affected());
     // The hash itself never goes into the audit log.
     let note = serde_json::json!({"password": "changed"});
-    audit::record::<(), _>(&mut tx, actor, "change_password", "user", &id.to_string(), None, Some(&note)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "change_password",
+        "user",
+        &id.to_string(),
+        None,
+        Some(&note),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -192,12 +215,14 @@ pub async fn set_lang(db: &Db, actor: &Actor, id: i64, lang: &str) -> Result<()>
     if before == lang {
         return Ok(());
     }
-    with_tx!(&mut tx, |c| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-        .bind(lang)
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected());
+    with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE users SET lang = $1 WHERE id = $2"
+    )
+    .bind(lang)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
     audit::record(
         &mut tx,
         actor,
@@ -242,7 +267,10 @@ fn filter_sql(select: &str, scope_id: i64, f: &UserFilter) -> Sql {
 /// Users whose scope lies within `scope_id`.
 pub async fn list(db: &Db, scope_id: i64, f: &UserFilter) -> Result<(Vec<User>, i64)> {
     let mut sql = filter_sql(SELECT, scope_id, f);
-    sql.push(" ORDER BY us.username LIMIT ? OFFSET ?", [Arg::I64(f.limit), Arg::I64(f.offset)]);
+    sql.push(
+        " ORDER BY us.username LIMIT ? OFFSET ?",
+        [Arg::I64(f.limit), Arg::I64(f.offset)],
+    );
     let count = filter_sql("SELECT COUNT(*) FROM users us", scope_id, f);
     Ok(with_db!(db, |c| {
         let items = bind_args!(sqlx::query_as::<_, User>(&sql.text), sql.args)
@@ -260,7 +288,8 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     let token = format!("lnt_{}", random_secret(32));
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )
     .bind(user_id)
@@ -268,7 +297,8 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     .bind(token_hash(&token))
     .bind(now)
     .fetch_one(c)
-    .await?);
+    .await?
+    });
     audit::record::<(), _>(
         &mut tx,
         actor,
@@ -297,11 +327,13 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<User>> {
         return Ok(None);
     };
     let now = OffsetDateTime::now_utc();
-    with_db!(db, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(token_id)
-        .execute(c)
-        .await?
-        .rows_affected());
+    with_db!(db, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(token_id)
+    .execute(c)
+    .await?
+    .rows_affected());
     get(db, user_id).await
 }

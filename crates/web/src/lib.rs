@@ -1,1 +1,205 @@
+//! The HTTP server of langnghe: server-rendered pages and their JSON twins
+//! under `/api/v1`, one folder (module) per area.
 
+pub mod account;
+pub mod agencies;
+pub mod api;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod ctx;
+pub mod error;
+pub mod extract;
+pub mod geo;
+pub mod home;
+pub mod i18n;
+pub mod users;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::Router;
+use langnghe_store::sessions::DbSessionStore;
+use langnghe_store::Db;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Largest request body accepted (forms and JSON). Imports get their own limit later.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served behind https).
+    pub secure_cookies: bool,
+    /// Shown under the brand name, e.g. the province.
+    pub brand_sub: String,
+    /// Session lifetime without activity.
+    pub session_idle: time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            brand_sub: String::new(),
+            session_idle: time::Duration::hours(8),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub views: Arc<minijinja::Environment<'static>>,
+    pub config: Arc<WebConfig>,
+    pub asset_version: &'static str,
+    /// Recent failed logins by key ("u:name", "ip:addr").
+    pub login_failures: Arc<Mutex<HashMap<String, Vec<OffsetDateTime>>>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> anyhow_like::Result<AppState> {
+        let views =
+            views::environment().map_err(|e| anyhow_like::Error(format!("templates: {e:#}")))?;
+        Ok(AppState {
+            db,
+            views: Arc::new(views),
+            config: Arc::new(config),
+            asset_version: assets::version(),
+            login_failures: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+}
+
+/// A small error for start-up failures, so callers need no extra crate.
+pub mod anyhow_like {
+    #[derive(Debug)]
+    pub struct Error(pub String);
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for Error {}
+    pub type Result<T> = std::result::Result<T, Error>;
+}
+
+/// The whole application: pages, API, assets, health checks, with its layers.
+pub fn app(state: AppState) -> Router {
+    let (api_router, _) = api::router().split_for_parts();
+    let pages = Router::new()
+        .merge(home::pages())
+        .merge(auth::pages())
+        .merge(account::pages())
+        .merge(geo::pages())
+        .merge(agencies::pages())
+        .merge(users::pages())
+        .merge(audit::pages())
+        .merge(api::pages());
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("langnghe_sid")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(state.config.session_idle));
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(pages)
+        .merge(api_router)
+        .merge(assets::router())
+        .fallback(fallback)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(session_layer)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let rid = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn fallback() -> error::AppError {
+    error::AppError::NotFound
+}
+
+/// Serve until Ctrl-C or SIGTERM, then finish the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let db = state.db.clone();
+    let cleaner = tokio::spawn(async move {
+        let store = DbSessionStore::new(db);
+        loop {
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "expired-session cleanup failed");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let res = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    cleaner.abort();
+    res
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,25 +1,28 @@
 // Journey 01 — foundation: login, language switch, administrative units
 // (historic and current), search, unit detail, logout.
 //
-// One server and one browser page for the whole file; the steps run in order
-// and, once one fails, the later ones are skipped (they depend on its state).
+// One server and one browser page for the whole file; the steps run in order.
+// If a critical step (getting logged in) fails, the later ones are skipped;
+// other failures are reported and the journey goes on.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot, checkA11y } from '../lib.mjs';
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, shot, checkA11y, SCREENSHOT_DIR } from '../lib.mjs';
 
 let server;
 let browser;
 let page;
-let broken = null; // name of the first failed step
+let broken = null; // name of the failed critical step
 const pageErrors = [];
 
 const nfc = (s) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
 const pathOf = (p) => new URL(p.url()).pathname;
 const go = (p, rel) => p.goto(new URL(rel, server.url).href, { waitUntil: 'load' });
 
-/** A journey step: skipped if an earlier one failed; on failure saves a screenshot. */
-function step(name, fn) {
+/** A journey step: skipped after a failed critical step; on failure saves a screenshot. */
+function step(name, fn, { critical = false } = {}) {
   test(name, async (t) => {
     if (broken) {
       t.skip(`earlier step failed: ${broken}`);
@@ -28,7 +31,7 @@ function step(name, fn) {
     try {
       await fn(t);
     } catch (err) {
-      broken = name;
+      if (critical) broken = name;
       if (page) {
         try {
           const file = await shot(page, `foundation-FAILED-${name.slice(0, 40)}`);
@@ -63,6 +66,11 @@ async function pageInfo(p) {
 }
 
 before(async () => {
+  try {
+    for (const f of readdirSync(SCREENSHOT_DIR)) {
+      if (f.startsWith('foundation-FAILED-')) rmSync(path.join(SCREENSHOT_DIR, f));
+    }
+  } catch { /* no screenshots yet */ }
   server = await startServer();
   browser = await launchBrowser();
   const context = await browser.newContext({
@@ -88,7 +96,7 @@ step('an anonymous visit to / is redirected to /login', async () => {
   for (const sel of ['input[name=username]', 'input[name=password]', 'button[type=submit]']) {
     assert.ok(await page.locator(sel).count(), `login page has no ${sel}`);
   }
-});
+}, { critical: true });
 
 step('a wrong password shows an error and stays on /login', async () => {
   await page.fill('input[name=username]', server.username);
@@ -99,7 +107,7 @@ step('a wrong password shows an error and stays on /login', async () => {
     .catch(() => { throw new Error('no visible .error-summary or .flash-error after a wrong password'); });
   assert.equal(pathOf(page), '/login', `expected to stay on /login, got ${page.url()}`);
   await shot(page, 'foundation-00-login-error');
-});
+}, { critical: true });
 
 step('the right password lands on / with a heading', async () => {
   await page.fill('input[name=username]', server.username);
@@ -112,7 +120,7 @@ step('the right password lands on / with a heading', async () => {
   assert.ok(nfc(await h1.innerText()).length > 0, 'the h1 on / is empty');
   await shot(page, 'foundation-01-home');
   await checkA11y(page);
-});
+}, { critical: true });
 
 step('the language switch changes <html lang> to en and back to vi', async () => {
   await page.click('.lang-switch button[value=en]');
@@ -157,6 +165,8 @@ step('provinces today: 34, Lào Cai but no Yên Bái', async () => {
 });
 
 step('searching "bat trang" among communes finds Xã Bát Tràng and opens its detail', async () => {
+  // Normally we are still on the province list; start there if a step before failed elsewhere.
+  if (pathOf(page) !== '/admin-units') await go(page, '/admin-units?level=province');
   const form = page.locator('form.filters');
   assert.ok(await form.count(), `no form.filters on ${page.url()}`);
   await form.locator('input[name=q]').fill('bat trang');

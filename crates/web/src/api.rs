@@ -1,0 +1,106 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI document assembled
+//! from the same routes that serve it (utoipa-axum), so no route goes undocumented.
+
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::i18n::t;
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every list endpoint answers `{"items": […], "total": N}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListOf<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "langnghe API", version = "1", description = "Craft villages and industrial-extension programmes. Authenticate with `Authorization: Bearer <token>` (create one with `langnghe token create` or on the Tokens page), or with the browser session plus the `X-CSRF-Token` header for writes. Lists take `limit` (≤ 500) and `offset`. Errors: `{\"error\": {\"code\", \"message\", \"fields\": [{\"field\", \"message\"}], \"request_id\"}}` in the caller's language."),
+    modifiers(&Security),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// All API routes with their documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::geo::api())
+        .merge(crate::agencies::api())
+        .merge(crate::users::api())
+        .merge(crate::account::api())
+        .merge(crate::audit::api())
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = router().split_for_parts();
+    doc.paths.paths.insert(
+        "/api/v1/openapi.json".into(),
+        utoipa::openapi::path::PathItem::new(
+            utoipa::openapi::HttpMethod::Get,
+            utoipa::openapi::path::OperationBuilder::new()
+                .summary(Some("This document"))
+                .tag("meta")
+                .response(
+                    "200",
+                    utoipa::openapi::ResponseBuilder::new().description("OpenAPI 3.1 document"),
+                ),
+        ),
+    );
+    doc
+}
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api", get(api_page))
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(openapi())
+}
+
+/// A readable list of the API for integrators (no external Swagger UI needed).
+async fn api_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    let doc = openapi();
+    let mut ops = vec![];
+    for (path, item) in &doc.paths.paths {
+        let methods = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (m, op) in methods {
+            if let Some(op) = op {
+                ops.push(minijinja::context! {
+                    method => m,
+                    path => path,
+                    summary => op.summary.clone().or(op.description.clone()).unwrap_or_default(),
+                });
+            }
+        }
+    }
+    let page = minijinja::context! { title => t(ctx.lang, "api-title"), ops => ops };
+    render(&state, &ctx, "api_docs.html", page)
+}

@@ -1,0 +1,177 @@
+//! The audit log, read-only: an admin page with filters and its JSON twin.
+//! Nothing here (or anywhere) updates or deletes audit rows.
+
+use crate::api::ListOf;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::extract::{non_empty, page_offset, Json, Query, PAGE_SIZE};
+use crate::i18n::t;
+use crate::views::{pager, render};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::access::Action;
+use langnghe_store::audit::{self as store, AuditEntry, AuditFilter};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/audit", get(list_page))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_api))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// `agency`, `user`, `session`, `api_token`…
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Username of the actor.
+    pub actor: Option<String>,
+    /// `create`, `update`, `login`, `login_failed`, `logout`, `change_password`…
+    pub action: Option<String>,
+    /// From this date (inclusive, Vietnam time).
+    pub from: Option<String>,
+    /// Up to this date (inclusive).
+    pub to: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    #[param(ignore)]
+    pub page: Option<i64>,
+}
+
+fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
+    let mut errors = vec![];
+    let date = |field: &str, v: &Option<String>, errors: &mut Vec<FieldError>| match non_empty(v) {
+        None => None,
+        Some(s) => match langnghe_core::vnfmt::parse_date(&s) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new(field, "error-date"));
+                None
+            }
+        },
+    };
+    let from = date("from", &q.from, &mut errors);
+    let to = date("to", &q.to, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let short = |v: &Option<String>| non_empty(v).map(|s| s.chars().take(100).collect::<String>());
+    Ok(AuditFilter {
+        entity: short(&q.entity),
+        entity_id: short(&q.entity_id),
+        actor: short(&q.actor),
+        action: short(&q.action),
+        from,
+        to,
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        offset: q.offset.unwrap_or(0).max(0),
+    })
+}
+
+/// An audit row with its before/after.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditRow {
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The audit log, newest first (admin only).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = ListOf<AuditRow>), (status = 403)))]
+async fn list_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<ListOf<AuditRow>>> {
+    ctx.require(Action::Administer)?;
+    let f = filter_from(&q)?;
+    let (items, total) = store::list(&state.db, &f).await?;
+    let items = items
+        .into_iter()
+        .map(|e| AuditRow {
+            before: e.before(),
+            after: e.after(),
+            entry: e,
+        })
+        .collect();
+    Ok(Json(ListOf { items, total }))
+}
+
+/// Field-by-field changes of one audit row, for people to read.
+pub fn diff(e: &AuditEntry) -> Vec<(String, String, String)> {
+    let before = e.before().unwrap_or(serde_json::Value::Null);
+    let after = e.after().unwrap_or(serde_json::Value::Null);
+    let mut keys: Vec<String> = vec![];
+    for v in [&before, &after] {
+        if let Some(o) = v.as_object() {
+            for k in o.keys() {
+                if !keys.contains(k) && !matches!(k.as_str(), "updated_at" | "created_at") {
+                    keys.push(k.clone());
+                }
+            }
+        }
+    }
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    keys.into_iter()
+        .filter_map(|k| {
+            let b = show(before.get(&k));
+            let a = show(after.get(&k));
+            (b != a).then_some((k, b, a))
+        })
+        .collect()
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    ctx.require(Action::Administer)?;
+    let (page, offset) = page_offset(q.page);
+    let (mut f, errors) = match filter_from(&q) {
+        Ok(f) => (f, vec![]),
+        Err(AppError::Validation(e)) => (AuditFilter::default(), e),
+        Err(e) => return Err(e),
+    };
+    f.limit = PAGE_SIZE;
+    f.offset = offset;
+    let (items, total) = store::list(&state.db, &f).await?;
+    let rows: Vec<_> = items
+        .iter()
+        .map(|e| {
+            context! {
+                e => e,
+                at => e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                changes => diff(e),
+            }
+        })
+        .collect();
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    let page_ctx = context! {
+        title => t(ctx.lang, "audit-title"),
+        rows => rows,
+        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        f => context! { entity => field(&q.entity), entity_id => field(&q.entity_id), actor => field(&q.actor), action => field(&q.action), from => field(&q.from), to => field(&q.to) },
+        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        query_base => serde_urlencoded::to_string([
+            ("entity", field(&q.entity)), ("entity_id", field(&q.entity_id)), ("actor", field(&q.actor)),
+            ("action", field(&q.action)), ("from", field(&q.from)), ("to", field(&q.to)),
+        ]).unwrap_or_default(),
+    };
+    render(&state, &ctx, "audit/list.html", page_ctx)
+}

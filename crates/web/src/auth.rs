@@ -1,0 +1,224 @@
+//! Login, logout and the language switch.
+
+use crate::ctx::{self, Ctx, SESSION_LANG, SESSION_USER};
+use crate::error::{AppError, AppResult};
+use crate::extract::{Form, Query};
+use crate::i18n::{t, Lang};
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use langnghe_core::throttle;
+use langnghe_store::audit;
+use langnghe_store::users;
+use minijinja::context;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&ctx::safe_next(q.next.as_deref())).into_response());
+    }
+    let page = context! {
+        title => t(ctx.lang, "login-title"),
+        next => ctx::safe_next(q.next.as_deref()),
+        username => "",
+        error => None::<String>,
+    };
+    Ok(render(&state, &ctx, "login.html", page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn failures_wait(state: &AppState, keys: &[String], now: OffsetDateTime) -> i64 {
+    let Ok(map) = state.login_failures.lock() else {
+        return 0;
+    };
+    keys.iter()
+        .map(|k| {
+            map.get(k)
+                .map(|v| throttle::wait_seconds(throttle::Policy::default(), v, now))
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn record_failure(state: &AppState, keys: &[String], now: OffsetDateTime) {
+    if let Ok(mut map) = state.login_failures.lock() {
+        let window = throttle::Policy::default().window;
+        for k in keys {
+            let v = map.entry(k.clone()).or_default();
+            v.retain(|t| now - *t < window);
+            v.push(now);
+        }
+        // Bound memory under a flood of distinct keys.
+        if map.len() > 100_000 {
+            map.retain(|_, v| v.iter().any(|t| now - *t < window));
+        }
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let username = form.username.trim().to_lowercase();
+    let next = ctx::safe_next(form.next.as_deref());
+    let now = OffsetDateTime::now_utc();
+    let mut keys = vec![format!("u:{username}")];
+    if let Some(addr) = &ctx.client_addr {
+        keys.push(format!("ip:{addr}"));
+    }
+    let wait = failures_wait(&state, &keys, now);
+    if wait > 0 {
+        return Err(AppError::TooManyAttempts { wait_seconds: wait });
+    }
+    let user = if username.len() > 64 || form.password.len() > 1024 {
+        None
+    } else {
+        users::authenticate(&state.db, &username, &form.password).await?
+    };
+    let Some(user) = user else {
+        record_failure(&state, &keys, now);
+        let mut actor = ctx.actor();
+        actor.name = username.chars().take(64).collect();
+        let mut tx = state.db.begin().await?;
+        audit::record::<(), _>(
+            &mut tx,
+            &actor,
+            "login_failed",
+            "session",
+            "-",
+            None,
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await?;
+        let page = context! {
+            title => t(ctx.lang, "login-title"),
+            next => next,
+            username => form.username.chars().take(64).collect::<String>(),
+            error => t(ctx.lang, "login-failed"),
+        };
+        let html: Html<String> = render(&state, &ctx, "login.html", page)?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, html).into_response());
+    };
+    if let Ok(mut map) = state.login_failures.lock() {
+        map.remove(&format!("u:{username}"));
+    }
+    // New session id on login (no fixation), keep the CSRF token and language.
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    session
+        .insert(SESSION_USER, user.id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut actor = ctx.actor();
+    actor.user_id = Some(user.id);
+    actor.name = user.username.clone();
+    let mut tx = state.db.begin().await?;
+    audit::record::<(), _>(
+        &mut tx,
+        &actor,
+        "login",
+        "session",
+        &user.id.to_string(),
+        None,
+        None::<&()>,
+    )
+    .await?;
+    tx.commit().await?;
+    let lang = Lang::parse(&user.lang).unwrap_or_default();
+    ctx::flash(
+        &session,
+        "success",
+        crate::i18n::t_args(
+            lang,
+            "login-welcome",
+            &[("name", user.display_name.clone())],
+        ),
+    )
+    .await;
+    Ok(Redirect::to(&next).into_response())
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -> AppResult<Response> {
+    if let Some(user) = &ctx.user {
+        let mut tx = state.db.begin().await?;
+        audit::record::<(), _>(
+            &mut tx,
+            &ctx.actor(),
+            "logout",
+            "session",
+            &user.id.to_string(),
+            None,
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+}
+
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<LangForm>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&form.lang).ok_or_else(|| AppError::bad("error-lang"))?;
+    if let Some(user) = &ctx.user {
+        users::set_lang(&state.db, &ctx.actor(), user.id, lang.as_str()).await?;
+    }
+    session
+        .insert(SESSION_LANG, lang.as_str())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Back to the page the switch was on (same site only).
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()));
+    Ok(Redirect::to(&ctx::safe_next(back.as_deref())).into_response())
+}

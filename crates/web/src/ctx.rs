@@ -1,0 +1,364 @@
+//! The per-request context: who is asking (session or API token), in which
+//! language, with which CSRF token. Built once per request by `context`,
+//! which also guards state-changing requests against CSRF and renders every
+//! error response (see `error.rs`).
+
+use crate::error::{AppError, RecordedError};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::{header, request::Parts, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use langnghe_core::access::{Action, Role};
+use langnghe_store::audit::Actor;
+use langnghe_store::users::{self, User};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+pub const SESSION_USER: &str = "user_id";
+pub const SESSION_CSRF: &str = "csrf";
+pub const SESSION_LANG: &str = "lang";
+pub const SESSION_FLASH: &str = "flash";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub user: Option<Arc<User>>,
+    pub lang: Lang,
+    pub csrf: String,
+    pub request_id: String,
+    pub client_addr: Option<String>,
+    pub via_token: bool,
+    pub is_api: bool,
+    pub path_and_query: String,
+    pub flash: Option<Flash>,
+}
+
+impl Ctx {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.as_ref().map(|u| u.id),
+            name: self
+                .user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| "anonymous".into()),
+            request_id: Some(self.request_id.clone()),
+            client_addr: self.client_addr.clone(),
+        }
+    }
+
+    /// The logged-in user, or 401 (pages: a redirect to the login form).
+    pub fn user(&self) -> Result<&User, AppError> {
+        self.user.as_deref().ok_or(AppError::Unauthorized)
+    }
+
+    /// The logged-in user, if their role allows `action`; else 403.
+    pub fn require(&self, action: Action) -> Result<&User, AppError> {
+        let u = self.user()?;
+        let role = Role::parse(&u.role).ok_or(AppError::Forbidden)?;
+        if role.may(action) {
+            Ok(u)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        self.require(action).is_ok()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("request context missing".into()))
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Bodies we read to find the CSRF field are small forms; larger bodies must send the header.
+const CSRF_FORM_MAX: usize = 1024 * 1024;
+
+pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let is_api = path.starts_with("/api/");
+    let is_static = path.starts_with("/static/") || path == "/healthz" || path == "/readyz";
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let client_addr = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let accept_lang = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
+    let session = parts.extensions.get::<Session>().cloned();
+    let mut ctx = Ctx {
+        user: None,
+        lang: accept_lang,
+        csrf: String::new(),
+        request_id,
+        client_addr,
+        via_token: false,
+        is_api,
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| path.clone()),
+        flash: None,
+    };
+    if is_static {
+        parts.extensions.insert(ctx.clone());
+        let res = next.run(Request::from_parts(parts, body)).await;
+        return finish(&state, &ctx, &parts_method_get(), res);
+    }
+
+    let method = parts.method.clone();
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_string());
+    let outcome = async {
+        if let Some(token) = bearer {
+            let user = users::by_token(&state.db, &token)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            ctx.lang = Lang::parse(&user.lang).unwrap_or_default();
+            ctx.user = Some(Arc::new(user));
+            ctx.via_token = true;
+            return Ok::<_, AppError>(None);
+        }
+        let Some(session) = &session else {
+            return Ok(None);
+        };
+        let sess_err = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
+        if let Some(uid) = session.get::<i64>(SESSION_USER).await.map_err(sess_err)? {
+            match users::get(&state.db, uid).await? {
+                Some(u) if u.active => {
+                    ctx.lang = Lang::parse(&u.lang).unwrap_or_default();
+                    ctx.user = Some(Arc::new(u));
+                }
+                _ => {
+                    session.flush().await.map_err(sess_err)?;
+                }
+            }
+        } else if let Some(l) = session
+            .get::<String>(SESSION_LANG)
+            .await
+            .map_err(sess_err)?
+        {
+            ctx.lang = Lang::parse(&l).unwrap_or(ctx.lang);
+        }
+        let existing: Option<String> = session.get(SESSION_CSRF).await.map_err(sess_err)?;
+        ctx.csrf = match existing {
+            Some(c) => c,
+            None if !is_api => {
+                let c = users::random_secret(24);
+                session.insert(SESSION_CSRF, &c).await.map_err(sess_err)?;
+                c
+            }
+            None => String::new(),
+        };
+        if !is_api && method == Method::GET {
+            ctx.flash = session
+                .remove::<Flash>(SESSION_FLASH)
+                .await
+                .map_err(sess_err)?;
+        }
+        Ok(Some(()))
+    }
+    .await;
+    if let Err(e) = outcome {
+        return finish(&state, &ctx, &method, e.into_response());
+    }
+
+    // CSRF: every state-changing request made with a session cookie must carry the token.
+    let mut body = body;
+    if !is_safe(&method) && !ctx.via_token {
+        if ctx.is_api && ctx.user.is_none() {
+            return finish(
+                &state,
+                &ctx,
+                &method,
+                AppError::Unauthorized.into_response(),
+            );
+        }
+        if parts
+            .headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site")
+        {
+            return finish(&state, &ctx, &method, AppError::Csrf.into_response());
+        }
+        let mut provided = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.to_string());
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if provided.is_none() && is_form {
+            match axum::body::to_bytes(body, CSRF_FORM_MAX).await {
+                Ok(bytes) => {
+                    provided = form_urlencoded_field(&bytes, CSRF_FIELD);
+                    body = Body::from(bytes);
+                }
+                Err(_) => {
+                    return finish(
+                        &state,
+                        &ctx,
+                        &method,
+                        AppError::bad("error-too-large").into_response(),
+                    )
+                }
+            }
+        }
+        let ok = !ctx.csrf.is_empty()
+            && provided
+                .as_deref()
+                .is_some_and(|p| constant_time_eq(p.as_bytes(), ctx.csrf.as_bytes()));
+        if !ok {
+            // Without a session there is nobody to protect, but there is nobody logged in either.
+            return finish(&state, &ctx, &method, AppError::Csrf.into_response());
+        }
+    }
+
+    parts.extensions.insert(ctx.clone());
+    let res = next.run(Request::from_parts(parts, body)).await;
+    finish(&state, &ctx, &method, res)
+}
+
+fn parts_method_get() -> Method {
+    Method::GET
+}
+
+fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Turn error responses into a body in the user's language: JSON for the API, HTML for pages.
+fn finish(state: &AppState, ctx: &Ctx, method: &Method, mut res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let err = match res.extensions_mut().remove::<RecordedError>() {
+        Some(e) => e.0,
+        None => {
+            // A response axum or tower made itself. Leave alone bodies that are already ours.
+            let ct = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if ct.starts_with("application/json") || ct.starts_with("text/html") {
+                return res;
+            }
+            Arc::new(AppError::from_status(status))
+        }
+    };
+    if ctx.is_api {
+        let fields: Vec<serde_json::Value> = match &*err {
+            AppError::Validation(f) => f
+                .iter()
+                .map(|e| serde_json::json!({"field": e.field, "message": e.message(ctx.lang)}))
+                .collect(),
+            _ => vec![],
+        };
+        let body = serde_json::json!({
+            "error": {
+                "code": err.code(),
+                "message": err.message(ctx.lang),
+                "fields": fields,
+                "request_id": ctx.request_id,
+            }
+        });
+        let mut out = (status, axum::Json(body)).into_response();
+        if let AppError::TooManyAttempts { wait_seconds } = &*err {
+            if let Ok(v) = HeaderValue::from_str(&wait_seconds.to_string()) {
+                out.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        return out;
+    }
+    if matches!(&*err, AppError::Unauthorized) && *method == Method::GET {
+        let next = urlencode(&ctx.path_and_query);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let html = crate::views::render_error(state, ctx, status, &err);
+    (status, html).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)])
+        .map(|v| v.trim_start_matches("x=").to_string())
+        .unwrap_or_default()
+}
+
+/// Put a one-time message in the session, shown on the next page.
+pub async fn flash(session: &Session, kind: &str, message: String) {
+    let f = Flash {
+        kind: kind.to_string(),
+        message,
+    };
+    if let Err(e) = session.insert(SESSION_FLASH, f).await {
+        tracing::warn!(error = %e, "could not store flash message");
+    }
+}
+
+/// Only same-site relative paths may be redirect targets.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    e.status()
+}

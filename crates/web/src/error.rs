@@ -1,0 +1,223 @@
+//! One error type for the web layer, mapped to HTTP once.
+//!
+//! Handlers return `AppError`; its `IntoResponse` only records the error in the
+//! response extensions. The `render_errors` middleware, which knows the
+//! request's language and whether it is an API call, writes the body: JSON
+//! under `/api/`, an HTML page elsewhere. Responses that axum or tower produce
+//! on their own (unknown route, wrong method, body too large) are caught there too.
+
+use crate::i18n::{t, t_args, Lang};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use langnghe_store::StoreError;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A field-level problem: which field, and the message key (with args) that explains it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub key: String,
+    #[serde(skip)]
+    pub args: Vec<(String, String)>,
+}
+
+impl FieldError {
+    pub fn new(field: &str, key: &str) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            key: key.to_string(),
+            args: vec![],
+        }
+    }
+    pub fn arg(mut self, k: &str, v: impl ToString) -> FieldError {
+        self.args.push((k.to_string(), v.to_string()));
+        self
+    }
+    pub fn message(&self, lang: Lang) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        t_args(lang, &self.key, &args)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not logged in")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {key}")]
+    BadRequest { key: String, detail: Option<String> },
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("csrf check failed")]
+    Csrf,
+    #[error("too many attempts")]
+    TooManyAttempts { wait_seconds: i64 },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad(key: &str) -> AppError {
+        AppError::BadRequest {
+            key: key.to_string(),
+            detail: None,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Validation(_) => "validation",
+            AppError::Conflict(_) => "conflict",
+            AppError::Csrf => "csrf",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message a person reads, in their language. Internal details never show.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::Unauthorized => t(lang, "error-unauthorized"),
+            AppError::Forbidden => t(lang, "error-forbidden"),
+            AppError::NotFound => t(lang, "error-not-found"),
+            AppError::BadRequest { key, detail } => match detail {
+                Some(d) => format!("{} ({d})", t(lang, key)),
+                None => t(lang, key),
+            },
+            AppError::Validation(_) => t(lang, "error-validation"),
+            AppError::Conflict(what) => t_args(lang, "error-conflict", &[("what", what.clone())]),
+            AppError::Csrf => t(lang, "error-csrf"),
+            AppError::TooManyAttempts { wait_seconds } => t_args(
+                lang,
+                "error-too-many-attempts",
+                &[("minutes", ((wait_seconds + 59) / 60).to_string())],
+            ),
+            AppError::Internal(_) => t(lang, "error-internal"),
+        }
+    }
+
+    /// Error for a status that axum/tower produced without an `AppError`.
+    pub fn from_status(status: StatusCode) -> AppError {
+        match status {
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+            StatusCode::FORBIDDEN => AppError::Forbidden,
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::bad("error-too-large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::bad("error-content-type"),
+            StatusCode::METHOD_NOT_ALLOWED => AppError::bad("error-method"),
+            StatusCode::REQUEST_TIMEOUT => AppError::bad("error-timeout"),
+            s if s.is_server_error() => AppError::Internal(s.to_string()),
+            _ => AppError::bad("error-bad-request"),
+        }
+    }
+}
+
+/// The recorded error, picked up by `render_errors`.
+#[derive(Clone)]
+pub struct RecordedError(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(RecordedError(Arc::new(self)));
+        res
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Invalid(msg) => AppError::BadRequest {
+                key: "error-bad-request".into(),
+                detail: Some(msg),
+            },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::MissingJsonContentType(_) => AppError::bad("error-content-type"),
+            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::bad("error-too-large")
+            }
+            other => AppError::BadRequest {
+                key: "error-json".into(),
+                detail: Some(short_detail(&other.body_text())),
+            },
+        }
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(r: FormRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::bad("error-too-large");
+        }
+        if r.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            return AppError::bad("error-content-type");
+        }
+        AppError::BadRequest {
+            key: "error-form".into(),
+            detail: Some(short_detail(&r.body_text())),
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::BadRequest {
+            key: "error-query".into(),
+            detail: Some(short_detail(&r.body_text())),
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::NotFound
+    }
+}
+
+/// Keep rejection details short and free of markup.
+fn short_detail(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !c.is_control()).take(200).collect();
+    s
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,267 @@
+//! Administrative units: the tree as of a date, unit detail with
+//! predecessors and successors. Pages and their JSON twins.
+
+use crate::api::ListOf;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::extract::{page_offset, Json, Path, Query, PAGE_SIZE};
+use crate::i18n::t;
+use crate::views::{pager, render};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::geo::Level;
+use langnghe_core::vnfmt;
+use langnghe_store::geo::{self as store, AdminUnit, LinkedUnit, UnitFilter};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/admin-units", get(list_page))
+        .route("/admin-units/{code}", get(detail_page))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_api))
+        .routes(routes!(detail_api))
+}
+
+/// Query of the unit list (page and API alike).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// `province`, `district` or `commune`.
+    pub level: Option<String>,
+    /// Official code of the parent unit (resolved as of `as_of`).
+    pub parent: Option<String>,
+    /// Date the structure is taken at (default today): `2017-01-01` or `1/1/2017`.
+    pub as_of: Option<String>,
+    /// Search text; case, diacritics and đ are ignored.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Page number (HTML pages).
+    #[param(ignore)]
+    pub page: Option<i64>,
+}
+
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(vnfmt::VIETNAM_OFFSET)
+        .date()
+}
+
+/// Parse an `as_of` value (ISO or Vietnamese); empty means today.
+pub fn parse_as_of(v: &Option<String>) -> Result<Date, FieldError> {
+    match crate::extract::non_empty(v) {
+        None => Ok(today()),
+        Some(s) => vnfmt::parse_date(&s).map_err(|_| FieldError::new("as_of", "error-date")),
+    }
+}
+
+async fn filter_from(
+    state: &AppState,
+    q: &UnitQuery,
+) -> AppResult<(UnitFilter, Option<AdminUnit>)> {
+    let mut errors = vec![];
+    let as_of = parse_as_of(&q.as_of).map_err(|e| errors.push(e)).ok();
+    let level = match crate::extract::non_empty(&q.level) {
+        None => None,
+        Some(l) => match Level::parse(&l) {
+            Some(Level::Country) | None => {
+                errors.push(FieldError::new("level", "error-level"));
+                None
+            }
+            Some(l) => Some(l),
+        },
+    };
+    let qtext = crate::extract::non_empty(&q.q);
+    if qtext.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        errors.push(FieldError::new("q", "error-too-long").arg("max", 200));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let as_of = as_of.unwrap_or_else(today);
+    let parent = match crate::extract::non_empty(&q.parent) {
+        None => None,
+        Some(code) => match store::by_code(&state.db, &code, as_of).await? {
+            Some(p) => Some(p),
+            None => {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "parent",
+                    "error-unknown-unit",
+                )
+                .arg("code", code)]))
+            }
+        },
+    };
+    Ok((
+        UnitFilter {
+            level,
+            parent_id: parent.as_ref().map(|p| p.id),
+            as_of: Some(as_of),
+            q: qtext,
+            limit: q.limit.unwrap_or(50).clamp(1, 500),
+            offset: q.offset.unwrap_or(0).max(0),
+        },
+        parent,
+    ))
+}
+
+/// List administrative units as of a date.
+#[utoipa::path(get, path = "/api/v1/admin-units", tag = "geography",
+    params(UnitQuery),
+    responses((status = 200, body = ListOf<AdminUnit>), (status = 422, description = "invalid filter")))]
+async fn list_api(
+    State(state): State<AppState>,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Json<ListOf<AdminUnit>>> {
+    let (f, _) = filter_from(&state, &q).await?;
+    let (items, total) = store::list(&state.db, &f).await?;
+    Ok(Json(ListOf { items, total }))
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Html<String>> {
+    let (page, offset) = page_offset(q.page);
+    let (mut f, parent, errors) = match filter_from(&state, &q).await {
+        Ok((f, p)) => (f, p, vec![]),
+        Err(AppError::Validation(errs)) => (
+            UnitFilter {
+                level: Some(Level::Province),
+                as_of: Some(today()),
+                ..UnitFilter::default()
+            },
+            None,
+            errs,
+        ),
+        Err(e) => return Err(e),
+    };
+    // Without any filter, start at the provinces.
+    if f.level.is_none() && f.parent_id.is_none() && f.q.is_none() {
+        f.level = Some(Level::Province);
+    }
+    f.limit = PAGE_SIZE;
+    f.offset = offset;
+    let (items, total) = store::list(&state.db, &f).await?;
+    let as_of = f.as_of.unwrap_or_else(today);
+    let ancestry = match &parent {
+        Some(p) => store::ancestry(&state.db, p).await?,
+        None => vec![],
+    };
+    let page_ctx = context! {
+        title => t(ctx.lang, "geo-title"),
+        items => items,
+        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        as_of => as_of.to_string(),
+        as_of_text => vnfmt::format_date(as_of),
+        is_old_era => as_of < langnghe_core::geo::REFORM_DATE,
+        level => f.level.map(|l| l.as_str()).unwrap_or(""),
+        q => q.q.clone().unwrap_or_default(),
+        parent => parent,
+        ancestry => ancestry,
+        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        reform_date => langnghe_core::geo::REFORM_DATE.to_string(),
+        query_base => serde_urlencoded::to_string([
+            ("level", f.level.map(|l| l.as_str()).unwrap_or("")),
+            ("as_of", &as_of.to_string()),
+            ("q", q.q.as_deref().unwrap_or("")),
+            ("parent", q.parent.as_deref().unwrap_or("")),
+        ]).unwrap_or_default(),
+    };
+    render(&state, &ctx, "admin_units/list.html", page_ctx)
+}
+
+/// One unit with its place in the tree and its links across the reform.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitDetail {
+    #[serde(flatten)]
+    pub unit: AdminUnit,
+    /// Country first, ending with the parent.
+    pub ancestors: Vec<AdminUnit>,
+    pub predecessors: Vec<LinkedUnit>,
+    pub successors: Vec<LinkedUnit>,
+    /// The unit(s) standing for this one today.
+    pub current: Vec<AdminUnit>,
+    pub children_count: i64,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// Date at which the code is resolved (default today); codes are reused across the reform.
+    pub as_of: Option<String>,
+}
+
+async fn detail(state: &AppState, code: &str, as_of: &Option<String>) -> AppResult<UnitDetail> {
+    let day = parse_as_of(as_of).map_err(|e| AppError::Validation(vec![e]))?;
+    if code.len() > 16 {
+        return Err(AppError::NotFound);
+    }
+    let unit = store::by_code(&state.db, code, day)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut ancestors = store::ancestry(&state.db, &unit).await?;
+    ancestors.pop();
+    let predecessors = store::predecessors(&state.db, unit.id).await?;
+    let successors = store::successors(&state.db, unit.id).await?;
+    let current = store::rollup(&state.db, unit.id, today()).await?;
+    let (_, children_count) = store::list(
+        &state.db,
+        &UnitFilter {
+            parent_id: Some(unit.id),
+            limit: 1,
+            ..UnitFilter::default()
+        },
+    )
+    .await?;
+    Ok(UnitDetail {
+        unit,
+        ancestors,
+        predecessors,
+        successors,
+        current,
+        children_count,
+    })
+}
+
+/// One administrative unit by official code, resolved as of a date.
+#[utoipa::path(get, path = "/api/v1/admin-units/{code}", tag = "geography",
+    params(("code" = String, Path, description = "official code, e.g. 01, 018, 00577"), AsOfQuery),
+    responses((status = 200, body = UnitDetail), (status = 404, description = "no unit with this code on that date")))]
+async fn detail_api(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> AppResult<Json<UnitDetail>> {
+    Ok(Json(detail(&state, &code, &q.as_of).await?))
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> AppResult<Html<String>> {
+    let d = detail(&state, &code, &q.as_of).await?;
+    let as_of = parse_as_of(&q.as_of).unwrap_or_else(|_| today());
+    let page = context! {
+        title => d.unit.name.clone(),
+        d => d,
+        as_of => as_of.to_string(),
+        reform_date => langnghe_core::geo::REFORM_DATE.to_string(),
+        day_before_reform => "2025-06-30",
+    };
+    render(&state, &ctx, "admin_units/detail.html", page)
+}

@@ -1,0 +1,136 @@
+//! The Fluent catalogue (vi default, en) and language choice.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::Loader;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{langid, LanguageIdentifier};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "vi",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static VI: LanguageIdentifier = langid!("vi");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// First supported language in an Accept-Language header, else Vietnamese.
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("vi") {
+                return Lang::Vi;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Vi
+    }
+}
+
+/// Look up a message; a missing key shows itself (and is caught by the catalogue test).
+pub fn t(lang: Lang, key: &str) -> String {
+    LOCALES
+        .try_lookup(lang.id(), key)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Look up a message with named arguments.
+pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(lang.id(), key, &map)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Whether a key exists in a language (for tests of the catalogue).
+pub fn has(lang: Lang, key: &str) -> bool {
+    LOCALES.try_lookup(lang.id(), key).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let vi = include_str!("../locales/vi/main.ftl");
+        let en = include_str!("../locales/en/main.ftl");
+        let keys = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" ="))
+                .filter_map(|l| l.split(" =").next().map(|k| k.trim().to_string()))
+                .collect()
+        };
+        let (kv, ke) = (keys(vi), keys(en));
+        for k in &kv {
+            assert!(ke.contains(k), "en lacks {k}");
+            assert!(has(Lang::En, k), "en lookup fails for {k}");
+        }
+        for k in &ke {
+            assert!(kv.contains(k), "vi lacks {k}");
+        }
+        assert!(kv.len() > 50);
+    }
+
+    #[test]
+    fn lookups_and_args() {
+        assert_eq!(t(Lang::Vi, "nav-geography"), "Địa giới hành chính");
+        assert_eq!(t(Lang::En, "nav-geography"), "Administrative units");
+        let s = t_args(
+            Lang::En,
+            "list-count",
+            &[
+                ("from", "1".into()),
+                ("to", "50".into()),
+                ("total", "1.350".into()),
+            ],
+        );
+        assert!(s.contains("1.350"), "{s}");
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Vi);
+    }
+}
