@@ -1,1 +1,43 @@
+//! One test binary: every scenario runs on SQLite and on PostgreSQL.
+//! `scripts/test` skips the `postgres::` half (and says so) when no server is reachable.
 
+mod scenarios;
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { crate::scenarios::$name(langnghe_it::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { crate::scenarios::$name(langnghe_it::Backend::Postgres).await } )*
+        }
+    };
+}
+
+on_both_stores!(
+    geography_counts_and_codes,
+    codes_resolve_by_date,
+    old_units_roll_up_to_today,
+    search_folds_vietnamese,
+    admin_unit_list_filters_and_pages,
+    unit_detail_has_links_across_reform,
+    agencies_from_the_seeds,
+    login_logout_and_sessions_survive_restart,
+    csrf_is_required_for_state_changes,
+    login_is_throttled,
+    password_change,
+    api_tokens_authenticate,
+    roles_limit_what_users_do,
+    scope_hides_other_districts_everywhere,
+    scope_follows_geography_across_the_reform,
+    one_write_makes_one_audit_row,
+    audit_log_is_append_only,
+    language_switch_is_remembered,
+    bad_input_gets_clear_4xx,
+    hostile_strings_are_stored_intact_and_escaped,
+    pages_render_for_admin,
+    start_is_idempotent_and_keeps_edits,
+    openapi_describes_every_api_route,
+);

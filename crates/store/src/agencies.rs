@@ -88,7 +88,12 @@ fn scoped(select: &str, scope_id: i64, f: &AgencyFilter) -> Sql {
         sql.push(" AND a.kind = ?", [Arg::Text(kind.clone())]);
     }
     if let Some(q) = &f.q {
-        for term in langnghe_core::text::search_terms(q) {
+        let terms = langnghe_core::text::search_terms(q);
+        if terms.is_empty() && !q.trim().is_empty() {
+            // Only punctuation: nothing can match (it is never a wildcard).
+            sql.push(" AND 1 = 0", []);
+        }
+        for term in terms {
             sql.push(
                 " AND a.name_folded LIKE ? ESCAPE '\\'",
                 [Arg::Text(format!("%{}%", crate::like_escape(&term)))],

@@ -90,7 +90,12 @@ fn filter_sql(select: &str, f: &UnitFilter) -> Sql {
         push_valid_on(&mut sql, day);
     }
     if let Some(q) = &f.q {
-        for term in langnghe_core::text::search_terms(q) {
+        let terms = langnghe_core::text::search_terms(q);
+        if terms.is_empty() && !q.trim().is_empty() {
+            // Only punctuation: nothing can match (it is never a wildcard).
+            sql.push(" AND 1 = 0", []);
+        }
+        for term in terms {
             sql.push(
                 " AND u.name_folded LIKE ? ESCAPE '\\'",
                 [Arg::Text(format!("%{}%", crate::like_escape(&term)))],
@@ -363,10 +368,10 @@ pub async fn load(db: &Db, units: &[UnitRecord], mapping: &[(String, String, boo
             Arg::Text("country".into()),
             Arg::Text("quốc gia".into()),
             Arg::Null,
-            Arg::Null,
-            Arg::Null,
-            Arg::Null,
-            Arg::Null,
+            Arg::NullDate,
+            Arg::NullDate,
+            Arg::NullF64,
+            Arg::NullF64,
         ])
         .chain(rows.iter().map(|(id, u, parent)| {
             vec![

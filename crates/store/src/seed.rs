@@ -45,7 +45,10 @@ fn date(s: &str) -> Result<Option<time::Date>> {
 }
 
 /// Parse the embedded official lists.
-pub fn official_units() -> Result<(Vec<UnitRecord>, Vec<(String, String, bool)>)> {
+/// One row of the official mapping: (new commune code, old code, partly merged).
+pub type MappingRow = (String, String, bool);
+
+pub fn official_units() -> Result<(Vec<UnitRecord>, Vec<MappingRow>)> {
     let mut units = Vec::new();
     for r in tsv_rows(&gunzip(UNITS_GZ)?)? {
         let field = |i: usize| r.get(i).unwrap_or("");

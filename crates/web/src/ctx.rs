@@ -143,6 +143,48 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
     }
 
     let method = parts.method.clone();
+    // NUL can be stored by neither database nor shown to a person: refuse it at the door,
+    // in the query string and in form or JSON bodies, before any handler binds it.
+    if parts.uri.query().is_some_and(has_encoded_nul) || has_encoded_nul(parts.uri.path()) {
+        return finish(
+            &state,
+            &ctx,
+            &method,
+            AppError::bad("error-control-char").into_response(),
+        );
+    }
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let body = if content_type.starts_with("application/x-www-form-urlencoded")
+        || content_type.starts_with("application/json")
+    {
+        match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+            Ok(bytes) => {
+                let nul = if content_type.starts_with("application/json") {
+                    bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+                        || bytes.contains(&0)
+                } else {
+                    std::str::from_utf8(&bytes).is_ok_and(has_encoded_nul) || bytes.contains(&0)
+                };
+                if nul {
+                    return finish(
+                        &state,
+                        &ctx,
+                        &method,
+                        AppError::bad("error-control-char").into_response(),
+                    );
+                }
+                Body::from(bytes)
+            }
+            Err(_) => return finish(&state, &ctx, &method, AppError::TooLarge.into_response()),
+        }
+    } else {
+        body
+    };
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -237,14 +279,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                     provided = form_urlencoded_field(&bytes, CSRF_FIELD);
                     body = Body::from(bytes);
                 }
-                Err(_) => {
-                    return finish(
-                        &state,
-                        &ctx,
-                        &method,
-                        AppError::bad("error-too-large").into_response(),
-                    )
-                }
+                Err(_) => return finish(&state, &ctx, &method, AppError::TooLarge.into_response()),
             }
         }
         let ok = !ctx.csrf.is_empty()
@@ -260,6 +295,11 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
     finish(&state, &ctx, &method, res)
+}
+
+/// A percent-encoded NUL (`%00`) or a raw one in a query string or form body.
+fn has_encoded_nul(s: &str) -> bool {
+    s.contains('\0') || s.to_ascii_lowercase().contains("%00")
 }
 
 fn parts_method_get() -> Method {

@@ -61,6 +61,10 @@ pub enum AppError {
     Conflict(String),
     #[error("csrf check failed")]
     Csrf,
+    #[error("body too large")]
+    TooLarge,
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
     #[error("too many attempts")]
     TooManyAttempts { wait_seconds: i64 },
     #[error("internal error: {0}")]
@@ -84,6 +88,8 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +104,8 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Csrf => "csrf",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooLarge => "too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
     }
@@ -120,6 +128,8 @@ impl AppError {
                 "error-too-many-attempts",
                 &[("minutes", ((wait_seconds + 59) / 60).to_string())],
             ),
+            AppError::TooLarge => t(lang, "error-too-large"),
+            AppError::UnsupportedMediaType => t(lang, "error-content-type"),
             AppError::Internal(_) => t(lang, "error-internal"),
         }
     }
@@ -130,8 +140,8 @@ impl AppError {
             StatusCode::NOT_FOUND => AppError::NotFound,
             StatusCode::UNAUTHORIZED => AppError::Unauthorized,
             StatusCode::FORBIDDEN => AppError::Forbidden,
-            StatusCode::PAYLOAD_TOO_LARGE => AppError::bad("error-too-large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::bad("error-content-type"),
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
             StatusCode::METHOD_NOT_ALLOWED => AppError::bad("error-method"),
             StatusCode::REQUEST_TIMEOUT => AppError::bad("error-timeout"),
             s if s.is_server_error() => AppError::Internal(s.to_string()),
@@ -172,9 +182,9 @@ impl From<StoreError> for AppError {
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::MissingJsonContentType(_) => AppError::bad("error-content-type"),
+            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
             JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::bad("error-too-large")
+                AppError::TooLarge
             }
             other => AppError::BadRequest {
                 key: "error-json".into(),
@@ -187,10 +197,10 @@ impl From<JsonRejection> for AppError {
 impl From<FormRejection> for AppError {
     fn from(r: FormRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return AppError::bad("error-too-large");
+            return AppError::TooLarge;
         }
         if r.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            return AppError::bad("error-content-type");
+            return AppError::UnsupportedMediaType;
         }
         AppError::BadRequest {
             key: "error-form".into(),
