@@ -22,7 +22,17 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-fn pg_url_for(db: &str) -> String {
+/// Names every database this test run creates, so `pg-cleanup` can drop them all
+/// (the per-process template outlives the tests that use it).
+pub fn run_id() -> String {
+    std::env::var("LANGNGHE_TEST_RUN")
+        .ok()
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "manual".into())
+        .to_lowercase()
+}
+
+pub fn pg_url_for(db: &str) -> String {
     let admin = pg_admin_url();
     match admin.rfind('/') {
         Some(i) => format!("{}/{db}", &admin[..i]),
@@ -68,7 +78,7 @@ async fn sqlite_template() -> PathBuf {
 async fn pg_template() -> String {
     PG_TEMPLATE
         .get_or_init(|| async {
-            let name = format!("langnghe_tpl_{}", uuid::Uuid::new_v4().simple());
+            let name = format!("langnghe_tpl_{}_{}", run_id(), uuid::Uuid::new_v4().simple());
             let admin = Db::connect(&pg_admin_url()).await.unwrap_or_else(|e| {
                 panic!(
                     "no PostgreSQL at {} ({e}). Run the suite with scripts/test, which skips the PostgreSQL half when no server is reachable, or set LANGNGHE_TEST_PG",
@@ -162,7 +172,11 @@ impl TestApp {
             }
             Backend::Postgres => {
                 let tpl = pg_template().await;
-                let name = format!("langnghe_test_{}", uuid::Uuid::new_v4().simple());
+                let name = format!(
+                    "langnghe_test_{}_{}",
+                    run_id(),
+                    uuid::Uuid::new_v4().simple()
+                );
                 {
                     // CREATE DATABASE … TEMPLATE needs the template to itself: one at a time.
                     let _guard = PG_CREATE.lock().await;

@@ -86,11 +86,6 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// Whether a key exists in a language (for tests of the catalogue).
-pub fn has(lang: Lang, key: &str) -> bool {
-    LOCALES.try_lookup(lang.id(), key).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,9 +101,21 @@ mod tests {
                 .collect()
         };
         let (kv, ke) = (keys(vi), keys(en));
+        let vars = [
+            "page", "pages", "from", "to", "total", "name", "count", "date", "what", "minutes",
+            "max", "code", "min",
+        ];
+        let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {
             assert!(ke.contains(k), "en lacks {k}");
-            assert!(has(Lang::En, k), "en lookup fails for {k}");
+            for lang in [Lang::Vi, Lang::En] {
+                let s = t_args(lang, k, &dummy);
+                assert_ne!(&s, k, "{lang:?} lookup fails for {k}");
+                assert!(
+                    !s.contains("{$") && !s.contains("{ $"),
+                    "{k}: unformatted variable in {s}"
+                );
+            }
         }
         for k in &ke {
             assert!(kv.contains(k), "vi lacks {k}");
