@@ -6,7 +6,7 @@ use langnghe_store::audit::Actor;
 use langnghe_store::{geo, seed, users, Db};
 use langnghe_web::{AppState, WebConfig};
 use serde::Deserialize;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -233,22 +233,28 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "listening");
-            println!("langnghe is running.");
-            println!("URL:      http://{addr}/");
+            // Whoever started us may stop reading stdout; the server must not die of that.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "langnghe is running.");
+            let _ = writeln!(out, "URL:      http://{addr}/");
             match first_password {
                 Some(p) => {
-                    println!("Login:    admin");
-                    println!("Password: {p}");
-                    println!(
+                    let _ = writeln!(out, "Login:    admin");
+                    let _ = writeln!(out, "Password: {p}");
+                    let _ = writeln!(
+                        out,
                         "(The password is shown only this once; change it at /account/password.)"
                     );
                 }
-                None => println!(
-                    "Log in with your account (the admin password was printed at first start)."
-                ),
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "Log in with your account (the admin password was printed at first start)."
+                    );
+                }
             }
-            use std::io::Write;
-            std::io::stdout().flush()?;
+            let _ = out.flush();
+            drop(out);
             langnghe_web::serve(listener, state).await?;
             db.close().await;
             Ok(())

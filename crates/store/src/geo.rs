@@ -186,7 +186,8 @@ async fn linked(db: &Db, id: i64, from: &str, to: &str) -> Result<Vec<LinkedUnit
         "SELECT u.id, u.code, u.name, u.level, u.unit_type, p.code AS parent_code, \
          u.valid_from, u.valid_to, u.era, u.parent_id, u.lat, u.lon, l.partly \
          FROM admin_unit_links l JOIN admin_units u ON u.id = {to} \
-         LEFT JOIN admin_units p ON p.id = u.parent_id WHERE {from} = $1 ORDER BY u.code"
+         LEFT JOIN admin_units p ON p.id = u.parent_id WHERE {from} = $1 \
+         ORDER BY CASE u.level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END DESC, u.code"
     );
     let rows: Vec<LinkedRow> = with_db!(db, |c| sqlx::query_as::<_, LinkedRow>(&sql)
         .bind(id)
