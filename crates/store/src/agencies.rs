@@ -1,7 +1,7 @@
 //! Agencies, always read and written inside a user's admin-unit scope.
 
 use crate::audit::{self, Actor};
-use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
+use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -112,27 +112,14 @@ pub async fn list(db: &Db, scope_id: i64, f: &AgencyFilter) -> Result<(Vec<Agenc
         scope_id,
         f,
     );
-    Ok(with_db!(db, |c| {
-        let items = bind_args!(sqlx::query_as::<_, Agency>(&sql.text), sql.args)
-            .fetch_all(c)
-            .await?;
-        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
-            .fetch_one(c)
-            .await?;
-        (items, total)
-    }))
+    crate::fetch_page::<Agency>(db, &sql, &count).await
 }
 
 /// The agency if it exists and lies inside the scope; `None` otherwise (no leak of existence).
 pub async fn get(db: &Db, scope_id: i64, id: i64) -> Result<Option<Agency>> {
     let mut sql = scoped(SELECT, scope_id, &AgencyFilter::default());
     sql.push(" AND a.id = ?", [Arg::I64(id)]);
-    Ok(with_db!(db, |c| bind_args!(
-        sqlx::query_as::<_, Agency>(&sql.text),
-        sql.args
-    )
-    .fetch_optional(c)
-    .await?))
+    crate::fetch_optional::<Agency>(db, &sql).await
 }
 
 async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Agency>> {

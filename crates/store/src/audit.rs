@@ -1,7 +1,7 @@
 //! The append-only audit log. Rows are only ever inserted; the database
 //! itself refuses UPDATE and DELETE (triggers in the migrations).
 
-use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, Tx};
+use crate::{with_tx, Arg, Db, Result, Sql, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -140,13 +140,5 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
         [Arg::I64(f.limit), Arg::I64(f.offset)],
     );
     let count = filter_sql("SELECT COUNT(*) FROM audit_log", f);
-    Ok(with_db!(db, |c| {
-        let items = bind_args!(sqlx::query_as::<_, AuditEntry>(&sql.text), sql.args)
-            .fetch_all(c)
-            .await?;
-        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
-            .fetch_one(c)
-            .await?;
-        (items, total)
-    }))
+    crate::fetch_page::<AuditEntry>(db, &sql, &count).await
 }

@@ -113,16 +113,7 @@ pub async fn list(db: &Db, f: &UnitFilter) -> Result<(Vec<AdminUnit>, i64)> {
         [Arg::I64(f.limit), Arg::I64(f.offset)],
     );
     let count = filter_sql("SELECT COUNT(*) FROM admin_units u", f);
-    let (items, total) = with_db!(db, |c| {
-        let items = bind_args!(sqlx::query_as::<_, AdminUnit>(&sql.text), sql.args)
-            .fetch_all(c)
-            .await?;
-        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
-            .fetch_one(c)
-            .await?;
-        (items, total)
-    });
-    Ok((items, total))
+    crate::fetch_page::<AdminUnit>(db, &sql, &count).await
 }
 
 /// The unit with this official code in force on `day`.
@@ -131,12 +122,7 @@ pub async fn by_code(db: &Db, code: &str, day: Date) -> Result<Option<AdminUnit>
     sql.push(" WHERE u.code = ?", [Arg::Text(code.to_string())]);
     push_valid_on(&mut sql, day);
     sql.push(" ORDER BY u.level LIMIT 1", []);
-    Ok(with_db!(db, |c| bind_args!(
-        sqlx::query_as::<_, AdminUnit>(&sql.text),
-        sql.args
-    )
-    .fetch_optional(c)
-    .await?))
+    crate::fetch_optional::<AdminUnit>(db, &sql).await
 }
 
 /// The unit with this code in a given era (for data recorded with a known structure).

@@ -288,6 +288,45 @@ macro_rules! bind_args {
     }};
 }
 
+/// Rows a driver can decode into `T` on both stores.
+pub trait Row:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+/// One page of a list and the total count, from a query and its `COUNT(*)` twin.
+pub async fn fetch_page<T: Row>(db: &Db, sql: &Sql, count: &Sql) -> Result<(Vec<T>, i64)> {
+    Ok(with_db!(db, |c| {
+        let items = bind_args!(sqlx::query_as::<_, T>(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?;
+        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
+            .fetch_one(c)
+            .await?;
+        (items, total)
+    }))
+}
+
+/// At most one row of a dynamic query.
+pub async fn fetch_optional<T: Row>(db: &Db, sql: &Sql) -> Result<Option<T>> {
+    Ok(with_db!(db, |c| bind_args!(
+        sqlx::query_as::<_, T>(&sql.text),
+        sql.args
+    )
+    .fetch_optional(c)
+    .await?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Accounts, password hashes and personal API tokens.
 
 use crate::audit::{self, Actor};
-use crate::{bind_args, with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
+use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -272,15 +272,7 @@ pub async fn list(db: &Db, scope_id: i64, f: &UserFilter) -> Result<(Vec<User>, 
         [Arg::I64(f.limit), Arg::I64(f.offset)],
     );
     let count = filter_sql("SELECT COUNT(*) FROM users us", scope_id, f);
-    Ok(with_db!(db, |c| {
-        let items = bind_args!(sqlx::query_as::<_, User>(&sql.text), sql.args)
-            .fetch_all(c)
-            .await?;
-        let total: i64 = bind_args!(sqlx::query_scalar(&count.text), count.args)
-            .fetch_one(c)
-            .await?;
-        (items, total)
-    }))
+    crate::fetch_page::<User>(db, &sql, &count).await
 }
 
 /// Issue a personal API token; returns the secret (shown once; only its hash is kept).

@@ -112,7 +112,7 @@ async fn password_form(
     ctx.user()?;
     let page = context! {
         title => t(ctx.lang, "password-title"),
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
     };
     render(state, ctx, "account/password.html", page)
 }
@@ -183,7 +183,7 @@ async fn create_token_page(
             let page = context! {
                 title => t(ctx.lang, "tokens-title"),
                 token => None::<String>,
-                errors => errs.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+                errors => crate::views::field_errors(ctx.lang, &errs),
             };
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,

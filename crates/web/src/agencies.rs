@@ -121,7 +121,7 @@ async fn list_page(
         kind => q.kind.clone().unwrap_or_default(),
         sort => sort,
         kinds => KINDS,
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
         query_base => serde_urlencoded::to_string([
             ("q", q.q.as_deref().unwrap_or("")),
             ("kind", q.kind.as_deref().unwrap_or("")),
@@ -339,7 +339,7 @@ async fn form_page(
         id => id,
         kinds => KINDS,
         parents => parents.into_iter().filter(|(pid, _)| Some(*pid) != id).collect::<Vec<_>>(),
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
     };
     render(state, ctx, "agencies/form.html", page)
 }

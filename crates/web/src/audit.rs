@@ -167,7 +167,7 @@ async fn list_page(
         rows => rows,
         pager => pager(ctx.lang, page, PAGE_SIZE, total),
         f => context! { entity => field(&q.entity), entity_id => field(&q.entity_id), actor => field(&q.actor), action => field(&q.action), from => field(&q.from), to => field(&q.to) },
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
         query_base => serde_urlencoded::to_string([
             ("entity", field(&q.entity)), ("entity_id", field(&q.entity_id)), ("actor", field(&q.actor)),
             ("action", field(&q.action)), ("from", field(&q.from)), ("to", field(&q.to)),

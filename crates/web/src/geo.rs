@@ -171,7 +171,7 @@ async fn list_page(
         q => q.q.clone().unwrap_or_default(),
         parent => parent,
         ancestry => ancestry,
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
         reform_date => langnghe_core::geo::REFORM_DATE.to_string(),
         query_base => serde_urlencoded::to_string([
             ("level", f.level.map(|l| l.as_str()).unwrap_or("")),

@@ -232,7 +232,7 @@ async fn form(
         p => shown,
         roles => Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         agencies => agencies,
-        errors => errors.iter().map(|e| context!{ field => e.field, message => e.message(ctx.lang) }).collect::<Vec<_>>(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
     };
     render(state, ctx, "users/form.html", page)
 }

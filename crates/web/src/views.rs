@@ -198,3 +198,11 @@ pub fn pager(lang: Lang, page: i64, per_page: i64, total: i64) -> Value {
         next => (page < pages).then_some(page + 1),
     }
 }
+
+/// Field errors as templates show them (`{field, message}` in the user's language).
+pub fn field_errors(lang: Lang, errors: &[crate::error::FieldError]) -> Vec<Value> {
+    errors
+        .iter()
+        .map(|e| context! { field => e.field, message => e.message(lang) })
+        .collect()
+}
