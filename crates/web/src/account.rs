@@ -112,7 +112,7 @@ async fn password_form(
     ctx.user()?;
     let page = context! {
         title => t(ctx.lang, "password-title"),
-        errors => crate::views::field_errors(ctx.lang, &errors),
+        errors => crate::views::field_errors(ctx.lang, errors),
     };
     render(state, ctx, "account/password.html", page)
 }

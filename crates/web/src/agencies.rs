@@ -339,7 +339,7 @@ async fn form_page(
         id => id,
         kinds => KINDS,
         parents => parents.into_iter().filter(|(pid, _)| Some(*pid) != id).collect::<Vec<_>>(),
-        errors => crate::views::field_errors(ctx.lang, &errors),
+        errors => crate::views::field_errors(ctx.lang, errors),
     };
     render(state, ctx, "agencies/form.html", page)
 }

@@ -232,7 +232,7 @@ async fn form(
         p => shown,
         roles => Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         agencies => agencies,
-        errors => crate::views::field_errors(ctx.lang, &errors),
+        errors => crate::views::field_errors(ctx.lang, errors),
     };
     render(state, ctx, "users/form.html", page)
 }
