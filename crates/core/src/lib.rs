@@ -3,6 +3,8 @@
 pub mod access;
 pub mod agency;
 pub mod geo;
+pub mod legal_doc;
+pub mod registry;
 pub mod text;
 pub mod throttle;
 pub mod vnfmt;

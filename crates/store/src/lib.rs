@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod audit;
 pub mod geo;
 pub mod meta;
+pub mod registry;
 pub mod seed;
 pub mod sessions;
 pub mod users;
@@ -238,6 +239,7 @@ pub enum Arg {
     NullText,
     NullDate,
     NullF64,
+    NullBool,
 }
 
 impl Sql {
@@ -282,6 +284,7 @@ macro_rules! bind_args {
                 $crate::Arg::NullText => q.bind(None::<String>),
                 $crate::Arg::NullDate => q.bind(None::<time::Date>),
                 $crate::Arg::NullF64 => q.bind(None::<f64>),
+                $crate::Arg::NullBool => q.bind(None::<bool>),
             };
         }
         q

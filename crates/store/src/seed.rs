@@ -154,6 +154,7 @@ pub async fn ensure_demo(db: &Db) -> Result<usize> {
             added += 1;
         }
     }
+    added += ensure_registry_demo(db).await?;
     Ok(added)
 }
 
@@ -197,4 +198,89 @@ pub async fn ensure_admin(db: &Db) -> Result<Option<String>> {
     )
     .await?;
     Ok(Some(password))
+}
+
+const CRAFTS_TSV: &str = include_str!("../../../data/demo/crafts.tsv");
+const VILLAGES_TSV: &str = include_str!("../../../data/demo/villages.tsv");
+const DOCUMENTS_TSV: &str = include_str!("../../../data/demo/documents.tsv");
+
+/// The registry named by the seed documents: legal documents, crafts, villages.
+/// Names, places and links only (the seeds give no per-village figures). Idempotent by key.
+pub async fn ensure_registry_demo(db: &Db) -> Result<usize> {
+    use crate::registry::spec::Entity;
+    use crate::registry::{self, Val, Values};
+    let actor = Actor::system("demo");
+    let mut added = 0;
+    let text = |s: &str| if s.trim().is_empty() { Val::Null } else { Val::Text(s.trim().to_string()) };
+    for r in tsv_rows(DOCUMENTS_TSV)? {
+        let f = |i: usize| r.get(i).unwrap_or("").to_string();
+        let key = format!("doc-{}", langnghe_core::text::fold_vi(&format!("{} {}", f(0), f(4))).replace(' ', "-").chars().take(80).collect::<String>());
+        if registry::id_by_key(db, Entity::Document, &key).await?.is_some() {
+            continue;
+        }
+        let mut v = Values::new();
+        v.insert("number", text(&f(0)));
+        if let Ok(d) = langnghe_core::legal_doc::parse_doc_ref(&f(0)) {
+            v.insert("seq", d.seq.map(|s| Val::I64(i64::from(s))).unwrap_or(Val::Null));
+            v.insert("year", d.year.map(|y| Val::I64(i64::from(y))).unwrap_or(Val::Null));
+        }
+        v.insert("kind", text(&f(1)));
+        v.insert("issuer", text(&f(2)));
+        v.insert("issued_on", date(&f(3))?.map(Val::Date).unwrap_or(Val::Null));
+        v.insert("title", Val::Text(f(4)));
+        if let (Some(d), false) = (date(&f(3))?, matches!(v.get("year"), Some(Val::I64(_)))) {
+            v.insert("year", Val::I64(i64::from(d.year())));
+        }
+        v.insert("notes", Val::Text(format!("Nguồn: {}", f(5))));
+        registry::create(db, &actor, Entity::Document, Some(&key), &v).await?;
+        added += 1;
+    }
+    for r in tsv_rows(CRAFTS_TSV)? {
+        let f = |i: usize| r.get(i).unwrap_or("").to_string();
+        if registry::id_by_key(db, Entity::Craft, &f(0)).await?.is_some() {
+            continue;
+        }
+        let mut v = Values::new();
+        v.insert("name", Val::Text(f(1)));
+        v.insert("craft_group", Val::Text(f(2)));
+        v.insert("is_traditional", match f(3).as_str() {
+            "1" => Val::Bool(true),
+            "0" => Val::Bool(false),
+            _ => Val::Null,
+        });
+        v.insert("ethnic_groups", text(&f(4)));
+        let note = [f(6), format!("Nguồn: {}", f(5))].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        v.insert("notes", Val::Text(note));
+        registry::create(db, &actor, Entity::Craft, Some(&f(0)), &v).await?;
+        added += 1;
+    }
+    for r in tsv_rows(VILLAGES_TSV)? {
+        let f = |i: usize| r.get(i).unwrap_or("").to_string();
+        if registry::id_by_key(db, Entity::Village, &f(0)).await?.is_some() {
+            continue;
+        }
+        let unit = geo::by_era_code(db, Era::Old, &f(3))
+            .await?
+            .ok_or_else(|| StoreError::Data(format!("village {}: unknown unit {}", f(0), f(3))))?;
+        let mut crafts = vec![];
+        for k in f(5).split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            let id = registry::id_by_key(db, Entity::Craft, k)
+                .await?
+                .ok_or_else(|| StoreError::Data(format!("village {}: unknown craft {k}", f(0))))?;
+            crafts.push(id);
+        }
+        let mut v = Values::new();
+        v.insert("name", Val::Text(f(1)));
+        v.insert("hamlet", text(&f(2)));
+        v.insert("admin_unit", Val::I64(unit.id));
+        v.insert("crafts", Val::Ids(crafts));
+        v.insert("status", Val::Text(f(6)));
+        v.insert("tourism", if f(7) == "1" { Val::Bool(true) } else { Val::Null });
+        v.insert("ethnic_group", text(&f(8)));
+        let note = [f(10), format!("Nguồn: {}", f(9))].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        v.insert("notes", Val::Text(note));
+        registry::create(db, &actor, Entity::Village, Some(&f(0)), &v).await?;
+        added += 1;
+    }
+    Ok(added)
 }

@@ -49,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::users::api())
         .merge(crate::account::api())
         .merge(crate::audit::api())
+        .merge(crate::registry::api::router())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -43,6 +43,8 @@ pub struct Ctx {
     pub is_api: bool,
     pub path_and_query: String,
     pub flash: Option<Flash>,
+    /// A multipart upload whose CSRF token travels in the body: the handler checks it.
+    pub csrf_pending: bool,
 }
 
 impl Ctx {
@@ -135,6 +137,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| path.clone()),
         flash: None,
+        csrf_pending: false,
     };
     if is_static {
         parts.extensions.insert(ctx.clone());
@@ -282,10 +285,16 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                 Err(_) => return finish(&state, &ctx, &method, AppError::TooLarge.into_response()),
             }
         }
-        let ok = !ctx.csrf.is_empty()
-            && provided
-                .as_deref()
-                .is_some_and(|p| constant_time_eq(p.as_bytes(), ctx.csrf.as_bytes()));
+        let is_multipart = content_type.starts_with("multipart/form-data");
+        if provided.is_none() && is_multipart && !ctx.csrf.is_empty() {
+            // The token is a field of the upload; the handler reads it (see registry::import).
+            ctx.csrf_pending = true;
+        }
+        let ok = ctx.csrf_pending
+            || (!ctx.csrf.is_empty()
+                && provided
+                    .as_deref()
+                    .is_some_and(|p| constant_time_eq(p.as_bytes(), ctx.csrf.as_bytes())));
         if !ok {
             // Without a session there is nobody to protect, but there is nobody logged in either.
             return finish(&state, &ctx, &method, AppError::Csrf.into_response());

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod geo;
 pub mod home;
+pub mod registry;
 pub mod i18n;
 pub mod users;
 pub mod views;
@@ -35,6 +36,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Largest request body accepted (forms and JSON). Imports get their own limit later.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request body of any kind (uploads; their routes raise the extractor limit).
+pub const UPLOAD_BODY_LIMIT: usize = registry::import::UPLOAD_LIMIT + 64 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -64,6 +67,8 @@ pub struct AppState {
     pub asset_version: &'static str,
     /// Recent failed logins by key ("u:name", "ip:addr").
     pub login_failures: Arc<Mutex<HashMap<String, Vec<OffsetDateTime>>>>,
+    /// Imports running or finished (in memory: a restart loses the progress, never data).
+    pub jobs: registry::import::Jobs,
 }
 
 impl AppState {
@@ -76,6 +81,7 @@ impl AppState {
             config: Arc::new(config),
             asset_version: assets::version(),
             login_failures: Arc::new(Mutex::new(HashMap::new())),
+            jobs: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 }
@@ -104,6 +110,8 @@ pub fn app(state: AppState) -> Router {
         .merge(agencies::pages())
         .merge(users::pages())
         .merge(audit::pages())
+        .merge(registry::pages::pages())
+        .merge(registry::import::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")
@@ -118,7 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(session_layer)

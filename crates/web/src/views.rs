@@ -40,6 +40,13 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "account/tokens.html",
         "audit/list.html",
         "api_docs.html",
+        "registry/home.html",
+        "registry/list.html",
+        "registry/detail.html",
+        "registry/form.html",
+        "registry/import.html",
+        "registry/job.html",
+        "registry/search.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

@@ -1,0 +1,21 @@
+//! Tabular import/export for langnghe: xlsx and CSV, bytes in and bytes out.
+//!
+//! * [`to_xlsx`] and [`to_csv`] export a [`Table`];
+//! * [`template_xlsx`] builds a downloadable import template;
+//! * [`read_table`] reads an uploaded xlsx or CSV into a [`RawSheet`] of text,
+//!   with limits against oversized files and zip bombs ([`Limits`]).
+//!
+//! No file system, network or database access: callers pass and receive bytes.
+
+mod csv_out;
+mod error;
+mod model;
+mod read;
+mod text;
+mod xlsx;
+
+pub use csv_out::to_csv;
+pub use error::ReportError;
+pub use model::{Cell, Column, ColumnKind, Limits, RawRow, RawSheet, Table};
+pub use read::{read_table, read_table_sheet, MAX_COLUMNS, MAX_ZIP_ENTRIES};
+pub use xlsx::{sanitize_sheet_name, template_xlsx, to_xlsx, GUIDE_SHEET};

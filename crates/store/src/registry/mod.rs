@@ -1,0 +1,517 @@
+//! Registry records (documents, crafts, villages, establishments, artisans,
+//! products, environment assessments), read and written generically from
+//! their spec (`spec.rs`), always inside a user's admin-unit scope, audited,
+//! and kept in one search index.
+
+pub mod search;
+pub mod spec;
+
+use crate::audit::{self, Actor};
+use crate::{bind_args, with_db, with_tx, Arg, Backend, Db, Result, Sql, StoreError, Tx};
+use serde_json::{json, Map, Value};
+use spec::{Entity, Field, Kind};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// A record as the API and pages show it.
+pub type Record = Map<String, Value>;
+
+/// A validated value to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    I64(i64),
+    F64(f64),
+    Text(String),
+    Date(time::Date),
+    Bool(bool),
+    Ids(Vec<i64>),
+}
+
+/// Validated values by field key (for `Unit` fields the key holds the unit id).
+pub type Values = BTreeMap<&'static str, Val>;
+
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    I64,
+    F64,
+    Text,
+    Bool,
+    Date,
+    Time,
+}
+
+fn col_type(k: Kind) -> Col {
+    match k {
+        Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Unit | Kind::Ref(_) => Col::I64,
+        Kind::Decimal { .. } => Col::F64,
+        Kind::Date => Col::Date,
+        Kind::Bool => Col::Bool,
+        Kind::Text { .. } | Kind::LongText | Kind::Enum(_) | Kind::TaxCode | Kind::DocNumber => Col::Text,
+        Kind::Refs(_) => Col::I64,
+    }
+}
+
+/// Columns of the main SELECT, with how to decode them.
+struct Select {
+    sql: String,
+    cols: Vec<(String, Col)>,
+}
+
+fn select(e: Entity) -> Select {
+    let mut cols: Vec<(String, Col)> = vec![("id".into(), Col::I64)];
+    let mut exprs = vec!["t.id".to_string()];
+    let mut joins = String::new();
+    for (i, fl) in e.fields().iter().enumerate() {
+        match fl.kind {
+            Kind::Refs(_) => {}
+            Kind::Unit => {
+                exprs.push("t.admin_unit_id".into());
+                cols.push(("admin_unit_id".into(), Col::I64));
+                exprs.push("u.code AS admin_unit_code".into());
+                cols.push(("admin_unit_code".into(), Col::Text));
+                exprs.push("u.name AS admin_unit_name".into());
+                cols.push(("admin_unit_name".into(), Col::Text));
+                joins.push_str(" LEFT JOIN admin_units u ON u.id = t.admin_unit_id");
+            }
+            Kind::Ref(target) => {
+                exprs.push(format!("t.{}", fl.key));
+                cols.push((fl.key.to_string(), Col::I64));
+                let alias = format!("r{i}");
+                joins.push_str(&format!(
+                    " LEFT JOIN {} {alias} ON {alias}.id = t.{}",
+                    target.table(),
+                    fl.key
+                ));
+                exprs.push(format!("{} AS {}_label", target.label_expr(&alias), fl.key));
+                cols.push((format!("{}_label", fl.key), Col::Text));
+            }
+            k => {
+                exprs.push(format!("t.{}", fl.key));
+                cols.push((fl.key.to_string(), col_type(k)));
+            }
+        }
+    }
+    for c in ["created_at", "updated_at"] {
+        exprs.push(format!("t.{c}"));
+        cols.push((c.into(), Col::Time));
+    }
+    Select {
+        sql: format!("SELECT {} FROM {} t{joins}", exprs.join(", "), e.table()),
+        cols,
+    }
+}
+
+/// Decode rows of either driver into JSON records (expanded once per driver).
+macro_rules! decode_rows {
+    ($rows:expr, $cols:expr) => {{
+        use sqlx::Row as _;
+        let mut out = Vec::with_capacity($rows.len());
+        for row in $rows.iter() {
+            let mut m = Map::new();
+            for (name, col) in $cols.iter() {
+                let v = match col {
+                    Col::I64 => row.try_get::<Option<i64>, _>(name.as_str())?.map(Value::from),
+                    Col::F64 => row.try_get::<Option<f64>, _>(name.as_str())?.map(Value::from),
+                    Col::Text => row.try_get::<Option<String>, _>(name.as_str())?.map(Value::from),
+                    Col::Bool => row.try_get::<Option<bool>, _>(name.as_str())?.map(Value::from),
+                    Col::Date => row
+                        .try_get::<Option<time::Date>, _>(name.as_str())?
+                        .map(|d| Value::from(d.to_string())),
+                    Col::Time => row
+                        .try_get::<Option<OffsetDateTime>, _>(name.as_str())?
+                        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                        .map(Value::from),
+                };
+                m.insert(name.clone(), v.unwrap_or(Value::Null));
+            }
+            out.push(m);
+        }
+        out
+    }};
+}
+
+async fn fetch_records(db: &Db, sql: &Sql, cols: &[(String, Col)]) -> Result<Vec<Record>> {
+    Ok(with_db!(db, |c| {
+        let rows = bind_args!(sqlx::query(&sql.text), sql.args).fetch_all(c).await?;
+        decode_rows!(rows, cols)
+    }))
+}
+
+/// Attach the many-to-many references (a village's crafts) to records.
+async fn attach_refs(db: &Db, e: Entity, records: &mut [Record]) -> Result<()> {
+    if e != Entity::Village || records.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+    let mut sql = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+    }
+    sql.push(") ORDER BY c.name", []);
+    let rows: Vec<(i64, i64, String)> = with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
+        .fetch_all(c)
+        .await?);
+    let mut by: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+    for (vid, cid, name) in rows {
+        by.entry(vid).or_default().push(json!({"id": cid, "name": name}));
+    }
+    for r in records.iter_mut() {
+        let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
+        r.insert("crafts".into(), Value::Array(by.remove(&id).unwrap_or_default()));
+    }
+    Ok(())
+}
+
+/// Which records a scope reaches: those whose unit lies within it (and, for
+/// entities whose unit is optional, also those with no unit).
+fn push_scope(sql: &mut Sql, e: Entity, scope_id: i64) {
+    if e.unit_required() {
+        sql.push(
+            " AND t.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(scope_id)],
+        );
+    } else {
+        sql.push(
+            " AND (t.admin_unit_id IS NULL OR t.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?))",
+            [Arg::I64(scope_id)],
+        );
+    }
+}
+
+/// Filters computed from the legal rules (dates come from the caller's "today").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Special {
+    /// Products whose OCOP certificate expired before this date.
+    OcopExpired { today: time::Date },
+    /// Products whose certificate expires from `today` up to `until`.
+    OcopExpiring { today: time::Date, until: time::Date },
+    /// Villages with no environment assessment on or after `since`.
+    EnvironmentOverdue { since: time::Date },
+}
+
+/// A list request: scope, filters, search text, sort and page.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub entity: Entity,
+    pub scope_id: i64,
+    /// Only records within this admin unit (any level, either structure).
+    pub within_unit: Option<i64>,
+    /// Exact filters on enum, bool, year or text fields: (field key, value).
+    pub eq: Vec<(&'static str, Val)>,
+    /// Villages whose crafts belong to this Decree 52 group.
+    pub craft_group: Option<String>,
+    pub q: Option<String>,
+    /// Conditions the legal rules define over dates.
+    pub special: Vec<Special>,
+    pub sort: &'static str,
+    pub desc: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl ListQuery {
+    pub fn new(entity: Entity, scope_id: i64) -> ListQuery {
+        ListQuery {
+            entity,
+            scope_id,
+            within_unit: None,
+            eq: vec![],
+            craft_group: None,
+            q: None,
+            special: vec![],
+            sort: "name",
+            desc: false,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+fn val_arg(v: &Val) -> Arg {
+    match v {
+        Val::Null => Arg::NullText,
+        Val::I64(i) => Arg::I64(*i),
+        Val::F64(x) => Arg::F64(*x),
+        Val::Text(s) => Arg::Text(s.clone()),
+        Val::Date(d) => Arg::Date(*d),
+        Val::Bool(b) => Arg::Bool(*b),
+        Val::Ids(_) => Arg::NullText,
+    }
+}
+
+fn filtered(db: &Db, select_sql: &str, q: &ListQuery) -> Sql {
+    let e = q.entity;
+    let mut sql = Sql::new(select_sql);
+    sql.push(" WHERE 1 = 1", []);
+    push_scope(&mut sql, e, q.scope_id);
+    if let Some(u) = q.within_unit {
+        sql.push(
+            " AND t.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(u)],
+        );
+    }
+    for (key, v) in &q.eq {
+        if let Some(col) = e.field(key).and_then(|f| f.column()) {
+            match v {
+                Val::Null => {
+                    sql.push(&format!(" AND t.{col} IS NULL"), []);
+                }
+                Val::Text(s) if e.field(key).is_some_and(|f| matches!(f.kind, Kind::Text { .. })) => {
+                    // Free-text filters (ethnic group) match a whole item, ignoring case.
+                    sql.push(
+                        &format!(" AND LOWER(t.{col}) LIKE ? ESCAPE '\\'"),
+                        [Arg::Text(format!("%{}%", crate::like_escape(&s.to_lowercase())))],
+                    );
+                }
+                other => {
+                    sql.push(&format!(" AND t.{col} = ?"), [val_arg(other)]);
+                }
+            }
+        }
+    }
+    if let (Some(g), Entity::Village) = (&q.craft_group, e) {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id = t.id AND c.craft_group = ?)",
+            [Arg::Text(g.clone())],
+        );
+    }
+    for sp in &q.special {
+        match (sp, e) {
+            (Special::OcopExpired { today }, Entity::Product) => {
+                sql.push(" AND t.ocop_expires_on < ?", [Arg::Date(*today)]);
+            }
+            (Special::OcopExpiring { today, until }, Entity::Product) => {
+                sql.push(" AND t.ocop_expires_on >= ? AND t.ocop_expires_on <= ?", [Arg::Date(*today), Arg::Date(*until)]);
+            }
+            (Special::EnvironmentOverdue { since }, Entity::Village) => {
+                sql.push(
+                    " AND NOT EXISTS (SELECT 1 FROM environment_assessments ea WHERE ea.village_id = t.id AND ea.assessed_on >= ?)",
+                    [Arg::Date(*since)],
+                );
+            }
+            _ => {}
+        }
+    }
+    if let Some(text) = &q.q {
+        search::push_match(&mut sql, db.backend(), e, text);
+    }
+    sql
+}
+
+pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Record>, i64)> {
+    let e = q.entity;
+    let sel = select(e);
+    let mut sql = filtered(db, &sel.sql, q);
+    let order_col = match e.field(q.sort) {
+        Some(Field { kind: Kind::Unit, .. }) => "u.code".to_string(),
+        Some(fl) if fl.sort => format!("t.{}", fl.column().unwrap_or("id")),
+        _ => format!("t.{}", e.label_column()),
+    };
+    let dir = if q.desc { "DESC" } else { "ASC" };
+    // NULLs last in both dialects.
+    sql.push(
+        &format!(" ORDER BY CASE WHEN {order_col} IS NULL THEN 1 ELSE 0 END, {order_col} {dir}, t.id LIMIT ? OFFSET ?"),
+        [Arg::I64(q.limit), Arg::I64(q.offset)],
+    );
+    let count = filtered(db, &format!("SELECT COUNT(*) FROM {} t", e.table()), q);
+    let mut items = fetch_records(db, &sql, &sel.cols).await?;
+    let total: i64 = with_db!(db, |c| bind_args!(sqlx::query_scalar(&count.text), count.args)
+        .fetch_one(c)
+        .await?);
+    attach_refs(db, e, &mut items).await?;
+    Ok((items, total))
+}
+
+/// One record if it exists inside the scope (`None` otherwise: existence does not leak).
+pub async fn get(db: &Db, e: Entity, scope_id: i64, id: i64) -> Result<Option<Record>> {
+    let sel = select(e);
+    let mut sql = Sql::new(&sel.sql);
+    sql.push(" WHERE t.id = ?", [Arg::I64(id)]);
+    push_scope(&mut sql, e, scope_id);
+    let mut rows = fetch_records(db, &sql, &sel.cols).await?;
+    attach_refs(db, e, &mut rows).await?;
+    Ok(rows.pop())
+}
+
+async fn get_tx(tx: &mut Tx, e: Entity, id: i64) -> Result<Record> {
+    let sel = select(e);
+    let mut sql = Sql::new(&sel.sql);
+    sql.push(" WHERE t.id = ?", [Arg::I64(id)]);
+    let cols = &sel.cols;
+    let mut rows: Vec<Record> = with_tx!(tx, |c| {
+        let rows = bind_args!(sqlx::query(&sql.text), sql.args).fetch_all(&mut *c).await?;
+        decode_rows!(rows, cols)
+    });
+    let mut rec = rows.pop().ok_or(StoreError::NotFound)?;
+    if e == Entity::Village {
+        let crafts: Vec<(i64, String)> = with_tx!(tx, |c| sqlx::query_as(
+            "SELECT c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id = $1 ORDER BY c.name"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?);
+        rec.insert(
+            "crafts".into(),
+            Value::Array(crafts.into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect()),
+        );
+    }
+    Ok(rec)
+}
+
+fn write_columns(e: Entity, values: &Values) -> Vec<(&'static str, Arg)> {
+    let mut out = vec![];
+    for fl in e.fields() {
+        let Some(col) = fl.column() else { continue };
+        let Some(v) = values.get(fl.key) else { continue };
+        let arg = match (v, col_type(fl.kind)) {
+            (Val::Null, Col::I64) => Arg::Null,
+            (Val::Null, Col::F64) => Arg::NullF64,
+            (Val::Null, Col::Date) => Arg::NullDate,
+            (Val::Null, Col::Bool) => Arg::NullBool,
+            (Val::Null, _) => Arg::NullText,
+            (v, _) => val_arg(v),
+        };
+        out.push((col, arg));
+    }
+    out
+}
+
+/// Insert one record with its references, search entry and audit row, inside `tx`.
+pub async fn insert_tx(tx: &mut Tx, backend: Backend, actor: &Actor, e: Entity, key: Option<&str>, values: &Values) -> Result<Record> {
+    let now = OffsetDateTime::now_utc();
+    let cols = write_columns(e, values);
+    let mut sql = Sql::new(&format!("INSERT INTO {} (", e.table()));
+    let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
+    sql.push(&names.join(", "), []);
+    sql.push(", key, created_at, updated_at) VALUES (", []);
+    for (i, (_, a)) in cols.into_iter().enumerate() {
+        sql.push(if i == 0 { "?" } else { ", ?" }, [a]);
+    }
+    sql.push(
+        ", ?, ?, ?) RETURNING id",
+        [
+            key.map(|k| Arg::Text(k.into())).unwrap_or(Arg::NullText),
+            Arg::Time(now),
+            Arg::Time(now),
+        ],
+    );
+    let id: i64 = with_tx!(tx, |c| bind_args!(sqlx::query_scalar(&sql.text), sql.args)
+        .fetch_one(c)
+        .await
+        .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
+    write_refs(tx, e, id, values).await?;
+    let rec = get_tx(tx, e, id).await?;
+    search::index_tx(tx, backend, e, &rec).await?;
+    audit::record::<(), _>(tx, actor, "create", e.kind(), &id.to_string(), None, Some(&rec)).await?;
+    Ok(rec)
+}
+
+fn unique_what(e: Entity) -> &'static str {
+    match e {
+        Entity::Establishment => "tax_code",
+        Entity::Document => "number",
+        _ => "key",
+    }
+}
+
+async fn write_refs(tx: &mut Tx, e: Entity, id: i64, values: &Values) -> Result<()> {
+    if e != Entity::Village {
+        return Ok(());
+    }
+    let Some(Val::Ids(ids)) = values.get("crafts") else {
+        return Ok(());
+    };
+    with_tx!(tx, |c| sqlx::query("DELETE FROM village_crafts WHERE village_id = $1")
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    let mut ids = ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    for cid in ids {
+        with_tx!(tx, |c| sqlx::query("INSERT INTO village_crafts (village_id, craft_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(cid)
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, e: Entity, key: Option<&str>, values: &Values) -> Result<Record> {
+    let mut tx = db.begin().await?;
+    let rec = insert_tx(&mut tx, db.backend(), actor, e, key, values).await?;
+    tx.commit().await?;
+    Ok(rec)
+}
+
+/// Change a record (only the fields given); audit has before and after.
+pub async fn update(db: &Db, actor: &Actor, e: Entity, id: i64, values: &Values) -> Result<Record> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let before = get_tx(&mut tx, e, id).await?;
+    let cols = write_columns(e, values);
+    let mut sql = Sql::new(&format!("UPDATE {} SET ", e.table()));
+    for (col, a) in cols {
+        sql.push(&format!("{col} = ?, "), [a]);
+    }
+    sql.push("updated_at = ? WHERE id = ?", [Arg::Time(now), Arg::I64(id)]);
+    with_tx!(&mut tx, |c| bind_args!(sqlx::query(&sql.text), sql.args)
+        .execute(c)
+        .await
+        .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?
+        .rows_affected());
+    write_refs(&mut tx, e, id, values).await?;
+    let after = get_tx(&mut tx, e, id).await?;
+    search::index_tx(&mut tx, db.backend(), e, &after).await?;
+    audit::record(&mut tx, actor, "update", e.kind(), &id.to_string(), Some(&before), Some(&after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Insert many records in one transaction: all or nothing. `progress(n)` after each.
+pub async fn insert_all<F: FnMut(usize)>(db: &Db, actor: &Actor, e: Entity, rows: &[Values], mut progress: F) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    for (i, v) in rows.iter().enumerate() {
+        insert_tx(&mut tx, db.backend(), actor, e, None, v).await?;
+        progress(i + 1);
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// (id, label) of records inside a scope, for select boxes and for matching names in imports.
+pub async fn options(db: &Db, e: Entity, scope_id: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    let label = e.label_expr("t");
+    let mut sql = Sql::new(&format!("SELECT t.id, {label} FROM {} t WHERE 1 = 1", e.table()));
+    push_scope(&mut sql, e, scope_id);
+    sql.push(&format!(" ORDER BY {label} LIMIT ?"), [Arg::I64(limit)]);
+    Ok(with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
+        .fetch_all(c)
+        .await?))
+}
+
+/// Is the record with this id visible in the scope?
+pub async fn visible(db: &Db, e: Entity, scope_id: i64, id: i64) -> Result<bool> {
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {} t WHERE 1 = 1", e.table()));
+    sql.push(" AND t.id = ?", [Arg::I64(id)]);
+    push_scope(&mut sql, e, scope_id);
+    let n: i64 = with_db!(db, |c| bind_args!(sqlx::query_scalar(&sql.text), sql.args)
+        .fetch_one(c)
+        .await?);
+    Ok(n > 0)
+}
+
+/// The id of a record by its key (demo data).
+pub async fn id_by_key(db: &Db, e: Entity, key: &str) -> Result<Option<i64>> {
+    let sql = format!("SELECT id FROM {} WHERE key = $1", e.table());
+    Ok(with_db!(db, |c| sqlx::query_scalar(&sql).bind(key).fetch_optional(c).await?))
+}
+
+pub async fn count(db: &Db, e: Entity) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {}", e.table());
+    Ok(with_db!(db, |c| sqlx::query_scalar(&sql).fetch_one(c).await?))
+}

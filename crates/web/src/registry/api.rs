@@ -1,0 +1,320 @@
+//! `/api/v1/<entity>` endpoints: list (with filters and `format=xlsx|csv`),
+//! create, read, update, change history; `/api/v1/search`; village recognition.
+
+use super::{edit_scope, list_query, load, read_scope, RegistryQuery};
+use crate::api::ListOf;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{non_empty, Json, Path, Query};
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use langnghe_reports::{Cell, Column, ColumnKind, Table};
+use langnghe_store::audit::{self, AuditFilter};
+use langnghe_store::registry::search::{self, Hit};
+use langnghe_store::registry::spec::{Entity, Kind};
+use langnghe_store::registry::{self as store, Record};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Rows of an export at most.
+pub const EXPORT_MAX: i64 = 200_000;
+
+/// A registry list: one page as JSON, or the whole filtered list as XLSX/CSV.
+pub async fn list(state: &AppState, ctx: &Ctx, e: Entity, q: &RegistryQuery) -> AppResult<Response> {
+    let scope = read_scope(ctx)?;
+    let mut lq = list_query(state, scope, e, q).await?;
+    match non_empty(&q.format).as_deref() {
+        None | Some("json") => {
+            let (items, total) = store::list(&state.db, &lq).await?;
+            Ok(Json(ListOf { items, total }).into_response())
+        }
+        Some(fmt @ ("xlsx" | "csv")) => {
+            lq.limit = EXPORT_MAX;
+            lq.offset = 0;
+            let (items, _) = store::list(&state.db, &lq).await?;
+            export(ctx.lang, e, &items, fmt)
+        }
+        Some(_) => Err(AppError::Validation(vec![crate::error::FieldError::new("format", "error-format")])),
+    }
+}
+
+fn column_kind(k: Kind) -> ColumnKind {
+    match k {
+        Kind::Int { .. } => ColumnKind::Int,
+        Kind::Money => ColumnKind::Money,
+        Kind::Decimal { .. } => ColumnKind::Decimal { places: 3 },
+        Kind::Date => ColumnKind::Date,
+        Kind::Bool => ColumnKind::Bool,
+        _ => ColumnKind::Text,
+    }
+}
+
+/// The columns of an export or import template: every field, titled in the user's language.
+pub fn columns(lang: Lang, e: Entity, for_import: bool) -> Vec<Column> {
+    let mut cols = vec![];
+    if !for_import {
+        cols.push(Column::new("id", "ID", ColumnKind::Int));
+    }
+    for fl in e.fields() {
+        if for_import && fl.derived {
+            continue;
+        }
+        let mut title = super::field_label(lang, e, fl.key);
+        if let Some(u) = super::field_unit(lang, fl) {
+            title = format!("{title} ({u})");
+        }
+        match fl.kind {
+            Kind::Unit => {
+                let req = if for_import && fl.required { " (*)" } else { "" };
+                cols.push(Column::new("admin_unit_code", format!("{}{req}", super::field_label(lang, e, "admin_unit_code")), ColumnKind::Text));
+                if for_import {
+                    cols.push(Column::new("admin_unit_as_of", super::field_label(lang, e, "admin_unit_as_of"), ColumnKind::Text));
+                } else {
+                    cols.push(Column::new("admin_unit_name", super::field_label(lang, e, "admin_unit"), ColumnKind::Text));
+                }
+            }
+            k => {
+                if for_import && fl.required {
+                    title.push_str(" (*)");
+                }
+                let kind = if matches!(fl.kind, Kind::Year) { ColumnKind::Text } else { column_kind(k) };
+                cols.push(Column::new(fl.key, title, kind));
+            }
+        }
+    }
+    cols
+}
+
+fn cell(lang: Lang, e: Entity, key: &str, rec: &Record) -> Cell {
+    let Some(fl) = e.field(key) else {
+        return match rec.get(key) {
+            Some(Value::Number(n)) => n.as_i64().map(Cell::Int).unwrap_or(Cell::Empty),
+            Some(Value::String(s)) => Cell::Text(s.clone()),
+            _ => Cell::Empty,
+        };
+    };
+    let v = rec.get(key).unwrap_or(&Value::Null);
+    match fl.kind {
+        Kind::Int { .. } | Kind::Money => v.as_i64().map(Cell::Int).unwrap_or(Cell::Empty),
+        Kind::Year => v.as_i64().map(|y| Cell::Text(y.to_string())).unwrap_or(Cell::Empty),
+        Kind::Decimal { .. } => v.as_f64().map(Cell::Decimal).unwrap_or(Cell::Empty),
+        Kind::Date => v
+            .as_str()
+            .and_then(|s| langnghe_core::vnfmt::parse_date(s).ok())
+            .map(Cell::Date)
+            .unwrap_or(Cell::Empty),
+        Kind::Bool => v.as_bool().map(Cell::Bool).unwrap_or(Cell::Empty),
+        _ => {
+            let s = super::display_value(lang, fl, rec);
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s)
+            }
+        }
+    }
+}
+
+/// Build the file of an export.
+pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<Response> {
+    let cols = columns(lang, e, false);
+    let rows = items
+        .iter()
+        .map(|rec| {
+            cols.iter()
+                .map(|c| match c.key.as_str() {
+                    "admin_unit_code" | "admin_unit_name" => rec
+                        .get(&c.key)
+                        .and_then(Value::as_str)
+                        .map(|s| Cell::Text(s.to_string()))
+                        .unwrap_or(Cell::Empty),
+                    k => cell(lang, e, k, rec),
+                })
+                .collect()
+        })
+        .collect();
+    let title = crate::i18n::t(lang, &format!("entity-{}-plural", e.kind()));
+    let table = Table {
+        sheet_name: title.clone(),
+        title: Some(title),
+        columns: cols,
+        rows,
+    };
+    let day = crate::geo::today();
+    let (bytes, ctype) = match fmt {
+        "xlsx" => (
+            langnghe_reports::to_xlsx(&table).map_err(|err| AppError::Internal(err.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => (langnghe_reports::to_csv(&table), "text/csv; charset=utf-8"),
+    };
+    let filename = format!("{}-{day}.{fmt}", e.slug());
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// Validate and create (API and form alike). Validation errors carry the field names.
+pub async fn create(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, Value>) -> AppResult<Record> {
+    let scope = edit_scope(ctx)?;
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let values = super::validate::validate(e, input, &mut lookup, false)
+        .await
+        .map_err(AppError::Validation)?;
+    Ok(store::create(&state.db, &ctx.actor(), e, None, &values).await?)
+}
+
+pub async fn update(state: &AppState, ctx: &Ctx, e: Entity, id: &str, input: &Map<String, Value>, partial: bool) -> AppResult<Record> {
+    let scope = edit_scope(ctx)?;
+    let existing = load(state, e, scope, id).await?;
+    let id = existing.get("id").and_then(Value::as_i64).ok_or(AppError::NotFound)?;
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let values = super::validate::validate(e, input, &mut lookup, partial)
+        .await
+        .map_err(AppError::Validation)?;
+    Ok(store::update(&state.db, &ctx.actor(), e, id, &values).await?)
+}
+
+/// The change history of a record, newest first.
+pub async fn history(state: &AppState, e: Entity, id: i64) -> AppResult<Vec<crate::audit::AuditRow>> {
+    let (rows, _) = audit::list(
+        &state.db,
+        &AuditFilter {
+            entity: Some(e.kind().into()),
+            entity_id: Some(id.to_string()),
+            limit: 200,
+            ..AuditFilter::default()
+        },
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|entry| crate::audit::AuditRow {
+            before: entry.before(),
+            after: entry.after(),
+            entry,
+        })
+        .collect())
+}
+
+/// Declares the documented endpoints of one entity (utoipa needs literal paths).
+macro_rules! entity_api {
+    ($module:ident, $entity:expr, $list:literal, $item:literal, $history:literal, $tag:literal) => {
+        pub mod $module {
+            use super::*;
+
+            /// List, filter, sort, page; `format=xlsx|csv` exports the whole filtered list.
+            #[utoipa::path(get, path = $list, tag = $tag, params(RegistryQuery),
+                responses((status = 200, description = "`{items, total}`, or the file when format=xlsx|csv", body = ListOf<Object>), (status = 401), (status = 422)))]
+            pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<RegistryQuery>) -> AppResult<Response> {
+                super::list(&state, &ctx, $entity, &q).await
+            }
+
+            /// Create (coordinators and admins, inside their scope).
+            #[utoipa::path(post, path = $list, tag = $tag, request_body = Object,
+                responses((status = 201, body = Object), (status = 403), (status = 422, description = "field errors")))]
+            pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(input): Json<Map<String, Value>>) -> AppResult<Response> {
+                let rec = super::create(&state, &ctx, $entity, &input).await?;
+                Ok((StatusCode::CREATED, Json(rec)).into_response())
+            }
+
+            /// One record (404 outside the caller's scope).
+            #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path)),
+                responses((status = 200, body = Object), (status = 404)))]
+            pub async fn get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<Record>> {
+                let scope = read_scope(&ctx)?;
+                Ok(Json(load(&state, $entity, scope, &id).await?))
+            }
+
+            /// Change a record; fields left out keep their value.
+            #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path)), request_body = Object,
+                responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422)))]
+            pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Json(input): Json<Map<String, Value>>) -> AppResult<Json<Record>> {
+                Ok(Json(super::update(&state, &ctx, $entity, &id, &input, true).await?))
+            }
+
+            /// Who changed what, from the audit log.
+            #[utoipa::path(get, path = $history, tag = $tag, params(("id" = i64, Path)),
+                responses((status = 200, body = ListOf<crate::audit::AuditRow>), (status = 404)))]
+            pub async fn history(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<ListOf<crate::audit::AuditRow>>> {
+                let scope = read_scope(&ctx)?;
+                let rec = load(&state, $entity, scope, &id).await?;
+                let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+                let items = super::history(&state, $entity, id).await?;
+                let total = items.len() as i64;
+                Ok(Json(ListOf { items, total }))
+            }
+
+            pub fn router() -> OpenApiRouter<AppState> {
+                OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update)).routes(routes!(history))
+            }
+        }
+    };
+}
+
+/// Free-form JSON object in the documentation (fields: see the entity's page and `/api`).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = Object)]
+pub struct Object(#[allow(dead_code)] Map<String, Value>);
+
+entity_api!(villages, Entity::Village, "/api/v1/villages", "/api/v1/villages/{id}", "/api/v1/villages/{id}/history", "registry");
+entity_api!(crafts, Entity::Craft, "/api/v1/crafts", "/api/v1/crafts/{id}", "/api/v1/crafts/{id}/history", "registry");
+entity_api!(establishments, Entity::Establishment, "/api/v1/establishments", "/api/v1/establishments/{id}", "/api/v1/establishments/{id}/history", "registry");
+entity_api!(artisans, Entity::Artisan, "/api/v1/artisans", "/api/v1/artisans/{id}", "/api/v1/artisans/{id}/history", "registry");
+entity_api!(products, Entity::Product, "/api/v1/products", "/api/v1/products/{id}", "/api/v1/products/{id}/history", "registry");
+entity_api!(assessments, Entity::Assessment, "/api/v1/environment-assessments", "/api/v1/environment-assessments/{id}", "/api/v1/environment-assessments/{id}/history", "registry");
+entity_api!(documents, Entity::Document, "/api/v1/documents", "/api/v1/documents/{id}", "/api/v1/documents/{id}/history", "registry");
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// What to look for; case, diacritics and đ are ignored; each word matches as a prefix.
+    pub q: Option<String>,
+    /// Only these kinds, comma-separated: village, craft, artisan, product, establishment, document, environment_assessment.
+    pub kind: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+pub fn parse_kinds(kind: &Option<String>) -> AppResult<Vec<Entity>> {
+    match non_empty(kind) {
+        None => Ok(vec![Entity::Village, Entity::Craft, Entity::Artisan, Entity::Product, Entity::Establishment, Entity::Document]),
+        Some(s) => s
+            .split(',')
+            .map(|k| Entity::from_kind(k.trim()).ok_or_else(|| AppError::Validation(vec![crate::error::FieldError::new("kind", "error-enum")])))
+            .collect(),
+    }
+}
+
+/// One search box over the registry, ranked (inside the caller's scope).
+#[utoipa::path(get, path = "/api/v1/search", tag = "registry", params(SearchQuery),
+    responses((status = 200, body = ListOf<Hit>), (status = 401)))]
+pub async fn search_api(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<ListOf<Hit>>> {
+    let scope = read_scope(&ctx)?;
+    let kinds = parse_kinds(&q.kind)?;
+    let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
+    let (items, total) = search::search(&state.db, scope, &text, &kinds, q.limit.unwrap_or(20).clamp(1, 100), q.offset.unwrap_or(0).max(0)).await?;
+    Ok(Json(ListOf { items, total }))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(villages::router())
+        .merge(crafts::router())
+        .merge(establishments::router())
+        .merge(artisans::router())
+        .merge(products::router())
+        .merge(assessments::router())
+        .merge(documents::router())
+        .routes(routes!(search_api))
+        .merge(super::pages::village_api())
+        .merge(super::import::api())
+}

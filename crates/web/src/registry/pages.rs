@@ -1,0 +1,656 @@
+//! Registry pages: list with filters (shareable URL), detail with history,
+//! create/edit forms, the village recognition checklist, the search page.
+
+use super::api::{self as regapi, parse_kinds};
+use super::{display_value, edit_scope, field_label, field_unit, list_query, load, read_scope, RegistryQuery};
+use crate::ctx::{self, Ctx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
+use crate::i18n::{t, t_args, Lang};
+use crate::views::{field_errors, pager, render};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::registry as rules;
+use langnghe_core::vnfmt;
+use langnghe_store::registry::spec::{Entity, Kind};
+use langnghe_store::registry::{self as store, ListQuery, Record, Val};
+use minijinja::context;
+use minijinja::value::Value as MjValue;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tower_sessions::Session;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    let mut r = Router::new().route("/search", get(search_page)).route("/registry", get(registry_home));
+    for e in Entity::ALL {
+        let base = format!("/{}", e.slug());
+        r = r
+            .route(
+                &base,
+                get(move |s: State<AppState>, c: Ctx, q: Query<RegistryQuery>| list_page(e, s, c, q)).post(
+                    move |s: State<AppState>, c: Ctx, session: Session, body: Bytes| create_page(e, s, c, session, body),
+                ),
+            )
+            .route(&format!("{base}/new"), get(move |s: State<AppState>, c: Ctx| new_page(e, s, c)))
+            .route(
+                &format!("{base}/{{id}}"),
+                get(move |s: State<AppState>, c: Ctx, p: Path<String>| detail_page(e, s, c, p)).post(
+                    move |s: State<AppState>, c: Ctx, session: Session, p: Path<String>, body: Bytes| update_page(e, s, c, session, p, body),
+                ),
+            )
+            .route(&format!("{base}/{{id}}/edit"), get(move |s: State<AppState>, c: Ctx, p: Path<String>| edit_page(e, s, c, p)));
+    }
+    r.route("/villages/{id}/recognition", axum::routing::post(recognition_page))
+}
+
+fn title(lang: Lang, e: Entity) -> String {
+    t(lang, &format!("entity-{}-plural", e.kind()))
+}
+
+fn singular(lang: Lang, e: Entity) -> String {
+    t(lang, &format!("entity-{}", e.kind()))
+}
+
+/// Filter controls a list page offers, with their options.
+fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
+    let mut out = vec![];
+    let sel = |key: &str, label: String, options: Vec<(String, String)>, value: &Option<String>| {
+        context! { key => key, label => label, options => options, value => value.clone().unwrap_or_default() }
+    };
+    let enum_opts = |field: &str, values: &[&str]| -> Vec<(String, String)> {
+        values.iter().map(|v| (v.to_string(), t(lang, &super::validate::enum_key(field, v)))).collect()
+    };
+    use langnghe_store::registry::spec::*;
+    match e {
+        Entity::Village => {
+            out.push(sel("status", field_label(lang, e, "status"), enum_opts("status", VILLAGE_STATUSES), &q.status));
+            out.push(sel("craft_group", field_label(lang, e, "craft_group"), enum_opts("craft_group", CRAFT_GROUPS), &q.craft_group));
+            out.push(sel("environment_class", field_label(lang, e, "environment_class"), enum_opts("environment_class", ENVIRONMENT_CLASSES), &q.environment_class));
+            out.push(sel("environment_overdue", t(lang, "filter-environment-overdue"), vec![("true".into(), t(lang, "yes"))], &q.environment_overdue));
+            out.push(sel("tourism", field_label(lang, e, "tourism"), vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))], &q.tourism));
+        }
+        Entity::Craft => {
+            out.push(sel("craft_group", field_label(lang, e, "craft_group"), enum_opts("craft_group", CRAFT_GROUPS), &q.craft_group));
+            out.push(sel("traditional", field_label(lang, e, "is_traditional"), vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))], &q.traditional));
+        }
+        Entity::Establishment => out.push(sel("kind", field_label(lang, e, "kind"), enum_opts("kind", ESTABLISHMENT_KINDS), &q.kind)),
+        Entity::Artisan => out.push(sel("title", field_label(lang, e, "title"), enum_opts("title", ARTISAN_TITLES), &q.title)),
+        Entity::Product => {
+            out.push(sel("ocop_stars", field_label(lang, e, "ocop_stars"), enum_opts("ocop_stars", OCOP_STARS), &q.ocop_stars));
+            out.push(sel("ocop_status", t(lang, "filter-ocop-status"), vec![("expiring".into(), t(lang, "ocop-expiring")), ("expired".into(), t(lang, "ocop-expired"))], &q.ocop_status));
+        }
+        Entity::Assessment => out.push(sel("classification", field_label(lang, e, "classification"), enum_opts("classification", ENVIRONMENT_CLASSES), &q.classification)),
+        Entity::Document => {}
+    }
+    out
+}
+
+fn list_columns(lang: Lang, e: Entity) -> Vec<MjValue> {
+    e.fields()
+        .iter()
+        .filter(|f| f.list)
+        .map(|f| {
+            let mut label = field_label(lang, e, f.key);
+            if let Some(u) = field_unit(lang, f) {
+                label = format!("{label} ({u})");
+            }
+            context! {
+                key => f.key,
+                label => label,
+                num => matches!(f.kind, Kind::Int { .. } | Kind::Money | Kind::Decimal { .. }),
+                sort => f.sort,
+            }
+        })
+        .collect()
+}
+
+/// A record's fields as label/value pairs (display strings) plus link targets.
+fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue> {
+    e.fields()
+        .iter()
+        .filter(|f| !only_list || f.list)
+        .map(|f| {
+            let link = match f.kind {
+                Kind::Ref(target) => rec.get(f.key).and_then(Value::as_i64).map(|id| format!("/{}/{id}", target.slug())),
+                Kind::Unit => rec.get("admin_unit_code").and_then(Value::as_str).map(|c| format!("/admin-units/{c}?as_of=2025-06-30")),
+                _ => None,
+            };
+            let links: Vec<(String, String)> = match f.kind {
+                Kind::Refs(target) => rec
+                    .get(f.key)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .map(|x| {
+                                (
+                                    format!("/{}/{}", target.slug(), x.get("id").and_then(Value::as_i64).unwrap_or(0)),
+                                    x.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => vec![],
+            };
+            context! {
+                key => f.key,
+                label => field_label(lang, e, f.key),
+                value => display_value(lang, f, rec),
+                unit => field_unit(lang, f),
+                num => matches!(f.kind, Kind::Int { .. } | Kind::Money | Kind::Decimal { .. }),
+                link => link,
+                links => links,
+            }
+        })
+        .collect()
+}
+
+async fn list_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Query(q): Query<RegistryQuery>) -> AppResult<Response> {
+    if non_empty(&q.format).is_some() {
+        return regapi::list(&state, &ctx, e, &q).await;
+    }
+    let scope = read_scope(&ctx)?;
+    let (page, offset) = page_offset(q.page);
+    let (mut lq, errors) = match list_query(&state, scope, e, &q).await {
+        Ok(lq) => (lq, vec![]),
+        Err(AppError::Validation(errs)) => {
+            let mut lq = ListQuery::new(e, scope);
+            lq.sort = e.fields()[0].key;
+            (lq, errs)
+        }
+        Err(err) => return Err(err),
+    };
+    lq.limit = PAGE_SIZE;
+    lq.offset = offset;
+    let (items, total) = store::list(&state.db, &lq).await?;
+    let rows: Vec<MjValue> = items
+        .iter()
+        .map(|r| context! { id => r.get("id").and_then(Value::as_i64), cells => display(ctx.lang, e, r, true) })
+        .collect();
+    let sort = non_empty(&q.sort).unwrap_or_else(|| e.default_sort().to_string());
+    let page_ctx = context! {
+        title => title(ctx.lang, e),
+        entity => e.kind(),
+        slug => e.slug(),
+        singular => singular(ctx.lang, e),
+        columns => list_columns(ctx.lang, e),
+        rows => rows,
+        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        filters => filters(ctx.lang, e, &q),
+        q => q.q.clone().unwrap_or_default(),
+        unit => q.unit.clone().or(q.commune.clone()).or(q.district.clone()).or(q.province.clone()).unwrap_or_default(),
+        as_of => q.as_of.clone().unwrap_or_default(),
+        ethnic_group => q.ethnic_group.clone().unwrap_or_default(),
+        has_ethnic => e.fields().iter().any(|f| f.key.starts_with("ethnic_group")),
+        has_unit => e.fields().iter().any(|f| f.kind == Kind::Unit),
+        sort => sort,
+        query_base => q.to_query_string(&["sort"]),
+        query_all => q.to_query_string(&[]),
+        importable => e.importable(),
+        errors => field_errors(ctx.lang, &errors),
+    };
+    Ok(render(&state, &ctx, "registry/list.html", page_ctx)?.into_response())
+}
+
+async fn registry_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    let scope = read_scope(&ctx)?;
+    let mut cards = vec![];
+    for e in Entity::ALL {
+        let mut lq = ListQuery::new(e, scope);
+        lq.sort = e.fields()[0].key;
+        lq.limit = 1;
+        let (_, total) = store::list(&state.db, &lq).await?;
+        cards.push(context! { slug => e.slug(), title => title(ctx.lang, e), total => total });
+    }
+    let page = context! { title => t(ctx.lang, "registry-title"), cards => cards };
+    render(&state, &ctx, "registry/home.html", page)
+}
+
+/// Village extras: recognition checklist, environment status.
+fn village_rules(lang: Lang, rec: &Record, last_assessed: Option<time::Date>) -> MjValue {
+    let th = rules::Thresholds::default();
+    let today = crate::geo::today();
+    let i = |k: &str| rec.get(k).and_then(Value::as_i64);
+    let facts = rules::VillageFacts {
+        households_total: i("households_total"),
+        households_in_craft: i("households_in_craft"),
+        stable_since_year: i("stable_since_year").map(|y| y as i32),
+        as_of_year: today.year(),
+        environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
+    };
+    let village = rules::craft_village_checklist(&facts, &th);
+    let mut checks: Vec<MjValue> = village.iter().map(|c| criterion(lang, c)).collect();
+    let has_traditional = rec
+        .get("crafts_traditional")
+        .and_then(Value::as_bool);
+    let trad = rules::traditional_village_checklist(&village, has_traditional);
+    let overall = rules::overall(&village);
+    let trad_overall = rules::overall(&trad);
+    if let Some(last) = trad.last() {
+        checks.push(criterion(lang, last));
+    }
+    let due = rules::environment_due(last_assessed, &th);
+    context! {
+        checks => checks,
+        overall => overall.as_str(),
+        traditional_overall => trad_overall.as_str(),
+        last_assessed => last_assessed.map(vnfmt::format_date),
+        environment_due => due.map(vnfmt::format_date),
+        environment_overdue => rules::environment_overdue(last_assessed, today, &th),
+    }
+}
+
+fn criterion(lang: Lang, c: &rules::Criterion) -> MjValue {
+    let label = match lang {
+        Lang::Vi => rules::criterion_label_vi(c.key),
+        Lang::En => rules::criterion_label_en(c.key),
+    }
+    .unwrap_or(c.key);
+    context! { key => c.key, label => label, status => c.status.as_str(), detail => c.detail.clone() }
+}
+
+async fn village_context(state: &AppState, scope: i64, rec: &mut Record) -> AppResult<Option<time::Date>> {
+    // Does the village have a recognised traditional craft?
+    let crafts: Vec<i64> = rec
+        .get("crafts")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|c| c.get("id").and_then(Value::as_i64)).collect())
+        .unwrap_or_default();
+    let mut any_trad = None;
+    for cid in crafts {
+        if let Some(c) = store::get(&state.db, Entity::Craft, scope, cid).await? {
+            match c.get("is_traditional").and_then(Value::as_bool) {
+                Some(true) => any_trad = Some(true),
+                Some(false) if any_trad.is_none() => any_trad = Some(false),
+                _ => {}
+            }
+        }
+    }
+    rec.insert("crafts_traditional".into(), any_trad.map(Value::Bool).unwrap_or(Value::Null));
+    let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+    let mut lq = ListQuery::new(Entity::Assessment, scope);
+    lq.eq.push(("village_id", Val::I64(id)));
+    lq.sort = "assessed_on";
+    lq.desc = true;
+    lq.limit = 1;
+    let (latest, _) = store::list(&state.db, &lq).await?;
+    Ok(latest
+        .first()
+        .and_then(|a| a.get("assessed_on").and_then(Value::as_str))
+        .and_then(|s| vnfmt::parse_date(s).ok()))
+}
+
+async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Html<String>> {
+    let scope = read_scope(&ctx)?;
+    let mut rec = load(&state, e, scope, &id).await?;
+    let rid = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+    let history: Vec<MjValue> = regapi::history(&state, e, rid)
+        .await?
+        .iter()
+        .map(|h| {
+            context! {
+                at => h.entry.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                actor => h.entry.actor_name,
+                action => h.entry.action,
+                changes => crate::audit::diff(&h.entry),
+            }
+        })
+        .collect();
+    let rules_ctx = match e {
+        Entity::Village => {
+            let last = village_context(&state, scope, &mut rec).await?;
+            Some(village_rules(ctx.lang, &rec, last))
+        }
+        _ => None,
+    };
+    let extra = match e {
+        Entity::Craft => {
+            let th = rules::Thresholds::default();
+            let b = |k: &str| rec.get(k).and_then(Value::as_bool);
+            let facts = rules::CraftFacts {
+                first_known_year: rec.get("first_known_year").and_then(Value::as_i64).map(|y| y as i32),
+                as_of_year: crate::geo::today().year(),
+                still_practised: b("still_practised"),
+                cultural_identity: b("cultural_identity"),
+                named_artisan_or_village: b("named_artisan_or_village"),
+            };
+            let checks = rules::traditional_craft_checklist(&facts, &th);
+            Some(context! { checks => checks.iter().map(|c| criterion(ctx.lang, c)).collect::<Vec<_>>(), overall => rules::overall(&checks).as_str() })
+        }
+        Entity::Product => rec
+            .get("ocop_certified_on")
+            .and_then(Value::as_str)
+            .and_then(|s| vnfmt::parse_date(s).ok())
+            .map(|d| {
+                let st = rules::ocop_status(d, crate::geo::today(), &rules::Thresholds::default());
+                let (key, days) = match st {
+                    rules::CertStatus::Valid => ("ocop-valid", 0),
+                    rules::CertStatus::ExpiringSoon { days_left } => ("ocop-expiring", days_left),
+                    rules::CertStatus::Expired { days_ago } => ("ocop-expired", days_ago),
+                };
+                context! { ocop_status => key, ocop_days => days }
+            }),
+        _ => None,
+    };
+    let name = rec.get(e.label_column()).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    let page = context! {
+        title => name,
+        entity => e.kind(),
+        slug => e.slug(),
+        plural => title(ctx.lang, e),
+        id => rid,
+        fields => display(ctx.lang, e, &rec, false),
+        history => history,
+        rules => rules_ctx,
+        extra => extra,
+        today => crate::geo::today().to_string(),
+        updated_at => rec.get("updated_at").cloned().unwrap_or(Value::Null),
+    };
+    render(&state, &ctx, "registry/detail.html", page)
+}
+
+/// Form inputs for every editable field, with the values to show.
+async fn form_fields(state: &AppState, lang: Lang, e: Entity, scope: i64, input: &Map<String, Value>) -> AppResult<Vec<MjValue>> {
+    let mut out = vec![];
+    for f in e.fields().iter().filter(|f| !f.derived) {
+        let s = |k: &str| input.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
+        let (widget, options): (&str, Vec<(String, String)>) = match f.kind {
+            Kind::LongText => ("textarea", vec![]),
+            Kind::Date => ("date", vec![]),
+            Kind::Bool => ("select", vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))]),
+            Kind::Enum(values) => ("select", values.iter().map(|v| (v.to_string(), t(lang, &super::validate::enum_key(f.key, v)))).collect()),
+            Kind::Unit => ("unit", vec![]),
+            Kind::Ref(target) => ("select", store::options(&state.db, target, scope, 2000).await?.into_iter().map(|(id, l)| (id.to_string(), l)).collect()),
+            Kind::Refs(target) => ("checkboxes", store::options(&state.db, target, scope, 2000).await?.into_iter().map(|(id, l)| (id.to_string(), l)).collect()),
+            Kind::Int { .. } | Kind::Money | Kind::Decimal { .. } | Kind::Year => ("number", vec![]),
+            _ => ("text", vec![]),
+        };
+        let selected: Vec<String> = match input.get(f.key) {
+            Some(Value::Array(a)) => a.iter().map(|x| x.get("id").map(|i| i.to_string()).unwrap_or_else(|| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))).collect(),
+            Some(Value::String(v)) => vec![v.clone()],
+            Some(Value::Number(n)) => vec![n.to_string()],
+            Some(Value::Bool(b)) => vec![b.to_string()],
+            _ => vec![],
+        };
+        out.push(context! {
+            key => f.key,
+            label => field_label(lang, e, f.key),
+            hint => {
+                let k = format!("hint-{}", f.key);
+                let h = t(lang, &k);
+                (h != k).then_some(h)
+            },
+            unit => field_unit(lang, f),
+            widget => widget,
+            options => options,
+            selected => selected,
+            value => s(f.key),
+            required => f.required,
+            unit_code => s("admin_unit_code"),
+            unit_as_of => s("admin_unit_as_of"),
+        });
+    }
+    Ok(out)
+}
+
+async fn form(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, Value>, id: Option<i64>, errors: &[FieldError]) -> AppResult<Html<String>> {
+    let scope = edit_scope(ctx)?;
+    let page = context! {
+        title => if id.is_some() { t_args(ctx.lang, "registry-edit", &[("what", singular(ctx.lang, e))]) } else { t_args(ctx.lang, "registry-new", &[("what", singular(ctx.lang, e))]) },
+        plural => title(ctx.lang, e),
+        slug => e.slug(),
+        id => id,
+        fields => form_fields(state, ctx.lang, e, scope, input).await?,
+        errors => field_errors(ctx.lang, errors),
+    };
+    render(state, ctx, "registry/form.html", page)
+}
+
+async fn new_page(e: Entity, State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    form(&state, &ctx, e, &Map::new(), None, &[]).await
+}
+
+/// Turn a record into the input a form shows when editing it.
+fn record_to_input(rec: &Record) -> Map<String, Value> {
+    let mut m = rec.clone();
+    if let Some(code) = rec.get("admin_unit_code").cloned() {
+        m.insert("admin_unit_code".into(), code);
+        // Codes of pre-reform units are read at the day before the reform.
+        let old = rec.get("admin_unit_code").and_then(Value::as_str).is_some_and(|c| c.len() == 3);
+        if old {
+            m.insert("admin_unit_as_of".into(), Value::from("2025-06-30"));
+        }
+    }
+    m
+}
+
+async fn edit_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Html<String>> {
+    let scope = edit_scope(&ctx)?;
+    let rec = load(&state, e, scope, &id).await?;
+    let rid = rec.get("id").and_then(Value::as_i64);
+    form(&state, &ctx, e, &record_to_input(&rec), rid, &[]).await
+}
+
+/// Parse a urlencoded form body into a JSON map; repeated keys (checkboxes) become arrays.
+pub fn form_map(body: &[u8]) -> AppResult<Map<String, Value>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| AppError::bad("error-form"))?;
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        if k == "csrf_token" {
+            continue;
+        }
+        let multi = k == "crafts";
+        match m.get_mut(&k) {
+            Some(Value::Array(a)) => a.push(Value::String(v)),
+            Some(_) => {}
+            None if multi => {
+                m.insert(k, Value::Array(vec![Value::String(v)]));
+            }
+            None => {
+                m.insert(k, Value::String(v));
+            }
+        }
+    }
+    Ok(m)
+}
+
+async fn create_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session: Session, body: Bytes) -> AppResult<Response> {
+    edit_scope(&ctx)?;
+    let mut input = form_map(&body)?;
+    if e == Entity::Village && !input.contains_key("crafts") {
+        input.insert("crafts".into(), Value::Array(vec![]));
+    }
+    match regapi::create(&state, &ctx, e, &input).await {
+        Ok(rec) => {
+            let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+            ctx::flash(&session, "success", t_args(ctx.lang, "saved-named", &[("name", rec.get(e.label_column()).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default())])).await;
+            Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
+        }
+        Err(AppError::Validation(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, None, &errs).await?).into_response()),
+        Err(AppError::Conflict(what)) => {
+            let errs = vec![FieldError::new(&what, "error-duplicate")];
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, None, &errs).await?).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+async fn update_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session: Session, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+    let scope = edit_scope(&ctx)?;
+    let existing = load(&state, e, scope, &id).await?;
+    let rid = existing.get("id").and_then(Value::as_i64);
+    let mut input = form_map(&body)?;
+    if e == Entity::Village && !input.contains_key("crafts") {
+        input.insert("crafts".into(), Value::Array(vec![]));
+    }
+    match regapi::update(&state, &ctx, e, &id, &input, false).await {
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
+        }
+        Err(AppError::Validation(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, rid, &errs).await?).into_response()),
+        Err(AppError::Conflict(what)) => {
+            let errs = vec![FieldError::new(&what, "error-duplicate")];
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, rid, &errs).await?).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// A recognition decision: the document that recognises the village, and what it recognises it as.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct Recognition {
+    /// e.g. "1234/QĐ-UBND" or "Quyết định số 1234/QĐ-UBND ngày 15/3/2024".
+    pub number: String,
+    /// Date of the decision (if not in the number text).
+    #[serde(default)]
+    pub issued_on: Option<String>,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `recognised` (làng nghề) or `traditional` (làng nghề truyền thống).
+    pub status: String,
+}
+
+async fn record_recognition(state: &AppState, ctx: &Ctx, id: &str, r: &Recognition) -> AppResult<Record> {
+    let scope = edit_scope(ctx)?;
+    let village = load(state, Entity::Village, scope, id).await?;
+    let vid = village.get("id").and_then(Value::as_i64).unwrap_or(0);
+    if !matches!(r.status.as_str(), "recognised" | "traditional") {
+        return Err(AppError::Validation(vec![FieldError::new("status", "error-enum")]));
+    }
+    let mut doc = Map::new();
+    doc.insert("number".into(), Value::from(r.number.clone()));
+    if let Some(d) = &r.issued_on {
+        doc.insert("issued_on".into(), Value::from(d.clone()));
+    }
+    doc.insert("issuer".into(), Value::from(r.issuer.clone().unwrap_or_default()));
+    let name = village.get("name").and_then(Value::as_str).unwrap_or("");
+    let default_title = format!("{} {name}", t(Lang::Vi, if r.status == "traditional" { "recognition-title-traditional" } else { "recognition-title" }));
+    doc.insert("title".into(), Value::from(r.title.clone().filter(|s| !s.trim().is_empty()).unwrap_or(default_title)));
+    if let Some(code) = village.get("admin_unit_code") {
+        doc.insert("admin_unit_code".into(), code.clone());
+        if code.as_str().is_some_and(|c| c.len() == 3) {
+            doc.insert("admin_unit_as_of".into(), Value::from("2025-06-30"));
+        }
+    }
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let doc_values = super::validate::validate(Entity::Document, &doc, &mut lookup, false)
+        .await
+        .map_err(AppError::Validation)?;
+    // The document and the village change together, or not at all.
+    let mut tx = state.db.begin().await?;
+    let backend = state.db.backend();
+    let created = store::insert_tx(&mut tx, backend, &ctx.actor(), Entity::Document, None, &doc_values).await?;
+    tx.commit().await?;
+    let doc_id = created.get("id").and_then(Value::as_i64).unwrap_or(0);
+    let mut values = langnghe_store::registry::Values::new();
+    values.insert("recognition_doc_id", Val::I64(doc_id));
+    values.insert("status", Val::Text(r.status.clone()));
+    Ok(store::update(&state.db, &ctx.actor(), Entity::Village, vid, &values).await?)
+}
+
+async fn recognition_page(State(state): State<AppState>, ctx: Ctx, session: Session, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+    let r: Recognition = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
+    match record_recognition(&state, &ctx, &id, &r).await {
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "recognition-saved")).await;
+            Ok(Redirect::to(&format!("/villages/{id}")).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let msg = errs.iter().map(|e| e.message(ctx.lang)).collect::<Vec<_>>().join(" ");
+            ctx::flash(&session, "error", msg).await;
+            Ok(Redirect::to(&format!("/villages/{id}#recognition")).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Record the decision recognising a village (creates the legal document and links it).
+#[utoipa::path(post, path = "/api/v1/villages/{id}/recognition", tag = "registry", params(("id" = i64, Path)), request_body = Recognition,
+    responses((status = 200, body = regapi::Object), (status = 403), (status = 404), (status = 422)))]
+async fn recognition_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Json(r): Json<Recognition>) -> AppResult<Json<Record>> {
+    Ok(Json(record_recognition(&state, &ctx, &id, &r).await?))
+}
+
+/// The recognition checklist of a village (Decree 52/2018 art. 5), computed from its data.
+#[utoipa::path(get, path = "/api/v1/villages/{id}/checklist", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = regapi::Object), (status = 404)))]
+async fn checklist_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let scope = read_scope(&ctx)?;
+    let mut rec = load(&state, Entity::Village, scope, &id).await?;
+    let last = village_context(&state, scope, &mut rec).await?;
+    let th = rules::Thresholds::default();
+    let today = crate::geo::today();
+    let i = |k: &str| rec.get(k).and_then(Value::as_i64);
+    let facts = rules::VillageFacts {
+        households_total: i("households_total"),
+        households_in_craft: i("households_in_craft"),
+        stable_since_year: i("stable_since_year").map(|y| y as i32),
+        as_of_year: today.year(),
+        environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
+    };
+    let village = rules::craft_village_checklist(&facts, &th);
+    let trad = rules::traditional_village_checklist(&village, rec.get("crafts_traditional").and_then(Value::as_bool));
+    let show = |c: &rules::Criterion| serde_json::json!({"key": c.key, "status": c.status.as_str(), "detail": c.detail});
+    Ok(Json(serde_json::json!({
+        "craft_village": { "status": rules::overall(&village).as_str(), "criteria": village.iter().map(show).collect::<Vec<_>>() },
+        "traditional_village": { "status": rules::overall(&trad).as_str(), "criteria": trad.iter().map(show).collect::<Vec<_>>() },
+        "environment": {
+            "last_assessed": last.map(|d| d.to_string()),
+            "due": rules::environment_due(last, &th).map(|d| d.to_string()),
+            "overdue": rules::environment_overdue(last, today, &th),
+        }
+    })))
+}
+
+pub fn village_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(recognition_api)).routes(routes!(checklist_api))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchPageQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    page: Option<i64>,
+}
+
+async fn search_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchPageQuery>) -> AppResult<Html<String>> {
+    let scope = read_scope(&ctx)?;
+    let kinds = parse_kinds(&q.kind).unwrap_or_default();
+    let (page, offset) = page_offset(q.page);
+    let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
+    let started = std::time::Instant::now();
+    let (hits, total) = langnghe_store::registry::search::search(&state.db, scope, &text, &kinds, PAGE_SIZE, offset).await?;
+    let elapsed_ms = started.elapsed().as_millis() as i64;
+    let hits: Vec<MjValue> = hits
+        .iter()
+        .map(|h| {
+            let e = Entity::from_kind(&h.kind).unwrap_or(Entity::Village);
+            context! {
+                href => format!("/{}/{}", e.slug(), h.id),
+                kind_label => singular(ctx.lang, e),
+                highlighted => MjValue::from_safe_string(h.highlighted.clone()),
+            }
+        })
+        .collect();
+    let page_ctx = context! {
+        title => t(ctx.lang, "search-title"),
+        q => text,
+        kind => q.kind.clone().unwrap_or_default(),
+        kinds => [Entity::Village, Entity::Craft, Entity::Artisan, Entity::Product, Entity::Establishment, Entity::Document].iter().map(|e| (e.kind(), title(ctx.lang, *e))).collect::<Vec<_>>(),
+        hits => hits,
+        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        elapsed_ms => elapsed_ms,
+        query_base => serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("kind", q.kind.clone().unwrap_or_default())]).unwrap_or_default(),
+    };
+    render(&state, &ctx, "registry/search.html", page_ctx)
+}
