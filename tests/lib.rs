@@ -408,3 +408,28 @@ impl Client {
         .await
     }
 }
+
+impl Client {
+    /// The raw bytes of a response (files).
+    pub async fn send_raw(&mut self, req: Request<Body>) -> Vec<u8> {
+        let mut req = req;
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(
+                header::COOKIE,
+                format!("langnghe_sid={c}").parse().expect("cookie"),
+            );
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
+        res.into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec()
+    }
+}

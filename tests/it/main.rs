@@ -1,17 +1,21 @@
 //! One test binary: every scenario runs on SQLite and on PostgreSQL.
 //! `scripts/test` skips the `postgres::` half (and says so) when no server is reachable.
 
+mod registry;
 mod scenarios;
+
+use registry::*;
+use scenarios::*;
 
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { crate::scenarios::$name(langnghe_it::Backend::Sqlite).await } )*
+               async fn $name() { crate::$name(langnghe_it::Backend::Sqlite).await } )*
         }
         mod postgres {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { crate::scenarios::$name(langnghe_it::Backend::Postgres).await } )*
+               async fn $name() { crate::$name(langnghe_it::Backend::Postgres).await } )*
         }
     };
 }
@@ -40,4 +44,12 @@ on_both_stores!(
     pages_render_for_admin,
     start_is_idempotent_and_keeps_edits,
     openapi_describes_every_api_route,
+    registry_demo_from_seeds,
+    registry_crud_validation_and_history,
+    registry_rules_are_computed,
+    registry_lists_filter_sort_page,
+    registry_search_is_ranked_and_folded,
+    registry_scope_hides_other_places,
+    registry_export_xlsx_and_csv,
+    registry_import_is_all_or_nothing,
 );

@@ -3,6 +3,7 @@
 
 /// Why an export or an import failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The upload is larger than [`crate::Limits::max_bytes`].
     #[error("file is larger than the limit of {max} bytes")]

@@ -7,10 +7,10 @@
 //!
 //! No file system, network or database access: callers pass and receive bytes.
 
-mod csv_out;
+pub mod csv_out;
 mod error;
 mod model;
-mod read;
+pub mod read;
 mod text;
 mod xlsx;
 

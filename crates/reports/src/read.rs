@@ -2,10 +2,15 @@
 //!
 //! The format is detected from the content, never trusted from the file name:
 //!
-//! * `PK\x03\x04` (a ZIP archive): the central directory is inspected first and
-//!   decompression bombs are refused ([`ReportError::ZipBomb`]); then the
-//!   archive must be an xlsx (`xl/workbook.xml`), otherwise it is reported as
-//!   `ods`, `xlsb`, `docx`, `pptx`, … ([`ReportError::UnsupportedFormat`]).
+//! * `PK\x03\x04` (a ZIP archive): the central directory is inspected first,
+//!   without inflating anything, and decompression bombs are refused
+//!   ([`ReportError::ZipBomb`]): more than [`MAX_ZIP_ENTRIES`] entries, a total
+//!   declared size over [`Limits::max_uncompressed`], or an entry over 1 MiB
+//!   compressed more than [`Limits::max_ratio`] times. Declared sizes can be
+//!   trusted because the zip crate (9.x) fails any entry that inflates past its
+//!   declared size. Then the archive must be an xlsx (`xl/workbook.xml`),
+//!   otherwise it is reported as `ods`, `xlsb`, `docx`, `pptx` or `zip`
+//!   ([`ReportError::UnsupportedFormat`]).
 //! * A legacy OLE document (`D0 CF 11 E0`, Excel 97–2003 `.xls`), PDF, images,
 //!   other archives, HTML/XML "spreadsheets" and any text with NUL bytes are
 //!   refused as [`ReportError::UnsupportedFormat`].
@@ -143,7 +148,11 @@ fn detect<'a>(bytes: &'a [u8], filename: &str) -> Result<Detected<'a>, ReportErr
     let start = text.trim_start();
     if start.starts_with('<') {
         let head: String = start.chars().take(64).collect::<String>().to_lowercase();
-        let name = if head.starts_with("<?xml") { "xml" } else { "html" };
+        let name = if head.starts_with("<?xml") {
+            "xml"
+        } else {
+            "html"
+        };
         return Err(unsupported(name));
     }
     Ok(Detected::Text(text))
@@ -164,8 +173,8 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReportError> {
             .map_err(|e| ReportError::Xlsx(e.to_string()))?;
         let size = entry.size();
         total = total.saturating_add(size);
-        let ratio_too_high =
-            size > RATIO_EXEMPT_SIZE && size > entry.compressed_size().saturating_mul(limits.max_ratio);
+        let ratio_too_high = size > RATIO_EXEMPT_SIZE
+            && size > entry.compressed_size().saturating_mul(limits.max_ratio);
         if total > limits.max_uncompressed || ratio_too_high {
             return Err(ReportError::ZipBomb);
         }
@@ -202,7 +211,9 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>, limits: &Limits) -> Result<RawSh
             .find(|n| n.as_str() == wanted)
             .or_else(|| {
                 let wanted = wanted.trim().to_lowercase();
-                worksheets.iter().find(|n| n.trim().to_lowercase() == wanted)
+                worksheets
+                    .iter()
+                    .find(|n| n.trim().to_lowercase() == wanted)
             })
             .cloned()
             .ok_or_else(|| ReportError::SheetNotFound {
@@ -379,7 +390,11 @@ fn read_csv(text: &str, filename: &str, limits: &Limits) -> Result<RawSheet, Rep
             .position()
             .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
         let line = lines.line_at(byte);
-        let cells = record.iter().take(used).map(|f| nfc(f.to_owned())).collect();
+        let cells = record
+            .iter()
+            .take(used)
+            .map(|f| nfc(f.to_owned()))
+            .collect();
         rows.push(RawRow { line, cells });
     }
     assemble(rows, limits)
@@ -468,10 +483,7 @@ fn sniff_delimiter(text: &str, prefer_tab: bool) -> u8 {
 }
 
 fn normalize_headers(raw: Vec<String>) -> Vec<String> {
-    let mut headers: Vec<String> = raw
-        .into_iter()
-        .map(|h| nfc(h.trim().to_owned()))
-        .collect();
+    let mut headers: Vec<String> = raw.into_iter().map(|h| nfc(h.trim().to_owned())).collect();
     while headers.last().is_some_and(String::is_empty) {
         headers.pop();
     }
@@ -526,7 +538,12 @@ mod tests {
 
     #[test]
     fn headers_are_trimmed_and_trailing_blanks_dropped() {
-        let raw = vec![" Tên ".to_owned(), String::new(), "Số".to_owned(), " ".to_owned()];
+        let raw = vec![
+            " Tên ".to_owned(),
+            String::new(),
+            "Số".to_owned(),
+            " ".to_owned(),
+        ];
         assert_eq!(normalize_headers(raw), vec!["Tên", "", "Số"]);
     }
 }

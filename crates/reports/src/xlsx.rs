@@ -89,13 +89,11 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
 ///
 /// The first worksheet (named `sheet`, sanitised) has the header row (frozen)
 /// and one example row in grey italics; each column is pre-formatted for its
-/// kind (Text columns as text `@`, so codes keep leading zeros). The second
-/// worksheet, [`GUIDE_SHEET`] ("Hướng dẫn"), lists for each column its letter,
-/// title, whether it is required (title ending in `*`, see
-/// [`Column::is_required`]), its kind in Vietnamese and a note.
-///
-/// `notes_vi[i]` is the note of `columns[i]`; notes beyond the number of
-/// columns are general notes, listed below the column table under "Lưu ý".
+/// kind (Text and Bool columns as text `@`, so codes keep leading zeros). The
+/// second worksheet, [`GUIDE_SHEET`] ("Hướng dẫn"), lists each column: its
+/// letter, title, whether it is required ("Có"/"Không", from a title ending in
+/// `*`, see [`Column::is_required`]) and its kind in Vietnamese; below that
+/// table, under "Lưu ý", come the general `notes_vi`, one per row.
 pub fn template_xlsx(
     sheet: &str,
     columns: &[Column],
@@ -143,8 +141,8 @@ pub fn template_xlsx(
     let guide = workbook.add_worksheet();
     guide.set_name(GUIDE_SHEET)?;
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let guide_headers = ["Cột", "Tên cột", "Bắt buộc", "Kiểu dữ liệu", "Ghi chú"];
-    let guide_widths = [6.0, 32.0, 10.0, 36.0, 60.0];
+    let guide_headers = ["Cột", "Tên cột", "Bắt buộc", "Kiểu dữ liệu"];
+    let guide_widths = [6.0, 40.0, 10.0, 50.0];
     for (i, (title, width)) in guide_headers.iter().zip(guide_widths).enumerate() {
         let col = col_num(i)?;
         guide.write_string_with_format(0, col, *title, &header_fmt)?;
@@ -152,26 +150,27 @@ pub fn template_xlsx(
     }
     for (i, column) in columns.iter().enumerate() {
         let row = row_num(i + 1)?;
-        let required = if column.is_required() { "Có" } else { "Không" };
-        let note = notes_vi.get(i).map_or("", String::as_str);
+        let required = if column.is_required() {
+            "Có"
+        } else {
+            "Không"
+        };
         let values = [
             column_letter(i),
             column.title.clone(),
             required.to_owned(),
             kind_vi(column.kind),
-            note.to_owned(),
         ];
         for (c, value) in values.into_iter().enumerate() {
             guide.write_string_with_format(row, col_num(c)?, value, &wrap)?;
         }
     }
-    let general = notes_vi.get(columns.len()..).unwrap_or_default();
-    if !general.is_empty() {
+    if !notes_vi.is_empty() {
         let mut row = row_num(columns.len() + 2)?;
         guide.write_string_with_format(row, 0, "Lưu ý", &Format::new().set_bold())?;
-        for note in general {
+        for note in notes_vi {
             row += 1;
-            guide.write_string(row, 1, note.as_str())?;
+            guide.merge_range(row, 1, row, 3, note.as_str(), &wrap)?;
         }
     }
     guide.set_freeze_panes(1, 0)?;
@@ -372,7 +371,10 @@ mod tests {
 
     #[test]
     fn sheet_names_are_sanitised() {
-        assert_eq!(sanitize_sheet_name("Báo cáo 2024/2025"), "Báo cáo 2024-2025");
+        assert_eq!(
+            sanitize_sheet_name("Báo cáo 2024/2025"),
+            "Báo cáo 2024-2025"
+        );
         assert_eq!(sanitize_sheet_name("a[b]c:d*e?f\\g"), "a-b-c-d-e-f-g");
         assert_eq!(sanitize_sheet_name("  'quoted'  "), "quoted");
         assert_eq!(sanitize_sheet_name(""), "Sheet1");
@@ -383,7 +385,10 @@ mod tests {
         assert_eq!(s.encode_utf16().count(), 31);
         assert!(long.starts_with(&s));
         // A cut that lands right after a space does not leave it dangling.
-        assert_eq!(sanitize_sheet_name(&format!("{} b", "a".repeat(30))), "a".repeat(30));
+        assert_eq!(
+            sanitize_sheet_name(&format!("{} b", "a".repeat(30))),
+            "a".repeat(30)
+        );
         let nfd: String = "Gốm".nfd().collect();
         assert_eq!(sanitize_sheet_name(&nfd), "Gốm");
     }

@@ -64,7 +64,10 @@ fn every_formula_prefix_is_neutralised_and_titles_too() {
         firsts,
         vec!["'=1+1", "'+1", "'-1", "'@A1", "'\t=1", "'\r=1", "a=1", " =1"]
     );
-    assert!(records[1..].iter().all(|r| r[1] == "-5"), "numbers stay numbers");
+    assert!(
+        records[1..].iter().all(|r| r[1] == "-5"),
+        "numbers stay numbers"
+    );
     assert!(!String::from_utf8_lossy(&bytes).contains("không ghi"));
 }
 
@@ -96,8 +99,14 @@ fn csv_round_trip_through_read_table() {
 fn semicolon_and_tab_are_sniffed() {
     let semi = "Tên;Giá (nghìn đồng);Ghi chú\r\nBát Tràng;82,155;gốm, sứ\r\nĐồng Kỵ;1,5;\r\n";
     let sheet = read(semi.as_bytes()).expect("semicolon");
-    assert_eq!(sheet.headers, strings(&["Tên", "Giá (nghìn đồng)", "Ghi chú"]));
-    assert_eq!(sheet.rows[0].cells, strings(&["Bát Tràng", "82,155", "gốm, sứ"]));
+    assert_eq!(
+        sheet.headers,
+        strings(&["Tên", "Giá (nghìn đồng)", "Ghi chú"])
+    );
+    assert_eq!(
+        sheet.rows[0].cells,
+        strings(&["Bát Tràng", "82,155", "gốm, sứ"])
+    );
     assert_eq!(sheet.rows[1].cells, strings(&["Đồng Kỵ", "1,5", ""]));
 
     let tab = "Tên\tSố hộ\nBát Tràng\t1,200\nVạn Phúc\t800\n";
@@ -143,7 +152,10 @@ fn headers_are_trimmed_nfc_and_cells_padded() {
     let sheet = read(text.as_bytes()).expect("read");
     assert_eq!(sheet.headers, strings(&["Tên làng nghề", "Số hộ"]));
     assert_eq!(sheet.rows[0].cells, strings(&["Bát Tràng", ""]));
-    assert_eq!(sheet.rows[1].cells, strings(&["Vạn Phúc", "800", "", "thừa"]));
+    assert_eq!(
+        sheet.rows[1].cells,
+        strings(&["Vạn Phúc", "800", "", "thừa"])
+    );
 }
 
 #[test]
@@ -175,9 +187,18 @@ fn binary_formats_are_refused_whatever_the_name() {
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
     assert_eq!(read(png), unsupported("png"));
     let ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00\x00\x00";
-    assert_eq!(read_table(ole, "bao-cao.xls", &Limits::default()), unsupported("xls"));
-    assert_eq!(read_table(ole, "bao-cao.csv", &Limits::default()), unsupported("xls"));
-    assert_eq!(read_table(ole, "bao-cao.DOC", &Limits::default()), unsupported("doc"));
+    assert_eq!(
+        read_table(ole, "bao-cao.xls", &Limits::default()),
+        unsupported("xls")
+    );
+    assert_eq!(
+        read_table(ole, "bao-cao.csv", &Limits::default()),
+        unsupported("xls")
+    );
+    assert_eq!(
+        read_table(ole, "bao-cao.DOC", &Limits::default()),
+        unsupported("doc")
+    );
     assert_eq!(read(b"%PDF-1.7\n%\xE2\xE3"), unsupported("pdf"));
     assert_eq!(read(b"\xFF\xD8\xFF\xE0\x00\x10JFIF"), unsupported("jpeg"));
     assert_eq!(read(b"\x1F\x8B\x08\x00"), unsupported("gzip"));
@@ -189,7 +210,10 @@ fn binary_formats_are_refused_whatever_the_name() {
         read_table(html.as_bytes(), "x.xls", &Limits::default()),
         unsupported("html")
     );
-    assert_eq!(read(b"<?xml version=\"1.0\"?><Workbook/>"), unsupported("xml"));
+    assert_eq!(
+        read(b"<?xml version=\"1.0\"?><Workbook/>"),
+        unsupported("xml")
+    );
 }
 
 #[test]
@@ -249,7 +273,10 @@ fn too_many_columns() {
     );
     // Trailing empty fields do not count.
     let padded = format!("a,b{}\n1,2\n", ",".repeat(MAX_COLUMNS * 2));
-    assert_eq!(read(padded.as_bytes()).expect("ok").headers, strings(&["a", "b"]));
+    assert_eq!(
+        read(padded.as_bytes()).expect("ok").headers,
+        strings(&["a", "b"])
+    );
 }
 
 #[test]

@@ -42,11 +42,27 @@ fn xlsx_round_trip_gives_back_what_a_person_sees() {
     );
     assert_eq!(
         sheet.rows[1].cells,
-        strings(&["Làng mộc Đồng Kỵ", "-5", "", "-0.5", "", "Không", "-5 lao động"])
+        strings(&[
+            "Làng mộc Đồng Kỵ",
+            "-5",
+            "",
+            "-0.5",
+            "",
+            "Không",
+            "-5 lao động"
+        ])
     );
     assert_eq!(
         sheet.rows[2].cells,
-        strings(&["+84 912 345 678", "", "", "", "", "", "@SUM(A1:A2), \"trích\""])
+        strings(&[
+            "+84 912 345 678",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "@SUM(A1:A2), \"trích\""
+        ])
     );
     assert_eq!(sheet.rows[2].get(6), "@SUM(A1:A2), \"trích\"");
     assert_eq!(sheet.rows[2].get(99), "");
@@ -97,7 +113,10 @@ fn header_is_frozen_filtered_and_styled() {
         assert!(styles.contains(code), "{code} in {styles}");
     }
     assert!(styles.contains("<b/>"), "bold font");
-    assert!(styles.contains(r#"<patternFill patternType="solid">"#), "header fill");
+    assert!(
+        styles.contains(r#"<patternFill patternType="solid">"#),
+        "header fill"
+    );
     assert!(styles.contains(r#"<left style="thin">"#), "header border");
 }
 
@@ -122,7 +141,10 @@ fn explicit_widths_are_used() {
     let bytes = to_xlsx(&table).expect("xlsx");
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     // rust_xlsxwriter stores width + padding: 42 → 42.7109375.
-    assert!(sheet.contains(r#"<col min="1" max="1" width="42.7109375""#), "{sheet}");
+    assert!(
+        sheet.contains(r#"<col min="1" max="1" width="42.7109375""#),
+        "{sheet}"
+    );
 }
 
 #[test]
@@ -156,14 +178,20 @@ fn edge_values_are_written_safely() {
                 // A value beyond the declared columns is still written.
                 Cell::Text("thừa".to_owned()),
             ],
-            vec![Cell::Date(date!(1900 - 03 - 01)), Cell::Decimal(f64::INFINITY)],
+            vec![
+                Cell::Date(date!(1900 - 03 - 01)),
+                Cell::Decimal(f64::INFINITY),
+            ],
             vec![Cell::Text("\tx".to_owned())],
         ],
     };
     let bytes = to_xlsx(&table).expect("xlsx");
     let raw = read_table(&bytes, "", &Limits::default()).expect("read");
     assert_eq!(raw.headers, strings(&["Ngày", "Số", "Năm"]));
-    assert_eq!(raw.rows[0].cells, strings(&["1800-01-02", "", "2015", "thừa"]));
+    assert_eq!(
+        raw.rows[0].cells,
+        strings(&["1800-01-02", "", "2015", "thừa"])
+    );
     assert_eq!(raw.rows[1].cells, strings(&["1900-03-01", "", ""]));
     assert_eq!(raw.rows[2].cells, strings(&["\tx", "", ""]));
     let wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("calamine");
@@ -218,7 +246,9 @@ fn too_many_rows_in_xlsx() {
 fn blank_rows_are_skipped_and_lines_kept() {
     let mut table = sample_table();
     table.title = None;
-    table.rows.insert(1, vec![Cell::Empty, Cell::Text("   ".to_owned())]);
+    table
+        .rows
+        .insert(1, vec![Cell::Empty, Cell::Text("   ".to_owned())]);
     table.rows.push(vec![Cell::Empty; 7]);
     let bytes = to_xlsx(&table).expect("xlsx");
     let raw = read_table(&bytes, "x.xlsx", &Limits::default()).expect("read");
@@ -263,8 +293,12 @@ fn error_cells_read_as_err() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "A").expect("w");
-    ws.write_formula(1, 0, rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"))
-        .expect("w");
+    ws.write_formula(
+        1,
+        0,
+        rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+    )
+    .expect("w");
     let bytes = wb.save_to_buffer().expect("save");
     let raw = read_table(&bytes, "x.xlsx", &Limits::default()).expect("read");
     assert_eq!(raw.rows.len(), 1);
@@ -289,8 +323,8 @@ fn values_beyond_the_column_limit_are_refused() {
 #[test]
 fn a_named_sheet_can_be_read() {
     let bytes = template_xlsx("Mẫu nhập", &columns(), &[], &[]).expect("template");
-    let guide = read_table_sheet(&bytes, "x.xlsx", Some(GUIDE_SHEET), &Limits::default())
-        .expect("guide");
+    let guide =
+        read_table_sheet(&bytes, "x.xlsx", Some(GUIDE_SHEET), &Limits::default()).expect("guide");
     assert_eq!(guide.headers[1], "Tên cột");
     let again = read_table_sheet(&bytes, "x.xlsx", Some(" hướng dẫn "), &Limits::default())
         .expect("case-insensitive");
@@ -314,14 +348,7 @@ fn template_has_two_sheets_and_reads_back_its_headers() {
         Cell::Bool(true),
     ];
     let notes = strings(&[
-        "Tên đầy đủ theo quyết định công nhận",
-        "Tổng số lao động thường xuyên",
-        "",
-        "",
-        "",
-        "",
-        "Ghi chú tự do",
-        "Không sửa dòng tiêu đề.",
+        "Cột có dấu (*) là bắt buộc.",
         "Xoá dòng ví dụ trước khi nhập.",
     ]);
     let bytes = template_xlsx("Mẫu: nhập/xuất", &columns(), &example, &notes).expect("template");
@@ -349,37 +376,39 @@ fn template_has_two_sheets_and_reads_back_its_headers() {
     assert!(data_xml.contains(r#"state="frozen""#), "{data_xml}");
     let styles = zip_entry(&bytes, "xl/styles.xml");
     assert!(styles.contains("<i/>"), "italic example");
-    assert!(styles.contains(r#"rgb="FF808080""#), "grey example: {styles}");
+    assert!(
+        styles.contains(r#"rgb="FF808080""#),
+        "grey example: {styles}"
+    );
     assert!(styles.contains(r#"formatCode="@""#), "text columns");
 
     let guide = read_table_sheet(&bytes, "", Some(GUIDE_SHEET), &Limits::default()).expect("guide");
     assert_eq!(
         guide.headers,
-        strings(&["Cột", "Tên cột", "Bắt buộc", "Kiểu dữ liệu", "Ghi chú"])
+        strings(&["Cột", "Tên cột", "Bắt buộc", "Kiểu dữ liệu"])
     );
     assert_eq!(
         guide.rows[0].cells,
-        strings(&[
-            "A",
-            "Tên làng nghề (*)",
-            "Có",
-            "Văn bản",
-            "Tên đầy đủ theo quyết định công nhận"
-        ])
+        strings(&["A", "Tên làng nghề (*)", "Có", "Văn bản"])
     );
     assert_eq!(guide.rows[1].cells[2], "Không");
     assert_eq!(guide.rows[1].cells[3], "Số nguyên");
     assert_eq!(guide.rows[2].cells[3], "Số tiền (đồng, số nguyên)");
     assert!(guide.rows[3].cells[3].contains('3'));
-    assert_eq!(guide.rows[6].cells[0], "G");
-    assert_eq!(guide.rows[6].cells[4], "Ghi chú tự do");
-    // General notes below the column list.
-    let tail: Vec<&str> = guide.rows[7..].iter().map(|r| r.get(1)).collect();
     assert_eq!(
-        tail,
-        vec!["", "Không sửa dòng tiêu đề.", "Xoá dòng ví dụ trước khi nhập."]
+        guide.rows[4].cells[3],
+        "Ngày (ngày/tháng/năm, ví dụ 29/9/2015)"
     );
+    assert_eq!(guide.rows[5].cells[3], "Có/Không");
+    assert_eq!(guide.rows[6].cells[..2], strings(&["G", "Ghi chú"]));
+    // General notes below the column list, after a blank row.
+    assert_eq!(guide.rows[7].line, 10);
     assert_eq!(guide.rows[7].get(0), "Lưu ý");
+    let notes_read: Vec<&str> = guide.rows[8..].iter().map(|r| r.get(1)).collect();
+    assert_eq!(
+        notes_read,
+        notes.iter().map(String::as_str).collect::<Vec<_>>()
+    );
 }
 
 #[test]

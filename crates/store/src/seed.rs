@@ -211,22 +211,47 @@ pub async fn ensure_registry_demo(db: &Db) -> Result<usize> {
     use crate::registry::{self, Val, Values};
     let actor = Actor::system("demo");
     let mut added = 0;
-    let text = |s: &str| if s.trim().is_empty() { Val::Null } else { Val::Text(s.trim().to_string()) };
+    let text = |s: &str| {
+        if s.trim().is_empty() {
+            Val::Null
+        } else {
+            Val::Text(s.trim().to_string())
+        }
+    };
     for r in tsv_rows(DOCUMENTS_TSV)? {
         let f = |i: usize| r.get(i).unwrap_or("").to_string();
-        let key = format!("doc-{}", langnghe_core::text::fold_vi(&format!("{} {}", f(0), f(4))).replace(' ', "-").chars().take(80).collect::<String>());
-        if registry::id_by_key(db, Entity::Document, &key).await?.is_some() {
+        let key = format!(
+            "doc-{}",
+            langnghe_core::text::fold_vi(&format!("{} {}", f(0), f(4)))
+                .replace(' ', "-")
+                .chars()
+                .take(80)
+                .collect::<String>()
+        );
+        if registry::id_by_key(db, Entity::Document, &key)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let mut v = Values::new();
         v.insert("number", text(&f(0)));
         if let Ok(d) = langnghe_core::legal_doc::parse_doc_ref(&f(0)) {
-            v.insert("seq", d.seq.map(|s| Val::I64(i64::from(s))).unwrap_or(Val::Null));
-            v.insert("year", d.year.map(|y| Val::I64(i64::from(y))).unwrap_or(Val::Null));
+            v.insert(
+                "seq",
+                d.seq.map(|s| Val::I64(i64::from(s))).unwrap_or(Val::Null),
+            );
+            v.insert(
+                "year",
+                d.year.map(|y| Val::I64(i64::from(y))).unwrap_or(Val::Null),
+            );
         }
         v.insert("kind", text(&f(1)));
         v.insert("issuer", text(&f(2)));
-        v.insert("issued_on", date(&f(3))?.map(Val::Date).unwrap_or(Val::Null));
+        v.insert(
+            "issued_on",
+            date(&f(3))?.map(Val::Date).unwrap_or(Val::Null),
+        );
         v.insert("title", Val::Text(f(4)));
         if let (Some(d), false) = (date(&f(3))?, matches!(v.get("year"), Some(Val::I64(_)))) {
             v.insert("year", Val::I64(i64::from(d.year())));
@@ -237,26 +262,39 @@ pub async fn ensure_registry_demo(db: &Db) -> Result<usize> {
     }
     for r in tsv_rows(CRAFTS_TSV)? {
         let f = |i: usize| r.get(i).unwrap_or("").to_string();
-        if registry::id_by_key(db, Entity::Craft, &f(0)).await?.is_some() {
+        if registry::id_by_key(db, Entity::Craft, &f(0))
+            .await?
+            .is_some()
+        {
             continue;
         }
         let mut v = Values::new();
         v.insert("name", Val::Text(f(1)));
         v.insert("craft_group", Val::Text(f(2)));
-        v.insert("is_traditional", match f(3).as_str() {
-            "1" => Val::Bool(true),
-            "0" => Val::Bool(false),
-            _ => Val::Null,
-        });
+        v.insert(
+            "is_traditional",
+            match f(3).as_str() {
+                "1" => Val::Bool(true),
+                "0" => Val::Bool(false),
+                _ => Val::Null,
+            },
+        );
         v.insert("ethnic_groups", text(&f(4)));
-        let note = [f(6), format!("Nguồn: {}", f(5))].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        let note = [f(6), format!("Nguồn: {}", f(5))]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         v.insert("notes", Val::Text(note));
         registry::create(db, &actor, Entity::Craft, Some(&f(0)), &v).await?;
         added += 1;
     }
     for r in tsv_rows(VILLAGES_TSV)? {
         let f = |i: usize| r.get(i).unwrap_or("").to_string();
-        if registry::id_by_key(db, Entity::Village, &f(0)).await?.is_some() {
+        if registry::id_by_key(db, Entity::Village, &f(0))
+            .await?
+            .is_some()
+        {
             continue;
         }
         let unit = geo::by_era_code(db, Era::Old, &f(3))
@@ -275,9 +313,20 @@ pub async fn ensure_registry_demo(db: &Db) -> Result<usize> {
         v.insert("admin_unit", Val::I64(unit.id));
         v.insert("crafts", Val::Ids(crafts));
         v.insert("status", Val::Text(f(6)));
-        v.insert("tourism", if f(7) == "1" { Val::Bool(true) } else { Val::Null });
+        v.insert(
+            "tourism",
+            if f(7) == "1" {
+                Val::Bool(true)
+            } else {
+                Val::Null
+            },
+        );
         v.insert("ethnic_group", text(&f(8)));
-        let note = [f(10), format!("Nguồn: {}", f(9))].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        let note = [f(10), format!("Nguồn: {}", f(9))]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         v.insert("notes", Val::Text(note));
         registry::create(db, &actor, Entity::Village, Some(&f(0)), &v).await?;
         added += 1;

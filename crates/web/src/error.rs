@@ -121,7 +121,16 @@ impl AppError {
                 None => t(lang, key),
             },
             AppError::Validation(_) => t(lang, "error-validation"),
-            AppError::Conflict(what) => t_args(lang, "error-conflict", &[("what", what.clone())]),
+            AppError::Conflict(what) => {
+                let label_key = format!("field-{what}");
+                let label = t(lang, &label_key);
+                let what = if label == label_key {
+                    what.clone()
+                } else {
+                    label.to_lowercase()
+                };
+                t_args(lang, "error-conflict", &[("what", what)])
+            }
             AppError::Csrf => t(lang, "error-csrf"),
             AppError::TooManyAttempts { wait_seconds } => t_args(
                 lang,

@@ -12,8 +12,8 @@ pub mod error;
 pub mod extract;
 pub mod geo;
 pub mod home;
-pub mod registry;
 pub mod i18n;
+pub mod registry;
 pub mod users;
 pub mod views;
 

@@ -21,6 +21,28 @@ macro_rules! templates {
 pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    // Escape what HTML needs (& < > " '), but leave '/' readable: "316/KH-UBND".
+    env.set_formatter(|out, state, value| {
+        if let (Some(s), false) = (value.as_str(), value.is_safe()) {
+            if state.auto_escape() == minijinja::AutoEscape::Html {
+                let mut esc = String::with_capacity(s.len());
+                for c in s.chars() {
+                    match c {
+                        '&' => esc.push_str("&amp;"),
+                        '<' => esc.push_str("&lt;"),
+                        '>' => esc.push_str("&gt;"),
+                        '"' => esc.push_str("&quot;"),
+                        '\'' => esc.push_str("&#39;"),
+                        c => esc.push(c),
+                    }
+                }
+                return out.write_str(&esc).map_err(|_| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
+                });
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     templates!(
         env,

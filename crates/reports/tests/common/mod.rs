@@ -11,7 +11,11 @@ pub fn columns() -> Vec<Column> {
         Column::new("ten", "Tên làng nghề (*)", ColumnKind::Text),
         Column::new("so_lao_dong", "Số lao động (người)", ColumnKind::Int),
         Column::new("doanh_thu", "Doanh thu (đồng)", ColumnKind::Money),
-        Column::new("ty_le", "Tỷ lệ hộ làm nghề (%)", ColumnKind::Decimal { places: 3 }),
+        Column::new(
+            "ty_le",
+            "Tỷ lệ hộ làm nghề (%)",
+            ColumnKind::Decimal { places: 3 },
+        ),
         Column::new("ngay", "Ngày công nhận", ColumnKind::Date),
         Column::new("hoat_dong", "Còn hoạt động", ColumnKind::Bool),
         Column::new("ghi_chu", "Ghi chú", ColumnKind::Text),

@@ -7,6 +7,7 @@ CREATE TABLE legal_documents (
     seq             BIGINT,
     year            BIGINT,
     kind            TEXT,
+    kind_folded     TEXT,
     issuer          TEXT,
     issuer_agency_id BIGINT REFERENCES agencies (id),
     issued_on       DATE,
@@ -29,6 +30,7 @@ CREATE TABLE crafts (
     craft_group     TEXT NOT NULL,
     is_traditional  BOOLEAN,
     ethnic_groups   TEXT,
+    ethnic_groups_folded TEXT,
     first_known_year BIGINT,
     still_practised BOOLEAN,
     cultural_identity BOOLEAN,
@@ -58,6 +60,7 @@ CREATE TABLE villages (
     tourism         BOOLEAN,
     environment_class TEXT,
     ethnic_group    TEXT,
+    ethnic_group_folded TEXT,
     lat             DOUBLE PRECISION,
     lon             DOUBLE PRECISION,
     notes           TEXT,
@@ -100,6 +103,7 @@ CREATE TABLE artisans (
     village_id      BIGINT REFERENCES villages (id),
     admin_unit_id   BIGINT NOT NULL REFERENCES admin_units (id),
     ethnic_group    TEXT,
+    ethnic_group_folded TEXT,
     notes           TEXT,
     created_at      TIMESTAMPTZ NOT NULL,
     updated_at      TIMESTAMPTZ NOT NULL
@@ -115,7 +119,7 @@ CREATE TABLE products (
     village_id      BIGINT REFERENCES villages (id),
     admin_unit_id   BIGINT NOT NULL REFERENCES admin_units (id),
     ocop_score      DOUBLE PRECISION,
-    ocop_stars      BIGINT,
+    ocop_stars      TEXT,
     ocop_year       BIGINT,
     ocop_certified_on DATE,
     ocop_expires_on DATE,
@@ -138,6 +142,7 @@ CREATE TABLE environment_assessments (
     classification  TEXT NOT NULL,
     document_id     BIGINT REFERENCES legal_documents (id),
     notes           TEXT,
+    key             TEXT UNIQUE,
     created_at      TIMESTAMPTZ NOT NULL,
     updated_at      TIMESTAMPTZ NOT NULL
 );

@@ -7,6 +7,7 @@ CREATE TABLE legal_documents (
     seq             INTEGER,
     year            INTEGER,
     kind            TEXT,
+    kind_folded     TEXT,
     issuer          TEXT,
     issuer_agency_id INTEGER REFERENCES agencies (id),
     issued_on       TEXT,
@@ -29,6 +30,7 @@ CREATE TABLE crafts (
     craft_group     TEXT NOT NULL,
     is_traditional  BOOLEAN,
     ethnic_groups   TEXT,
+    ethnic_groups_folded TEXT,
     first_known_year INTEGER,
     still_practised BOOLEAN,
     cultural_identity BOOLEAN,
@@ -58,6 +60,7 @@ CREATE TABLE villages (
     tourism         BOOLEAN,
     environment_class TEXT,
     ethnic_group    TEXT,
+    ethnic_group_folded TEXT,
     lat             REAL,
     lon             REAL,
     notes           TEXT,
@@ -100,6 +103,7 @@ CREATE TABLE artisans (
     village_id      INTEGER REFERENCES villages (id),
     admin_unit_id   INTEGER NOT NULL REFERENCES admin_units (id),
     ethnic_group    TEXT,
+    ethnic_group_folded TEXT,
     notes           TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
@@ -115,7 +119,7 @@ CREATE TABLE products (
     village_id      INTEGER REFERENCES villages (id),
     admin_unit_id   INTEGER NOT NULL REFERENCES admin_units (id),
     ocop_score      REAL,
-    ocop_stars      INTEGER,
+    ocop_stars      TEXT,
     ocop_year       INTEGER,
     ocop_certified_on TEXT,
     ocop_expires_on TEXT,
@@ -138,6 +142,7 @@ CREATE TABLE environment_assessments (
     classification  TEXT NOT NULL,
     document_id     INTEGER REFERENCES legal_documents (id),
     notes           TEXT,
+    key             TEXT UNIQUE,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
 );

@@ -47,7 +47,9 @@ fn col_type(k: Kind) -> Col {
         Kind::Decimal { .. } => Col::F64,
         Kind::Date => Col::Date,
         Kind::Bool => Col::Bool,
-        Kind::Text { .. } | Kind::LongText | Kind::Enum(_) | Kind::TaxCode | Kind::DocNumber => Col::Text,
+        Kind::Text { .. } | Kind::LongText | Kind::Enum(_) | Kind::TaxCode | Kind::DocNumber => {
+            Col::Text
+        }
         Kind::Refs(_) => Col::I64,
     }
 }
@@ -111,16 +113,27 @@ macro_rules! decode_rows {
             let mut m = Map::new();
             for (name, col) in $cols.iter() {
                 let v = match col {
-                    Col::I64 => row.try_get::<Option<i64>, _>(name.as_str())?.map(Value::from),
-                    Col::F64 => row.try_get::<Option<f64>, _>(name.as_str())?.map(Value::from),
-                    Col::Text => row.try_get::<Option<String>, _>(name.as_str())?.map(Value::from),
-                    Col::Bool => row.try_get::<Option<bool>, _>(name.as_str())?.map(Value::from),
+                    Col::I64 => row
+                        .try_get::<Option<i64>, _>(name.as_str())?
+                        .map(Value::from),
+                    Col::F64 => row
+                        .try_get::<Option<f64>, _>(name.as_str())?
+                        .map(Value::from),
+                    Col::Text => row
+                        .try_get::<Option<String>, _>(name.as_str())?
+                        .map(Value::from),
+                    Col::Bool => row
+                        .try_get::<Option<bool>, _>(name.as_str())?
+                        .map(Value::from),
                     Col::Date => row
                         .try_get::<Option<time::Date>, _>(name.as_str())?
                         .map(|d| Value::from(d.to_string())),
                     Col::Time => row
                         .try_get::<Option<OffsetDateTime>, _>(name.as_str())?
-                        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                        .and_then(|t| {
+                            t.format(&time::format_description::well_known::Rfc3339)
+                                .ok()
+                        })
                         .map(Value::from),
                 };
                 m.insert(name.clone(), v.unwrap_or(Value::Null));
@@ -133,7 +146,9 @@ macro_rules! decode_rows {
 
 async fn fetch_records(db: &Db, sql: &Sql, cols: &[(String, Col)]) -> Result<Vec<Record>> {
     Ok(with_db!(db, |c| {
-        let rows = bind_args!(sqlx::query(&sql.text), sql.args).fetch_all(c).await?;
+        let rows = bind_args!(sqlx::query(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?;
         decode_rows!(rows, cols)
     }))
 }
@@ -143,22 +158,31 @@ async fn attach_refs(db: &Db, e: Entity, records: &mut [Record]) -> Result<()> {
     if e != Entity::Village || records.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = records.iter().filter_map(|r| r.get("id").and_then(Value::as_i64)).collect();
+    let ids: Vec<i64> = records
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_i64))
+        .collect();
     let mut sql = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN (");
     for (i, id) in ids.iter().enumerate() {
         sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
     }
     sql.push(") ORDER BY c.name", []);
-    let rows: Vec<(i64, i64, String)> = with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
-        .fetch_all(c)
-        .await?);
+    let rows: Vec<(i64, i64, String)> =
+        with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?);
     let mut by: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
     for (vid, cid, name) in rows {
-        by.entry(vid).or_default().push(json!({"id": cid, "name": name}));
+        by.entry(vid)
+            .or_default()
+            .push(json!({"id": cid, "name": name}));
     }
     for r in records.iter_mut() {
         let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
-        r.insert("crafts".into(), Value::Array(by.remove(&id).unwrap_or_default()));
+        r.insert(
+            "crafts".into(),
+            Value::Array(by.remove(&id).unwrap_or_default()),
+        );
     }
     Ok(())
 }
@@ -185,7 +209,10 @@ pub enum Special {
     /// Products whose OCOP certificate expired before this date.
     OcopExpired { today: time::Date },
     /// Products whose certificate expires from `today` up to `until`.
-    OcopExpiring { today: time::Date, until: time::Date },
+    OcopExpiring {
+        today: time::Date,
+        until: time::Date,
+    },
     /// Villages with no environment assessment on or after `since`.
     EnvironmentOverdue { since: time::Date },
 }
@@ -257,11 +284,14 @@ fn filtered(db: &Db, select_sql: &str, q: &ListQuery) -> Sql {
                 Val::Null => {
                     sql.push(&format!(" AND t.{col} IS NULL"), []);
                 }
-                Val::Text(s) if e.field(key).is_some_and(|f| matches!(f.kind, Kind::Text { .. })) => {
-                    // Free-text filters (ethnic group) match a whole item, ignoring case.
+                Val::Text(s) if e.field(key).and_then(folded_column).is_some() => {
+                    // Free-text filters (ethnic group) match part of the text, folded.
                     sql.push(
-                        &format!(" AND LOWER(t.{col}) LIKE ? ESCAPE '\\'"),
-                        [Arg::Text(format!("%{}%", crate::like_escape(&s.to_lowercase())))],
+                        &format!(" AND t.{col}_folded LIKE ? ESCAPE '\\'"),
+                        [Arg::Text(format!(
+                            "%{}%",
+                            crate::like_escape(&langnghe_core::text::fold_vi(s))
+                        ))],
                     );
                 }
                 other => {
@@ -282,7 +312,10 @@ fn filtered(db: &Db, select_sql: &str, q: &ListQuery) -> Sql {
                 sql.push(" AND t.ocop_expires_on < ?", [Arg::Date(*today)]);
             }
             (Special::OcopExpiring { today, until }, Entity::Product) => {
-                sql.push(" AND t.ocop_expires_on >= ? AND t.ocop_expires_on <= ?", [Arg::Date(*today), Arg::Date(*until)]);
+                sql.push(
+                    " AND t.ocop_expires_on >= ? AND t.ocop_expires_on <= ?",
+                    [Arg::Date(*today), Arg::Date(*until)],
+                );
             }
             (Special::EnvironmentOverdue { since }, Entity::Village) => {
                 sql.push(
@@ -304,7 +337,9 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Record>, i64)> {
     let sel = select(e);
     let mut sql = filtered(db, &sel.sql, q);
     let order_col = match e.field(q.sort) {
-        Some(Field { kind: Kind::Unit, .. }) => "u.code".to_string(),
+        Some(Field {
+            kind: Kind::Unit, ..
+        }) => "u.code".to_string(),
         Some(fl) if fl.sort => format!("t.{}", fl.column().unwrap_or("id")),
         _ => format!("t.{}", e.label_column()),
     };
@@ -316,9 +351,12 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Record>, i64)> {
     );
     let count = filtered(db, &format!("SELECT COUNT(*) FROM {} t", e.table()), q);
     let mut items = fetch_records(db, &sql, &sel.cols).await?;
-    let total: i64 = with_db!(db, |c| bind_args!(sqlx::query_scalar(&count.text), count.args)
-        .fetch_one(c)
-        .await?);
+    let total: i64 = with_db!(db, |c| bind_args!(
+        sqlx::query_scalar(&count.text),
+        count.args
+    )
+    .fetch_one(c)
+    .await?);
     attach_refs(db, e, &mut items).await?;
     Ok((items, total))
 }
@@ -340,30 +378,54 @@ async fn get_tx(tx: &mut Tx, e: Entity, id: i64) -> Result<Record> {
     sql.push(" WHERE t.id = ?", [Arg::I64(id)]);
     let cols = &sel.cols;
     let mut rows: Vec<Record> = with_tx!(tx, |c| {
-        let rows = bind_args!(sqlx::query(&sql.text), sql.args).fetch_all(&mut *c).await?;
+        let rows = bind_args!(sqlx::query(&sql.text), sql.args)
+            .fetch_all(&mut *c)
+            .await?;
         decode_rows!(rows, cols)
     });
     let mut rec = rows.pop().ok_or(StoreError::NotFound)?;
     if e == Entity::Village {
-        let crafts: Vec<(i64, String)> = with_tx!(tx, |c| sqlx::query_as(
+        let crafts: Vec<(i64, String)> = with_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id = $1 ORDER BY c.name"
         )
         .bind(id)
         .fetch_all(c)
-        .await?);
+        .await?
+        });
         rec.insert(
             "crafts".into(),
-            Value::Array(crafts.into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect()),
+            Value::Array(
+                crafts
+                    .into_iter()
+                    .map(|(id, name)| json!({"id": id, "name": name}))
+                    .collect(),
+            ),
         );
     }
     Ok(rec)
 }
 
-fn write_columns(e: Entity, values: &Values) -> Vec<(&'static str, Arg)> {
+/// The folded shadow column of a free-text filter field (case, diacritics, đ ignored).
+fn folded_column(fl: &Field) -> Option<String> {
+    (fl.filter && matches!(fl.kind, Kind::Text { .. })).then(|| format!("{}_folded", fl.key))
+}
+
+fn write_columns(e: Entity, values: &Values) -> Vec<(String, Arg)> {
     let mut out = vec![];
     for fl in e.fields() {
         let Some(col) = fl.column() else { continue };
-        let Some(v) = values.get(fl.key) else { continue };
+        let Some(v) = values.get(fl.key) else {
+            continue;
+        };
+        if let Some(fc) = folded_column(fl) {
+            let folded = match v {
+                Val::Text(s) => Arg::Text(langnghe_core::text::fold_vi(s)),
+                _ => Arg::NullText,
+            };
+            out.push((fc, folded));
+        }
+        let col = col.to_string();
         let arg = match (v, col_type(fl.kind)) {
             (Val::Null, Col::I64) => Arg::Null,
             (Val::Null, Col::F64) => Arg::NullF64,
@@ -378,11 +440,18 @@ fn write_columns(e: Entity, values: &Values) -> Vec<(&'static str, Arg)> {
 }
 
 /// Insert one record with its references, search entry and audit row, inside `tx`.
-pub async fn insert_tx(tx: &mut Tx, backend: Backend, actor: &Actor, e: Entity, key: Option<&str>, values: &Values) -> Result<Record> {
+pub async fn insert_tx(
+    tx: &mut Tx,
+    backend: Backend,
+    actor: &Actor,
+    e: Entity,
+    key: Option<&str>,
+    values: &Values,
+) -> Result<Record> {
     let now = OffsetDateTime::now_utc();
     let cols = write_columns(e, values);
     let mut sql = Sql::new(&format!("INSERT INTO {} (", e.table()));
-    let names: Vec<&str> = cols.iter().map(|(c, _)| *c).collect();
+    let names: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
     sql.push(&names.join(", "), []);
     sql.push(", key, created_at, updated_at) VALUES (", []);
     for (i, (_, a)) in cols.into_iter().enumerate() {
@@ -403,7 +472,16 @@ pub async fn insert_tx(tx: &mut Tx, backend: Backend, actor: &Actor, e: Entity, 
     write_refs(tx, e, id, values).await?;
     let rec = get_tx(tx, e, id).await?;
     search::index_tx(tx, backend, e, &rec).await?;
-    audit::record::<(), _>(tx, actor, "create", e.kind(), &id.to_string(), None, Some(&rec)).await?;
+    audit::record::<(), _>(
+        tx,
+        actor,
+        "create",
+        e.kind(),
+        &id.to_string(),
+        None,
+        Some(&rec),
+    )
+    .await?;
     Ok(rec)
 }
 
@@ -422,26 +500,36 @@ async fn write_refs(tx: &mut Tx, e: Entity, id: i64, values: &Values) -> Result<
     let Some(Val::Ids(ids)) = values.get("crafts") else {
         return Ok(());
     };
-    with_tx!(tx, |c| sqlx::query("DELETE FROM village_crafts WHERE village_id = $1")
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected());
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM village_crafts WHERE village_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
     let mut ids = ids.clone();
     ids.sort_unstable();
     ids.dedup();
     for cid in ids {
-        with_tx!(tx, |c| sqlx::query("INSERT INTO village_crafts (village_id, craft_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(cid)
-            .execute(c)
-            .await?
-            .rows_affected());
+        with_tx!(tx, |c| sqlx::query(
+            "INSERT INTO village_crafts (village_id, craft_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(cid)
+        .execute(c)
+        .await?
+        .rows_affected());
     }
     Ok(())
 }
 
-pub async fn create(db: &Db, actor: &Actor, e: Entity, key: Option<&str>, values: &Values) -> Result<Record> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    e: Entity,
+    key: Option<&str>,
+    values: &Values,
+) -> Result<Record> {
     let mut tx = db.begin().await?;
     let rec = insert_tx(&mut tx, db.backend(), actor, e, key, values).await?;
     tx.commit().await?;
@@ -458,7 +546,10 @@ pub async fn update(db: &Db, actor: &Actor, e: Entity, id: i64, values: &Values)
     for (col, a) in cols {
         sql.push(&format!("{col} = ?, "), [a]);
     }
-    sql.push("updated_at = ? WHERE id = ?", [Arg::Time(now), Arg::I64(id)]);
+    sql.push(
+        "updated_at = ? WHERE id = ?",
+        [Arg::Time(now), Arg::I64(id)],
+    );
     with_tx!(&mut tx, |c| bind_args!(sqlx::query(&sql.text), sql.args)
         .execute(c)
         .await
@@ -467,13 +558,28 @@ pub async fn update(db: &Db, actor: &Actor, e: Entity, id: i64, values: &Values)
     write_refs(&mut tx, e, id, values).await?;
     let after = get_tx(&mut tx, e, id).await?;
     search::index_tx(&mut tx, db.backend(), e, &after).await?;
-    audit::record(&mut tx, actor, "update", e.kind(), &id.to_string(), Some(&before), Some(&after)).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        e.kind(),
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Insert many records in one transaction: all or nothing. `progress(n)` after each.
-pub async fn insert_all<F: FnMut(usize)>(db: &Db, actor: &Actor, e: Entity, rows: &[Values], mut progress: F) -> Result<usize> {
+pub async fn insert_all<F: FnMut(usize)>(
+    db: &Db,
+    actor: &Actor,
+    e: Entity,
+    rows: &[Values],
+    mut progress: F,
+) -> Result<usize> {
     let mut tx = db.begin().await?;
     for (i, v) in rows.iter().enumerate() {
         insert_tx(&mut tx, db.backend(), actor, e, None, v).await?;
@@ -486,12 +592,18 @@ pub async fn insert_all<F: FnMut(usize)>(db: &Db, actor: &Actor, e: Entity, rows
 /// (id, label) of records inside a scope, for select boxes and for matching names in imports.
 pub async fn options(db: &Db, e: Entity, scope_id: i64, limit: i64) -> Result<Vec<(i64, String)>> {
     let label = e.label_expr("t");
-    let mut sql = Sql::new(&format!("SELECT t.id, {label} FROM {} t WHERE 1 = 1", e.table()));
+    let mut sql = Sql::new(&format!(
+        "SELECT t.id, {label} FROM {} t WHERE 1 = 1",
+        e.table()
+    ));
     push_scope(&mut sql, e, scope_id);
     sql.push(&format!(" ORDER BY {label} LIMIT ?"), [Arg::I64(limit)]);
-    Ok(with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
-        .fetch_all(c)
-        .await?))
+    Ok(with_db!(db, |c| bind_args!(
+        sqlx::query_as(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
 }
 
 /// Is the record with this id visible in the scope?
@@ -508,10 +620,15 @@ pub async fn visible(db: &Db, e: Entity, scope_id: i64, id: i64) -> Result<bool>
 /// The id of a record by its key (demo data).
 pub async fn id_by_key(db: &Db, e: Entity, key: &str) -> Result<Option<i64>> {
     let sql = format!("SELECT id FROM {} WHERE key = $1", e.table());
-    Ok(with_db!(db, |c| sqlx::query_scalar(&sql).bind(key).fetch_optional(c).await?))
+    Ok(with_db!(db, |c| sqlx::query_scalar(&sql)
+        .bind(key)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub async fn count(db: &Db, e: Entity) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM {}", e.table());
-    Ok(with_db!(db, |c| sqlx::query_scalar(&sql).fetch_one(c).await?))
+    Ok(with_db!(db, |c| sqlx::query_scalar(&sql)
+        .fetch_one(c)
+        .await?))
 }

@@ -26,7 +26,12 @@ pub fn texts(e: Entity, rec: &Record) -> (String, String) {
             Kind::Refs(_) => {
                 if let Some(items) = rec.get(f.key).and_then(Value::as_array) {
                     for it in items {
-                        other.push(it.get("name").and_then(Value::as_str).unwrap_or("").to_string());
+                        other.push(
+                            it.get("name")
+                                .and_then(Value::as_str)
+                                .unwrap_or("")
+                                .to_string(),
+                        );
                     }
                 }
             }
@@ -45,13 +50,16 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
     let (name, other) = texts(e, rec);
     match backend {
         Backend::Sqlite => {
-            with_tx!(tx, |c| sqlx::query("DELETE FROM search_fts WHERE kind = $1 AND entity_id = $2")
-                .bind(e.kind())
-                .bind(id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected());
             with_tx!(tx, |c| sqlx::query(
+                "DELETE FROM search_fts WHERE kind = $1 AND entity_id = $2"
+            )
+            .bind(e.kind())
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+            with_tx!(tx, |c| {
+                sqlx::query(
                 "INSERT INTO search_fts (name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ($1, $2, $3, $4, $5)"
             )
             .bind(&name)
@@ -61,10 +69,12 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
             .bind(unit)
             .execute(c)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
         Backend::Postgres => {
-            with_tx!(tx, |c| sqlx::query(
+            with_tx!(tx, |c| {
+                sqlx::query(
                 "INSERT INTO search_index (kind, entity_id, admin_unit_id, name_folded, other_folded) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (kind, entity_id) DO UPDATE SET admin_unit_id = excluded.admin_unit_id, \
                  name_folded = excluded.name_folded, other_folded = excluded.other_folded"
@@ -76,7 +86,8 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
             .bind(&other)
             .execute(c)
             .await?
-            .rows_affected());
+            .rows_affected()
+            });
         }
     }
     Ok(())
@@ -138,7 +149,14 @@ struct HitRow {
 }
 
 /// Search every registry kind inside a scope, best first. Returns hits and the total count.
-pub async fn search(db: &Db, scope_id: i64, q: &str, kinds: &[Entity], limit: i64, offset: i64) -> Result<(Vec<Hit>, i64)> {
+pub async fn search(
+    db: &Db,
+    scope_id: i64,
+    q: &str,
+    kinds: &[Entity],
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Hit>, i64)> {
     let terms = search_terms(q);
     if terms.is_empty() {
         return Ok((vec![], 0));
@@ -176,7 +194,10 @@ pub async fn search(db: &Db, scope_id: i64, q: &str, kinds: &[Entity], limit: i6
     count_args.push(Arg::I64(scope_id));
     let text = std::mem::take(&mut sql.text);
     sql.push(&text, args);
-    sql.push(" ORDER BY rank DESC, entity_id LIMIT ? OFFSET ?", [Arg::I64(limit), Arg::I64(offset)]);
+    sql.push(
+        " ORDER BY rank DESC, entity_id LIMIT ? OFFSET ?",
+        [Arg::I64(limit), Arg::I64(offset)],
+    );
     let ctext = std::mem::take(&mut count.text);
     count.push(&ctext, count_args);
     let (rows, total): (Vec<HitRow>, i64) = with_db!(db, |c| {
@@ -190,7 +211,9 @@ pub async fn search(db: &Db, scope_id: i64, q: &str, kinds: &[Entity], limit: i6
     });
     let mut hits = Vec::with_capacity(rows.len());
     for r in rows {
-        let Some(e) = Entity::from_kind(&r.kind) else { continue };
+        let Some(e) = Entity::from_kind(&r.kind) else {
+            continue;
+        };
         let name = label(db, e, r.entity_id).await?.unwrap_or_default();
         hits.push(Hit {
             highlighted: highlight(&name, &terms),
@@ -204,8 +227,15 @@ pub async fn search(db: &Db, scope_id: i64, q: &str, kinds: &[Entity], limit: i6
 }
 
 async fn label(db: &Db, e: Entity, id: i64) -> Result<Option<String>> {
-    let sql = format!("SELECT {} FROM {} t WHERE t.id = $1", e.label_expr("t"), e.table());
-    Ok(with_db!(db, |c| sqlx::query_scalar(&sql).bind(id).fetch_optional(c).await?))
+    let sql = format!(
+        "SELECT {} FROM {} t WHERE t.id = $1",
+        e.label_expr("t"),
+        e.table()
+    );
+    Ok(with_db!(db, |c| sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 fn escape(s: &str) -> String {
@@ -224,7 +254,9 @@ pub fn highlight(name: &str, terms: &[String]) -> String {
         .iter()
         .map(|c| {
             let f = fold_vi(&c.to_string());
-            f.chars().next().unwrap_or(if c.is_whitespace() { ' ' } else { *c })
+            f.chars()
+                .next()
+                .unwrap_or(if c.is_whitespace() { ' ' } else { *c })
         })
         .collect();
     let mut marked = vec![false; chars.len()];
@@ -268,9 +300,18 @@ mod tests {
     #[test]
     fn highlights_folded_prefixes() {
         let t = vec!["bat".to_string(), "tra".to_string()];
-        assert_eq!(highlight("Làng gốm Bát Tràng", &t), "Làng gốm <mark>Bát</mark> <mark>Trà</mark>ng");
-        assert_eq!(highlight("<b>Bát</b>", &["bat".into()]), "&lt;b&gt;<mark>Bát</mark>&lt;/b&gt;");
-        assert_eq!(highlight("Đồng Kỵ", &["dong".into()]), "<mark>Đồng</mark> Kỵ");
+        assert_eq!(
+            highlight("Làng gốm Bát Tràng", &t),
+            "Làng gốm <mark>Bát</mark> <mark>Trà</mark>ng"
+        );
+        assert_eq!(
+            highlight("<b>Bát</b>", &["bat".into()]),
+            "&lt;b&gt;<mark>Bát</mark>&lt;/b&gt;"
+        );
+        assert_eq!(
+            highlight("Đồng Kỵ", &["dong".into()]),
+            "<mark>Đồng</mark> Kỵ"
+        );
     }
 
     #[test]

@@ -16,12 +16,20 @@ pub enum Entity {
 /// How a field is stored, validated and shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
-    Text { max: usize },
+    Text {
+        max: usize,
+    },
     LongText,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// Integer đồng.
     Money,
-    Decimal { min: f64, max: f64 },
+    Decimal {
+        min: f64,
+        max: f64,
+    },
     Year,
     Date,
     /// Tri-state: yes / no / unknown.
@@ -106,7 +114,14 @@ impl Field {
 }
 
 pub const CRAFT_GROUPS: &[&str] = &["1", "2", "3", "4", "5", "6", "7"];
-pub const VILLAGE_STATUSES: &[&str] = &["recognised", "traditional", "at_risk", "restoring", "new", "inactive"];
+pub const VILLAGE_STATUSES: &[&str] = &[
+    "recognised",
+    "traditional",
+    "at_risk",
+    "restoring",
+    "new",
+    "inactive",
+];
 pub const ARTISAN_TITLES: &[&str] = &["people", "meritorious", "provincial", "skilled"];
 pub const ESTABLISHMENT_KINDS: &[&str] = &["household", "cooperative", "enterprise", "coop_group"];
 pub const ENVIRONMENT_CLASSES: &[&str] = &["meets", "minor", "polluted"];
@@ -114,7 +129,10 @@ pub const OCOP_STARS: &[&str] = &["1", "2", "3", "4", "5"];
 
 const TEXT: Kind = Kind::Text { max: 300 };
 const SHORT: Kind = Kind::Text { max: 100 };
-const COUNT: Kind = Kind::Int { min: 0, max: 100_000_000 };
+const COUNT: Kind = Kind::Int {
+    min: 0,
+    max: 100_000_000,
+};
 
 static DOCUMENT: &[Field] = &[
     f("number", Kind::DocNumber).list().sort().search(),
@@ -130,9 +148,16 @@ static DOCUMENT: &[Field] = &[
 
 static CRAFT: &[Field] = &[
     f("name", TEXT).req().list().sort().search(),
-    f("craft_group", Kind::Enum(CRAFT_GROUPS)).req().list().filter().sort(),
+    f("craft_group", Kind::Enum(CRAFT_GROUPS))
+        .req()
+        .list()
+        .filter()
+        .sort(),
     f("is_traditional", Kind::Bool).list().filter(),
-    f("ethnic_groups", Kind::Text { max: 200 }).list().filter().search(),
+    f("ethnic_groups", Kind::Text { max: 200 })
+        .list()
+        .filter()
+        .search(),
     f("first_known_year", Kind::Year),
     f("still_practised", Kind::Bool),
     f("cultural_identity", Kind::Bool),
@@ -144,29 +169,52 @@ static CRAFT: &[Field] = &[
 
 static VILLAGE: &[Field] = &[
     f("name", TEXT).req().list().sort().search(),
-    f("hamlet", SHORT).list().search(),
+    f("hamlet", SHORT).search(),
     f("admin_unit", Kind::Unit).req().list().filter().sort(),
-    f("crafts", Kind::Refs(Entity::Craft)).list().filter().search(),
-    f("status", Kind::Enum(VILLAGE_STATUSES)).req().list().filter().sort(),
+    f("crafts", Kind::Refs(Entity::Craft))
+        .list()
+        .filter()
+        .search(),
+    f("status", Kind::Enum(VILLAGE_STATUSES))
+        .req()
+        .list()
+        .filter()
+        .sort(),
     f("recognition_doc_id", Kind::Ref(Entity::Document)),
     f("households_total", COUNT).list().sort(),
-    f("households_in_craft", COUNT).list(),
+    f("households_in_craft", COUNT),
     f("workers", COUNT).list().sort(),
     f("production_value", Kind::Money).list().sort(),
     f("avg_income", Kind::Money),
     f("stable_since_year", Kind::Year),
     f("environment_ok", Kind::Bool),
     f("tourism", Kind::Bool).filter(),
-    f("environment_class", Kind::Enum(ENVIRONMENT_CLASSES)).list().filter(),
-    f("ethnic_group", SHORT).list().filter().search(),
-    f("lat", Kind::Decimal { min: -90.0, max: 90.0 }),
-    f("lon", Kind::Decimal { min: -180.0, max: 180.0 }),
+    f("environment_class", Kind::Enum(ENVIRONMENT_CLASSES)).filter(),
+    f("ethnic_group", SHORT).filter().search(),
+    f(
+        "lat",
+        Kind::Decimal {
+            min: -90.0,
+            max: 90.0,
+        },
+    ),
+    f(
+        "lon",
+        Kind::Decimal {
+            min: -180.0,
+            max: 180.0,
+        },
+    ),
     f("notes", Kind::LongText),
 ];
 
 static ESTABLISHMENT: &[Field] = &[
     f("name", TEXT).req().list().sort().search(),
-    f("kind", Kind::Enum(ESTABLISHMENT_KINDS)).req().list().filter().sort(),
+    f("kind", Kind::Enum(ESTABLISHMENT_KINDS))
+        .req()
+        .list()
+        .filter()
+        .sort(),
     f("tax_code", Kind::TaxCode).list().search(),
     f("village_id", Kind::Ref(Entity::Village)).list(),
     f("admin_unit", Kind::Unit).req().list().filter().sort(),
@@ -177,7 +225,11 @@ static ESTABLISHMENT: &[Field] = &[
 
 static ARTISAN: &[Field] = &[
     f("name", TEXT).req().list().sort().search(),
-    f("title", Kind::Enum(ARTISAN_TITLES)).req().list().filter().sort(),
+    f("title", Kind::Enum(ARTISAN_TITLES))
+        .req()
+        .list()
+        .filter()
+        .sort(),
     f("year_awarded", Kind::Year).list().sort(),
     f("craft_id", Kind::Ref(Entity::Craft)).list(),
     f("village_id", Kind::Ref(Entity::Village)).list(),
@@ -192,8 +244,19 @@ static PRODUCT: &[Field] = &[
     f("establishment_id", Kind::Ref(Entity::Establishment)),
     f("village_id", Kind::Ref(Entity::Village)).list(),
     f("admin_unit", Kind::Unit).req().list().filter().sort(),
-    f("ocop_score", Kind::Decimal { min: 0.0, max: 100.0 }).list(),
-    f("ocop_stars", Kind::Enum(OCOP_STARS)).derived().list().filter().sort(),
+    f(
+        "ocop_score",
+        Kind::Decimal {
+            min: 0.0,
+            max: 100.0,
+        },
+    )
+    .list(),
+    f("ocop_stars", Kind::Enum(OCOP_STARS))
+        .derived()
+        .list()
+        .filter()
+        .sort(),
     f("ocop_year", Kind::Year).list(),
     f("ocop_certified_on", Kind::Date).list(),
     f("ocop_expires_on", Kind::Date).derived().list().sort(),
@@ -209,7 +272,10 @@ static ASSESSMENT: &[Field] = &[
     f("assessed_on", Kind::Date).req().list().sort(),
     f("water_samples", COUNT).list(),
     f("air_samples", COUNT).list(),
-    f("classification", Kind::Enum(ENVIRONMENT_CLASSES)).req().list().filter(),
+    f("classification", Kind::Enum(ENVIRONMENT_CLASSES))
+        .req()
+        .list()
+        .filter(),
     f("document_id", Kind::Ref(Entity::Document)),
     f("notes", Kind::LongText),
 ];
@@ -345,7 +411,11 @@ mod tests {
             assert_eq!(keys.len(), dedup.len(), "{e:?} has duplicate fields");
             for fl in e.fields() {
                 if fl.sort {
-                    assert!(fl.column().is_some(), "{e:?}.{} sorts but has no column", fl.key);
+                    assert!(
+                        fl.column().is_some(),
+                        "{e:?}.{} sorts but has no column",
+                        fl.key
+                    );
                 }
             }
         }

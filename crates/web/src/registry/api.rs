@@ -25,7 +25,12 @@ use utoipa_axum::routes;
 pub const EXPORT_MAX: i64 = 200_000;
 
 /// A registry list: one page as JSON, or the whole filtered list as XLSX/CSV.
-pub async fn list(state: &AppState, ctx: &Ctx, e: Entity, q: &RegistryQuery) -> AppResult<Response> {
+pub async fn list(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    q: &RegistryQuery,
+) -> AppResult<Response> {
     let scope = read_scope(ctx)?;
     let mut lq = list_query(state, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
@@ -39,7 +44,10 @@ pub async fn list(state: &AppState, ctx: &Ctx, e: Entity, q: &RegistryQuery) -> 
             let (items, _) = store::list(&state.db, &lq).await?;
             export(ctx.lang, e, &items, fmt)
         }
-        Some(_) => Err(AppError::Validation(vec![crate::error::FieldError::new("format", "error-format")])),
+        Some(_) => Err(AppError::Validation(vec![crate::error::FieldError::new(
+            "format",
+            "error-format",
+        )])),
     }
 }
 
@@ -70,19 +78,39 @@ pub fn columns(lang: Lang, e: Entity, for_import: bool) -> Vec<Column> {
         }
         match fl.kind {
             Kind::Unit => {
-                let req = if for_import && fl.required { " (*)" } else { "" };
-                cols.push(Column::new("admin_unit_code", format!("{}{req}", super::field_label(lang, e, "admin_unit_code")), ColumnKind::Text));
-                if for_import {
-                    cols.push(Column::new("admin_unit_as_of", super::field_label(lang, e, "admin_unit_as_of"), ColumnKind::Text));
+                let req = if for_import && fl.required {
+                    " (*)"
                 } else {
-                    cols.push(Column::new("admin_unit_name", super::field_label(lang, e, "admin_unit"), ColumnKind::Text));
+                    ""
+                };
+                cols.push(Column::new(
+                    "admin_unit_code",
+                    format!("{}{req}", super::field_label(lang, e, "admin_unit_code")),
+                    ColumnKind::Text,
+                ));
+                if for_import {
+                    cols.push(Column::new(
+                        "admin_unit_as_of",
+                        super::field_label(lang, e, "admin_unit_as_of"),
+                        ColumnKind::Text,
+                    ));
+                } else {
+                    cols.push(Column::new(
+                        "admin_unit_name",
+                        super::field_label(lang, e, "admin_unit"),
+                        ColumnKind::Text,
+                    ));
                 }
             }
             k => {
                 if for_import && fl.required {
                     title.push_str(" (*)");
                 }
-                let kind = if matches!(fl.kind, Kind::Year) { ColumnKind::Text } else { column_kind(k) };
+                let kind = if matches!(fl.kind, Kind::Year) {
+                    ColumnKind::Text
+                } else {
+                    column_kind(k)
+                };
                 cols.push(Column::new(fl.key, title, kind));
             }
         }
@@ -101,7 +129,10 @@ fn cell(lang: Lang, e: Entity, key: &str, rec: &Record) -> Cell {
     let v = rec.get(key).unwrap_or(&Value::Null);
     match fl.kind {
         Kind::Int { .. } | Kind::Money => v.as_i64().map(Cell::Int).unwrap_or(Cell::Empty),
-        Kind::Year => v.as_i64().map(|y| Cell::Text(y.to_string())).unwrap_or(Cell::Empty),
+        Kind::Year => v
+            .as_i64()
+            .map(|y| Cell::Text(y.to_string()))
+            .unwrap_or(Cell::Empty),
         Kind::Decimal { .. } => v.as_f64().map(Cell::Decimal).unwrap_or(Cell::Empty),
         Kind::Date => v
             .as_str()
@@ -155,7 +186,8 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
     };
     let filename = format!("{}-{day}.{fmt}", e.slug());
     let mut res = bytes.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -163,7 +195,12 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
 }
 
 /// Validate and create (API and form alike). Validation errors carry the field names.
-pub async fn create(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, Value>) -> AppResult<Record> {
+pub async fn create(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    input: &Map<String, Value>,
+) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, false)
@@ -172,10 +209,20 @@ pub async fn create(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, 
     Ok(store::create(&state.db, &ctx.actor(), e, None, &values).await?)
 }
 
-pub async fn update(state: &AppState, ctx: &Ctx, e: Entity, id: &str, input: &Map<String, Value>, partial: bool) -> AppResult<Record> {
+pub async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    id: &str,
+    input: &Map<String, Value>,
+    partial: bool,
+) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     let existing = load(state, e, scope, id).await?;
-    let id = existing.get("id").and_then(Value::as_i64).ok_or(AppError::NotFound)?;
+    let id = existing
+        .get("id")
+        .and_then(Value::as_i64)
+        .ok_or(AppError::NotFound)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
@@ -184,7 +231,11 @@ pub async fn update(state: &AppState, ctx: &Ctx, e: Entity, id: &str, input: &Ma
 }
 
 /// The change history of a record, newest first.
-pub async fn history(state: &AppState, e: Entity, id: i64) -> AppResult<Vec<crate::audit::AuditRow>> {
+pub async fn history(
+    state: &AppState,
+    e: Entity,
+    id: i64,
+) -> AppResult<Vec<crate::audit::AuditRow>> {
     let (rows, _) = audit::list(
         &state.db,
         &AuditFilter {
@@ -265,13 +316,62 @@ macro_rules! entity_api {
 #[schema(value_type = Object)]
 pub struct Object(#[allow(dead_code)] Map<String, Value>);
 
-entity_api!(villages, Entity::Village, "/api/v1/villages", "/api/v1/villages/{id}", "/api/v1/villages/{id}/history", "registry");
-entity_api!(crafts, Entity::Craft, "/api/v1/crafts", "/api/v1/crafts/{id}", "/api/v1/crafts/{id}/history", "registry");
-entity_api!(establishments, Entity::Establishment, "/api/v1/establishments", "/api/v1/establishments/{id}", "/api/v1/establishments/{id}/history", "registry");
-entity_api!(artisans, Entity::Artisan, "/api/v1/artisans", "/api/v1/artisans/{id}", "/api/v1/artisans/{id}/history", "registry");
-entity_api!(products, Entity::Product, "/api/v1/products", "/api/v1/products/{id}", "/api/v1/products/{id}/history", "registry");
-entity_api!(assessments, Entity::Assessment, "/api/v1/environment-assessments", "/api/v1/environment-assessments/{id}", "/api/v1/environment-assessments/{id}/history", "registry");
-entity_api!(documents, Entity::Document, "/api/v1/documents", "/api/v1/documents/{id}", "/api/v1/documents/{id}/history", "registry");
+entity_api!(
+    villages,
+    Entity::Village,
+    "/api/v1/villages",
+    "/api/v1/villages/{id}",
+    "/api/v1/villages/{id}/history",
+    "registry"
+);
+entity_api!(
+    crafts,
+    Entity::Craft,
+    "/api/v1/crafts",
+    "/api/v1/crafts/{id}",
+    "/api/v1/crafts/{id}/history",
+    "registry"
+);
+entity_api!(
+    establishments,
+    Entity::Establishment,
+    "/api/v1/establishments",
+    "/api/v1/establishments/{id}",
+    "/api/v1/establishments/{id}/history",
+    "registry"
+);
+entity_api!(
+    artisans,
+    Entity::Artisan,
+    "/api/v1/artisans",
+    "/api/v1/artisans/{id}",
+    "/api/v1/artisans/{id}/history",
+    "registry"
+);
+entity_api!(
+    products,
+    Entity::Product,
+    "/api/v1/products",
+    "/api/v1/products/{id}",
+    "/api/v1/products/{id}/history",
+    "registry"
+);
+entity_api!(
+    assessments,
+    Entity::Assessment,
+    "/api/v1/environment-assessments",
+    "/api/v1/environment-assessments/{id}",
+    "/api/v1/environment-assessments/{id}/history",
+    "registry"
+);
+entity_api!(
+    documents,
+    Entity::Document,
+    "/api/v1/documents",
+    "/api/v1/documents/{id}",
+    "/api/v1/documents/{id}/history",
+    "registry"
+);
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -286,10 +386,21 @@ pub struct SearchQuery {
 
 pub fn parse_kinds(kind: &Option<String>) -> AppResult<Vec<Entity>> {
     match non_empty(kind) {
-        None => Ok(vec![Entity::Village, Entity::Craft, Entity::Artisan, Entity::Product, Entity::Establishment, Entity::Document]),
+        None => Ok(vec![
+            Entity::Village,
+            Entity::Craft,
+            Entity::Artisan,
+            Entity::Product,
+            Entity::Establishment,
+            Entity::Document,
+        ]),
         Some(s) => s
             .split(',')
-            .map(|k| Entity::from_kind(k.trim()).ok_or_else(|| AppError::Validation(vec![crate::error::FieldError::new("kind", "error-enum")])))
+            .map(|k| {
+                Entity::from_kind(k.trim()).ok_or_else(|| {
+                    AppError::Validation(vec![crate::error::FieldError::new("kind", "error-enum")])
+                })
+            })
             .collect(),
     }
 }
@@ -297,11 +408,23 @@ pub fn parse_kinds(kind: &Option<String>) -> AppResult<Vec<Entity>> {
 /// One search box over the registry, ranked (inside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/search", tag = "registry", params(SearchQuery),
     responses((status = 200, body = ListOf<Hit>), (status = 401)))]
-pub async fn search_api(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<ListOf<Hit>>> {
+pub async fn search_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Json<ListOf<Hit>>> {
     let scope = read_scope(&ctx)?;
     let kinds = parse_kinds(&q.kind)?;
     let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
-    let (items, total) = search::search(&state.db, scope, &text, &kinds, q.limit.unwrap_or(20).clamp(1, 100), q.offset.unwrap_or(0).max(0)).await?;
+    let (items, total) = search::search(
+        &state.db,
+        scope,
+        &text,
+        &kinds,
+        q.limit.unwrap_or(20).clamp(1, 100),
+        q.offset.unwrap_or(0).max(0),
+    )
+    .await?;
     Ok(Json(ListOf { items, total }))
 }
 

@@ -65,22 +65,40 @@ pub fn pages() -> Router<AppState> {
         r = r
             .route(
                 &format!("/{}/import", e.slug()),
-                get(move |s: State<AppState>, c: Ctx| form_page(e, s, c)).post(move |s: State<AppState>, c: Ctx, m: Multipart| upload_page(e, s, c, m)),
+                get(move |s: State<AppState>, c: Ctx| form_page(e, s, c))
+                    .post(move |s: State<AppState>, c: Ctx, m: Multipart| upload_page(e, s, c, m)),
             )
-            .route(&format!("/{}/import/template.xlsx", e.slug()), get(move |c: Ctx| template(e, c)));
+            .route(
+                &format!("/{}/import/template.xlsx", e.slug()),
+                get(move |c: Ctx| template(e, c)),
+            );
     }
-    r.layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT + 64 * 1024))
+    r.layer(axum::extract::DefaultBodyLimit::max(
+        UPLOAD_LIMIT + 64 * 1024,
+    ))
 }
 
 fn report_error(lang: Lang, e: &ReportError) -> String {
     match e {
-        ReportError::TooLarge { max } => t_args(lang, "import-too-large", &[("max", format!("{} MB", max / 1024 / 1024))]),
-        ReportError::TooManyRows { max } => t_args(lang, "import-too-many-rows", &[("max", langnghe_core::vnfmt::format_int(*max as i64))]),
+        ReportError::TooLarge { max } => t_args(
+            lang,
+            "import-too-large",
+            &[("max", format!("{} MB", max / 1024 / 1024))],
+        ),
+        ReportError::TooManyRows { max } => t_args(
+            lang,
+            "import-too-many-rows",
+            &[("max", langnghe_core::vnfmt::format_int(*max as i64))],
+        ),
         ReportError::ZipBomb => t(lang, "import-zip-bomb"),
         ReportError::UnsupportedFormat { .. } => t(lang, "import-unsupported"),
         ReportError::Encoding => t(lang, "import-encoding"),
         ReportError::Empty => t(lang, "import-empty"),
-        other => t_args(lang, "import-unreadable", &[("detail", other.to_string().chars().take(200).collect())]),
+        other => t_args(
+            lang,
+            "import-unreadable",
+            &[("detail", other.to_string().chars().take(200).collect())],
+        ),
     }
 }
 
@@ -99,10 +117,30 @@ fn strip_title(s: &str) -> String {
 }
 
 /// Validate a whole file. Returns the values of every row, or every problem found.
-pub async fn check_file(state: &AppState, scope: i64, lang: Lang, e: Entity, bytes: &[u8], filename: &str) -> Result<Vec<Values>, Vec<RowError>> {
-    let sheet = match langnghe_reports::read_table(bytes, filename, &Limits { max_bytes: UPLOAD_LIMIT, ..Limits::default() }) {
+pub async fn check_file(
+    state: &AppState,
+    scope: i64,
+    lang: Lang,
+    e: Entity,
+    bytes: &[u8],
+    filename: &str,
+) -> Result<Vec<Values>, Vec<RowError>> {
+    let sheet = match langnghe_reports::read_table(
+        bytes,
+        filename,
+        &Limits {
+            max_bytes: UPLOAD_LIMIT,
+            ..Limits::default()
+        },
+    ) {
         Ok(s) => s,
-        Err(err) => return Err(vec![RowError { row: 0, column: String::new(), message: report_error(lang, &err) }]),
+        Err(err) => {
+            return Err(vec![RowError {
+                row: 0,
+                column: String::new(),
+                message: report_error(lang, &err),
+            }])
+        }
     };
     // Map the file's headers to fields, by title in either language or by key.
     let cols = columns(lang, e, true);
@@ -118,21 +156,33 @@ pub async fn check_file(state: &AppState, scope: i64, lang: Lang, e: Entity, byt
     for h in &sheet.headers {
         let k = by_title.get(&strip_title(h)).cloned();
         if k.is_none() && !h.trim().is_empty() {
-            errors.push(RowError { row: 1, column: h.clone(), message: t(lang, "import-unknown-column") });
+            errors.push(RowError {
+                row: 1,
+                column: h.clone(),
+                message: t(lang, "import-unknown-column"),
+            });
         }
         keys.push(k);
     }
     for c in &cols {
         let required = c.title.ends_with("(*)");
         if required && !keys.iter().any(|k| k.as_deref() == Some(c.key.as_str())) {
-            errors.push(RowError { row: 1, column: c.title.clone(), message: t(lang, "import-missing-column") });
+            errors.push(RowError {
+                row: 1,
+                column: c.title.clone(),
+                message: t(lang, "import-missing-column"),
+            });
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     if sheet.rows.is_empty() {
-        return Err(vec![RowError { row: 2, column: String::new(), message: t(lang, "import-empty") }]);
+        return Err(vec![RowError {
+            row: 2,
+            column: String::new(),
+            message: t(lang, "import-empty"),
+        }]);
     }
     let mut lookup = DbLookup::new(&state.db, scope);
     let mut out = Vec::with_capacity(sheet.rows.len());
@@ -153,7 +203,11 @@ pub async fn check_file(state: &AppState, scope: i64, lang: Lang, e: Entity, byt
             Ok(v) => out.push(v),
             Err(errs) => {
                 for fe in errs {
-                    errors.push(RowError { row: row.line, column: title_of(&fe.field), message: fe.message(lang) });
+                    errors.push(RowError {
+                        row: row.line,
+                        column: title_of(&fe.field),
+                        message: fe.message(lang),
+                    });
                 }
             }
         }
@@ -172,7 +226,15 @@ pub async fn check_file(state: &AppState, scope: i64, lang: Lang, e: Entity, byt
 pub fn start_job(state: &AppState, ctx: &Ctx, e: Entity, rows: Vec<Values>) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let owner = ctx.user.as_ref().map(|u| u.id).unwrap_or(0);
-    let job = Job { id: id.clone(), kind: e.kind().into(), status: "running".into(), total: rows.len(), done: 0, message: None, owner };
+    let job = Job {
+        id: id.clone(),
+        kind: e.kind().into(),
+        status: "running".into(),
+        total: rows.len(),
+        done: 0,
+        message: None,
+        owner,
+    };
     if let Ok(mut jobs) = state.jobs.lock() {
         jobs.insert(id.clone(), job);
     }
@@ -200,12 +262,18 @@ pub fn start_job(state: &AppState, ctx: &Ctx, e: Entity, rows: Vec<Values>) -> S
             Ok(n) => set(&|j: &mut Job| {
                 j.status = "done".into();
                 j.done = n;
-                j.message = Some(t_args(lang, "import-done", &[("count", langnghe_core::vnfmt::format_int(n as i64))]));
+                j.message = Some(t_args(
+                    lang,
+                    "import-done",
+                    &[("count", langnghe_core::vnfmt::format_int(n as i64))],
+                ));
             }),
             Err(err) => {
                 tracing::error!(error = %err, "import failed; nothing was written");
                 let msg = match err {
-                    langnghe_store::StoreError::Conflict(what) => t_args(lang, "import-conflict", &[("what", what)]),
+                    langnghe_store::StoreError::Conflict(what) => {
+                        t_args(lang, "import-conflict", &[("what", what)])
+                    }
                     _ => t(lang, "import-failed"),
                 };
                 set(&|j: &mut Job| {
@@ -219,22 +287,42 @@ pub fn start_job(state: &AppState, ctx: &Ctx, e: Entity, rows: Vec<Values>) -> S
     id
 }
 
+/// An upload over the limit is "too large", whichever layer noticed it first.
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    let text = err.body_text();
+    // The body-limit layer's error sits deeper in the source chain.
+    let mut too_large = err.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&err);
+    while let Some(s) = source {
+        if s.to_string().to_lowercase().contains("length limit") {
+            too_large = true;
+        }
+        source = s.source();
+    }
+    if too_large || text.to_lowercase().contains("limit") {
+        AppError::TooLarge
+    } else {
+        AppError::BadRequest {
+            key: "error-form".into(),
+            detail: Some(text.chars().filter(|c| !c.is_control()).take(200).collect()),
+        }
+    }
+}
+
 /// Read the uploaded file (and the CSRF field, for browser forms) from a multipart body.
-async fn read_upload(ctx: &Ctx, csrf_pending: bool, mut m: Multipart) -> AppResult<(Vec<u8>, String)> {
+async fn read_upload(
+    ctx: &Ctx,
+    csrf_pending: bool,
+    mut m: Multipart,
+) -> AppResult<(Vec<u8>, String)> {
     let mut file = None;
     let mut token = None;
-    while let Some(field) = m.next_field().await.map_err(|_| AppError::bad("error-form"))? {
+    while let Some(field) = m.next_field().await.map_err(multipart_error)? {
         match field.name() {
-            Some("csrf_token") => token = Some(field.text().await.map_err(|_| AppError::bad("error-form"))?),
+            Some("csrf_token") => token = Some(field.text().await.map_err(multipart_error)?),
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|err| {
-                    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::TooLarge
-                    } else {
-                        AppError::bad("error-form")
-                    }
-                })?;
+                let bytes = field.bytes().await.map_err(multipart_error)?;
                 file = Some((bytes.to_vec(), name));
             }
             _ => {}
@@ -251,8 +339,17 @@ async fn form_page(e: Entity, State(state): State<AppState>, ctx: Ctx) -> AppRes
     page(&state, &ctx, e, &[], None)
 }
 
-fn page(state: &AppState, ctx: &Ctx, e: Entity, errors: &[RowError], message: Option<String>) -> AppResult<Html<String>> {
-    let cols: Vec<_> = columns(ctx.lang, e, true).into_iter().map(|c| c.title).collect();
+fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    errors: &[RowError],
+    message: Option<String>,
+) -> AppResult<Html<String>> {
+    let cols: Vec<_> = columns(ctx.lang, e, true)
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
     let page = context! {
         title => t_args(ctx.lang, "import-title", &[("what", t(ctx.lang, &format!("entity-{}-plural", e.kind())))]),
         plural => t(ctx.lang, &format!("entity-{}-plural", e.kind())),
@@ -265,18 +362,39 @@ fn page(state: &AppState, ctx: &Ctx, e: Entity, errors: &[RowError], message: Op
     render(state, ctx, "registry/import.html", page)
 }
 
-async fn upload_page(e: Entity, State(state): State<AppState>, ctx: Ctx, m: Multipart) -> AppResult<Response> {
+async fn upload_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    m: Multipart,
+) -> AppResult<Response> {
     let scope = edit_scope(&ctx)?;
     let pending = ctx_pending(&ctx);
     let (bytes, name) = match read_upload(&ctx, pending, m).await {
         Ok(f) => f,
         Err(AppError::Validation(_)) => {
-            let errs = vec![RowError { row: 0, column: String::new(), message: t(ctx.lang, "import-no-file") }];
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &ctx, e, &errs, None)?).into_response());
+            let errs = vec![RowError {
+                row: 0,
+                column: String::new(),
+                message: t(ctx.lang, "import-no-file"),
+            }];
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&state, &ctx, e, &errs, None)?,
+            )
+                .into_response());
         }
         Err(AppError::TooLarge) => {
-            let errs = vec![RowError { row: 0, column: String::new(), message: report_error(ctx.lang, &ReportError::TooLarge { max: UPLOAD_LIMIT }) }];
-            return Ok((StatusCode::PAYLOAD_TOO_LARGE, page(&state, &ctx, e, &errs, None)?).into_response());
+            let errs = vec![RowError {
+                row: 0,
+                column: String::new(),
+                message: report_error(ctx.lang, &ReportError::TooLarge { max: UPLOAD_LIMIT }),
+            }];
+            return Ok((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                page(&state, &ctx, e, &errs, None)?,
+            )
+                .into_response());
         }
         Err(err) => return Err(err),
     };
@@ -286,8 +404,16 @@ async fn upload_page(e: Entity, State(state): State<AppState>, ctx: Ctx, m: Mult
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())
         }
         Err(errs) => {
-            let msg = t_args(ctx.lang, "import-rejected", &[("count", errs.len().to_string())]);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &ctx, e, &errs, Some(msg))?).into_response())
+            let msg = t_args(
+                ctx.lang,
+                "import-rejected",
+                &[("count", errs.len().to_string())],
+            );
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&state, &ctx, e, &errs, Some(msg))?,
+            )
+                .into_response())
         }
     }
 }
@@ -298,17 +424,28 @@ fn ctx_pending(ctx: &Ctx) -> bool {
 
 fn job_for(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Job> {
     let user = ctx.user()?;
-    let jobs = state.jobs.lock().map_err(|_| AppError::Internal("jobs lock".into()))?;
+    let jobs = state
+        .jobs
+        .lock()
+        .map_err(|_| AppError::Internal("jobs lock".into()))?;
     match jobs.get(id) {
         Some(j) if j.owner == user.id => Ok(j.clone()),
         _ => Err(AppError::NotFound),
     }
 }
 
-async fn job_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Html<String>> {
+async fn job_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let job = job_for(&state, &ctx, &id)?;
     let e = Entity::from_kind(&job.kind).unwrap_or(Entity::Village);
-    let pct = if job.total == 0 { 100.0 } else { job.done as f64 * 100.0 / job.total as f64 };
+    let pct = if job.total == 0 {
+        100.0
+    } else {
+        job.done as f64 * 100.0 / job.total as f64
+    };
     let page = context! {
         title => t(ctx.lang, "import-progress"),
         job => job,
@@ -324,12 +461,30 @@ async fn template(e: Entity, ctx: Ctx) -> AppResult<Response> {
     ctx.require(langnghe_core::access::Action::Read)?;
     let cols = columns(ctx.lang, e, true);
     let example: Vec<Cell> = cols.iter().map(|c| example_cell(e, &c.key)).collect();
-    let notes: Vec<String> = vec![t(ctx.lang, "import-note-required"), t(ctx.lang, "import-note-unit"), t(ctx.lang, "import-note-numbers"), t(ctx.lang, "import-note-all-or-nothing")];
-    let bytes = langnghe_reports::template_xlsx(&t(ctx.lang, &format!("entity-{}-plural", e.kind())), &cols, &example, &notes)
-        .map_err(|err| AppError::Internal(err.to_string()))?;
+    let notes: Vec<String> = vec![
+        t(ctx.lang, "import-note-required"),
+        t(ctx.lang, "import-note-unit"),
+        t(ctx.lang, "import-note-numbers"),
+        t(ctx.lang, "import-note-all-or-nothing"),
+    ];
+    let bytes = langnghe_reports::template_xlsx(
+        &t(ctx.lang, &format!("entity-{}-plural", e.kind())),
+        &cols,
+        &example,
+        &notes,
+    )
+    .map_err(|err| AppError::Internal(err.to_string()))?;
     let mut res = bytes.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}-mau-nhap.xlsx\"", e.slug())) {
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}-mau-nhap.xlsx\"",
+        e.slug()
+    )) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
@@ -357,7 +512,12 @@ fn example_cell(e: Entity, key: &str) -> Cell {
 }
 
 /// Check a file and start its import (API): 202 with the job, or 422 with every problem.
-pub async fn import_file(state: &AppState, ctx: &Ctx, e: Entity, m: Multipart) -> AppResult<Response> {
+pub async fn import_file(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    m: Multipart,
+) -> AppResult<Response> {
     let scope = edit_scope(ctx)?;
     let (bytes, name) = read_upload(ctx, ctx_pending(ctx), m).await?;
     match check_file(state, scope, ctx.lang, e, &bytes, &name).await {
@@ -368,7 +528,11 @@ pub async fn import_file(state: &AppState, ctx: &Ctx, e: Entity, m: Multipart) -
         }
         Err(errs) => {
             let total = errs.len() as i64;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ListOf { items: errs, total })).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(ListOf { items: errs, total }),
+            )
+                .into_response())
         }
     }
 }
@@ -389,14 +553,22 @@ macro_rules! import_api {
 }
 
 import_api!(import_villages, Entity::Village, "/api/v1/villages/import");
-import_api!(import_establishments, Entity::Establishment, "/api/v1/establishments/import");
+import_api!(
+    import_establishments,
+    Entity::Establishment,
+    "/api/v1/establishments/import"
+);
 import_api!(import_artisans, Entity::Artisan, "/api/v1/artisans/import");
 import_api!(import_products, Entity::Product, "/api/v1/products/import");
 
 /// Progress of an import.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "registry", params(("id" = String, Path)),
     responses((status = 200, body = Job), (status = 404)))]
-async fn job_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<Job>> {
+async fn job_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<Job>> {
     Ok(Json(job_for(&state, &ctx, &id)?))
 }
 
@@ -407,5 +579,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(import_artisans))
         .routes(routes!(import_products))
         .routes(routes!(job_api))
-        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT + 64 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            UPLOAD_LIMIT + 64 * 1024,
+        ))
 }

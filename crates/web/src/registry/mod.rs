@@ -114,7 +114,12 @@ fn parse_bool_param(v: &str) -> Option<bool> {
 }
 
 /// Turn the query into a store list request, checking every value.
-pub async fn list_query(state: &AppState, scope_id: i64, e: Entity, q: &RegistryQuery) -> AppResult<ListQuery> {
+pub async fn list_query(
+    state: &AppState,
+    scope_id: i64,
+    e: Entity,
+    q: &RegistryQuery,
+) -> AppResult<ListQuery> {
     let mut lq = ListQuery::new(e, scope_id);
     let mut errors: Vec<FieldError> = vec![];
     let as_of = match non_empty(&q.as_of) {
@@ -127,9 +132,14 @@ pub async fn list_query(state: &AppState, scope_id: i64, e: Entity, q: &Registry
             }
         },
     };
-    let unit_param = [("unit", &q.unit), ("commune", &q.commune), ("district", &q.district), ("province", &q.province)]
-        .into_iter()
-        .find_map(|(k, v)| non_empty(v).map(|v| (k, v)));
+    let unit_param = [
+        ("unit", &q.unit),
+        ("commune", &q.commune),
+        ("district", &q.district),
+        ("province", &q.province),
+    ]
+    .into_iter()
+    .find_map(|(k, v)| non_empty(v).map(|v| (k, v)));
     if let Some((name, code)) = unit_param {
         let code: String = code.chars().take(16).collect();
         match langnghe_store::geo::resolve(&state.db, &code, as_of, crate::geo::today()).await? {
@@ -167,7 +177,9 @@ pub async fn list_query(state: &AppState, scope_id: i64, e: Entity, q: &Registry
     if let Some(tr) = non_empty(&q.traditional) {
         match (parse_bool_param(&tr), e) {
             (Some(b), Entity::Craft) => lq.eq.push(("is_traditional", Val::Bool(b))),
-            (Some(true), Entity::Village) => lq.eq.push(("status", Val::Text("traditional".into()))),
+            (Some(true), Entity::Village) => {
+                lq.eq.push(("status", Val::Text("traditional".into())))
+            }
             (Some(_), _) => {}
             (None, _) => errors.push(FieldError::new("traditional", "error-bool")),
         }
@@ -192,7 +204,10 @@ pub async fn list_query(state: &AppState, scope_id: i64, e: Entity, q: &Registry
         }),
         Some(_) => errors.push(FieldError::new("ocop_status", "error-enum")),
     }
-    match non_empty(&q.environment_overdue).as_deref().map(parse_bool_param) {
+    match non_empty(&q.environment_overdue)
+        .as_deref()
+        .map(parse_bool_param)
+    {
         None | Some(Some(false)) => {}
         Some(Some(true)) => {
             let since = today
@@ -243,7 +258,10 @@ pub fn field_label(lang: Lang, e: Entity, key: &str) -> String {
 pub fn display_value(lang: Lang, fl: &Field, rec: &Record) -> String {
     let v = rec.get(fl.key).unwrap_or(&Value::Null);
     match fl.kind {
-        Kind::Unit => match (rec.get("admin_unit_name").and_then(Value::as_str), rec.get("admin_unit_code").and_then(Value::as_str)) {
+        Kind::Unit => match (
+            rec.get("admin_unit_name").and_then(Value::as_str),
+            rec.get("admin_unit_code").and_then(Value::as_str),
+        ) {
             (Some(n), Some(c)) => format!("{n} ({c})"),
             _ => String::new(),
         },
@@ -254,25 +272,49 @@ pub fn display_value(lang: Lang, fl: &Field, rec: &Record) -> String {
             .to_string(),
         Kind::Refs(_) => v
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x.get("name").and_then(Value::as_str)).collect::<Vec<_>>().join(", "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.get("name").and_then(Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default(),
         _ if v.is_null() => String::new(),
-        Kind::Int { .. } | Kind::Year if fl.key.ends_with("year") || matches!(fl.kind, Kind::Year) => v.to_string(),
+        Kind::Int { .. } | Kind::Year
+            if fl.key.ends_with("year") || matches!(fl.kind, Kind::Year) =>
+        {
+            v.to_string()
+        }
         Kind::Int { .. } => v.as_i64().map(vnfmt::format_int).unwrap_or_default(),
         Kind::Money => v.as_i64().map(vnfmt::format_int).unwrap_or_default(),
-        Kind::Decimal { .. } => v.as_f64().map(|x| vnfmt::format_decimal_trim(x, 5)).unwrap_or_default(),
+        Kind::Decimal { .. } => v
+            .as_f64()
+            .map(|x| vnfmt::format_decimal_trim(x, 5))
+            .unwrap_or_default(),
         Kind::Date => v
             .as_str()
             .and_then(|s| vnfmt::parse_date(s).ok())
-            .map(|d| if lang == Lang::En { vnfmt::format_date_en(d) } else { vnfmt::format_date(d) })
+            .map(|d| {
+                if lang == Lang::En {
+                    vnfmt::format_date_en(d)
+                } else {
+                    vnfmt::format_date(d)
+                }
+            })
             .unwrap_or_default(),
         Kind::Bool => match v.as_bool() {
             Some(true) => t(lang, "yes"),
             Some(false) => t(lang, "no"),
             None => String::new(),
         },
-        Kind::Enum(_) => v.as_str().map(|s| t(lang, &validate::enum_key(fl.key, s))).unwrap_or_default(),
-        _ => v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()),
+        Kind::Enum(_) => v
+            .as_str()
+            .map(|s| t(lang, &validate::enum_key(fl.key, s)))
+            .unwrap_or_default(),
+        _ => v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string()),
     }
 }
 
@@ -290,12 +332,16 @@ pub fn field_unit(lang: Lang, fl: &Field) -> Option<String> {
 
 /// The user may read; returns their scope.
 pub fn read_scope(ctx: &Ctx) -> AppResult<i64> {
-    Ok(ctx.require(langnghe_core::access::Action::Read)?.scope_unit_id)
+    Ok(ctx
+        .require(langnghe_core::access::Action::Read)?
+        .scope_unit_id)
 }
 
 /// The user may edit the registry; returns their scope.
 pub fn edit_scope(ctx: &Ctx) -> AppResult<i64> {
-    Ok(ctx.require(langnghe_core::access::Action::EditRegistry)?.scope_unit_id)
+    Ok(ctx
+        .require(langnghe_core::access::Action::EditRegistry)?
+        .scope_unit_id)
 }
 
 pub async fn load(state: &AppState, e: Entity, scope: i64, id: &str) -> AppResult<Record> {

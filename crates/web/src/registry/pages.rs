@@ -2,7 +2,9 @@
 //! create/edit forms, the village recognition checklist, the search page.
 
 use super::api::{self as regapi, parse_kinds};
-use super::{display_value, edit_scope, field_label, field_unit, list_query, load, read_scope, RegistryQuery};
+use super::{
+    display_value, edit_scope, field_label, field_unit, list_query, load, read_scope, RegistryQuery,
+};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
@@ -28,26 +30,49 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn pages() -> Router<AppState> {
-    let mut r = Router::new().route("/search", get(search_page)).route("/registry", get(registry_home));
+    let mut r = Router::new()
+        .route("/search", get(search_page))
+        .route("/registry", get(registry_home));
     for e in Entity::ALL {
         let base = format!("/{}", e.slug());
         r = r
             .route(
                 &base,
-                get(move |s: State<AppState>, c: Ctx, q: Query<RegistryQuery>| list_page(e, s, c, q)).post(
-                    move |s: State<AppState>, c: Ctx, session: Session, body: Bytes| create_page(e, s, c, session, body),
+                get(move |s: State<AppState>, c: Ctx, q: Query<RegistryQuery>| {
+                    list_page(e, s, c, q)
+                })
+                .post(
+                    move |s: State<AppState>, c: Ctx, session: Session, body: Bytes| {
+                        create_page(e, s, c, session, body)
+                    },
                 ),
             )
-            .route(&format!("{base}/new"), get(move |s: State<AppState>, c: Ctx| new_page(e, s, c)))
+            .route(
+                &format!("{base}/new"),
+                get(move |s: State<AppState>, c: Ctx| new_page(e, s, c)),
+            )
             .route(
                 &format!("{base}/{{id}}"),
-                get(move |s: State<AppState>, c: Ctx, p: Path<String>| detail_page(e, s, c, p)).post(
-                    move |s: State<AppState>, c: Ctx, session: Session, p: Path<String>, body: Bytes| update_page(e, s, c, session, p, body),
-                ),
+                get(move |s: State<AppState>, c: Ctx, p: Path<String>| detail_page(e, s, c, p))
+                    .post(
+                        move |s: State<AppState>,
+                              c: Ctx,
+                              session: Session,
+                              p: Path<String>,
+                              body: Bytes| {
+                            update_page(e, s, c, session, p, body)
+                        },
+                    ),
             )
-            .route(&format!("{base}/{{id}}/edit"), get(move |s: State<AppState>, c: Ctx, p: Path<String>| edit_page(e, s, c, p)));
+            .route(
+                &format!("{base}/{{id}}/edit"),
+                get(move |s: State<AppState>, c: Ctx, p: Path<String>| edit_page(e, s, c, p)),
+            );
     }
-    r.route("/villages/{id}/recognition", axum::routing::post(recognition_page))
+    r.route(
+        "/villages/{id}/recognition",
+        axum::routing::post(recognition_page),
+    )
 }
 
 fn title(lang: Lang, e: Entity) -> String {
@@ -65,28 +90,100 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
         context! { key => key, label => label, options => options, value => value.clone().unwrap_or_default() }
     };
     let enum_opts = |field: &str, values: &[&str]| -> Vec<(String, String)> {
-        values.iter().map(|v| (v.to_string(), t(lang, &super::validate::enum_key(field, v)))).collect()
+        values
+            .iter()
+            .map(|v| (v.to_string(), t(lang, &super::validate::enum_key(field, v))))
+            .collect()
     };
     use langnghe_store::registry::spec::*;
     match e {
         Entity::Village => {
-            out.push(sel("status", field_label(lang, e, "status"), enum_opts("status", VILLAGE_STATUSES), &q.status));
-            out.push(sel("craft_group", field_label(lang, e, "craft_group"), enum_opts("craft_group", CRAFT_GROUPS), &q.craft_group));
-            out.push(sel("environment_class", field_label(lang, e, "environment_class"), enum_opts("environment_class", ENVIRONMENT_CLASSES), &q.environment_class));
-            out.push(sel("environment_overdue", t(lang, "filter-environment-overdue"), vec![("true".into(), t(lang, "yes"))], &q.environment_overdue));
-            out.push(sel("tourism", field_label(lang, e, "tourism"), vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))], &q.tourism));
+            out.push(sel(
+                "status",
+                field_label(lang, e, "status"),
+                enum_opts("status", VILLAGE_STATUSES),
+                &q.status,
+            ));
+            out.push(sel(
+                "craft_group",
+                field_label(lang, e, "craft_group"),
+                enum_opts("craft_group", CRAFT_GROUPS),
+                &q.craft_group,
+            ));
+            out.push(sel(
+                "environment_class",
+                field_label(lang, e, "environment_class"),
+                enum_opts("environment_class", ENVIRONMENT_CLASSES),
+                &q.environment_class,
+            ));
+            out.push(sel(
+                "environment_overdue",
+                t(lang, "filter-environment-overdue"),
+                vec![("true".into(), t(lang, "yes"))],
+                &q.environment_overdue,
+            ));
+            out.push(sel(
+                "tourism",
+                field_label(lang, e, "tourism"),
+                vec![
+                    ("true".into(), t(lang, "yes")),
+                    ("false".into(), t(lang, "no")),
+                ],
+                &q.tourism,
+            ));
         }
         Entity::Craft => {
-            out.push(sel("craft_group", field_label(lang, e, "craft_group"), enum_opts("craft_group", CRAFT_GROUPS), &q.craft_group));
-            out.push(sel("traditional", field_label(lang, e, "is_traditional"), vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))], &q.traditional));
+            out.push(sel(
+                "craft_group",
+                field_label(lang, e, "craft_group"),
+                enum_opts("craft_group", CRAFT_GROUPS),
+                &q.craft_group,
+            ));
+            out.push(sel(
+                "traditional",
+                field_label(lang, e, "is_traditional"),
+                vec![
+                    ("true".into(), t(lang, "yes")),
+                    ("false".into(), t(lang, "no")),
+                ],
+                &q.traditional,
+            ));
         }
-        Entity::Establishment => out.push(sel("kind", field_label(lang, e, "kind"), enum_opts("kind", ESTABLISHMENT_KINDS), &q.kind)),
-        Entity::Artisan => out.push(sel("title", field_label(lang, e, "title"), enum_opts("title", ARTISAN_TITLES), &q.title)),
+        Entity::Establishment => out.push(sel(
+            "kind",
+            field_label(lang, e, "kind"),
+            enum_opts("kind", ESTABLISHMENT_KINDS),
+            &q.kind,
+        )),
+        Entity::Artisan => out.push(sel(
+            "title",
+            field_label(lang, e, "title"),
+            enum_opts("title", ARTISAN_TITLES),
+            &q.title,
+        )),
         Entity::Product => {
-            out.push(sel("ocop_stars", field_label(lang, e, "ocop_stars"), enum_opts("ocop_stars", OCOP_STARS), &q.ocop_stars));
-            out.push(sel("ocop_status", t(lang, "filter-ocop-status"), vec![("expiring".into(), t(lang, "ocop-expiring")), ("expired".into(), t(lang, "ocop-expired"))], &q.ocop_status));
+            out.push(sel(
+                "ocop_stars",
+                field_label(lang, e, "ocop_stars"),
+                enum_opts("ocop_stars", OCOP_STARS),
+                &q.ocop_stars,
+            ));
+            out.push(sel(
+                "ocop_status",
+                t(lang, "filter-ocop-status"),
+                vec![
+                    ("expiring".into(), t(lang, "ocop-expiring")),
+                    ("expired".into(), t(lang, "ocop-expired")),
+                ],
+                &q.ocop_status,
+            ));
         }
-        Entity::Assessment => out.push(sel("classification", field_label(lang, e, "classification"), enum_opts("classification", ENVIRONMENT_CLASSES), &q.classification)),
+        Entity::Assessment => out.push(sel(
+            "classification",
+            field_label(lang, e, "classification"),
+            enum_opts("classification", ENVIRONMENT_CLASSES),
+            &q.classification,
+        )),
         Entity::Document => {}
     }
     out
@@ -118,8 +215,14 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
         .filter(|f| !only_list || f.list)
         .map(|f| {
             let link = match f.kind {
-                Kind::Ref(target) => rec.get(f.key).and_then(Value::as_i64).map(|id| format!("/{}/{id}", target.slug())),
-                Kind::Unit => rec.get("admin_unit_code").and_then(Value::as_str).map(|c| format!("/admin-units/{c}?as_of=2025-06-30")),
+                Kind::Ref(target) => rec
+                    .get(f.key)
+                    .and_then(Value::as_i64)
+                    .map(|id| format!("/{}/{id}", target.slug())),
+                Kind::Unit => rec
+                    .get("admin_unit_code")
+                    .and_then(Value::as_str)
+                    .map(|c| format!("/admin-units/{c}?as_of=2025-06-30")),
                 _ => None,
             };
             let links: Vec<(String, String)> = match f.kind {
@@ -130,8 +233,15 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
                         a.iter()
                             .map(|x| {
                                 (
-                                    format!("/{}/{}", target.slug(), x.get("id").and_then(Value::as_i64).unwrap_or(0)),
-                                    x.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                                    format!(
+                                        "/{}/{}",
+                                        target.slug(),
+                                        x.get("id").and_then(Value::as_i64).unwrap_or(0)
+                                    ),
+                                    x.get("name")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("")
+                                        .to_string(),
                                 )
                             })
                             .collect()
@@ -152,7 +262,12 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
         .collect()
 }
 
-async fn list_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Query(q): Query<RegistryQuery>) -> AppResult<Response> {
+async fn list_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegistryQuery>,
+) -> AppResult<Response> {
     if non_empty(&q.format).is_some() {
         return regapi::list(&state, &ctx, e, &q).await;
     }
@@ -227,9 +342,7 @@ fn village_rules(lang: Lang, rec: &Record, last_assessed: Option<time::Date>) ->
     };
     let village = rules::craft_village_checklist(&facts, &th);
     let mut checks: Vec<MjValue> = village.iter().map(|c| criterion(lang, c)).collect();
-    let has_traditional = rec
-        .get("crafts_traditional")
-        .and_then(Value::as_bool);
+    let has_traditional = rec.get("crafts_traditional").and_then(Value::as_bool);
     let trad = rules::traditional_village_checklist(&village, has_traditional);
     let overall = rules::overall(&village);
     let trad_overall = rules::overall(&trad);
@@ -256,12 +369,20 @@ fn criterion(lang: Lang, c: &rules::Criterion) -> MjValue {
     context! { key => c.key, label => label, status => c.status.as_str(), detail => c.detail.clone() }
 }
 
-async fn village_context(state: &AppState, scope: i64, rec: &mut Record) -> AppResult<Option<time::Date>> {
+async fn village_context(
+    state: &AppState,
+    scope: i64,
+    rec: &mut Record,
+) -> AppResult<Option<time::Date>> {
     // Does the village have a recognised traditional craft?
     let crafts: Vec<i64> = rec
         .get("crafts")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|c| c.get("id").and_then(Value::as_i64)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.get("id").and_then(Value::as_i64))
+                .collect()
+        })
         .unwrap_or_default();
     let mut any_trad = None;
     for cid in crafts {
@@ -273,7 +394,10 @@ async fn village_context(state: &AppState, scope: i64, rec: &mut Record) -> AppR
             }
         }
     }
-    rec.insert("crafts_traditional".into(), any_trad.map(Value::Bool).unwrap_or(Value::Null));
+    rec.insert(
+        "crafts_traditional".into(),
+        any_trad.map(Value::Bool).unwrap_or(Value::Null),
+    );
     let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
     let mut lq = ListQuery::new(Entity::Assessment, scope);
     lq.eq.push(("village_id", Val::I64(id)));
@@ -287,7 +411,12 @@ async fn village_context(state: &AppState, scope: i64, rec: &mut Record) -> AppR
         .and_then(|s| vnfmt::parse_date(s).ok()))
 }
 
-async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Html<String>> {
+async fn detail_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let scope = read_scope(&ctx)?;
     let mut rec = load(&state, e, scope, &id).await?;
     let rid = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
@@ -299,7 +428,7 @@ async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id
                 at => h.entry.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
                 actor => h.entry.actor_name,
                 action => h.entry.action,
-                changes => crate::audit::diff(&h.entry),
+                changes => changes(ctx.lang, e, h.before.as_ref(), h.after.as_ref()),
             }
         })
         .collect();
@@ -315,14 +444,19 @@ async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id
             let th = rules::Thresholds::default();
             let b = |k: &str| rec.get(k).and_then(Value::as_bool);
             let facts = rules::CraftFacts {
-                first_known_year: rec.get("first_known_year").and_then(Value::as_i64).map(|y| y as i32),
+                first_known_year: rec
+                    .get("first_known_year")
+                    .and_then(Value::as_i64)
+                    .map(|y| y as i32),
                 as_of_year: crate::geo::today().year(),
                 still_practised: b("still_practised"),
                 cultural_identity: b("cultural_identity"),
                 named_artisan_or_village: b("named_artisan_or_village"),
             };
             let checks = rules::traditional_craft_checklist(&facts, &th);
-            Some(context! { checks => checks.iter().map(|c| criterion(ctx.lang, c)).collect::<Vec<_>>(), overall => rules::overall(&checks).as_str() })
+            Some(
+                context! { checks => checks.iter().map(|c| criterion(ctx.lang, c)).collect::<Vec<_>>(), overall => rules::overall(&checks).as_str() },
+            )
         }
         Entity::Product => rec
             .get("ocop_certified_on")
@@ -339,7 +473,14 @@ async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id
             }),
         _ => None,
     };
-    let name = rec.get(e.label_column()).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    let name = rec
+        .get(e.label_column())
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .unwrap_or_default();
     let page = context! {
         title => name,
         entity => e.kind(),
@@ -356,24 +497,99 @@ async fn detail_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id
     render(&state, &ctx, "registry/detail.html", page)
 }
 
+/// What changed between two versions of a record, as people read it (labels and display values).
+fn changes(
+    lang: Lang,
+    e: Entity,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Vec<(String, String, String)> {
+    let empty = Map::new();
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    e.fields()
+        .iter()
+        .filter_map(|f| {
+            let (x, y) = (display_value(lang, f, b), display_value(lang, f, a));
+            (x != y).then(|| (field_label(lang, e, f.key), x, y))
+        })
+        .collect()
+}
+
 /// Form inputs for every editable field, with the values to show.
-async fn form_fields(state: &AppState, lang: Lang, e: Entity, scope: i64, input: &Map<String, Value>) -> AppResult<Vec<MjValue>> {
+async fn form_fields(
+    state: &AppState,
+    lang: Lang,
+    e: Entity,
+    scope: i64,
+    input: &Map<String, Value>,
+) -> AppResult<Vec<MjValue>> {
     let mut out = vec![];
     for f in e.fields().iter().filter(|f| !f.derived) {
-        let s = |k: &str| input.get(k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() })).unwrap_or_default();
+        let s = |k: &str| {
+            input
+                .get(k)
+                .map(|v| {
+                    v.as_str().map(str::to_string).unwrap_or_else(|| {
+                        if v.is_null() {
+                            String::new()
+                        } else {
+                            v.to_string()
+                        }
+                    })
+                })
+                .unwrap_or_default()
+        };
         let (widget, options): (&str, Vec<(String, String)>) = match f.kind {
             Kind::LongText => ("textarea", vec![]),
             Kind::Date => ("date", vec![]),
-            Kind::Bool => ("select", vec![("true".into(), t(lang, "yes")), ("false".into(), t(lang, "no"))]),
-            Kind::Enum(values) => ("select", values.iter().map(|v| (v.to_string(), t(lang, &super::validate::enum_key(f.key, v)))).collect()),
+            Kind::Bool => (
+                "select",
+                vec![
+                    ("true".into(), t(lang, "yes")),
+                    ("false".into(), t(lang, "no")),
+                ],
+            ),
+            Kind::Enum(values) => (
+                "select",
+                values
+                    .iter()
+                    .map(|v| (v.to_string(), t(lang, &super::validate::enum_key(f.key, v))))
+                    .collect(),
+            ),
             Kind::Unit => ("unit", vec![]),
-            Kind::Ref(target) => ("select", store::options(&state.db, target, scope, 2000).await?.into_iter().map(|(id, l)| (id.to_string(), l)).collect()),
-            Kind::Refs(target) => ("checkboxes", store::options(&state.db, target, scope, 2000).await?.into_iter().map(|(id, l)| (id.to_string(), l)).collect()),
-            Kind::Int { .. } | Kind::Money | Kind::Decimal { .. } | Kind::Year => ("number", vec![]),
+            Kind::Ref(target) => (
+                "select",
+                store::options(&state.db, target, scope, 2000)
+                    .await?
+                    .into_iter()
+                    .map(|(id, l)| (id.to_string(), l))
+                    .collect(),
+            ),
+            Kind::Refs(target) => (
+                "checkboxes",
+                store::options(&state.db, target, scope, 2000)
+                    .await?
+                    .into_iter()
+                    .map(|(id, l)| (id.to_string(), l))
+                    .collect(),
+            ),
+            Kind::Int { .. } | Kind::Money | Kind::Decimal { .. } | Kind::Year => {
+                ("number", vec![])
+            }
             _ => ("text", vec![]),
         };
         let selected: Vec<String> = match input.get(f.key) {
-            Some(Value::Array(a)) => a.iter().map(|x| x.get("id").map(|i| i.to_string()).unwrap_or_else(|| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| {
+                    x.get("id").map(|i| i.to_string()).unwrap_or_else(|| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                })
+                .collect(),
             Some(Value::String(v)) => vec![v.clone()],
             Some(Value::Number(n)) => vec![n.to_string()],
             Some(Value::Bool(b)) => vec![b.to_string()],
@@ -400,7 +616,14 @@ async fn form_fields(state: &AppState, lang: Lang, e: Entity, scope: i64, input:
     Ok(out)
 }
 
-async fn form(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, Value>, id: Option<i64>, errors: &[FieldError]) -> AppResult<Html<String>> {
+async fn form(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    input: &Map<String, Value>,
+    id: Option<i64>,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
     let scope = edit_scope(ctx)?;
     let page = context! {
         title => if id.is_some() { t_args(ctx.lang, "registry-edit", &[("what", singular(ctx.lang, e))]) } else { t_args(ctx.lang, "registry-new", &[("what", singular(ctx.lang, e))]) },
@@ -408,7 +631,10 @@ async fn form(state: &AppState, ctx: &Ctx, e: Entity, input: &Map<String, Value>
         slug => e.slug(),
         id => id,
         fields => form_fields(state, ctx.lang, e, scope, input).await?,
-        errors => field_errors(ctx.lang, errors),
+        errors => errors.iter().map(|fe| {
+            let label = field_label(ctx.lang, e, if fe.field == "admin_unit_as_of" { "admin_unit_as_of" } else { &fe.field });
+            context! { field => fe.field, message => format!("{label}: {}", fe.message(ctx.lang)) }
+        }).collect::<Vec<_>>(),
     };
     render(state, ctx, "registry/form.html", page)
 }
@@ -423,7 +649,10 @@ fn record_to_input(rec: &Record) -> Map<String, Value> {
     if let Some(code) = rec.get("admin_unit_code").cloned() {
         m.insert("admin_unit_code".into(), code);
         // Codes of pre-reform units are read at the day before the reform.
-        let old = rec.get("admin_unit_code").and_then(Value::as_str).is_some_and(|c| c.len() == 3);
+        let old = rec
+            .get("admin_unit_code")
+            .and_then(Value::as_str)
+            .is_some_and(|c| c.len() == 3);
         if old {
             m.insert("admin_unit_as_of".into(), Value::from("2025-06-30"));
         }
@@ -431,7 +660,12 @@ fn record_to_input(rec: &Record) -> Map<String, Value> {
     m
 }
 
-async fn edit_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Html<String>> {
+async fn edit_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let scope = edit_scope(&ctx)?;
     let rec = load(&state, e, scope, &id).await?;
     let rid = rec.get("id").and_then(Value::as_i64);
@@ -440,7 +674,8 @@ async fn edit_page(e: Entity, State(state): State<AppState>, ctx: Ctx, Path(id):
 
 /// Parse a urlencoded form body into a JSON map; repeated keys (checkboxes) become arrays.
 pub fn form_map(body: &[u8]) -> AppResult<Map<String, Value>> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| AppError::bad("error-form"))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|_| AppError::bad("error-form"))?;
     let mut m = Map::new();
     for (k, v) in pairs {
         if k == "csrf_token" {
@@ -461,7 +696,13 @@ pub fn form_map(body: &[u8]) -> AppResult<Map<String, Value>> {
     Ok(m)
 }
 
-async fn create_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session: Session, body: Bytes) -> AppResult<Response> {
+async fn create_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    body: Bytes,
+) -> AppResult<Response> {
     edit_scope(&ctx)?;
     let mut input = form_map(&body)?;
     if e == Entity::Village && !input.contains_key("crafts") {
@@ -470,19 +711,52 @@ async fn create_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session
     match regapi::create(&state, &ctx, e, &input).await {
         Ok(rec) => {
             let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
-            ctx::flash(&session, "success", t_args(ctx.lang, "saved-named", &[("name", rec.get(e.label_column()).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_default())])).await;
+            ctx::flash(
+                &session,
+                "success",
+                t_args(
+                    ctx.lang,
+                    "saved-named",
+                    &[(
+                        "name",
+                        rec.get(e.label_column())
+                            .map(|v| {
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string())
+                            })
+                            .unwrap_or_default(),
+                    )],
+                ),
+            )
+            .await;
             Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
         }
-        Err(AppError::Validation(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, None, &errs).await?).into_response()),
+        Err(AppError::Validation(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form(&state, &ctx, e, &input, None, &errs).await?,
+        )
+            .into_response()),
         Err(AppError::Conflict(what)) => {
             let errs = vec![FieldError::new(&what, "error-duplicate")];
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, None, &errs).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form(&state, &ctx, e, &input, None, &errs).await?,
+            )
+                .into_response())
         }
         Err(err) => Err(err),
     }
 }
 
-async fn update_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session: Session, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+async fn update_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     let scope = edit_scope(&ctx)?;
     let existing = load(&state, e, scope, &id).await?;
     let rid = existing.get("id").and_then(Value::as_i64);
@@ -495,10 +769,18 @@ async fn update_page(e: Entity, State(state): State<AppState>, ctx: Ctx, session
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
         }
-        Err(AppError::Validation(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, rid, &errs).await?).into_response()),
+        Err(AppError::Validation(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form(&state, &ctx, e, &input, rid, &errs).await?,
+        )
+            .into_response()),
         Err(AppError::Conflict(what)) => {
             let errs = vec![FieldError::new(&what, "error-duplicate")];
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&state, &ctx, e, &input, rid, &errs).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form(&state, &ctx, e, &input, rid, &errs).await?,
+            )
+                .into_response())
         }
         Err(err) => Err(err),
     }
@@ -520,22 +802,57 @@ pub struct Recognition {
     pub status: String,
 }
 
-async fn record_recognition(state: &AppState, ctx: &Ctx, id: &str, r: &Recognition) -> AppResult<Record> {
+async fn record_recognition(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    r: &Recognition,
+) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     let village = load(state, Entity::Village, scope, id).await?;
     let vid = village.get("id").and_then(Value::as_i64).unwrap_or(0);
     if !matches!(r.status.as_str(), "recognised" | "traditional") {
-        return Err(AppError::Validation(vec![FieldError::new("status", "error-enum")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "error-enum",
+        )]));
+    }
+    if r.number.trim().is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "number",
+            "error-required",
+        )]));
     }
     let mut doc = Map::new();
     doc.insert("number".into(), Value::from(r.number.clone()));
     if let Some(d) = &r.issued_on {
         doc.insert("issued_on".into(), Value::from(d.clone()));
     }
-    doc.insert("issuer".into(), Value::from(r.issuer.clone().unwrap_or_default()));
+    doc.insert(
+        "issuer".into(),
+        Value::from(r.issuer.clone().unwrap_or_default()),
+    );
     let name = village.get("name").and_then(Value::as_str).unwrap_or("");
-    let default_title = format!("{} {name}", t(Lang::Vi, if r.status == "traditional" { "recognition-title-traditional" } else { "recognition-title" }));
-    doc.insert("title".into(), Value::from(r.title.clone().filter(|s| !s.trim().is_empty()).unwrap_or(default_title)));
+    let default_title = format!(
+        "{} {name}",
+        t(
+            Lang::Vi,
+            if r.status == "traditional" {
+                "recognition-title-traditional"
+            } else {
+                "recognition-title"
+            }
+        )
+    );
+    doc.insert(
+        "title".into(),
+        Value::from(
+            r.title
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(default_title),
+        ),
+    );
     if let Some(code) = village.get("admin_unit_code") {
         doc.insert("admin_unit_code".into(), code.clone());
         if code.as_str().is_some_and(|c| c.len() == 3) {
@@ -549,7 +866,15 @@ async fn record_recognition(state: &AppState, ctx: &Ctx, id: &str, r: &Recogniti
     // The document and the village change together, or not at all.
     let mut tx = state.db.begin().await?;
     let backend = state.db.backend();
-    let created = store::insert_tx(&mut tx, backend, &ctx.actor(), Entity::Document, None, &doc_values).await?;
+    let created = store::insert_tx(
+        &mut tx,
+        backend,
+        &ctx.actor(),
+        Entity::Document,
+        None,
+        &doc_values,
+    )
+    .await?;
     tx.commit().await?;
     let doc_id = created.get("id").and_then(Value::as_i64).unwrap_or(0);
     let mut values = langnghe_store::registry::Values::new();
@@ -558,15 +883,26 @@ async fn record_recognition(state: &AppState, ctx: &Ctx, id: &str, r: &Recogniti
     Ok(store::update(&state.db, &ctx.actor(), Entity::Village, vid, &values).await?)
 }
 
-async fn recognition_page(State(state): State<AppState>, ctx: Ctx, session: Session, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
-    let r: Recognition = serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
+async fn recognition_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let r: Recognition =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
     match record_recognition(&state, &ctx, &id, &r).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "recognition-saved")).await;
             Ok(Redirect::to(&format!("/villages/{id}")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let msg = errs.iter().map(|e| e.message(ctx.lang)).collect::<Vec<_>>().join(" ");
+            let msg = errs
+                .iter()
+                .map(|e| e.message(ctx.lang))
+                .collect::<Vec<_>>()
+                .join(" ");
             ctx::flash(&session, "error", msg).await;
             Ok(Redirect::to(&format!("/villages/{id}#recognition")).into_response())
         }
@@ -577,14 +913,23 @@ async fn recognition_page(State(state): State<AppState>, ctx: Ctx, session: Sess
 /// Record the decision recognising a village (creates the legal document and links it).
 #[utoipa::path(post, path = "/api/v1/villages/{id}/recognition", tag = "registry", params(("id" = i64, Path)), request_body = Recognition,
     responses((status = 200, body = regapi::Object), (status = 403), (status = 404), (status = 422)))]
-async fn recognition_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Json(r): Json<Recognition>) -> AppResult<Json<Record>> {
+async fn recognition_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(r): Json<Recognition>,
+) -> AppResult<Json<Record>> {
     Ok(Json(record_recognition(&state, &ctx, &id, &r).await?))
 }
 
 /// The recognition checklist of a village (Decree 52/2018 art. 5), computed from its data.
 #[utoipa::path(get, path = "/api/v1/villages/{id}/checklist", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = regapi::Object), (status = 404)))]
-async fn checklist_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn checklist_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     let scope = read_scope(&ctx)?;
     let mut rec = load(&state, Entity::Village, scope, &id).await?;
     let last = village_context(&state, scope, &mut rec).await?;
@@ -599,7 +944,10 @@ async fn checklist_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
         environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
     };
     let village = rules::craft_village_checklist(&facts, &th);
-    let trad = rules::traditional_village_checklist(&village, rec.get("crafts_traditional").and_then(Value::as_bool));
+    let trad = rules::traditional_village_checklist(
+        &village,
+        rec.get("crafts_traditional").and_then(Value::as_bool),
+    );
     let show = |c: &rules::Criterion| serde_json::json!({"key": c.key, "status": c.status.as_str(), "detail": c.detail});
     Ok(Json(serde_json::json!({
         "craft_village": { "status": rules::overall(&village).as_str(), "criteria": village.iter().map(show).collect::<Vec<_>>() },
@@ -613,7 +961,9 @@ async fn checklist_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
 }
 
 pub fn village_api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(recognition_api)).routes(routes!(checklist_api))
+    OpenApiRouter::new()
+        .routes(routes!(recognition_api))
+        .routes(routes!(checklist_api))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -623,13 +973,20 @@ pub struct SearchPageQuery {
     page: Option<i64>,
 }
 
-async fn search_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchPageQuery>) -> AppResult<Html<String>> {
+async fn search_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchPageQuery>,
+) -> AppResult<Html<String>> {
     let scope = read_scope(&ctx)?;
     let kinds = parse_kinds(&q.kind).unwrap_or_default();
     let (page, offset) = page_offset(q.page);
     let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
     let started = std::time::Instant::now();
-    let (hits, total) = langnghe_store::registry::search::search(&state.db, scope, &text, &kinds, PAGE_SIZE, offset).await?;
+    let (hits, total) = langnghe_store::registry::search::search(
+        &state.db, scope, &text, &kinds, PAGE_SIZE, offset,
+    )
+    .await?;
     let elapsed_ms = started.elapsed().as_millis() as i64;
     let hits: Vec<MjValue> = hits
         .iter()

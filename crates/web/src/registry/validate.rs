@@ -17,11 +17,19 @@ use time::Date;
 pub trait Lookup {
     /// The unit with this code (as of the date, or today / the last pre-reform unit),
     /// if it lies inside the caller's scope: Ok(Some(id)); outside: Err(true); unknown: Err(false).
-    fn unit(&mut self, code: &str, as_of: Option<Date>) -> impl std::future::Future<Output = Result<i64, bool>> + Send;
+    fn unit(
+        &mut self,
+        code: &str,
+        as_of: Option<Date>,
+    ) -> impl std::future::Future<Output = Result<i64, bool>> + Send;
     /// A visible record of `e` by id.
     fn record(&mut self, e: Entity, id: i64) -> impl std::future::Future<Output = bool> + Send;
     /// A visible record of `e` by its label (folded comparison), for spreadsheet cells.
-    fn record_by_label(&mut self, e: Entity, label: &str) -> impl std::future::Future<Output = Option<i64>> + Send;
+    fn record_by_label(
+        &mut self,
+        e: Entity,
+        label: &str,
+    ) -> impl std::future::Future<Output = Option<i64>> + Send;
     /// The admin unit of a visible village (environment assessments take their village's unit).
     fn village_unit(&mut self, id: i64) -> impl std::future::Future<Output = Option<i64>> + Send;
 }
@@ -37,7 +45,11 @@ fn as_text(v: &Value) -> Option<String> {
 }
 
 fn text_in(input: &Map<String, Value>, key: &str) -> Option<String> {
-    input.get(key).and_then(as_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    input
+        .get(key)
+        .and_then(as_text)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// Accept an enum value by its key or by its label in either language.
@@ -74,7 +86,12 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// Validate an input map against the entity's spec. `partial` keeps absent fields unset.
-pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: &mut L, partial: bool) -> Result<Values, Vec<FieldError>> {
+pub async fn validate<L: Lookup>(
+    e: Entity,
+    input: &Map<String, Value>,
+    lookup: &mut L,
+    partial: bool,
+) -> Result<Values, Vec<FieldError>> {
     let mut out = Values::new();
     let mut errors = vec![];
     for fl in e.fields() {
@@ -83,7 +100,9 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
         }
         let key = fl.key;
         let raw = match fl.kind {
-            Kind::Unit => text_in(input, "admin_unit_code").or_else(|| text_in(input, "admin_unit")),
+            Kind::Unit => {
+                text_in(input, "admin_unit_code").or_else(|| text_in(input, "admin_unit"))
+            }
             _ => text_in(input, key),
         };
         let present = match fl.kind {
@@ -93,14 +112,28 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
         if partial && !present {
             continue;
         }
-        let err = |k: &str| FieldError::new(if fl.kind == Kind::Unit { "admin_unit_code" } else { key }, k);
+        let err = |k: &str| {
+            FieldError::new(
+                if fl.kind == Kind::Unit {
+                    "admin_unit_code"
+                } else {
+                    key
+                },
+                k,
+            )
+        };
         // Arrays (crafts) are handled before the empty check.
         if let Kind::Refs(target) = fl.kind {
             let mut ids = vec![];
             let items: Vec<String> = match input.get(key) {
                 Some(Value::Array(a)) => a.iter().filter_map(as_text).collect(),
                 Some(v) => as_text(v)
-                    .map(|s| s.split([',', ';', '\n']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+                    .map(|s| {
+                        s.split([',', ';', '\n'])
+                            .map(|x| x.trim().to_string())
+                            .filter(|x| !x.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 None => vec![],
             };
@@ -113,7 +146,10 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
                 match found {
                     Some(id) => ids.push(id),
                     None => {
-                        errors.push(err("error-unknown-record").arg("value", item.chars().take(100).collect::<String>()));
+                        errors.push(
+                            err("error-unknown-record")
+                                .arg("value", item.chars().take(100).collect::<String>()),
+                        );
                     }
                 }
             }
@@ -144,28 +180,46 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
             },
             Kind::Int { min, max } => match vnfmt::parse_int(&raw) {
                 Ok(n) if n >= min && n <= max => Ok(Val::I64(n)),
-                Ok(_) => Err(err("error-range").arg("min", vnfmt::format_int(min)).arg("max", vnfmt::format_int(max))),
-                Err(vnfmt::ParseNumberError::Ambiguous(_)) => Err(err("error-number-ambiguous").arg("value", raw.chars().take(40).collect::<String>())),
-                Err(_) => Err(err("error-number").arg("value", raw.chars().take(40).collect::<String>())),
+                Ok(_) => Err(err("error-range")
+                    .arg("min", vnfmt::format_int(min))
+                    .arg("max", vnfmt::format_int(max))),
+                Err(vnfmt::ParseNumberError::Ambiguous(_)) => Err(err("error-number-ambiguous")
+                    .arg("value", raw.chars().take(40).collect::<String>())),
+                Err(_) => {
+                    Err(err("error-number").arg("value", raw.chars().take(40).collect::<String>()))
+                }
             },
             Kind::Money => match vnfmt::parse_money_dong(&raw) {
                 Ok(n) if n >= 0 => Ok(Val::I64(n)),
                 Ok(_) => Err(err("error-negative")),
-                Err(_) => Err(err("error-money").arg("value", raw.chars().take(40).collect::<String>())),
+                Err(_) => {
+                    Err(err("error-money").arg("value", raw.chars().take(40).collect::<String>()))
+                }
             },
             Kind::Decimal { min, max } => match vnfmt::parse_number(&raw) {
                 Ok(x) if x >= min && x <= max => Ok(Val::F64(x)),
-                Ok(_) => Err(err("error-range").arg("min", vnfmt::format_decimal_trim(min, 3)).arg("max", vnfmt::format_decimal_trim(max, 3))),
-                Err(vnfmt::ParseNumberError::Ambiguous(_)) => Err(err("error-number-ambiguous").arg("value", raw.chars().take(40).collect::<String>())),
-                Err(_) => Err(err("error-number").arg("value", raw.chars().take(40).collect::<String>())),
+                Ok(_) => Err(err("error-range")
+                    .arg("min", vnfmt::format_decimal_trim(min, 3))
+                    .arg("max", vnfmt::format_decimal_trim(max, 3))),
+                Err(vnfmt::ParseNumberError::Ambiguous(_)) => Err(err("error-number-ambiguous")
+                    .arg("value", raw.chars().take(40).collect::<String>())),
+                Err(_) => {
+                    Err(err("error-number").arg("value", raw.chars().take(40).collect::<String>()))
+                }
             },
             Kind::Year => match vnfmt::parse_int(&raw) {
                 Ok(y) if (1000..=2100).contains(&y) => Ok(Val::I64(y)),
                 _ => Err(err("error-year")),
             },
-            Kind::Date => vnfmt::parse_date(&raw).map(Val::Date).map_err(|_| err("error-date")),
-            Kind::Bool => parse_bool(&raw).map(Val::Bool).ok_or_else(|| err("error-bool")),
-            Kind::Enum(values) => enum_value(fl, values, &raw).map(Val::Text).ok_or_else(|| err("error-enum")),
+            Kind::Date => vnfmt::parse_date(&raw)
+                .map(Val::Date)
+                .map_err(|_| err("error-date")),
+            Kind::Bool => parse_bool(&raw)
+                .map(Val::Bool)
+                .ok_or_else(|| err("error-bool")),
+            Kind::Enum(values) => enum_value(fl, values, &raw)
+                .map(Val::Text)
+                .ok_or_else(|| err("error-enum")),
             Kind::TaxCode => langnghe_core::registry::parse_tax_code(&raw)
                 .map(Val::Text)
                 .map_err(|_| err("error-tax-code")),
@@ -177,10 +231,22 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
                     if let Some(y) = d.year.or(d.date.map(|x| x.year())) {
                         out.insert("year", Val::I64(i64::from(y)));
                     }
-                    if let (Some(k), false) = (d.kind.clone(), input.get("kind").and_then(as_text).is_some_and(|s| !s.trim().is_empty())) {
+                    if let (Some(k), false) = (
+                        d.kind.clone(),
+                        input
+                            .get("kind")
+                            .and_then(as_text)
+                            .is_some_and(|s| !s.trim().is_empty()),
+                    ) {
                         out.insert("kind", Val::Text(k));
                     }
-                    if let (Some(dt), false) = (d.date, input.get("issued_on").and_then(as_text).is_some_and(|s| !s.trim().is_empty())) {
+                    if let (Some(dt), false) = (
+                        d.date,
+                        input
+                            .get("issued_on")
+                            .and_then(as_text)
+                            .is_some_and(|s| !s.trim().is_empty()),
+                    ) {
                         out.insert("issued_on", Val::Date(dt));
                     }
                     Ok(Val::Text(d.number))
@@ -211,7 +277,10 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
                     Ok(_) => None,
                     Err(_) => lookup.record_by_label(target, &raw).await,
                 };
-                found.map(Val::I64).ok_or_else(|| err("error-unknown-record").arg("value", raw.chars().take(100).collect::<String>()))
+                found.map(Val::I64).ok_or_else(|| {
+                    err("error-unknown-record")
+                        .arg("value", raw.chars().take(100).collect::<String>())
+                })
             }
             Kind::Refs(_) => continue,
         };
@@ -226,7 +295,9 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
         }
     }
     // Rules across fields and derived values.
-    if let (Some(Val::I64(total)), Some(Val::I64(inc))) = (out.get("households_total"), out.get("households_in_craft")) {
+    if let (Some(Val::I64(total)), Some(Val::I64(inc))) =
+        (out.get("households_total"), out.get("households_in_craft"))
+    {
         if inc > total {
             errors.push(FieldError::new("households_in_craft", "error-households"));
         }
@@ -238,7 +309,11 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
                 Ok(stars) => {
                     out.insert("ocop_stars", Val::Text(stars.to_string()));
                 }
-                Err(_) => errors.push(FieldError::new("ocop_score", "error-range").arg("min", 0).arg("max", 100)),
+                Err(_) => errors.push(
+                    FieldError::new("ocop_score", "error-range")
+                        .arg("min", 0)
+                        .arg("max", 100),
+                ),
             },
             Some(Val::Null) => {
                 out.insert("ocop_stars", Val::Null);
@@ -247,7 +322,10 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
         }
         match out.get("ocop_certified_on") {
             Some(Val::Date(d)) => {
-                out.insert("ocop_expires_on", Val::Date(langnghe_core::registry::ocop_expiry(*d, &th)));
+                out.insert(
+                    "ocop_expires_on",
+                    Val::Date(langnghe_core::registry::ocop_expiry(*d, &th)),
+                );
             }
             Some(Val::Null) => {
                 out.insert("ocop_expires_on", Val::Null);
@@ -261,7 +339,8 @@ pub async fn validate<L: Lookup>(e: Entity, input: &Map<String, Value>, lookup: 
                 Some(u) => {
                     out.insert("admin_unit", Val::I64(u));
                 }
-                None => errors.push(FieldError::new("village_id", "error-unknown-record").arg("value", v)),
+                None => errors
+                    .push(FieldError::new("village_id", "error-unknown-record").arg("value", v)),
             }
         }
     }
@@ -299,7 +378,8 @@ impl Lookup for DbLookup<'_> {
         if let Some(r) = self.units.get(&key) {
             return *r;
         }
-        let r = match langnghe_store::geo::resolve(self.db, code, as_of, crate::geo::today()).await {
+        let r = match langnghe_store::geo::resolve(self.db, code, as_of, crate::geo::today()).await
+        {
             Ok(Some(u)) => match langnghe_store::geo::covers(self.db, self.scope_id, u.id).await {
                 Ok(true) => Ok(u.id),
                 _ => Err(true),
@@ -332,7 +412,9 @@ impl Lookup for DbLookup<'_> {
             }
             self.labels.insert(e, m);
         }
-        self.labels.get(&e).and_then(|m| m.get(&fold_vi(label)).copied())
+        self.labels
+            .get(&e)
+            .and_then(|m| m.get(&fold_vi(label)).copied())
     }
 
     async fn village_unit(&mut self, id: i64) -> Option<i64> {

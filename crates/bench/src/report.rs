@@ -1,0 +1,333 @@
+//! What a run measured, and its Markdown report.
+
+use crate::stats::{fms, int, rate, summarize};
+use crate::{Args, StoreKind};
+use langnghe_store::registry::spec::Entity;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+pub struct EntityInsert {
+    pub entity: Entity,
+    pub rows: usize,
+    /// Time inside `insert_all` only (generation excluded).
+    pub time: Duration,
+    pub batch_rates: Vec<f64>,
+}
+
+pub struct ImportRun {
+    pub entity: Entity,
+    pub rows: usize,
+    pub bytes: usize,
+    pub parse_time: Duration,
+    pub validate_time: Duration,
+    pub insert_time: Duration,
+}
+
+pub struct SearchSample {
+    /// Index into `Report::queries`.
+    pub query: usize,
+    pub ms: f64,
+    /// Matches counted by the search (all pages).
+    pub total: i64,
+    pub returned: usize,
+}
+
+pub struct Report {
+    pub store: StoreKind,
+    pub command: String,
+    pub records: usize,
+    pub batch: usize,
+    pub seed: u64,
+    pub started: time::OffsetDateTime,
+    pub communes: usize,
+    pub setup: Vec<(String, Duration)>,
+    pub inserts: Vec<EntityInsert>,
+    pub counts: Vec<(Entity, i64)>,
+    pub queries: Vec<String>,
+    /// (scope index, scope name, samples).
+    pub search: Vec<(usize, String, Vec<SearchSample>)>,
+    /// (province, q, ms, total, returned).
+    pub lists: Vec<(String, String, f64, i64, usize)>,
+    pub import: Option<ImportRun>,
+}
+
+impl Report {
+    pub fn new(args: &Args) -> Report {
+        Report {
+            store: args.store,
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            records: args.records,
+            batch: args.batch,
+            seed: args.seed,
+            started: time::OffsetDateTime::now_utc(),
+            communes: 0,
+            setup: vec![],
+            inserts: vec![],
+            counts: vec![],
+            queries: vec![],
+            search: vec![],
+            lists: vec![],
+            import: None,
+        }
+    }
+
+    fn insert_total(&self) -> (usize, Duration) {
+        self.inserts
+            .iter()
+            .fold((0, Duration::ZERO), |(n, d), i| (n + i.rows, d + i.time))
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut o = String::new();
+        let store = self.store.name();
+        let _ = writeln!(o, "# Registry benchmark: {store}\n");
+        let _ = writeln!(o, "- command: `{}`", self.command);
+        let _ = writeln!(
+            o,
+            "- started: {} UTC; seed {}; {} logical CPUs; release build: {}",
+            self.started
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            self.seed,
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(0),
+            !cfg!(debug_assertions)
+        );
+        let _ = writeln!(
+            o,
+            "- {} records generated over {} old-structure communes; `insert_all` batches of {} rows (one transaction each)",
+            int(self.records as f64),
+            int(self.communes as f64),
+            int(self.batch as f64)
+        );
+        let _ = writeln!(
+            o,
+            "- machine shared and noisy: medians and percentiles, never single timings\n"
+        );
+
+        // Summary.
+        let (rows, time) = self.insert_total();
+        let all: Vec<f64> = self
+            .search
+            .iter()
+            .flat_map(|(_, _, s)| s.iter().map(|x| x.ms))
+            .collect();
+        let s = summarize(&all);
+        let l = summarize(&self.lists.iter().map(|x| x.2).collect::<Vec<_>>());
+        let (iv, ii, it) = match &self.import {
+            Some(im) => (
+                int(rate(im.rows, im.validate_time)),
+                int(rate(im.rows, im.insert_time)),
+                int(rate(im.rows, im.validate_time + im.insert_time)),
+            ),
+            None => ("–".into(), "–".into(), "–".into()),
+        };
+        let _ = writeln!(o, "## Summary\n");
+        let _ = writeln!(
+            o,
+            "| store | records | insert rows/s | import validate rows/s | import insert rows/s | import total rows/s | search p50 ms | search p95 ms | search p99 ms | list p50 ms | list p95 ms |"
+        );
+        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            o,
+            "| {store} | {} | {} | {iv} | {ii} | {it} | {} | {} | {} | {} | {} |\n",
+            int(rows as f64),
+            int(rate(rows, time)),
+            fms(s.p50),
+            fms(s.p95),
+            fms(s.p99),
+            fms(l.p50),
+            fms(l.p95)
+        );
+        let _ = writeln!(
+            o,
+            "Search percentiles pool both scopes (whole country and one province); see below for each.\n"
+        );
+
+        let _ = writeln!(o, "## Setup\n\n| step | seconds |\n|---|---:|");
+        for (name, d) in &self.setup {
+            let _ = writeln!(o, "| {name} | {:.2} |", d.as_secs_f64());
+        }
+
+        let _ = writeln!(
+            o,
+            "\n## Insert: `registry::insert_all` ({} rows per call)\n",
+            int(self.batch as f64)
+        );
+        let _ = writeln!(
+            o,
+            "| entity | rows | seconds | rows/s | batch rows/s p5 | p50 | p95 |\n|---|---:|---:|---:|---:|---:|---:|"
+        );
+        for i in &self.inserts {
+            let b = summarize(&i.batch_rates);
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.1} | {} | {} | {} | {} |",
+                i.entity.kind(),
+                int(i.rows as f64),
+                i.time.as_secs_f64(),
+                int(rate(i.rows, i.time)),
+                int(b.p5),
+                int(b.p50),
+                int(b.p95)
+            );
+        }
+        let all_batches: Vec<f64> = self
+            .inserts
+            .iter()
+            .flat_map(|i| i.batch_rates.iter().copied())
+            .collect();
+        let b = summarize(&all_batches);
+        let _ = writeln!(
+            o,
+            "| **all** | {} | {:.1} | **{}** | {} | {} | {} |",
+            int(rows as f64),
+            time.as_secs_f64(),
+            int(rate(rows, time)),
+            int(b.p5),
+            int(b.p50),
+            int(b.p95)
+        );
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(e, n)| format!("{} {}", e.kind(), int(*n as f64)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\nRows in the store afterwards (with the demo data): {}.",
+            counts.join(", ")
+        );
+
+        if let Some(im) = &self.import {
+            let _ = writeln!(
+                o,
+                "\n## Web import path: {} rows of {} from a {:.1} MB CSV\n",
+                int(im.rows as f64),
+                im.entity.kind(),
+                im.bytes as f64 / 1_000_000.0
+            );
+            let _ = writeln!(o, "| step | seconds | rows/s |\n|---|---:|---:|");
+            let _ = writeln!(
+                o,
+                "| parse only (`langnghe_reports::read_table`, also inside check_file) | {:.2} | {} |",
+                im.parse_time.as_secs_f64(),
+                int(rate(im.rows, im.parse_time))
+            );
+            let _ = writeln!(
+                o,
+                "| validate (`import::check_file`: parse + validate every row) | {:.2} | {} |",
+                im.validate_time.as_secs_f64(),
+                int(rate(im.rows, im.validate_time))
+            );
+            let _ = writeln!(
+                o,
+                "| insert (`registry::insert_all`, one transaction, as the import job) | {:.2} | {} |",
+                im.insert_time.as_secs_f64(),
+                int(rate(im.rows, im.insert_time))
+            );
+            let total = im.validate_time + im.insert_time;
+            let _ = writeln!(
+                o,
+                "| **total** | {:.2} | **{}** |",
+                total.as_secs_f64(),
+                int(rate(im.rows, total))
+            );
+            let _ = writeln!(o, "\nThe import runs after the search and list timings, so they see exactly the records above.");
+        }
+
+        let _ = writeln!(
+            o,
+            "\n## Search: `registry::search::search(db, scope, q, all kinds, 20, 0)`\n"
+        );
+        let _ = writeln!(o, "| scope | n | p50 ms | p95 ms | p99 ms | max ms | mean ms |\n|---|---:|---:|---:|---:|---:|---:|");
+        for (_, name, samples) in &self.search {
+            let s = summarize(&samples.iter().map(|x| x.ms).collect::<Vec<_>>());
+            let _ = writeln!(
+                o,
+                "| {name} | {} | {} | {} | {} | {} | {} |",
+                s.n,
+                fms(s.p50),
+                fms(s.p95),
+                fms(s.p99),
+                fms(s.max),
+                fms(s.mean)
+            );
+        }
+        let names: Vec<&str> = self.search.iter().map(|(_, n, _)| n.as_str()).collect();
+        let _ = write!(
+            o,
+            "\nPer query (hits = matches counted; p50 of its timed runs):\n\n| q |"
+        );
+        for n in &names {
+            let _ = write!(o, " hits: {n} | p50 ms | max ms |");
+        }
+        let _ = write!(o, "\n|---|");
+        for _ in &names {
+            let _ = write!(o, "---:|---:|---:|");
+        }
+        let _ = writeln!(o);
+        for (qi, q) in self.queries.iter().enumerate() {
+            let _ = write!(o, "| {q} |");
+            for (_, _, samples) in &self.search {
+                let mine: Vec<&SearchSample> = samples.iter().filter(|x| x.query == qi).collect();
+                let s = summarize(&mine.iter().map(|x| x.ms).collect::<Vec<_>>());
+                let hits = mine
+                    .first()
+                    .map(|x| int(x.total as f64))
+                    .unwrap_or_else(|| "–".into());
+                let _ = write!(o, " {hits} | {} | {} |", fms(s.p50), fms(s.max));
+            }
+            let _ = writeln!(o);
+        }
+        let short = self
+            .search
+            .iter()
+            .flat_map(|(_, _, s)| s.iter())
+            .filter(|x| x.total > 0 && x.returned == 0)
+            .count();
+        if short > 0 {
+            let _ = writeln!(o, "\n{short} searches counted hits but returned none.");
+        }
+
+        let _ = writeln!(
+            o,
+            "\n## Lists: `registry::list` of villages within a province with q (limit 50, sorted by name)\n"
+        );
+        let _ = writeln!(
+            o,
+            "| n | p50 ms | p95 ms | p99 ms | max ms |\n|---:|---:|---:|---:|---:|"
+        );
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            l.n,
+            fms(l.p50),
+            fms(l.p95),
+            fms(l.p99),
+            fms(l.max)
+        );
+        let mut by: BTreeMap<(String, String), (Vec<f64>, i64)> = BTreeMap::new();
+        for (p, q, ms, total, _) in &self.lists {
+            let e = by.entry((p.clone(), q.clone())).or_insert((vec![], *total));
+            e.0.push(*ms);
+        }
+        let _ = writeln!(
+            o,
+            "\n| province | q | matches | p50 ms | max ms |\n|---|---|---:|---:|---:|"
+        );
+        for ((p, q), (ms, total)) in &by {
+            let s = summarize(ms);
+            let _ = writeln!(
+                o,
+                "| {p} | {q} | {} | {} | {} |",
+                int(*total as f64),
+                fms(s.p50),
+                fms(s.max)
+            );
+        }
+        o
+    }
+}
