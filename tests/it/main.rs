@@ -52,4 +52,5 @@ on_both_stores!(
     registry_scope_hides_other_places,
     registry_export_xlsx_and_csv,
     registry_import_is_all_or_nothing,
+    registry_document_files,
 );

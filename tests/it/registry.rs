@@ -736,3 +736,91 @@ pub async fn registry_import_is_all_or_nothing(b: Backend) {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+pub async fn registry_document_files(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut admin = app.admin().await;
+    let so_ct = api(&mut admin, "/api/v1/agencies?q=so+cong+thuong+ha+noi").await["items"][0]["id"]
+        .as_i64()
+        .expect("so ct");
+    let d = create(&mut admin, "/api/v1/documents", json!({"number": "Kế hoạch số 317/KH-UBND ngày 21 tháng 9 năm 2022", "title": "Bản sao thử", "issuer_agency_id": so_ct})).await;
+    assert_eq!(
+        d["issuer_agency_id_label"],
+        "Sở Công Thương thành phố Hà Nội"
+    );
+    let id = d["id"].as_i64().expect("id");
+    let pdf = "%PDF-1.7\n% Kế hoạch 316/KH-UBND\n%%EOF\n".as_bytes();
+    let r = upload(
+        &mut admin,
+        &format!("/api/v1/documents/{id}/file"),
+        "Kế hoạch 316.pdf",
+        pdf,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["file_name"], "Kế hoạch 316.pdf");
+    assert_eq!(r.json()["file_size"], pdf.len());
+    let got = admin
+        .clone()
+        .send_raw(
+            http::Request::get(format!("/api/v1/documents/{id}/file"))
+                .body(axum::body::Body::empty())
+                .expect("r"),
+        )
+        .await;
+    assert_eq!(got, pdf.to_vec());
+    let r = admin.get(&format!("/documents/{id}/file")).await;
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert!(r
+        .headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .starts_with("attachment"));
+    let r = upload(
+        &mut admin,
+        &format!("/api/v1/documents/{id}/file"),
+        "x.pdf",
+        b"<html><script>alert(1)</script>",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "content decides, not the name"
+    );
+    let h = api(&mut admin, &format!("/api/v1/documents/{id}/history")).await;
+    assert_eq!(h["items"][0]["action"], "attach_file");
+    let page = admin.get(&format!("/documents/{id}")).await;
+    assert!(page.body.contains("Kế hoạch 316.pdf"));
+    // Scope: an officer of Gia Lâm cannot fetch a Lào Cai document's file.
+    let lc = create(&mut admin, "/api/v1/documents", json!({"number": "99/QĐ-UBND", "title": "Lào Cai", "admin_unit_code": "10", "admin_unit_as_of": "2017-01-01"})).await["id"].as_i64().expect("lc");
+    upload(
+        &mut admin,
+        &format!("/api/v1/documents/{lc}/file"),
+        "a.pdf",
+        pdf,
+    )
+    .await;
+    let mut officer = app
+        .user("canbo.tep", "officer", "hn-ubnd-gia-lam", "018")
+        .await;
+    assert_eq!(
+        officer
+            .get(&format!("/api/v1/documents/{lc}/file"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        officer
+            .get(&format!("/api/v1/documents/{id}/file"))
+            .await
+            .status,
+        StatusCode::OK,
+        "documents without a unit are for everyone"
+    );
+}

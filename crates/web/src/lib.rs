@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::pages())
         .merge(registry::pages::pages())
         .merge(registry::import::pages())
+        .merge(registry::files::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

@@ -123,6 +123,7 @@ CREATE TABLE products (
     ocop_year       BIGINT,
     ocop_certified_on DATE,
     ocop_expires_on DATE,
+    ocop_doc_id     BIGINT REFERENCES legal_documents (id),
     brand           TEXT,
     collective_trademark TEXT,
     geographical_indication TEXT,

@@ -123,6 +123,7 @@ CREATE TABLE products (
     ocop_year       INTEGER,
     ocop_certified_on TEXT,
     ocop_expires_on TEXT,
+    ocop_doc_id     INTEGER REFERENCES legal_documents (id),
     brand           TEXT,
     collective_trademark TEXT,
     geographical_indication TEXT,

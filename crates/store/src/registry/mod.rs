@@ -43,7 +43,9 @@ enum Col {
 
 fn col_type(k: Kind) -> Col {
     match k {
-        Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Unit | Kind::Ref(_) => Col::I64,
+        Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Unit | Kind::Ref(_) | Kind::Agency => {
+            Col::I64
+        }
         Kind::Decimal { .. } => Col::F64,
         Kind::Date => Col::Date,
         Kind::Bool => Col::Bool,
@@ -76,6 +78,17 @@ fn select(e: Entity) -> Select {
                 cols.push(("admin_unit_name".into(), Col::Text));
                 joins.push_str(" LEFT JOIN admin_units u ON u.id = t.admin_unit_id");
             }
+            Kind::Agency => {
+                exprs.push(format!("t.{}", fl.key));
+                cols.push((fl.key.to_string(), Col::I64));
+                let alias = format!("r{i}");
+                joins.push_str(&format!(
+                    " LEFT JOIN agencies {alias} ON {alias}.id = t.{}",
+                    fl.key
+                ));
+                exprs.push(format!("{alias}.name AS {}_label", fl.key));
+                cols.push((format!("{}_label", fl.key), Col::Text));
+            }
             Kind::Ref(target) => {
                 exprs.push(format!("t.{}", fl.key));
                 cols.push((fl.key.to_string(), Col::I64));
@@ -93,6 +106,15 @@ fn select(e: Entity) -> Select {
                 cols.push((fl.key.to_string(), col_type(k)));
             }
         }
+    }
+    if e == Entity::Document {
+        // The attached file: its name, type and size (the bytes are fetched on their own).
+        exprs.push("t.file_name".into());
+        cols.push(("file_name".into(), Col::Text));
+        exprs.push("t.file_type".into());
+        cols.push(("file_type".into(), Col::Text));
+        exprs.push("CAST(LENGTH(t.file_bytes) AS BIGINT) AS file_size".into());
+        cols.push(("file_size".into(), Col::I64));
     }
     for c in ["created_at", "updated_at"] {
         exprs.push(format!("t.{c}"));
@@ -631,4 +653,66 @@ pub async fn count(db: &Db, e: Entity) -> Result<i64> {
     Ok(with_db!(db, |c| sqlx::query_scalar(&sql)
         .fetch_one(c)
         .await?))
+}
+
+/// Attach (or replace) the file of a legal document; audited with its name and size.
+pub async fn set_document_file(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<Record> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let before = get_tx(&mut tx, Entity::Document, id).await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE legal_documents SET file_name = $1, file_type = $2, file_bytes = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(name)
+    .bind(content_type)
+    .bind(bytes)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let after = get_tx(&mut tx, Entity::Document, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "attach_file",
+        Entity::Document.kind(),
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The attached file of a document visible in the scope: (name, content type, bytes).
+pub async fn document_file(
+    db: &Db,
+    scope_id: i64,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>> {
+    if !visible(db, Entity::Document, scope_id, id).await? {
+        return Ok(None);
+    }
+    let row: Option<(Option<String>, Option<String>, Option<Vec<u8>>)> =
+        with_db!(db, |c| sqlx::query_as(
+            "SELECT file_name, file_type, file_bytes FROM legal_documents WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+    Ok(match row {
+        Some((Some(n), Some(t), Some(b))) => Some((n, t, b)),
+        _ => None,
+    })
 }

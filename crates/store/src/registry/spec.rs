@@ -39,6 +39,8 @@ pub enum Kind {
     Unit,
     /// A reference to another record (column `<key>`, e.g. `village_id`).
     Ref(Entity),
+    /// A reference to an agency (column `<key>`).
+    Agency,
     /// Many references through a join table (villages ↔ crafts).
     Refs(Entity),
     /// Vietnamese tax code, normalised.
@@ -138,6 +140,7 @@ static DOCUMENT: &[Field] = &[
     f("number", Kind::DocNumber).list().sort().search(),
     f("kind", Kind::Text { max: 20 }).list().filter(),
     f("issuer", TEXT).list().search(),
+    f("issuer_agency_id", Kind::Agency),
     f("issued_on", Kind::Date).list().sort(),
     f("title", Kind::Text { max: 1000 }).req().list().search(),
     f("admin_unit", Kind::Unit).filter(),
@@ -260,6 +263,7 @@ static PRODUCT: &[Field] = &[
     f("ocop_year", Kind::Year).list(),
     f("ocop_certified_on", Kind::Date).list(),
     f("ocop_expires_on", Kind::Date).derived().list().sort(),
+    f("ocop_doc_id", Kind::Ref(Entity::Document)),
     f("brand", TEXT).search(),
     f("collective_trademark", TEXT),
     f("geographical_indication", TEXT),

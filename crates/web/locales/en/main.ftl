@@ -405,3 +405,14 @@ error-households = Households in the craft cannot exceed all households.
 error-format = Format must be xlsx or csv.
 error-duplicate = This value already exists.
 audit-action-import = Imported from Excel
+
+file-title = Document file
+file-none = No file attached.
+file-upload = File
+file-hint = PDF, DOC/DOCX, XLSX, ODT, PNG or JPEG; at most 20 MB. A new file replaces the old one.
+file-attach = Attach
+file-attached = File attached.
+error-file-type = File type not accepted (PDF, DOC/DOCX, XLSX, ODT, PNG, JPEG).
+field-issuer_agency_id = Issuing agency (from the list)
+field-ocop_doc_id = OCOP recognition decision
+audit-action-attach_file = Attached a file

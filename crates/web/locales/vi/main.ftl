@@ -405,3 +405,14 @@ error-households = Số hộ tham gia nghề không thể lớn hơn tổng số
 error-format = Định dạng phải là xlsx hoặc csv.
 error-duplicate = Giá trị này đã có.
 audit-action-import = Nhập từ Excel
+
+file-title = Tệp văn bản
+file-none = Chưa đính kèm tệp.
+file-upload = Tệp đính kèm
+file-hint = PDF, DOC/DOCX, XLSX, ODT, PNG hoặc JPEG; tối đa 20 MB. Tệp mới thay tệp cũ.
+file-attach = Đính kèm
+file-attached = Đã đính kèm tệp.
+error-file-type = Loại tệp không được chấp nhận (PDF, DOC/DOCX, XLSX, ODT, PNG, JPEG).
+field-issuer_agency_id = Cơ quan ban hành (trong danh mục)
+field-ocop_doc_id = Quyết định công nhận OCOP
+audit-action-attach_file = Đính kèm tệp

@@ -440,4 +440,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search_api))
         .merge(super::pages::village_api())
         .merge(super::import::api())
+        .merge(super::files::api())
 }

@@ -310,7 +310,7 @@ fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
 }
 
 /// Read the uploaded file (and the CSRF field, for browser forms) from a multipart body.
-async fn read_upload(
+pub(crate) async fn read_upload(
     ctx: &Ctx,
     csrf_pending: bool,
     mut m: Multipart,

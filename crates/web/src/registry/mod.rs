@@ -4,6 +4,7 @@
 //! checklist, OCOP, environment) on top.
 
 pub mod api;
+pub mod files;
 pub mod import;
 pub mod pages;
 pub mod validate;
@@ -265,7 +266,7 @@ pub fn display_value(lang: Lang, fl: &Field, rec: &Record) -> String {
             (Some(n), Some(c)) => format!("{n} ({c})"),
             _ => String::new(),
         },
-        Kind::Ref(_) => rec
+        Kind::Ref(_) | Kind::Agency => rec
             .get(&format!("{}_label", fl.key))
             .and_then(Value::as_str)
             .unwrap_or("")

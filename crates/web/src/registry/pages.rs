@@ -493,6 +493,8 @@ async fn detail_page(
         extra => extra,
         today => crate::geo::today().to_string(),
         updated_at => rec.get("updated_at").cloned().unwrap_or(Value::Null),
+        file_name => rec.get("file_name").cloned().unwrap_or(Value::Null),
+        file_size => rec.get("file_size").and_then(Value::as_i64).unwrap_or(0),
     };
     render(&state, &ctx, "registry/detail.html", page)
 }

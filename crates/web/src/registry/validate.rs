@@ -30,6 +30,8 @@ pub trait Lookup {
         e: Entity,
         label: &str,
     ) -> impl std::future::Future<Output = Option<i64>> + Send;
+    /// A visible agency by id or by name (folded comparison).
+    fn agency(&mut self, raw: &str) -> impl std::future::Future<Output = Option<i64>> + Send;
     /// The admin unit of a visible village (environment assessments take their village's unit).
     fn village_unit(&mut self, id: i64) -> impl std::future::Future<Output = Option<i64>> + Send;
 }
@@ -282,6 +284,11 @@ pub async fn validate<L: Lookup>(
                         .arg("value", raw.chars().take(100).collect::<String>())
                 })
             }
+            Kind::Agency => lookup
+                .agency(&raw)
+                .await
+                .map(Val::I64)
+                .ok_or_else(|| err("error-unknown-agency")),
             Kind::Refs(_) => continue,
         };
         match val {
@@ -415,6 +422,23 @@ impl Lookup for DbLookup<'_> {
         self.labels
             .get(&e)
             .and_then(|m| m.get(&fold_vi(label)).copied())
+    }
+
+    async fn agency(&mut self, raw: &str) -> Option<i64> {
+        if let Ok(id) = raw.parse::<i64>() {
+            return langnghe_store::agencies::get(self.db, self.scope_id, id)
+                .await
+                .ok()
+                .flatten()
+                .map(|a| a.id);
+        }
+        let folded = fold_vi(raw);
+        langnghe_store::agencies::options(self.db, self.scope_id)
+            .await
+            .ok()?
+            .into_iter()
+            .find(|(_, name)| fold_vi(name) == folded)
+            .map(|(id, _)| id)
     }
 
     async fn village_unit(&mut self, id: i64) -> Option<i64> {
