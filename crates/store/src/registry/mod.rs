@@ -704,13 +704,13 @@ pub async fn document_file(
     if !visible(db, Entity::Document, scope_id, id).await? {
         return Ok(None);
     }
-    let row: Option<(Option<String>, Option<String>, Option<Vec<u8>>)> =
-        with_db!(db, |c| sqlx::query_as(
-            "SELECT file_name, file_type, file_bytes FROM legal_documents WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(c)
-        .await?);
+    type FileRow = (Option<String>, Option<String>, Option<Vec<u8>>);
+    let row: Option<FileRow> = with_db!(db, |c| sqlx::query_as(
+        "SELECT file_name, file_type, file_bytes FROM legal_documents WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
     Ok(match row {
         Some((Some(n), Some(t), Some(b))) => Some((n, t, b)),
         _ => None,
