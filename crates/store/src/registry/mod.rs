@@ -212,6 +212,10 @@ async fn attach_refs(db: &Db, e: Entity, records: &mut [Record]) -> Result<()> {
 /// Which records a scope reaches: those whose unit lies within it (and, for
 /// entities whose unit is optional, also those with no unit).
 fn push_scope(sql: &mut Sql, e: Entity, scope_id: i64) {
+    if scope_id == crate::geo::COUNTRY_ID {
+        // The whole country covers every unit: no condition to evaluate.
+        return;
+    }
     if e.unit_required() {
         sql.push(
             " AND t.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",

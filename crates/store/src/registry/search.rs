@@ -164,7 +164,12 @@ pub async fn search(
     let expr = match_expr(db.backend(), &terms);
     let kind_list: Vec<Arg> = kinds.iter().map(|k| Arg::Text(k.kind().into())).collect();
     let placeholders = vec!["?"; kind_list.len().max(1)].join(", ");
-    let scope = "(admin_unit_id IS NULL OR admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?))";
+    // The whole country covers every unit: skip the condition (still bind the id, as `? = ?`).
+    let scope = if scope_id == crate::geo::COUNTRY_ID {
+        "(? > 0)"
+    } else {
+        "(admin_unit_id IS NULL OR admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?))"
+    };
     let (mut sql, mut count) = match db.backend() {
         Backend::Sqlite => {
             let from = format!(" FROM search_fts WHERE search_fts MATCH ? AND kind IN ({placeholders}) AND {scope}");
