@@ -1205,6 +1205,31 @@ pub async fn openapi_describes_every_api_route(b: Backend) {
     ] {
         assert!(paths.contains_key(p), "{p} undocumented");
     }
+    // Registry entities are described field by field, from their spec.
+    let village = &doc["components"]["schemas"]["Village"]["properties"];
+    assert!(village["status"]["enum"]
+        .as_array()
+        .expect("enum")
+        .iter()
+        .any(|v| v == "traditional"));
+    assert_eq!(village["production_value"]["type"], "integer");
+    for p in [
+        "/api/v1/villages",
+        "/api/v1/crafts",
+        "/api/v1/establishments",
+        "/api/v1/artisans",
+        "/api/v1/products",
+        "/api/v1/environment-assessments",
+        "/api/v1/documents",
+        "/api/v1/search",
+        "/api/v1/villages/import",
+        "/api/v1/imports/{id}",
+    ] {
+        assert!(paths.contains_key(p), "{p} undocumented");
+    }
+    assert!(doc["paths"]["/api/v1/villages"]["get"]["responses"]["200"]
+        .to_string()
+        .contains("#/components/schemas/Village"));
     // Every documented path answers (no 404 from the router) and vice versa the list is complete:
     // routes come from the same OpenApiRouter that builds the document.
     let mut admin = app.admin().await;

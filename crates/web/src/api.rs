@@ -54,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = router().split_for_parts();
+    crate::registry::api::document_schemas(&mut doc);
     doc.paths.paths.insert(
         "/api/v1/openapi.json".into(),
         utoipa::openapi::path::PathItem::new(

@@ -442,3 +442,202 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::import::api())
         .merge(super::files::api())
 }
+
+/// Component name of an entity's schema in the OpenAPI document.
+fn schema_name(e: Entity) -> &'static str {
+    match e {
+        Entity::Village => "Village",
+        Entity::Craft => "Craft",
+        Entity::Establishment => "Establishment",
+        Entity::Artisan => "Artisan",
+        Entity::Product => "Product",
+        Entity::Assessment => "EnvironmentAssessment",
+        Entity::Document => "LegalDocument",
+    }
+}
+
+/// Describe every registry entity from its spec, and point the registry paths at them,
+/// so the document names each field integrators send and receive.
+pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{Ref, RefOr, Schema};
+    let lang = Lang::En;
+    let prim = |t: Type, desc: String| -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(t)
+            .description(Some(desc))
+            .into()
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    for e in Entity::ALL {
+        let mut o = ObjectBuilder::new()
+            .description(Some(format!(
+                "{} (response fields; send the same keys to create or change one)",
+                crate::i18n::t(lang, &format!("entity-{}", e.kind()))
+            )))
+            .property("id", prim(Type::Integer, "id (read-only)".into()));
+        for fl in e.fields() {
+            let label = super::field_label(lang, e, fl.key);
+            let ro = if fl.derived { " (computed)" } else { "" };
+            match fl.kind {
+                Kind::Unit => {
+                    o = o
+                        .property("admin_unit_code", prim(Type::String, "Official code of the admin unit (send; read back)".into()))
+                        .property("admin_unit_as_of", prim(Type::String, "Date the code is read at (send only; default today, else the last pre-reform unit)".into()))
+                        .property("admin_unit_name", prim(Type::String, "Name of the admin unit (read-only)".into()));
+                    if fl.required {
+                        o = o.required("admin_unit_code");
+                    }
+                }
+                Kind::Ref(target) => {
+                    o = o
+                        .property(
+                            fl.key,
+                            prim(Type::Integer, format!("{label}: id of a {}", target.kind())),
+                        )
+                        .property(
+                            format!("{}_label", fl.key),
+                            prim(Type::String, format!("{label} (read-only)")),
+                        );
+                }
+                Kind::Agency => {
+                    o = o
+                        .property(
+                            fl.key,
+                            prim(Type::Integer, format!("{label}: agency id (or its name)")),
+                        )
+                        .property(
+                            format!("{}_label", fl.key),
+                            prim(Type::String, format!("{label} (read-only)")),
+                        );
+                }
+                Kind::Refs(target) => {
+                    o = o.property(
+                        fl.key,
+                        ArrayBuilder::new()
+                            .items(
+                                ObjectBuilder::new()
+                                    .property("id", ObjectBuilder::new().schema_type(Type::Integer))
+                                    .property(
+                                        "name",
+                                        ObjectBuilder::new().schema_type(Type::String),
+                                    ),
+                            )
+                            .description(Some(format!(
+                                "{label}: send ids (or names) of {}s; read back as {{id, name}}",
+                                target.kind()
+                            ))),
+                    );
+                }
+                Kind::Enum(values) => {
+                    o = o.property(
+                        fl.key,
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .enum_values(Some(values.iter().copied()))
+                            .description(Some(format!("{label}{ro}"))),
+                    );
+                }
+                Kind::Date => {
+                    o = o.property(
+                        fl.key,
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                            .description(Some(format!(
+                                "{label}{ro}; send 2015-09-29 or 29/9/2015"
+                            ))),
+                    );
+                }
+                Kind::Int { .. } | Kind::Year => {
+                    o = o.property(
+                        fl.key,
+                        prim(
+                            Type::Integer,
+                            format!("{label}{ro}; Vietnamese text like \"17.800\" is accepted"),
+                        ),
+                    )
+                }
+                Kind::Money => {
+                    o = o.property(
+                        fl.key,
+                        prim(
+                            Type::Integer,
+                            format!("{label}: integer đồng; \"163,4 tỷ\" is accepted"),
+                        ),
+                    )
+                }
+                Kind::Decimal { .. } => {
+                    o = o.property(
+                        fl.key,
+                        prim(Type::Number, format!("{label}{ro}; \"82,155\" is accepted")),
+                    )
+                }
+                Kind::Bool => {
+                    o = o.property(
+                        fl.key,
+                        prim(Type::Boolean, format!("{label} (null = unknown)")),
+                    )
+                }
+                _ => o = o.property(fl.key, prim(Type::String, format!("{label}{ro}"))),
+            }
+            if fl.required && !matches!(fl.kind, Kind::Unit) {
+                o = o.required(fl.key);
+            }
+        }
+        o = o
+            .property("created_at", prim(Type::String, "read-only".into()))
+            .property("updated_at", prim(Type::String, "read-only".into()));
+        components
+            .schemas
+            .insert(schema_name(e).to_string(), o.into());
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(rest) = path.strip_prefix("/api/v1/") else {
+            continue;
+        };
+        let mut segs = rest.split('/');
+        let Some(e) = segs.next().and_then(Entity::from_slug) else {
+            continue;
+        };
+        let tail: Vec<&str> = segs.collect();
+        let reference = || -> RefOr<Schema> { Ref::from_schema_name(schema_name(e)).into() };
+        let list_schema = || -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .property(
+                    "items",
+                    ArrayBuilder::new().items(Ref::from_schema_name(schema_name(e))),
+                )
+                .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                .into()
+        };
+        let (is_list, is_item) = match tail.as_slice() {
+            [] => (true, false),
+            ["{id}"] | ["{id}", "recognition"] | ["{id}", "file"] => (false, true),
+            _ => (false, false),
+        };
+        for op in [&mut item.get, &mut item.post, &mut item.put]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(rb) = op.request_body.as_mut() {
+                if let Some(c) = rb.content.get_mut("application/json") {
+                    if is_list || is_item {
+                        c.schema = Some(reference());
+                    }
+                }
+            }
+            for (code, resp) in op.responses.responses.iter_mut() {
+                if let RefOr::T(r) = resp {
+                    if let Some(c) = r.content.get_mut("application/json") {
+                        match (code.as_str(), is_list, is_item) {
+                            ("200", true, _) => c.schema = Some(list_schema()),
+                            ("201", true, _) | ("200", _, true) => c.schema = Some(reference()),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
