@@ -96,6 +96,12 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
             .collect()
     };
     use langnghe_store::registry::spec::*;
+    let yes_no = || -> Vec<(String, String)> {
+        vec![
+            ("true".into(), t(lang, "yes")),
+            ("false".into(), t(lang, "no")),
+        ]
+    };
     match e {
         Entity::Village => {
             out.push(sel(
@@ -125,10 +131,7 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
             out.push(sel(
                 "tourism",
                 field_label(lang, e, "tourism"),
-                vec![
-                    ("true".into(), t(lang, "yes")),
-                    ("false".into(), t(lang, "no")),
-                ],
+                yes_no(),
                 &q.tourism,
             ));
         }
@@ -142,10 +145,7 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
             out.push(sel(
                 "traditional",
                 field_label(lang, e, "is_traditional"),
-                vec![
-                    ("true".into(), t(lang, "yes")),
-                    ("false".into(), t(lang, "no")),
-                ],
+                yes_no(),
                 &q.traditional,
             ));
         }
@@ -545,13 +545,7 @@ async fn form_fields(
         let (widget, options): (&str, Vec<(String, String)>) = match f.kind {
             Kind::LongText => ("textarea", vec![]),
             Kind::Date => ("date", vec![]),
-            Kind::Bool => (
-                "select",
-                vec![
-                    ("true".into(), t(lang, "yes")),
-                    ("false".into(), t(lang, "no")),
-                ],
-            ),
+            Kind::Bool => ("select", yes_no()),
             Kind::Enum(values) => (
                 "select",
                 values
