@@ -545,7 +545,13 @@ async fn form_fields(
         let (widget, options): (&str, Vec<(String, String)>) = match f.kind {
             Kind::LongText => ("textarea", vec![]),
             Kind::Date => ("date", vec![]),
-            Kind::Bool => ("select", yes_no()),
+            Kind::Bool => (
+                "select",
+                vec![
+                    ("true".into(), t(lang, "yes")),
+                    ("false".into(), t(lang, "no")),
+                ],
+            ),
             Kind::Enum(values) => (
                 "select",
                 values
