@@ -157,11 +157,23 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
         1200,
         "a partial update keeps other fields"
     );
+    // The search index follows a rename (no stale entry left behind).
+    let r = admin
+        .json(
+            Method::PUT,
+            &format!("/api/v1/villages/{id}"),
+            json!({"name": "Làng nghề gốm Phù Lãng Mới"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let s = api(&mut admin, "/api/v1/search?q=phu+lang&kind=village").await;
+    assert_eq!(s["total"], 1, "{s}");
+    assert_eq!(s["items"][0]["name"], "Làng nghề gốm Phù Lãng Mới");
     let h = api(&mut admin, &format!("/api/v1/villages/{id}/history")).await;
-    assert_eq!(h["total"], 2);
-    assert_eq!(h["items"][0]["action"], "update");
-    assert_eq!(h["items"][0]["before"]["workers"], 3500);
-    assert_eq!(h["items"][0]["after"]["workers"], 3600);
+    assert_eq!(h["total"], 3);
+    assert_eq!(h["items"][1]["action"], "update");
+    assert_eq!(h["items"][1]["before"]["workers"], 3500);
+    assert_eq!(h["items"][1]["after"]["workers"], 3600);
     let page = admin.get(&format!("/villages/{id}")).await;
     assert!(
         page.body.contains("3.600") && page.body.contains("82.155.000.000"),
@@ -203,7 +215,7 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "tax_code");
     let est = create(&mut admin, "/api/v1/establishments", json!({"name": "HTX gốm sứ Bát Tràng", "kind": "cooperative", "tax_code": "0100233488", "village_id": id, "admin_unit_code": "00583", "admin_unit_as_of": "2017-01-01", "workers": 45})).await;
-    assert_eq!(est["village_id_label"], "Làng nghề gốm Phù Lãng");
+    assert_eq!(est["village_id_label"], "Làng nghề gốm Phù Lãng Mới");
     let r = admin.json(Method::POST, "/api/v1/establishments", json!({"name": "Khác", "kind": "household", "tax_code": "0100233488", "admin_unit_code": "00583", "admin_unit_as_of": "2017-01-01"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     // Products: stars and expiry come from the score and the certificate date.

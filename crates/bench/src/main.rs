@@ -10,6 +10,14 @@
 //!    all-or-nothing `insert_all`, as the import job runs it.
 //! 5. A Markdown summary on stdout and in `target/bench/registry-<store>.md`.
 
+/// A progress line on stderr; a closed stderr must not stop the run.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "[bench] {}", format!($($arg)*));
+    }};
+}
+
 mod gen;
 mod report;
 mod stats;
@@ -85,6 +93,14 @@ pub struct Args {
     /// PostgreSQL: skip the ANALYZE run after the bulk load (autovacuum would run it in production).
     #[arg(long)]
     pub no_analyze: bool,
+    /// Stop the main insert after the batch that crosses this many seconds of insert
+    /// time (0: insert every record). The report says so in bold when it happens.
+    #[arg(long, default_value_t = 360)]
+    pub insert_budget_secs: u64,
+    /// Abandon (roll back) the import's single-transaction insert after this many
+    /// seconds (0: no limit); the report then gives the rate reached so far.
+    #[arg(long, default_value_t = 150)]
+    pub import_budget_secs: u64,
     /// Keep the store (SQLite file or PostgreSQL database) for inspection.
     #[arg(long)]
     pub keep: bool,
@@ -141,7 +157,7 @@ impl Fresh {
                     let p = PathBuf::from(p);
                     if p.exists() {
                         if let Err(e) = std::fs::remove_file(&p) {
-                            eprintln!("warning: could not remove {}: {e}", p.display());
+                            note!("warning: could not remove {}: {e}", p.display());
                         }
                     }
                 }
@@ -153,7 +169,7 @@ impl Fresh {
                 )
                 .await
                 {
-                    eprintln!("warning: could not drop database {name}: {e:#}");
+                    note!("warning: could not drop database {name}: {e:#}");
                 }
             }
         }
@@ -227,7 +243,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let target = target_dir(&args);
     let (fresh, db) = Fresh::create(&args, &target).await?;
-    eprintln!("[bench] store: {}", fresh.describe());
+    note!("store: {}", fresh.describe());
 
     // The run is a task of its own, so that a panic or Ctrl-C still removes the
     // store (a local task: the store's futures are not all `Send`).
@@ -242,16 +258,17 @@ async fn main() -> anyhow::Result<()> {
                     Err(e) => Err(anyhow!("benchmark task failed: {e}")),
                 },
                 _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
+                _ = terminated() => Err(anyhow!("terminated")),
             }
         })
         .await;
     drop(local);
     db.close().await;
     if args.keep {
-        eprintln!("[bench] kept {}", fresh.describe());
+        note!("kept {}", fresh.describe());
     } else {
         fresh.remove().await;
-        eprintln!("[bench] removed {}", fresh.describe());
+        note!("removed {}", fresh.describe());
     }
     let report = outcome?;
     let md = report.markdown();
@@ -260,8 +277,24 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
     let file = dir.join(format!("registry-{}.md", args.store.name()));
     std::fs::write(&file, &md).with_context(|| format!("write {}", file.display()))?;
-    eprintln!("[bench] report written to {}", file.display());
+    note!("report written to {}", file.display());
     Ok(())
+}
+
+/// SIGTERM (e.g. from `timeout`), so that the store is removed then too.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await
 }
 
 /// Old-structure communes (in force on 1/1/2017).
@@ -315,70 +348,128 @@ async fn load_crafts(db: &Db) -> anyhow::Result<Vec<Craft>> {
     Ok(out)
 }
 
-/// Records of a table another record may point to, with the commune each lies in.
-async fn targets(db: &Db, e: Entity, communes: &[Commune]) -> anyhow::Result<Vec<Target>> {
-    let index: HashMap<i64, usize> = communes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
-    let sql = format!("SELECT id, name, admin_unit_id FROM {}", e.table());
-    let rows: Vec<(i64, String, i64)> = with_db!(db, |c| sqlx::query_as(&sql).fetch_all(c).await?);
+/// Records of a table, newer than `after` (id), that others may point to, with their commune.
+async fn targets(
+    db: &Db,
+    e: Entity,
+    communes: &HashMap<i64, usize>,
+    after: i64,
+) -> anyhow::Result<Vec<Target>> {
+    let sql = format!(
+        "SELECT id, name, admin_unit_id FROM {} WHERE id > $1 ORDER BY id",
+        e.table()
+    );
+    let rows: Vec<(i64, String, i64)> = with_db!(db, |c| sqlx::query_as(&sql)
+        .bind(after)
+        .fetch_all(c)
+        .await?);
     Ok(rows
         .into_iter()
         .filter_map(|(id, label, unit)| {
             Some(Target {
                 id,
                 label,
-                commune: *index.get(&unit)?,
+                commune: *communes.get(&unit)?,
             })
         })
         .collect())
 }
 
-/// Insert `n` generated records of `e` in batches; the generation is not timed.
-async fn insert_entity(
+/// Insert the generated records in `insert_all` calls of `batch` rows of one
+/// entity each, always topping up the entity furthest behind its share, so the
+/// mix stays 30/40/15/15 all along (also when the time budget stops the run).
+/// Generation is not timed.
+async fn insert_records(
     db: &Db,
     gen: &mut Gen,
-    e: Entity,
-    n: usize,
-    batch: usize,
-    villages: &[Target],
-    establishments: &[Target],
-) -> anyhow::Result<EntityInsert> {
+    args: &Args,
+    communes: &[Commune],
+    rep: &mut Report,
+) -> anyhow::Result<(Vec<Target>, Vec<Target>)> {
+    let n = args.records;
+    let n_village = n * 30 / 100;
+    let n_est = n * 40 / 100;
+    let n_art = n * 15 / 100;
+    let plan = [
+        (Entity::Village, n_village),
+        (Entity::Establishment, n_est),
+        (Entity::Artisan, n_art),
+        (Entity::Product, n - n_village - n_est - n_art),
+    ];
+    rep.inserts = plan
+        .iter()
+        .map(|(e, _)| EntityInsert {
+            entity: *e,
+            rows: 0,
+            time: Duration::ZERO,
+            batch_rates: vec![],
+        })
+        .collect();
+    let index: HashMap<i64, usize> = communes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
+    let (mut villages, mut establishments): (Vec<Target>, Vec<Target>) = (vec![], vec![]);
     let actor = Actor::system("bench");
-    let mut out = EntityInsert {
-        entity: e,
-        rows: 0,
-        time: Duration::ZERO,
-        batch_rates: vec![],
-    };
-    let mut last_report = Instant::now();
-    while out.rows < n {
-        let size = batch.min(n - out.rows);
+    let budget = Duration::from_secs(args.insert_budget_secs);
+    let mut spent = Duration::ZERO;
+    let mut last_note = Instant::now();
+    note!("inserting {n} records in batches of {}", args.batch);
+    loop {
+        let share = |i: usize| rep.inserts[i].rows as f64 / plan[i].1 as f64;
+        let behind = (0..plan.len())
+            .filter(|&i| rep.inserts[i].rows < plan[i].1)
+            .min_by(|&a, &b| share(a).total_cmp(&share(b)));
+        let Some(i) = behind else { break };
+        let done: usize = rep.inserts.iter().map(|x| x.rows).sum();
+        if !budget.is_zero() && spent >= budget {
+            rep.insert_stopped = Some((done, budget));
+            note!(
+                "insert budget of {} s spent: stopping at {done} of {n} records",
+                budget.as_secs()
+            );
+            break;
+        }
+        let e = plan[i].0;
+        let size = args.batch.min(plan[i].1 - rep.inserts[i].rows);
         let rows: Vec<Values> = (0..size)
-            .map(|_| gen.record(e, villages, establishments).values())
+            .map(|_| gen.record(e, &villages, &establishments).values())
             .collect();
         let t = Instant::now();
         registry::insert_all(db, &actor, e, &rows, |_| {})
             .await
             .with_context(|| format!("insert_all of {size} {}", e.kind()))?;
         let d = t.elapsed();
-        out.rows += size;
-        out.time += d;
-        out.batch_rates.push(stats::rate(size, d));
-        if last_report.elapsed() > Duration::from_secs(10) || out.rows == n {
-            eprintln!(
-                "[bench]   {} {}/{} ({} rows/s so far)",
+        spent += d;
+        let ins = &mut rep.inserts[i];
+        ins.rows += size;
+        ins.time += d;
+        ins.batch_rates.push(stats::rate(size, d));
+        rep.curve.push((done, e, size, d));
+        match e {
+            Entity::Village => {
+                let after = villages.last().map(|t| t.id).unwrap_or(0);
+                villages.extend(targets(db, e, &index, after).await?);
+            }
+            Entity::Establishment => {
+                let after = establishments.last().map(|t| t.id).unwrap_or(0);
+                establishments.extend(targets(db, e, &index, after).await?);
+            }
+            _ => {}
+        }
+        if last_note.elapsed() > Duration::from_secs(10) {
+            note!(
+                "  {}/{n} records, {} rows/s so far; last batch ({size} {}) {} rows/s",
+                done + size,
+                stats::int(stats::rate(done + size, spent)),
                 e.kind(),
-                out.rows,
-                n,
-                stats::int(stats::rate(out.rows, out.time))
+                stats::int(stats::rate(size, d))
             );
-            last_report = Instant::now();
+            last_note = Instant::now();
         }
     }
-    Ok(out)
+    Ok((villages, establishments))
 }
 
 /// The fixed mixed search list: (label shown in the report, query text).
@@ -433,59 +524,8 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
     );
     let mut gen = Gen::new(StdRng::seed_from_u64(args.seed), communes.clone(), crafts);
 
-    // Shares: 30 % villages, 40 % establishments, 15 % artisans, the rest products.
-    let n = args.records;
-    let n_village = n * 30 / 100;
-    let n_est = n * 40 / 100;
-    let n_art = n * 15 / 100;
-    let n_prod = n - n_village - n_est - n_art;
-    eprintln!("[bench] inserting {n} records in batches of {}", args.batch);
-    let ins = insert_entity(
-        &db,
-        &mut gen,
-        Entity::Village,
-        n_village,
-        args.batch,
-        &[],
-        &[],
-    )
-    .await?;
-    rep.inserts.push(ins);
-    let villages = targets(&db, Entity::Village, &communes).await?;
-    let ins = insert_entity(
-        &db,
-        &mut gen,
-        Entity::Establishment,
-        n_est,
-        args.batch,
-        &villages,
-        &[],
-    )
-    .await?;
-    rep.inserts.push(ins);
-    let establishments = targets(&db, Entity::Establishment, &communes).await?;
-    let ins = insert_entity(
-        &db,
-        &mut gen,
-        Entity::Artisan,
-        n_art,
-        args.batch,
-        &villages,
-        &establishments,
-    )
-    .await?;
-    rep.inserts.push(ins);
-    let ins = insert_entity(
-        &db,
-        &mut gen,
-        Entity::Product,
-        n_prod,
-        args.batch,
-        &villages,
-        &establishments,
-    )
-    .await?;
-    rep.inserts.push(ins);
+    let (villages, establishments) =
+        insert_records(&db, &mut gen, &args, &communes, &mut rep).await?;
     for e in [
         Entity::Village,
         Entity::Establishment,
@@ -519,7 +559,7 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
         (COUNTRY_ID, "Việt Nam (COUNTRY_ID)".to_string()),
         (province_ids[0].0, province_ids[0].1.clone()),
     ];
-    eprintln!("[bench] search: {} queries per scope", args.queries);
+    note!("search: {} queries per scope", args.queries);
     for (scope, _) in &scopes {
         for (_, q) in &queries {
             search::search(&db, *scope, q, &Entity::ALL, 20, 0).await?;
@@ -600,7 +640,7 @@ async fn web_import(
 ) -> anyhow::Result<ImportRun> {
     use langnghe_web::i18n::{t, Lang};
     use langnghe_web::registry::validate::enum_key;
-    eprintln!("[bench] import: generating a {rows}-row {} CSV", e.kind());
+    note!("import: generating a {rows}-row {} CSV", e.kind());
     let cols = langnghe_web::registry::api::columns(Lang::Vi, e, true);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(cols.iter().map(|c| c.title.as_str()))?;
@@ -638,7 +678,7 @@ async fn web_import(
     let parsed = langnghe_reports::read_table(&bytes, "x.csv", &limits);
     let parse_time = t0.elapsed();
     if let Err(err) = &parsed {
-        eprintln!("[bench] import: read_table rejects the file: {err}");
+        note!("import: read_table rejects the file: {err}");
     }
     drop(parsed);
 
@@ -681,7 +721,7 @@ async fn web_import(
     let mut last = Instant::now();
     registry::insert_all(db, &actor, e, &values, |n| {
         if n % 1000 == 0 && last.elapsed() > Duration::from_secs(10) {
-            eprintln!("[bench]   import {n}/{}", values.len());
+            note!("  import {n}/{}", values.len());
             last = Instant::now();
         }
     })

@@ -43,6 +43,12 @@ pub fn texts(e: Entity, rec: &Record) -> (String, String) {
     (fold_vi(&name), fold_vi(&other.join(" ")))
 }
 
+/// The SQLite FTS rowid of a record: its id and its kind together.
+fn fts_rowid(e: Entity, id: i64) -> i64 {
+    let k = Entity::ALL.iter().position(|x| *x == e).unwrap_or(0) as i64;
+    id * 16 + k
+}
+
 /// Replace the index entry of a record.
 pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) -> Result<()> {
     let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
@@ -50,18 +56,21 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
     let (name, other) = texts(e, rec);
     match backend {
         Backend::Sqlite => {
+            // The FTS rowid encodes (kind, id): replacing an entry is a rowid lookup,
+            // not a scan of the index (which made bulk imports quadratic).
+            let rowid = fts_rowid(e, id);
             with_tx!(tx, |c| sqlx::query(
-                "DELETE FROM search_fts WHERE kind = $1 AND entity_id = $2"
+                "DELETE FROM search_fts WHERE rowid = $1"
             )
-            .bind(e.kind())
-            .bind(id)
+            .bind(rowid)
             .execute(&mut *c)
             .await?
             .rows_affected());
             with_tx!(tx, |c| {
                 sqlx::query(
-                "INSERT INTO search_fts (name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ($1, $2, $3, $4, $5)"
+                "INSERT INTO search_fts (rowid, name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ($1, $2, $3, $4, $5, $6)"
             )
+            .bind(rowid)
             .bind(&name)
             .bind(&other)
             .bind(e.kind())
