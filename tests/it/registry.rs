@@ -166,9 +166,25 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let s = api(&mut admin, "/api/v1/search?q=phu+lang&kind=village").await;
+    let s = api(&mut admin, "/api/v1/search?q=gom+phu+lang+moi&kind=village").await;
     assert_eq!(s["total"], 1, "{s}");
     assert_eq!(s["items"][0]["name"], "Làng nghề gốm Phù Lãng Mới");
+    let s = api(
+        &mut admin,
+        &format!("/api/v1/search?q=gom+phu+lang&kind=village&limit=100"),
+    )
+    .await;
+    let ids: Vec<i64> = s["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .filter_map(|h| h["id"].as_i64())
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|x| **x == id).count(),
+        1,
+        "one entry per record: {s}"
+    );
     let h = api(&mut admin, &format!("/api/v1/villages/{id}/history")).await;
     assert_eq!(h["total"], 3);
     assert_eq!(h["items"][1]["action"], "update");

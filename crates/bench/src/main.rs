@@ -517,8 +517,8 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
     let communes = load_communes(&db).await?;
     let crafts = load_crafts(&db).await?;
     rep.communes = communes.len();
-    eprintln!(
-        "[bench] {} old-structure communes, {} crafts",
+    note!(
+        "{} old-structure communes, {} crafts",
         communes.len(),
         crafts.len()
     );
@@ -585,10 +585,7 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
     rep.queries = queries.iter().map(|(l, _)| l.clone()).collect();
 
     // Lists of villages within a province with a search text.
-    eprintln!(
-        "[bench] lists: {} village lists by province + q",
-        args.queries
-    );
+    note!("lists: {} village lists by province + q", args.queries);
     let list_query = |i: usize| {
         let mut lq = ListQuery::new(Entity::Village, COUNTRY_ID);
         lq.within_unit = Some(province_ids[i % province_ids.len()].0);
@@ -619,6 +616,7 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
                 &mut gen,
                 import_entity,
                 args.import_rows,
+                args.import_budget_secs,
                 &villages,
                 &establishments,
             )
@@ -635,6 +633,7 @@ async fn web_import(
     gen: &mut Gen,
     e: Entity,
     rows: usize,
+    budget_secs: u64,
     villages: &[Target],
     establishments: &[Target],
 ) -> anyhow::Result<ImportRun> {
@@ -682,10 +681,7 @@ async fn web_import(
     }
     drop(parsed);
 
-    eprintln!(
-        "[bench] import: check_file on {} MB",
-        bytes.len() / 1_000_000
-    );
+    note!("import: check_file on {:.1} MB", bytes.len() as f64 / 1e6);
     let t1 = Instant::now();
     let checked = langnghe_web::registry::import::check_file(
         &state,
@@ -712,29 +708,54 @@ async fn web_import(
             );
         }
     };
-    eprintln!(
-        "[bench] import: insert_all of {} rows in one transaction",
+    note!(
+        "import: insert_all of {} rows in one transaction",
         values.len()
     );
     let actor = Actor::system("bench (import)");
-    let t2 = Instant::now();
+    let total = values.len();
+    let mut points: Vec<(usize, Duration)> = vec![];
     let mut last = Instant::now();
-    registry::insert_all(db, &actor, e, &values, |n| {
-        if n % 1000 == 0 && last.elapsed() > Duration::from_secs(10) {
-            note!("  import {n}/{}", values.len());
-            last = Instant::now();
+    let t2 = Instant::now();
+    let insert = registry::insert_all(db, &actor, e, &values, |n| {
+        if n % 1000 == 0 || n == total {
+            points.push((n, t2.elapsed()));
+            if last.elapsed() > Duration::from_secs(10) {
+                note!("  import {n}/{total}");
+                last = Instant::now();
+            }
         }
-    })
-    .await
-    .context("import insert_all")?;
+    });
+    let budget = Duration::from_secs(budget_secs);
+    let outcome = if budget.is_zero() {
+        Ok(insert.await)
+    } else {
+        tokio::time::timeout(budget, insert).await
+    };
     let insert_time = t2.elapsed();
+    let finished = match outcome {
+        Ok(r) => {
+            r.context("import insert_all")?;
+            true
+        }
+        Err(_) => {
+            note!(
+                "import: insert budget of {budget_secs} s spent at {} of {total} rows; rolled back",
+                points.last().map(|p| p.0).unwrap_or(0)
+            );
+            false
+        }
+    };
     Ok(ImportRun {
         entity: e,
-        rows: values.len(),
+        rows: total,
         bytes: bytes.len(),
         parse_time,
         validate_time,
         insert_time,
+        finished,
+        budget,
+        points,
     })
 }
 
