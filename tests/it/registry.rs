@@ -171,7 +171,7 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
     assert_eq!(s["items"][0]["name"], "Làng nghề gốm Phù Lãng Mới");
     let s = api(
         &mut admin,
-        &format!("/api/v1/search?q=gom+phu+lang&kind=village&limit=100"),
+        "/api/v1/search?q=gom+phu+lang&kind=village&limit=100",
     )
     .await;
     let ids: Vec<i64> = s["items"]
