@@ -21,7 +21,24 @@ pub struct ImportRun {
     pub bytes: usize,
     pub parse_time: Duration,
     pub validate_time: Duration,
+    /// Time spent in the insert (up to the budget when it did not finish).
     pub insert_time: Duration,
+    /// Whether the insert committed within its budget (else it was rolled back).
+    pub finished: bool,
+    pub budget: Duration,
+    /// (rows inserted, time since the start of the insert), every 1 000 rows.
+    pub points: Vec<(usize, Duration)>,
+}
+
+impl ImportRun {
+    /// Rows the insert reached (all of them when it finished).
+    pub fn inserted(&self) -> usize {
+        if self.finished {
+            self.rows
+        } else {
+            self.points.last().map(|p| p.0).unwrap_or(0)
+        }
+    }
 }
 
 pub struct SearchSample {
@@ -43,6 +60,10 @@ pub struct Report {
     pub communes: usize,
     pub setup: Vec<(String, Duration)>,
     pub inserts: Vec<EntityInsert>,
+    /// Each insert_all call: (records inserted before it, entity, rows, time).
+    pub curve: Vec<(usize, Entity, usize, Duration)>,
+    /// The insert budget stopped the run: (records inserted, budget).
+    pub insert_stopped: Option<(usize, Duration)>,
     pub counts: Vec<(Entity, i64)>,
     pub queries: Vec<String>,
     /// (scope index, scope name, samples).
@@ -64,6 +85,8 @@ impl Report {
             communes: 0,
             setup: vec![],
             inserts: vec![],
+            curve: vec![],
+            insert_stopped: None,
             counts: vec![],
             queries: vec![],
             search: vec![],
@@ -117,10 +140,21 @@ impl Report {
         let s = summarize(&all);
         let l = summarize(&self.lists.iter().map(|x| x.2).collect::<Vec<_>>());
         let (iv, ii, it) = match &self.import {
-            Some(im) => (
+            Some(im) if im.finished => (
                 int(rate(im.rows, im.validate_time)),
                 int(rate(im.rows, im.insert_time)),
                 int(rate(im.rows, im.validate_time + im.insert_time)),
+            ),
+            Some(im) => (
+                int(rate(im.rows, im.validate_time)),
+                format!(
+                    "{} (unfinished: {} of {} rows in {} s)",
+                    int(rate(im.inserted(), im.insert_time)),
+                    int(im.inserted() as f64),
+                    int(im.rows as f64),
+                    im.budget.as_secs()
+                ),
+                "unfinished".into(),
             ),
             None => ("–".into(), "–".into(), "–".into()),
         };
@@ -141,6 +175,24 @@ impl Report {
             fms(l.p50),
             fms(l.p95)
         );
+        if let Some((done, budget)) = self.insert_stopped {
+            let _ = writeln!(
+                o,
+                "**The insert did not reach the {} records asked for: it stopped at {} records when its time budget of {} s was spent** (`--insert-budget-secs 0` inserts all; the search, list and import figures are for this smaller store).\n",
+                int(self.records as f64),
+                int(done as f64),
+                budget.as_secs()
+            );
+        }
+        if let Some(im) = self.import.as_ref().filter(|im| !im.finished) {
+            let _ = writeln!(
+                o,
+                "**The import insert did not finish within its budget of {} s** (`--import-budget-secs 0` waits for it): {} of {} rows were inserted, then the transaction was rolled back; its rows/s is the rate reached until then.\n",
+                im.budget.as_secs(),
+                int(im.inserted() as f64),
+                int(im.rows as f64)
+            );
+        }
         let _ = writeln!(
             o,
             "Search percentiles pool both scopes (whole country and one province); see below for each.\n"
@@ -201,6 +253,22 @@ impl Report {
             counts.join(", ")
         );
 
+        let _ = writeln!(
+            o,
+            "\n### Insert rate as the store grows (each `insert_all` call)\n\n| records before | entity | rows | seconds | rows/s |\n|---:|---|---:|---:|---:|"
+        );
+        for (before, e, n, d) in &self.curve {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {:.1} | {} |",
+                int(*before as f64),
+                e.kind(),
+                int(*n as f64),
+                d.as_secs_f64(),
+                int(rate(*n, *d))
+            );
+        }
+
         if let Some(im) = &self.import {
             let _ = writeln!(
                 o,
@@ -222,19 +290,44 @@ impl Report {
                 im.validate_time.as_secs_f64(),
                 int(rate(im.rows, im.validate_time))
             );
+            let inserted = im.inserted();
             let _ = writeln!(
                 o,
-                "| insert (`registry::insert_all`, one transaction, as the import job) | {:.2} | {} |",
+                "| insert (`registry::insert_all`, one transaction, as the import job){} | {:.2} | {} |",
+                if im.finished { String::new() } else { format!(" **unfinished: {} of {} rows when the {} s budget ran out; rolled back**", int(inserted as f64), int(im.rows as f64), im.budget.as_secs()) },
                 im.insert_time.as_secs_f64(),
-                int(rate(im.rows, im.insert_time))
+                int(rate(inserted, im.insert_time))
             );
-            let total = im.validate_time + im.insert_time;
+            if im.finished {
+                let total = im.validate_time + im.insert_time;
+                let _ = writeln!(
+                    o,
+                    "| **total** | {:.2} | **{}** |",
+                    total.as_secs_f64(),
+                    int(rate(im.rows, total))
+                );
+            }
             let _ = writeln!(
                 o,
-                "| **total** | {:.2} | **{}** |",
-                total.as_secs_f64(),
-                int(rate(im.rows, total))
+                "\nInsert progress (rate over each step):\n\n| rows | seconds | rows/s in the step |\n|---:|---:|---:|"
             );
+            let step = ((im.rows / 10) / 1000).max(1) * 1000;
+            let last = im.points.last().map(|p| p.0).unwrap_or(0);
+            let mut prev = (0usize, Duration::ZERO);
+            for &(n, d) in im
+                .points
+                .iter()
+                .filter(|(n, _)| n % step == 0 || *n == last)
+            {
+                let _ = writeln!(
+                    o,
+                    "| {} | {:.1} | {} |",
+                    int(n as f64),
+                    d.as_secs_f64(),
+                    int(rate(n - prev.0, d.saturating_sub(prev.1)))
+                );
+                prev = (n, d);
+            }
             let _ = writeln!(o, "\nThe import runs after the search and list timings, so they see exactly the records above.");
         }
 

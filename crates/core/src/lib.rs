@@ -4,6 +4,7 @@ pub mod access;
 pub mod agency;
 pub mod geo;
 pub mod legal_doc;
+pub mod plan;
 pub mod registry;
 pub mod text;
 pub mod throttle;

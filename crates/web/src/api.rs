@@ -50,6 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::account::api())
         .merge(crate::audit::api())
         .merge(crate::registry::api::router())
+        .merge(crate::plans::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod geo;
 pub mod home;
 pub mod i18n;
+pub mod plans;
 pub mod registry;
 pub mod users;
 pub mod views;
@@ -113,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::pages::pages())
         .merge(registry::import::pages())
         .merge(registry::files::pages())
+        .merge(plans::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

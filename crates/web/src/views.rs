@@ -69,6 +69,8 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "registry/import.html",
         "registry/job.html",
         "registry/search.html",
+        "plans/list.html",
+        "plans/detail.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

@@ -1,0 +1,494 @@
+//! Programmes and plans: list, programme page (legal basis, indicators with
+//! targets as stated and achievement, the task matrix, the budget), the
+//! agency's tasks, and their JSON twins. Data entry comes next (issue 4).
+
+use crate::api::ListOf;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
+use crate::i18n::t;
+use crate::views::{pager, render};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::access::Action;
+use langnghe_core::plan::{self as rules, Direction, Status, Target};
+use langnghe_core::vnfmt;
+use langnghe_store::plans::{
+    self as store, ActualRow, BudgetAmount, BudgetLine, Indicator, Program, TargetRow, Task,
+};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(list_page))
+        .route("/programs/{id}", get(detail_page))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_api))
+        .routes(routes!(get_api))
+        .routes(routes!(indicators_api))
+        .routes(routes!(tasks_api))
+        .routes(routes!(budget_api))
+        .routes(routes!(achievement_api))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgramQuery {
+    /// Search in titles and codes.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    #[param(ignore)]
+    pub page: Option<i64>,
+}
+
+/// A programme as lists show it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProgramItem {
+    #[serde(flatten)]
+    pub program: Program,
+}
+
+fn scope(ctx: &Ctx) -> AppResult<i64> {
+    Ok(ctx.require(Action::Read)?.scope_unit_id)
+}
+
+/// Programmes and plans inside the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/programs", tag = "plans", params(ProgramQuery),
+    responses((status = 200, body = ListOf<Program>), (status = 401)))]
+async fn list_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProgramQuery>,
+) -> AppResult<Json<ListOf<Program>>> {
+    let s = scope(&ctx)?;
+    let (items, total) = store::list(
+        &state.db,
+        s,
+        non_empty(&q.q).as_deref(),
+        q.limit.unwrap_or(50).clamp(1, 500),
+        q.offset.unwrap_or(0).max(0),
+    )
+    .await?;
+    Ok(Json(ListOf { items, total }))
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProgramQuery>,
+) -> AppResult<Html<String>> {
+    let s = scope(&ctx)?;
+    let (page, offset) = page_offset(q.page);
+    let (items, total) =
+        store::list(&state.db, s, non_empty(&q.q).as_deref(), PAGE_SIZE, offset).await?;
+    let page_ctx = context! {
+        title => t(ctx.lang, "programs-title"),
+        items => items,
+        q => q.q.clone().unwrap_or_default(),
+        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        query_base => serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default())]).unwrap_or_default(),
+    };
+    render(&state, &ctx, "plans/list.html", page_ctx)
+}
+
+async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
+    let s = scope(ctx)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    store::get(&state.db, s, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One programme.
+#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "plans", params(("id" = i64, Path)),
+    responses((status = 200, body = Program), (status = 404)))]
+async fn get_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<Program>> {
+    Ok(Json(load(&state, &ctx, &id).await?))
+}
+
+/// An indicator with its targets, actual values and achievement.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IndicatorView {
+    #[serde(flatten)]
+    pub indicator: Indicator,
+    pub targets: Vec<TargetRow>,
+    pub actuals: Vec<ActualRow>,
+    pub achievement: AchievementView,
+}
+
+/// How far an indicator is from its target.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AchievementView {
+    pub actual: Option<f64>,
+    /// The target as stated, e.g. "10-12".
+    pub target: Option<String>,
+    pub milestone: Option<String>,
+    /// e.g. 71.2 (rounded to 2 decimals).
+    pub percent: Option<f64>,
+    /// below, achieved, exceeded or no_data.
+    pub status: String,
+    /// "71,2 %".
+    pub percent_text: Option<String>,
+}
+
+fn status_str(s: Status) -> &'static str {
+    match s {
+        Status::NoData => "no_data",
+        Status::Below => "below",
+        Status::Achieved => "achieved",
+        Status::Exceeded => "exceeded",
+    }
+}
+
+/// The achievement of an indicator: against its milestone target (the first one at or
+/// after `as_of`'s year, else the last), or, for an evaluated programme, against the
+/// plan value stored with the actual.
+pub fn achievement_of(
+    ind: &Indicator,
+    targets: &[TargetRow],
+    actuals: &[ActualRow],
+    as_of_year: i32,
+) -> AchievementView {
+    let direction = if ind.direction == "lower" {
+        Direction::LowerIsBetter
+    } else {
+        Direction::HigherIsBetter
+    };
+    let totals: Vec<&TargetRow> = targets
+        .iter()
+        .filter(|t| t.indicator_id == ind.id && t.dimension == "total")
+        .collect();
+    let mine: Vec<&ActualRow> = actuals
+        .iter()
+        .filter(|a| a.indicator_id == ind.id && a.category.is_none())
+        .collect();
+    let view =
+        |a: rules::Achievement, actual: Option<f64>, milestone: Option<String>| AchievementView {
+            actual,
+            target: Some(a.target_text.clone()),
+            milestone,
+            percent: a.percent.map(|p| rules::round_pct(p, 2)),
+            percent_text: a
+                .percent
+                .map(|p| vnfmt::format_percent(rules::round_pct(p, 2), 2)),
+            status: status_str(a.status).into(),
+        };
+    if totals.is_empty() {
+        // An evaluated programme: each actual carries its plan value.
+        if let Some(a) = mine.iter().rev().find(|a| a.plan_value.is_some()) {
+            let plan = a.plan_value.unwrap_or_default();
+            let r = rules::achievement(
+                &Target::Exact { value: plan },
+                Some(a.value),
+                ind.baseline_value,
+                None,
+                direction,
+            );
+            return view(r, Some(a.value), Some(a.period.clone()));
+        }
+        return AchievementView {
+            actual: None,
+            target: None,
+            milestone: None,
+            percent: None,
+            percent_text: None,
+            status: "no_data".into(),
+        };
+    }
+    let chosen = totals
+        .iter()
+        .find(|t| {
+            t.milestone
+                .chars()
+                .take(4)
+                .collect::<String>()
+                .parse::<i32>()
+                .is_ok_and(|y| y >= as_of_year)
+        })
+        .or(totals.last())
+        .copied();
+    let Some(target_row) = chosen else {
+        return AchievementView {
+            actual: None,
+            target: None,
+            milestone: None,
+            percent: None,
+            percent_text: None,
+            status: "no_data".into(),
+        };
+    };
+    let target: Target =
+        serde_json::from_str(&target_row.form).unwrap_or(Target::Exact { value: 0.0 });
+    let actual = match ind.aggregation.as_str() {
+        "sum" if !mine.is_empty() => Some(mine.iter().map(|a| a.value).sum()),
+        _ => mine.last().map(|a| a.value),
+    };
+    let years = target_row
+        .milestone
+        .chars()
+        .take(4)
+        .collect::<String>()
+        .parse::<i64>()
+        .ok()
+        .zip(ind.baseline_year)
+        .map(|(m, b)| (m - b).max(1) as u32);
+    let r = rules::achievement(&target, actual, ind.baseline_value, years, direction);
+    let mut v = view(r, actual, Some(target_row.milestone.clone()));
+    v.target = Some(target_row.text.clone());
+    v
+}
+
+async fn indicator_views(
+    state: &AppState,
+    program_id: i64,
+    as_of_year: i32,
+) -> AppResult<Vec<IndicatorView>> {
+    let inds = store::indicators(&state.db, program_id).await?;
+    let targets = store::targets(&state.db, program_id).await?;
+    let actuals = store::actuals(&state.db, program_id).await?;
+    Ok(inds
+        .into_iter()
+        .map(|i| {
+            let achievement = achievement_of(&i, &targets, &actuals, as_of_year);
+            IndicatorView {
+                targets: targets
+                    .iter()
+                    .filter(|t| t.indicator_id == i.id)
+                    .cloned()
+                    .collect(),
+                actuals: actuals
+                    .iter()
+                    .filter(|a| a.indicator_id == i.id)
+                    .cloned()
+                    .collect(),
+                achievement,
+                indicator: i,
+            }
+        })
+        .collect())
+}
+
+/// The programme's indicators with targets (as stated, parsed, split), actuals and achievement.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/indicators", tag = "plans", params(("id" = i64, Path)),
+    responses((status = 200, body = ListOf<IndicatorView>), (status = 404)))]
+async fn indicators_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<ListOf<IndicatorView>>> {
+    let p = load(&state, &ctx, &id).await?;
+    let items = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    let total = items.len() as i64;
+    Ok(Json(ListOf { items, total }))
+}
+
+/// A task with its lead and coordinating agencies.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskView {
+    #[serde(flatten)]
+    pub task: Task,
+    /// (id, name) of the coordinating agencies.
+    pub coordinating: Vec<(i64, String)>,
+}
+
+async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView>> {
+    let tasks = store::tasks(&state.db, program_id).await?;
+    let co = store::task_coordinators(&state.db, program_id).await?;
+    Ok(tasks
+        .into_iter()
+        .map(|t| TaskView {
+            coordinating: co
+                .iter()
+                .filter(|(tid, _, _)| *tid == t.id)
+                .map(|(_, a, n)| (*a, n.clone()))
+                .collect(),
+            task: t,
+        })
+        .collect())
+}
+
+/// The programme's tasks.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/tasks", tag = "plans", params(("id" = i64, Path)),
+    responses((status = 200, body = ListOf<TaskView>), (status = 404)))]
+async fn tasks_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<ListOf<TaskView>>> {
+    let p = load(&state, &ctx, &id).await?;
+    let items = task_views(&state, p.id).await?;
+    let total = items.len() as i64;
+    Ok(Json(ListOf { items, total }))
+}
+
+/// A budget line with its allocations, disbursements and execution rates.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BudgetView {
+    #[serde(flatten)]
+    pub line: BudgetLine,
+    pub amounts: Vec<BudgetAmount>,
+    pub allocated_dong: i64,
+    pub disbursed_dong: i64,
+    /// Allocated / planned, in % (2 decimals).
+    pub allocated_pct: Option<f64>,
+    /// Disbursed / allocated, in % (2 decimals).
+    pub disbursed_pct: Option<f64>,
+}
+
+fn budget_views(lines: Vec<BudgetLine>, amounts: &[BudgetAmount]) -> Vec<BudgetView> {
+    lines
+        .into_iter()
+        .map(|l| {
+            let mine: Vec<BudgetAmount> = amounts
+                .iter()
+                .filter(|a| a.budget_line_id == l.id)
+                .cloned()
+                .collect();
+            let sum = |k: &str| {
+                mine.iter()
+                    .filter(|a| a.kind == k)
+                    .map(|a| a.dong)
+                    .sum::<i64>()
+            };
+            let (alloc, disb) = (sum("allocation"), sum("disbursement"));
+            BudgetView {
+                allocated_pct: l
+                    .planned_dong
+                    .filter(|p| *p > 0 && alloc > 0)
+                    .map(|p| rules::round_pct(alloc as f64 * 100.0 / p as f64, 2)),
+                disbursed_pct: (alloc > 0 && disb > 0)
+                    .then(|| rules::round_pct(disb as f64 * 100.0 / alloc as f64, 2)),
+                allocated_dong: alloc,
+                disbursed_dong: disb,
+                amounts: mine,
+                line: l,
+            }
+        })
+        .collect()
+}
+
+/// The programme's budget lines.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/budget", tag = "plans", params(("id" = i64, Path)),
+    responses((status = 200, body = ListOf<BudgetView>), (status = 404)))]
+async fn budget_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<ListOf<BudgetView>>> {
+    let p = load(&state, &ctx, &id).await?;
+    let (lines, amounts) = store::budget(&state.db, p.id).await?;
+    let items = budget_views(lines, &amounts);
+    let total = items.len() as i64;
+    Ok(Json(ListOf { items, total }))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    /// Date (default today): picks the milestone target.
+    pub as_of: Option<String>,
+}
+
+/// Achievement of one indicator: actual, target as stated, percent and status.
+#[utoipa::path(get, path = "/api/v1/indicators/{id}/achievement", tag = "plans", params(("id" = i64, Path), AsOf),
+    responses((status = 200, body = AchievementView), (status = 404), (status = 422)))]
+async fn achievement_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<AsOf>,
+) -> AppResult<Json<AchievementView>> {
+    let s = scope(&ctx)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let ind = store::indicator(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Visible only if its programme is.
+    store::get(&state.db, s, ind.program_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let day = crate::geo::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
+    let targets = store::targets(&state.db, ind.program_id).await?;
+    let actuals = store::actuals(&state.db, ind.program_id).await?;
+    Ok(Json(achievement_of(&ind, &targets, &actuals, day.year())))
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let p = load(&state, &ctx, &id).await?;
+    let basis = store::legal_basis(&state.db, p.id).await?;
+    let children = store::children(&state.db, p.id).await?;
+    let indicators = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    let tasks = task_views(&state, p.id).await?;
+    let (lines, amounts) = store::budget(&state.db, p.id).await?;
+    let budget = budget_views(lines, &amounts);
+    // The task matrix: agencies (rows) × tasks (columns): lead or coordinating.
+    let mut agencies: Vec<(i64, String)> = vec![];
+    for tv in &tasks {
+        if let (Some(id), Some(name)) = (tv.task.lead_agency_id, tv.task.lead_agency_name.clone()) {
+            if !agencies.iter().any(|(a, _)| *a == id) {
+                agencies.push((id, name));
+            }
+        }
+        for (id, name) in &tv.coordinating {
+            if !agencies.iter().any(|(a, _)| a == id) {
+                agencies.push((*id, name.clone()));
+            }
+        }
+    }
+    let matrix: Vec<_> = agencies
+        .iter()
+        .map(|(aid, name)| {
+            let cells: Vec<&str> = tasks
+                .iter()
+                .map(|tv| {
+                    if tv.task.lead_agency_id == Some(*aid) {
+                        "lead"
+                    } else if tv.coordinating.iter().any(|(c, _)| c == aid) {
+                        "coordinating"
+                    } else {
+                        ""
+                    }
+                })
+                .collect();
+            context! { id => aid, name => name, cells => cells }
+        })
+        .collect();
+    let specific: Vec<String> = p
+        .objectives_specific
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let total_planned: i64 = budget.iter().filter_map(|b| b.line.planned_dong).sum();
+    let page = context! {
+        title => p.title.clone(),
+        p => p,
+        specific => specific,
+        basis => basis,
+        children => children,
+        indicators => indicators,
+        tasks => tasks,
+        matrix => matrix,
+        budget => budget,
+        total_planned => total_planned,
+        total_planned_text => vnfmt::format_money_short(total_planned),
+    };
+    render(&state, &ctx, "plans/detail.html", page)
+}
