@@ -625,3 +625,59 @@ pub async fn insert_budget_line(tx: &mut Tx, actor: &Actor, b: &NewBudgetLine) -
     .await?;
     Ok(id)
 }
+
+/// A task as an agency sees it: with its programme and the agency's role.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AgencyTask {
+    pub id: i64,
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    pub section: Option<String>,
+    pub text: String,
+    pub due_on: Option<Date>,
+    pub status: String,
+    /// `lead` or `coordinating`.
+    pub role: String,
+}
+
+/// Tasks an agency leads or coordinates, across the programmes in a scope.
+pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<AgencyTask>> {
+    let mut sql = Sql::new(
+        "SELECT t.id, t.program_id, p.code AS program_code, p.title AS program_title, t.section, t.text, t.due_on, t.status, \
+         CASE WHEN t.lead_agency_id = ? THEN 'lead' ELSE 'coordinating' END AS role \
+         FROM tasks t JOIN programs p ON p.id = t.program_id \
+         WHERE (t.lead_agency_id = ? OR EXISTS (SELECT 1 FROM task_agencies ta WHERE ta.task_id = t.id AND ta.agency_id = ?))",
+    );
+    sql.args = vec![
+        Arg::I64(agency_id),
+        Arg::I64(agency_id),
+        Arg::I64(agency_id),
+    ];
+    let mut n = 0;
+    sql.text = sql
+        .text
+        .chars()
+        .map(|c| {
+            if c == '?' {
+                n += 1;
+                format!("${n}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    if scope_id != crate::geo::COUNTRY_ID {
+        sql.push(
+            " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(scope_id)],
+        );
+    }
+    sql.push(" ORDER BY t.due_on, p.period_start DESC, t.sort_order", []);
+    Ok(with_db!(db, |c| crate::bind_args!(
+        sqlx::query_as::<_, AgencyTask>(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
+}

@@ -28,6 +28,7 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/programs", get(list_page))
         .route("/programs/{id}", get(detail_page))
+        .route("/tasks/mine", get(my_tasks_page))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -38,6 +39,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks_api))
         .routes(routes!(budget_api))
         .routes(routes!(achievement_api))
+        .routes(routes!(my_tasks_api))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -491,4 +493,35 @@ async fn detail_page(
         total_planned_text => vnfmt::format_money_short(total_planned),
     };
     render(&state, &ctx, "plans/detail.html", page)
+}
+
+/// The tasks the caller's agency leads or coordinates.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "plans",
+    responses((status = 200, body = ListOf<store::AgencyTask>), (status = 401)))]
+async fn my_tasks_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<ListOf<store::AgencyTask>>> {
+    let user = ctx.require(Action::Read)?;
+    let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
+    let total = items.len() as i64;
+    Ok(Json(ListOf { items, total }))
+}
+
+async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    let user = ctx.require(Action::Read)?;
+    let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
+    let today = crate::geo::today();
+    let rows: Vec<_> = items
+        .iter()
+        .map(|t| {
+            let due = t.due_on.map(|d| match ctx.lang {
+                crate::i18n::Lang::Vi => vnfmt::days_until_label_vi(today, d),
+                crate::i18n::Lang::En => vnfmt::days_until_label_en(today, d),
+            });
+            context! { t => t, due_label => due, late => t.due_on.is_some_and(|d| d < today) && t.status != "done" }
+        })
+        .collect();
+    let page = context! { title => t(ctx.lang, "my-tasks-title"), agency => user.agency_name.clone(), rows => rows };
+    render(&state, &ctx, "plans/tasks.html", page)
 }

@@ -71,6 +71,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "registry/search.html",
         "plans/list.html",
         "plans/detail.html",
+        "plans/tasks.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
