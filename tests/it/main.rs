@@ -1,9 +1,11 @@
 //! One test binary: every scenario runs on SQLite and on PostgreSQL.
 //! `scripts/test` skips the `postgres::` half (and says so) when no server is reachable.
 
+mod plans;
 mod registry;
 mod scenarios;
 
+use plans::*;
 use registry::*;
 use scenarios::*;
 
@@ -53,4 +55,6 @@ on_both_stores!(
     registry_export_xlsx_and_csv,
     registry_import_is_all_or_nothing,
     registry_document_files,
+    plans_seed_rates_are_reproduced,
+    plans_pages_tasks_and_scope,
 );

@@ -270,7 +270,8 @@ async fn main() -> anyhow::Result<()> {
         fresh.remove().await;
         note!("removed {}", fresh.describe());
     }
-    let report = outcome?;
+    let mut report = outcome?;
+    report.finish();
     let md = report.markdown();
     println!("{md}");
     let dir = target.join("bench");
@@ -727,10 +728,39 @@ async fn web_import(
         }
     });
     let budget = Duration::from_secs(budget_secs);
-    let outcome = if budget.is_zero() {
-        Ok(insert.await)
-    } else {
-        tokio::time::timeout(budget, insert).await
+    let insert = async {
+        if budget.is_zero() {
+            Ok(insert.await)
+        } else {
+            tokio::time::timeout(budget, insert).await
+        }
+    };
+    // Meanwhile, another user's small write (one meta row) every half second:
+    // how long does it wait for the import's transaction?
+    let mut probes: Vec<Result<Duration, String>> = vec![];
+    let probe = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let t = Instant::now();
+            let r = async {
+                let mut tx = db.begin().await?;
+                langnghe_store::meta::set(&mut tx, "bench_probe", &format!("{:?}", t)).await?;
+                tx.commit().await
+            }
+            .await;
+            probes.push(r.map(|_| t.elapsed()).map_err(|e| {
+                let msg = e.to_string();
+                format!(
+                    "{} after {:.1} s",
+                    msg.chars().take(80).collect::<String>(),
+                    t.elapsed().as_secs_f64()
+                )
+            }));
+        }
+    };
+    let outcome = tokio::select! {
+        r = insert => r,
+        never = probe => never,
     };
     let insert_time = t2.elapsed();
     let finished = match outcome {
@@ -756,6 +786,7 @@ async fn web_import(
         finished,
         budget,
         points,
+        probes,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct ImportRun {
     pub budget: Duration,
     /// (rows inserted, time since the start of the insert), every 1 000 rows.
     pub points: Vec<(usize, Duration)>,
+    /// A small write by someone else during the insert, every 0.5 s: its latency or error.
+    pub probes: Vec<Result<Duration, String>>,
 }
 
 impl ImportRun {
@@ -52,6 +54,8 @@ pub struct SearchSample {
 
 pub struct Report {
     pub store: StoreKind,
+    /// `/proc/loadavg` at the start and the end (the machine is shared).
+    pub load: (String, String),
     pub command: String,
     pub records: usize,
     pub batch: usize,
@@ -77,6 +81,7 @@ impl Report {
     pub fn new(args: &Args) -> Report {
         Report {
             store: args.store,
+            load: (loadavg(), String::new()),
             command: std::env::args().collect::<Vec<_>>().join(" "),
             records: args.records,
             batch: args.batch,
@@ -93,6 +98,10 @@ impl Report {
             lists: vec![],
             import: None,
         }
+    }
+
+    pub fn finish(&mut self) {
+        self.load.1 = loadavg();
     }
 
     fn insert_total(&self) -> (usize, Duration) {
@@ -127,7 +136,8 @@ impl Report {
         );
         let _ = writeln!(
             o,
-            "- machine shared and noisy: medians and percentiles, never single timings\n"
+            "- machine shared and noisy (load average at start `{}`, at end `{}`): medians and percentiles, never single timings\n",
+            self.load.0, self.load.1
         );
 
         // Summary.
@@ -307,6 +317,25 @@ impl Report {
                     int(rate(im.rows, total))
                 );
             }
+            let ok: Vec<f64> = im
+                .probes
+                .iter()
+                .filter_map(|p| p.as_ref().ok())
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .collect();
+            let failed: Vec<&String> = im.probes.iter().filter_map(|p| p.as_ref().err()).collect();
+            let ps = summarize(&ok);
+            let _ = writeln!(
+                o,
+                "\nMeanwhile another session wrote one small row (`meta::set` in its own transaction) every 0.5 s: {} attempts, {} succeeded (p50 {} ms, p95 {} ms, max {} ms), {} failed{}.",
+                im.probes.len(),
+                ok.len(),
+                fms(ps.p50),
+                fms(ps.p95),
+                fms(ps.max),
+                failed.len(),
+                failed.first().map(|e| format!(" (first: `{e}`)")).unwrap_or_default()
+            );
             let _ = writeln!(
                 o,
                 "\nInsert progress (rate over each step):\n\n| rows | seconds | rows/s in the step |\n|---:|---:|---:|"
@@ -423,4 +452,11 @@ impl Report {
         }
         o
     }
+}
+
+/// The load averages of the machine, as `/proc/loadavg` gives them (empty elsewhere).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }

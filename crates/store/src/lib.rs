@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod audit;
 pub mod geo;
 pub mod meta;
+pub mod plan_seed;
 pub mod plans;
 pub mod registry;
 pub mod seed;

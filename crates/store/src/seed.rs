@@ -155,6 +155,7 @@ pub async fn ensure_demo(db: &Db) -> Result<usize> {
         }
     }
     added += ensure_registry_demo(db).await?;
+    added += crate::plan_seed::ensure_plans(db).await?;
     Ok(added)
 }
 
