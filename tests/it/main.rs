@@ -57,4 +57,5 @@ on_both_stores!(
     registry_document_files,
     plans_seed_rates_are_reproduced,
     plans_pages_tasks_and_scope,
+    plans_appendix_is_rendered_and_exported,
 );

@@ -142,3 +142,55 @@ pub async fn plans_pages_tasks_and_scope(b: Backend) {
     let page = so_ct.get("/tasks/mine").await;
     assert_eq!(page.status, StatusCode::OK);
 }
+
+pub async fn plans_appendix_is_rendered_and_exported(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut admin = app.admin().await;
+    let lc = api(&mut admin, "/api/v1/programs?q=316").await["items"][0]["id"]
+        .as_i64()
+        .expect("316");
+    let a = api(&mut admin, &format!("/api/v1/programs/{lc}/appendix")).await;
+    assert_eq!(a["name"], "Phụ biểu 01");
+    assert_eq!(a["milestones"], serde_json::json!(["2025", "2030"]));
+    let ct = a["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["content"] == "Sở Công thương")
+        .expect("Sở Công thương row");
+    assert_eq!(ct["values"][0][1][0], "99");
+    assert_eq!(ct["values"][1][1][0], "165");
+    let page = admin.get(&format!("/programs/{lc}/appendix")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Đến năm 2030") && page.body.contains("LNTT"));
+    let bytes = admin
+        .clone()
+        .send_raw(
+            http::Request::get(format!("/programs/{lc}/appendix?format=xlsx"))
+                .body(axum::body::Body::empty())
+                .expect("r"),
+        )
+        .await;
+    let sheet =
+        langnghe_reports::read_table(&bytes, "pb.xlsx", &langnghe_reports::Limits::default())
+            .expect("xlsx");
+    assert!(
+        sheet.headers.iter().any(|h| h == "Đến năm 2025: LN"),
+        "{:?}",
+        sheet.headers
+    );
+    assert!(sheet.rows.iter().any(|r| r.cells.get(1).map(String::as_str)
+        == Some("Sở Công thương")
+        && r.cells.get(3).map(String::as_str) == Some("99")));
+    // Programmes without an appendix answer 404.
+    let hn = api(&mut admin, "/api/v1/programs?q=2011").await["items"][0]["id"]
+        .as_i64()
+        .expect("hn");
+    assert_eq!(
+        admin
+            .get(&format!("/api/v1/programs/{hn}/appendix"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -68,6 +68,16 @@ struct PlanJson {
     budget: Vec<BudgetJson>,
     #[serde(default)]
     timeline: Vec<TimelineJson>,
+    #[serde(default)]
+    appendix: Option<AppendixJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AppendixJson {
+    name: String,
+    title: String,
+    subtitle: Option<String>,
+    rows: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -631,6 +641,19 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     sort_order: i as i64,
                     source: b.source.clone(),
                     amounts,
+                },
+            )
+            .await?;
+        }
+        if let Some(a) = &p.appendix {
+            plans::insert_appendix(
+                &mut tx,
+                &plans::Appendix {
+                    program_id: pid,
+                    name: a.name.clone(),
+                    title: a.title.clone(),
+                    subtitle: a.subtitle.clone(),
+                    rows_json: serde_json::to_string(&a.rows).unwrap_or_else(|_| "[]".into()),
                 },
             )
             .await?;

@@ -681,3 +681,42 @@ pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<
     .fetch_all(c)
     .await?))
 }
+
+/// An appendix table of a programme, as printed ("Phụ biểu 01").
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Appendix {
+    pub program_id: i64,
+    pub name: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// The printed rows (JSON array).
+    pub rows_json: String,
+}
+
+pub async fn appendices(db: &Db, program_id: i64) -> Result<Vec<Appendix>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, Appendix>(
+        "SELECT program_id, name, title, subtitle, rows_json FROM program_appendices WHERE program_id = $1 ORDER BY name"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?
+    }))
+}
+
+pub async fn insert_appendix(tx: &mut Tx, a: &Appendix) -> Result<()> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO program_appendices (program_id, name, title, subtitle, rows_json) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(a.program_id)
+    .bind(&a.name)
+    .bind(&a.title)
+    .bind(&a.subtitle)
+    .bind(&a.rows_json)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}

@@ -29,6 +29,7 @@ pub fn pages() -> Router<AppState> {
         .route("/programs", get(list_page))
         .route("/programs/{id}", get(detail_page))
         .route("/tasks/mine", get(my_tasks_page))
+        .route("/programs/{id}/appendix", get(appendix_page))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -40,6 +41,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_api))
         .routes(routes!(achievement_api))
         .routes(routes!(my_tasks_api))
+        .routes(routes!(appendix_api))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -479,8 +481,10 @@ async fn detail_page(
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
     let total_planned: i64 = budget.iter().filter_map(|b| b.line.planned_dong).sum();
+    let has_appendix = !store::appendices(&state.db, p.id).await?.is_empty();
     let page = context! {
         title => p.title.clone(),
+        has_appendix => has_appendix,
         p => p,
         specific => specific,
         basis => basis,
@@ -524,4 +528,219 @@ async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Htm
         .collect();
     let page = context! { title => t(ctx.lang, "my-tasks-title"), agency => user.agency_name.clone(), rows => rows };
     render(&state, &ctx, "plans/tasks.html", page)
+}
+
+/// One printed row of an appendix with its values by milestone (2025, 2030).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AppendixRow {
+    pub kind: String,
+    pub tt: String,
+    pub content: String,
+    pub unit: String,
+    /// Per milestone: [total, LN, NTT, LNTT] as printed (empty when blank).
+    pub values: Vec<(String, Vec<String>)>,
+}
+
+/// An appendix as the plan prints it, with its milestones.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AppendixView {
+    pub name: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub milestones: Vec<String>,
+    pub rows: Vec<AppendixRow>,
+}
+
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map(|x| vnfmt::format_decimal_trim(x, 3))
+            .unwrap_or_default(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Pivot the printed rows: one row per line of the table, the milestones side by side.
+pub fn appendix_view(a: &store::Appendix) -> AppendixView {
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&a.rows_json).unwrap_or_default();
+    let mut milestones: Vec<String> = vec![];
+    let mut out: Vec<AppendixRow> = vec![];
+    for r in &rows {
+        let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let content = r
+            .get("indicator_repaired")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| s("indicator"));
+        let kind = s("row_kind");
+        let milestone = s("milestone");
+        if !milestone.is_empty() && !milestones.contains(&milestone) {
+            milestones.push(milestone.clone());
+        }
+        let values = vec![
+            cell(r.get("printed").unwrap_or(&serde_json::Value::Null)),
+            cell(r.get("LN").unwrap_or(&serde_json::Value::Null)),
+            cell(r.get("NTT").unwrap_or(&serde_json::Value::Null)),
+            cell(r.get("LNTT").unwrap_or(&serde_json::Value::Null)),
+        ];
+        let key = (
+            s("tt"),
+            content.clone(),
+            s("unit"),
+            s("agency"),
+            s("unit_code"),
+        );
+        match out.iter_mut().find(|x| {
+            (x.tt.clone(), x.content.clone(), x.unit.clone())
+                == (key.0.clone(), key.1.clone(), key.2.clone())
+                && !milestone.is_empty()
+                && !x.values.iter().any(|(m, _)| *m == milestone)
+        }) {
+            Some(existing) if !milestone.is_empty() => existing.values.push((milestone, values)),
+            _ => out.push(AppendixRow {
+                kind,
+                tt: key.0,
+                content,
+                unit: key.2,
+                values: if milestone.is_empty() {
+                    vec![]
+                } else {
+                    vec![(milestone, values)]
+                },
+            }),
+        }
+    }
+    milestones.sort();
+    AppendixView {
+        name: a.name.clone(),
+        title: a.title.clone(),
+        subtitle: a.subtitle.clone(),
+        milestones,
+        rows: out,
+    }
+}
+
+async fn load_appendix(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> AppResult<(Program, AppendixView)> {
+    let p = load(state, ctx, id).await?;
+    let a = store::appendices(&state.db, p.id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    Ok((p, appendix_view(&a)))
+}
+
+fn appendix_xlsx(v: &AppendixView) -> AppResult<axum::response::Response> {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    use langnghe_reports::{Cell, Column, ColumnKind, Table};
+    let mut columns = vec![
+        Column::new("tt", "TT", ColumnKind::Text),
+        Column::new("content", "Nội dung", ColumnKind::Text),
+        Column::new("unit", "ĐVT", ColumnKind::Text),
+    ];
+    for m in &v.milestones {
+        for part in ["Tổng", "LN", "NTT", "LNTT"] {
+            columns.push(Column::new(
+                format!("{m}-{part}"),
+                format!("Đến năm {m}: {part}"),
+                ColumnKind::Text,
+            ));
+        }
+    }
+    let rows = v
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                Cell::Text(r.tt.clone()),
+                Cell::Text(r.content.clone()),
+                Cell::Text(r.unit.clone()),
+            ];
+            for m in &v.milestones {
+                let vals = r
+                    .values
+                    .iter()
+                    .find(|(x, _)| x == m)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| vec![String::new(); 4]);
+                for x in vals {
+                    cells.push(if x.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(x)
+                    });
+                }
+            }
+            cells
+        })
+        .collect();
+    let table = Table {
+        sheet_name: v.name.clone(),
+        title: Some(format!(
+            "{} {}",
+            v.title,
+            v.subtitle.clone().unwrap_or_default()
+        )),
+        columns,
+        rows,
+    };
+    let bytes = langnghe_reports::to_xlsx(&table).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"phu-bieu-01.xlsx\""),
+    );
+    Ok(res)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `xlsx` for the Excel file.
+    pub format: Option<String>,
+}
+
+/// The programme's appendix table ("Phụ biểu 01") as printed; `format=xlsx` for Excel.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/appendix", tag = "plans", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, body = AppendixView), (status = 404)))]
+async fn appendix_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (_, v) = load_appendix(&state, &ctx, &id).await?;
+    if q.format.as_deref() == Some("xlsx") {
+        return appendix_xlsx(&v);
+    }
+    Ok(Json(v).into_response())
+}
+
+async fn appendix_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (p, v) = load_appendix(&state, &ctx, &id).await?;
+    if q.format.as_deref() == Some("xlsx") {
+        return appendix_xlsx(&v);
+    }
+    let page = context! { title => v.title.clone(), p => p, a => v };
+    Ok(render(&state, &ctx, "plans/appendix.html", page)?.into_response())
 }

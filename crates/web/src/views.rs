@@ -72,6 +72,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "plans/list.html",
         "plans/detail.html",
         "plans/tasks.html",
+        "plans/appendix.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

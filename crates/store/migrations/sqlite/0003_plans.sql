@@ -135,3 +135,13 @@ CREATE TABLE budget_amounts (
     created_at     TEXT NOT NULL,
     UNIQUE (budget_line_id, year, kind)
 );
+
+-- An appendix table as the plan prints it ("Phụ biểu 01"): its rows as JSON.
+CREATE TABLE program_appendices (
+    program_id INTEGER NOT NULL REFERENCES programs (id),
+    name       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    subtitle   TEXT,
+    rows_json  TEXT NOT NULL,
+    PRIMARY KEY (program_id, name)
+);

@@ -486,3 +486,5 @@ task-status-open = Not started
 task-status-in_progress = In progress
 task-status-done = Done
 task-status-cancelled = Cancelled
+appendix-open = Appendix
+appendix-export = Export Excel

@@ -486,3 +486,5 @@ task-status-open = Chưa thực hiện
 task-status-in_progress = Đang thực hiện
 task-status-done = Hoàn thành
 task-status-cancelled = Hủy
+appendix-open = Phụ biểu
+appendix-export = Xuất Excel
