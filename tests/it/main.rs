@@ -58,4 +58,5 @@ on_both_stores!(
     plans_seed_rates_are_reproduced,
     plans_pages_tasks_and_scope,
     plans_appendix_is_rendered_and_exported,
+    plans_entered_by_hand,
 );

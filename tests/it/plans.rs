@@ -194,3 +194,168 @@ pub async fn plans_appendix_is_rendered_and_exported(b: Backend) {
         StatusCode::NOT_FOUND
     );
 }
+
+pub async fn plans_entered_by_hand(b: Backend) {
+    use http::Method;
+    use serde_json::json;
+    let app = TestApp::spawn(b).await;
+    let mut admin = app.admin().await;
+    let r = admin.json(Method::POST, "/api/v1/programs", json!({
+        "code": "HN-LN-2026", "title": "Kế hoạch phát triển làng nghề năm 2026 (thử)", "kind": "plan",
+        "document_number": "Số: 999/KH-UBND", "document_date": "15/1/2026",
+        "period_start": "1/1/2026", "period_end": "31/12/2028", "lead_agency": "hn-so-ct",
+        "legal_basis": "52/2018/NĐ-CP\n801/QĐ-TTg", "objectives_specific": "Đào tạo 24.000 lao động\nCông nhận 10-12 làng nghề",
+    })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let p = r.json();
+    let id = p["id"].as_i64().expect("id");
+    assert_eq!(p["status"], "draft");
+    assert_eq!(p["document_number"], "999/KH-UBND");
+    // Three indicators, three target forms; the split must add up.
+    let bad = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "1", "name": "Đào tạo nghề", "unit": "lao động", "milestone": "2026-2028", "target": "24.000", "split": "Nông nghiệp = 13.265\nPhi nông nghiệp = 10.000"})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["fields"][0]["field"], "split");
+    let ok = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "1", "name": "Đào tạo nghề", "unit": "lao động", "milestone": "2026-2028", "target": "24.000", "split": "Nông nghiệp = 13.265\nPhi nông nghiệp = 10.735"})).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "2", "name": "Làng nghề được công nhận mới", "unit": "LN", "milestone": "2028", "target": "10-12"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "3", "name": "Kim ngạch xuất khẩu", "unit": "triệu USD", "milestone": "2028", "target": "tăng bình quân 12-15 %/năm"})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "growth needs a baseline"
+    );
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "3", "name": "Kim ngạch xuất khẩu", "unit": "triệu USD", "milestone": "2028", "target": "tăng bình quân 12-15 %/năm", "baseline_value": "200", "baseline_year": "2025"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "4", "name": "x", "unit": "lớp", "milestone": "2028", "target": "rất nhiều"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "target");
+    // Two tasks, one budget line.
+    for (lead, co) in [
+        ("hn-so-ct", "hn-so-tc, hn-so-khdt"),
+        ("hn-so-nnptnt", "hn-ubnd-gia-lam"),
+    ] {
+        let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/tasks"), json!({"section": "II.1", "text": "Tổ chức đào tạo nghề", "lead_agency": lead, "coordinating": co, "due_on": "30/11/2026"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/tasks"),
+            json!({"text": "x", "lead_agency": "no-such-agency"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/budget"), json!({"line": "Hỗ trợ xây dựng thương hiệu", "source_of_funds": "local", "planned": "3 tỷ đồng", "year": "2026", "allocated": "2,5 tỷ", "disbursed": "2 tỷ"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let budget = api(&mut admin, &format!("/api/v1/programs/{id}/budget")).await;
+    assert_eq!(budget["items"][0]["planned_dong"], 3_000_000_000_i64);
+    assert_eq!(budget["items"][0]["allocated_pct"], 83.33);
+    assert_eq!(budget["items"][0]["disbursed_pct"], 80.0);
+    // The page shows the plan and its matrix.
+    let page = admin.get(&format!("/programs/{id}")).await;
+    assert!(
+        page.body.contains("10-12")
+            && page.body.contains("task-matrix")
+            && page.body.contains("Nông nghiệp")
+    );
+    let tasks = api(&mut admin, &format!("/api/v1/programs/{id}/tasks")).await;
+    assert_eq!(
+        tasks["items"][0]["coordinating"]
+            .as_array()
+            .expect("c")
+            .len(),
+        2
+    );
+    // Status moves forward one step at a time, audited.
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/status"),
+            json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/status"),
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "approved");
+    let audit = api(
+        &mut admin,
+        &format!("/api/v1/audit?entity=program&entity_id={id}"),
+    )
+    .await;
+    assert!(audit["items"]
+        .as_array()
+        .expect("a")
+        .iter()
+        .any(|a| a["before"]["status"] == "draft" && a["after"]["status"] == "approved"));
+    // Derive the 2026 plan: 24.000 over three years → 8.000; the range and growth carry.
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/derive"),
+            json!({"year": "2026"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let child = r.json();
+    assert_eq!(child["kind"], "annual_plan");
+    assert_eq!(child["parent_id"], id);
+    let cid = child["id"].as_i64().expect("child");
+    let ci = api(&mut admin, &format!("/api/v1/programs/{cid}/indicators")).await;
+    let first = &ci["items"][0];
+    assert_eq!(first["targets"][0]["text"], "8.000");
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/derive"),
+            json!({"year": "2031"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Achievement answers for an indicator without results yet.
+    let iid = first["id"].as_i64().expect("indicator");
+    let ach = api(&mut admin, &format!("/api/v1/indicators/{iid}/achievement")).await;
+    assert_eq!(ach["status"], "no_data");
+    assert_eq!(ach["target"], "8.000");
+    // The browser form creates a programme too.
+    admin.get("/programs/new").await;
+    let r = admin
+        .form(
+            "/programs",
+            &[
+                ("code", "F-1"),
+                ("title", "Kế hoạch nhập qua biểu mẫu"),
+                ("kind", "plan"),
+                ("period_start", "1/1/2026"),
+                ("period_end", "31/12/2026"),
+                ("lead_agency", "hn-so-ct"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = admin
+        .form(
+            "/programs",
+            &[
+                ("code", ""),
+                ("title", ""),
+                ("kind", "plan"),
+                ("period_start", "31/12/2026"),
+                ("period_end", "1/1/2026"),
+                ("lead_agency", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("error-summary") && r.body.contains("#f-period_end"));
+    // Viewers cannot enter plans.
+    let mut viewer = app.user("xem.kehoach", "viewer", "hn-so-ct", "01").await;
+    assert_eq!(viewer.json(Method::POST, "/api/v1/programs", json!({"code": "x", "title": "x", "kind": "plan", "period_start": "1/1/2026", "period_end": "2/1/2026", "lead_agency": "hn-so-ct"})).await.status, StatusCode::FORBIDDEN);
+}

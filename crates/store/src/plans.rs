@@ -720,3 +720,53 @@ pub async fn insert_appendix(tx: &mut Tx, a: &Appendix) -> Result<()> {
     });
     Ok(())
 }
+
+/// Move a programme to another status (draft → approved → active → closed); audited.
+pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let before: Option<String> = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT status FROM programs WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    let Some(before) = before else {
+        return Err(StoreError::NotFound);
+    };
+    let now = OffsetDateTime::now_utc();
+    with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE programs SET status = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(status)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    audit::record(
+        &mut tx,
+        actor,
+        "update",
+        "program",
+        &id.to_string(),
+        Some(&serde_json::json!({ "status": before })),
+        Some(&serde_json::json!({ "status": status })),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Targets of one indicator (for deriving annual plans).
+pub async fn indicator_targets(db: &Db, indicator_id: i64) -> Result<Vec<TargetRow>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, TargetRow>(
+        "SELECT t.id, t.indicator_id, t.parent_id, t.milestone, t.text, t.form, t.cumulative, t.dimension, t.category, \
+         t.admin_unit_id, u.name AS unit_name, t.agency_id, a.name AS agency_name, t.value \
+         FROM targets t LEFT JOIN admin_units u ON u.id = t.admin_unit_id LEFT JOIN agencies a ON a.id = t.agency_id \
+         WHERE t.indicator_id = $1 ORDER BY t.id"
+    )
+    .bind(indicator_id)
+    .fetch_all(c)
+    .await?
+    }))
+}

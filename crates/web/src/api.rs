@@ -51,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api())
         .merge(crate::registry::api::router())
         .merge(crate::plans::api())
+        .merge(crate::plans_edit::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

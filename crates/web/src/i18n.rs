@@ -103,7 +103,7 @@ mod tests {
         let (kv, ke) = (keys(vi), keys(en));
         let vars = [
             "page", "pages", "from", "to", "total", "name", "count", "date", "what", "minutes",
-            "max", "code", "min", "q", "days", "value", "detail", "target",
+            "max", "code", "min", "q", "days", "value", "detail", "target", "sum", "from",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {

@@ -14,6 +14,7 @@ pub mod geo;
 pub mod home;
 pub mod i18n;
 pub mod plans;
+pub mod plans_edit;
 pub mod registry;
 pub mod users;
 pub mod views;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::import::pages())
         .merge(registry::files::pages())
         .merge(plans::pages())
+        .merge(plans_edit::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

@@ -482,9 +482,12 @@ async fn detail_page(
         .unwrap_or_default();
     let total_planned: i64 = budget.iter().filter_map(|b| b.line.planned_dong).sum();
     let has_appendix = !store::appendices(&state.db, p.id).await?.is_empty();
+    let agency_options =
+        langnghe_store::agencies::options(&state.db, ctx.user()?.scope_unit_id).await?;
     let page = context! {
         title => p.title.clone(),
         has_appendix => has_appendix,
+        agency_options => agency_options,
         p => p,
         specific => specific,
         basis => basis,

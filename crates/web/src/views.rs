@@ -73,6 +73,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "plans/detail.html",
         "plans/tasks.html",
         "plans/appendix.html",
+        "plans/form.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
