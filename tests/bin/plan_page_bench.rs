@@ -26,7 +26,11 @@ async fn main() {
     println!("store: {backend:?}; requests: {n} each (after 5 warm-up)");
     println!("| page | p50 ms | p95 ms | max ms | bytes |");
     println!("|---|---:|---:|---:|---:|");
-    for path in [format!("/programs/{id}"), format!("/programs/{id}/appendix"), format!("/api/v1/programs/{id}/indicators")] {
+    for path in [
+        format!("/programs/{id}"),
+        format!("/programs/{id}/appendix"),
+        format!("/api/v1/programs/{id}/indicators"),
+    ] {
         let mut times = vec![];
         let mut bytes = 0;
         for i in 0..n + 5 {
@@ -40,6 +44,11 @@ async fn main() {
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
-        println!("| `{path}` | {:.1} | {:.1} | {:.1} | {bytes} |", pct(&times, 0.5), pct(&times, 0.95), times[times.len() - 1]);
+        println!(
+            "| `{path}` | {:.1} | {:.1} | {:.1} | {bytes} |",
+            pct(&times, 0.5),
+            pct(&times, 0.95),
+            times[times.len() - 1]
+        );
     }
 }

@@ -324,6 +324,61 @@ pub async fn plans_entered_by_hand(b: Backend) {
     let ach = api(&mut admin, &format!("/api/v1/indicators/{iid}/achievement")).await;
     assert_eq!(ach["status"], "no_data");
     assert_eq!(ach["target"], "8.000");
+    // A result on the annual plan rolls up into the programme: 8.000 of 24.000.
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/indicators/{iid}/actuals"),
+            json!({"period": "2026", "value": "8.000"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let ach = api(&mut admin, &format!("/api/v1/indicators/{iid}/achievement")).await;
+    assert_eq!(ach["status"], "achieved");
+    let parent_first = api(&mut admin, &format!("/api/v1/programs/{id}/indicators")).await["items"]
+        [0]["id"]
+        .as_i64()
+        .expect("p");
+    let ach = api(
+        &mut admin,
+        &format!("/api/v1/indicators/{parent_first}/achievement"),
+    )
+    .await;
+    assert_eq!(ach["actual"], 8000.0);
+    assert!(
+        (ach["percent"].as_f64().expect("pct") - 33.33).abs() < 0.01,
+        "{ach}"
+    );
+    assert_eq!(ach["status"], "below");
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/indicators/{iid}/actuals"),
+            json!({"period": "2026", "value": "82.15"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ambiguous number refused"
+    );
+    // A task linked to indicators.
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/tasks"), json!({"text": "Xây dựng nhãn hiệu", "lead_agency": "hn-so-khcn", "indicators": "1, 2"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let tasks = api(&mut admin, &format!("/api/v1/programs/{id}/tasks")).await;
+    assert!(tasks["items"]
+        .as_array()
+        .expect("t")
+        .iter()
+        .any(|t| t["indicator_codes"] == json!(["1", "2"])));
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/tasks"),
+            json!({"text": "x", "lead_agency": "hn-so-khcn", "indicators": "99"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The browser form creates a programme too.
     admin.get("/programs/new").await;
     let r = admin

@@ -585,6 +585,21 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
     }
     rep.queries = queries.iter().map(|(l, _)| l.clone()).collect();
 
+    // What a page of hits costs: each hit's name is read by one more query, so
+    // compare pages of 1 and of 20 hits (interleaved, against the noise).
+    for q in ["bat trang", "gom su", "lang nghe"] {
+        let (mut one, mut twenty) = (vec![], vec![]);
+        for _ in 0..30 {
+            let t = Instant::now();
+            search::search(&db, COUNTRY_ID, q, &Entity::ALL, 1, 0).await?;
+            one.push(stats::ms(t.elapsed()));
+            let t = Instant::now();
+            search::search(&db, COUNTRY_ID, q, &Entity::ALL, 20, 0).await?;
+            twenty.push(stats::ms(t.elapsed()));
+        }
+        rep.page_cost.push((q.to_string(), one, twenty));
+    }
+
     // Lists of villages within a province with a search text.
     note!("lists: {} village lists by province + q", args.queries);
     let list_query = |i: usize| {

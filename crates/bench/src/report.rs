@@ -72,6 +72,8 @@ pub struct Report {
     pub queries: Vec<String>,
     /// (scope index, scope name, samples).
     pub search: Vec<(usize, String, Vec<SearchSample>)>,
+    /// (q, ms with limit 1, ms with limit 20), whole country.
+    pub page_cost: Vec<(String, Vec<f64>, Vec<f64>)>,
     /// (province, q, ms, total, returned).
     pub lists: Vec<(String, String, f64, i64, usize)>,
     pub import: Option<ImportRun>,
@@ -95,6 +97,7 @@ impl Report {
             counts: vec![],
             queries: vec![],
             search: vec![],
+            page_cost: vec![],
             lists: vec![],
             import: None,
         }
@@ -414,6 +417,22 @@ impl Report {
             let _ = writeln!(o, "\n{short} searches counted hits but returned none.");
         }
 
+        if !self.page_cost.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nPage size (whole country, 30 interleaved runs each): every hit's name is read by a query of its own.\n\n| q | p50 ms, limit 1 | p50 ms, limit 20 | ms per extra hit |\n|---|---:|---:|---:|"
+            );
+            for (q, one, twenty) in &self.page_cost {
+                let (a, b) = (summarize(one).p50, summarize(twenty).p50);
+                let _ = writeln!(
+                    o,
+                    "| {q} | {} | {} | {:.3} |",
+                    fms(a),
+                    fms(b),
+                    (b - a) / 19.0
+                );
+            }
+        }
         let _ = writeln!(
             o,
             "\n## Lists: `registry::list` of villages within a province with q (limit 50, sorted by name)\n"

@@ -770,3 +770,61 @@ pub async fn indicator_targets(db: &Db, indicator_id: i64) -> Result<Vec<TargetR
     .await?
     }))
 }
+
+/// Actual values recorded on the derived (annual) plans of a programme, keyed by the
+/// indicator code they share with it: what rolls up into the programme's achievement.
+pub async fn child_actuals(db: &Db, program_id: i64) -> Result<Vec<(String, ActualRow)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+        #[sqlx(flatten)]
+        actual: ActualRow,
+    }
+    let rows: Vec<Row> = with_db!(db, |c| {
+        sqlx::query_as::<_, Row>(
+        "SELECT i.code, x.id, x.indicator_id, x.period, x.value, x.plan_value, x.plan_implied, x.rate_stated, x.category, x.source, x.notes \
+         FROM indicator_actuals x JOIN indicators i ON i.id = x.indicator_id JOIN programs p ON p.id = i.program_id \
+         WHERE p.parent_id = $1 ORDER BY x.period, x.id"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?
+    });
+    Ok(rows.into_iter().map(|r| (r.code, r.actual)).collect())
+}
+
+/// Record an actual value of an indicator (a result); audited.
+pub async fn add_actual(db: &Db, actor: &Actor, a: &NewActual) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let id = insert_actual(&mut tx, actor, a).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Link a task to the indicators it serves.
+pub async fn link_task_indicator(tx: &mut Tx, task_id: i64, indicator_id: i64) -> Result<()> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO task_indicators (task_id, indicator_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    )
+    .bind(task_id)
+    .bind(indicator_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// (task id, indicator code) of a programme's task links.
+pub async fn task_indicator_codes(db: &Db, program_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT ti.task_id, i.code FROM task_indicators ti JOIN indicators i ON i.id = ti.indicator_id \
+         WHERE i.program_id = $1 ORDER BY ti.task_id, i.sort_order"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?
+    }))
+}

@@ -256,6 +256,23 @@ pub fn achievement_of(
     v
 }
 
+/// A programme's actual values, with those recorded on its derived annual plans rolled
+/// up onto its own indicators (matched by indicator code).
+async fn program_actuals(
+    state: &AppState,
+    program_id: i64,
+    inds: &[Indicator],
+) -> AppResult<Vec<ActualRow>> {
+    let mut actuals = store::actuals(&state.db, program_id).await?;
+    for (code, mut a) in store::child_actuals(&state.db, program_id).await? {
+        if let Some(ind) = inds.iter().find(|i| i.code == code) {
+            a.indicator_id = ind.id;
+            actuals.push(a);
+        }
+    }
+    Ok(actuals)
+}
+
 async fn indicator_views(
     state: &AppState,
     program_id: i64,
@@ -263,7 +280,7 @@ async fn indicator_views(
 ) -> AppResult<Vec<IndicatorView>> {
     let inds = store::indicators(&state.db, program_id).await?;
     let targets = store::targets(&state.db, program_id).await?;
-    let actuals = store::actuals(&state.db, program_id).await?;
+    let actuals = program_actuals(state, program_id, &inds).await?;
     Ok(inds
         .into_iter()
         .map(|i| {
@@ -307,11 +324,14 @@ pub struct TaskView {
     pub task: Task,
     /// (id, name) of the coordinating agencies.
     pub coordinating: Vec<(i64, String)>,
+    /// Codes of the indicators the task serves.
+    pub indicator_codes: Vec<String>,
 }
 
 async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView>> {
     let tasks = store::tasks(&state.db, program_id).await?;
     let co = store::task_coordinators(&state.db, program_id).await?;
+    let links = store::task_indicator_codes(&state.db, program_id).await?;
     Ok(tasks
         .into_iter()
         .map(|t| TaskView {
@@ -319,6 +339,11 @@ async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView
                 .iter()
                 .filter(|(tid, _, _)| *tid == t.id)
                 .map(|(_, a, n)| (*a, n.clone()))
+                .collect(),
+            indicator_codes: links
+                .iter()
+                .filter(|(tid, _)| *tid == t.id)
+                .map(|(_, c)| c.clone())
                 .collect(),
             task: t,
         })
@@ -427,7 +452,8 @@ async fn achievement_api(
         .ok_or(AppError::NotFound)?;
     let day = crate::geo::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
     let targets = store::targets(&state.db, ind.program_id).await?;
-    let actuals = store::actuals(&state.db, ind.program_id).await?;
+    let inds = store::indicators(&state.db, ind.program_id).await?;
+    let actuals = program_actuals(&state, ind.program_id, &inds).await?;
     Ok(Json(achievement_of(&ind, &targets, &actuals, day.year())))
 }
 

@@ -48,6 +48,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_api))
         .routes(routes!(status_api))
         .routes(routes!(derive_api))
+        .routes(routes!(actual_api))
 }
 
 fn text(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize, required: bool) -> String {
@@ -538,6 +539,9 @@ pub struct TaskPayload {
     pub start_on: Option<String>,
     #[serde(default)]
     pub due_on: Option<String>,
+    /// Codes of the programme's indicators this task serves, comma-separated.
+    #[serde(default)]
+    pub indicators: Option<String>,
 }
 
 async fn add_task(state: &AppState, ctx: &Ctx, id: &str, p: &TaskPayload) -> AppResult<i64> {
@@ -566,6 +570,26 @@ async fn add_task(state: &AppState, ctx: &Ctx, id: &str, p: &TaskPayload) -> App
     }
     let start = date(&mut errors, "start_on", &p.start_on, false);
     let due = date(&mut errors, "due_on", &p.due_on, false);
+    if let (Some(s), Some(d)) = (start, due) {
+        if d < s {
+            errors.push(FieldError::new("due_on", "error-period"));
+        }
+    }
+    let indicators = store::indicators(&state.db, prog.id).await?;
+    let mut linked = vec![];
+    for code in non_empty(&p.indicators)
+        .unwrap_or_default()
+        .split([',', ';', ' '])
+        .filter(|c| !c.trim().is_empty())
+    {
+        match indicators.iter().find(|i| i.code == code.trim()) {
+            Some(i) => linked.push(i.id),
+            None => errors.push(
+                FieldError::new("indicators", "error-unknown-record")
+                    .arg("value", code.trim().chars().take(20).collect::<String>()),
+            ),
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -587,6 +611,9 @@ async fn add_task(state: &AppState, ctx: &Ctx, id: &str, p: &TaskPayload) -> App
         },
     )
     .await?;
+    for i in linked {
+        store::link_task_indicator(&mut tx, tid, i).await?;
+    }
     tx.commit().await?;
     Ok(tid)
 }
@@ -997,4 +1024,64 @@ async fn derive_page(
         }
         Err(e) => after(&session, &ctx, &id, "", Err(e)).await,
     }
+}
+
+/// A result of an indicator for a period.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ActualPayload {
+    /// "2026", "6 tháng đầu năm 2026"…
+    pub period: String,
+    /// "17.800", "82,155".
+    pub value: String,
+}
+
+/// Record a result of an indicator (it rolls up into the programme it was derived from).
+#[utoipa::path(post, path = "/api/v1/indicators/{id}/actuals", tag = "plans", params(("id" = i64, Path)), request_body = ActualPayload,
+    responses((status = 201, description = "`{id}`"), (status = 403), (status = 404), (status = 422)))]
+async fn actual_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(p): Json<ActualPayload>,
+) -> AppResult<Response> {
+    let user = ctx.require(Action::EditRegistry)?;
+    let iid: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let ind = store::indicator(&state.db, iid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::get(&state.db, user.scope_unit_id, ind.program_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = vec![];
+    let period = text(&mut errors, "period", &p.period, 50, true);
+    let value = match vnfmt::parse_number(&p.value) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            errors.push(
+                FieldError::new("value", "error-number")
+                    .arg("value", p.value.chars().take(40).collect::<String>()),
+            );
+            None
+        }
+    };
+    let (true, Some(value)) = (errors.is_empty(), value) else {
+        return Err(AppError::Validation(errors));
+    };
+    let aid = store::add_actual(
+        &state.db,
+        &ctx.actor(),
+        &store::NewActual {
+            indicator_id: iid,
+            period,
+            value,
+            plan_value: None,
+            plan_implied: false,
+            rate_stated: None,
+            category: None,
+            source: None,
+            notes: None,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": aid }))).into_response())
 }

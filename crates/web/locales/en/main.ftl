@@ -549,3 +549,7 @@ plan-field-direction = Direction
 plan-field-source_of_funds = Source
 plan-field-section = Section
 plan-field- = Data
+hint-task-indicators = Codes of the indicators the task serves, comma-separated.
+plan-field-indicators = Indicators
+plan-field-period = Period
+plan-field-value = Value

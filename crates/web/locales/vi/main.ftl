@@ -549,3 +549,7 @@ plan-field-direction = Chiều đánh giá
 plan-field-source_of_funds = Nguồn
 plan-field-section = Mục
 plan-field- = Dữ liệu
+hint-task-indicators = Mã các chỉ tiêu nhiệm vụ phục vụ, cách nhau bằng dấu phẩy.
+plan-field-indicators = Chỉ tiêu
+plan-field-period = Kỳ
+plan-field-value = Giá trị
