@@ -180,6 +180,20 @@ pub fn achievement_of(
         .iter()
         .filter(|a| a.indicator_id == ind.id && a.category.is_none())
         .collect();
+    // Shown with the precision the document used for the stated rate, else one decimal.
+    let decimals = mine
+        .iter()
+        .rev()
+        .find_map(|a| a.rate_stated.as_deref())
+        .map(|r| {
+            r.trim()
+                .trim_end_matches('%')
+                .trim()
+                .split_once(',')
+                .map(|(_, d)| d.trim().len() as u32)
+                .unwrap_or(0)
+        })
+        .unwrap_or(1);
     let view =
         |a: rules::Achievement, actual: Option<f64>, milestone: Option<String>| AchievementView {
             actual,
@@ -188,7 +202,7 @@ pub fn achievement_of(
             percent: a.percent.map(|p| rules::round_pct(p, 2)),
             percent_text: a
                 .percent
-                .map(|p| vnfmt::format_percent(rules::round_pct(p, 2), 2)),
+                .map(|p| vnfmt::format_percent(rules::round_pct(p, decimals), decimals as usize)),
             status: status_str(a.status).into(),
         };
     if totals.is_empty() {

@@ -6,7 +6,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path};
 use crate::i18n::t;
-use crate::views::{field_errors, render};
+use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -274,7 +274,11 @@ async fn form(
 ) -> AppResult<Html<String>> {
     let user = ctx.require(Action::EditRegistry)?;
     let agencies = agencies::options(&state.db, user.scope_unit_id).await?;
-    let page = context! { title => t(ctx.lang, "program-new"), p => p, kinds => KINDS, agencies => agencies, errors => field_errors(ctx.lang, errors) };
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| context! { field => e.field, message => format!("{}: {}", t(ctx.lang, &format!("plan-field-{}", e.field)), e.message(ctx.lang)) })
+        .collect();
+    let page = context! { title => t(ctx.lang, "program-new"), p => p, kinds => KINDS, agencies => agencies, errors => errors };
     render(state, ctx, "plans/form.html", page)
 }
 
@@ -407,7 +411,7 @@ async fn add_indicator(
         .lines()
         .filter(|l| !l.trim().is_empty())
     {
-        match line.split_once('=') {
+        match line.rsplit_once('=') {
             Some((k, v)) => match vnfmt::parse_number(v.trim()) {
                 Ok(x) => parts.push((k.trim().chars().take(100).collect(), x)),
                 Err(_) => errors.push(
@@ -431,6 +435,32 @@ async fn add_indicator(
                     .arg("sum", vnfmt::format_decimal_trim(sum, 3))
                     .arg("total", vnfmt::format_decimal_trim(value, 3)),
             );
+        }
+    }
+    // A split line names a category ("Nông nghiệp = 13.265"), an admin unit
+    // ("unit:018 = 5", a district read before the reform) or an agency ("agency:hn-so-ct = 3").
+    let scope = ctx.user()?.scope_unit_id;
+    let mut split_rows: Vec<(String, f64, &str, Option<i64>, Option<i64>)> = vec![];
+    for (k, v) in &parts {
+        if let Some(code) = k.strip_prefix("unit:") {
+            match langnghe_store::geo::resolve(&state.db, code.trim(), None, crate::geo::today())
+                .await?
+            {
+                Some(u) if langnghe_store::geo::covers(&state.db, scope, u.id).await? => {
+                    split_rows.push((k.clone(), *v, "unit", Some(u.id), None))
+                }
+                _ => errors.push(
+                    FieldError::new("split", "error-unknown-unit")
+                        .arg("code", code.trim().chars().take(16).collect::<String>()),
+                ),
+            }
+        } else if let Some(a) = k.strip_prefix("agency:") {
+            match agency_ref(state, scope, a).await {
+                Some(id) => split_rows.push((k.clone(), *v, "agency", None, Some(id))),
+                None => errors.push(FieldError::new("split", "error-unknown-agency")),
+            }
+        } else {
+            split_rows.push((k.clone(), *v, "category", None, None));
         }
     }
     if !errors.is_empty() {
@@ -487,7 +517,7 @@ async fn add_indicator(
         },
     )
     .await?;
-    for (k, v) in parts {
+    for (k, v, dimension, unit_id, agency_id) in split_rows {
         store::insert_target(
             &mut tx,
             &actor,
@@ -498,10 +528,10 @@ async fn add_indicator(
                 text: vnfmt::format_decimal_trim(v, 3),
                 form: serde_json::to_string(&Target::Exact { value: v }).unwrap_or_default(),
                 cumulative: true,
-                dimension: "category".into(),
-                category: Some(k),
-                admin_unit_id: None,
-                agency_id: None,
+                dimension: dimension.into(),
+                category: (dimension == "category").then_some(k),
+                admin_unit_id: unit_id,
+                agency_id,
                 value: Some(v),
             },
         )
@@ -786,6 +816,9 @@ async fn status_api(
 pub struct DerivePayload {
     /// The year of the annual plan.
     pub year: String,
+    /// Targets entered for the year by indicator code ("1" → "9.000"); the others are split evenly.
+    #[serde(default)]
+    pub targets: Option<std::collections::HashMap<String, String>>,
 }
 
 /// The annual share of a programme target: numbers split evenly over the programme's
@@ -884,11 +917,29 @@ async fn derive(state: &AppState, ctx: &Ctx, id: &str, p: &DerivePayload) -> App
         .await?;
         let targets = store::indicator_targets(&state.db, ind.id).await?;
         // The last total target of the programme is the one split over its years.
+        let entered = p
+            .targets
+            .as_ref()
+            .and_then(|m| m.get(&ind.code))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let entered_form = match &entered {
+            Some(text) => Some(
+                rules::parse_target_with_unit(text, &ind.unit)
+                    .or_else(|_| rules::parse_target(text))
+                    .map_err(|_| {
+                        AppError::Validation(vec![FieldError::new("targets", "error-target")])
+                    })?,
+            ),
+            None => None,
+        };
         if let Some(tg) = targets.iter().rev().find(|t| t.dimension == "total") {
-            if let Some(form) = serde_json::from_str::<Target>(&tg.form)
-                .ok()
-                .and_then(|f| annual_target(&f, years, index))
-            {
+            let derived = entered_form.or_else(|| {
+                serde_json::from_str::<Target>(&tg.form)
+                    .ok()
+                    .and_then(|f| annual_target(&f, years, index))
+            });
+            if let Some(form) = derived {
                 store::insert_target(
                     &mut tx,
                     &actor,
