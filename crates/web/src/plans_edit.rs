@@ -323,6 +323,9 @@ async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
         .ok_or(AppError::NotFound)
 }
 
+/// One part of a split: (label, value, dimension, admin unit, agency).
+type SplitRow = (String, f64, &'static str, Option<i64>, Option<i64>);
+
 /// An indicator with one target (and its split, if the plan splits it).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct IndicatorPayload {
@@ -440,7 +443,7 @@ async fn add_indicator(
     // A split line names a category ("Nông nghiệp = 13.265"), an admin unit
     // ("unit:018 = 5", a district read before the reform) or an agency ("agency:hn-so-ct = 3").
     let scope = ctx.user()?.scope_unit_id;
-    let mut split_rows: Vec<(String, f64, &str, Option<i64>, Option<i64>)> = vec![];
+    let mut split_rows: Vec<SplitRow> = vec![];
     for (k, v) in &parts {
         if let Some(code) = k.strip_prefix("unit:") {
             match langnghe_store::geo::resolve(&state.db, code.trim(), None, crate::geo::today())
