@@ -379,6 +379,52 @@ pub async fn plans_entered_by_hand(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Splits by admin unit and agency; targets entered for a year.
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "5", "name": "Làng nghề được hỗ trợ", "unit": "LN", "milestone": "2028", "target": "8", "split": "unit:018 = 5\nagency:hn-ubnd-ha-dong = 3"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inds = api(&mut admin, &format!("/api/v1/programs/{id}/indicators")).await;
+    let five = inds["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .find(|i| i["code"] == "5")
+        .expect("5")
+        .clone();
+    let dims: Vec<&str> = five["targets"]
+        .as_array()
+        .expect("t")
+        .iter()
+        .map(|t| t["dimension"].as_str().unwrap_or(""))
+        .collect();
+    assert!(dims.contains(&"unit") && dims.contains(&"agency"), "{five}");
+    assert!(five["targets"].to_string().contains("Huyện Gia Lâm"));
+    let r = admin.json(Method::POST, &format!("/api/v1/programs/{id}/indicators"), json!({"code": "6", "name": "x", "unit": "LN", "milestone": "2028", "target": "8", "split": "unit:99999 = 8"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{id}/derive"),
+            json!({"year": "2027", "targets": {"1": "9.000"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let c27 = r.json()["id"].as_i64().expect("2027");
+    let ci = api(&mut admin, &format!("/api/v1/programs/{c27}/indicators")).await;
+    assert_eq!(
+        ci["items"][0]["targets"][0]["text"], "9.000",
+        "entered, not split evenly"
+    );
+    let two = ci["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .find(|i| i["code"] == "2")
+        .expect("2")
+        .clone();
+    assert_eq!(
+        two["targets"][0]["text"], "3-4",
+        "10-12 over three years, 2027's share"
+    );
     // The browser form creates a programme too.
     admin.get("/programs/new").await;
     let r = admin

@@ -837,10 +837,14 @@ fn annual_target(form: &Target, years: u32, index: u32) -> Option<Target> {
     };
     Some(match *form {
         Target::Exact { value } => Target::Exact { value: part(value) },
-        Target::Range { min, max } => Target::Range {
-            min: part(min),
-            max: part(max),
-        },
+        Target::Range { min, max } => {
+            let (a, b) = (part(min), part(max));
+            if a == b {
+                Target::Exact { value: a }
+            } else {
+                Target::Range { min: a, max: b }
+            }
+        }
         Target::AtLeast { value, strict } => Target::AtLeast {
             value: part(value),
             strict,
