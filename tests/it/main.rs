@@ -1,6 +1,23 @@
 //! One test binary: every scenario runs on SQLite and on PostgreSQL.
 //! `scripts/test` skips the `postgres::` half (and says so) when no server is reachable.
 
+/// GET a JSON page that must answer 200.
+pub async fn api(c: &mut langnghe_it::Client, path: &str) -> serde_json::Value {
+    let r = c.get(path).await;
+    assert_eq!(r.status, http::StatusCode::OK, "{path}: {}", r.body);
+    r.json()
+}
+
+/// The `name` of every item of a list answer.
+pub fn names(v: &serde_json::Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 mod plans;
 mod registry;
 mod scenarios;

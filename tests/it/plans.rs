@@ -1,14 +1,8 @@
 //! Plans (issue 4, first part): the seed plans loaded, the document's rates reproduced.
 
+use crate::api;
 use http::StatusCode;
-use langnghe_it::{Backend, Client, TestApp};
-use serde_json::Value;
-
-async fn api(c: &mut Client, path: &str) -> Value {
-    let r = c.get(path).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
+use langnghe_it::{Backend, TestApp};
 
 /// Decimals a stated rate is written with: "71,2 %" → 1, "31,67 %" → 2, "100 %" → 0.
 fn decimals(rate: &str) -> u32 {

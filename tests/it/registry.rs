@@ -1,24 +1,10 @@
 //! Registry scenarios (issue 3), each on SQLite and PostgreSQL.
 
+use crate::{api, names};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
-
-async fn api(c: &mut Client, path: &str) -> Value {
-    let r = c.get(path).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
-
-fn names(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 async fn create(c: &mut Client, path: &str, body: Value) -> Value {
     let r = c.json(Method::POST, path, body).await;

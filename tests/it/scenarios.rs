@@ -1,28 +1,14 @@
 //! The scenarios, each run against a fresh store of the given backend.
 
+use crate::{api, names};
 use http::{Method, StatusCode};
-use langnghe_it::{Backend, Client, TestApp};
+use langnghe_it::{Backend, TestApp};
 use langnghe_store::{geo, seed, users};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
 
 fn d(s: &str) -> time::Date {
     langnghe_core::vnfmt::parse_date(s).expect("date")
-}
-
-async fn api(c: &mut Client, path: &str) -> Value {
-    let r = c.get(path).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.json()
-}
-
-fn names(v: &Value) -> Vec<String> {
-    v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or("").to_string())
-        .collect()
 }
 
 pub async fn geography_counts_and_codes(b: Backend) {
