@@ -110,7 +110,8 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            // A 100.000-row import holds the write lock for ~20 s; other writers wait, not fail.
+            .busy_timeout(Duration::from_secs(60))
             .log_statements(tracing::log::LevelFilter::Trace);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -223,12 +223,27 @@ pub async fn search(
             .await?;
         (rows, total)
     });
+    // One query per kind for the names of the page's hits (not one per hit).
+    let mut names: std::collections::HashMap<(Entity, i64), String> =
+        std::collections::HashMap::new();
+    for e in Entity::ALL {
+        let ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.kind == e.kind())
+            .map(|r| r.entity_id)
+            .collect();
+        if !ids.is_empty() {
+            for (id, name) in labels(db, e, &ids).await? {
+                names.insert((e, id), name);
+            }
+        }
+    }
     let mut hits = Vec::with_capacity(rows.len());
     for r in rows {
         let Some(e) = Entity::from_kind(&r.kind) else {
             continue;
         };
-        let name = label(db, e, r.entity_id).await?.unwrap_or_default();
+        let name = names.remove(&(e, r.entity_id)).unwrap_or_default();
         hits.push(Hit {
             highlighted: highlight(&name, &terms),
             kind: r.kind,
@@ -240,16 +255,25 @@ pub async fn search(
     Ok((hits, total))
 }
 
-async fn label(db: &Db, e: Entity, id: i64) -> Result<Option<String>> {
-    let sql = format!(
-        "SELECT {} FROM {} t WHERE t.id = $1",
+/// (id, name) of the records of one kind with these ids.
+async fn labels(db: &Db, e: Entity, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT t.id, {} FROM {} t WHERE t.id IN (",
         e.label_expr("t"),
         e.table()
-    );
-    Ok(with_db!(db, |c| sqlx::query_scalar(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    ));
+    for (i, id) in ids.iter().enumerate() {
+        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+    }
+    sql.push(")", []);
+    let rows: Vec<(i64, Option<String>)> =
+        with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
+            .fetch_all(c)
+            .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, n.unwrap_or_default()))
+        .collect())
 }
 
 fn escape(s: &str) -> String {
