@@ -6,6 +6,7 @@ pub mod geo;
 pub mod legal_doc;
 pub mod plan;
 pub mod registry;
+pub mod report;
 pub mod text;
 pub mod throttle;
 pub mod vnfmt;
