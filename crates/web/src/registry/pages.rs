@@ -698,6 +698,56 @@ pub fn form_map(body: &[u8]) -> AppResult<Map<String, Value>> {
     Ok(m)
 }
 
+/// The form body as a JSON map; a village form without ticked crafts means "no crafts".
+fn form_input(e: Entity, body: &[u8]) -> AppResult<Map<String, Value>> {
+    let mut input = form_map(body)?;
+    if e == Entity::Village && !input.contains_key("crafts") {
+        input.insert("crafts".into(), Value::Array(vec![]));
+    }
+    Ok(input)
+}
+
+/// After a create or an update from a form: to the record with a flash, or the form
+/// again with the errors and what was typed.
+async fn form_outcome(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    e: Entity,
+    input: &Map<String, Value>,
+    id: Option<i64>,
+    result: AppResult<Record>,
+) -> AppResult<Response> {
+    let errs = match result {
+        Ok(rec) => {
+            let rid = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+            let name = rec
+                .get(e.label_column())
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_default();
+            ctx::flash(
+                session,
+                "success",
+                t_args(ctx.lang, "saved-named", &[("name", name)]),
+            )
+            .await;
+            return Ok(Redirect::to(&format!("/{}/{rid}", e.slug())).into_response());
+        }
+        Err(AppError::Validation(errs)) => errs,
+        Err(AppError::Conflict(what)) => vec![FieldError::new(&what, "error-duplicate")],
+        Err(err) => return Err(err),
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        form(state, ctx, e, input, id, &errs).await?,
+    )
+        .into_response())
+}
+
 async fn create_page(
     e: Entity,
     State(state): State<AppState>,
@@ -706,49 +756,9 @@ async fn create_page(
     body: Bytes,
 ) -> AppResult<Response> {
     edit_scope(&ctx)?;
-    let mut input = form_map(&body)?;
-    if e == Entity::Village && !input.contains_key("crafts") {
-        input.insert("crafts".into(), Value::Array(vec![]));
-    }
-    match regapi::create(&state, &ctx, e, &input).await {
-        Ok(rec) => {
-            let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
-            ctx::flash(
-                &session,
-                "success",
-                t_args(
-                    ctx.lang,
-                    "saved-named",
-                    &[(
-                        "name",
-                        rec.get(e.label_column())
-                            .map(|v| {
-                                v.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| v.to_string())
-                            })
-                            .unwrap_or_default(),
-                    )],
-                ),
-            )
-            .await;
-            Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
-        }
-        Err(AppError::Validation(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form(&state, &ctx, e, &input, None, &errs).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(what)) => {
-            let errs = vec![FieldError::new(&what, "error-duplicate")];
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form(&state, &ctx, e, &input, None, &errs).await?,
-            )
-                .into_response())
-        }
-        Err(err) => Err(err),
-    }
+    let input = form_input(e, &body)?;
+    let result = regapi::create(&state, &ctx, e, &input).await;
+    form_outcome(&state, &ctx, &session, e, &input, None, result).await
 }
 
 async fn update_page(
@@ -762,30 +772,9 @@ async fn update_page(
     let scope = edit_scope(&ctx)?;
     let existing = load(&state, e, scope, &id).await?;
     let rid = existing.get("id").and_then(Value::as_i64);
-    let mut input = form_map(&body)?;
-    if e == Entity::Village && !input.contains_key("crafts") {
-        input.insert("crafts".into(), Value::Array(vec![]));
-    }
-    match regapi::update(&state, &ctx, e, &id, &input, false).await {
-        Ok(_) => {
-            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
-            Ok(Redirect::to(&format!("/{}/{id}", e.slug())).into_response())
-        }
-        Err(AppError::Validation(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form(&state, &ctx, e, &input, rid, &errs).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(what)) => {
-            let errs = vec![FieldError::new(&what, "error-duplicate")];
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form(&state, &ctx, e, &input, rid, &errs).await?,
-            )
-                .into_response())
-        }
-        Err(err) => Err(err),
-    }
+    let input = form_input(e, &body)?;
+    let result = regapi::update(&state, &ctx, e, &id, &input, false).await;
+    form_outcome(&state, &ctx, &session, e, &input, rid, result).await
 }
 
 /// A recognition decision: the document that recognises the village, and what it recognises it as.
