@@ -185,3 +185,29 @@ export async function checkA11y(page, { context = null, options = {} } = {}) {
   }
   return results;
 }
+
+/** NFC text with runs of white space folded: what a person reads. */
+export const nfc = (s) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+
+/** Text of the flash message(s) on the page, or ''. */
+export async function flashText(p) {
+  const f = p.locator('.flash');
+  return (await f.count()) ? nfc((await f.allInnerTexts()).join(' | ')) : '';
+}
+
+/** The <dl class="details"> as a {label: {text, href}} map. */
+export async function details(p) {
+  return p.evaluate(() => {
+    const out = {};
+    for (const dt of document.querySelectorAll('dl.details dt')) {
+      const dd = dt.nextElementSibling;
+      if (!dd) continue;
+      const a = dd.querySelector('a');
+      out[dt.textContent.normalize('NFC').replace(/\s+/g, ' ').trim()] = {
+        text: dd.textContent.normalize('NFC').replace(/\s+/g, ' ').trim(),
+        href: a ? a.getAttribute('href') : null,
+      };
+    }
+    return out;
+  });
+}

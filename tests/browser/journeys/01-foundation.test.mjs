@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, shot, checkA11y, SCREENSHOT_DIR } from '../lib.mjs';
+import { startServer, launchBrowser, shot, checkA11y, nfc, SCREENSHOT_DIR } from '../lib.mjs';
 
 let server;
 let browser;
@@ -17,7 +17,7 @@ let page;
 let broken = null; // name of the failed critical step
 const pageErrors = [];
 
-const nfc = (s) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+
 const pathOf = (p) => new URL(p.url()).pathname;
 const go = (p, rel) => p.goto(new URL(rel, server.url).href, { waitUntil: 'load' });
 

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, shot, checkA11y, SCREENSHOT_DIR, REPO_ROOT } from '../lib.mjs';
+import { startServer, launchBrowser, shot, checkA11y, flashText, details, nfc, SCREENSHOT_DIR, REPO_ROOT } from '../lib.mjs';
 
 const PREFIX = 'registry';
 const OUT_DIR = path.join(REPO_ROOT, 'target', 'e2e-registry');
@@ -34,7 +34,6 @@ let villagePath = null; // "/villages/{id}" of the village created by hand
 let importHeaders = null; // column titles listed on /villages/import
 let baseline = null; // /api/v1/villages?q=lang+nghe+thu total before any import
 
-const nfc = (s) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
 const pathOf = (p) => new URL(p.url()).pathname;
 const abs = (rel) => new URL(rel, server.url).href;
 const go = (p, rel) => p.goto(abs(rel), { waitUntil: 'load' });
@@ -58,29 +57,6 @@ function step(name, fn, { critical = false } = {}) {
       }
       throw err;
     }
-  });
-}
-
-/** Text of the flash message(s) on the page, or ''. */
-async function flashText(p) {
-  const f = p.locator('.flash');
-  return (await f.count()) ? nfc((await f.allInnerTexts()).join(' | ')) : '';
-}
-
-/** The <dl class="details"> as a {label: {text, href}} map. */
-async function details(p) {
-  return p.evaluate(() => {
-    const out = {};
-    for (const dt of document.querySelectorAll('dl.details dt')) {
-      const dd = dt.nextElementSibling;
-      if (!dd) continue;
-      const a = dd.querySelector('a');
-      out[dt.textContent.normalize('NFC').replace(/\s+/g, ' ').trim()] = {
-        text: dd.textContent.normalize('NFC').replace(/\s+/g, ' ').trim(),
-        href: a ? a.getAttribute('href') : null,
-      };
-    }
-    return out;
   });
 }
 

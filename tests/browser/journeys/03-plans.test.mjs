@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, shot, checkA11y, SCREENSHOT_DIR, REPO_ROOT } from '../lib.mjs';
+import { startServer, launchBrowser, shot, checkA11y, flashText, details, nfc, SCREENSHOT_DIR, REPO_ROOT } from '../lib.mjs';
 
 const PREFIX = 'plans';
 const OUT_DIR = path.join(REPO_ROOT, 'target', 'e2e-plans');
@@ -69,7 +69,6 @@ let annualPath = null; // "/programs/{id}" of the derived 2026 annual plan
 let khuyenCongPath = null; // "/programs/{id}" of the 2011-2015 khuyến công programme
 const cspViolations = new Map(); // CSP console errors: "what (source)" → pages seen on
 
-const nfc = (s) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
 const pathOf = (p) => new URL(p.url()).pathname;
 const abs = (rel) => new URL(rel, server.url).href;
 const go = (p, rel) => p.goto(abs(rel), { waitUntil: 'load' });
@@ -111,29 +110,6 @@ const dmy = (s) => s.split('/').map((x, i) => (i < 2 ? `0?${Number(x)}` : x)).jo
 const hasDate = (text, s) => new RegExp(`(^|\\D)${dmy(s)}(\\D|$)`).test(text ?? '');
 
 const needPlan = () => (planPath ? null : 'the plan was not created (step 1 failed)');
-
-/** Text of the flash message(s) on the page, or ''. */
-async function flashText(p) {
-  const f = p.locator('.flash');
-  return (await f.count()) ? nfc((await f.allInnerTexts()).join(' | ')) : '';
-}
-
-/** The <dl class="details"> as a {label: {text, href}} map. */
-async function details(p) {
-  return p.evaluate(() => {
-    const out = {};
-    for (const dt of document.querySelectorAll('dl.details dt')) {
-      const dd = dt.nextElementSibling;
-      if (!dd) continue;
-      const a = dd.querySelector('a');
-      out[dt.textContent.normalize('NFC').replace(/\s+/g, ' ').trim()] = {
-        text: dd.textContent.normalize('NFC').replace(/\s+/g, ' ').trim(),
-        href: a ? a.getAttribute('href') : null,
-      };
-    }
-    return out;
-  });
-}
 
 const showDetails = (d) => JSON.stringify(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v.text])));
 

@@ -328,35 +328,40 @@ async fn registry_home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Htm
     render(&state, &ctx, "registry/home.html", page)
 }
 
-/// Village extras: recognition checklist, environment status.
-fn village_rules(lang: Lang, rec: &Record, last_assessed: Option<time::Date>) -> MjValue {
-    let th = rules::Thresholds::default();
-    let today = crate::geo::today();
+/// A village's recognition checklists (Decree 52/2018 art. 5) from its record: the
+/// craft-village criteria and the traditional-village ones. Page and API share it.
+fn village_checklists(rec: &Record) -> (Vec<rules::Criterion>, Vec<rules::Criterion>) {
     let i = |k: &str| rec.get(k).and_then(Value::as_i64);
     let facts = rules::VillageFacts {
         households_total: i("households_total"),
         households_in_craft: i("households_in_craft"),
         stable_since_year: i("stable_since_year").map(|y| y as i32),
-        as_of_year: today.year(),
+        as_of_year: crate::geo::today().year(),
         environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
     };
-    let village = rules::craft_village_checklist(&facts, &th);
+    let village = rules::craft_village_checklist(&facts, &rules::Thresholds::default());
+    let trad = rules::traditional_village_checklist(
+        &village,
+        rec.get("crafts_traditional").and_then(Value::as_bool),
+    );
+    (village, trad)
+}
+
+/// Village extras: recognition checklist, environment status.
+fn village_rules(lang: Lang, rec: &Record, last_assessed: Option<time::Date>) -> MjValue {
+    let th = rules::Thresholds::default();
+    let (village, trad) = village_checklists(rec);
     let mut checks: Vec<MjValue> = village.iter().map(|c| criterion(lang, c)).collect();
-    let has_traditional = rec.get("crafts_traditional").and_then(Value::as_bool);
-    let trad = rules::traditional_village_checklist(&village, has_traditional);
-    let overall = rules::overall(&village);
-    let trad_overall = rules::overall(&trad);
     if let Some(last) = trad.last() {
         checks.push(criterion(lang, last));
     }
-    let due = rules::environment_due(last_assessed, &th);
     context! {
         checks => checks,
-        overall => overall.as_str(),
-        traditional_overall => trad_overall.as_str(),
+        overall => rules::overall(&village).as_str(),
+        traditional_overall => rules::overall(&trad).as_str(),
         last_assessed => last_assessed.map(vnfmt::format_date),
-        environment_due => due.map(vnfmt::format_date),
-        environment_overdue => rules::environment_overdue(last_assessed, today, &th),
+        environment_due => rules::environment_due(last_assessed, &th).map(vnfmt::format_date),
+        environment_overdue => rules::environment_overdue(last_assessed, crate::geo::today(), &th),
     }
 }
 
@@ -926,19 +931,7 @@ async fn checklist_api(
     let last = village_context(&state, scope, &mut rec).await?;
     let th = rules::Thresholds::default();
     let today = crate::geo::today();
-    let i = |k: &str| rec.get(k).and_then(Value::as_i64);
-    let facts = rules::VillageFacts {
-        households_total: i("households_total"),
-        households_in_craft: i("households_in_craft"),
-        stable_since_year: i("stable_since_year").map(|y| y as i32),
-        as_of_year: today.year(),
-        environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
-    };
-    let village = rules::craft_village_checklist(&facts, &th);
-    let trad = rules::traditional_village_checklist(
-        &village,
-        rec.get("crafts_traditional").and_then(Value::as_bool),
-    );
+    let (village, trad) = village_checklists(&rec);
     let show = |c: &rules::Criterion| serde_json::json!({"key": c.key, "status": c.status.as_str(), "detail": c.detail});
     Ok(Json(serde_json::json!({
         "craft_village": { "status": rules::overall(&village).as_str(), "criteria": village.iter().map(show).collect::<Vec<_>>() },
