@@ -286,12 +286,8 @@ async fn find_or_create_document(db: &Db, actor: &Actor, d: &DocRef) -> Result<O
         return Ok(None);
     };
     // Reuse the document if the registry has it (the seeds cite many twice).
-    for (id, label) in
-        registry::options(db, Entity::Document, crate::geo::COUNTRY_ID, 100_000).await?
-    {
-        if label == number {
-            return Ok(Some(id));
-        }
+    if let Some(id) = registry::document_by_number(db, &number).await? {
+        return Ok(Some(id));
     }
     let mut v = Values::new();
     let parsed = langnghe_core::legal_doc::parse_doc_ref(&number).ok();

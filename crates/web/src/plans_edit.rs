@@ -145,17 +145,8 @@ async fn document_for(
     let parsed = langnghe_core::legal_doc::parse_doc_ref(number).map_err(|_| {
         AppError::Validation(vec![FieldError::new("document_number", "error-doc-number")])
     })?;
-    for (id, label) in registry::options(
-        &state.db,
-        Entity::Document,
-        langnghe_store::geo::COUNTRY_ID,
-        100_000,
-    )
-    .await?
-    {
-        if label == parsed.number {
-            return Ok(Some(id));
-        }
+    if let Some(id) = registry::document_by_number(&state.db, &parsed.number).await? {
+        return Ok(Some(id));
     }
     let mut input = serde_json::Map::new();
     input.insert("number".into(), parsed.number.clone().into());

@@ -720,3 +720,13 @@ pub async fn document_file(
         _ => None,
     })
 }
+
+/// The legal document with this number (the first one, if several dates share it).
+pub async fn document_by_number(db: &Db, number: &str) -> Result<Option<i64>> {
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT id FROM legal_documents WHERE number = $1 ORDER BY id LIMIT 1"
+    )
+    .bind(number)
+    .fetch_optional(c)
+    .await?))
+}
