@@ -7,6 +7,7 @@ pub mod legal_doc;
 pub mod plan;
 pub mod registry;
 pub mod report;
+pub mod report_values;
 pub mod text;
 pub mod throttle;
 pub mod vnfmt;

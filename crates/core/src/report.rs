@@ -350,12 +350,16 @@ impl ReportAction {
     /// Roles that may take this action at all.
     fn allows(self, role: Role) -> bool {
         match self {
-            ReportAction::Save | ReportAction::Submit => role == Role::Officer,
+            // Coordinators (and admins) may enter a report on behalf of a unit
+            // that sent it on paper.
+            ReportAction::Save | ReportAction::Submit => {
+                matches!(role, Role::Officer | Role::Coordinator | Role::Admin)
+            }
             ReportAction::Return | ReportAction::Approve => {
                 matches!(role, Role::Reviewer | Role::Coordinator | Role::Admin)
             }
             ReportAction::Lock => matches!(role, Role::Coordinator | Role::Admin),
-            ReportAction::Reopen => role == Role::Admin,
+            ReportAction::Reopen => matches!(role, Role::Coordinator | Role::Admin),
         }
     }
 }
@@ -379,7 +383,7 @@ pub enum TransitionError {
     #[error("only an approved report can be locked (this one is {})", state.as_str())]
     NotApproved { state: ReportState },
     /// Reopen on a report that is not locked.
-    #[error("only a locked report can be reopened (this one is {})", state.as_str())]
+    #[error("only an approved or locked report can be reopened (this one is {})", state.as_str())]
     NotLocked { state: ReportState },
     /// Return and reopen need a non-blank reason.
     #[error("a reason is required to {}", action.as_str())]
@@ -410,7 +414,9 @@ pub fn transition(
         return Err(TransitionError::RoleNotAllowed { role, action });
     }
     let next = match (action, state) {
-        (A::Save | A::Submit, _) if !is_owner_unit => return Err(TransitionError::NotOwnerUnit),
+        (A::Save | A::Submit, _) if role == Role::Officer && !is_owner_unit => {
+            return Err(TransitionError::NotOwnerUnit)
+        }
         (A::Save, S::Draft | S::Returned) => state,
         (A::Submit, S::Draft | S::Returned) => S::Submitted,
         (A::Save | A::Submit, _) => return Err(TransitionError::NotEditable { state }),
@@ -419,7 +425,7 @@ pub fn transition(
         (A::Return | A::Approve, _) => return Err(TransitionError::NotSubmitted { state }),
         (A::Lock, S::Approved) => S::Locked,
         (A::Lock, _) => return Err(TransitionError::NotApproved { state }),
-        (A::Reopen, S::Locked) => S::Returned,
+        (A::Reopen, S::Approved | S::Locked) => S::Returned,
         (A::Reopen, _) => return Err(TransitionError::NotLocked { state }),
     };
     if action.requires_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
@@ -666,18 +672,20 @@ mod tests {
         use ReportState as S;
         use TransitionError as E;
         let role_ok = match action {
-            A::Save | A::Submit => role == Role::Officer,
+            A::Save | A::Submit => {
+                role == Role::Officer || role == Role::Coordinator || role == Role::Admin
+            }
             A::Return | A::Approve => {
                 role == Role::Reviewer || role == Role::Coordinator || role == Role::Admin
             }
             A::Lock => role == Role::Coordinator || role == Role::Admin,
-            A::Reopen => role == Role::Admin,
+            A::Reopen => role == Role::Coordinator || role == Role::Admin,
         };
         if !role_ok {
             return Err(E::RoleNotAllowed { role, action });
         }
         match action {
-            A::Save | A::Submit if !owner => Err(E::NotOwnerUnit),
+            A::Save | A::Submit if role == Role::Officer && !owner => Err(E::NotOwnerUnit),
             A::Save | A::Submit => match state {
                 S::Draft | S::Returned if action == A::Save => Ok(state),
                 S::Draft | S::Returned => Ok(S::Submitted),
@@ -688,7 +696,7 @@ mod tests {
             A::Return | A::Approve => Err(E::NotSubmitted { state }),
             A::Lock if state == S::Approved => Ok(S::Locked),
             A::Lock => Err(E::NotApproved { state }),
-            A::Reopen if state == S::Locked => Ok(S::Returned),
+            A::Reopen if state == S::Locked || state == S::Approved => Ok(S::Returned),
             A::Reopen => Err(E::NotLocked { state }),
         }
     }
@@ -719,9 +727,10 @@ mod tests {
                 }
             }
         }
-        // Save 2 + Submit 2 (officer, owner) ; Return/Approve 3 roles × 2 owner
-        // each; Lock 2 roles × 2; Reopen 1 × 2.
-        assert_eq!(allowed, 2 + 2 + 6 + 6 + 4 + 2);
+        // Save and Submit on 2 states: officer (owner) 1 + coordinator/admin
+        // 2 × 2 owner flags = 5 each → 10 + 10; Return/Approve 3 roles × 2
+        // owner each; Lock 2 roles × 2; Reopen 2 roles × 2 owner × 2 states.
+        assert_eq!(allowed, 10 + 10 + 6 + 6 + 4 + 8);
     }
 
     #[test]
@@ -779,11 +788,19 @@ mod tests {
             })
         );
         assert_eq!(
-            transition(S::Locked, A::Reopen, Role::Coordinator, false, why),
+            transition(S::Locked, A::Reopen, Role::Reviewer, false, why),
             Err(E::RoleNotAllowed {
-                role: Role::Coordinator,
+                role: Role::Reviewer,
                 action: A::Reopen
             })
+        );
+        assert_eq!(
+            transition(S::Approved, A::Reopen, Role::Coordinator, false, why),
+            Ok(S::Returned)
+        );
+        assert_eq!(
+            transition(S::Draft, A::Submit, Role::Coordinator, false, None),
+            Ok(S::Submitted)
         );
         assert_eq!(
             transition(S::Draft, A::Save, Role::Officer, false, None),
@@ -806,8 +823,10 @@ mod tests {
             })
         );
         assert_eq!(
-            transition(S::Approved, A::Reopen, Role::Admin, false, why),
-            Err(E::NotLocked { state: S::Approved })
+            transition(S::Submitted, A::Reopen, Role::Admin, false, why),
+            Err(E::NotLocked {
+                state: S::Submitted
+            })
         );
         assert_eq!(
             transition(S::Submitted, A::Return, Role::Reviewer, false, Some(" ")),

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod plan_seed;
 pub mod plans;
 pub mod registry;
+pub mod reporting;
 pub mod seed;
 pub mod sessions;
 pub mod users;

@@ -42,8 +42,17 @@ struct DocRef {
     title: Option<String>,
 }
 
+/// The plan's reporting duty; `due` as recurring dates `--MM-DD`.
+#[derive(Debug, Deserialize)]
+struct ReportingJson {
+    #[serde(default)]
+    due: Option<Vec<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 struct PlanJson {
+    #[serde(default)]
+    reporting: Vec<ReportingJson>,
     key: String,
     code: String,
     title: String,
@@ -104,6 +113,9 @@ struct IndicatorJson {
     source: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    /// How the value is computed from records, e.g. `LN=villages_recognised`.
+    #[serde(default)]
+    computed_from: Option<String>,
 }
 
 fn sum() -> String {
@@ -169,6 +181,8 @@ struct TaskJson {
     section: Option<String>,
     text: String,
     lead: Option<String>,
+    #[serde(default)]
+    co_leads: Vec<Option<String>>,
     #[serde(default)]
     coordinating: Vec<Option<String>>,
     start: Option<String>,
@@ -409,6 +423,24 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             },
         )
         .await?;
+        // Six-monthly and annual due dates, when the plan sets them (first and last of the year).
+        if let Some(due) = p.reporting.iter().find_map(|r| r.due.clone()) {
+            let mmdd: Vec<String> = due
+                .iter()
+                .map(|d| d.trim_start_matches('-').to_string())
+                .collect();
+            if let (Some(h1), Some(annual)) = (mmdd.first(), mmdd.last()) {
+                crate::with_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE programs SET report_due_first_half = $1, report_due_annual = $2 WHERE id = $3"
+                )
+                .bind(h1)
+                .bind(annual)
+                .bind(pid)
+                .execute(c)
+                .await?
+                .rows_affected());
+            }
+        }
         for b in basis {
             plans::add_legal_basis(&mut tx, pid, b).await?;
         }
@@ -431,6 +463,16 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 },
             )
             .await?;
+            if let Some(what) = &ind.computed_from {
+                crate::with_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE indicators SET computed_from = $1 WHERE id = $2"
+                )
+                .bind(what)
+                .bind(iid)
+                .execute(c)
+                .await?
+                .rows_affected());
+            }
             for t in &ind.targets {
                 let milestone = t
                     .milestone
@@ -571,6 +613,12 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     co.push(id);
                 }
             }
+            let mut co_leads = vec![];
+            for c in &t.co_leads {
+                if let Some(id) = agency(db, c).await? {
+                    co_leads.push(id);
+                }
+            }
             plans::insert_task(
                 &mut tx,
                 &actor,
@@ -579,6 +627,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     section: t.section.clone(),
                     text: t.text.clone(),
                     lead_agency_id: lead,
+                    co_leads,
                     coordinating: co,
                     start_on: t.start.as_deref().and_then(date),
                     due_on: t.due.as_deref().and_then(date),
@@ -605,6 +654,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     section: Some(format!("Bước {}", s.step)),
                     text: s.text.clone(),
                     lead_agency_id: lead,
+                    co_leads: vec![],
                     coordinating: co,
                     start_on: None,
                     due_on: s.deadline.as_deref().and_then(date),

@@ -526,6 +526,9 @@ pub struct NewTask {
     pub section: Option<String>,
     pub text: String,
     pub lead_agency_id: Option<i64>,
+    /// Agencies leading the task together (chủ trì cùng), when no single lead is named.
+    #[serde(default)]
+    pub co_leads: Vec<i64>,
     pub coordinating: Vec<i64>,
     pub start_on: Option<Date>,
     pub due_on: Option<Date>,
@@ -552,15 +555,21 @@ pub async fn insert_task(tx: &mut Tx, actor: &Actor, t: &NewTask) -> Result<i64>
     .fetch_one(c)
     .await?
     });
-    let mut co = t.coordinating.clone();
-    co.sort_unstable();
-    co.dedup();
-    for a in co {
+    let mut linked: Vec<(i64, &str)> = t.co_leads.iter().map(|a| (*a, "co_lead")).collect();
+    for a in &t.coordinating {
+        if !linked.iter().any(|(x, _)| x == a) && t.lead_agency_id != Some(*a) {
+            linked.push((*a, "coordinating"));
+        }
+    }
+    linked.sort_unstable();
+    linked.dedup_by_key(|(a, _)| *a);
+    for (a, role) in linked {
         with_tx!(tx, |c| sqlx::query(
-            "INSERT INTO task_agencies (task_id, agency_id) VALUES ($1, $2)"
+            "INSERT INTO task_agencies (task_id, agency_id, role) VALUES ($1, $2, $3)"
         )
         .bind(id)
         .bind(a)
+        .bind(role)
         .execute(c)
         .await?
         .rows_affected());

@@ -1,0 +1,1277 @@
+//! The reporting cycle: periods of a programme, one report per responsible
+//! unit with its lines (indicator × disaggregation), narrative, attachments,
+//! workflow events, consolidation inputs and reminders.
+//!
+//! Reports are never deleted. Saves use optimistic locking (`version`).
+
+use crate::audit::{self, Actor};
+use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError};
+use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState};
+use langnghe_core::report_values as values;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use time::{Date, OffsetDateTime};
+
+/// NFC and trimmed; lengths and control characters are checked by the web layer.
+fn clean(s: &str) -> String {
+    langnghe_core::text::nfc(s).trim().to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Periods
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Period {
+    pub id: i64,
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    /// `first_half`, `annual` or `ad_hoc`.
+    pub kind: String,
+    pub year: i64,
+    pub label: String,
+    pub data_from: Date,
+    pub data_to: Date,
+    pub due_on: Date,
+    /// The target milestone this period reports against ("2025").
+    pub milestone: Option<String>,
+    pub remind_days: i64,
+    pub jump_factor: f64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub reports: i64,
+    pub submitted: i64,
+    pub approved: i64,
+}
+
+const SELECT_PERIOD: &str = "SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
+    rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, rp.jump_factor, rp.created_at, \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id) AS reports, \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('submitted', 'approved', 'locked')) AS submitted, \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('approved', 'locked')) AS approved \
+    FROM report_periods rp JOIN programs p ON p.id = rp.program_id";
+
+pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
+    let mut sql = Sql::new(SELECT_PERIOD);
+    sql.push(
+        " WHERE rp.program_id = ? ORDER BY rp.data_to DESC, rp.id DESC",
+        [Arg::I64(program_id)],
+    );
+    Ok(with_db!(db, |c| crate::bind_args!(
+        sqlx::query_as::<_, Period>(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn period(db: &Db, id: i64) -> Result<Option<Period>> {
+    let mut sql = Sql::new(SELECT_PERIOD);
+    sql.push(" WHERE rp.id = ?", [Arg::I64(id)]);
+    crate::fetch_optional::<Period>(db, &sql).await
+}
+
+/// What a coordinator asks for when opening a period.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NewPeriod {
+    pub program_id: i64,
+    #[schema(value_type = String, example = "first_half")]
+    pub kind: PeriodKind,
+    pub year: i32,
+    pub label: String,
+    pub data_from: Date,
+    pub data_to: Date,
+    pub due_on: Date,
+    pub remind_days: i64,
+    pub jump_factor: f64,
+}
+
+/// Who reports what: computed from the plan when a period opens.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOwnership {
+    pub lead_agency_id: Option<i64>,
+    /// (indicator, agency) from task leads/co-leads and agency targets.
+    pub owners: Vec<(i64, i64)>,
+    /// Agencies with tasks in the plan (lead, co-lead or coordinating).
+    pub task_agencies: Vec<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    id: i64,
+    computed_from: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetLite {
+    indicator_id: i64,
+    milestone: String,
+    text: String,
+    dimension: String,
+    category: Option<String>,
+    admin_unit_id: Option<i64>,
+    agency_id: Option<i64>,
+    value: Option<f64>,
+}
+
+async fn ownership(db: &Db, program_id: i64) -> Result<(PlanOwnership, Vec<TargetLite>)> {
+    let lead: Option<i64> = with_db!(db, |c| sqlx::query_scalar(
+        "SELECT lead_agency_id FROM programs WHERE id = $1"
+    )
+    .bind(program_id)
+    .fetch_optional(c)
+    .await?)
+    .flatten();
+    let targets: Vec<TargetLite> = with_db!(db, |c| sqlx::query_as(
+        "SELECT t.indicator_id, t.milestone, t.text, t.dimension, t.category, t.admin_unit_id, t.agency_id, t.value \
+         FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 ORDER BY t.id"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?);
+    // Task leads and co-leads own the indicators their tasks serve.
+    let mut owners: Vec<(i64, i64)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT ti.indicator_id, t.lead_agency_id FROM task_indicators ti JOIN tasks t ON t.id = ti.task_id \
+         WHERE t.program_id = $1 AND t.lead_agency_id IS NOT NULL \
+         UNION SELECT ti.indicator_id, ta.agency_id FROM task_indicators ti JOIN tasks t ON t.id = ti.task_id \
+         JOIN task_agencies ta ON ta.task_id = t.id AND ta.role = 'co_lead' WHERE t.program_id = $1"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?);
+    // Targets split to an agency, or to a unit (its people's committee).
+    for t in &targets {
+        if let Some(a) = t.agency_id.filter(|_| t.dimension == "agency") {
+            owners.push((t.indicator_id, a));
+        }
+        if let Some(u) = t.admin_unit_id.filter(|_| t.dimension == "unit") {
+            let a: Option<i64> = with_db!(db, |c| sqlx::query_scalar(
+                "SELECT id FROM agencies WHERE admin_unit_id = $1 AND kind = 'people_committee' ORDER BY id LIMIT 1"
+            )
+            .bind(u)
+            .fetch_optional(c)
+            .await?);
+            if let Some(a) = a {
+                owners.push((t.indicator_id, a));
+            }
+        }
+    }
+    let task_agencies: Vec<i64> = with_db!(db, |c| sqlx::query_scalar(
+        "SELECT lead_agency_id FROM tasks WHERE program_id = $1 AND lead_agency_id IS NOT NULL \
+         UNION SELECT ta.agency_id FROM task_agencies ta JOIN tasks t ON t.id = ta.task_id WHERE t.program_id = $1"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?);
+    Ok((
+        PlanOwnership {
+            lead_agency_id: lead,
+            owners,
+            task_agencies,
+        },
+        targets,
+    ))
+}
+
+/// The target a line reports against, as text and number.
+fn line_target(
+    targets: &[TargetLite],
+    indicator_id: i64,
+    milestone: Option<&str>,
+    category: &str,
+    agency_id: i64,
+    agency_unit: i64,
+    shared: bool,
+) -> (Option<String>, Option<f64>) {
+    let Some(m) = milestone else {
+        return (None, None);
+    };
+    let mine = targets
+        .iter()
+        .filter(|t| t.indicator_id == indicator_id && t.milestone == m);
+    let mut total = None;
+    for t in mine {
+        let hit = match t.dimension.as_str() {
+            "agency" => t.agency_id == Some(agency_id) && category.is_empty(),
+            "unit" => t.admin_unit_id == Some(agency_unit) && category.is_empty(),
+            "category" => t.category.as_deref() == Some(category),
+            _ => {
+                if category.is_empty() {
+                    total = Some(t);
+                }
+                false
+            }
+        };
+        if hit {
+            return (Some(format!("{} ({m})", t.text)), t.value);
+        }
+    }
+    match total {
+        Some(t) if shared => (Some(format!("Toàn tỉnh: {} ({m})", t.text)), None),
+        Some(t) => (Some(format!("{} ({m})", t.text)), t.value),
+        None => (None, None),
+    }
+}
+
+/// Count what the records say for a computed indicator in an area and date range.
+pub async fn compute(
+    db: &Db,
+    what: &str,
+    area_unit_id: i64,
+    from: Date,
+    to: Date,
+) -> Result<Option<f64>> {
+    let area = "admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1)";
+    let q = match what {
+        "villages_recognised" => format!(
+            "SELECT COUNT(*) FROM villages v JOIN legal_documents d ON d.id = v.recognition_doc_id \
+             WHERE v.status = 'recognised' AND v.{area} AND d.issued_on BETWEEN $2 AND $3"
+        ),
+        "traditional_villages_recognised" => format!(
+            "SELECT COUNT(*) FROM villages v JOIN legal_documents d ON d.id = v.recognition_doc_id \
+             WHERE v.status = 'traditional' AND v.{area} AND d.issued_on BETWEEN $2 AND $3"
+        ),
+        "crafts_recognised" => format!(
+            "SELECT COUNT(*) FROM crafts k JOIN legal_documents d ON d.id = k.recognition_doc_id \
+             WHERE k.{area} AND d.issued_on BETWEEN $2 AND $3"
+        ),
+        "ocop_products" => format!(
+            "SELECT COUNT(*) FROM products p WHERE p.{area} AND p.ocop_certified_on BETWEEN $2 AND $3"
+        ),
+        "environment_samples" => format!(
+            "SELECT CAST(COALESCE(SUM(COALESCE(water_samples, 0) + COALESCE(air_samples, 0)), 0) AS BIGINT) \
+             FROM environment_assessments e WHERE e.{area} AND e.assessed_on BETWEEN $2 AND $3"
+        ),
+        _ => return Ok(None),
+    };
+    let n: i64 = with_db!(db, |c| sqlx::query_scalar(&q)
+        .bind(area_unit_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(c)
+        .await?);
+    Ok(Some(n as f64))
+}
+
+/// The computation for one line: `computed_from` is either one name for the
+/// whole indicator or `CAT=name;CAT=name` per category.
+fn computation_for(computed_from: &str, category: &str) -> Option<String> {
+    let s = computed_from.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if !s.contains('=') {
+        return category.is_empty().then(|| s.to_string());
+    }
+    s.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == category).then(|| v.trim().to_string())
+    })
+}
+
+/// Open a period: create it and one report per responsible unit, each with
+/// the lines that unit owns. All or nothing.
+pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, usize)> {
+    if p.label.trim().is_empty() {
+        return Err(StoreError::Invalid("label".into()));
+    }
+    let (own, targets) = ownership(db, p.program_id).await?;
+    let indicators: Vec<IndicatorRow> = with_db!(db, |c| sqlx::query_as(
+        "SELECT id, computed_from FROM indicators WHERE program_id = $1 ORDER BY sort_order, id"
+    )
+    .bind(p.program_id)
+    .fetch_all(c)
+    .await?);
+    // Milestone: from the targets' milestones.
+    let mut milestones: Vec<String> = targets.iter().map(|t| t.milestone.clone()).collect();
+    milestones.sort();
+    milestones.dedup();
+    let milestone = values::milestone_for(p.year, &milestones);
+
+    // agency → indicators it owns (in plan order); unowned go to the lead.
+    let mut assign: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for a in &own.task_agencies {
+        assign.entry(*a).or_default();
+    }
+    for ind in &indicators {
+        let mut os: Vec<i64> = own
+            .owners
+            .iter()
+            .filter(|(i, _)| *i == ind.id)
+            .map(|(_, a)| *a)
+            .collect();
+        os.sort_unstable();
+        os.dedup();
+        if os.is_empty() {
+            if let Some(l) = own.lead_agency_id {
+                os.push(l);
+            }
+        }
+        for a in os {
+            assign.entry(a).or_default().push(ind.id);
+        }
+    }
+    if let Some(l) = own.lead_agency_id {
+        assign.entry(l).or_default();
+    }
+    let owners_of = |ind: i64| assign.values().filter(|v| v.contains(&ind)).count();
+    let previous = previous_values(db, p.program_id, p.data_from).await?;
+
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let period_id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO report_periods (program_id, kind, year, label, data_from, data_to, due_on, milestone, remind_days, jump_factor, opened_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
+    )
+    .bind(p.program_id)
+    .bind(p.kind.as_str())
+    .bind(i64::from(p.year))
+    .bind(p.label.trim())
+    .bind(p.data_from)
+    .bind(p.data_to)
+    .bind(p.due_on)
+    .bind(&milestone)
+    .bind(p.remind_days)
+    .bind(p.jump_factor)
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| e.on_unique("period"))?);
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "create",
+        "report_period",
+        &period_id.to_string(),
+        None,
+        Some(p),
+    )
+    .await?;
+    let mut n = 0;
+    for (agency_id, inds) in &assign {
+        let unit: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT admin_unit_id FROM agencies WHERE id = $1"
+        )
+        .bind(agency_id)
+        .fetch_one(c)
+        .await?);
+        let rid: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+            "INSERT INTO reports (period_id, agency_id, admin_unit_id, state, version, updated_at, created_at) \
+             VALUES ($1, $2, $3, 'draft', 1, $4, $4) RETURNING id"
+        )
+        .bind(period_id)
+        .bind(agency_id)
+        .bind(unit)
+        .bind(now)
+        .fetch_one(c)
+        .await?);
+        n += 1;
+        let mut order = 0i64;
+        for ind_id in inds {
+            let Some(ind) = indicators.iter().find(|i| i.id == *ind_id) else {
+                continue;
+            };
+            let mut cats: Vec<String> = targets
+                .iter()
+                .filter(|t| t.indicator_id == ind.id && t.dimension == "category")
+                .filter_map(|t| t.category.clone())
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            cats.retain(|c| seen.insert(c.clone()));
+            let mut line_cats = vec![String::new()];
+            line_cats.extend(cats);
+            let shared = owners_of(ind.id) > 1;
+            for cat in line_cats {
+                let (target_text, target_value) = line_target(
+                    &targets,
+                    ind.id,
+                    milestone.as_deref(),
+                    &cat,
+                    *agency_id,
+                    unit,
+                    shared,
+                );
+                let prev = previous.get(&(*agency_id, ind.id, cat.clone())).copied();
+                let computed = match ind
+                    .computed_from
+                    .as_deref()
+                    .and_then(|c| computation_for(c, &cat))
+                {
+                    Some(what) => compute(db, &what, unit, p.data_from, p.data_to).await?,
+                    None => None,
+                };
+                let text = computed
+                    .map(|v| langnghe_core::vnfmt::format_decimal_trim(v, 3))
+                    .unwrap_or_default();
+                let source = if computed.is_some() {
+                    "computed"
+                } else {
+                    "entered"
+                };
+                with_tx!(&mut tx, |c| sqlx::query(
+                    "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, target_text, target_value, previous_value, value_text, value, computed_value, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                )
+                .bind(rid)
+                .bind(ind.id)
+                .bind(&cat)
+                .bind(order)
+                .bind(&target_text)
+                .bind(target_value)
+                .bind(prev)
+                .bind(&text)
+                .bind(computed)
+                .bind(computed)
+                .bind(source)
+                .execute(c)
+                .await?
+                .rows_affected());
+                order += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok((period_id, n))
+}
+
+/// Last known value per (agency, indicator, category) before `before`.
+async fn previous_values(
+    db: &Db,
+    program_id: i64,
+    before: Date,
+) -> Result<HashMap<(i64, i64, String), f64>> {
+    let rows: Vec<(i64, i64, String, f64)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT r.agency_id, l.indicator_id, l.category, l.value FROM report_lines l \
+         JOIN reports r ON r.id = l.report_id JOIN report_periods rp ON rp.id = r.period_id \
+         WHERE rp.program_id = $1 AND rp.data_to < $2 AND l.value IS NOT NULL \
+         AND r.state IN ('submitted', 'approved', 'locked') ORDER BY rp.data_to, rp.id"
+    )
+    .bind(program_id)
+    .bind(before)
+    .fetch_all(c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(a, i, c, v)| ((a, i, c), v))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub period_id: i64,
+    pub period_label: String,
+    pub period_kind: String,
+    pub due_on: Date,
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub admin_unit_id: i64,
+    pub unit_name: String,
+    /// draft, submitted, returned, approved, locked.
+    pub state: String,
+    /// Send it back with a save (optimistic locking).
+    pub version: i64,
+    pub results: String,
+    pub difficulties: String,
+    pub causes: String,
+    pub proposals: String,
+    pub return_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_submitted_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub approved_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub updated_by: Option<String>,
+}
+
+const SELECT_REPORT: &str = "SELECT r.id, r.period_id, rp.label AS period_label, rp.kind AS period_kind, rp.due_on, \
+    rp.program_id, p.code AS program_code, p.title AS program_title, r.agency_id, a.name AS agency_name, \
+    r.admin_unit_id, u.name AS unit_name, r.state, r.version, r.results, r.difficulties, r.causes, r.proposals, \
+    r.return_reason, r.submitted_at, r.first_submitted_at, r.approved_at, r.updated_at, r.updated_by \
+    FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
+    JOIN agencies a ON a.id = r.agency_id JOIN admin_units u ON u.id = r.admin_unit_id";
+
+/// Who may see which reports.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportScope {
+    /// The user's geographic scope (programmes inside it).
+    pub scope_id: i64,
+    /// Officers see their own agency's reports only.
+    pub own_agency: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ReportFilter {
+    pub period_id: Option<i64>,
+    pub program_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub state: Option<String>,
+}
+
+fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" WHERE 1 = 1", []);
+    if scope.scope_id != crate::geo::COUNTRY_ID {
+        sql.push(
+            " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(scope.scope_id)],
+        );
+    }
+    if let Some(a) = scope.own_agency {
+        sql.push(" AND r.agency_id = ?", [Arg::I64(a)]);
+    }
+    if let Some(x) = f.period_id {
+        sql.push(" AND r.period_id = ?", [Arg::I64(x)]);
+    }
+    if let Some(x) = f.program_id {
+        sql.push(" AND rp.program_id = ?", [Arg::I64(x)]);
+    }
+    if let Some(x) = f.agency_id {
+        sql.push(" AND r.agency_id = ?", [Arg::I64(x)]);
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        sql.push(" AND r.state = ?", [Arg::Text(s.to_string())]);
+    }
+    sql
+}
+
+pub async fn list_reports(
+    db: &Db,
+    scope: ReportScope,
+    f: &ReportFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Report>, i64)> {
+    let mut sql = scoped_reports(SELECT_REPORT, scope, f);
+    sql.push(
+        " ORDER BY rp.due_on DESC, a.name, r.id LIMIT ? OFFSET ?",
+        [Arg::I64(limit), Arg::I64(offset)],
+    );
+    let count = scoped_reports(
+        "SELECT COUNT(*) FROM reports r JOIN report_periods rp ON rp.id = r.period_id \
+         JOIN programs p ON p.id = rp.program_id JOIN agencies a ON a.id = r.agency_id",
+        scope,
+        f,
+    );
+    crate::fetch_page::<Report>(db, &sql, &count).await
+}
+
+pub async fn get_report(db: &Db, scope: ReportScope, id: i64) -> Result<Option<Report>> {
+    let mut sql = scoped_reports(SELECT_REPORT, scope, &ReportFilter::default());
+    sql.push(" AND r.id = ?", [Arg::I64(id)]);
+    crate::fetch_optional::<Report>(db, &sql).await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Line {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub indicator_code: String,
+    pub indicator_name: String,
+    pub unit: String,
+    pub aggregation: String,
+    /// `""` for the indicator's total, else the category key (LN, NTT…).
+    pub category: String,
+    pub target_text: Option<String>,
+    pub target_value: Option<f64>,
+    pub previous_value: Option<f64>,
+    /// As typed (kept even when it is not a number yet).
+    pub value_text: String,
+    pub value: Option<f64>,
+    /// What the records say, when the indicator is computed from them.
+    pub computed_value: Option<f64>,
+    /// `computed` while the value is the one computed from records.
+    pub source: String,
+    pub comment: String,
+}
+
+pub async fn lines(db: &Db, report_id: i64) -> Result<Vec<Line>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT l.id, l.indicator_id, i.code AS indicator_code, i.name AS indicator_name, i.unit, i.aggregation, \
+         l.category, l.target_text, l.target_value, l.previous_value, l.value_text, l.value, l.computed_value, l.source, l.comment \
+         FROM report_lines l JOIN indicators i ON i.id = l.indicator_id WHERE l.report_id = $1 ORDER BY l.sort_order, l.id"
+    )
+    .bind(report_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Check the lines as they stand (or as about to be saved).
+pub fn check(lines: &[Line], jump_factor: f64) -> Vec<values::Finding> {
+    let labels: Vec<String> = lines.iter().map(line_label).collect();
+    let checks: Vec<values::LineCheck<'_>> = lines
+        .iter()
+        .zip(&labels)
+        .map(|(l, label)| values::LineCheck {
+            indicator_id: l.indicator_id,
+            category: &l.category,
+            label,
+            unit: &l.unit,
+            value_text: &l.value_text,
+            previous: l.previous_value,
+            comment: &l.comment,
+        })
+        .collect();
+    values::check_lines(&checks, jump_factor)
+}
+
+/// "I.2.1 (LN)" — how a line is named in messages and in the spreadsheet.
+pub fn line_label(l: &Line) -> String {
+    if l.category.is_empty() {
+        l.indicator_code.clone()
+    } else {
+        format!("{} ({})", l.indicator_code, l.category)
+    }
+}
+
+/// What a save changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportInput {
+    /// The version read; a save against an older one is a conflict.
+    pub version: i64,
+    pub results: Option<String>,
+    pub difficulties: Option<String>,
+    pub causes: Option<String>,
+    pub proposals: Option<String>,
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LineInput {
+    pub id: i64,
+    /// The value as typed, Vietnamese format ("17.800", "71,2"); blank clears it.
+    pub value: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// The outcome of a save that lost the race: what is stored now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Conflict {
+    pub current: Report,
+    pub current_lines: Vec<Line>,
+}
+
+#[derive(Debug)]
+pub enum SaveError {
+    Conflict(Box<Conflict>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SaveError {
+    fn from(e: StoreError) -> Self {
+        SaveError::Store(e)
+    }
+}
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        SaveError::Store(StoreError::Db(e))
+    }
+}
+
+/// Apply an input to the report's lines in memory (for checks before saving).
+pub fn apply_input(lines: &mut [Line], input: &ReportInput) -> Result<()> {
+    for li in &input.lines {
+        let Some(l) = lines.iter_mut().find(|l| l.id == li.id) else {
+            return Err(StoreError::Invalid(format!("line {}", li.id)));
+        };
+        if let Some(v) = &li.value {
+            let v = clean(v);
+            l.value = values::parse_value(&v).ok().flatten();
+            if l.value_text.trim() != v.trim() {
+                l.source = if l.computed_value.is_some() && l.value == l.computed_value {
+                    "computed".into()
+                } else {
+                    "entered".into()
+                };
+            }
+            l.value_text = v;
+        }
+        if let Some(c) = &li.comment {
+            l.comment = clean(c);
+        }
+    }
+    Ok(())
+}
+
+/// Save a draft or returned report. Invalid values are stored as typed (their
+/// number stays empty) so nothing is lost; submission checks them.
+pub async fn save(
+    db: &Db,
+    actor: &Actor,
+    report: &Report,
+    input: &ReportInput,
+) -> std::result::Result<i64, SaveError> {
+    let mut ls = lines(db, report.id).await?;
+    apply_input(&mut ls, input)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let text = |new: &Option<String>, old: &str| {
+        new.as_deref()
+            .map(clean)
+            .unwrap_or_else(|| old.to_string())
+    };
+    let results = text(&input.results, &report.results);
+    let difficulties = text(&input.difficulties, &report.difficulties);
+    let causes = text(&input.causes, &report.causes);
+    let proposals = text(&input.proposals, &report.proposals);
+    let n = with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE reports SET results = $1, difficulties = $2, causes = $3, proposals = $4, version = version + 1, \
+         updated_at = $5, updated_by = $6 WHERE id = $7 AND version = $8"
+    )
+    .bind(&results)
+    .bind(&difficulties)
+    .bind(&causes)
+    .bind(&proposals)
+    .bind(now)
+    .bind(&actor.name)
+    .bind(report.id)
+    .bind(input.version)
+    .execute(c)
+    .await?
+    .rows_affected());
+    if n == 0 {
+        drop(tx);
+        let scope = ReportScope {
+            scope_id: crate::geo::COUNTRY_ID,
+            own_agency: None,
+        };
+        let current = get_report(db, scope, report.id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let current_lines = lines(db, report.id).await?;
+        return Err(SaveError::Conflict(Box::new(Conflict {
+            current,
+            current_lines,
+        })));
+    }
+    for l in &ls {
+        with_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE report_lines SET value_text = $1, value = $2, source = $3, comment = $4 WHERE id = $5 AND report_id = $6"
+        )
+        .bind(&l.value_text)
+        .bind(l.value)
+        .bind(&l.source)
+        .bind(&l.comment)
+        .bind(l.id)
+        .bind(report.id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
+    #[derive(Serialize)]
+    struct Saved<'a> {
+        version: i64,
+        input: &'a ReportInput,
+    }
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "update",
+        "report",
+        &report.id.to_string(),
+        None,
+        Some(&Saved {
+            version: input.version + 1,
+            input,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(input.version + 1)
+}
+
+/// Move a report along its life cycle; records the event and audits it.
+/// The caller has checked the rules (`core::report::transition`) and, for a
+/// submission, the findings.
+pub async fn set_state(
+    db: &Db,
+    actor: &Actor,
+    report: &Report,
+    action: ReportAction,
+    to: ReportState,
+    reason: Option<&str>,
+) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let reason = reason.map(clean).filter(|r| !r.trim().is_empty());
+    let mut sql2 = Sql::new("UPDATE reports SET state = ");
+    sql2.push(
+        "?, version = version + 1, updated_at = ?, updated_by = ?",
+        [
+            Arg::Text(to.as_str().into()),
+            Arg::Time(now),
+            Arg::Text(actor.name.clone()),
+        ],
+    );
+    match action {
+        ReportAction::Submit => {
+            sql2.push(", submitted_at = ?, return_reason = NULL", [Arg::Time(now)]);
+            sql2.push(
+                ", first_submitted_at = COALESCE(first_submitted_at, ?)",
+                [Arg::Time(now)],
+            );
+        }
+        ReportAction::Return | ReportAction::Reopen => {
+            sql2.push(
+                ", return_reason = ?, approved_at = NULL",
+                [reason
+                    .clone()
+                    .map(Arg::Text)
+                    .unwrap_or(Arg::NullText)],
+            );
+        }
+        ReportAction::Approve => {
+            sql2.push(", approved_at = ?", [Arg::Time(now)]);
+        }
+        _ => {}
+    }
+    sql2.push(
+        " WHERE id = ? AND state = ?",
+        [Arg::I64(report.id), Arg::Text(report.state.clone())],
+    );
+    let n = with_tx!(&mut tx, |c| crate::bind_args!(sqlx::query(&sql2.text), sql2.args)
+        .execute(c)
+        .await?
+        .rows_affected());
+    if n == 0 {
+        return Err(StoreError::Conflict("report state changed".into()));
+    }
+    with_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO report_events (report_id, action, from_state, to_state, reason, actor_id, actor_name, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(report.id)
+    .bind(action.as_str())
+    .bind(&report.state)
+    .bind(to.as_str())
+    .bind(&reason)
+    .bind(actor.user_id)
+    .bind(&actor.name)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected());
+    #[derive(Serialize)]
+    struct Move<'a> {
+        action: &'a str,
+        from: &'a str,
+        to: &'a str,
+        reason: Option<&'a str>,
+    }
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        action.as_str(),
+        "report",
+        &report.id.to_string(),
+        None,
+        Some(&Move {
+            action: action.as_str(),
+            from: &report.state,
+            to: to.as_str(),
+            reason: reason.as_deref(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub actor_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+pub async fn events(db: &Db, report_id: i64) -> Result<Vec<Event>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT id, action, from_state, to_state, reason, actor_name, at FROM report_events WHERE report_id = $1 ORDER BY id"
+    )
+    .bind(report_id)
+    .fetch_all(c)
+    .await?))
+}
+
+// ---------------------------------------------------------------------------
+// Attachments
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub file_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn attachments(db: &Db, report_id: i64) -> Result<Vec<Attachment>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT id, file_name, file_type, size, uploaded_by, created_at FROM report_attachments \
+         WHERE report_id = $1 AND removed_at IS NULL ORDER BY id"
+    )
+    .bind(report_id)
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn add_attachment(
+    db: &Db,
+    actor: &Actor,
+    report_id: i64,
+    file_name: &str,
+    file_type: &str,
+    bytes: &[u8],
+) -> Result<i64> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO report_attachments (report_id, file_name, file_type, size, bytes, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(report_id)
+    .bind(file_name)
+    .bind(file_type)
+    .bind(bytes.len() as i64)
+    .bind(bytes)
+    .bind(&actor.name)
+    .bind(now)
+    .fetch_one(c)
+    .await?);
+    #[derive(Serialize)]
+    struct Att<'a> {
+        report_id: i64,
+        file_name: &'a str,
+        size: usize,
+    }
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "attach",
+        "report",
+        &report_id.to_string(),
+        None,
+        Some(&Att {
+            report_id,
+            file_name,
+            size: bytes.len(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// (name, type, bytes) of an attachment of a report.
+pub async fn attachment_file(
+    db: &Db,
+    report_id: i64,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT file_name, file_type, bytes FROM report_attachments WHERE id = $1 AND report_id = $2 AND removed_at IS NULL"
+    )
+    .bind(id)
+    .bind(report_id)
+    .fetch_optional(c)
+    .await?))
+}
+
+/// Take an attachment off a report (kept in the store, marked removed).
+pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE report_attachments SET removed_at = $1 WHERE id = $2 AND report_id = $3 AND removed_at IS NULL"
+    )
+    .bind(now)
+    .bind(id)
+    .bind(report_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "detach",
+        "report",
+        &report_id.to_string(),
+        None,
+        Some(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Consolidation inputs
+// ---------------------------------------------------------------------------
+
+/// One approved (or locked) line, with its unit, for consolidation.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CountedValue {
+    pub period_id: i64,
+    pub report_id: i64,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub admin_unit_id: i64,
+    pub indicator_id: i64,
+    pub category: String,
+    pub value: f64,
+}
+
+/// Values of approved and locked reports of a programme's periods ending by `to`.
+pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<CountedValue>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT r.period_id, r.id AS report_id, r.agency_id, a.name AS agency_name, r.admin_unit_id, \
+         l.indicator_id, l.category, l.value FROM report_lines l JOIN reports r ON r.id = l.report_id \
+         JOIN report_periods rp ON rp.id = r.period_id JOIN agencies a ON a.id = r.agency_id \
+         WHERE rp.program_id = $1 AND rp.data_to <= $2 AND r.state IN ('approved', 'locked') AND l.value IS NOT NULL"
+    )
+    .bind(program_id)
+    .bind(to)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Narrative of the approved reports of a period, per unit.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Narrative {
+    pub report_id: i64,
+    pub agency_name: String,
+    pub results: String,
+    pub difficulties: String,
+    pub causes: String,
+    pub proposals: String,
+}
+
+pub async fn narratives(db: &Db, period_id: i64) -> Result<Vec<Narrative>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT r.id AS report_id, a.name AS agency_name, r.results, r.difficulties, r.causes, r.proposals \
+         FROM reports r JOIN agencies a ON a.id = r.agency_id \
+         WHERE r.period_id = $1 AND r.state IN ('approved', 'locked') ORDER BY a.name"
+    )
+    .bind(period_id)
+    .fetch_all(c)
+    .await?))
+}
+
+// ---------------------------------------------------------------------------
+// Reminders
+// ---------------------------------------------------------------------------
+
+/// A report still to come in, with who should hear about it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Due {
+    pub report_id: i64,
+    pub due_on: Date,
+    pub period_label: String,
+    pub program_code: String,
+    pub agency_name: String,
+    pub user_id: i64,
+    pub email: Option<String>,
+    pub lang: String,
+}
+
+/// Reports not yet submitted whose due date is within their period's
+/// reminder window of `today` (or passed), with the active users of the unit.
+pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
+    let rows: Vec<(Due, i64)> = with_db!(db, |c| {
+        let raw: Vec<(i64, Date, String, String, String, i64, Option<String>, String, i64)> =
+            sqlx::query_as(
+                "SELECT r.id, rp.due_on, rp.label, p.code, a.name, u.id, u.email, u.lang, rp.remind_days \
+                 FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
+                 JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.agency_id = r.agency_id AND u.active \
+                 WHERE r.state IN ('draft', 'returned') AND rp.due_on >= $1 ORDER BY r.id, u.id",
+            )
+            .bind(today - time::Duration::days(60))
+            .fetch_all(c)
+            .await?;
+        raw.into_iter()
+            .map(|(report_id, due_on, period_label, program_code, agency_name, user_id, email, lang, days)| {
+                (
+                    Due {
+                        report_id,
+                        due_on,
+                        period_label,
+                        program_code,
+                        agency_name,
+                        user_id,
+                        email,
+                        lang,
+                    },
+                    days,
+                )
+            })
+            .collect()
+    });
+    Ok(rows
+        .into_iter()
+        .filter(|(d, days)| (d.due_on - today).whole_days() <= *days)
+        .map(|(d, _)| d)
+        .collect())
+}
+
+/// Record a notification once per (user, report, kind); true when new.
+pub async fn notify(
+    db: &Db,
+    user_id: i64,
+    report_id: Option<i64>,
+    kind: &str,
+    message: &str,
+    link: Option<&str>,
+) -> Result<Option<i64>> {
+    let now = OffsetDateTime::now_utc();
+    let exists: Option<i64> = with_db!(db, |c| sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE user_id = $1 AND report_id IS NOT DISTINCT FROM $2 AND kind = $3"
+    )
+    .bind(user_id)
+    .bind(report_id)
+    .bind(kind)
+    .fetch_optional(c)
+    .await?);
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let id: i64 = with_db!(db, |c| sqlx::query_scalar(
+        "INSERT INTO notifications (user_id, report_id, kind, message, link, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(user_id)
+    .bind(report_id)
+    .bind(kind)
+    .bind(message)
+    .bind(link)
+    .bind(now)
+    .fetch_one(c)
+    .await?);
+    Ok(Some(id))
+}
+
+pub async fn mark_emailed(db: &Db, id: i64) -> Result<()> {
+    with_db!(db, |c| sqlx::query("UPDATE notifications SET emailed_at = $1 WHERE id = $2")
+        .bind(OffsetDateTime::now_utc())
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub report_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub link: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub read_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub emailed_at: Option<OffsetDateTime>,
+}
+
+pub async fn notifications(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Notification>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT id, report_id, kind, message, link, created_at, read_at, emailed_at FROM notifications \
+         WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64> {
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+    )
+    .bind(user_id)
+    .fetch_one(c)
+    .await?))
+}
+
+pub async fn mark_read(db: &Db, user_id: i64) -> Result<()> {
+    with_db!(db, |c| sqlx::query(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL"
+    )
+    .bind(OffsetDateTime::now_utc())
+    .bind(user_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// Timeliness of a report as shown on the period page.
+pub fn timeliness_of(r: &Report, today: Date) -> rules::Timeliness {
+    let submitted = r
+        .first_submitted_at
+        .map(|t| t.to_offset(langnghe_core::vnfmt::VIETNAM_OFFSET).date());
+    rules::timeliness(r.due_on, submitted, today)
+}
+
+/// Set how an indicator is computed from records (see [`compute`]).
+pub async fn set_computed_from(db: &Db, indicator_id: i64, what: Option<&str>) -> Result<()> {
+    with_db!(db, |c| sqlx::query("UPDATE indicators SET computed_from = $1 WHERE id = $2")
+        .bind(what)
+        .bind(indicator_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computations_per_category() {
+        let c = "LN=villages_recognised; NTT=crafts_recognised";
+        assert_eq!(computation_for(c, "LN").as_deref(), Some("villages_recognised"));
+        assert_eq!(computation_for(c, "NTT").as_deref(), Some("crafts_recognised"));
+        assert_eq!(computation_for(c, "LNTT"), None);
+        assert_eq!(computation_for(c, ""), None);
+        assert_eq!(computation_for("ocop_products", "").as_deref(), Some("ocop_products"));
+        assert_eq!(computation_for("ocop_products", "LN"), None);
+    }
+}
+
+/// The plan's own due dates ("MM-DD" for the first half and the year), if set.
+pub async fn plan_due_dates(db: &Db, program_id: i64) -> Result<(Option<String>, Option<String>)> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT report_due_first_half, report_due_annual FROM programs WHERE id = $1"
+    )
+    .bind(program_id)
+    .fetch_optional(c)
+    .await?)
+    .unwrap_or((None, None)))
+}
