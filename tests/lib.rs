@@ -2,6 +2,8 @@
 //! the real router driven in-process, and a client that keeps its session cookie
 //! and CSRF token like a browser.
 
+pub mod smtp;
+
 use axum::body::Body;
 use axum::Router;
 use http::{header, Method, Request, StatusCode};
@@ -156,6 +158,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, WebConfig::default()).await
+    }
+
+    /// Like [`TestApp::spawn`], with a given configuration (e.g. an SMTP server).
+    pub async fn spawn_with(backend: Backend, config: WebConfig) -> TestApp {
         let (db, cleanup) = match backend {
             Backend::Sqlite => {
                 let tpl = sqlite_template().await;
@@ -199,7 +206,7 @@ impl TestApp {
             .await
             .expect("admin")
             .expect("first admin");
-        let state = AppState::new(db.clone(), WebConfig::default()).expect("state");
+        let state = AppState::new(db.clone(), config).expect("state");
         let router = langnghe_web::app(state.clone());
         TestApp {
             backend,

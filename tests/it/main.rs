@@ -18,12 +18,15 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+mod mail;
 mod plans;
 mod registry;
+mod reporting;
 mod scenarios;
 
 use plans::*;
 use registry::*;
+use reporting::*;
 use scenarios::*;
 
 macro_rules! on_both_stores {
@@ -40,6 +43,10 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    reporting_cycle_end_to_end,
+    report_excel_round_trip_is_all_or_nothing,
+    timeliness_and_reminders,
+    reporting_pages_render,
     geography_counts_and_codes,
     codes_resolve_by_date,
     old_units_roll_up_to_today,

@@ -4,6 +4,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use langnghe_store::audit::Actor;
 use langnghe_store::{geo, seed, users, Db};
+use langnghe_web::mail::{redact_url, MailConfig, Mailer};
 use langnghe_web::{AppState, WebConfig};
 use serde::Deserialize;
 use std::io::{Read, Write};
@@ -48,6 +49,13 @@ enum Command {
         /// Mark session cookies Secure (serve behind https).
         #[arg(long, env = "LANGNGHE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// SMTP server for e-mail reminders: smtp://host:port (no TLS),
+        /// smtp://user:pass@host:587?tls=starttls or smtps://user:pass@host:465. Unset: no mail.
+        #[arg(long, env = "LANGNGHE_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Sender address of the e-mail [default: langnghe@localhost].
+        #[arg(long, env = "LANGNGHE_MAIL_FROM")]
+        mail_from: Option<String>,
     },
     /// Apply migrations and load the geography, then exit.
     Migrate {
@@ -96,6 +104,9 @@ enum UserCommand {
         scope_as_of: Option<String>,
         #[arg(long, default_value = "")]
         display_name: String,
+        /// E-mail address for report reminders.
+        #[arg(long)]
+        email: Option<String>,
         /// Read the password from standard input (first line).
         #[arg(long)]
         password_stdin: bool,
@@ -125,6 +136,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     brand_sub: Option<String>,
     session_idle_minutes: Option<i64>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl StoreArgs {
@@ -170,6 +183,37 @@ impl StoreArgs {
     }
 }
 
+/// Mail settings from the command line/environment, else the config file; checked
+/// here so that a bad value stops start-up naming the setting.
+fn mail_config(
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    file: &FileConfig,
+) -> Result<Option<MailConfig>> {
+    let from = mail_from
+        .or(file.mail_from.clone())
+        .unwrap_or_else(|| "langnghe@localhost".into());
+    let Some(url) = smtp_url.or(file.smtp_url.clone()) else {
+        return Ok(None);
+    };
+    let url_only = MailConfig {
+        smtp_url: url.clone(),
+        from: "langnghe@localhost".into(),
+    };
+    if let Err(e) = Mailer::new(&url_only) {
+        bail!("smtp_url (--smtp-url, LANGNGHE_SMTP_URL): {e}");
+    }
+    let config = MailConfig {
+        smtp_url: url,
+        from,
+    };
+    if let Err(e) = Mailer::new(&config) {
+        bail!("mail_from (--mail-from, LANGNGHE_MAIL_FROM): {e}");
+    }
+    tracing::info!(smtp = %redact_url(&config.smtp_url), from = %config.from, "e-mail enabled");
+    Ok(Some(config))
+}
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("LANGNGHE_LOG")
@@ -201,8 +245,11 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            smtp_url,
+            mail_from,
         } => {
             let file = store.file_config()?;
+            let mail = mail_config(smtp_url, mail_from, &file)?;
             let started = std::time::Instant::now();
             let db = store.open(&file).await?;
             if demo || file.demo.unwrap_or(false) {
@@ -219,12 +266,15 @@ async fn run(cli: Cli) -> Result<()> {
             let mut config = WebConfig {
                 secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
                 brand_sub: file.brand_sub.clone().unwrap_or_default(),
+                mail,
                 ..WebConfig::default()
             };
             if let Some(m) = file.session_idle_minutes {
                 config.session_idle = time::Duration::minutes(m.clamp(5, 7 * 24 * 60));
             }
             let state = AppState::new(db.clone(), config).map_err(|e| anyhow!("{e}"))?;
+            // Reminders before report due dates: hourly, in the app and by e-mail.
+            langnghe_web::reporting::reminders::spawn(state.clone());
             let bind = bind
                 .or(file.bind.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -278,6 +328,7 @@ async fn run(cli: Cli) -> Result<()> {
                     scope,
                     scope_as_of,
                     display_name,
+                    email,
                     password_stdin,
                 },
         } => {
@@ -301,6 +352,7 @@ async fn run(cli: Cli) -> Result<()> {
                 scope,
                 scope_as_of,
                 lang: None,
+                email,
             };
             let nu = match langnghe_web::users::validate(&state, geo::COUNTRY_ID, &payload).await {
                 Ok(nu) => nu,

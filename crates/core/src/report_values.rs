@@ -54,11 +54,48 @@ pub fn value_kind(unit: &str) -> ValueKind {
         return ValueKind::Money;
     }
     const COUNTS: &[&str] = &[
-        "ln", "ntt", "lntt", "lop", "cuoc", "mau", "da", "mh", "cum", "nguoi", "lao dong", "ho",
-        "co so", "san pham", "nghe", "lang", "du an", "mo hinh", "doanh nghiep", "hop tac xa",
-        "nghe nhan", "hoi cho", "gian hang", "chuong trinh", "de an", "lang nghe", "thuong hieu",
-        "nhan hieu", "cai", "chiec", "bo", "diem", "xa", "huyen", "don vi", "hoc vien", "khoa",
-        "tour", "tuyen", "ban", "hoi nghi", "hoi thao",
+        "ln",
+        "ntt",
+        "lntt",
+        "lop",
+        "cuoc",
+        "mau",
+        "da",
+        "mh",
+        "cum",
+        "nguoi",
+        "lao dong",
+        "ho",
+        "co so",
+        "san pham",
+        "nghe",
+        "lang",
+        "du an",
+        "mo hinh",
+        "doanh nghiep",
+        "hop tac xa",
+        "nghe nhan",
+        "hoi cho",
+        "gian hang",
+        "chuong trinh",
+        "de an",
+        "lang nghe",
+        "thuong hieu",
+        "nhan hieu",
+        "cai",
+        "chiec",
+        "bo",
+        "diem",
+        "xa",
+        "huyen",
+        "don vi",
+        "hoc vien",
+        "khoa",
+        "tour",
+        "tuyen",
+        "ban",
+        "hoi nghi",
+        "hoi thao",
     ];
     let parts: Vec<&str> = u.split(['/', ',', ';']).map(str::trim).collect();
     if !parts.is_empty() && parts.iter().all(|p| COUNTS.contains(p)) {
@@ -144,8 +181,16 @@ pub fn check_lines(lines: &[LineCheck<'_>], jump_factor: f64) -> Vec<Finding> {
             Err(e) => {
                 let (vi, en) = match e {
                     ParseNumberError::Ambiguous(_) => (
-                        format!("{}: \"{}\" không rõ — dấu thập phân là dấu phẩy (ví dụ 71,2)", l.label, l.value_text.trim()),
-                        format!("{}: \"{}\" is ambiguous — the decimal mark is a comma (e.g. 71,2)", l.label, l.value_text.trim()),
+                        format!(
+                            "{}: \"{}\" không rõ — dấu thập phân là dấu phẩy (ví dụ 71,2)",
+                            l.label,
+                            l.value_text.trim()
+                        ),
+                        format!(
+                            "{}: \"{}\" is ambiguous — the decimal mark is a comma (e.g. 71,2)",
+                            l.label,
+                            l.value_text.trim()
+                        ),
                     ),
                     _ => (
                         format!("{}: \"{}\" không phải là số", l.label, l.value_text.trim()),
@@ -171,16 +216,34 @@ pub fn check_lines(lines: &[LineCheck<'_>], jump_factor: f64) -> Vec<Finding> {
         if kind == ValueKind::Count && v.fract() != 0.0 {
             out.push(err(
                 "not_whole",
-                format!("{}: số đếm ({}) phải là số nguyên, không phải {}", l.label, l.unit, fmt(v)),
-                format!("{}: a count ({}) must be a whole number, not {}", l.label, l.unit, fmt(v)),
+                format!(
+                    "{}: số đếm ({}) phải là số nguyên, không phải {}",
+                    l.label,
+                    l.unit,
+                    fmt(v)
+                ),
+                format!(
+                    "{}: a count ({}) must be a whole number, not {}",
+                    l.label,
+                    l.unit,
+                    fmt(v)
+                ),
             ));
             continue;
         }
         if kind == ValueKind::Percent && v > 100.0 {
             out.push(err(
                 "percent_range",
-                format!("{}: tỷ lệ phải từ 0 đến 100 %, không phải {} %", l.label, fmt(v)),
-                format!("{}: a percentage must be 0–100 %, not {} %", l.label, fmt(v)),
+                format!(
+                    "{}: tỷ lệ phải từ 0 đến 100 %, không phải {} %",
+                    l.label,
+                    fmt(v)
+                ),
+                format!(
+                    "{}: a percentage must be 0–100 %, not {} %",
+                    l.label,
+                    fmt(v)
+                ),
             ));
             continue;
         }
@@ -199,7 +262,11 @@ pub fn check_lines(lines: &[LineCheck<'_>], jump_factor: f64) -> Vec<Finding> {
                             fmt(v),
                             fmt(p),
                             fmt(jump_factor),
-                            if needs { " — cần ghi chú giải thích" } else { "" }
+                            if needs {
+                                " — cần ghi chú giải thích"
+                            } else {
+                                ""
+                            }
                         ),
                         message_en: format!(
                             "{}: {} against {} last period (more than {}×){}",
@@ -207,7 +274,11 @@ pub fn check_lines(lines: &[LineCheck<'_>], jump_factor: f64) -> Vec<Finding> {
                             fmt(v),
                             fmt(p),
                             fmt(jump_factor),
-                            if needs { " — a comment is required" } else { "" }
+                            if needs {
+                                " — a comment is required"
+                            } else {
+                                ""
+                            }
                         ),
                     });
                 }
@@ -415,7 +486,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].code, "split_mismatch");
         assert_eq!(f[0].line, 0);
-        assert!(f[0].message_vi.contains("13.265 + 10.000 = 23.265"), "{}", f[0].message_vi);
+        assert!(
+            f[0].message_vi.contains("13.265 + 10.000 = 23.265"),
+            "{}",
+            f[0].message_vi
+        );
         // Parts not all filled: no check yet.
         let partial = [
             line(1, "", "người", "24.000"),
@@ -446,25 +521,38 @@ mod tests {
         // A drop is a jump too.
         l.value_text = "2";
         l.comment = "";
-        assert_eq!(check_lines(std::slice::from_ref(&l), 3.0)[0].code, "jump_needs_comment");
+        assert_eq!(
+            check_lines(std::slice::from_ref(&l), 3.0)[0].code,
+            "jump_needs_comment"
+        );
     }
 
     #[test]
     fn consolidation_rules() {
         assert_eq!(consolidate(across_units("sum"), &[3.0, 4.0]), Some(7.0));
-        assert_eq!(consolidate(across_units("ratio"), &[70.0, 80.0]), Some(75.0));
+        assert_eq!(
+            consolidate(across_units("ratio"), &[70.0, 80.0]),
+            Some(75.0)
+        );
         assert_eq!(consolidate(Across::Sum, &[]), None);
         assert_eq!(cumulative("sum", &[5.0, 6.0], Some(2.0)), Some(13.0));
         assert_eq!(cumulative("sum", &[], None), None);
         assert_eq!(cumulative("latest", &[5.0, 6.0], None), Some(6.0));
         assert_eq!(cumulative("ratio", &[50.0], Some(71.2)), Some(71.2));
-        assert_eq!(total_from_parts(&[Some(13265.0), Some(10735.0)]), Some(24000.0));
+        assert_eq!(
+            total_from_parts(&[Some(13265.0), Some(10735.0)]),
+            Some(24000.0)
+        );
         assert_eq!(total_from_parts(&[Some(1.0), None]), None);
     }
 
     #[test]
     fn milestones_by_year() {
-        let ms = vec!["2030".to_string(), "2025".to_string(), "2022-2030".to_string()];
+        let ms = vec![
+            "2030".to_string(),
+            "2025".to_string(),
+            "2022-2030".to_string(),
+        ];
         assert_eq!(milestone_for(2023, &ms).as_deref(), Some("2025"));
         assert_eq!(milestone_for(2026, &ms).as_deref(), Some("2030"));
         assert_eq!(milestone_for(2040, &ms).as_deref(), Some("2030"));

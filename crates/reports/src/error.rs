@@ -50,6 +50,10 @@ pub enum ReportError {
     /// The CSV could not be read.
     #[error("csv: {0}")]
     Csv(String),
+    /// An official report could not be rendered (PDF: typst's messages; DOCX:
+    /// the writer's error).
+    #[error("render: {0}")]
+    Render(String),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for ReportError {

@@ -10,6 +10,7 @@
 pub mod csv_out;
 mod error;
 mod model;
+pub mod official;
 pub mod read;
 mod text;
 mod xlsx;
@@ -17,5 +18,6 @@ mod xlsx;
 pub use csv_out::to_csv;
 pub use error::ReportError;
 pub use model::{Cell, Column, ColumnKind, Limits, RawRow, RawSheet, Table};
+pub use official::{render_docx, render_pdf, Block, OfficialReport, ReportTable};
 pub use read::{read_table, read_table_sheet, MAX_COLUMNS, MAX_ZIP_ENTRIES};
-pub use xlsx::{sanitize_sheet_name, template_xlsx, to_xlsx, GUIDE_SHEET};
+pub use xlsx::{sanitize_sheet_name, template_xlsx, to_xlsx, to_xlsx_book, GUIDE_SHEET};

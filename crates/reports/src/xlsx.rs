@@ -33,8 +33,21 @@ const MAX_WIDTH: f64 = 60.0;
 /// Non-finite decimals are left empty. Dates Excel cannot store (before 1900)
 /// are written as ISO text.
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
+    to_xlsx_book(std::slice::from_ref(table))
+}
+
+/// Writes several tables as the worksheets of one workbook, in order, each
+/// laid out as [`to_xlsx`] does. Sheet names must differ after sanitising.
+pub fn to_xlsx_book(tables: &[Table]) -> Result<Vec<u8>, ReportError> {
     let mut workbook = Workbook::new();
-    let ws = workbook.add_worksheet();
+    for table in tables {
+        let ws = workbook.add_worksheet();
+        write_table(ws, table)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn write_table(ws: &mut Worksheet, table: &Table) -> Result<(), ReportError> {
     ws.set_name(sanitize_sheet_name(&table.sheet_name))?;
 
     let ncols = table.columns.len();
@@ -82,7 +95,7 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
         let last_row = row_num(header_row as usize + table.rows.len())?;
         ws.autofilter(header_row, 0, last_row, col_num(ncols - 1)?)?;
     }
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }
 
 /// Builds a downloadable import template.

@@ -185,6 +185,9 @@ struct TaskJson {
     co_leads: Vec<Option<String>>,
     #[serde(default)]
     coordinating: Vec<Option<String>>,
+    /// The indicators the task serves (their codes in the plan).
+    #[serde(default)]
+    indicator_codes: Vec<String>,
     start: Option<String>,
     due: Option<String>,
     #[serde(default)]
@@ -430,7 +433,8 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 .map(|d| d.trim_start_matches('-').to_string())
                 .collect();
             if let (Some(h1), Some(annual)) = (mmdd.first(), mmdd.last()) {
-                crate::with_tx!(&mut tx, |c| sqlx::query(
+                crate::with_tx!(&mut tx, |c| {
+                    sqlx::query(
                     "UPDATE programs SET report_due_first_half = $1, report_due_annual = $2 WHERE id = $3"
                 )
                 .bind(h1)
@@ -438,12 +442,14 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 .bind(pid)
                 .execute(c)
                 .await?
-                .rows_affected());
+                .rows_affected()
+                });
             }
         }
         for b in basis {
             plans::add_legal_basis(&mut tx, pid, b).await?;
         }
+        let mut indicator_ids: std::collections::HashMap<String, i64> = Default::default();
         for (i, ind) in p.indicators.iter().enumerate() {
             let iid = plans::insert_indicator(
                 &mut tx,
@@ -463,6 +469,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 },
             )
             .await?;
+            indicator_ids.insert(ind.code.clone(), iid);
             if let Some(what) = &ind.computed_from {
                 crate::with_tx!(&mut tx, |c| sqlx::query(
                     "UPDATE indicators SET computed_from = $1 WHERE id = $2"
@@ -619,7 +626,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     co_leads.push(id);
                 }
             }
-            plans::insert_task(
+            let tid = plans::insert_task(
                 &mut tx,
                 &actor,
                 &NewTask {
@@ -636,6 +643,11 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 },
             )
             .await?;
+            for code in &t.indicator_codes {
+                if let Some(iid) = indicator_ids.get(code) {
+                    plans::link_task_indicator(&mut tx, tid, *iid).await?;
+                }
+            }
             order += 1;
         }
         for s in &p.timeline {

@@ -123,15 +123,18 @@ async fn ownership(db: &Db, program_id: i64) -> Result<(PlanOwnership, Vec<Targe
     .fetch_optional(c)
     .await?)
     .flatten();
-    let targets: Vec<TargetLite> = with_db!(db, |c| sqlx::query_as(
+    let targets: Vec<TargetLite> = with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT t.indicator_id, t.milestone, t.text, t.dimension, t.category, t.admin_unit_id, t.agency_id, t.value \
          FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 ORDER BY t.id"
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     // Task leads and co-leads own the indicators their tasks serve.
-    let mut owners: Vec<(i64, i64)> = with_db!(db, |c| sqlx::query_as(
+    let mut owners: Vec<(i64, i64)> = with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT ti.indicator_id, t.lead_agency_id FROM task_indicators ti JOIN tasks t ON t.id = ti.task_id \
          WHERE t.program_id = $1 AND t.lead_agency_id IS NOT NULL \
          UNION SELECT ti.indicator_id, ta.agency_id FROM task_indicators ti JOIN tasks t ON t.id = ti.task_id \
@@ -139,31 +142,36 @@ async fn ownership(db: &Db, program_id: i64) -> Result<(PlanOwnership, Vec<Targe
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     // Targets split to an agency, or to a unit (its people's committee).
     for t in &targets {
         if let Some(a) = t.agency_id.filter(|_| t.dimension == "agency") {
             owners.push((t.indicator_id, a));
         }
         if let Some(u) = t.admin_unit_id.filter(|_| t.dimension == "unit") {
-            let a: Option<i64> = with_db!(db, |c| sqlx::query_scalar(
+            let a: Option<i64> = with_db!(db, |c| {
+                sqlx::query_scalar(
                 "SELECT id FROM agencies WHERE admin_unit_id = $1 AND kind = 'people_committee' ORDER BY id LIMIT 1"
             )
             .bind(u)
             .fetch_optional(c)
-            .await?);
+            .await?
+            });
             if let Some(a) = a {
                 owners.push((t.indicator_id, a));
             }
         }
     }
-    let task_agencies: Vec<i64> = with_db!(db, |c| sqlx::query_scalar(
+    let task_agencies: Vec<i64> = with_db!(db, |c| {
+        sqlx::query_scalar(
         "SELECT lead_agency_id FROM tasks WHERE program_id = $1 AND lead_agency_id IS NOT NULL \
          UNION SELECT ta.agency_id FROM task_agencies ta JOIN tasks t ON t.id = ta.task_id WHERE t.program_id = $1"
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?);
+    .await?
+    });
     Ok((
         PlanOwnership {
             lead_agency_id: lead,
@@ -277,12 +285,15 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
         return Err(StoreError::Invalid("label".into()));
     }
     let (own, targets) = ownership(db, p.program_id).await?;
-    let indicators: Vec<IndicatorRow> = with_db!(db, |c| sqlx::query_as(
+    let indicators: Vec<IndicatorRow> =
+        with_db!(db, |c| {
+            sqlx::query_as(
         "SELECT id, computed_from FROM indicators WHERE program_id = $1 ORDER BY sort_order, id"
     )
     .bind(p.program_id)
     .fetch_all(c)
-    .await?);
+    .await?
+        });
     // Milestone: from the targets' milestones.
     let mut milestones: Vec<String> = targets.iter().map(|t| t.milestone.clone()).collect();
     milestones.sort();
@@ -320,7 +331,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
 
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let period_id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let period_id: i64 = with_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO report_periods (program_id, kind, year, label, data_from, data_to, due_on, milestone, remind_days, jump_factor, opened_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
@@ -339,7 +351,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
-    .map_err(|e| e.on_unique("period"))?);
+    .map_err(|e| e.on_unique("period"))?
+    });
     audit::record::<(), _>(
         &mut tx,
         actor,
@@ -358,7 +371,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
         .bind(agency_id)
         .fetch_one(c)
         .await?);
-        let rid: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        let rid: i64 = with_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO reports (period_id, agency_id, admin_unit_id, state, version, updated_at, created_at) \
              VALUES ($1, $2, $3, 'draft', 1, $4, $4) RETURNING id"
         )
@@ -367,7 +381,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
         .bind(unit)
         .bind(now)
         .fetch_one(c)
-        .await?);
+        .await?
+        });
         n += 1;
         let mut order = 0i64;
         for ind_id in inds {
@@ -411,7 +426,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                 } else {
                     "entered"
                 };
-                with_tx!(&mut tx, |c| sqlx::query(
+                with_tx!(&mut tx, |c| {
+                    sqlx::query(
                     "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, target_text, target_value, previous_value, value_text, value, computed_value, source) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                 )
@@ -428,7 +444,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                 .bind(source)
                 .execute(c)
                 .await?
-                .rows_affected());
+                .rows_affected()
+                });
                 order += 1;
             }
         }
@@ -524,14 +541,14 @@ pub struct ReportFilter {
 fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" WHERE 1 = 1", []);
-    if scope.scope_id != crate::geo::COUNTRY_ID {
+    // A unit's own reports wherever the programme is run from; others: programmes in scope.
+    if let Some(a) = scope.own_agency {
+        sql.push(" AND r.agency_id = ?", [Arg::I64(a)]);
+    } else if scope.scope_id != crate::geo::COUNTRY_ID {
         sql.push(
             " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
             [Arg::I64(scope.scope_id)],
         );
-    }
-    if let Some(a) = scope.own_agency {
-        sql.push(" AND r.agency_id = ?", [Arg::I64(a)]);
     }
     if let Some(x) = f.period_id {
         sql.push(" AND r.period_id = ?", [Arg::I64(x)]);
@@ -599,14 +616,16 @@ pub struct Line {
 }
 
 pub async fn lines(db: &Db, report_id: i64) -> Result<Vec<Line>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT l.id, l.indicator_id, i.code AS indicator_code, i.name AS indicator_name, i.unit, i.aggregation, \
          l.category, l.target_text, l.target_value, l.previous_value, l.value_text, l.value, l.computed_value, l.source, l.comment \
          FROM report_lines l JOIN indicators i ON i.id = l.indicator_id WHERE l.report_id = $1 ORDER BY l.sort_order, l.id"
     )
     .bind(report_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Check the lines as they stand (or as about to be saved).
@@ -720,15 +739,14 @@ pub async fn save(
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
     let text = |new: &Option<String>, old: &str| {
-        new.as_deref()
-            .map(clean)
-            .unwrap_or_else(|| old.to_string())
+        new.as_deref().map(clean).unwrap_or_else(|| old.to_string())
     };
     let results = text(&input.results, &report.results);
     let difficulties = text(&input.difficulties, &report.difficulties);
     let causes = text(&input.causes, &report.causes);
     let proposals = text(&input.proposals, &report.proposals);
-    let n = with_tx!(&mut tx, |c| sqlx::query(
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE reports SET results = $1, difficulties = $2, causes = $3, proposals = $4, version = version + 1, \
          updated_at = $5, updated_by = $6 WHERE id = $7 AND version = $8"
     )
@@ -742,7 +760,8 @@ pub async fn save(
     .bind(input.version)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     if n == 0 {
         drop(tx);
         let scope = ReportScope {
@@ -759,7 +778,8 @@ pub async fn save(
         })));
     }
     for l in &ls {
-        with_tx!(&mut tx, |c| sqlx::query(
+        with_tx!(&mut tx, |c| {
+            sqlx::query(
             "UPDATE report_lines SET value_text = $1, value = $2, source = $3, comment = $4 WHERE id = $5 AND report_id = $6"
         )
         .bind(&l.value_text)
@@ -770,7 +790,8 @@ pub async fn save(
         .bind(report.id)
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
     }
     #[derive(Serialize)]
     struct Saved<'a> {
@@ -828,10 +849,7 @@ pub async fn set_state(
         ReportAction::Return | ReportAction::Reopen => {
             sql2.push(
                 ", return_reason = ?, approved_at = NULL",
-                [reason
-                    .clone()
-                    .map(Arg::Text)
-                    .unwrap_or(Arg::NullText)],
+                [reason.clone().map(Arg::Text).unwrap_or(Arg::NullText)],
             );
         }
         ReportAction::Approve => {
@@ -843,14 +861,18 @@ pub async fn set_state(
         " WHERE id = ? AND state = ?",
         [Arg::I64(report.id), Arg::Text(report.state.clone())],
     );
-    let n = with_tx!(&mut tx, |c| crate::bind_args!(sqlx::query(&sql2.text), sql2.args)
-        .execute(c)
-        .await?
-        .rows_affected());
+    let n = with_tx!(&mut tx, |c| crate::bind_args!(
+        sqlx::query(&sql2.text),
+        sql2.args
+    )
+    .execute(c)
+    .await?
+    .rows_affected());
     if n == 0 {
         return Err(StoreError::Conflict("report state changed".into()));
     }
-    with_tx!(&mut tx, |c| sqlx::query(
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
         "INSERT INTO report_events (report_id, action, from_state, to_state, reason, actor_id, actor_name, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
@@ -864,7 +886,8 @@ pub async fn set_state(
     .bind(now)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     #[derive(Serialize)]
     struct Move<'a> {
         action: &'a str,
@@ -904,12 +927,14 @@ pub struct Event {
 }
 
 pub async fn events(db: &Db, report_id: i64) -> Result<Vec<Event>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT id, action, from_state, to_state, reason, actor_name, at FROM report_events WHERE report_id = $1 ORDER BY id"
     )
     .bind(report_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -947,7 +972,8 @@ pub async fn add_attachment(
 ) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(&mut tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO report_attachments (report_id, file_name, file_type, size, bytes, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -959,7 +985,8 @@ pub async fn add_attachment(
     .bind(&actor.name)
     .bind(now)
     .fetch_one(c)
-    .await?);
+    .await?
+    });
     #[derive(Serialize)]
     struct Att<'a> {
         report_id: i64,
@@ -990,20 +1017,23 @@ pub async fn attachment_file(
     report_id: i64,
     id: i64,
 ) -> Result<Option<(String, String, Vec<u8>)>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT file_name, file_type, bytes FROM report_attachments WHERE id = $1 AND report_id = $2 AND removed_at IS NULL"
     )
     .bind(id)
     .bind(report_id)
     .fetch_optional(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Take an attachment off a report (kept in the store, marked removed).
 pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| sqlx::query(
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE report_attachments SET removed_at = $1 WHERE id = $2 AND report_id = $3 AND removed_at IS NULL"
     )
     .bind(now)
@@ -1011,7 +1041,8 @@ pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) 
     .bind(report_id)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     if n == 0 {
         return Err(StoreError::NotFound);
     }
@@ -1048,7 +1079,8 @@ pub struct CountedValue {
 
 /// Values of approved and locked reports of a programme's periods ending by `to`.
 pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<CountedValue>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT r.period_id, r.id AS report_id, r.agency_id, a.name AS agency_name, r.admin_unit_id, \
          l.indicator_id, l.category, l.value FROM report_lines l JOIN reports r ON r.id = l.report_id \
          JOIN report_periods rp ON rp.id = r.period_id JOIN agencies a ON a.id = r.agency_id \
@@ -1057,7 +1089,8 @@ pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<Co
     .bind(program_id)
     .bind(to)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Narrative of the approved reports of a period, per unit.
@@ -1072,14 +1105,16 @@ pub struct Narrative {
 }
 
 pub async fn narratives(db: &Db, period_id: i64) -> Result<Vec<Narrative>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT r.id AS report_id, a.name AS agency_name, r.results, r.difficulties, r.causes, r.proposals \
          FROM reports r JOIN agencies a ON a.id = r.agency_id \
          WHERE r.period_id = $1 AND r.state IN ('approved', 'locked') ORDER BY a.name"
     )
     .bind(period_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -1114,21 +1149,33 @@ pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
             .fetch_all(c)
             .await?;
         raw.into_iter()
-            .map(|(report_id, due_on, period_label, program_code, agency_name, user_id, email, lang, days)| {
-                (
-                    Due {
-                        report_id,
-                        due_on,
-                        period_label,
-                        program_code,
-                        agency_name,
-                        user_id,
-                        email,
-                        lang,
-                    },
+            .map(
+                |(
+                    report_id,
+                    due_on,
+                    period_label,
+                    program_code,
+                    agency_name,
+                    user_id,
+                    email,
+                    lang,
                     days,
-                )
-            })
+                )| {
+                    (
+                        Due {
+                            report_id,
+                            due_on,
+                            period_label,
+                            program_code,
+                            agency_name,
+                            user_id,
+                            email,
+                            lang,
+                        },
+                        days,
+                    )
+                },
+            )
             .collect()
     });
     Ok(rows
@@ -1148,18 +1195,21 @@ pub async fn notify(
     link: Option<&str>,
 ) -> Result<Option<i64>> {
     let now = OffsetDateTime::now_utc();
-    let exists: Option<i64> = with_db!(db, |c| sqlx::query_scalar(
+    let exists: Option<i64> = with_db!(db, |c| {
+        sqlx::query_scalar(
         "SELECT id FROM notifications WHERE user_id = $1 AND report_id IS NOT DISTINCT FROM $2 AND kind = $3"
     )
     .bind(user_id)
     .bind(report_id)
     .bind(kind)
     .fetch_optional(c)
-    .await?);
+    .await?
+    });
     if exists.is_some() {
         return Ok(None);
     }
-    let id: i64 = with_db!(db, |c| sqlx::query_scalar(
+    let id: i64 = with_db!(db, |c| {
+        sqlx::query_scalar(
         "INSERT INTO notifications (user_id, report_id, kind, message, link, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
     .bind(user_id)
@@ -1169,17 +1219,20 @@ pub async fn notify(
     .bind(link)
     .bind(now)
     .fetch_one(c)
-    .await?);
+    .await?
+    });
     Ok(Some(id))
 }
 
 pub async fn mark_emailed(db: &Db, id: i64) -> Result<()> {
-    with_db!(db, |c| sqlx::query("UPDATE notifications SET emailed_at = $1 WHERE id = $2")
-        .bind(OffsetDateTime::now_utc())
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected());
+    with_db!(db, |c| sqlx::query(
+        "UPDATE notifications SET emailed_at = $1 WHERE id = $2"
+    )
+    .bind(OffsetDateTime::now_utc())
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
     Ok(())
 }
 
@@ -1199,14 +1252,16 @@ pub struct Notification {
 }
 
 pub async fn notifications(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Notification>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT id, report_id, kind, message, link, created_at, read_at, emailed_at FROM notifications \
          WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
     )
     .bind(user_id)
     .bind(limit)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64> {
@@ -1240,29 +1295,15 @@ pub fn timeliness_of(r: &Report, today: Date) -> rules::Timeliness {
 
 /// Set how an indicator is computed from records (see [`compute`]).
 pub async fn set_computed_from(db: &Db, indicator_id: i64, what: Option<&str>) -> Result<()> {
-    with_db!(db, |c| sqlx::query("UPDATE indicators SET computed_from = $1 WHERE id = $2")
-        .bind(what)
-        .bind(indicator_id)
-        .execute(c)
-        .await?
-        .rows_affected());
+    with_db!(db, |c| sqlx::query(
+        "UPDATE indicators SET computed_from = $1 WHERE id = $2"
+    )
+    .bind(what)
+    .bind(indicator_id)
+    .execute(c)
+    .await?
+    .rows_affected());
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn computations_per_category() {
-        let c = "LN=villages_recognised; NTT=crafts_recognised";
-        assert_eq!(computation_for(c, "LN").as_deref(), Some("villages_recognised"));
-        assert_eq!(computation_for(c, "NTT").as_deref(), Some("crafts_recognised"));
-        assert_eq!(computation_for(c, "LNTT"), None);
-        assert_eq!(computation_for(c, ""), None);
-        assert_eq!(computation_for("ocop_products", "").as_deref(), Some("ocop_products"));
-        assert_eq!(computation_for("ocop_products", "LN"), None);
-    }
 }
 
 /// The plan's own due dates ("MM-DD" for the first half and the year), if set.
@@ -1274,4 +1315,29 @@ pub async fn plan_due_dates(db: &Db, program_id: i64) -> Result<(Option<String>,
     .fetch_optional(c)
     .await?)
     .unwrap_or((None, None)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computations_per_category() {
+        let c = "LN=villages_recognised; NTT=crafts_recognised";
+        assert_eq!(
+            computation_for(c, "LN").as_deref(),
+            Some("villages_recognised")
+        );
+        assert_eq!(
+            computation_for(c, "NTT").as_deref(),
+            Some("crafts_recognised")
+        );
+        assert_eq!(computation_for(c, "LNTT"), None);
+        assert_eq!(computation_for(c, ""), None);
+        assert_eq!(
+            computation_for("ocop_products", "").as_deref(),
+            Some("ocop_products")
+        );
+        assert_eq!(computation_for("ocop_products", "LN"), None);
+    }
 }

@@ -195,6 +195,7 @@ pub async fn ensure_admin(db: &Db) -> Result<Option<String>> {
             agency_id,
             scope_unit_id: geo::COUNTRY_ID,
             lang: "vi".into(),
+            email: None,
         },
     )
     .await?;

@@ -24,13 +24,14 @@ pub struct User {
     pub scope_code: String,
     pub scope_name: String,
     pub lang: String,
+    pub email: Option<String>,
     pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
 const SELECT: &str = "SELECT us.id, us.username, us.display_name, us.role, us.agency_id, a.name AS agency_name, \
-    us.scope_unit_id, s.code AS scope_code, s.name AS scope_name, us.lang, us.active, us.created_at \
+    us.scope_unit_id, s.code AS scope_code, s.name AS scope_name, us.lang, us.email, us.active, us.created_at \
     FROM users us JOIN agencies a ON a.id = us.agency_id JOIN admin_units s ON s.id = us.scope_unit_id";
 
 /// Hash a password with argon2id and a random salt.
@@ -81,6 +82,8 @@ pub struct NewUser {
     pub agency_id: i64,
     pub scope_unit_id: i64,
     pub lang: String,
+    /// Where reminders are e-mailed.
+    pub email: Option<String>,
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
@@ -106,8 +109,8 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     let mut tx = db.begin().await?;
     let id: i64 = with_tx!(&mut tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO users (username, display_name, password_hash, role, agency_id, scope_unit_id, lang, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) RETURNING id"
+        "INSERT INTO users (username, display_name, password_hash, role, agency_id, scope_unit_id, lang, active, created_at, updated_at, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8, $9) RETURNING id"
     )
     .bind(&u.username)
     .bind(&u.display_name)
@@ -117,6 +120,7 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     .bind(u.scope_unit_id)
     .bind(&u.lang)
     .bind(now)
+    .bind(&u.email)
     .fetch_one(c)
     .await
     .map_err(|e| StoreError::from(e).on_unique("username"))?
@@ -328,4 +332,17 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<User>> {
     .await?
     .rows_affected());
     get(db, user_id).await
+}
+
+/// (id, e-mail, language) of the active users of an agency: who hears about its reports.
+pub async fn agency_contacts(
+    db: &Db,
+    agency_id: i64,
+) -> Result<Vec<(i64, Option<String>, String)>> {
+    Ok(crate::with_db!(db, |c| sqlx::query_as(
+        "SELECT id, email, lang FROM users WHERE agency_id = $1 AND active ORDER BY id"
+    )
+    .bind(agency_id)
+    .fetch_all(c)
+    .await?))
 }

@@ -52,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::registry::api::router())
         .merge(crate::plans::api())
         .merge(crate::plans_edit::api())
+        .merge(crate::reporting::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -13,9 +13,11 @@ pub mod extract;
 pub mod geo;
 pub mod home;
 pub mod i18n;
+pub mod mail;
 pub mod plans;
 pub mod plans_edit;
 pub mod registry;
+pub mod reporting;
 pub mod users;
 pub mod views;
 
@@ -49,6 +51,8 @@ pub struct WebConfig {
     pub brand_sub: String,
     /// Session lifetime without activity.
     pub session_idle: time::Duration,
+    /// Outgoing mail (reminders); `None` sends nothing.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl Default for WebConfig {
@@ -57,6 +61,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             brand_sub: String::new(),
             session_idle: time::Duration::hours(8),
+            mail: None,
         }
     }
 }
@@ -117,6 +122,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::files::pages())
         .merge(plans::pages())
         .merge(plans_edit::pages())
+        .merge(reporting::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

@@ -627,6 +627,7 @@ async fn add_task(state: &AppState, ctx: &Ctx, id: &str, p: &TaskPayload) -> App
             section,
             text: body,
             lead_agency_id: lead,
+            co_leads: vec![],
             coordinating: co,
             start_on: start,
             due_on: due,

@@ -102,6 +102,29 @@ pub struct UserPayload {
     pub scope_as_of: Option<String>,
     #[serde(default)]
     pub lang: Option<String>,
+    /// E-mail address for reminders (optional).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A plausible e-mail address: one `@`, a dot in the domain, no spaces, at most 254 characters.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && s.matches('@').count() == 1
 }
 
 pub fn password_error(field: &str, p: PasswordProblem) -> FieldError {
@@ -185,6 +208,14 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             "vi".into()
         }
     };
+    let email = match non_empty(&p.email) {
+        None => None,
+        Some(e) if valid_email(&e) => Some(e),
+        Some(_) => {
+            errors.push(FieldError::new("email", "error-email"));
+            None
+        }
+    };
     match (username, role, agency_id, scope_id) {
         (Some(username), Some(role), Some(agency_id), Some(scope_unit_id)) if errors.is_empty() => {
             Ok(NewUser {
@@ -195,6 +226,7 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
                 agency_id,
                 scope_unit_id,
                 lang,
+                email,
             })
         }
         _ => Err(AppError::Validation(errors)),

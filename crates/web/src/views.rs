@@ -74,6 +74,12 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "plans/tasks.html",
         "plans/appendix.html",
         "plans/form.html",
+        "reporting/periods.html",
+        "reporting/period.html",
+        "reporting/list.html",
+        "reporting/report.html",
+        "reporting/consolidation.html",
+        "reporting/notifications.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

@@ -1,0 +1,821 @@
+//! The province report of a period, computed from approved (and locked) unit
+//! reports: per indicator the period value, the value to the milestone and
+//! the achievement against target, the breakdown per unit (rolled up to
+//! today's units across the 2025 reform), the reporting rates and the
+//! narrative gathered per unit; rendered on screen, as JSON, and as the
+//! official report (PDF and DOCX per Decree 30/2020/NĐ-CP, XLSX annex).
+
+use super::{file_response, load_period, load_program, XLSX_TYPE};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Json, Path, Query};
+use crate::i18n::t;
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::plan::{self as prules, Direction, Target};
+use langnghe_core::report_values::{self as values};
+use langnghe_core::vnfmt;
+use langnghe_reports::{Block, Cell, Column, ColumnKind, OfficialReport, ReportTable, Table};
+use langnghe_store::plans::{self, Indicator, Program, TargetRow};
+use langnghe_store::reporting::{self as store, CountedValue, Narrative, Period};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<crate::AppState> {
+    Router::new()
+        .route("/programs/{id}/consolidation", get(page))
+        .route("/programs/{id}/consolidation.pdf", get(pdf_page))
+        .route("/programs/{id}/consolidation.docx", get(docx_page))
+        .route("/programs/{id}/consolidation.xlsx", get(xlsx_page))
+}
+
+pub fn api() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(json_api))
+        .routes(routes!(pdf_api))
+        .routes(routes!(docx_api))
+        .routes(routes!(xlsx_api))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// The period id; default: the programme's latest period.
+    pub period: Option<String>,
+}
+
+/// A unit's value in the breakdown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitValue {
+    pub report_id: i64,
+    pub agency_name: String,
+    /// Where the unit stood when it reported (a pre-reform district keeps its name).
+    pub unit_name: String,
+    /// The unit(s) in force today that it rolls up into.
+    pub today_unit: String,
+    pub value: f64,
+}
+
+/// One indicator (or one category of it) of the consolidation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Row {
+    pub indicator_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    /// "" for the indicator's total.
+    pub category: String,
+    /// Sum of the units (mean for rates), from approved reports only.
+    pub period_value: Option<f64>,
+    /// Earlier years' values and this period's, to the milestone.
+    pub cumulative: Option<f64>,
+    pub milestone: Option<String>,
+    pub target: Option<String>,
+    pub percent: Option<f64>,
+    pub percent_text: Option<String>,
+    /// below, achieved, exceeded or no_data.
+    pub status: String,
+    pub units: Vec<UnitValue>,
+}
+
+/// The consolidated report of a period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Consolidation {
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    pub period: Period,
+    /// Units expected to report, and how many approved / submitted on time.
+    pub expected: usize,
+    pub approved: usize,
+    pub submitted: usize,
+    pub on_time: usize,
+    pub rows: Vec<Row>,
+    pub narratives: Vec<Narrative>,
+}
+
+fn total_of(
+    values: &[&CountedValue],
+    indicator: i64,
+    report: i64,
+    categories: &[String],
+) -> Option<f64> {
+    let mine: Vec<&&CountedValue> = values
+        .iter()
+        .filter(|v| v.indicator_id == indicator && v.report_id == report)
+        .collect();
+    if let Some(t) = mine.iter().find(|v| v.category.is_empty()) {
+        return Some(t.value);
+    }
+    let parts: Vec<Option<f64>> = categories
+        .iter()
+        .map(|c| mine.iter().find(|v| &v.category == c).map(|v| v.value))
+        .collect();
+    values::total_from_parts(&parts)
+}
+
+fn achievement_of(
+    ind: &Indicator,
+    targets: &[TargetRow],
+    milestone: Option<&str>,
+    category: &str,
+    actual: Option<f64>,
+) -> (Option<String>, Option<f64>, Option<String>, String) {
+    let Some(m) = milestone else {
+        return (None, None, None, "no_data".into());
+    };
+    let t = targets.iter().find(|t| {
+        t.indicator_id == ind.id
+            && t.milestone == m
+            && if category.is_empty() {
+                t.dimension == "total"
+            } else {
+                t.dimension == "category" && t.category.as_deref() == Some(category)
+            }
+    });
+    let Some(t) = t else {
+        return (None, None, None, "no_data".into());
+    };
+    let form: Target = serde_json::from_str(&t.form).unwrap_or(Target::Exact {
+        value: t.value.unwrap_or(0.0),
+    });
+    let direction = if ind.direction == "lower" {
+        Direction::LowerIsBetter
+    } else {
+        Direction::HigherIsBetter
+    };
+    let years = m
+        .chars()
+        .take(4)
+        .collect::<String>()
+        .parse::<i64>()
+        .ok()
+        .zip(ind.baseline_year)
+        .map(|(y, b)| (y - b).max(1) as u32);
+    let a = prules::achievement(&form, actual, ind.baseline_value, years, direction);
+    let status = match a.status {
+        prules::Status::NoData => "no_data",
+        prules::Status::Below => "below",
+        prules::Status::Achieved => "achieved",
+        prules::Status::Exceeded => "exceeded",
+    };
+    (
+        Some(format!("{} ({m})", t.text)),
+        a.percent.map(|p| prules::round_pct(p, 2)),
+        a.percent
+            .map(|p| vnfmt::format_percent(prules::round_pct(p, 1), 1)),
+        status.into(),
+    )
+}
+
+/// Compute the consolidation of `period`.
+pub async fn compute(
+    state: &AppState,
+    program: &Program,
+    period: &Period,
+) -> AppResult<Consolidation> {
+    let db = &state.db;
+    let inds = plans::indicators(db, program.id).await?;
+    let targets = plans::targets(db, program.id).await?;
+    let counted = store::counted_values(db, program.id, period.data_to).await?;
+    let all_periods = store::periods(db, program.id).await?;
+    // Earlier years: their annual periods (the first half is inside the year).
+    let start_year = program.period_start.year() as i64;
+    let earlier: Vec<i64> = all_periods
+        .iter()
+        .filter(|p| p.kind == "annual" && p.year < period.year && p.year >= start_year)
+        .map(|p| p.id)
+        .collect();
+    let this: Vec<&CountedValue> = counted
+        .iter()
+        .filter(|v| v.period_id == period.id)
+        .collect();
+    let mut today_names: HashMap<i64, (String, String)> = HashMap::new();
+    let day = super::today();
+    for v in &this {
+        if let std::collections::hash_map::Entry::Vacant(e) = today_names.entry(v.admin_unit_id) {
+            let unit = langnghe_store::geo::by_id(db, v.admin_unit_id).await?;
+            let now = langnghe_store::geo::rollup(db, v.admin_unit_id, day).await?;
+            e.insert((
+                unit.map(|u| u.name).unwrap_or_default(),
+                now.iter()
+                    .map(|u| u.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+    }
+    let mut rows = vec![];
+    for ind in &inds {
+        let mut cats: Vec<String> = targets
+            .iter()
+            .filter(|t| t.indicator_id == ind.id && t.dimension == "category")
+            .filter_map(|t| t.category.clone())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        cats.retain(|c| seen.insert(c.clone()));
+        let across = values::across_units(&ind.aggregation);
+        let reports: Vec<i64> = {
+            let mut r: Vec<i64> = this
+                .iter()
+                .filter(|v| v.indicator_id == ind.id)
+                .map(|v| v.report_id)
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        };
+        let mut line_keys = vec![String::new()];
+        line_keys.extend(cats.iter().cloned());
+        for cat in line_keys {
+            let mut units = vec![];
+            for rid in &reports {
+                let value = if cat.is_empty() {
+                    total_of(&this, ind.id, *rid, &cats)
+                } else {
+                    this.iter()
+                        .find(|v| {
+                            v.indicator_id == ind.id && v.report_id == *rid && v.category == cat
+                        })
+                        .map(|v| v.value)
+                };
+                let Some(value) = value else { continue };
+                let Some(any) = this.iter().find(|v| v.report_id == *rid) else {
+                    continue;
+                };
+                let (unit_name, today_unit) = today_names
+                    .get(&any.admin_unit_id)
+                    .cloned()
+                    .unwrap_or_default();
+                units.push(UnitValue {
+                    report_id: *rid,
+                    agency_name: any.agency_name.clone(),
+                    unit_name,
+                    today_unit,
+                    value,
+                });
+            }
+            units.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
+            let nums: Vec<f64> = units.iter().map(|u| u.value).collect();
+            let period_value = values::consolidate(across, &nums);
+            // Earlier annual periods, consolidated the same way.
+            let mut before = vec![];
+            for pid in &earlier {
+                let vs: Vec<&CountedValue> =
+                    counted.iter().filter(|v| v.period_id == *pid).collect();
+                let mut rs: Vec<i64> = vs
+                    .iter()
+                    .filter(|v| v.indicator_id == ind.id)
+                    .map(|v| v.report_id)
+                    .collect();
+                rs.sort_unstable();
+                rs.dedup();
+                let nums: Vec<f64> = rs
+                    .iter()
+                    .filter_map(|rid| {
+                        if cat.is_empty() {
+                            total_of(&vs, ind.id, *rid, &cats)
+                        } else {
+                            vs.iter()
+                                .find(|v| {
+                                    v.indicator_id == ind.id
+                                        && v.report_id == *rid
+                                        && v.category == cat
+                                })
+                                .map(|v| v.value)
+                        }
+                    })
+                    .collect();
+                if let Some(x) = values::consolidate(across, &nums) {
+                    before.push(x);
+                }
+            }
+            let cumulative = values::cumulative(&ind.aggregation, &before, period_value);
+            let (target, percent, percent_text, status) =
+                achievement_of(ind, &targets, period.milestone.as_deref(), &cat, cumulative);
+            rows.push(Row {
+                indicator_id: ind.id,
+                code: ind.code.clone(),
+                name: ind.name.clone(),
+                unit: ind.unit.clone(),
+                category: cat,
+                period_value,
+                cumulative,
+                milestone: period.milestone.clone(),
+                target,
+                percent,
+                percent_text,
+                status,
+                units,
+            });
+        }
+    }
+    let (reports, _) = store::list_reports(
+        db,
+        store::ReportScope {
+            scope_id: langnghe_store::geo::COUNTRY_ID,
+            own_agency: None,
+        },
+        &store::ReportFilter {
+            period_id: Some(period.id),
+            ..Default::default()
+        },
+        100_000,
+        0,
+    )
+    .await?;
+    let approved = reports
+        .iter()
+        .filter(|r| r.state == "approved" || r.state == "locked")
+        .count();
+    let submitted = reports
+        .iter()
+        .filter(|r| r.first_submitted_at.is_some())
+        .count();
+    let on_time = reports
+        .iter()
+        .filter(|r| {
+            r.first_submitted_at
+                .is_some_and(|s| s.to_offset(vnfmt::VIETNAM_OFFSET).date() <= r.due_on)
+        })
+        .count();
+    Ok(Consolidation {
+        program_id: program.id,
+        program_code: program.code.clone(),
+        program_title: program.title.clone(),
+        period: period.clone(),
+        expected: reports.len(),
+        approved,
+        submitted,
+        on_time,
+        rows,
+        narratives: store::narratives(db, period.id).await?,
+    })
+}
+
+async fn load(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    q: &PeriodQuery,
+) -> AppResult<(Program, Consolidation)> {
+    // Units see their own reports; the consolidation is for reviewers and coordinators.
+    if super::report_scope(ctx)?.own_agency.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let program = load_program(state, ctx, id).await?;
+    let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(p) => {
+            let (prog, period) = load_period(state, ctx, p).await?;
+            if prog.id != program.id {
+                return Err(AppError::NotFound);
+            }
+            period
+        }
+        None => store::periods(&state.db, program.id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound)?,
+    };
+    let c = compute(state, &program, &period).await?;
+    Ok((program, c))
+}
+
+/// The consolidated report of a period (approved unit reports only).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/consolidation", tag = "reporting",
+    params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, body = Consolidation), (status = 403), (status = 404)))]
+async fn json_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Json<Consolidation>> {
+    Ok(Json(load(&state, &ctx, &id, &q).await?.1))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Html<String>> {
+    let (program, c) = load(&state, &ctx, &id, &q).await?;
+    let periods = store::periods(&state.db, program.id).await?;
+    render(
+        &state,
+        &ctx,
+        "reporting/consolidation.html",
+        context! {
+            title => t(ctx.lang, "consolidation-title"),
+            p => program,
+            c => c,
+            periods => periods,
+        },
+    )
+}
+
+fn strip_place(name: &str, place: &str) -> String {
+    let n = name.trim();
+    for suffix in [format!(" tỉnh {place}"), format!(" thành phố {place}")] {
+        if let Some(s) = n.strip_suffix(suffix.as_str()) {
+            return s.to_string();
+        }
+    }
+    n.to_string()
+}
+
+fn upper(s: &str) -> String {
+    s.to_uppercase()
+}
+
+/// The official document of a consolidation.
+pub async fn official(
+    state: &AppState,
+    program: &Program,
+    c: &Consolidation,
+) -> AppResult<OfficialReport> {
+    let db = &state.db;
+    let unit = langnghe_store::geo::by_id(db, program.admin_unit_id).await?;
+    let place = unit
+        .as_ref()
+        .map(|u| {
+            u.name
+                .trim_start_matches("Tỉnh ")
+                .trim_start_matches("Thành phố ")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let lead = match program.lead_agency_id {
+        Some(a) => langnghe_store::agencies::get(db, langnghe_store::geo::COUNTRY_ID, a).await?,
+        None => None,
+    };
+    let parent = match lead.as_ref().and_then(|a| a.parent_id) {
+        Some(p) => langnghe_store::agencies::get(db, langnghe_store::geo::COUNTRY_ID, p).await?,
+        None => None,
+    };
+    let issuer = lead
+        .as_ref()
+        .map(|a| upper(&strip_place(&a.name, &place)))
+        .unwrap_or_default();
+    let issuer_parent = parent
+        .as_ref()
+        .map(|p| {
+            upper(
+                &p.short_name
+                    .replace("UBND tỉnh", &format!("UBND tỉnh {place}")),
+            )
+        })
+        .unwrap_or_else(|| format!("UBND TỈNH {}", upper(&place)));
+    let code: String = lead
+        .as_ref()
+        .map(|a| {
+            langnghe_core::text::fold_vi(&a.short_name)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    if w.chars().all(|c| c.is_ascii_lowercase()) && w.len() > 2 {
+                        w.chars().take(1).collect::<String>()
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect::<String>()
+                .to_uppercase()
+        })
+        .unwrap_or_default();
+    let fmt = |v: Option<f64>| {
+        v.map(|x| vnfmt::format_decimal_trim(x, 2))
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut blocks = vec![];
+    let rate = |n: usize| {
+        if c.expected == 0 {
+            "0 %".to_string()
+        } else {
+            vnfmt::format_percent(n as f64 * 100.0 / c.expected as f64, 1)
+        }
+    };
+    blocks.push(Block::Heading("I. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ".into()));
+    blocks.push(Block::Paragraph(format!(
+        "Kỳ báo cáo {}: số liệu từ ngày {} đến ngày {}, hạn gửi báo cáo ngày {}. Có {}/{} đơn vị đã gửi báo cáo ({}), trong đó {} đơn vị gửi đúng hạn ({}); {} báo cáo đã được thẩm định, phê duyệt và được tổng hợp trong báo cáo này.",
+        c.period.label,
+        vnfmt::format_date(c.period.data_from),
+        vnfmt::format_date(c.period.data_to),
+        vnfmt::format_date(c.period.due_on),
+        c.submitted,
+        c.expected,
+        rate(c.submitted),
+        c.on_time,
+        rate(c.on_time),
+        c.approved,
+    )));
+    blocks.push(Block::Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU".into()));
+    let mut rows = vec![];
+    let mut n = 0;
+    for r in &c.rows {
+        let label = if r.category.is_empty() {
+            n += 1;
+            n.to_string()
+        } else {
+            "-".into()
+        };
+        rows.push(vec![
+            label,
+            if r.category.is_empty() {
+                format!("{} {}", r.code, r.name)
+            } else {
+                format!("Trong đó: {}", r.category)
+            },
+            r.unit.clone(),
+            r.target.clone().unwrap_or_else(|| "—".into()),
+            fmt(r.period_value),
+            fmt(r.cumulative),
+            r.percent_text.clone().unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    blocks.push(Block::Table(ReportTable {
+        caption: Some(format!(
+            "Bảng 1. Kết quả thực hiện các chỉ tiêu — {}",
+            c.period.label
+        )),
+        header: vec![
+            "STT".into(),
+            "Chỉ tiêu".into(),
+            "ĐVT".into(),
+            "Mục tiêu".into(),
+            "Kỳ báo cáo".into(),
+            "Lũy kế".into(),
+            "Tỷ lệ đạt".into(),
+        ],
+        rows,
+        numeric: vec![false, false, false, false, true, true, true],
+        widths: vec![0.6, 4.2, 1.2, 2.2, 1.3, 1.3, 1.2],
+        bold_rows: vec![],
+    }));
+    let sections = [
+        ("III. KẾT QUẢ ĐẠT ĐƯỢC CỦA CÁC ĐƠN VỊ", 0),
+        ("IV. KHÓ KHĂN, TỒN TẠI", 1),
+        ("V. NGUYÊN NHÂN", 2),
+        ("VI. KIẾN NGHỊ, ĐỀ XUẤT", 3),
+    ];
+    for (title, k) in sections {
+        blocks.push(Block::Heading(title.into()));
+        let mut any = false;
+        for nv in &c.narratives {
+            let text = match k {
+                0 => &nv.results,
+                1 => &nv.difficulties,
+                2 => &nv.causes,
+                _ => &nv.proposals,
+            };
+            if !text.trim().is_empty() {
+                any = true;
+                blocks.push(Block::Paragraph(format!(
+                    "{}: {}",
+                    nv.agency_name,
+                    text.trim()
+                )));
+            }
+        }
+        if !any {
+            blocks.push(Block::Paragraph(
+                "Các đơn vị không báo cáo nội dung này.".into(),
+            ));
+        }
+    }
+    let recipients = vec![
+        parent
+            .as_ref()
+            .map(|p| format!("{} (b/c)", p.short_name))
+            .unwrap_or_else(|| "UBND tỉnh (b/c)".into()),
+        "Các sở, ban, ngành, địa phương".into(),
+        "Lưu: VT".into(),
+    ];
+    Ok(OfficialReport {
+        issuer_parent,
+        issuer,
+        number: format!("Số:        /BC-{code}"),
+        place: place.clone(),
+        date: Some(super::today()),
+        kind_title: "BÁO CÁO".into(),
+        title: format!(
+            "Kết quả thực hiện {} {}",
+            program
+                .document_number
+                .clone()
+                .map(|n| format!("Kế hoạch số {n}"))
+                .unwrap_or_else(|| program.code.clone()),
+            c.period.label.to_lowercase().replacen("năm", "năm", 1)
+        ),
+        salutation: parent.as_ref().map(|p| format!("Kính gửi: {}", p.name)),
+        blocks,
+        recipients,
+        signer_authority: Some("KT. GIÁM ĐỐC".into()),
+        signer_title: "PHÓ GIÁM ĐỐC".into(),
+        signer_name: String::new(),
+    })
+}
+
+/// The XLSX annex: every indicator with the breakdown per unit.
+pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
+    let cols = [
+        ("code", "Mã chỉ tiêu", ColumnKind::Text),
+        ("name", "Chỉ tiêu", ColumnKind::Text),
+        ("category", "Phân tổ", ColumnKind::Text),
+        ("unit", "ĐVT", ColumnKind::Text),
+        ("agency", "Đơn vị báo cáo", ColumnKind::Text),
+        ("area", "Địa bàn (khi báo cáo)", ColumnKind::Text),
+        ("today", "Địa bàn hiện nay", ColumnKind::Text),
+        (
+            "value",
+            "Giá trị kỳ báo cáo",
+            ColumnKind::Decimal { places: 2 },
+        ),
+        ("cumulative", "Lũy kế", ColumnKind::Decimal { places: 2 }),
+        ("target", "Mục tiêu", ColumnKind::Text),
+        ("pct", "Tỷ lệ đạt (%)", ColumnKind::Decimal { places: 1 }),
+    ];
+    let columns: Vec<Column> = cols
+        .iter()
+        .map(|(k, t, kind)| Column::new(*k, *t, *kind))
+        .collect();
+    let num = |v: Option<f64>| v.map(Cell::Decimal).unwrap_or(Cell::Empty);
+    let mut rows = vec![];
+    for r in &c.rows {
+        rows.push(vec![
+            Cell::Text(r.code.clone()),
+            Cell::Text(r.name.clone()),
+            Cell::Text(if r.category.is_empty() {
+                "Tổng".into()
+            } else {
+                r.category.clone()
+            }),
+            Cell::Text(r.unit.clone()),
+            Cell::Text("TOÀN TỈNH".into()),
+            Cell::Empty,
+            Cell::Empty,
+            num(r.period_value),
+            num(r.cumulative),
+            Cell::Text(r.target.clone().unwrap_or_default()),
+            num(r.percent),
+        ]);
+        for u in &r.units {
+            rows.push(vec![
+                Cell::Text(r.code.clone()),
+                Cell::Text(r.name.clone()),
+                Cell::Text(if r.category.is_empty() {
+                    "Tổng".into()
+                } else {
+                    r.category.clone()
+                }),
+                Cell::Text(r.unit.clone()),
+                Cell::Text(u.agency_name.clone()),
+                Cell::Text(u.unit_name.clone()),
+                Cell::Text(u.today_unit.clone()),
+                Cell::Decimal(u.value),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ]);
+        }
+    }
+    let table = Table {
+        sheet_name: "Phụ lục".into(),
+        title: Some(format!(
+            "Phụ lục: số liệu theo đơn vị — {} — {}",
+            c.program_code, c.period.label
+        )),
+        columns,
+        rows,
+    };
+    langnghe_reports::to_xlsx(&table).map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+#[derive(Clone, Copy)]
+enum Out {
+    Pdf,
+    Docx,
+    Xlsx,
+}
+
+async fn output(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    q: &PeriodQuery,
+    out: Out,
+) -> AppResult<Response> {
+    let (program, c) = load(state, ctx, id, q).await?;
+    let base = format!(
+        "bao-cao-{}-{}",
+        langnghe_core::text::fold_vi(&program.code)
+            .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"),
+        c.period.id
+    );
+    match out {
+        Out::Xlsx => Ok(file_response(
+            annex(&c)?,
+            XLSX_TYPE,
+            &format!("{base}-phu-luc.xlsx"),
+        )),
+        Out::Pdf | Out::Docx => {
+            let doc = official(state, &program, &c).await?;
+            let pdf = matches!(out, Out::Pdf);
+            let bytes = tokio::task::spawn_blocking(move || {
+                if pdf {
+                    langnghe_reports::render_pdf(&doc)
+                } else {
+                    langnghe_reports::render_docx(&doc)
+                }
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("render: {e}")))?
+            .map_err(|e| AppError::Internal(format!("render: {e}")))?;
+            Ok(if pdf {
+                file_response(bytes, "application/pdf", &format!("{base}.pdf"))
+            } else {
+                file_response(
+                    bytes,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    &format!("{base}.docx"),
+                )
+            })
+        }
+    }
+}
+
+/// The consolidated report as the official PDF (Decree 30/2020/NĐ-CP layout).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/consolidation.pdf", tag = "reporting",
+    params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 404)))]
+async fn pdf_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Pdf).await
+}
+
+/// The consolidated report as DOCX (same layout as the PDF).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/consolidation.docx", tag = "reporting",
+    params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, description = "DOCX", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404)))]
+async fn docx_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Docx).await
+}
+
+/// The XLSX annex: each indicator with the breakdown per unit.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/consolidation.xlsx", tag = "reporting",
+    params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
+async fn xlsx_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Xlsx).await
+}
+
+async fn pdf_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Pdf).await
+}
+async fn docx_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Docx).await
+}
+async fn xlsx_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    output(&state, &ctx, &id, &q, Out::Xlsx).await
+}
+
+#[allow(dead_code)]
+fn _unused(_: BTreeMap<i64, i64>) {}
