@@ -746,7 +746,7 @@ pub async fn report_excel_round_trip_is_all_or_nothing(b: Backend) {
         page.body.contains(&format!("name=\"value-{total}\"")),
         "editable form"
     );
-    let version = v["version"].as_i64().expect("version") + 0;
+    let version = v["version"].as_i64().expect("version");
     let r = bx
         .form(
             &format!("/reports/{rid}"),

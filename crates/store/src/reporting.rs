@@ -285,15 +285,14 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
         return Err(StoreError::Invalid("label".into()));
     }
     let (own, targets) = ownership(db, p.program_id).await?;
-    let indicators: Vec<IndicatorRow> =
-        with_db!(db, |c| {
-            sqlx::query_as(
+    let indicators: Vec<IndicatorRow> = with_db!(db, |c| {
+        sqlx::query_as(
         "SELECT id, computed_from FROM indicators WHERE program_id = $1 ORDER BY sort_order, id"
     )
     .bind(p.program_id)
     .fetch_all(c)
     .await?
-        });
+    });
     // Milestone: from the targets' milestones.
     let mut milestones: Vec<String> = targets.iter().map(|t| t.milestone.clone()).collect();
     milestones.sort();
@@ -1132,56 +1131,28 @@ pub struct Due {
     pub user_id: i64,
     pub email: Option<String>,
     pub lang: String,
+    /// Days before the due date reminders start.
+    pub remind_days: i64,
 }
 
 /// Reports not yet submitted whose due date is within their period's
 /// reminder window of `today` (or passed), with the active users of the unit.
 pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
-    let rows: Vec<(Due, i64)> = with_db!(db, |c| {
-        let raw: Vec<(i64, Date, String, String, String, i64, Option<String>, String, i64)> =
-            sqlx::query_as(
-                "SELECT r.id, rp.due_on, rp.label, p.code, a.name, u.id, u.email, u.lang, rp.remind_days \
-                 FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
-                 JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.agency_id = r.agency_id AND u.active \
-                 WHERE r.state IN ('draft', 'returned') AND rp.due_on >= $1 ORDER BY r.id, u.id",
-            )
-            .bind(today - time::Duration::days(60))
-            .fetch_all(c)
-            .await?;
-        raw.into_iter()
-            .map(
-                |(
-                    report_id,
-                    due_on,
-                    period_label,
-                    program_code,
-                    agency_name,
-                    user_id,
-                    email,
-                    lang,
-                    days,
-                )| {
-                    (
-                        Due {
-                            report_id,
-                            due_on,
-                            period_label,
-                            program_code,
-                            agency_name,
-                            user_id,
-                            email,
-                            lang,
-                        },
-                        days,
-                    )
-                },
-            )
-            .collect()
+    let rows: Vec<Due> = with_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT r.id AS report_id, rp.due_on, rp.label AS period_label, p.code AS program_code, \
+         a.name AS agency_name, u.id AS user_id, u.email, u.lang, rp.remind_days \
+         FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
+         JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.agency_id = r.agency_id AND u.active \
+         WHERE r.state IN ('draft', 'returned') AND rp.due_on >= $1 ORDER BY r.id, u.id",
+    )
+    .bind(today - time::Duration::days(60))
+    .fetch_all(c)
+    .await?
     });
     Ok(rows
         .into_iter()
-        .filter(|(d, days)| (d.due_on - today).whole_days() <= *days)
-        .map(|(d, _)| d)
+        .filter(|d| (d.due_on - today).whole_days() <= d.remind_days)
         .collect())
 }
 

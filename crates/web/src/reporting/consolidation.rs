@@ -24,7 +24,7 @@ use langnghe_store::plans::{self, Indicator, Program, TargetRow};
 use langnghe_store::reporting::{self as store, CountedValue, Narrative, Period};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -614,7 +614,7 @@ pub async fn official(
                 .clone()
                 .map(|n| format!("Kế hoạch số {n}"))
                 .unwrap_or_else(|| program.code.clone()),
-            c.period.label.to_lowercase().replacen("năm", "năm", 1)
+            c.period.label.to_lowercase()
         ),
         salutation: parent.as_ref().map(|p| format!("Kính gửi: {}", p.name)),
         blocks,
@@ -816,6 +816,3 @@ async fn xlsx_page(
 ) -> AppResult<Response> {
     output(&state, &ctx, &id, &q, Out::Xlsx).await
 }
-
-#[allow(dead_code)]
-fn _unused(_: BTreeMap<i64, i64>) {}
