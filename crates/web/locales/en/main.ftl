@@ -455,6 +455,7 @@ achievement-below = Below target
 achievement-achieved = Achieved
 achievement-exceeded = Exceeded
 achievement-no_data = No data
+achievement-no-target = No numeric target
 target-stated = (target { $target })
 tasks-title = Tasks
 tasks-empty = No tasks yet.

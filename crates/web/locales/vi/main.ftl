@@ -455,6 +455,7 @@ achievement-below = Chưa đạt
 achievement-achieved = Đạt
 achievement-exceeded = Vượt
 achievement-no_data = Chưa có số liệu
+achievement-no-target = Không có mục tiêu định lượng
 target-stated = (mục tiêu { $target })
 tasks-title = Nhiệm vụ
 tasks-empty = Chưa có nhiệm vụ.

@@ -143,9 +143,20 @@ fn achievement_of(
     let Some(t) = t else {
         return (None, None, None, "no_data".into());
     };
-    let form: Target = serde_json::from_str(&t.form).unwrap_or(Target::Exact {
-        value: t.value.unwrap_or(0.0),
-    });
+    let form: Target = match (serde_json::from_str(&t.form), t.value) {
+        (Ok(f), _) => f,
+        (Err(_), Some(value)) => Target::Exact { value },
+        // A target in words only (its form is "null"): nothing to measure against,
+        // rather than a target of 0 that every value "exceeds".
+        (Err(_), None) => {
+            return (
+                Some(format!("{} ({m})", t.text)),
+                None,
+                None,
+                "no_data".into(),
+            )
+        }
+    };
     let direction = if ind.direction == "lower" {
         Direction::LowerIsBetter
     } else {
