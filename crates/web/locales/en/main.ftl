@@ -688,3 +688,4 @@ consolidation-empty = No report has been approved yet.
 user-email = E-mail
 hint-user-email = Report reminders are sent here (optional).
 error-email = Not a valid e-mail address.
+status-returned-first = Returned (first submission: { $label })

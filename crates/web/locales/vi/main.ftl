@@ -688,3 +688,4 @@ consolidation-empty = Chưa có báo cáo nào được phê duyệt.
 user-email = Thư điện tử
 hint-user-email = Để nhận thư nhắc hạn báo cáo (không bắt buộc).
 error-email = Địa chỉ thư điện tử không hợp lệ.
+status-returned-first = Bị trả lại (lần nộp đầu: { $label })

@@ -442,19 +442,23 @@ pub struct PeriodStatus {
 
 pub fn unit_status(lang: Lang, r: &Report, today: Date) -> UnitStatus {
     let tl = store::timeliness_of(r, today);
+    let key = match tl {
+        Timeliness::OnTime { .. } => "on_time",
+        Timeliness::Late { .. } => "late",
+        Timeliness::NotSubmitted { overdue_days: None } => "missing",
+        Timeliness::NotSubmitted { .. } => "overdue",
+    };
+    let label = match lang {
+        Lang::Vi => rules::timeliness_label_vi(tl),
+        Lang::En => rules::timeliness_label_en(tl),
+    };
+    // A returned report keeps the timeliness of its first submission.
     let (status, label) = if r.state == "returned" {
-        ("returned".to_string(), t(lang, "status-returned"))
+        (
+            "returned".to_string(),
+            t_args(lang, "status-returned-first", &[("label", label)]),
+        )
     } else {
-        let key = match tl {
-            Timeliness::OnTime { .. } => "on_time",
-            Timeliness::Late { .. } => "late",
-            Timeliness::NotSubmitted { overdue_days: None } => "missing",
-            Timeliness::NotSubmitted { .. } => "overdue",
-        };
-        let label = match lang {
-            Lang::Vi => rules::timeliness_label_vi(tl),
-            Lang::En => rules::timeliness_label_en(tl),
-        };
         (key.to_string(), label)
     };
     UnitStatus {
@@ -485,10 +489,12 @@ async fn period_status(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Perio
     )
     .await?;
     let day = today();
-    let units: Vec<UnitStatus> = reports
+    let mut units: Vec<UnitStatus> = reports
         .iter()
         .map(|r| unit_status(ctx.lang, r, day))
         .collect();
+    // Vietnamese order: by the folded name (Sở Kế hoạch before Sở Khoa học).
+    units.sort_by_cached_key(|u| langnghe_core::text::fold_vi(&u.agency_name));
     let expected = units.len();
     let submitted = reports
         .iter()
@@ -1442,12 +1448,13 @@ async fn attach(state: &AppState, ctx: &Ctx, id: &str, m: Multipart) -> AppResul
     let (bytes, name) = crate::registry::import::read_upload(ctx, ctx.csrf_pending, m).await?;
     if bytes.is_empty() {
         return Err(AppError::Validation(vec![FieldError::new(
-            "file",
+            "attachment",
             "error-required",
         )]));
     }
-    let ctype = crate::registry::files::sniff(&bytes, &name)
-        .ok_or_else(|| AppError::Validation(vec![FieldError::new("file", "error-file-type")]))?;
+    let ctype = crate::registry::files::sniff(&bytes, &name).ok_or_else(|| {
+        AppError::Validation(vec![FieldError::new("attachment", "error-file-type")])
+    })?;
     let safe: String = name
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
