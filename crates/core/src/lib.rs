@@ -8,6 +8,7 @@ pub mod plan;
 pub mod registry;
 pub mod report;
 pub mod report_values;
+pub mod scheme;
 pub mod text;
 pub mod throttle;
 pub mod vnfmt;
