@@ -23,11 +23,13 @@ mod plans;
 mod registry;
 mod reporting;
 mod scenarios;
+mod schemes;
 
 use plans::*;
 use registry::*;
 use reporting::*;
 use scenarios::*;
+use schemes::*;
 
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -43,6 +45,8 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    scheme_demo_shows_every_stage,
+    scheme_end_to_end_through_the_api,
     reporting_cycle_end_to_end,
     report_excel_round_trip_is_all_or_nothing,
     timeliness_and_reminders,

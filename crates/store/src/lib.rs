@@ -12,6 +12,7 @@ pub mod plan_seed;
 pub mod plans;
 pub mod registry;
 pub mod reporting;
+pub mod scheme_seed;
 pub mod schemes;
 pub mod seed;
 pub mod sessions;

@@ -59,7 +59,7 @@ const SELECT_SCHEME: &str = "SELECT s.id, s.key, s.program_id, p.code AS program
     s.decision_doc_id, d.number AS decision_number, s.status, s.notes, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id) AS applications, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected, \
-    (SELECT COALESCE(SUM(a.amount_dong), 0) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected_dong, \
+    (SELECT CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected_dong, \
     p.admin_unit_id \
     FROM schemes s JOIN programs p ON p.id = s.program_id LEFT JOIN agencies la ON la.id = s.lead_agency_id \
     LEFT JOIN agencies pa ON pa.id = s.partner_agency_id LEFT JOIN legal_documents d ON d.id = s.decision_doc_id";
@@ -336,6 +336,8 @@ pub struct Application {
     /// JSON array of content keys applied for.
     pub contents: String,
     pub representative: Option<String>,
+    /// The recognition decision the unit declares (villages not in the registry).
+    pub recognised_by: Option<String>,
     pub legal_status: bool,
     pub has_seal: bool,
     pub bank_account: bool,
@@ -352,7 +354,7 @@ pub struct Application {
 
 const SELECT_APP: &str = "SELECT a.id, a.scheme_id, a.village_id, a.applicant, a.unit_agency_id, ag.name AS unit_agency_name, \
     a.admin_unit_id, u.name AS district, a.registered_on, a.forwarded_on, a.earlier_years, a.contents, a.representative, \
-    a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.rank, a.amount_dong, a.reason, a.sample \
+    a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.rank, a.amount_dong, a.reason, a.sample \
     FROM applications a JOIN agencies ag ON ag.id = a.unit_agency_id JOIN admin_units u ON u.id = a.admin_unit_id";
 
 /// Applications of a scheme: a district sees those registered in its area.
@@ -396,6 +398,7 @@ pub struct NewApplication {
     pub earlier_years: Vec<i32>,
     pub contents: Vec<String>,
     pub representative: Option<String>,
+    pub recognised_by: Option<String>,
     pub legal_status: bool,
     pub has_seal: bool,
     pub bank_account: bool,
@@ -457,8 +460,8 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Result<i64>
     let id: i64 = with_tx!(&mut tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO applications (scheme_id, village_id, applicant, unit_agency_id, admin_unit_id, registered_on, earlier_years, contents, \
-         representative, legal_status, has_seal, bank_account, state, sample, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'registered', $13, $14, $14) RETURNING id"
+         representative, legal_status, has_seal, bank_account, state, sample, created_at, updated_at, recognised_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'registered', $13, $14, $14, $15) RETURNING id"
     )
     .bind(a.scheme_id)
     .bind(a.village_id)
@@ -474,6 +477,7 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Result<i64>
     .bind(a.bank_account)
     .bind(a.sample)
     .bind(now)
+    .bind(a.recognised_by.as_deref().map(clean))
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
@@ -1258,4 +1262,14 @@ pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// (name, admin unit) of a registry village.
+pub async fn village_unit(db: &Db, village_id: i64) -> Result<Option<(String, i64)>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT name, admin_unit_id FROM villages WHERE id = $1"
+    )
+    .bind(village_id)
+    .fetch_optional(c)
+    .await?))
 }

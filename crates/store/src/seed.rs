@@ -156,6 +156,7 @@ pub async fn ensure_demo(db: &Db) -> Result<usize> {
     }
     added += ensure_registry_demo(db).await?;
     added += crate::plan_seed::ensure_plans(db).await?;
+    added += crate::scheme_seed::ensure_schemes(db).await?;
     Ok(added)
 }
 

@@ -53,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::plans::api())
         .merge(crate::plans_edit::api())
         .merge(crate::reporting::api())
+        .merge(crate::schemes::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -140,6 +140,10 @@ mod tests {
             "submitted",
             "on_time",
             "approved",
+            "applicant",
+            "state",
+            "eligible",
+            "ineligible",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {

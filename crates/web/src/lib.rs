@@ -10,6 +10,7 @@ pub mod auth;
 pub mod ctx;
 pub mod error;
 pub mod extract;
+pub mod gantt;
 pub mod geo;
 pub mod home;
 pub mod i18n;
@@ -18,6 +19,7 @@ pub mod plans;
 pub mod plans_edit;
 pub mod registry;
 pub mod reporting;
+pub mod schemes;
 pub mod users;
 pub mod views;
 
@@ -123,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans::pages())
         .merge(plans_edit::pages())
         .merge(reporting::pages())
+        .merge(schemes::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

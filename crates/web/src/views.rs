@@ -80,6 +80,11 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "reporting/report.html",
         "reporting/consolidation.html",
         "reporting/notifications.html",
+        "schemes/list.html",
+        "schemes/detail.html",
+        "schemes/application.html",
+        "schemes/contracts.html",
+        "schemes/form.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

@@ -64,6 +64,7 @@ CREATE TABLE applications (
     earlier_years    TEXT NOT NULL DEFAULT '[]',
     contents         TEXT NOT NULL DEFAULT '[]',
     representative   TEXT,
+    recognised_by    TEXT,
     legal_status     BOOLEAN NOT NULL DEFAULT FALSE,
     has_seal         BOOLEAN NOT NULL DEFAULT FALSE,
     bank_account     BOOLEAN NOT NULL DEFAULT FALSE,

@@ -1,0 +1,1778 @@
+//! Support schemes on the web: define a scheme (contents, rules, budget,
+//! timeline), register applicants through the local unit and forward them,
+//! check eligibility against the registry, rank and select within the budget
+//! (core::scheme), record the decision, sign contracts, monitor, accept per
+//! content, liquidate and settle; activities that are not applications.
+//! Every page has its JSON twin under `/api/v1`.
+
+use crate::ctx::{self, Ctx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::extract::{non_empty, Form, Json, Path, Query};
+use crate::i18n::{t, t_args, Lang};
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use langnghe_core::access::{Action, Role};
+use langnghe_core::scheme::{self as rules, EligibilityRule, FairShare, PriorityRule};
+use langnghe_core::text::clean_text;
+use langnghe_core::vnfmt;
+use langnghe_store::schemes::{self as store, Application, NewApplication, Scheme};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use tower_sessions::Session;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/schemes", get(list_page).post(create_page))
+        .route("/schemes/new", get(new_page))
+        .route("/schemes/{id}", get(detail_page))
+        .route("/schemes/{id}/applications", post(register_page))
+        .route("/schemes/{id}/forward", post(forward_page))
+        .route("/schemes/{id}/eligibility", post(eligibility_page))
+        .route("/schemes/{id}/selection", post(selection_page))
+        .route("/schemes/{id}/decision", post(decision_page))
+        .route("/schemes/{id}/steps", post(step_page))
+        .route("/applications/{id}", get(application_page))
+        .route("/applications/{id}/{action}", post(application_action_page))
+        .route("/contracts", get(contracts_page))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_api, create_api))
+        .routes(routes!(get_api))
+        .routes(routes!(applications_api, register_api))
+        .routes(routes!(forward_api))
+        .routes(routes!(eligibility_api))
+        .routes(routes!(selection_api, record_selection_api))
+        .routes(routes!(decision_api))
+        .routes(routes!(application_api))
+        .routes(routes!(application_action_api))
+        .routes(routes!(contracts_api))
+}
+
+// ---------------------------------------------------------------------------
+// Access and loading
+// ---------------------------------------------------------------------------
+
+fn role(ctx: &Ctx) -> AppResult<Role> {
+    Role::parse(&ctx.user()?.role).ok_or(AppError::Forbidden)
+}
+
+/// The department (coordinators, admins) checks, selects, contracts and settles.
+fn department(ctx: &Ctx) -> AppResult<()> {
+    ctx.require(Action::EditRegistry).map(|_| ())
+}
+
+async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
+    let u = ctx.user()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    store::get(&state.db, u.scope_unit_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn load_app(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Scheme, Application)> {
+    let u = ctx.user()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let app = store::application(&state.db, u.scope_unit_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let scheme = load(state, ctx, &app.scheme_id.to_string()).await?;
+    Ok((scheme, app))
+}
+
+fn today() -> Date {
+    crate::reporting::today()
+}
+
+fn json_list<T: for<'de> Deserialize<'de>>(s: &str) -> Vec<T> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+fn core_contents(cs: &[store::Content]) -> Vec<rules::Content> {
+    cs.iter()
+        .map(|c| rules::Content {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            unit_cost_dong: c.unit_cost_dong,
+        })
+        .collect()
+}
+
+fn fair_of(s: &Scheme) -> FairShare {
+    match s.fair_share.as_str() {
+        "none" => FairShare::None,
+        "cap" => FairShare::CapPerDistrict {
+            max: s.fair_cap.unwrap_or(1).max(0) as usize,
+        },
+        _ => FairShare::RoundRobin,
+    }
+}
+
+/// Tell the applicant's unit that its application moved.
+async fn notify_unit(state: &AppState, app: &Application, to: &str) -> AppResult<()> {
+    for uid in store::unit_users(&state.db, app.unit_agency_id).await? {
+        let msg = t_args(
+            Lang::Vi,
+            "scheme-notice",
+            &[
+                ("applicant", app.applicant.clone()),
+                ("state", t(Lang::Vi, &format!("app-state-{to}"))),
+            ],
+        );
+        langnghe_store::reporting::notify(
+            &state.db,
+            uid,
+            None,
+            &format!("application:{}:{to}", app.id),
+            &msg,
+            Some(&format!("/applications/{}", app.id)),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Schemes
+// ---------------------------------------------------------------------------
+
+/// Schemes visible to the caller (the department's, and those its units register for).
+#[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes",
+    responses((status = 200, body = crate::api::ListOf<Scheme>)))]
+async fn list_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<crate::api::ListOf<Scheme>>> {
+    let u = ctx.user()?;
+    let items = store::list(&state.db, u.scope_unit_id).await?;
+    let total = items.len() as i64;
+    Ok(Json(crate::api::ListOf { items, total }))
+}
+
+async fn list_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    let u = ctx.user()?;
+    let items = store::list(&state.db, u.scope_unit_id).await?;
+    render(
+        &state,
+        &ctx,
+        "schemes/list.html",
+        context! { title => t(ctx.lang, "schemes-title"), items => items },
+    )
+}
+
+/// A scheme with its contents, rules, timeline and budget use.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SchemeView {
+    #[serde(flatten)]
+    pub scheme: Scheme,
+    pub contents: Vec<store::Content>,
+    #[schema(value_type = Vec<Object>)]
+    pub eligibility_rules: Vec<EligibilityRule>,
+    #[schema(value_type = Vec<Object>)]
+    pub priority_rules: Vec<PriorityRule>,
+    pub steps: Vec<StepView>,
+    pub budget_left_dong: i64,
+    /// Days the liquidation deadline is passed for contracts not liquidated (0 when none).
+    pub liquidation_overdue: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    #[serde(flatten)]
+    pub step: store::Step,
+    /// done, done_late, open, late.
+    pub state: String,
+    pub state_label: String,
+}
+
+async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult<SchemeView> {
+    let contents = store::contents(&state.db, s.id).await?;
+    let day = today();
+    let steps = store::steps(&state.db, s.id)
+        .await?
+        .into_iter()
+        .map(|st| {
+            let core = rules::Step {
+                order: st.ord.max(0) as u32,
+                text: st.text.clone(),
+                lead: st.lead_agency_name.clone(),
+                coordinating: st.coordinating.clone(),
+                start: st.start_on,
+                due: st.due_on,
+                done_on: st.done_on,
+            };
+            let sst = rules::step_state(&core, day);
+            StepView {
+                step: st,
+                state: sst.code().into(),
+                state_label: match ctx.lang {
+                    Lang::Vi => sst.label_vi().into(),
+                    Lang::En => sst.label_en().into(),
+                },
+            }
+        })
+        .collect();
+    let mut overdue = vec![];
+    if let Some(by) = s.liquidate_by {
+        let u = ctx.user()?;
+        for a in store::applications(&state.db, s.id, u.scope_unit_id).await? {
+            if matches!(a.state.as_str(), "contracted" | "accepted") {
+                if let Some(d) = rules::liquidation_overdue(by, None, day) {
+                    overdue.push((a.applicant.clone(), d));
+                }
+            }
+        }
+    }
+    Ok(SchemeView {
+        budget_left_dong: s.budget_dong.saturating_sub(s.selected_dong),
+        eligibility_rules: json_list(&s.eligibility),
+        priority_rules: json_list(&s.priority),
+        scheme: s,
+        contents,
+        steps,
+        liquidation_overdue: overdue,
+    })
+}
+
+/// One scheme.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = SchemeView), (status = 404)))]
+async fn get_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<SchemeView>> {
+    let s = load(&state, &ctx, &id).await?;
+    Ok(Json(view_of(&state, &ctx, s).await?))
+}
+
+fn gantt_of(lang: Lang, steps: &[StepView]) -> String {
+    let bars: Vec<crate::gantt::Bar> = steps
+        .iter()
+        .map(|s| crate::gantt::Bar {
+            order: s.step.ord.max(0) as u32,
+            label: s.step.text.clone(),
+            lead: s.step.lead_agency_name.clone(),
+            start: s.step.start_on,
+            due: s.step.due_on,
+            done_on: s.step.done_on,
+            state: s.state.clone(),
+            state_label: s.state_label.clone(),
+        })
+        .collect();
+    let labels = crate::gantt::Labels {
+        title: t(lang, "scheme-timeline"),
+        today: t(lang, "today"),
+        legend: ["done", "done_late", "open", "late"]
+            .iter()
+            .map(|k| (k.to_string(), t(lang, &format!("step-state-{k}"))))
+            .collect(),
+        no_dates: t(lang, "scheme-no-dates"),
+    };
+    crate::gantt::svg(&bars, today(), &labels)
+}
+
+async fn detail_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    detail(&state, &ctx, &id, &[], StatusCode::OK)
+        .await
+        .map(|(h, _)| h)
+}
+
+async fn detail(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> AppResult<(Html<String>, StatusCode)> {
+    let s = load(state, ctx, id).await?;
+    let u = ctx.user()?;
+    let apps = store::applications(&state.db, s.id, u.scope_unit_id).await?;
+    let view = view_of(state, ctx, s).await?;
+    let gantt = gantt_of(ctx.lang, &view.steps);
+    let villages = village_options(state, ctx).await?;
+    let is_unit = role(ctx)? == Role::Officer;
+    let html = render(
+        state,
+        ctx,
+        "schemes/detail.html",
+        context! {
+            title => view.scheme.title.clone(),
+            v => view,
+            apps => apps,
+            gantt => minijinja::Value::from_safe_string(gantt),
+            is_department => department(ctx).is_ok(),
+            is_unit => is_unit,
+            villages => villages,
+            errors => crate::views::field_errors(ctx.lang, errors),
+            today => vnfmt::format_date(today()),
+        },
+    )?;
+    Ok((html, status))
+}
+
+async fn village_options(state: &AppState, ctx: &Ctx) -> AppResult<Vec<(i64, String)>> {
+    let u = ctx.user()?;
+    Ok(langnghe_store::registry::options(
+        &state.db,
+        langnghe_store::registry::spec::Entity::Village,
+        u.scope_unit_id,
+        2_000,
+    )
+    .await?)
+}
+
+// ---------------------------------------------------------------------------
+// Registration and forwarding
+// ---------------------------------------------------------------------------
+
+/// A registration, by the local unit (or the department on its behalf).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct RegisterPayload {
+    /// A village of the registry (its id), or blank with `applicant` for one not listed.
+    #[serde(default)]
+    pub village_id: Option<String>,
+    #[serde(default)]
+    pub applicant: Option<String>,
+    /// The People's Committee that forwards it (agency id or key); default: the caller's agency.
+    #[serde(default)]
+    pub unit_agency: Option<String>,
+    /// Content keys, comma separated (forms send one field per checked box too).
+    #[serde(default)]
+    pub contents: Option<String>,
+    /// Earlier years registered, e.g. "2015, 2016".
+    #[serde(default)]
+    pub earlier_years: Option<String>,
+    /// Registration date (default today), e.g. "15/5/2017".
+    #[serde(default)]
+    pub registered_on: Option<String>,
+    /// The recognition decision, for a village not in the registry.
+    #[serde(default)]
+    pub recognised_by: Option<String>,
+    #[serde(default)]
+    pub representative: Option<String>,
+    #[serde(default)]
+    pub legal_status: Option<String>,
+    #[serde(default)]
+    pub has_seal: Option<String>,
+    #[serde(default)]
+    pub bank_account: Option<String>,
+}
+
+fn truthy(v: &Option<String>) -> bool {
+    matches!(
+        v.as_deref().map(str::trim),
+        Some("1" | "true" | "on" | "yes" | "có")
+    )
+}
+
+async fn register(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    p: &RegisterPayload,
+    contents_list: Vec<String>,
+) -> AppResult<i64> {
+    let s = load(state, ctx, id).await?;
+    let u = ctx.user()?;
+    let r = role(ctx)?;
+    if !matches!(r, Role::Officer | Role::Coordinator | Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    if s.status != "registration" {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "village_id",
+            "scheme-closed-for-registration",
+        )]));
+    }
+    let mut errors = vec![];
+    let scheme_contents = store::contents(&state.db, s.id).await?;
+    let mut keys: Vec<String> = contents_list;
+    if let Some(c) = &p.contents {
+        keys.extend(
+            c.split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty()),
+        );
+    }
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        errors.push(FieldError::new("contents", "error-required"));
+    }
+    for k in &keys {
+        if !scheme_contents.iter().any(|c| &c.key == k) {
+            errors.push(FieldError::new("contents", "error-choice"));
+        }
+    }
+    let village_id: Option<i64> = non_empty(&p.village_id).and_then(|v| v.parse().ok());
+    let (applicant, admin_unit_id) = match village_id {
+        Some(vid) => {
+            let rec = langnghe_store::registry::get(
+                &state.db,
+                langnghe_store::registry::spec::Entity::Village,
+                u.scope_unit_id,
+                vid,
+            )
+            .await?;
+            match (rec, store::village_unit(&state.db, vid).await?) {
+                (Some(_), Some((name, unit))) => (name, unit),
+                _ => {
+                    errors.push(FieldError::new("village_id", "error-choice"));
+                    (String::new(), 0)
+                }
+            }
+        }
+        None => match clean_text(p.applicant.as_deref().unwrap_or(""), 300) {
+            Ok(a) if !a.is_empty() => (a, 0),
+            _ => {
+                errors.push(FieldError::new("village_id", "error-required"));
+                (String::new(), 0)
+            }
+        },
+    };
+    let unit_agency_id = match non_empty(&p.unit_agency) {
+        None => u.agency_id,
+        Some(k) => match k.parse::<i64>() {
+            Ok(id) => id,
+            Err(_) => langnghe_store::agencies::id_by_key(&state.db, &k)
+                .await?
+                .unwrap_or(0),
+        },
+    };
+    // A district registers for itself only.
+    if r == Role::Officer && unit_agency_id != u.agency_id {
+        return Err(AppError::Forbidden);
+    }
+    let agency = langnghe_store::agencies::get(&state.db, u.scope_unit_id, unit_agency_id).await?;
+    let Some(agency) = agency else {
+        errors.push(FieldError::new("unit_agency", "error-unknown-agency"));
+        return Err(AppError::Validation(errors));
+    };
+    if r == Role::Officer && unit_agency_id != u.agency_id {
+        return Err(AppError::Forbidden);
+    }
+    let admin_unit_id = if admin_unit_id == 0 {
+        agency.admin_unit_id
+    } else {
+        admin_unit_id
+    };
+    let mut earlier = vec![];
+    for y in non_empty(&p.earlier_years)
+        .unwrap_or_default()
+        .split([',', ';', ' '])
+    {
+        let y = y.trim();
+        if y.is_empty() {
+            continue;
+        }
+        match y.parse::<i32>() {
+            Ok(y) if (1990..=i32::from(today().year() as i16)).contains(&y) => earlier.push(y),
+            _ => errors.push(FieldError::new("earlier_years", "error-year")),
+        }
+    }
+    let registered_on = match non_empty(&p.registered_on) {
+        None => today(),
+        Some(d) => match vnfmt::parse_date(&d) {
+            Ok(d) => d,
+            Err(_) => {
+                errors.push(FieldError::new("registered_on", "error-date"));
+                today()
+            }
+        },
+    };
+    let text = |v: &Option<String>, f: &str, errors: &mut Vec<FieldError>| -> Option<String> {
+        match clean_text(v.as_deref().unwrap_or(""), 300) {
+            Ok(s) if s.is_empty() => None,
+            Ok(s) => Some(s),
+            Err(_) => {
+                errors.push(FieldError::new(f, "error-text"));
+                None
+            }
+        }
+    };
+    let representative = text(&p.representative, "representative", &mut errors);
+    let recognised_by = text(&p.recognised_by, "recognised_by", &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let id = store::register(
+        &state.db,
+        &ctx.actor(),
+        &NewApplication {
+            scheme_id: s.id,
+            village_id,
+            applicant,
+            unit_agency_id,
+            admin_unit_id,
+            registered_on,
+            earlier_years: earlier,
+            contents: keys,
+            representative,
+            recognised_by,
+            legal_status: truthy(&p.legal_status),
+            has_seal: truthy(&p.has_seal),
+            bank_account: truthy(&p.bank_account),
+            sample: false,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        langnghe_store::StoreError::Conflict(_) => AppError::Validation(vec![FieldError::new(
+            "village_id",
+            "scheme-already-registered",
+        )]),
+        e => e.into(),
+    })?;
+    Ok(id)
+}
+
+/// Applications of a scheme: a district sees its own, the department all.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/applications", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::api::ListOf<Application>)))]
+async fn applications_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<crate::api::ListOf<Application>>> {
+    let s = load(&state, &ctx, &id).await?;
+    let u = ctx.user()?;
+    let items = store::applications(&state.db, s.id, u.scope_unit_id).await?;
+    let total = items.len() as i64;
+    Ok(Json(crate::api::ListOf { items, total }))
+}
+
+/// Register an applicant through its local unit.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/applications", tag = "schemes", params(("id" = i64, Path)),
+    request_body = RegisterPayload,
+    responses((status = 201, body = Application), (status = 403), (status = 422)))]
+async fn register_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(p): Json<RegisterPayload>,
+) -> AppResult<Response> {
+    let aid = register(&state, &ctx, &id, &p, vec![]).await?;
+    let (_, app) = load_app(&state, &ctx, &aid.to_string()).await?;
+    Ok((StatusCode::CREATED, Json(app)).into_response())
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // Checkboxes repeat the `content` field: read them as pairs.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let p = RegisterPayload {
+        village_id: get("village_id"),
+        applicant: get("applicant"),
+        unit_agency: get("unit_agency"),
+        contents: None,
+        earlier_years: get("earlier_years"),
+        registered_on: get("registered_on"),
+        recognised_by: get("recognised_by"),
+        representative: get("representative"),
+        legal_status: get("legal_status"),
+        has_seal: get("has_seal"),
+        bank_account: get("bank_account"),
+    };
+    let list: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "content")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match register(&state, &ctx, &id, &p, list).await {
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "scheme-registered")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let (h, st) =
+                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            Ok((st, h).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn forward(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<usize> {
+    let s = load(state, ctx, id).await?;
+    let u = ctx.user()?;
+    if !matches!(role(ctx)?, Role::Officer | Role::Coordinator | Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let n = store::forward(&state.db, &ctx.actor(), s.id, u.agency_id, today()).await?;
+    Ok(n)
+}
+
+/// The local unit forwards its registrations to the department as one batch.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/forward", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, description = "`{forwarded}`"), (status = 403)))]
+async fn forward_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let n = forward(&state, &ctx, &id).await?;
+    Ok(Json(serde_json::json!({ "forwarded": n })).into_response())
+}
+
+async fn forward_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let n = forward(&state, &ctx, &id).await?;
+    ctx::flash(
+        &session,
+        "success",
+        t_args(ctx.lang, "scheme-forwarded", &[("count", n.to_string())]),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// Eligibility and selection
+// ---------------------------------------------------------------------------
+
+/// Facts of an application for the eligibility rules.
+async fn facts_of(state: &AppState, a: &Application) -> AppResult<rules::Facts> {
+    let recognised_by = match a.village_id {
+        Some(v) => match store::village_facts(&state.db, v).await? {
+            Some((status, number, date)) if status == "recognised" || status == "traditional" => {
+                Some(match (number, date) {
+                    (Some(n), Some(d)) => {
+                        format!("Quyết định số {n} ngày {}", vnfmt::format_date(d))
+                    }
+                    (Some(n), None) => format!("Quyết định số {n}"),
+                    _ => a
+                        .recognised_by
+                        .clone()
+                        .unwrap_or_else(|| "danh mục làng nghề".into()),
+                })
+            }
+            _ => None,
+        },
+        None => a.recognised_by.clone(),
+    };
+    Ok(rules::Facts {
+        recognised_by,
+        registered_through_unit: a.forwarded_on.is_some(),
+        legal_status: a.legal_status,
+        seal: a.has_seal,
+        bank_account: a.bank_account,
+        reviewer: vec![],
+    })
+}
+
+async fn run_eligibility(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(usize, usize)> {
+    department(ctx)?;
+    let s = load(state, ctx, id).await?;
+    let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
+    let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
+    let (mut ok, mut no) = (0, 0);
+    for a in apps
+        .iter()
+        .filter(|a| matches!(a.state.as_str(), "forwarded" | "eligible" | "ineligible"))
+    {
+        let facts = facts_of(state, a).await?;
+        let e = rules::check_eligibility(&rules_list, &facts);
+        let summary = e
+            .results
+            .iter()
+            .filter(|r| !r.passed || e.eligible)
+            .map(|r| r.reason_vi.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
+        store::record_eligibility(&state.db, &ctx.actor(), a, e.eligible, &json, &summary).await?;
+        let to = if e.eligible { "eligible" } else { "ineligible" };
+        if a.state != to {
+            notify_unit(state, a, to).await?;
+        }
+        if e.eligible {
+            ok += 1;
+        } else {
+            no += 1;
+        }
+    }
+    Ok((ok, no))
+}
+
+/// Check every forwarded application against the scheme's rules (registry facts included).
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/eligibility", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, description = "`{eligible, ineligible}`"), (status = 403)))]
+async fn eligibility_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (ok, no) = run_eligibility(&state, &ctx, &id).await?;
+    Ok(Json(serde_json::json!({ "eligible": ok, "ineligible": no })).into_response())
+}
+
+async fn eligibility_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (ok, no) = run_eligibility(&state, &ctx, &id).await?;
+    ctx::flash(
+        &session,
+        "success",
+        t_args(
+            ctx.lang,
+            "scheme-checked",
+            &[("eligible", ok.to_string()), ("ineligible", no.to_string())],
+        ),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
+}
+
+/// One applicant in the selection.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SelectionItem {
+    pub application_id: i64,
+    pub applicant: String,
+    pub district: String,
+    pub rank: Option<u32>,
+    pub selected: bool,
+    /// Amount granted, đồng.
+    pub amount: i64,
+    pub requested: i64,
+    pub budget_left: i64,
+    pub reason_code: String,
+    pub reason: String,
+}
+
+async fn compute_selection(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Scheme,
+) -> AppResult<Vec<SelectionItem>> {
+    let contents = core_contents(&store::contents(&state.db, s.id).await?);
+    let priority: Vec<PriorityRule> = json_list(&s.priority);
+    let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
+    let input: Vec<rules::Application> = apps
+        .iter()
+        // Everything checked counts: contracted and later ones keep their share of the budget.
+        .filter(|a| !matches!(a.state.as_str(), "registered" | "forwarded"))
+        .map(|a| rules::Application {
+            id: a.id,
+            applicant: a.applicant.clone(),
+            district: a.district.clone(),
+            contents: json_list(&a.contents),
+            registered_on: a.registered_on,
+            earlier_years: json_list(&a.earlier_years),
+            eligible: a.state != "ineligible",
+        })
+        .collect();
+    let out = rules::rank_and_select(&contents, &priority, fair_of(s), s.budget_dong, &input);
+    Ok(out
+        .into_iter()
+        .map(|x| SelectionItem {
+            application_id: x.application_id,
+            applicant: x.applicant,
+            district: x.district,
+            rank: x.rank,
+            selected: x.selected,
+            amount: x.amount_dong,
+            requested: x.requested_dong,
+            budget_left: x.budget_left_dong,
+            reason_code: x.reason_code.code().into(),
+            reason: match ctx.lang {
+                Lang::Vi => x.reason_vi,
+                Lang::En => x.reason_en,
+            },
+        })
+        .collect())
+}
+
+/// The selection as the rules give it now (one item per applicant, in rank order), not yet recorded.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::api::ListOf<SelectionItem>)))]
+async fn selection_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
+    let s = load(&state, &ctx, &id).await?;
+    let mut items = compute_selection(&state, &ctx, &s).await?;
+    // A district sees its own applicants only.
+    let u = ctx.user()?;
+    if u.scope_unit_id != langnghe_store::geo::COUNTRY_ID && department(&ctx).is_err() {
+        let mine: Vec<i64> = store::applications(&state.db, s.id, u.scope_unit_id)
+            .await?
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        items.retain(|i| mine.contains(&i.application_id));
+    }
+    let total = items.len() as i64;
+    Ok(Json(crate::api::ListOf { items, total }))
+}
+
+async fn record_selection(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Vec<SelectionItem>> {
+    department(ctx)?;
+    let s = load(state, ctx, id).await?;
+    if matches!(s.status.as_str(), "decided" | "execution" | "closed") {
+        return Err(AppError::Conflict(t(ctx.lang, "scheme-already-decided")));
+    }
+    let items = compute_selection(state, ctx, &s).await?;
+    let rows: Vec<store::Selected> = items
+        .iter()
+        .filter(|i| i.reason_code != "ineligible")
+        .map(|i| store::Selected {
+            application_id: i.application_id,
+            rank: i.rank.map(i64::from),
+            selected: i.selected,
+            amount_dong: i.amount,
+            reason: i.reason.clone(),
+        })
+        .collect();
+    store::record_selection(&state.db, &ctx.actor(), s.id, &rows).await?;
+    for i in &items {
+        if let Ok((_, a)) = load_app(state, ctx, &i.application_id.to_string()).await {
+            notify_unit(state, &a, &a.state).await?;
+        }
+    }
+    Ok(items)
+}
+
+/// Record the selection: selected applicants get their amounts, the others the reason.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 403), (status = 409)))]
+async fn record_selection_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
+    let items = record_selection(&state, &ctx, &id).await?;
+    let total = items.len() as i64;
+    Ok(Json(crate::api::ListOf { items, total }))
+}
+
+async fn selection_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let items = record_selection(&state, &ctx, &id).await?;
+    let n = items.iter().filter(|i| i.selected).count();
+    ctx::flash(
+        &session,
+        "success",
+        t_args(ctx.lang, "scheme-selected", &[("count", n.to_string())]),
+    )
+    .await;
+    Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
+}
+
+/// The decision that approves the selection.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DecisionPayload {
+    /// "Số: 5432/QĐ-UBND".
+    pub number: String,
+    /// "30/8/2017".
+    pub issued_on: String,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+async fn decide(state: &AppState, ctx: &Ctx, id: &str, p: &DecisionPayload) -> AppResult<i64> {
+    department(ctx)?;
+    let s = load(state, ctx, id).await?;
+    if s.selected == 0 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "number",
+            "scheme-nothing-selected",
+        )]));
+    }
+    let title = p
+        .title
+        .clone()
+        .filter(|x| !x.trim().is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "Phê duyệt danh sách, nội dung và mức kinh phí hỗ trợ — {}",
+                s.title
+            )
+        });
+    let doc = serde_json::json!({ "number": p.number, "issued_on": p.issued_on, "title": title, "issuer": "UBND" });
+    let doc = doc.as_object().cloned().unwrap_or_default();
+    let u = ctx.user()?;
+    let mut lookup = crate::registry::validate::DbLookup::new(&state.db, u.scope_unit_id);
+    let values = crate::registry::validate::validate(
+        langnghe_store::registry::spec::Entity::Document,
+        &doc,
+        &mut lookup,
+        false,
+    )
+    .await
+    .map_err(AppError::Validation)?;
+    let rec = langnghe_store::registry::create(
+        &state.db,
+        &ctx.actor(),
+        langnghe_store::registry::spec::Entity::Document,
+        None,
+        &values,
+    )
+    .await?;
+    let doc_id = rec
+        .get("id")
+        .and_then(|v| v.as_i64())
+        .ok_or(AppError::NotFound)?;
+    store::set_decision(&state.db, &ctx.actor(), s.id, doc_id).await?;
+    Ok(doc_id)
+}
+
+/// Record the decision (legal document) that approves the selected list.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/decision", tag = "schemes", params(("id" = i64, Path)),
+    request_body = DecisionPayload,
+    responses((status = 201, description = "`{document_id}`"), (status = 403), (status = 422)))]
+async fn decision_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Json(p): Json<DecisionPayload>,
+) -> AppResult<Response> {
+    let d = decide(&state, &ctx, &id, &p).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "document_id": d })),
+    )
+        .into_response())
+}
+
+async fn decision_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    Form(p): Form<DecisionPayload>,
+) -> AppResult<Response> {
+    match decide(&state, &ctx, &id, &p).await {
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let (h, st) =
+                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            Ok((st, h).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct StepForm {
+    ord: String,
+    #[serde(default)]
+    done_on: Option<String>,
+}
+
+async fn step_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    Form(f): Form<StepForm>,
+) -> AppResult<Response> {
+    department(&ctx)?;
+    let s = load(&state, &ctx, &id).await?;
+    let ord: i64 = f
+        .ord
+        .trim()
+        .parse()
+        .map_err(|_| AppError::bad("error-form"))?;
+    let done =
+        match non_empty(&f.done_on) {
+            None => Some(today()),
+            Some(d) => Some(vnfmt::parse_date(&d).map_err(|_| {
+                AppError::Validation(vec![FieldError::new("done_on", "error-date")])
+            })?),
+        };
+    store::set_step_done(&state.db, &ctx.actor(), s.id, ord, done).await?;
+    ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+    Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
+}
+
+// ---------------------------------------------------------------------------
+// One application: contract, monitoring, acceptance, liquidation, settlement
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    #[serde(flatten)]
+    pub application: Application,
+    pub scheme_title: String,
+    pub contract: Option<store::Contract>,
+    pub items: Vec<store::ContractItem>,
+    pub visits: Vec<store::Visit>,
+    pub disbursements: Vec<store::Disbursement>,
+    pub events: Vec<store::AppEvent>,
+    /// Earlier registrations of the same village: (year, scheme, state).
+    pub history: Vec<(i64, String, String)>,
+    /// Days past the liquidation deadline while not liquidated.
+    pub liquidation_overdue_days: Option<i64>,
+}
+
+async fn app_view(state: &AppState, s: &Scheme, a: Application) -> AppResult<ApplicationView> {
+    let (contract, items) = match store::contract_of(&state.db, a.id).await? {
+        Some((k, i)) => (Some(k), i),
+        None => (None, vec![]),
+    };
+    let overdue = match (s.liquidate_by, &contract) {
+        (Some(by), Some(k)) => rules::liquidation_overdue(by, k.liquidated_on, today()),
+        _ => None,
+    };
+    Ok(ApplicationView {
+        scheme_title: s.title.clone(),
+        visits: store::visits(&state.db, a.id).await?,
+        disbursements: store::disbursements(&state.db, a.id).await?,
+        events: store::events(&state.db, a.id).await?,
+        history: match a.village_id {
+            Some(v) => store::village_history(&state.db, v, s.id).await?,
+            None => vec![],
+        },
+        liquidation_overdue_days: overdue,
+        contract,
+        items,
+        application: a,
+    })
+}
+
+/// One application with its contract, visits, acceptance, payments and history.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = ApplicationView), (status = 404)))]
+async fn application_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApplicationView>> {
+    let (s, a) = load_app(&state, &ctx, &id).await?;
+    Ok(Json(app_view(&state, &s, a).await?))
+}
+
+async fn application_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    application_html(&state, &ctx, &id, &[]).await
+}
+
+async fn application_html(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
+    let (s, a) = load_app(state, ctx, id).await?;
+    let contents = store::contents(&state.db, s.id).await?;
+    let v = app_view(state, &s, a).await?;
+    let eligibility: Vec<rules::RuleResult> = v
+        .application
+        .eligibility
+        .as_deref()
+        .map(json_list)
+        .unwrap_or_default();
+    let applied: Vec<String> = json_list(&v.application.contents);
+    render(
+        state,
+        ctx,
+        "schemes/application.html",
+        context! {
+            title => v.application.applicant.clone(),
+            s => s,
+            v => v,
+            contents => contents,
+            applied => applied,
+            eligibility => eligibility,
+            is_department => department(ctx).is_ok(),
+            errors => crate::views::field_errors(ctx.lang, errors),
+            today => vnfmt::format_date(today()),
+        },
+    )
+}
+
+/// What an action on an application takes (fields by action).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct AppActionPayload {
+    /// contract: the number ("05/2017/HĐ-SCT").
+    #[serde(default)]
+    pub number: Option<String>,
+    /// contract, visit, accept, liquidate, settle: the date ("15/9/2017"); default today.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// contract: the parties, one per line (default: the scheme's lead and partner and the representative).
+    #[serde(default)]
+    pub parties: Option<String>,
+    /// accept: the content key.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// visit: progress in %.
+    #[serde(default)]
+    pub progress: Option<String>,
+    /// visit, accept, settle: a note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// settle: the amount paid ("280.000.000"); default the contract amount.
+    #[serde(default)]
+    pub amount: Option<String>,
+}
+
+async fn app_action(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    action: &str,
+    p: &AppActionPayload,
+) -> AppResult<()> {
+    department(ctx)?;
+    let (s, a) = load_app(state, ctx, id).await?;
+    let mut errors = vec![];
+    let date = match non_empty(&p.date) {
+        None => today(),
+        Some(d) => vnfmt::parse_date(&d).unwrap_or_else(|_| {
+            errors.push(FieldError::new("date", "error-date"));
+            today()
+        }),
+    };
+    let note = non_empty(&p.note).and_then(|n| clean_text(&n, 2_000).ok());
+    let actor = ctx.actor();
+    match action {
+        "contract" => {
+            if a.state != "selected" {
+                return Err(AppError::Conflict(t(ctx.lang, "app-not-selected")));
+            }
+            // Seed 002: the village representative must have legal status, a seal and an account.
+            let mut missing = vec![];
+            if a.representative.as_deref().unwrap_or("").is_empty() {
+                missing.push("representative");
+            }
+            if !a.legal_status {
+                missing.push("legal_status");
+            }
+            if !a.has_seal {
+                missing.push("has_seal");
+            }
+            if !a.bank_account {
+                missing.push("bank_account");
+            }
+            for m in missing {
+                errors.push(FieldError::new(m, "app-contract-requires"));
+            }
+            let number = non_empty(&p.number)
+                .and_then(|n| clean_text(&n, 100).ok())
+                .unwrap_or_default();
+            if number.is_empty() {
+                errors.push(FieldError::new("number", "error-required"));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let contents = store::contents(&state.db, s.id).await?;
+            let applied: Vec<String> = json_list(&a.contents);
+            let items: Vec<(String, i64)> = contents
+                .iter()
+                .filter(|c| applied.contains(&c.key))
+                .map(|c| (c.key.clone(), c.unit_cost_dong.max(0)))
+                .collect();
+            let parties: Vec<String> = match non_empty(&p.parties) {
+                Some(x) => x
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(String::from)
+                    .collect(),
+                None => [
+                    s.lead_agency_name.clone(),
+                    s.partner_agency_name.clone(),
+                    a.representative.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            };
+            store::sign_contract(
+                &state.db,
+                &actor,
+                &a,
+                &store::NewContract {
+                    number,
+                    signed_on: date,
+                    parties,
+                    end_on: s.liquidate_by,
+                    items,
+                },
+            )
+            .await?;
+        }
+        "visit" => {
+            let progress = match non_empty(&p.progress) {
+                None => None,
+                Some(x) => match vnfmt::parse_int(x.trim_end_matches('%').trim()) {
+                    Ok(n) if (0..=100).contains(&n) => Some(n),
+                    _ => {
+                        errors.push(FieldError::new("progress", "error-number"));
+                        None
+                    }
+                },
+            };
+            let Some(note) = note else {
+                errors.push(FieldError::new("note", "error-required"));
+                return Err(AppError::Validation(errors));
+            };
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            store::add_visit(&state.db, &actor, a.id, date, progress, &note).await?;
+            return Ok(());
+        }
+        "accept" => {
+            let key = non_empty(&p.content).unwrap_or_default();
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            store::accept(&state.db, &actor, &a, &key, date, note.as_deref())
+                .await
+                .map_err(|e| match e {
+                    langnghe_store::StoreError::Invalid(_) => {
+                        AppError::Validation(vec![FieldError::new("content", "error-choice")])
+                    }
+                    e => e.into(),
+                })?;
+        }
+        "liquidate" => {
+            if a.state != "accepted" {
+                return Err(AppError::Conflict(t(ctx.lang, "app-not-accepted")));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            store::liquidate(&state.db, &actor, &a, date).await?;
+        }
+        "settle" => {
+            if a.state != "liquidated" {
+                return Err(AppError::Conflict(t(ctx.lang, "app-not-liquidated")));
+            }
+            let contract = store::contract_of(&state.db, a.id)
+                .await?
+                .map(|(k, _)| k.amount_dong)
+                .unwrap_or(0);
+            let amount = match non_empty(&p.amount) {
+                None => contract,
+                Some(x) => match vnfmt::parse_money_dong(&x) {
+                    Ok(v) if v > 0 && v <= contract => v,
+                    _ => {
+                        errors.push(FieldError::new("amount", "app-amount-range"));
+                        0
+                    }
+                },
+            };
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            store::settle(&state.db, &actor, &a, date, amount, note.as_deref()).await?;
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    let (_, after) = load_app(state, ctx, id).await?;
+    notify_unit(state, &after, &after.state).await?;
+    Ok(())
+}
+
+/// Act on an application: `contract`, `visit`, `accept` (one content), `liquidate`, `settle`.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/{action}", tag = "schemes",
+    params(("id" = i64, Path), ("action" = String, Path, description = "contract, visit, accept, liquidate or settle")),
+    request_body = AppActionPayload,
+    responses((status = 200, body = ApplicationView), (status = 403), (status = 409), (status = 422)))]
+async fn application_action_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(String, String)>,
+    Json(p): Json<AppActionPayload>,
+) -> AppResult<Json<ApplicationView>> {
+    app_action(&state, &ctx, &id, &action, &p).await?;
+    let (s, a) = load_app(&state, &ctx, &id).await?;
+    Ok(Json(app_view(&state, &s, a).await?))
+}
+
+async fn application_action_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path((id, action)): Path<(String, String)>,
+    Form(p): Form<AppActionPayload>,
+) -> AppResult<Response> {
+    match app_action(&state, &ctx, &id, &action, &p).await {
+        Ok(()) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let h = application_html(&state, &ctx, &id, &errs).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Contracts of the support schemes in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/contracts", tag = "schemes", params(ContractQuery),
+    responses((status = 200, body = crate::api::ListOf<store::Contract>)))]
+async fn contracts_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ContractQuery>,
+) -> AppResult<Json<crate::api::ListOf<store::Contract>>> {
+    let u = ctx.user()?;
+    let (items, total) = store::contracts(
+        &state.db,
+        u.scope_unit_id,
+        q.limit.unwrap_or(50).clamp(1, 500),
+        q.offset.unwrap_or(0).max(0),
+    )
+    .await?;
+    Ok(Json(crate::api::ListOf { items, total }))
+}
+
+async fn contracts_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    let u = ctx.user()?;
+    let (items, total) = store::contracts(&state.db, u.scope_unit_id, 500, 0).await?;
+    render(
+        &state,
+        &ctx,
+        "schemes/contracts.html",
+        context! { title => t(ctx.lang, "contracts-title"), items => items, total => total },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Defining a scheme
+// ---------------------------------------------------------------------------
+
+/// A support content as entered: cost in Vietnamese form ("60.000.000", "60 triệu đồng").
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ContentPayload {
+    pub key: String,
+    pub name: String,
+    pub unit_cost: String,
+    /// Code of the programme indicator an accepted content counts towards.
+    #[serde(default)]
+    pub indicator: Option<String>,
+}
+
+/// A step of the timeline: dates "1/5/2017"; lead agency key.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct StepPayload {
+    pub text: String,
+    #[serde(default)]
+    pub lead: Option<String>,
+    #[serde(default)]
+    pub start_on: Option<String>,
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+/// A new support scheme.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct SchemePayload {
+    pub program_id: i64,
+    pub title: String,
+    pub year: i64,
+    /// "3.000.000.000" or "3 tỷ đồng".
+    pub budget: String,
+    pub contents: Vec<ContentPayload>,
+    /// village_recognised, registered_through_unit, has_legal_status.
+    #[serde(default)]
+    pub eligibility: Vec<String>,
+    /// Ordered: `{"kind": "registered_in", "years": [2014, 2015]}`, `{"kind": "all_contents"}`, `{"kind": "earlier_registration"}`.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub priority: Vec<PriorityRule>,
+    /// none, round_robin or cap.
+    #[serde(default)]
+    pub fair_share: Option<String>,
+    #[serde(default)]
+    pub fair_cap: Option<i64>,
+    #[serde(default)]
+    pub liquidate_by: Option<String>,
+    /// Budget line of the programme (id); default its first.
+    #[serde(default)]
+    pub budget_line_id: Option<i64>,
+    /// Agency keys or ids.
+    #[serde(default)]
+    pub lead_agency: Option<String>,
+    #[serde(default)]
+    pub partner_agency: Option<String>,
+    #[serde(default)]
+    pub steps: Vec<StepPayload>,
+}
+
+async fn agency_ref(state: &AppState, v: &Option<String>) -> AppResult<Option<i64>> {
+    Ok(match non_empty(v) {
+        None => None,
+        Some(k) => match k.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => langnghe_store::agencies::id_by_key(&state.db, &k).await?,
+        },
+    })
+}
+
+async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64> {
+    department(ctx)?;
+    let u = ctx.user()?;
+    let program = langnghe_store::plans::get(&state.db, u.scope_unit_id, p.program_id)
+        .await?
+        .ok_or_else(|| AppError::Validation(vec![FieldError::new("program_id", "error-choice")]))?;
+    let mut errors = vec![];
+    let title = clean_text(&p.title, 500).unwrap_or_default();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "error-required"));
+    }
+    if !(1990..=2100).contains(&p.year) {
+        errors.push(FieldError::new("year", "error-year"));
+    }
+    let budget = match vnfmt::parse_money_dong(&p.budget) {
+        Ok(v) if v > 0 => v,
+        _ => {
+            errors.push(FieldError::new("budget", "error-money").arg("value", p.budget.trim()));
+            0
+        }
+    };
+    let inds = langnghe_store::plans::indicators(&state.db, program.id).await?;
+    let mut contents = vec![];
+    if p.contents.is_empty() {
+        errors.push(FieldError::new("contents", "error-required"));
+    }
+    for (i, c) in p.contents.iter().enumerate() {
+        let key = c.key.trim().to_string();
+        let name = clean_text(&c.name, 500).unwrap_or_default();
+        if key.is_empty()
+            || name.is_empty()
+            || contents.iter().any(|x: &store::Content| x.key == key)
+        {
+            errors.push(FieldError::new(&format!("contents.{i}"), "error-required"));
+            continue;
+        }
+        let cost = match vnfmt::parse_money_dong(&c.unit_cost) {
+            Ok(v) if v >= 0 => v,
+            _ => {
+                errors.push(
+                    FieldError::new(&format!("contents.{i}.unit_cost"), "error-money")
+                        .arg("value", c.unit_cost.trim()),
+                );
+                0
+            }
+        };
+        let indicator_id = match non_empty(&c.indicator) {
+            None => None,
+            Some(code) => match inds.iter().find(|x| x.code == code) {
+                Some(x) => Some(x.id),
+                None => {
+                    errors.push(FieldError::new(
+                        &format!("contents.{i}.indicator"),
+                        "error-choice",
+                    ));
+                    None
+                }
+            },
+        };
+        contents.push(store::Content {
+            key,
+            name,
+            unit_cost_dong: cost,
+            indicator_id,
+        });
+    }
+    let mut eligibility = vec![];
+    for e in &p.eligibility {
+        match e.as_str() {
+            "village_recognised" => eligibility.push(EligibilityRule::VillageRecognised),
+            "registered_through_unit" => eligibility.push(EligibilityRule::RegisteredThroughUnit),
+            "has_legal_status" => eligibility.push(EligibilityRule::HasLegalStatus),
+            _ => errors.push(FieldError::new("eligibility", "error-choice")),
+        }
+    }
+    let fair = non_empty(&p.fair_share).unwrap_or_else(|| "round_robin".into());
+    if !matches!(fair.as_str(), "none" | "round_robin" | "cap") {
+        errors.push(FieldError::new("fair_share", "error-choice"));
+    }
+    if fair == "cap" && p.fair_cap.is_none_or(|c| c <= 0) {
+        errors.push(FieldError::new("fair_cap", "error-number"));
+    }
+    let liquidate_by = match non_empty(&p.liquidate_by) {
+        None => None,
+        Some(d) => match vnfmt::parse_date(&d) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new("liquidate_by", "error-date"));
+                None
+            }
+        },
+    };
+    let mut steps = vec![];
+    for (i, st) in p.steps.iter().enumerate() {
+        let d = |v: &Option<String>, errors: &mut Vec<FieldError>, f: &str| match non_empty(v) {
+            None => None,
+            Some(x) => vnfmt::parse_date(&x)
+                .map_err(|_| errors.push(FieldError::new(&format!("steps.{i}.{f}"), "error-date")))
+                .ok(),
+        };
+        let start_on = d(&st.start_on, &mut errors, "start_on");
+        let due_on = d(&st.due_on, &mut errors, "due_on");
+        steps.push(store::Step {
+            ord: i as i64 + 1,
+            text: clean_text(&st.text, 2_000).unwrap_or_default(),
+            lead_agency_id: agency_ref(state, &st.lead).await?,
+            lead_agency_name: None,
+            coordinating: None,
+            start_on,
+            due_on,
+            done_on: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (lines, _) = langnghe_store::plans::budget(&state.db, program.id).await?;
+    let budget_line_id = p
+        .budget_line_id
+        .filter(|b| lines.iter().any(|l| l.id == *b))
+        .or(lines.first().map(|l| l.id));
+    let id = store::insert(
+        &state.db,
+        &ctx.actor(),
+        &store::NewScheme {
+            key: None,
+            program_id: program.id,
+            budget_line_id,
+            title,
+            year: p.year,
+            budget_dong: budget,
+            eligibility: serde_json::to_string(&eligibility).unwrap_or_else(|_| "[]".into()),
+            priority: serde_json::to_string(&p.priority).unwrap_or_else(|_| "[]".into()),
+            fair_share: fair,
+            fair_cap: p.fair_cap,
+            liquidate_by,
+            indicator_id: contents.iter().find_map(|c| c.indicator_id),
+            lead_agency_id: agency_ref(state, &p.lead_agency)
+                .await?
+                .or(program.lead_agency_id),
+            partner_agency_id: agency_ref(state, &p.partner_agency).await?,
+            notes: None,
+            contents,
+            steps,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        langnghe_store::StoreError::Conflict(_) => {
+            AppError::Validation(vec![FieldError::new("contents", "error-duplicate")])
+        }
+        e => e.into(),
+    })?;
+    Ok(id)
+}
+
+/// Define a support scheme under a programme: contents with costs, rules, budget, timeline.
+#[utoipa::path(post, path = "/api/v1/schemes", tag = "schemes", request_body = SchemePayload,
+    responses((status = 201, body = SchemeView), (status = 403), (status = 422)))]
+async fn create_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(p): Json<SchemePayload>,
+) -> AppResult<Response> {
+    let id = create(&state, &ctx, &p).await?;
+    let s = load(&state, &ctx, &id.to_string()).await?;
+    Ok((StatusCode::CREATED, Json(view_of(&state, &ctx, s).await?)).into_response())
+}
+
+/// The new-scheme form: contents and steps one per line.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+struct SchemeForm {
+    #[serde(default)]
+    program_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    budget: String,
+    /// "key | name | cost | indicator code" per line.
+    #[serde(default)]
+    contents: String,
+    /// "start | due | lead key | text" per line.
+    #[serde(default)]
+    steps: String,
+    #[serde(default)]
+    registered_in: String,
+    #[serde(default)]
+    all_contents: Option<String>,
+    #[serde(default)]
+    village_recognised: Option<String>,
+    #[serde(default)]
+    registered_through_unit: Option<String>,
+    #[serde(default)]
+    has_legal_status: Option<String>,
+    #[serde(default)]
+    fair_share: String,
+    #[serde(default)]
+    fair_cap: String,
+    #[serde(default)]
+    liquidate_by: String,
+}
+
+fn payload_of(f: &SchemeForm) -> SchemePayload {
+    let split = |l: &str| {
+        l.split('|')
+            .map(|x| x.trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut priority = vec![];
+    let years: Vec<i32> = f
+        .registered_in
+        .split([',', ' ', ';'])
+        .filter_map(|y| y.trim().parse().ok())
+        .collect();
+    if !years.is_empty() {
+        priority.push(PriorityRule::RegisteredIn { years });
+    }
+    if truthy(&f.all_contents) {
+        priority.push(PriorityRule::AllContents);
+    }
+    priority.push(PriorityRule::EarlierRegistration);
+    SchemePayload {
+        program_id: f.program_id.trim().parse().unwrap_or(0),
+        title: f.title.clone(),
+        year: f.year.trim().parse().unwrap_or(0),
+        budget: f.budget.clone(),
+        contents: f
+            .contents
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let p = split(l);
+                ContentPayload {
+                    key: p.first().cloned().unwrap_or_default(),
+                    name: p.get(1).cloned().unwrap_or_default(),
+                    unit_cost: p.get(2).cloned().unwrap_or_default(),
+                    indicator: p.get(3).cloned(),
+                }
+            })
+            .collect(),
+        eligibility: [
+            ("village_recognised", &f.village_recognised),
+            ("registered_through_unit", &f.registered_through_unit),
+            ("has_legal_status", &f.has_legal_status),
+        ]
+        .iter()
+        .filter(|(_, v)| truthy(v))
+        .map(|(k, _)| k.to_string())
+        .collect(),
+        priority,
+        fair_share: Some(f.fair_share.clone()),
+        fair_cap: f.fair_cap.trim().parse().ok(),
+        liquidate_by: Some(f.liquidate_by.clone()),
+        budget_line_id: None,
+        lead_agency: None,
+        partner_agency: None,
+        steps: f
+            .steps
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let p = split(l);
+                StepPayload {
+                    start_on: p.first().cloned(),
+                    due_on: p.get(1).cloned(),
+                    lead: p.get(2).cloned(),
+                    text: p.get(3).cloned().unwrap_or_default(),
+                }
+            })
+            .collect(),
+    }
+}
+
+async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
+    new_form(
+        &state,
+        &ctx,
+        &SchemeForm {
+            fair_share: "round_robin".into(),
+            ..Default::default()
+        },
+        &[],
+    )
+    .await
+}
+
+async fn new_form(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &SchemeForm,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
+    department(ctx)?;
+    let u = ctx.user()?;
+    let (programs, _) =
+        langnghe_store::plans::list(&state.db, u.scope_unit_id, None, 500, 0).await?;
+    render(
+        state,
+        ctx,
+        "schemes/form.html",
+        context! { title => t(ctx.lang, "scheme-new"), f => f, programs => programs, errors => crate::views::field_errors(ctx.lang, errors) },
+    )
+}
+
+async fn create_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Form(f): Form<SchemeForm>,
+) -> AppResult<Response> {
+    match create(&state, &ctx, &payload_of(&f)).await {
+        Ok(id) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let h = new_form(&state, &ctx, &f, &errs).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
