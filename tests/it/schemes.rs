@@ -436,3 +436,70 @@ pub async fn scheme_end_to_end_through_the_api(b: Backend) {
     }
     let _ = a_vp;
 }
+
+pub async fn activities_and_schemes_prefill_reports(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut dept = app.user("so.ct", "coordinator", "hn-so-ct", "01").await;
+    let progs = api(&mut dept, "/api/v1/programs?q=thuong&limit=50").await;
+    let prog = progs["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .find(|p| p["key"] == "hn-2017-thuong-hieu")
+        .and_then(|p| p["id"].as_i64())
+        .expect("programme");
+    // Bad input is named; nothing is written.
+    let r = post(&mut dept, &format!("/api/v1/programs/{prog}/activities"), json!({"kind": "training", "title": "Lớp tập huấn", "held_on": "31/2/2026", "participants": "20", "employed_after": "25"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for f in ["held_on", "employed_after"] {
+        assert!(r.body.contains(&format!("\"{f}\"")), "{f}: {}", r.body);
+    }
+    assert_eq!(
+        api(&mut dept, &format!("/api/v1/programs/{prog}/activities")).await["total"],
+        0
+    );
+    let r = post(&mut dept, &format!("/api/v1/programs/{prog}/activities"), json!({"kind": "training", "title": "Lớp tập huấn xây dựng thương hiệu tại Bát Tràng", "held_on": "10/3/2026", "indicator": "II.2.1", "participants": "30", "employed_after": "25", "cost": "45.000.000"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let acts = api(&mut dept, &format!("/api/v1/programs/{prog}/activities")).await;
+    assert_eq!(acts["items"][0]["employed_after"], 25);
+    // The indicator counts it.
+    let inds = api(&mut dept, &format!("/api/v1/programs/{prog}/indicators")).await;
+    let training = inds["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .find(|i| i["code"] == "II.2.1")
+        .cloned()
+        .expect("II.2.1");
+    assert!(
+        training["actuals"].to_string().contains("activity:"),
+        "{training}"
+    );
+    // The 2026 report of the lead department is pre-filled from the records.
+    let r = post(
+        &mut dept,
+        &format!("/api/v1/programs/{prog}/periods"),
+        json!({"kind": "annual", "year": "2026"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pid = r.json()["id"].as_i64().expect("id");
+    let reports = api(&mut dept, &format!("/api/v1/reports?period_id={pid}")).await;
+    let mut found = false;
+    for rep in reports["items"].as_array().expect("items") {
+        let v = api(&mut dept, &format!("/api/v1/reports/{}", rep["id"])).await;
+        for l in v["lines"].as_array().expect("lines") {
+            if l["indicator_code"] == "II.2.1" && l["category"] == "" {
+                assert_eq!(l["source"], "computed", "{l}");
+                assert_eq!(l["computed_value"], 1.0, "{l}");
+                found = true;
+            }
+        }
+    }
+    assert!(found, "a report carries II.2.1");
+    let page = dept.get(&format!("/programs/{prog}/activities")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page
+        .body
+        .contains("Lớp tập huấn xây dựng thương hiệu tại Bát Tràng"));
+}

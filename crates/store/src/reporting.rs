@@ -226,6 +226,7 @@ fn line_target(
 pub async fn compute(
     db: &Db,
     what: &str,
+    indicator_id: i64,
     area_unit_id: i64,
     from: Date,
     to: Date,
@@ -251,8 +252,30 @@ pub async fn compute(
             "SELECT CAST(COALESCE(SUM(COALESCE(water_samples, 0) + COALESCE(air_samples, 0)), 0) AS BIGINT) \
              FROM environment_assessments e WHERE e.{area} AND e.assessed_on BETWEEN $2 AND $3"
         ),
+        // Support schemes: contents accepted in the period that count towards this indicator.
+        "scheme_supported" => format!(
+            "SELECT COUNT(*) FROM contract_items ci JOIN contracts k ON k.id = ci.contract_id \
+             JOIN applications a ON a.id = k.application_id \
+             JOIN scheme_contents sc ON sc.scheme_id = a.scheme_id AND sc.key = ci.content_key \
+             WHERE a.{area} AND ci.accepted_on BETWEEN $2 AND $3 AND sc.indicator_id = $4"
+        ),
+        // Activities recorded against this indicator (classes, fairs, designs).
+        "activities" => format!(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM activities x \
+             WHERE x.{area} AND x.held_on BETWEEN $2 AND $3 AND x.indicator_id = $4"
+        ),
         _ => return Ok(None),
     };
+    if matches!(what, "scheme_supported" | "activities") {
+        let n: i64 = with_db!(db, |c| sqlx::query_scalar(&q)
+            .bind(area_unit_id)
+            .bind(from)
+            .bind(to)
+            .bind(indicator_id)
+            .fetch_one(c)
+            .await?);
+        return Ok(Some(n as f64));
+    }
     let n: i64 = with_db!(db, |c| sqlx::query_scalar(&q)
         .bind(area_unit_id)
         .bind(from)
@@ -260,6 +283,19 @@ pub async fn compute(
         .fetch_one(c)
         .await?);
     Ok(Some(n as f64))
+}
+
+/// Whether support schemes or activities count towards an indicator.
+async fn fed_by_records(db: &Db, indicator_id: i64) -> Result<bool> {
+    let n: i64 = with_db!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM scheme_contents WHERE indicator_id = $1) + (SELECT COUNT(*) FROM activities WHERE indicator_id = $1)"
+    )
+    .bind(indicator_id)
+    .fetch_one(c)
+    .await?
+    });
+    Ok(n > 0)
 }
 
 /// The computation for one line: `computed_from` is either one name for the
@@ -414,7 +450,16 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                     .as_deref()
                     .and_then(|c| computation_for(c, &cat))
                 {
-                    Some(what) => compute(db, &what, unit, p.data_from, p.data_to).await?,
+                    Some(what) => compute(db, &what, ind.id, unit, p.data_from, p.data_to).await?,
+                    // Indicators fed by support schemes or activities are pre-filled from them.
+                    None if cat.is_empty() && fed_by_records(db, ind.id).await? => {
+                        let a =
+                            compute(db, "scheme_supported", ind.id, unit, p.data_from, p.data_to)
+                                .await?;
+                        let b =
+                            compute(db, "activities", ind.id, unit, p.data_from, p.data_to).await?;
+                        Some(a.unwrap_or(0.0) + b.unwrap_or(0.0))
+                    }
                     None => None,
                 };
                 let text = computed

@@ -54,6 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::plans_edit::api())
         .merge(crate::reporting::api())
         .merge(crate::schemes::api())
+        .merge(crate::activities::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -2,6 +2,7 @@
 //! under `/api/v1`, one folder (module) per area.
 
 pub mod account;
+pub mod activities;
 pub mod agencies;
 pub mod api;
 pub mod assets;
@@ -126,6 +127,7 @@ pub fn app(state: AppState) -> Router {
         .merge(plans_edit::pages())
         .merge(reporting::pages())
         .merge(schemes::pages())
+        .merge(activities::pages())
         .merge(api::pages());
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("langnghe_sid")

@@ -85,6 +85,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "schemes/application.html",
         "schemes/contracts.html",
         "schemes/form.html",
+        "schemes/activities.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
