@@ -48,6 +48,7 @@ on_both_stores!(
     scheme_demo_shows_every_stage,
     scheme_end_to_end_through_the_api,
     activities_and_schemes_prefill_reports,
+    scheme_reviewer_decides_custom_rules,
     reporting_cycle_end_to_end,
     report_excel_round_trip_is_all_or_nothing,
     timeliness_and_reminders,

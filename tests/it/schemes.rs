@@ -503,3 +503,77 @@ pub async fn activities_and_schemes_prefill_reports(b: Backend) {
         .body
         .contains("Lớp tập huấn xây dựng thương hiệu tại Bát Tràng"));
 }
+
+pub async fn scheme_reviewer_decides_custom_rules(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut dept = app.user("so.ct", "coordinator", "hn-so-ct", "01").await;
+    let progs = api(&mut dept, "/api/v1/programs?q=thuong&limit=50").await;
+    let prog = progs["items"]
+        .as_array()
+        .expect("i")
+        .iter()
+        .find(|p| p["key"] == "hn-2017-thuong-hieu")
+        .and_then(|p| p["id"].as_i64())
+        .expect("programme");
+    let r = post(&mut dept, "/api/v1/schemes", json!({"program_id": prog, "title": "Thử điều kiện thẩm định", "year": 2026, "budget": "1 tỷ đồng",
+        "contents": [{"key": "dao-tao", "name": "Tập huấn", "unit_cost": "100.000.000"}],
+        "eligibility": ["registered_through_unit", "custom:ho-so:Hồ sơ đăng ký đầy đủ"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sid = r.json()["id"].as_i64().expect("id");
+    let mut gl = app
+        .user("gia.lam", "officer", "hn-ubnd-gia-lam", "018")
+        .await;
+    let r = post(
+        &mut gl,
+        &format!("/api/v1/schemes/{sid}/applications"),
+        json!({"applicant": "Làng nghề thử", "contents": "dao-tao"}),
+    )
+    .await;
+    let aid = r.json()["id"].as_i64().expect("id");
+    post(
+        &mut gl,
+        &format!("/api/v1/schemes/{sid}/forward"),
+        json!({}),
+    )
+    .await;
+    post(
+        &mut dept,
+        &format!("/api/v1/schemes/{sid}/eligibility"),
+        json!({}),
+    )
+    .await;
+    let a = api(&mut dept, &format!("/api/v1/applications/{aid}")).await;
+    assert_eq!(a["state"], "ineligible", "no reviewer opinion yet: {a}");
+    // The unit sees why.
+    let mine = api(&mut gl, &format!("/api/v1/applications/{aid}")).await;
+    assert!(
+        mine["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Hồ sơ đăng ký đầy đủ"),
+        "{mine}"
+    );
+    let bad = post(
+        &mut dept,
+        &format!("/api/v1/applications/{aid}/review"),
+        json!({"rule": "khac", "passed": "1", "note": "x"}),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(
+        &mut dept,
+        &format!("/api/v1/applications/{aid}/review"),
+        json!({"rule": "ho-so", "passed": "1", "note": "Đủ giấy tờ theo mẫu"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let a = r.json();
+    assert_eq!(a["state"], "eligible", "{a}");
+    assert!(
+        a["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Đủ giấy tờ theo mẫu"),
+        "{a}"
+    );
+}

@@ -345,6 +345,8 @@ pub struct Application {
     pub state: String,
     /// JSON of the eligibility results.
     pub eligibility: Option<String>,
+    /// JSON array of reviewer verdicts on custom rules (`core::scheme::ReviewerVerdict`).
+    pub review: String,
     pub rank: Option<i64>,
     pub amount_dong: i64,
     pub reason: Option<String>,
@@ -354,7 +356,7 @@ pub struct Application {
 
 const SELECT_APP: &str = "SELECT a.id, a.scheme_id, a.village_id, a.applicant, a.unit_agency_id, ag.name AS unit_agency_name, \
     a.admin_unit_id, u.name AS district, a.registered_on, a.forwarded_on, a.earlier_years, a.contents, a.representative, \
-    a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.rank, a.amount_dong, a.reason, a.sample \
+    a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.review, a.rank, a.amount_dong, a.reason, a.sample \
     FROM applications a JOIN agencies ag ON ag.id = a.unit_agency_id JOIN admin_units u ON u.id = a.admin_unit_id";
 
 /// Applications of a scheme: a district sees those registered in its area.
@@ -572,6 +574,32 @@ pub async fn forward(
     }
     tx.commit().await?;
     Ok(ids.len())
+}
+
+/// Store the reviewer's verdicts (JSON) on an application's custom rules.
+pub async fn set_review(db: &Db, actor: &Actor, app_id: i64, review_json: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE applications SET review = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(review_json)
+    .bind(OffsetDateTime::now_utc())
+    .bind(app_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    audit::record::<(), _>(
+        &mut tx,
+        actor,
+        "review",
+        "application",
+        &app_id.to_string(),
+        None,
+        Some(&review_json),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Record the eligibility check (results as JSON, with reasons).

@@ -681,36 +681,41 @@ async fn facts_of(state: &AppState, a: &Application) -> AppResult<rules::Facts> 
         legal_status: a.legal_status,
         seal: a.has_seal,
         bank_account: a.bank_account,
-        reviewer: vec![],
+        reviewer: json_list(&a.review),
     })
+}
+
+/// Check one application against the scheme's rules and record the result.
+async fn check_one(state: &AppState, ctx: &Ctx, s: &Scheme, a: &Application) -> AppResult<bool> {
+    let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
+    let facts = facts_of(state, a).await?;
+    let e = rules::check_eligibility(&rules_list, &facts);
+    let summary = e
+        .results
+        .iter()
+        .filter(|r| !r.passed || e.eligible)
+        .map(|r| r.reason_vi.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
+    store::record_eligibility(&state.db, &ctx.actor(), a, e.eligible, &json, &summary).await?;
+    let to = if e.eligible { "eligible" } else { "ineligible" };
+    if a.state != to {
+        notify_unit(state, a, to).await?;
+    }
+    Ok(e.eligible)
 }
 
 async fn run_eligibility(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(usize, usize)> {
     department(ctx)?;
     let s = load(state, ctx, id).await?;
-    let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     let (mut ok, mut no) = (0, 0);
     for a in apps
         .iter()
         .filter(|a| matches!(a.state.as_str(), "forwarded" | "eligible" | "ineligible"))
     {
-        let facts = facts_of(state, a).await?;
-        let e = rules::check_eligibility(&rules_list, &facts);
-        let summary = e
-            .results
-            .iter()
-            .filter(|r| !r.passed || e.eligible)
-            .map(|r| r.reason_vi.clone())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
-        store::record_eligibility(&state.db, &ctx.actor(), a, e.eligible, &json, &summary).await?;
-        let to = if e.eligible { "eligible" } else { "ineligible" };
-        if a.state != to {
-            notify_unit(state, a, to).await?;
-        }
-        if e.eligible {
+        if check_one(state, ctx, &s, a).await? {
             ok += 1;
         } else {
             no += 1;
@@ -775,6 +780,27 @@ async fn compute_selection(
     let contents = core_contents(&store::contents(&state.db, s.id).await?);
     let priority: Vec<PriorityRule> = json_list(&s.priority);
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
+    // The budget is shared between districts: a village of the registry sits in
+    // a commune, which counts under its district (not as a district of its own).
+    let mut district_of: std::collections::HashMap<i64, String> = Default::default();
+    for a in &apps {
+        if district_of.contains_key(&a.admin_unit_id) {
+            continue;
+        }
+        let unit = langnghe_store::geo::by_id(&state.db, a.admin_unit_id).await?;
+        let parent = match unit.as_ref().filter(|u| u.level == "commune") {
+            Some(u) => match u.parent_id {
+                Some(p) => langnghe_store::geo::by_id(&state.db, p).await?,
+                None => None,
+            },
+            None => None,
+        };
+        let name = match parent.filter(|p| p.level == "district") {
+            Some(p) => p.name,
+            None => a.district.clone(),
+        };
+        district_of.insert(a.admin_unit_id, name);
+    }
     let input: Vec<rules::Application> = apps
         .iter()
         // Everything checked counts: contracted and later ones keep their share of the budget.
@@ -782,7 +808,10 @@ async fn compute_selection(
         .map(|a| rules::Application {
             id: a.id,
             applicant: a.applicant.clone(),
-            district: a.district.clone(),
+            district: district_of
+                .get(&a.admin_unit_id)
+                .cloned()
+                .unwrap_or_else(|| a.district.clone()),
             contents: json_list(&a.contents),
             registered_on: a.registered_on,
             earlier_years: json_list(&a.earlier_years),
@@ -1113,6 +1142,7 @@ async fn application_html(
             contents => contents,
             applied => applied,
             eligibility => eligibility,
+            custom_rules => json_list::<EligibilityRule>(&s.eligibility).into_iter().filter_map(|r| match r { EligibilityRule::Custom { key, label } => Some((key, label)), _ => None }).collect::<Vec<_>>(),
             is_department => department(ctx).is_ok(),
             errors => crate::views::field_errors(ctx.lang, errors),
             today => vnfmt::format_date(today()),
@@ -1144,6 +1174,12 @@ pub struct AppActionPayload {
     /// settle: the amount paid ("280.000.000"); default the contract amount.
     #[serde(default)]
     pub amount: Option<String>,
+    /// review: the key of the scheme's custom rule.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// review: "1"/"true" when the applicant meets it.
+    #[serde(default)]
+    pub passed: Option<String>,
 }
 
 async fn app_action(
@@ -1166,6 +1202,44 @@ async fn app_action(
     let note = non_empty(&p.note).and_then(|n| clean_text(&n, 2_000).ok());
     let actor = ctx.actor();
     match action {
+        "review" => {
+            let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
+            let key = non_empty(&p.rule).unwrap_or_default();
+            if !rules_list
+                .iter()
+                .any(|r| matches!(r, EligibilityRule::Custom { key: k, .. } if *k == key))
+            {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "rule",
+                    "error-choice",
+                )]));
+            }
+            let Some(note) = note else {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "note",
+                    "error-required",
+                )]));
+            };
+            let mut verdicts: Vec<rules::ReviewerVerdict> = json_list(&a.review);
+            verdicts.retain(|v| v.key != key);
+            verdicts.push(rules::ReviewerVerdict {
+                key,
+                passed: truthy(&p.passed),
+                note,
+            });
+            store::set_review(
+                &state.db,
+                &actor,
+                a.id,
+                &serde_json::to_string(&verdicts).unwrap_or_else(|_| "[]".into()),
+            )
+            .await?;
+            if matches!(a.state.as_str(), "forwarded" | "eligible" | "ineligible") {
+                let (_, fresh) = load_app(state, ctx, id).await?;
+                check_one(state, ctx, &s, &fresh).await?;
+            }
+            return Ok(());
+        }
         "contract" => {
             if a.state != "selected" {
                 return Err(AppError::Conflict(t(ctx.lang, "app-not-selected")));
@@ -1524,7 +1598,19 @@ async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64
             "village_recognised" => eligibility.push(EligibilityRule::VillageRecognised),
             "registered_through_unit" => eligibility.push(EligibilityRule::RegisteredThroughUnit),
             "has_legal_status" => eligibility.push(EligibilityRule::HasLegalStatus),
-            _ => errors.push(FieldError::new("eligibility", "error-choice")),
+            // "custom:key:label" — decided by a reviewer.
+            other => match other
+                .strip_prefix("custom:")
+                .and_then(|r| r.split_once(':'))
+            {
+                Some((key, label)) if !key.trim().is_empty() && !label.trim().is_empty() => {
+                    eligibility.push(EligibilityRule::Custom {
+                        key: key.trim().to_string(),
+                        label: clean_text(label, 300).unwrap_or_default(),
+                    })
+                }
+                _ => errors.push(FieldError::new("eligibility", "error-choice")),
+            },
         }
     }
     let fair = non_empty(&p.fair_share).unwrap_or_else(|| "round_robin".into());

@@ -70,6 +70,7 @@ CREATE TABLE applications (
     bank_account     BOOLEAN NOT NULL DEFAULT FALSE,
     state            TEXT NOT NULL CHECK (state IN ('registered', 'forwarded', 'eligible', 'ineligible', 'selected', 'not_selected', 'contracted', 'accepted', 'liquidated', 'settled')),
     eligibility      TEXT,
+    review           TEXT NOT NULL DEFAULT '[]',
     rank             BIGINT,
     amount_dong      BIGINT NOT NULL DEFAULT 0,
     reason           TEXT,

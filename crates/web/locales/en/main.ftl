@@ -843,3 +843,6 @@ activity-cost = Cost
 activity-unit = Area (admin unit code)
 hint-activity-unit = Blank for the programme's area.
 activity-employed-too-many = Employed trainees cannot outnumber the participants.
+app-review = Record the review
+app-review-note = Reviewer's note
+app-action-review = Review

@@ -843,3 +843,6 @@ activity-cost = Kinh phí
 activity-unit = Địa bàn (mã đơn vị hành chính)
 hint-activity-unit = Để trống là địa bàn của chương trình.
 activity-employed-too-many = Số người có việc làm không thể lớn hơn số người tham gia.
+app-review = Ghi ý kiến thẩm định
+app-review-note = Ý kiến người thẩm định
+app-action-review = Ý kiến thẩm định
