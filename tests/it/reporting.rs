@@ -561,7 +561,7 @@ pub async fn reporting_cycle_end_to_end(b: Backend) {
     assert_eq!(i21["period_value"], 4.0);
 }
 
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     let dir = std::env::temp_dir().join(format!("langnghe-pdf-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).ok()?;
     let file = dir.join("r.pdf");

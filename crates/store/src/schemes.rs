@@ -43,6 +43,7 @@ pub struct Scheme {
     pub partner_agency_name: Option<String>,
     pub decision_doc_id: Option<i64>,
     pub decision_number: Option<String>,
+    pub decision_date: Option<Date>,
     /// registration, selection, decided, execution, closed.
     pub status: String,
     pub notes: Option<String>,
@@ -56,7 +57,7 @@ pub struct Scheme {
 const SELECT_SCHEME: &str = "SELECT s.id, s.key, s.program_id, p.code AS program_code, s.budget_line_id, s.title, s.year, \
     s.budget_dong, s.eligibility, s.priority, s.fair_share, s.fair_cap, s.liquidate_by, s.indicator_id, \
     s.lead_agency_id, la.name AS lead_agency_name, s.partner_agency_id, pa.name AS partner_agency_name, \
-    s.decision_doc_id, d.number AS decision_number, s.status, s.notes, \
+    s.decision_doc_id, d.number AS decision_number, d.issued_on AS decision_date, s.status, s.notes, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id) AS applications, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected, \
     (SELECT CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected_dong, \
