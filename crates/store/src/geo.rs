@@ -448,3 +448,111 @@ pub async fn resolve(
     let before = geo::REFORM_DATE.previous_day().unwrap_or(geo::REFORM_DATE);
     by_code(db, code, before).await
 }
+
+/// [`rollup`] for many units at once, in a handful of queries: each unit
+/// with the unit(s) standing for it on `day` (itself when still in force).
+pub async fn rollup_many(
+    db: &Db,
+    ids: &[i64],
+    day: Date,
+) -> Result<std::collections::HashMap<i64, (AdminUnit, Vec<AdminUnit>)>> {
+    use std::collections::HashMap;
+    let mut known: HashMap<i64, AdminUnit> = HashMap::new();
+    let load = |ids: Vec<i64>| {
+        let mut sql = Sql::new(SELECT_UNIT);
+        sql.push(" WHERE u.id IN (", []);
+        for (i, id) in ids.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+        }
+        sql.push(")", []);
+        sql
+    };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    for chunk in ids.chunks(500) {
+        let sql = load(chunk.to_vec());
+        let rows: Vec<AdminUnit> = with_db!(db, |c| crate::bind_args!(
+            sqlx::query_as::<_, AdminUnit>(&sql.text),
+            sql.args
+        )
+        .fetch_all(c)
+        .await?);
+        for u in rows {
+            known.insert(u.id, u);
+        }
+    }
+    let mut succ: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut frontier: Vec<i64> = known
+        .values()
+        .filter(|u| !u.valid_on(day))
+        .map(|u| u.id)
+        .collect();
+    for _ in 0..4 {
+        if frontier.is_empty() {
+            break;
+        }
+        let mut next = vec![];
+        for chunk in frontier.chunks(500) {
+            let mut sql =
+                Sql::new("SELECT l.old_id, l.new_id FROM admin_unit_links l WHERE l.old_id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+            }
+            sql.push(")", []);
+            let links: Vec<(i64, i64)> = with_db!(db, |c| crate::bind_args!(
+                sqlx::query_as::<_, (i64, i64)>(&sql.text),
+                sql.args
+            )
+            .fetch_all(c)
+            .await?);
+            for (o, n) in links {
+                succ.entry(o).or_default().push(n);
+                if !known.contains_key(&n) {
+                    next.push(n);
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        for chunk in next.chunks(500) {
+            let sql = load(chunk.to_vec());
+            let rows: Vec<AdminUnit> = with_db!(db, |c| crate::bind_args!(
+                sqlx::query_as::<_, AdminUnit>(&sql.text),
+                sql.args
+            )
+            .fetch_all(c)
+            .await?);
+            for u in rows {
+                known.insert(u.id, u);
+            }
+        }
+        frontier = next
+            .into_iter()
+            .filter(|id| known.get(id).is_some_and(|u| !u.valid_on(day)))
+            .collect();
+    }
+    let mut out = HashMap::new();
+    for id in ids {
+        let Some(start) = known.get(id).cloned() else {
+            continue;
+        };
+        let now = geo::rollup(
+            *id,
+            day,
+            |u| {
+                known.get(&u).map(|x| geo::Validity {
+                    valid_from: x.valid_from,
+                    valid_to: x.valid_to,
+                })
+            },
+            |u| succ.get(&u).cloned().unwrap_or_default(),
+        );
+        let units = now
+            .into_iter()
+            .filter_map(|i| known.get(&i).cloned())
+            .collect();
+        out.insert(*id, (start, units));
+    }
+    Ok(out)
+}

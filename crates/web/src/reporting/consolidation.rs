@@ -21,10 +21,10 @@ use langnghe_core::report_values::{self as values};
 use langnghe_core::vnfmt;
 use langnghe_reports::{Block, Cell, Column, ColumnKind, OfficialReport, ReportTable, Table};
 use langnghe_store::plans::{self, Indicator, Program, TargetRow};
-use langnghe_store::reporting::{self as store, CountedValue, Narrative, Period};
+use langnghe_store::reporting::{self as store, Narrative, Period};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -101,26 +101,6 @@ pub struct Consolidation {
     pub narratives: Vec<Narrative>,
 }
 
-fn total_of(
-    values: &[&CountedValue],
-    indicator: i64,
-    report: i64,
-    categories: &[String],
-) -> Option<f64> {
-    let mine: Vec<&&CountedValue> = values
-        .iter()
-        .filter(|v| v.indicator_id == indicator && v.report_id == report)
-        .collect();
-    if let Some(t) = mine.iter().find(|v| v.category.is_empty()) {
-        return Some(t.value);
-    }
-    let parts: Vec<Option<f64>> = categories
-        .iter()
-        .map(|c| mine.iter().find(|v| &v.category == c).map(|v| v.value))
-        .collect();
-    values::total_from_parts(&parts)
-}
-
 fn achievement_of(
     ind: &Indicator,
     targets: &[TargetRow],
@@ -186,6 +166,26 @@ fn achievement_of(
     )
 }
 
+/// (name then, names today) of each unit: one query for the names, and the
+/// roll-up across the reform only for units no longer in force.
+async fn unit_names(
+    state: &AppState,
+    ids: &[i64],
+    day: time::Date,
+) -> AppResult<HashMap<i64, (String, String)>> {
+    let all = langnghe_store::geo::rollup_many(&state.db, ids, day).await?;
+    let mut out = HashMap::new();
+    for (id, (unit, now)) in all {
+        let today = now
+            .iter()
+            .map(|u| u.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.insert(id, (unit.name, today));
+    }
+    Ok(out)
+}
+
 /// Compute the consolidation of `period`.
 pub async fn compute(
     state: &AppState,
@@ -204,25 +204,48 @@ pub async fn compute(
         .filter(|p| p.kind == "annual" && p.year < period.year && p.year >= start_year)
         .map(|p| p.id)
         .collect();
-    let this: Vec<&CountedValue> = counted
-        .iter()
-        .filter(|v| v.period_id == period.id)
-        .collect();
-    let mut today_names: HashMap<i64, (String, String)> = HashMap::new();
-    let day = super::today();
-    for v in &this {
-        if let std::collections::hash_map::Entry::Vacant(e) = today_names.entry(v.admin_unit_id) {
-            let unit = langnghe_store::geo::by_id(db, v.admin_unit_id).await?;
-            let now = langnghe_store::geo::rollup(db, v.admin_unit_id, day).await?;
-            e.insert((
-                unit.map(|u| u.name).unwrap_or_default(),
-                now.iter()
-                    .map(|u| u.name.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ));
+    // Index the counted values once: period → indicator → report → category → value.
+    type ByReport = BTreeMap<i64, HashMap<String, f64>>;
+    let mut index: HashMap<i64, HashMap<i64, ByReport>> = HashMap::new();
+    // report → (agency name, admin unit)
+    let mut report_of: HashMap<i64, (String, i64)> = HashMap::new();
+    for v in &counted {
+        index
+            .entry(v.period_id)
+            .or_default()
+            .entry(v.indicator_id)
+            .or_default()
+            .entry(v.report_id)
+            .or_default()
+            .insert(v.category.clone(), v.value);
+        if v.period_id == period.id {
+            report_of
+                .entry(v.report_id)
+                .or_insert_with(|| (v.agency_name.clone(), v.admin_unit_id));
         }
     }
+    let mut units_seen: Vec<i64> = report_of.values().map(|(_, u)| *u).collect();
+    units_seen.sort_unstable();
+    units_seen.dedup();
+    let day = super::today();
+    let today_names = unit_names(state, &units_seen, day).await?;
+    let empty: HashMap<i64, ByReport> = HashMap::new();
+    let this = index.get(&period.id).unwrap_or(&empty);
+    // The value of one report for (indicator, category): the total line, else the sum of all parts.
+    let value_of = |cats: &[String], cat: &str, by_cat: &HashMap<String, f64>| -> Option<f64> {
+        if cat.is_empty() {
+            by_cat.get("").copied().or_else(|| {
+                values::total_from_parts(
+                    &cats
+                        .iter()
+                        .map(|c| by_cat.get(c).copied())
+                        .collect::<Vec<_>>(),
+                )
+            })
+        } else {
+            by_cat.get(cat).copied()
+        }
+    };
     let mut rows = vec![];
     for ind in &inds {
         let mut cats: Vec<String> = targets
@@ -233,41 +256,21 @@ pub async fn compute(
         let mut seen = std::collections::HashSet::new();
         cats.retain(|c| seen.insert(c.clone()));
         let across = values::across_units(&ind.aggregation);
-        let reports: Vec<i64> = {
-            let mut r: Vec<i64> = this
-                .iter()
-                .filter(|v| v.indicator_id == ind.id)
-                .map(|v| v.report_id)
-                .collect();
-            r.sort_unstable();
-            r.dedup();
-            r
-        };
         let mut line_keys = vec![String::new()];
         line_keys.extend(cats.iter().cloned());
+        let by_report = this.get(&ind.id);
         for cat in line_keys {
             let mut units = vec![];
-            for rid in &reports {
-                let value = if cat.is_empty() {
-                    total_of(&this, ind.id, *rid, &cats)
-                } else {
-                    this.iter()
-                        .find(|v| {
-                            v.indicator_id == ind.id && v.report_id == *rid && v.category == cat
-                        })
-                        .map(|v| v.value)
-                };
-                let Some(value) = value else { continue };
-                let Some(any) = this.iter().find(|v| v.report_id == *rid) else {
+            for (rid, by_cat) in by_report.into_iter().flatten() {
+                let Some(value) = value_of(&cats, &cat, by_cat) else {
                     continue;
                 };
-                let (unit_name, today_unit) = today_names
-                    .get(&any.admin_unit_id)
-                    .cloned()
-                    .unwrap_or_default();
+                let (agency_name, unit_id) = report_of.get(rid).cloned().unwrap_or_default();
+                let (unit_name, today_unit) =
+                    today_names.get(&unit_id).cloned().unwrap_or_default();
                 units.push(UnitValue {
                     report_id: *rid,
-                    agency_name: any.agency_name.clone(),
+                    agency_name,
                     unit_name,
                     today_unit,
                     value,
@@ -279,30 +282,12 @@ pub async fn compute(
             // Earlier annual periods, consolidated the same way.
             let mut before = vec![];
             for pid in &earlier {
-                let vs: Vec<&CountedValue> =
-                    counted.iter().filter(|v| v.period_id == *pid).collect();
-                let mut rs: Vec<i64> = vs
-                    .iter()
-                    .filter(|v| v.indicator_id == ind.id)
-                    .map(|v| v.report_id)
-                    .collect();
-                rs.sort_unstable();
-                rs.dedup();
-                let nums: Vec<f64> = rs
-                    .iter()
-                    .filter_map(|rid| {
-                        if cat.is_empty() {
-                            total_of(&vs, ind.id, *rid, &cats)
-                        } else {
-                            vs.iter()
-                                .find(|v| {
-                                    v.indicator_id == ind.id
-                                        && v.report_id == *rid
-                                        && v.category == cat
-                                })
-                                .map(|v| v.value)
-                        }
-                    })
+                let nums: Vec<f64> = index
+                    .get(pid)
+                    .and_then(|m| m.get(&ind.id))
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(_, by_cat)| value_of(&cats, &cat, by_cat))
                     .collect();
                 if let Some(x) = values::consolidate(across, &nums) {
                     before.push(x);
