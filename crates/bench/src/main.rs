@@ -9,6 +9,10 @@
 //! 4. The web import path on a generated CSV file: `check_file`, then one
 //!    all-or-nothing `insert_all`, as the import job runs it.
 //! 5. A Markdown summary on stdout and in `target/bench/registry-<store>.md`.
+//!
+//! `--only reporting` instead benchmarks a reporting period: the consolidation
+//! of 10.000 approved report values and the official PDF (see `reporting.rs`),
+//! with its summary in `target/bench/reporting-<store>.md`.
 
 /// A progress line on stderr; a closed stderr must not stop the run.
 macro_rules! note {
@@ -20,6 +24,7 @@ macro_rules! note {
 
 mod gen;
 mod report;
+mod reporting;
 mod stats;
 
 use anyhow::{anyhow, bail, Context};
@@ -54,7 +59,26 @@ impl StoreKind {
     }
 }
 
-/// Benchmark the registry (insert, web import, search, lists) on a fresh store.
+/// Which benchmark a run makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Bench {
+    /// Registry: insert, web import, search and lists.
+    Registry,
+    /// Reporting period: consolidation of the approved values and the official PDF.
+    Reporting,
+}
+
+impl Bench {
+    pub fn name(self) -> &'static str {
+        match self {
+            Bench::Registry => "registry",
+            Bench::Reporting => "reporting",
+        }
+    }
+}
+
+/// Benchmark the registry (insert, web import, search, lists) or a reporting
+/// period (consolidation, official PDF) on a fresh store.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "langnghe-bench", version)]
 pub struct Args {
@@ -104,6 +128,57 @@ pub struct Args {
     /// Keep the store (SQLite file or PostgreSQL database) for inspection.
     #[arg(long)]
     pub keep: bool,
+    /// Which benchmark: `registry` (insert, import, search, lists) or `reporting`
+    /// (a reporting period's consolidation and official PDF).
+    #[arg(long, value_enum, default_value = "registry")]
+    pub only: Bench,
+    /// Reporting: units that report (people's committees of Hà Nội's communes of
+    /// today and of pre-2025 districts and communes).
+    #[arg(long, default_value_t = 250)]
+    pub units: usize,
+    /// Reporting: indicators of the programme; two of them (from 6 on) are split
+    /// into two categories, so 36 indicators make 40 lines per unit.
+    #[arg(long, default_value_t = 36)]
+    pub indicators: usize,
+    /// Reporting: timed iterations of each measurement.
+    #[arg(long, default_value_t = 30)]
+    pub iterations: usize,
+    /// Reporting: untimed warm-up iterations before the timed ones.
+    #[arg(long, default_value_t = 3)]
+    pub warmup: usize,
+    /// Reporting: earlier annual periods, filled and approved, before the measured
+    /// one (0-4): the consolidation then also adds up the earlier years.
+    #[arg(long, default_value_t = 0)]
+    pub earlier_years: usize,
+}
+
+/// What a run measured.
+enum Outcome {
+    Registry(Report),
+    Reporting(reporting::Report),
+}
+
+impl Outcome {
+    fn finish(&mut self) {
+        match self {
+            Outcome::Registry(r) => r.finish(),
+            Outcome::Reporting(r) => r.finish(),
+        }
+    }
+
+    fn markdown(&self) -> String {
+        match self {
+            Outcome::Registry(r) => r.markdown(),
+            Outcome::Reporting(r) => r.markdown(),
+        }
+    }
+}
+
+async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outcome> {
+    match args.only {
+        Bench::Registry => Ok(Outcome::Registry(run(db, args, import_entity).await?)),
+        Bench::Reporting => Ok(Outcome::Reporting(reporting::run(db, args).await?)),
+    }
 }
 
 /// A store created for this run, removed at the end.
@@ -124,7 +199,9 @@ impl Fresh {
         let tag = format!("{}_{:08x}", std::process::id(), rand::random::<u32>());
         match args.store {
             StoreKind::Sqlite => {
-                let path = target.join("bench-tmp").join(format!("registry-{tag}.db"));
+                let path = target
+                    .join("bench-tmp")
+                    .join(format!("{}-{tag}.db", args.only.name()));
                 let db = Db::open_sqlite(&path)
                     .await
                     .with_context(|| format!("open {}", path.display()))?;
@@ -248,8 +325,8 @@ async fn main() -> anyhow::Result<()> {
     // The run is a task of its own, so that a panic or Ctrl-C still removes the
     // store (a local task: the store's futures are not all `Send`).
     let local = tokio::task::LocalSet::new();
-    let task = local.spawn_local(run(db.clone(), args.clone(), import_entity));
-    let outcome: anyhow::Result<Report> = local
+    let task = local.spawn_local(bench(db.clone(), args.clone(), import_entity));
+    let outcome: anyhow::Result<Outcome> = local
         .run_until(async {
             tokio::select! {
                 joined = task => match joined {
@@ -276,7 +353,7 @@ async fn main() -> anyhow::Result<()> {
     println!("{md}");
     let dir = target.join("bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-    let file = dir.join(format!("registry-{}.md", args.store.name()));
+    let file = dir.join(format!("{}-{}.md", args.only.name(), args.store.name()));
     std::fs::write(&file, &md).with_context(|| format!("write {}", file.display()))?;
     note!("report written to {}", file.display());
     Ok(())

@@ -474,7 +474,7 @@ impl Report {
 }
 
 /// The load averages of the machine, as `/proc/loadavg` gives them (empty elsewhere).
-fn loadavg() -> String {
+pub(crate) fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
