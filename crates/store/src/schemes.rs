@@ -328,7 +328,7 @@ pub struct Application {
     pub unit_agency_id: i64,
     pub unit_agency_name: String,
     pub admin_unit_id: i64,
-    /// The district (or commune) it came from.
+    /// The district it came from (a commune counts under its district before the reform).
     pub district: String,
     pub registered_on: Date,
     pub forwarded_on: Option<Date>,
@@ -356,9 +356,10 @@ pub struct Application {
 }
 
 const SELECT_APP: &str = "SELECT a.id, a.scheme_id, a.village_id, a.applicant, a.unit_agency_id, ag.name AS unit_agency_name, \
-    a.admin_unit_id, u.name AS district, a.registered_on, a.forwarded_on, a.earlier_years, a.contents, a.representative, \
+    a.admin_unit_id, COALESCE(CASE WHEN u.level = 'commune' AND pu.level = 'district' THEN pu.name END, u.name) AS district, a.registered_on, a.forwarded_on, a.earlier_years, a.contents, a.representative, \
     a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.review, a.rank, a.amount_dong, a.reason, a.sample \
-    FROM applications a JOIN agencies ag ON ag.id = a.unit_agency_id JOIN admin_units u ON u.id = a.admin_unit_id";
+    FROM applications a JOIN agencies ag ON ag.id = a.unit_agency_id JOIN admin_units u ON u.id = a.admin_unit_id \
+    LEFT JOIN admin_units pu ON pu.id = u.parent_id";
 
 /// Applications of a scheme: a district sees those registered in its area.
 pub async fn applications(db: &Db, scheme_id: i64, scope_id: i64) -> Result<Vec<Application>> {

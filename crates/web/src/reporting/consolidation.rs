@@ -199,11 +199,13 @@ pub async fn compute(
     let all_periods = store::periods(db, program.id).await?;
     // Earlier years: their annual periods (the first half is inside the year).
     let start_year = program.period_start.year() as i64;
-    let earlier: Vec<i64> = all_periods
+    // Oldest first: `cumulative` keeps the last value for non-sum indicators.
+    let mut earlier_periods: Vec<&Period> = all_periods
         .iter()
         .filter(|p| p.kind == "annual" && p.year < period.year && p.year >= start_year)
-        .map(|p| p.id)
         .collect();
+    earlier_periods.sort_by_key(|p| (p.data_to, p.id));
+    let earlier: Vec<i64> = earlier_periods.iter().map(|p| p.id).collect();
     // Index the counted values once: period → indicator → report → category → value.
     type ByReport = BTreeMap<i64, HashMap<String, f64>>;
     let mut index: HashMap<i64, HashMap<i64, ByReport>> = HashMap::new();
