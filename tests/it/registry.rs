@@ -13,7 +13,7 @@ async fn create(c: &mut Client, path: &str, body: Value) -> Value {
 }
 
 /// A multipart upload of one file (the browser's import form, with its CSRF field).
-async fn upload(c: &mut Client, path: &str, filename: &str, bytes: &[u8]) -> langnghe_it::Resp {
+pub async fn upload(c: &mut Client, path: &str, filename: &str, bytes: &[u8]) -> langnghe_it::Resp {
     let boundary = "----langnghe-test-boundary";
     let mut body = Vec::new();
     if let Some(tok) = c.csrf.clone() {

@@ -594,25 +594,7 @@ fn zip_entry(bytes: &[u8], name: &str) -> String {
     s
 }
 
-/// A multipart upload of one file, with the CSRF field of the last page.
-async fn upload(c: &mut Client, path: &str, filename: &str, bytes: &[u8]) -> langnghe_it::Resp {
-    let boundary = "----langnghe-report-boundary";
-    let mut body = Vec::new();
-    if let Some(tok) = c.csrf.clone() {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{tok}\r\n").as_bytes());
-    }
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = http::Request::post(path)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(axum::body::Body::from(body))
-        .expect("request");
-    c.send(req).await
-}
+use crate::registry::upload;
 
 /// Rewrite a downloaded report workbook: `values` maps line id → (value, comment).
 fn fill_workbook(bytes: &[u8], values: &[(i64, &str)], results: &str) -> Vec<u8> {

@@ -31,9 +31,10 @@ use utoipa_axum::routes;
 pub fn pages() -> Router<crate::AppState> {
     Router::new()
         .route("/programs/{id}/consolidation", get(page))
-        .route("/programs/{id}/consolidation.pdf", get(pdf_page))
-        .route("/programs/{id}/consolidation.docx", get(docx_page))
-        .route("/programs/{id}/consolidation.xlsx", get(xlsx_page))
+        // The downloads answer the same on the page path and the API path.
+        .route("/programs/{id}/consolidation.pdf", get(pdf_api))
+        .route("/programs/{id}/consolidation.docx", get(docx_api))
+        .route("/programs/{id}/consolidation.xlsx", get(xlsx_api))
 }
 
 pub fn api() -> OpenApiRouter<crate::AppState> {
@@ -782,31 +783,6 @@ async fn docx_api(
     params(("id" = i64, Path), PeriodQuery),
     responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404)))]
 async fn xlsx_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<PeriodQuery>,
-) -> AppResult<Response> {
-    output(&state, &ctx, &id, &q, Out::Xlsx).await
-}
-
-async fn pdf_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<PeriodQuery>,
-) -> AppResult<Response> {
-    output(&state, &ctx, &id, &q, Out::Pdf).await
-}
-async fn docx_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<PeriodQuery>,
-) -> AppResult<Response> {
-    output(&state, &ctx, &id, &q, Out::Docx).await
-}
-async fn xlsx_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,

@@ -1167,6 +1167,28 @@ async fn form_view(
     Ok(res)
 }
 
+/// The report form again with the errors of what was just sent.
+async fn form_with_errors(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+) -> AppResult<Response> {
+    let r = load_report(state, ctx, id).await?;
+    form_view(
+        state,
+        ctx,
+        r,
+        FormState {
+            errors,
+            conflict: None,
+            mine: None,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        },
+    )
+    .await
+}
+
 async fn report_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1284,21 +1306,7 @@ async fn action_page(
             .await;
             Ok(Redirect::to(&format!("/reports/{id}")).into_response())
         }
-        Err(AppError::Validation(errors)) => {
-            let r = load_report(&state, &ctx, &id).await?;
-            form_view(
-                &state,
-                &ctx,
-                r,
-                FormState {
-                    errors: &errors,
-                    conflict: None,
-                    mine: None,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-            )
-            .await
-        }
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
         Err(e) => Err(e),
     }
 }
@@ -1417,21 +1425,7 @@ async fn xlsx_upload_page(
             )
             .await
         }
-        Err(AppError::Validation(errors)) => {
-            let r = load_report(&state, &ctx, &id).await?;
-            form_view(
-                &state,
-                &ctx,
-                r,
-                FormState {
-                    errors: &errors,
-                    conflict: None,
-                    mine: None,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-            )
-            .await
-        }
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
         Err(e) => Err(e),
     }
 }
@@ -1489,21 +1483,7 @@ async fn attach_page(
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/reports/{id}#attachments")).into_response())
         }
-        Err(AppError::Validation(errors)) => {
-            let r = load_report(&state, &ctx, &id).await?;
-            form_view(
-                &state,
-                &ctx,
-                r,
-                FormState {
-                    errors: &errors,
-                    conflict: None,
-                    mine: None,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-            )
-            .await
-        }
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
         Err(e) => Err(e),
     }
 }
