@@ -1169,6 +1169,7 @@ pub async fn narratives(db: &Db, period_id: i64) -> Result<Vec<Narrative>> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Due {
     pub report_id: i64,
+    pub period_id: i64,
     pub due_on: Date,
     pub period_label: String,
     pub program_code: String,
@@ -1185,7 +1186,7 @@ pub struct Due {
 pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
     let rows: Vec<Due> = with_db!(db, |c| {
         sqlx::query_as(
-        "SELECT r.id AS report_id, rp.due_on, rp.label AS period_label, p.code AS program_code, \
+        "SELECT r.id AS report_id, r.period_id, rp.due_on, rp.label AS period_label, p.code AS program_code, \
          a.name AS agency_name, u.id AS user_id, u.email, u.lang, rp.remind_days \
          FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
          JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.agency_id = r.agency_id AND u.active \

@@ -311,23 +311,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
     // Eligibility: recognised (registry or declared decision) and forwarded.
     let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
     for a in &apps {
-        let recognised_by = match a.village_id {
-            Some(v) => match store::village_facts(db, v).await? {
-                Some((status, _, _)) if status == "recognised" || status == "traditional" => {
-                    Some("danh mục làng nghề truyền thống của Thành phố".to_string())
-                }
-                _ => None,
-            },
-            None => a.recognised_by.clone(),
-        };
-        let facts = rules::Facts {
-            recognised_by,
-            registered_through_unit: a.forwarded_on.is_some(),
-            legal_status: a.legal_status,
-            seal: a.has_seal,
-            bank_account: a.bank_account,
-            reviewer: vec![],
-        };
+        let facts = store::facts_of(db, a).await?;
         let e = rules::check_eligibility(&eligibility, &facts);
         let summary = e
             .results
@@ -357,18 +341,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             unit_cost_dong: c.unit_cost_dong,
         })
         .collect();
-    let input: Vec<rules::Application> = apps
-        .iter()
-        .map(|a| rules::Application {
-            id: a.id,
-            applicant: a.applicant.clone(),
-            district: a.district.clone(),
-            contents: serde_json::from_str(&a.contents).unwrap_or_default(),
-            registered_on: a.registered_on,
-            earlier_years: serde_json::from_str(&a.earlier_years).unwrap_or_default(),
-            eligible: a.state == "eligible",
-        })
-        .collect();
+    let input = store::selection_input(&apps);
     let out = rules::rank_and_select(
         &core_contents,
         &priority,

@@ -1303,3 +1303,55 @@ pub async fn village_unit(db: &Db, village_id: i64) -> Result<Option<(String, i6
     .fetch_optional(c)
     .await?))
 }
+
+/// What the eligibility rules see of an application: the registry's
+/// recognition (or the decision the unit declared), forwarding, the
+/// representative, and the reviewer's verdicts.
+pub async fn facts_of(db: &Db, a: &Application) -> Result<langnghe_core::scheme::Facts> {
+    let recognised_by = match a.village_id {
+        Some(v) => match village_facts(db, v).await? {
+            Some((status, number, date)) if status == "recognised" || status == "traditional" => {
+                Some(match (number, date) {
+                    (Some(n), Some(d)) => {
+                        format!(
+                            "Quyết định số {n} ngày {}",
+                            langnghe_core::vnfmt::format_date(d)
+                        )
+                    }
+                    (Some(n), None) => format!("Quyết định số {n}"),
+                    _ => a
+                        .recognised_by
+                        .clone()
+                        .unwrap_or_else(|| "danh mục làng nghề".into()),
+                })
+            }
+            _ => None,
+        },
+        None => a.recognised_by.clone(),
+    };
+    Ok(langnghe_core::scheme::Facts {
+        recognised_by,
+        registered_through_unit: a.forwarded_on.is_some(),
+        legal_status: a.legal_status,
+        seal: a.has_seal,
+        bank_account: a.bank_account,
+        reviewer: serde_json::from_str(&a.review).unwrap_or_default(),
+    })
+}
+
+/// The applications a selection ranks: every checked one (contracted and later
+/// ones keep their share of the budget); `eligible` unless found ineligible.
+pub fn selection_input(apps: &[Application]) -> Vec<langnghe_core::scheme::Application> {
+    apps.iter()
+        .filter(|a| !matches!(a.state.as_str(), "registered" | "forwarded"))
+        .map(|a| langnghe_core::scheme::Application {
+            id: a.id,
+            applicant: a.applicant.clone(),
+            district: a.district.clone(),
+            contents: serde_json::from_str(&a.contents).unwrap_or_default(),
+            registered_on: a.registered_on,
+            earlier_years: serde_json::from_str(&a.earlier_years).unwrap_or_default(),
+            eligible: a.state != "ineligible",
+        })
+        .collect()
+}

@@ -657,40 +657,10 @@ async fn forward_page(
 // Eligibility and selection
 // ---------------------------------------------------------------------------
 
-/// Facts of an application for the eligibility rules.
-async fn facts_of(state: &AppState, a: &Application) -> AppResult<rules::Facts> {
-    let recognised_by = match a.village_id {
-        Some(v) => match store::village_facts(&state.db, v).await? {
-            Some((status, number, date)) if status == "recognised" || status == "traditional" => {
-                Some(match (number, date) {
-                    (Some(n), Some(d)) => {
-                        format!("Quyết định số {n} ngày {}", vnfmt::format_date(d))
-                    }
-                    (Some(n), None) => format!("Quyết định số {n}"),
-                    _ => a
-                        .recognised_by
-                        .clone()
-                        .unwrap_or_else(|| "danh mục làng nghề".into()),
-                })
-            }
-            _ => None,
-        },
-        None => a.recognised_by.clone(),
-    };
-    Ok(rules::Facts {
-        recognised_by,
-        registered_through_unit: a.forwarded_on.is_some(),
-        legal_status: a.legal_status,
-        seal: a.has_seal,
-        bank_account: a.bank_account,
-        reviewer: json_list(&a.review),
-    })
-}
-
 /// Check one application against the scheme's rules and record the result.
 async fn check_one(state: &AppState, ctx: &Ctx, s: &Scheme, a: &Application) -> AppResult<bool> {
     let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
-    let facts = facts_of(state, a).await?;
+    let facts = store::facts_of(&state.db, a).await?;
     let e = rules::check_eligibility(&rules_list, &facts);
     let summary = e
         .results
@@ -782,44 +752,8 @@ async fn compute_selection(
     let contents = core_contents(&store::contents(&state.db, s.id).await?);
     let priority: Vec<PriorityRule> = json_list(&s.priority);
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
-    // The budget is shared between districts: a village of the registry sits in
-    // a commune, which counts under its district (not as a district of its own).
-    let mut district_of: std::collections::HashMap<i64, String> = Default::default();
-    for a in &apps {
-        if district_of.contains_key(&a.admin_unit_id) {
-            continue;
-        }
-        let unit = langnghe_store::geo::by_id(&state.db, a.admin_unit_id).await?;
-        let parent = match unit.as_ref().filter(|u| u.level == "commune") {
-            Some(u) => match u.parent_id {
-                Some(p) => langnghe_store::geo::by_id(&state.db, p).await?,
-                None => None,
-            },
-            None => None,
-        };
-        let name = match parent.filter(|p| p.level == "district") {
-            Some(p) => p.name,
-            None => a.district.clone(),
-        };
-        district_of.insert(a.admin_unit_id, name);
-    }
-    let input: Vec<rules::Application> = apps
-        .iter()
-        // Everything checked counts: contracted and later ones keep their share of the budget.
-        .filter(|a| !matches!(a.state.as_str(), "registered" | "forwarded"))
-        .map(|a| rules::Application {
-            id: a.id,
-            applicant: a.applicant.clone(),
-            district: district_of
-                .get(&a.admin_unit_id)
-                .cloned()
-                .unwrap_or_else(|| a.district.clone()),
-            contents: json_list(&a.contents),
-            registered_on: a.registered_on,
-            earlier_years: json_list(&a.earlier_years),
-            eligible: a.state != "ineligible",
-        })
-        .collect();
+    // District names come from the store: a registry village's commune counts under its district.
+    let input = store::selection_input(&apps);
     let out = rules::rank_and_select(&contents, &priority, fair_of(s), s.budget_dong, &input);
     Ok(out
         .into_iter()

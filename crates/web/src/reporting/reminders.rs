@@ -51,20 +51,8 @@ pub async fn run(state: &AppState, today: Date, period: Option<i64>) -> AppResul
     let due = store::due_soon(&state.db, today).await?;
     let mail = mailer(state);
     for d in due {
-        if let Some(p) = period {
-            let in_period = store::get_report(
-                &state.db,
-                store::ReportScope {
-                    scope_id: langnghe_store::geo::COUNTRY_ID,
-                    own_agency: None,
-                },
-                d.report_id,
-            )
-            .await?
-            .is_some_and(|r| r.period_id == p);
-            if !in_period {
-                continue;
-            }
+        if period.is_some_and(|p| p != d.period_id) {
+            continue;
         }
         let lang = lang_of(&d.lang);
         let days = (d.due_on - today).whole_days();
