@@ -18,6 +18,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+mod concurrency;
 mod mail;
 mod plans;
 mod registry;
@@ -25,6 +26,7 @@ mod reporting;
 mod scenarios;
 mod schemes;
 
+use concurrency::*;
 use plans::*;
 use registry::*;
 use reporting::*;
@@ -45,6 +47,8 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    versions_refuse_lost_updates,
+    concurrent_writers_get_no_server_error,
     scheme_demo_shows_every_stage,
     scheme_end_to_end_through_the_api,
     activities_and_schemes_prefill_reports,

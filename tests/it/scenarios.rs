@@ -534,7 +534,7 @@ pub async fn api_tokens_authenticate(b: Backend) {
     assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     // Only the hash is stored.
     let stored: Vec<String> = match &app.db {
-        langnghe_store::Db::Sqlite(p) => sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        langnghe_store::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT token_hash FROM api_tokens")
             .fetch_all(p)
             .await
             .expect("q"),
@@ -739,6 +739,7 @@ pub async fn one_write_makes_one_audit_row(b: Backend) {
     let r = admin.json(Method::PUT, &format!("/api/v1/agencies/{id}"), json!({
         "name": "Trung tâm Khuyến công và Tư vấn phát triển công nghiệp Hà Nội",
         "short_name": "TTKC Hà Nội", "kind": "centre", "admin_unit_code": "01", "admin_unit_as_of": "2017-01-01",
+        "version": 1,
     })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let total_after = api(&mut admin, "/api/v1/audit?limit=1").await["total"]
@@ -777,7 +778,7 @@ pub async fn audit_log_is_append_only(b: Backend) {
     let del = "DELETE FROM audit_log";
     for sql in [upd, del] {
         let res = match &app.db {
-            langnghe_store::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            langnghe_store::Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
             langnghe_store::Db::Pg(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
         };
         let err = res.expect_err("the database refuses");
@@ -1152,7 +1153,7 @@ pub async fn start_is_idempotent_and_keeps_edits(b: Backend) {
     let id = api(&mut admin, "/api/v1/agencies?q=cuc%20thue").await["items"][0]["id"]
         .as_i64()
         .expect("id");
-    let r = admin.json(Method::PUT, &format!("/api/v1/agencies/{id}"), json!({"name": "Cục Thuế thành phố Hà Nội (đã sửa)", "kind": "tax", "admin_unit_code": "01", "admin_unit_as_of": "2017-01-01"})).await;
+    let r = admin.json(Method::PUT, &format!("/api/v1/agencies/{id}"), json!({"name": "Cục Thuế thành phố Hà Nội (đã sửa)", "kind": "tax", "admin_unit_code": "01", "admin_unit_as_of": "2017-01-01", "version": 1})).await;
     assert_eq!(r.status, StatusCode::OK);
     // What `serve --demo` does at every start.
     app.db.migrate().await.expect("migrate");

@@ -26,6 +26,7 @@ mod gen;
 mod report;
 mod reporting;
 mod stats;
+mod writers;
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, ValueEnum};
@@ -66,6 +67,8 @@ pub enum Bench {
     Registry,
     /// Reporting period: consolidation of the approved values and the official PDF.
     Reporting,
+    /// Concurrent writers through the router: writes/s, conflicts, 5xx, lost updates.
+    Writers,
 }
 
 impl Bench {
@@ -73,6 +76,7 @@ impl Bench {
         match self {
             Bench::Registry => "registry",
             Bench::Reporting => "reporting",
+            Bench::Writers => "writers",
         }
     }
 }
@@ -150,12 +154,19 @@ pub struct Args {
     /// one (0-4): the consolidation then also adds up the earlier years.
     #[arg(long, default_value_t = 0)]
     pub earlier_years: usize,
+    /// Writers: seconds each scenario runs.
+    #[arg(long, default_value_t = 10)]
+    pub write_seconds: u64,
+    /// Writers: numbers of concurrent clients, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "2,10,50")]
+    pub writers: Vec<usize>,
 }
 
 /// What a run measured.
 enum Outcome {
     Registry(Report),
     Reporting(reporting::Report),
+    Writers(writers::Report),
 }
 
 impl Outcome {
@@ -163,6 +174,7 @@ impl Outcome {
         match self {
             Outcome::Registry(r) => r.finish(),
             Outcome::Reporting(r) => r.finish(),
+            Outcome::Writers(r) => r.finish(),
         }
     }
 
@@ -170,6 +182,7 @@ impl Outcome {
         match self {
             Outcome::Registry(r) => r.markdown(),
             Outcome::Reporting(r) => r.markdown(),
+            Outcome::Writers(r) => r.markdown(),
         }
     }
 }
@@ -178,6 +191,10 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
     match args.only {
         Bench::Registry => Ok(Outcome::Registry(run(db, args, import_entity).await?)),
         Bench::Reporting => Ok(Outcome::Reporting(reporting::run(db, args).await?)),
+        Bench::Writers => {
+            let levels = args.writers.clone();
+            Ok(Outcome::Writers(writers::run(db, args, &levels).await?))
+        }
     }
 }
 
@@ -311,6 +328,13 @@ fn target_dir(args: &Args) -> PathBuf {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // The server's own log (errors only unless LANGNGHE_LOG says otherwise), on stderr.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LANGNGHE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     if args.batch == 0 {
         bail!("--batch must be at least 1");
     }

@@ -1,6 +1,7 @@
 //! Agencies, always read and written inside a user's admin-unit scope.
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
+use crate::write::Expected;
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -18,6 +19,8 @@ pub struct Agency {
     pub admin_unit_name: String,
     pub parent_id: Option<i64>,
     pub parent_name: Option<String>,
+    /// Changes name the version they were based on (no lost update).
+    pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -36,7 +39,7 @@ pub struct AgencyInput {
 
 const SELECT: &str = "SELECT a.id, a.key, a.name, a.short_name, a.kind, a.admin_unit_id, \
     u.code AS admin_unit_code, u.name AS admin_unit_name, a.parent_id, p.name AS parent_name, \
-    a.created_at, a.updated_at \
+    a.version, a.created_at, a.updated_at \
     FROM agencies a JOIN admin_units u ON u.id = a.admin_unit_id \
     LEFT JOIN agencies p ON p.id = a.parent_id";
 
@@ -138,8 +141,8 @@ pub async fn create(
     input: &AgencyInput,
 ) -> Result<Agency> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO agencies (key, name, name_folded, short_name, kind, admin_unit_id, parent_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
@@ -156,29 +159,30 @@ pub async fn create(
     .await
     .map_err(|e| StoreError::from(e).on_unique("agency key"))?
     });
-    let created = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "create",
-        "agency",
-        &id.to_string(),
-        None,
-        Some(&created),
-    )
-    .await?;
-    tx.commit().await?;
+    let created = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
+    w.audit::<(), _>("create", "agency", id, None, Some(&created))
+        .await?;
+    w.commit().await?;
     Ok(created)
 }
 
-/// Change an agency; records before and after.
-pub async fn update(db: &Db, actor: &Actor, id: i64, input: &AgencyInput) -> Result<Agency> {
+/// Change an agency that is at version `expected` (when given); records the
+/// exact before and after. `Stale` when someone changed it in between.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &AgencyInput,
+) -> Result<Agency> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let before = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    w.lock("agencies", id, expected).await?;
+    let before = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
+    with_tx!(w.tx(), |c| {
         sqlx::query(
-        "UPDATE agencies SET name = $1, name_folded = $2, short_name = $3, kind = $4, admin_unit_id = $5, parent_id = $6, updated_at = $7 WHERE id = $8"
+        "UPDATE agencies SET name = $1, name_folded = $2, short_name = $3, kind = $4, admin_unit_id = $5, parent_id = $6, \
+         updated_at = $7, version = version + 1 WHERE id = $8"
     )
     .bind(&input.name)
     .bind(langnghe_core::text::fold_vi(&input.name))
@@ -192,18 +196,10 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &AgencyInput) -> Res
     .await?
     .rows_affected()
     });
-    let after = get_tx(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-    audit::record(
-        &mut tx,
-        actor,
-        "update",
-        "agency",
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    let after = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
+    w.audit("update", "agency", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
     Ok(after)
 }
 

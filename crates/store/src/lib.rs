@@ -17,6 +17,7 @@ pub mod schemes;
 pub mod seed;
 pub mod sessions;
 pub mod users;
+pub mod write;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
@@ -31,14 +32,55 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record changed since the caller read it: `current` is its version now.
+    #[error("stale version: the record is at version {current}")]
+    Stale { current: i64 },
+    /// The store could not give the write lock in time (SQLite busy, PostgreSQL
+    /// lock timeout or deadlock): the caller may try again shortly.
+    #[error("store busy: {0}")]
+    Busy(String),
     #[error("invalid data: {0}")]
     Invalid(String),
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("data file error: {0}")]
     Data(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A lock that could not be had in time is `Busy` (a 503 with `Retry-After`
+    /// for the caller), never a generic database error.
+    fn from(e: sqlx::Error) -> StoreError {
+        if is_busy(&e) {
+            return StoreError::Busy(e.to_string());
+        }
+        StoreError::Db(e)
+    }
+}
+
+/// Is this the store saying "not now" rather than "wrong"? SQLite `SQLITE_BUSY`
+/// (5) and `SQLITE_LOCKED` (6) with their extended codes; PostgreSQL
+/// `lock_not_available`, `deadlock_detected`, `serialization_failure`; a pool
+/// with no free connection in time.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(d) => match d.code() {
+            Some(code) => {
+                let code = code.as_ref();
+                if let Ok(n) = code.parse::<i64>() {
+                    // SQLite: the primary code is the low byte of the extended one.
+                    matches!(n & 0xff, 5 | 6)
+                } else {
+                    matches!(code, "55P03" | "40P01" | "40001")
+                }
+            }
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 impl StoreError {
@@ -55,11 +97,18 @@ impl StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The store. SQLite has two pools over the same file: readers (WAL lets them
+/// run beside a writer) and a single writer connection, on which every
+/// transaction begins `IMMEDIATE`, so writers queue for the lock in order
+/// instead of failing half-way with "database is locked".
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, SqlitePool),
     Pg(PgPool),
 }
+
+/// How long a write waits for the lock before the caller gets `Busy` (503).
+pub const WRITE_LOCK_WAIT: Duration = Duration::from_secs(20);
 
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -71,7 +120,7 @@ pub enum Tx {
 macro_rules! with_db {
     ($db:expr, |$c:ident| $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($c) => $body,
+            $crate::Db::Sqlite($c, _) => $body,
             $crate::Db::Pg($c) => $body,
         }
     };
@@ -113,14 +162,19 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
             .foreign_keys(true)
-            // A 100.000-row import holds the write lock for ~20 s; other writers wait, not fail.
-            .busy_timeout(Duration::from_secs(60))
+            // Another process (the CLI beside the server) may hold the lock for a while.
+            .busy_timeout(WRITE_LOCK_WAIT)
             .log_statements(tracing::log::LevelFilter::Trace);
-        let pool = SqlitePoolOptions::new()
+        let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .connect_with(opts.clone())
+            .await?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_LOCK_WAIT)
             .connect_with(opts)
             .await?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::Sqlite(read, write))
     }
 
     /// Connect to a database URL: `postgres://…`, `sqlite://…` or `sqlite:…`.
@@ -146,7 +200,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Pg(_) => Backend::Postgres,
         }
     }
@@ -154,15 +208,19 @@ impl Db {
     /// Apply the embedded migrations of this dialect (forward-only).
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite(_, w) => sqlx::migrate!("./migrations/sqlite").run(w).await?,
             Db::Pg(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
     }
 
+    /// Begin a transaction that may write. On SQLite it runs on the writer
+    /// connection and takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// read followed by a write can never fail half-way; waiting longer than
+    /// [`WRITE_LOCK_WAIT`] is `Busy`.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(_, w) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
             Db::Pg(p) => Tx::Pg(p.begin().await?),
         })
     }
@@ -175,13 +233,19 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_db!(self, |c| c.close().await)
+        match self {
+            Db::Sqlite(r, w) => {
+                r.close().await;
+                w.close().await;
+            }
+            Db::Pg(p) => p.close().await,
+        }
     }
 
     /// A consistent copy of the SQLite store, safe while the server runs.
     pub async fn backup_to(&self, to: &Path) -> Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 if to.exists() {
                     return Err(StoreError::Invalid(format!(
                         "{} already exists; choose a new file",

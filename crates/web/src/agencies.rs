@@ -6,10 +6,11 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
 use crate::i18n::t;
+use crate::version;
 use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -19,6 +20,7 @@ use langnghe_core::text::clean_text;
 use langnghe_store::agencies::{self as store, Agency, AgencyFilter, AgencyInput, AgencySort};
 use langnghe_store::audit::{self, AuditFilter};
 use langnghe_store::geo;
+use langnghe_store::StoreError;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -145,6 +147,9 @@ pub struct AgencyPayload {
     /// Parent agency id (optional).
     #[serde(default, deserialize_with = "empty_as_none")]
     pub parent_id: Option<String>,
+    /// Changes only: the version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    pub version: Option<i64>,
 }
 
 fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -267,27 +272,32 @@ async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Agency>
         .ok_or(AppError::NotFound)
 }
 
-/// One agency (404 when outside the caller's scope).
+/// One agency (404 when outside the caller's scope); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)),
-    responses((status = 200, body = Agency), (status = 404)))]
+    responses((status = 200, body = Agency, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<Agency>> {
-    Ok(Json(load_scoped(&state, &ctx, &id).await?))
+) -> AppResult<Response> {
+    let a = load_scoped(&state, &ctx, &id).await?;
+    Ok(version::with_etag(a.version, a))
 }
 
-/// Change an agency (admin or coordinator, inside their scope).
+/// Change an agency (admin or coordinator, inside their scope). Name the version
+/// read (`version` or `If-Match`): without one 428, stale 409 with the stored agency.
 #[utoipa::path(put, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)), request_body = AgencyPayload,
-    responses((status = 200, body = Agency), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = Agency), (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored agency"),
+        (status = 422), (status = 428, description = "no version given")))]
 async fn update_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(p): Json<AgencyPayload>,
-) -> AppResult<Json<Agency>> {
+) -> AppResult<Response> {
     let existing = load_scoped(&state, &ctx, &id).await?;
+    let expected = version::expected(p.version, &headers)?;
     let input = validate(&state, &ctx, &p).await?;
     if input.parent_id == Some(existing.id) {
         return Err(AppError::Validation(vec![FieldError::new(
@@ -295,9 +305,25 @@ async fn update_api(
             "error-parent-self",
         )]));
     }
-    Ok(Json(
-        store::update(&state.db, &ctx.actor(), existing.id, &input).await?,
-    ))
+    let a = save(&state, &ctx, existing.id, expected, &input).await?;
+    Ok(version::with_etag(a.version, a))
+}
+
+/// Store a change; a stale version answers 409 with the agency as stored now.
+async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    expected: i64,
+    input: &AgencyInput,
+) -> AppResult<Agency> {
+    match store::update(&state.db, &ctx.actor(), id, Some(expected), input).await {
+        Err(StoreError::Stale { .. }) => {
+            let current = load_scoped(state, ctx, &id.to_string()).await?;
+            Err(version::stale(&current))
+        }
+        other => Ok(other?),
+    }
 }
 
 async fn detail_page(
@@ -331,6 +357,18 @@ async fn form_page(
     id: Option<i64>,
     errors: &[FieldError],
 ) -> AppResult<Html<String>> {
+    form_page_with(state, ctx, p, id, errors, None).await
+}
+
+/// The form; after a stale save, `conflict` holds the rows typed vs stored.
+async fn form_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &AgencyPayload,
+    id: Option<i64>,
+    errors: &[FieldError],
+    conflict: Option<Vec<crate::views::ConflictRow>>,
+) -> AppResult<Html<String>> {
     let user = ctx.require(Action::EditRegistry)?;
     let parents = store::options(&state.db, user.scope_unit_id).await?;
     let page = context! {
@@ -340,8 +378,30 @@ async fn form_page(
         kinds => KINDS,
         parents => parents.into_iter().filter(|(pid, _)| Some(*pid) != id).collect::<Vec<_>>(),
         errors => crate::views::field_errors(ctx.lang, errors),
+        conflict => conflict,
     };
     render(state, ctx, "agencies/form.html", page)
+}
+
+/// The payload a form shows for a stored agency.
+async fn payload_of(state: &AppState, a: &Agency) -> AppResult<AgencyPayload> {
+    let unit = geo::by_id(&state.db, a.admin_unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(AgencyPayload {
+        name: a.name.clone(),
+        short_name: a.short_name.clone(),
+        kind: a.kind.clone(),
+        admin_unit_code: unit.code.clone(),
+        admin_unit_as_of: Some(
+            unit.valid_to
+                .or(unit.valid_from)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        parent_id: a.parent_id.map(|p| p.to_string()),
+        version: Some(a.version),
+    })
 }
 
 async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
@@ -365,22 +425,7 @@ async fn edit_page(
 ) -> AppResult<Html<String>> {
     ctx.require(Action::EditRegistry)?;
     let a = load_scoped(&state, &ctx, &id).await?;
-    let unit = geo::by_id(&state.db, a.admin_unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = AgencyPayload {
-        name: a.name.clone(),
-        short_name: a.short_name.clone(),
-        kind: a.kind.clone(),
-        admin_unit_code: unit.code.clone(),
-        admin_unit_as_of: Some(
-            unit.valid_to
-                .or(unit.valid_from)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ),
-        parent_id: a.parent_id.map(|p| p.to_string()),
-    };
+    let p = payload_of(&state, &a).await?;
     form_page(&state, &ctx, &p, Some(a.id), &[]).await
 }
 
@@ -418,6 +463,7 @@ async fn update_page(
     Form(p): Form<AgencyPayload>,
 ) -> AppResult<Response> {
     let existing = load_scoped(&state, &ctx, &id).await?;
+    let expected = version::from_form(p.version.map(|v| v.to_string()).as_deref())?;
     let result = validate(&state, &ctx, &p).await.and_then(|input| {
         if input.parent_id == Some(existing.id) {
             Err(AppError::Validation(vec![FieldError::new(
@@ -430,7 +476,27 @@ async fn update_page(
     });
     match result {
         Ok(input) => {
-            let a = store::update(&state.db, &ctx.actor(), existing.id, &input).await?;
+            let a = match save(&state, &ctx, existing.id, expected, &input).await {
+                Err(AppError::Stale { .. }) => {
+                    // Keep what was typed; show it beside what is stored, with the
+                    // stored version, so saving again overwrites deliberately.
+                    let stored: Agency = load_scoped(&state, &ctx, &id).await?;
+                    let stored_p = payload_of(&state, &stored).await?;
+                    let rows = crate::views::conflict_rows(
+                        &["name", "short_name", "kind", "admin_unit_code", "parent_id"],
+                        &serde_json::to_value(&p).unwrap_or_default(),
+                        &serde_json::to_value(&stored_p).unwrap_or_default(),
+                        |f| agency_field_label(ctx.lang, f),
+                    );
+                    let mut mine = p.clone();
+                    mine.version = Some(stored.version);
+                    let html =
+                        form_page_with(&state, &ctx, &mine, Some(existing.id), &[], Some(rows))
+                            .await?;
+                    return Ok((StatusCode::CONFLICT, html).into_response());
+                }
+                other => other?,
+            };
             ctx::flash(
                 &session,
                 "success",
@@ -446,4 +512,16 @@ async fn update_page(
             .into_response()),
         Err(e) => Err(e),
     }
+}
+
+/// The label of an agency form field (for the conflict table).
+fn agency_field_label(lang: crate::i18n::Lang, field: &str) -> String {
+    let key = match field {
+        "name" => "name",
+        "short_name" => "agency-short-name",
+        "kind" => "agency-kind",
+        "admin_unit_code" => "agency-unit-code",
+        _ => "agency-parent",
+    };
+    t(lang, key)
 }

@@ -359,7 +359,7 @@ fn finish(state: &AppState, ctx: &Ctx, method: &Method, mut res: Response) -> Re
                 .collect(),
             _ => vec![],
         };
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "error": {
                 "code": err.code(),
                 "message": err.message(ctx.lang),
@@ -367,12 +367,11 @@ fn finish(state: &AppState, ctx: &Ctx, method: &Method, mut res: Response) -> Re
                 "request_id": ctx.request_id,
             }
         });
-        let mut out = (status, axum::Json(body)).into_response();
-        if let AppError::TooManyAttempts { wait_seconds } = &*err {
-            if let Ok(v) = HeaderValue::from_str(&wait_seconds.to_string()) {
-                out.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let AppError::Stale { current } = &*err {
+            body["error"]["current"] = (**current).clone();
         }
+        let mut out = (status, axum::Json(body)).into_response();
+        retry_after(&err, &mut out);
         return out;
     }
     if matches!(&*err, AppError::Unauthorized) && *method == Method::GET {
@@ -380,8 +379,25 @@ fn finish(state: &AppState, ctx: &Ctx, method: &Method, mut res: Response) -> Re
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let html = crate::views::render_error(state, ctx, status, &err);
-    (status, html).into_response()
+    let mut out = (status, html).into_response();
+    retry_after(&err, &mut out);
+    out
 }
+
+/// Seconds a client should wait before trying again, for 429 and 503.
+fn retry_after(err: &AppError, res: &mut Response) {
+    let secs = match err {
+        AppError::TooManyAttempts { wait_seconds } => (*wait_seconds).max(1),
+        AppError::Busy(_) => BUSY_RETRY_SECONDS,
+        _ => return,
+    };
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+}
+
+/// `Retry-After` of a 503 when the store was busy.
+pub const BUSY_RETRY_SECONDS: i64 = 2;
 
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)])

@@ -59,6 +59,16 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record changed since the caller read it; `current` is how it is stored now
+    /// (sent back so the caller can compare and decide).
+    #[error("stale version")]
+    Stale { current: Box<serde_json::Value> },
+    /// A change to a versioned record that names no version (`version` or `If-Match`).
+    #[error("version required")]
+    VersionRequired,
+    /// The store could not take the write lock in time; try again shortly.
+    #[error("store busy: {0}")]
+    Busy(String),
     #[error("csrf check failed")]
     Csrf,
     #[error("body too large")]
@@ -86,7 +96,9 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
+            AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -102,6 +114,9 @@ impl AppError {
             AppError::BadRequest { .. } => "bad_request",
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
+            AppError::Stale { .. } => "stale_version",
+            AppError::VersionRequired => "version_required",
+            AppError::Busy(_) => "busy",
             AppError::Csrf => "csrf",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::TooLarge => "too_large",
@@ -131,6 +146,9 @@ impl AppError {
                 };
                 t_args(lang, "error-conflict", &[("what", what)])
             }
+            AppError::Stale { .. } => t(lang, "error-stale"),
+            AppError::VersionRequired => t(lang, "error-version-required"),
+            AppError::Busy(_) => t(lang, "error-busy"),
             AppError::Csrf => t(lang, "error-csrf"),
             AppError::TooManyAttempts { wait_seconds } => t_args(
                 lang,
@@ -152,6 +170,7 @@ impl AppError {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
             StatusCode::METHOD_NOT_ALLOWED => AppError::bad("error-method"),
+            StatusCode::SERVICE_UNAVAILABLE => AppError::Busy(status.to_string()),
             StatusCode::REQUEST_TIMEOUT => AppError::bad("error-timeout"),
             s if s.is_server_error() => AppError::Internal(s.to_string()),
             _ => AppError::bad("error-bad-request"),
@@ -165,8 +184,10 @@ pub struct RecordedError(pub Arc<AppError>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
+        match &self {
+            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            AppError::Busy(detail) => tracing::warn!(%detail, "store busy: answered 503"),
+            _ => {}
         }
         let mut res = self.status().into_response();
         res.extensions_mut().insert(RecordedError(Arc::new(self)));
@@ -176,9 +197,19 @@ impl IntoResponse for AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::Db(err) = &e {
+            if langnghe_store::is_busy(err) {
+                return AppError::Busy(err.to_string());
+            }
+        }
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Busy(detail) => AppError::Busy(detail),
+            // The caller reloads the record to send it back (see `version::stale`).
+            StoreError::Stale { current } => AppError::Stale {
+                current: Box::new(serde_json::json!({ "version": current })),
+            },
             StoreError::Invalid(msg) => AppError::BadRequest {
                 key: "error-bad-request".into(),
                 detail: Some(msg),

@@ -22,6 +22,7 @@ pub mod registry;
 pub mod reporting;
 pub mod schemes;
 pub mod users;
+pub mod version;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;

@@ -252,3 +252,42 @@ pub fn field_errors(lang: Lang, errors: &[crate::error::FieldError]) -> Vec<Valu
         .map(|e| context! { field => e.field, message => e.message(lang) })
         .collect()
 }
+
+/// One row of a "Bạn nhập / Đã lưu" table: a field whose typed value differs
+/// from the stored one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConflictRow {
+    pub field: String,
+    pub label: String,
+    pub mine: String,
+    pub stored: String,
+}
+
+/// The fields of `mine` (what the person typed) whose value differs from
+/// `stored` (the record as saved now), labelled by `label(field)`.
+pub fn conflict_rows(
+    fields: &[&str],
+    mine: &serde_json::Value,
+    stored: &serde_json::Value,
+    label: impl Fn(&str) -> String,
+) -> Vec<ConflictRow> {
+    fn show(v: Option<&serde_json::Value>) -> String {
+        match v {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.trim().to_string(),
+            Some(other) => other.to_string(),
+        }
+    }
+    fields
+        .iter()
+        .filter_map(|f| {
+            let (m, s) = (show(mine.get(*f)), show(stored.get(*f)));
+            (m != s).then(|| ConflictRow {
+                field: f.to_string(),
+                label: label(f),
+                mine: m,
+                stored: s,
+            })
+        })
+        .collect()
+}
