@@ -19,6 +19,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 }
 
 mod concurrency;
+mod contract;
 mod mail;
 mod plans;
 mod registry;
@@ -27,6 +28,7 @@ mod scenarios;
 mod schemes;
 
 use concurrency::*;
+use contract::*;
 use plans::*;
 use registry::*;
 use reporting::*;
@@ -49,6 +51,7 @@ macro_rules! on_both_stores {
 on_both_stores!(
     versions_refuse_lost_updates,
     concurrent_writers_get_no_server_error,
+    wrong_json_types_name_the_field,
     scheme_demo_shows_every_stage,
     scheme_end_to_end_through_the_api,
     activities_and_schemes_prefill_reports,

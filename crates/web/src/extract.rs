@@ -1,11 +1,121 @@
 //! Extractors whose rejections become `AppError`s (localised, never a bare 4xx text).
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use axum::extract::{FromRequest, FromRequestParts};
 
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// A JSON body. Malformed JSON is a 400; a well-formed body whose value has the
+/// wrong type for a field (an array for a text, a string for a number), or lacks
+/// a required field, is a 422 naming that field (`contents[0].cost`).
 pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime_guess::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == "application"
+                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+            });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::bad("error-json")
+                }
+            })?;
+        json_value(&bytes).map(Json)
+    }
+}
+
+/// Deserialize a JSON body, naming the field of a type error.
+pub fn json_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if !inner.is_data() {
+                return Err(AppError::BadRequest {
+                    key: "error-json".into(),
+                    detail: Some(inner.to_string().chars().take(200).collect()),
+                });
+            }
+            Err(AppError::Validation(vec![json_field_error(
+                &path,
+                &inner.to_string(),
+            )]))
+        }
+    }
+}
+
+/// The field error for a serde data error at `path`.
+fn json_field_error(path: &str, msg: &str) -> FieldError {
+    // "missing field `name`" is reported at the enclosing object.
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let field = match path {
+            "" | "." => name.to_string(),
+            p => format!("{p}.{name}"),
+        };
+        return FieldError::new(&field, "error-required");
+    }
+    let field = if path.is_empty() || path == "." {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    // "invalid type: sequence, expected a string at line 1 column 9"
+    let expected = msg
+        .split(", expected ")
+        .nth(1)
+        .map(|e| e.split(" at line ").next().unwrap_or(e).trim().to_string());
+    match expected {
+        Some(e) if msg.starts_with("invalid type") => {
+            FieldError::new(&field, "error-json-type").arg("expected", json_kind(&e))
+        }
+        _ => FieldError::new(&field, "error-json-value"),
+    }
+}
+
+/// A word for what serde expected, in terms a JSON client knows.
+fn json_kind(expected: &str) -> &'static str {
+    let e = expected.to_ascii_lowercase();
+    if e.contains("string") || e.contains("char") {
+        "string"
+    } else if e.contains("bool") {
+        "boolean"
+    } else if e.contains("integer")
+        || e.starts_with("i64")
+        || e.starts_with("u")
+        || e.contains("i32")
+    {
+        "integer"
+    } else if e.contains("f64") || e.contains("f32") || e.contains("float") || e.contains("number")
+    {
+        "number"
+    } else if e.contains("sequence") || e.contains("array") || e.contains("vec") {
+        "array"
+    } else if e.contains("map") || e.contains("struct") || e.contains("object") {
+        "object"
+    } else {
+        "value"
+    }
+}
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Form), rejection(AppError))]
@@ -55,4 +165,61 @@ pub fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_ref()
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        #[serde(default)]
+        amount: Option<i64>,
+        #[serde(default)]
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        cost: i64,
+    }
+
+    fn field_of(body: &str) -> (String, String) {
+        match json_value::<Body>(body.as_bytes()) {
+            Err(AppError::Validation(f)) => (f[0].field.clone(), f[0].key.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        assert_eq!(
+            field_of(r#"{"name": ["a"]}"#),
+            ("name".into(), "error-json-type".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "x", "amount": "12"}"#),
+            ("amount".into(), "error-json-type".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "x", "items": [{"cost": 1}, {"cost": true}]}"#),
+            ("items[1].cost".into(), "error-json-type".into())
+        );
+        assert_eq!(
+            field_of(r#"{"amount": 1}"#),
+            ("name".into(), "error-required".into())
+        );
+        assert_eq!(field_of(r#""x""#).0, "body");
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        assert!(matches!(
+            json_value::<Body>(b"{\"name\": "),
+            Err(AppError::BadRequest { .. })
+        ));
+    }
 }

@@ -185,6 +185,16 @@ error-method = This method is not supported at this address.
 error-timeout = The request timed out.
 error-bad-request = Invalid request.
 error-json = Invalid JSON body
+error-json-type = The value has the wrong type: expected { $expected ->
+    [string] a string
+    [integer] a whole number
+    [number] a number
+    [boolean] true or false
+    [array] a list
+    [object] an object
+   *[other] another kind of value
+}.
+error-json-value = The value is not valid for this field.
 error-form = Invalid form
 error-query = Invalid query parameters
 error-lang = Language must be vi or en.

@@ -185,6 +185,16 @@ error-method = Phương thức này không được hỗ trợ ở địa chỉ 
 error-timeout = Yêu cầu quá thời gian.
 error-bad-request = Yêu cầu không hợp lệ.
 error-json = Nội dung JSON không hợp lệ
+error-json-type = Giá trị có kiểu không đúng: cần { $expected ->
+    [string] một chuỗi ký tự
+    [integer] một số nguyên
+    [number] một số
+    [boolean] true hoặc false
+    [array] một danh sách
+    [object] một đối tượng
+   *[other] một giá trị khác
+}.
+error-json-value = Giá trị không hợp lệ cho trường này.
 error-form = Biểu mẫu không hợp lệ
 error-query = Tham số truy vấn không hợp lệ
 error-lang = Ngôn ngữ phải là vi hoặc en.
