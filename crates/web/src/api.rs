@@ -60,8 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = router().split_for_parts();
     crate::registry::api::document_schemas(&mut doc);
-    doc.paths.paths.insert(
-        "/api/v1/openapi.json".into(),
+    let doc_path = (
+        "/api/v1/openapi.json".to_string(),
         utoipa::openapi::path::PathItem::new(
             utoipa::openapi::HttpMethod::Get,
             utoipa::openapi::path::OperationBuilder::new()
@@ -73,6 +73,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
                 ),
         ),
     );
+    doc.paths.paths.insert(doc_path.0, doc_path.1);
+    crate::api_doc::document_errors(&mut doc);
     doc
 }
 

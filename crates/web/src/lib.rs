@@ -5,6 +5,7 @@ pub mod account;
 pub mod activities;
 pub mod agencies;
 pub mod api;
+pub mod api_doc;
 pub mod assets;
 pub mod audit;
 pub mod auth;
