@@ -1358,6 +1358,10 @@ async fn app_action(
 ) -> AppResult<()> {
     department(ctx)?;
     let (s, a) = load_app(state, ctx, id).await?;
+    // A version given that is not the one stored: 409 with the record as it is.
+    if expected.is_some_and(|v| v != a.version) {
+        return Err(crate::version::stale(&app_view(state, &s, a).await?));
+    }
     let mut errors = vec![];
     let date = match non_empty(&p.date) {
         None => today(),
