@@ -634,10 +634,24 @@ fn conflict_rows<A: Serialize, B: Serialize>(
 ) -> Vec<ConflictRow> {
     crate::views::conflict_rows(
         fields,
-        &serde_json::to_value(mine).unwrap_or_default(),
-        &serde_json::to_value(stored).unwrap_or_default(),
+        &unix_newlines(serde_json::to_value(mine).unwrap_or_default()),
+        &unix_newlines(serde_json::to_value(stored).unwrap_or_default()),
         |f| field_label(lang, f),
     )
+}
+
+/// Browsers post a textarea's lines with CRLF; the stored text has LF.
+pub(crate) fn unix_newlines(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::String(s) => serde_json::Value::String(s.replace("\r\n", "\n")),
+        serde_json::Value::Object(m) => {
+            serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, unix_newlines(v))).collect())
+        }
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(unix_newlines).collect())
+        }
+        other => other,
+    }
 }
 
 async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
@@ -1789,13 +1803,7 @@ async fn stored_payload(
                     .lead_agency_id
                     .map(|a| a.to_string())
                     .unwrap_or_default(),
-                coordinating: Some(
-                    tv.coordinating
-                        .iter()
-                        .map(|(a, _)| a.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                coordinating: Some(agency_keys(state, ctx, &tv.coordinating).await?),
                 start_on: date_text(tv.task.start_on),
                 due_on: date_text(tv.task.due_on),
                 indicators: Some(tv.indicator_codes.join(", ")),
@@ -1816,6 +1824,19 @@ async fn stored_payload(
             (prog, json(&p), line.version, false)
         }
     })
+}
+
+/// Agencies as a form shows them: their keys ("hn-so-tc"), else their ids.
+async fn agency_keys(state: &AppState, ctx: &Ctx, list: &[(i64, String)]) -> AppResult<String> {
+    let scope = ctx.user()?.scope_unit_id;
+    let mut out = vec![];
+    for (id, _) in list {
+        let key = agencies::get(&state.db, scope, *id)
+            .await?
+            .and_then(|a| a.key);
+        out.push(key.unwrap_or_else(|| id.to_string()));
+    }
+    Ok(out.join(", "))
 }
 
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
@@ -1878,9 +1899,8 @@ async fn field_specs(
             (Kind::Task, "indicators") => {
                 ("text", vec![], Some(t(lang, "hint-task-indicators")), false)
             }
-            (Kind::Task, "start_on" | "due_on") => {
-                ("text", vec![], Some("30/11/2026".into()), false)
-            }
+            (Kind::Task, "start_on") => ("text", vec![], Some("1/3/2026".into()), false),
+            (Kind::Task, "due_on") => ("text", vec![], Some("30/11/2026".into()), false),
             (Kind::Task, "status") => ("select", opts(&TASK_STATUSES, "task-status-"), None, false),
             (Kind::BudgetLine, "source_of_funds") => ("select", opts(&FUNDS, "funds-"), None, true),
             (Kind::BudgetLine, "planned") => ("text", vec![], Some(t(lang, "hint-money")), false),

@@ -2296,10 +2296,11 @@ async fn update_page(
             let stored = form_of(&state, &view_of(&state, &ctx, now).await?).await?;
             let mut fields: Vec<&str> = SCHEME_FIELDS.to_vec();
             fields.push("steps");
+            let newlines = crate::plans_edit::unix_newlines;
             let rows = crate::views::conflict_rows(
                 &fields,
-                &serde_json::to_value(&f).unwrap_or_default(),
-                &serde_json::to_value(&stored).unwrap_or_default(),
+                &newlines(serde_json::to_value(&f).unwrap_or_default()),
+                &newlines(serde_json::to_value(&stored).unwrap_or_default()),
                 |k| scheme_field_label(ctx.lang, k),
             );
             let mut mine = f.clone();
