@@ -291,26 +291,6 @@ pub async fn task(db: &Db, id: i64) -> Result<Option<Task>> {
     }))
 }
 
-/// (agency id, role) of a task's coordinating and co-leading agencies.
-pub async fn task_agencies(db: &Db, task_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
-        "SELECT agency_id, role FROM task_agencies WHERE task_id = $1 ORDER BY agency_id"
-    )
-    .bind(task_id)
-    .fetch_all(c)
-    .await?))
-}
-
-/// Ids of the indicators a task serves.
-pub async fn task_indicator_ids(db: &Db, task_id: i64) -> Result<Vec<i64>> {
-    Ok(with_db!(db, |c| sqlx::query_scalar(
-        "SELECT indicator_id FROM task_indicators WHERE task_id = $1 ORDER BY indicator_id"
-    )
-    .bind(task_id)
-    .fetch_all(c)
-    .await?))
-}
-
 /// (task id, agency id, agency name) of every coordinating agency of a programme's tasks.
 pub async fn task_coordinators(db: &Db, program_id: i64) -> Result<Vec<(i64, i64, String)>> {
     Ok(with_db!(db, |c| {
@@ -703,13 +683,14 @@ pub struct AgencyTask {
     pub status: String,
     /// `lead` or `coordinating`.
     pub role: String,
+    pub version: i64,
 }
 
 /// Tasks an agency leads or coordinates, across the programmes in a scope.
 pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<AgencyTask>> {
     let mut sql = Sql::new(
         "SELECT t.id, t.program_id, p.code AS program_code, p.title AS program_title, t.section, t.text, t.due_on, t.status, \
-         CASE WHEN t.lead_agency_id = ? THEN 'lead' ELSE 'coordinating' END AS role \
+         CASE WHEN t.lead_agency_id = ? THEN 'lead' ELSE 'coordinating' END AS role, t.version \
          FROM tasks t JOIN programs p ON p.id = t.program_id \
          WHERE (t.lead_agency_id = ? OR EXISTS (SELECT 1 FROM task_agencies ta WHERE ta.task_id = t.id AND ta.agency_id = ?))",
     );

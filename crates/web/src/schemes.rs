@@ -2480,7 +2480,8 @@ async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<V
 /// applicants of the caller's scope only (those `GET …/applications` shows):
 /// to a district it is the extract of its part of the list.
 #[utoipa::path(get, path = "/api/v1/schemes/{id}/decision.pdf", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 404)))]
+    responses((status = 200, description = "PDF", content_type = "application/pdf"),
+        (status = 404, description = "no such scheme in the caller's scope, or none of its selected applicants is")))]
 async fn decision_pdf_api(
     State(state): State<AppState>,
     ctx: Ctx,
