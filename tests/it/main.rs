@@ -22,6 +22,7 @@ mod concurrency;
 mod contract;
 mod mail;
 mod plans;
+mod plans_reliability;
 mod registry;
 mod reporting;
 mod scenarios;
@@ -30,6 +31,7 @@ mod schemes;
 use concurrency::*;
 use contract::*;
 use plans::*;
+use plans_reliability::*;
 use registry::*;
 use reporting::*;
 use scenarios::*;
@@ -96,4 +98,10 @@ on_both_stores!(
     plans_pages_tasks_and_scope,
     plans_appendix_is_rendered_and_exported,
     plans_entered_by_hand,
+    plan_records_refuse_lost_updates,
+    target_changes_keep_splits_whole,
+    concurrent_transitions_make_one_move,
+    status_change_and_edit_lose_nothing,
+    scheme_outputs_follow_scope,
+    plan_and_scheme_pages_keep_typing_on_conflict,
 );

@@ -586,10 +586,9 @@ async fn programme(
     committees: &[i64],
     vol: &mut Volume,
 ) -> anyhow::Result<(i64, Vec<(i64, bool)>)> {
-    let mut tx = db.begin().await?;
+    let mut w = db.write(actor).await?;
     let pid = plans::insert_program(
-        &mut tx,
-        actor,
+        &mut w,
         &NewProgram {
             key: Some("bench-reporting".into()),
             code: "Kế hoạch 250/KH-UBND".into(),
@@ -625,8 +624,7 @@ async fn programme(
             format!("{name} (nhóm ngành {})", round + 1)
         };
         let iid = plans::insert_indicator(
-            &mut tx,
-            actor,
+            &mut w,
             &NewIndicator {
                 program_id: pid,
                 code: format!("CT.{:02}", i + 1),
@@ -644,8 +642,7 @@ async fn programme(
         .await?;
         let (text, value) = target_text(unit, direction, args.units, false);
         plans::insert_target(
-            &mut tx,
-            actor,
+            &mut w,
             &NewTarget {
                 indicator_id: iid,
                 parent_id: None,
@@ -664,8 +661,7 @@ async fn programme(
         for cat in cats {
             let (text, value) = target_text(unit, direction, args.units, true);
             plans::insert_target(
-                &mut tx,
-                actor,
+                &mut w,
                 &NewTarget {
                     indicator_id: iid,
                     parent_id: None,
@@ -689,8 +685,7 @@ async fn programme(
         inds.push((iid, aggregation == "sum" && cats.is_empty()));
     }
     let task = plans::insert_task(
-        &mut tx,
-        actor,
+        &mut w,
         &NewTask {
             program_id: pid,
             section: Some("III.1".into()),
@@ -708,9 +703,9 @@ async fn programme(
     )
     .await?;
     for (iid, _) in &inds {
-        plans::link_task_indicator(&mut tx, task, *iid).await?;
+        plans::link_task_indicator(w.tx(), task, *iid).await?;
     }
-    tx.commit().await?;
+    w.commit().await?;
     vol.indicators = inds.len();
     Ok((pid, inds))
 }

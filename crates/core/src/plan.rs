@@ -1006,6 +1006,71 @@ pub fn even_split(total: f64, periods: u32, integral: bool) -> Vec<f64> {
         .collect()
 }
 
+// ---------------------------------------------------------------------------
+// The life of a programme
+// ---------------------------------------------------------------------------
+
+/// A programme or plan moves draft → approved → active → closed, one step at
+/// a time; an approved plan may go back to draft (to correct it before it
+/// starts). Stored as its [`ProgramStatus::as_str`] text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramStatus {
+    Draft,
+    Approved,
+    Active,
+    Closed,
+}
+
+impl ProgramStatus {
+    pub const ALL: [ProgramStatus; 4] = [
+        ProgramStatus::Draft,
+        ProgramStatus::Approved,
+        ProgramStatus::Active,
+        ProgramStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgramStatus::Draft => "draft",
+            ProgramStatus::Approved => "approved",
+            ProgramStatus::Active => "active",
+            ProgramStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProgramStatus> {
+        ProgramStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A status change the rules do not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("a programme cannot move from {} to {}", .from.as_str(), .to.as_str())]
+pub struct StatusRefusal {
+    pub from: ProgramStatus,
+    pub to: ProgramStatus,
+}
+
+/// Move a programme from `from` to `to`, or say why not.
+pub fn program_transition(
+    from: ProgramStatus,
+    to: ProgramStatus,
+) -> Result<ProgramStatus, StatusRefusal> {
+    use ProgramStatus as P;
+    match (from, to) {
+        (P::Draft, P::Approved)
+        | (P::Approved, P::Active)
+        | (P::Active, P::Closed)
+        | (P::Approved, P::Draft) => Ok(to),
+        _ => Err(StatusRefusal { from, to }),
+    }
+}
+
+/// The statuses of a task of a plan (any may follow any: officials record
+/// what happened).
+pub const TASK_STATUSES: [&str; 4] = ["open", "in_progress", "done", "cancelled"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2254,6 +2319,31 @@ mod tests {
                 let min = parts.iter().copied().fold(f64::MAX, f64::min);
                 assert!(max - min <= 1.0);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+
+    #[test]
+    fn programme_status_moves_one_step_at_a_time() {
+        use ProgramStatus as P;
+        assert_eq!(program_transition(P::Draft, P::Approved), Ok(P::Approved));
+        assert_eq!(program_transition(P::Approved, P::Active), Ok(P::Active));
+        assert_eq!(program_transition(P::Active, P::Closed), Ok(P::Closed));
+        assert_eq!(program_transition(P::Approved, P::Draft), Ok(P::Draft));
+        for from in P::ALL {
+            // Never to itself: a repeated click is refused, not recorded twice.
+            assert!(program_transition(from, from).is_err());
+            // Closed is final.
+            assert!(program_transition(P::Closed, from).is_err());
+        }
+        assert!(program_transition(P::Draft, P::Closed).is_err());
+        assert!(program_transition(P::Active, P::Draft).is_err());
+        for s in P::ALL {
+            assert_eq!(P::parse(s.as_str()), Some(s));
         }
     }
 }

@@ -1033,6 +1033,189 @@ pub fn parse_period(text: &str) -> Option<Period> {
     None
 }
 
+// ---------------------------------------------------------------------------
+// The life of an application
+// ---------------------------------------------------------------------------
+
+/// Where an application is: registered → forwarded → eligible / ineligible →
+/// selected / not selected → contracted → accepted → liquidated → settled.
+/// Stored as its [`AppState::as_str`] text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppState {
+    Registered,
+    Forwarded,
+    Eligible,
+    Ineligible,
+    Selected,
+    NotSelected,
+    Contracted,
+    Accepted,
+    Liquidated,
+    Settled,
+}
+
+impl AppState {
+    pub const ALL: [AppState; 10] = [
+        AppState::Registered,
+        AppState::Forwarded,
+        AppState::Eligible,
+        AppState::Ineligible,
+        AppState::Selected,
+        AppState::NotSelected,
+        AppState::Contracted,
+        AppState::Accepted,
+        AppState::Liquidated,
+        AppState::Settled,
+    ];
+
+    /// The stored text: `registered`, `not_selected`…
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppState::Registered => "registered",
+            AppState::Forwarded => "forwarded",
+            AppState::Eligible => "eligible",
+            AppState::Ineligible => "ineligible",
+            AppState::Selected => "selected",
+            AppState::NotSelected => "not_selected",
+            AppState::Contracted => "contracted",
+            AppState::Accepted => "accepted",
+            AppState::Liquidated => "liquidated",
+            AppState::Settled => "settled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AppState> {
+        AppState::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Selected for support (and every later stage): it counts in the decision.
+    pub fn is_chosen(self) -> bool {
+        matches!(
+            self,
+            AppState::Selected
+                | AppState::Contracted
+                | AppState::Accepted
+                | AppState::Liquidated
+                | AppState::Settled
+        )
+    }
+}
+
+/// What can happen to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum AppAction {
+    /// The local unit forwards its registrations.
+    Forward,
+    /// The eligibility check, with its outcome.
+    Check { eligible: bool },
+    /// A selection run, with its outcome for this application.
+    Select { selected: bool },
+    /// The contract is signed.
+    Contract,
+    /// A monitoring visit.
+    Visit,
+    /// One content is accepted; `last` when it was the last one open.
+    AcceptContent { last: bool },
+    /// The contract is liquidated.
+    Liquidate,
+    /// The payment is made.
+    Settle,
+    /// A reviewer's verdict on a custom rule (the state does not change).
+    Review,
+}
+
+impl AppAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            AppAction::Forward => "forward",
+            AppAction::Check { .. } => "check",
+            AppAction::Select { .. } => "select",
+            AppAction::Contract => "contract",
+            AppAction::Visit => "visit",
+            AppAction::AcceptContent { .. } => "accept",
+            AppAction::Liquidate => "liquidate",
+            AppAction::Settle => "settle",
+            AppAction::Review => "review",
+        }
+    }
+}
+
+/// An action the application's state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {} an application that is {}", .action.code(), .from.as_str())]
+pub struct AppRefusal {
+    pub from: AppState,
+    pub action: AppAction,
+}
+
+impl AppRefusal {
+    /// The message key that tells a person why (`app-not-selected`…).
+    pub fn key(&self) -> &'static str {
+        match self.action {
+            AppAction::Forward => "app-not-registered",
+            AppAction::Check { .. } => "app-not-forwarded",
+            AppAction::Select { .. } => "app-not-checked",
+            AppAction::Contract => "app-not-selected",
+            AppAction::Visit | AppAction::AcceptContent { .. } => "app-not-contracted",
+            AppAction::Liquidate => "app-not-accepted",
+            AppAction::Settle => "app-not-liquidated",
+            AppAction::Review => "app-not-checked",
+        }
+    }
+}
+
+/// The state an application moves to when `action` happens to it in state
+/// `from`, or why it cannot. The store applies it to the row it has locked,
+/// so two concurrent actions can never both move the same state.
+pub fn app_transition(from: AppState, action: AppAction) -> Result<AppState, AppRefusal> {
+    use AppState as S;
+    let to = match (from, action) {
+        (S::Registered, AppAction::Forward) => S::Forwarded,
+        (S::Forwarded | S::Eligible | S::Ineligible, AppAction::Check { eligible }) => {
+            if eligible {
+                S::Eligible
+            } else {
+                S::Ineligible
+            }
+        }
+        (S::Eligible | S::Selected | S::NotSelected, AppAction::Select { selected }) => {
+            if selected {
+                S::Selected
+            } else {
+                S::NotSelected
+            }
+        }
+        (S::Selected, AppAction::Contract) => S::Contracted,
+        (S::Contracted | S::Accepted, AppAction::Visit) => from,
+        (S::Contracted, AppAction::AcceptContent { last }) => {
+            if last {
+                S::Accepted
+            } else {
+                S::Contracted
+            }
+        }
+        (S::Accepted, AppAction::Liquidate) => S::Liquidated,
+        (S::Liquidated, AppAction::Settle) => S::Settled,
+        // A verdict can be recorded until the application is selected or not.
+        (S::Registered | S::Forwarded | S::Eligible | S::Ineligible, AppAction::Review) => from,
+        _ => return Err(AppRefusal { from, action }),
+    };
+    Ok(to)
+}
+
+/// The one-line reason of an eligibility check, as stored with the
+/// application: the failures when ineligible, every result when eligible.
+pub fn eligibility_summary_vi(e: &Eligibility) -> String {
+    e.results
+        .iter()
+        .filter(|r| !r.passed || e.eligible)
+        .map(|r| r.reason_vi.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2074,6 +2257,99 @@ mod tests {
                 prop_assert_eq!(e.results.len(), rules.len());
                 prop_assert_eq!(e.eligible, e.results.iter().all(|r| r.passed));
                 prop_assert!(e.results.iter().all(|r| !r.reason_vi.is_empty() && !r.reason_en.is_empty()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn action() -> impl Strategy<Value = AppAction> {
+        prop_oneof![
+            Just(AppAction::Forward),
+            any::<bool>().prop_map(|eligible| AppAction::Check { eligible }),
+            any::<bool>().prop_map(|selected| AppAction::Select { selected }),
+            Just(AppAction::Contract),
+            Just(AppAction::Visit),
+            any::<bool>().prop_map(|last| AppAction::AcceptContent { last }),
+            Just(AppAction::Liquidate),
+            Just(AppAction::Settle),
+            Just(AppAction::Review),
+        ]
+    }
+
+    #[test]
+    fn states_round_trip_their_text() {
+        for s in AppState::ALL {
+            assert_eq!(AppState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(AppState::parse("draft"), None);
+    }
+
+    #[test]
+    fn the_happy_path() {
+        use AppAction as A;
+        let mut s = AppState::Registered;
+        for a in [
+            A::Forward,
+            A::Check { eligible: true },
+            A::Select { selected: true },
+            A::Contract,
+            A::Visit,
+            A::AcceptContent { last: false },
+            A::AcceptContent { last: true },
+            A::Liquidate,
+            A::Settle,
+        ] {
+            s = app_transition(s, a).unwrap();
+        }
+        assert_eq!(s, AppState::Settled);
+    }
+
+    #[test]
+    fn a_second_liquidation_or_acceptance_is_refused() {
+        let r = app_transition(AppState::Liquidated, AppAction::Liquidate).unwrap_err();
+        assert_eq!(r.key(), "app-not-accepted");
+        let r = app_transition(AppState::Accepted, AppAction::AcceptContent { last: true })
+            .unwrap_err();
+        assert_eq!(r.key(), "app-not-contracted");
+        assert!(app_transition(AppState::Contracted, AppAction::Contract).is_err());
+        assert!(app_transition(AppState::Forwarded, AppAction::Forward).is_err());
+        assert!(
+            app_transition(AppState::Ineligible, AppAction::Select { selected: true }).is_err()
+        );
+        assert!(app_transition(AppState::Selected, AppAction::Review).is_err());
+    }
+
+    proptest! {
+        /// Money only moves forward: once contracted, no action brings an
+        /// application back before the contract, and settled is final.
+        #[test]
+        fn no_way_back_after_the_contract(actions in proptest::collection::vec(action(), 0..30)) {
+            let mut s = AppState::Contracted;
+            for a in actions {
+                if let Ok(next) = app_transition(s, a) {
+                    prop_assert!(matches!(next, AppState::Contracted | AppState::Accepted | AppState::Liquidated | AppState::Settled));
+                    if s == AppState::Settled { prop_assert_eq!(next, s); }
+                    s = next;
+                }
+            }
+        }
+
+        /// The same action applied twice to a state it moved out of is refused
+        /// (what makes two concurrent clicks end in one change), except the
+        /// actions that keep their state (visits, reviews, a content that was
+        /// not the last) and re-runs of checks and selections.
+        #[test]
+        fn a_move_cannot_be_made_twice(from in proptest::sample::select(AppState::ALL.to_vec()), a in action()) {
+            if let Ok(to) = app_transition(from, a) {
+                let repeatable = to == from || matches!(a, AppAction::Check { .. } | AppAction::Select { .. });
+                if !repeatable {
+                    prop_assert!(app_transition(to, a).is_err());
+                }
             }
         }
     }

@@ -404,10 +404,9 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .ok_or_else(|| StoreError::Data(format!("plan {name}: period_start")))?;
         let end = date(&p.period_end)
             .ok_or_else(|| StoreError::Data(format!("plan {name}: period_end")))?;
-        let mut tx = db.begin().await?;
+        let mut w = db.write(&actor).await?;
         let pid = plans::insert_program(
-            &mut tx,
-            &actor,
+            &mut w,
             &NewProgram {
                 key: Some(p.key.clone()),
                 code: p.code.clone(),
@@ -433,7 +432,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 .map(|d| d.trim_start_matches('-').to_string())
                 .collect();
             if let (Some(h1), Some(annual)) = (mmdd.first(), mmdd.last()) {
-                crate::with_tx!(&mut tx, |c| {
+                crate::with_tx!(w.tx(), |c| {
                     sqlx::query(
                     "UPDATE programs SET report_due_first_half = $1, report_due_annual = $2 WHERE id = $3"
                 )
@@ -447,13 +446,12 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             }
         }
         for b in basis {
-            plans::add_legal_basis(&mut tx, pid, b).await?;
+            plans::add_legal_basis(w.tx(), pid, b).await?;
         }
         let mut indicator_ids: std::collections::HashMap<String, i64> = Default::default();
         for (i, ind) in p.indicators.iter().enumerate() {
             let iid = plans::insert_indicator(
-                &mut tx,
-                &actor,
+                &mut w,
                 &NewIndicator {
                     program_id: pid,
                     code: ind.code.clone(),
@@ -471,7 +469,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .await?;
             indicator_ids.insert(ind.code.clone(), iid);
             if let Some(what) = &ind.computed_from {
-                crate::with_tx!(&mut tx, |c| sqlx::query(
+                crate::with_tx!(w.tx(), |c| sqlx::query(
                     "UPDATE indicators SET computed_from = $1 WHERE id = $2"
                 )
                 .bind(what)
@@ -505,8 +503,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     None => "null".into(),
                 };
                 let tid = plans::insert_target(
-                    &mut tx,
-                    &actor,
+                    &mut w,
                     &NewTarget {
                         indicator_id: iid,
                         parent_id: None,
@@ -525,8 +522,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 let _ = &t.note;
                 for s in &t.split {
                     plans::insert_target(
-                        &mut tx,
-                        &actor,
+                        &mut w,
                         &NewTarget {
                             indicator_id: iid,
                             parent_id: Some(tid),
@@ -558,8 +554,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                         _ => String::new(),
                     };
                     plans::insert_target(
-                        &mut tx,
-                        &actor,
+                        &mut w,
                         &NewTarget {
                             indicator_id: iid,
                             parent_id: Some(tid),
@@ -594,8 +589,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                         .and_then(|r| implied_plan(a.value, r))
                 });
                 plans::insert_actual(
-                    &mut tx,
-                    &actor,
+                    &mut w,
                     &NewActual {
                         indicator_id: iid,
                         period: a.period.clone(),
@@ -627,8 +621,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 }
             }
             let tid = plans::insert_task(
-                &mut tx,
-                &actor,
+                &mut w,
                 &NewTask {
                     program_id: pid,
                     section: t.section.clone(),
@@ -645,7 +638,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .await?;
             for code in &t.indicator_codes {
                 if let Some(iid) = indicator_ids.get(code) {
-                    plans::link_task_indicator(&mut tx, tid, *iid).await?;
+                    plans::link_task_indicator(w.tx(), tid, *iid).await?;
                 }
             }
             order += 1;
@@ -659,8 +652,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 }
             }
             plans::insert_task(
-                &mut tx,
-                &actor,
+                &mut w,
                 &NewTask {
                     program_id: pid,
                     section: Some(format!("Bước {}", s.step)),
@@ -689,8 +681,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     .map(|a| (a.year(), "disbursement".to_string(), a.dong)),
             );
             plans::insert_budget_line(
-                &mut tx,
-                &actor,
+                &mut w,
                 &NewBudgetLine {
                     program_id: pid,
                     line: b.line.clone(),
@@ -705,7 +696,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
         }
         if let Some(a) = &p.appendix {
             plans::insert_appendix(
-                &mut tx,
+                w.tx(),
                 &plans::Appendix {
                     program_id: pid,
                     name: a.name.clone(),
@@ -716,7 +707,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             )
             .await?;
         }
-        tx.commit().await?;
+        w.commit().await?;
         added += 1;
     }
     Ok(added)

@@ -2,8 +2,10 @@
 //! objectives), its indicators with targets as stated and actual values, tasks per
 //! agency, and budget lines with allocations and disbursements. Read inside a scope.
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
+use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
+use langnghe_core::plan::{self as rules, ProgramStatus, SplitError, StatusRefusal, Target};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -30,12 +32,14 @@ pub struct Program {
     /// JSON array of strings.
     pub objectives_specific: Option<String>,
     pub notes: Option<String>,
+    /// Changes name the version they were based on (no lost update).
+    pub version: i64,
 }
 
 const SELECT_PROGRAM: &str = "SELECT p.id, p.key, p.code, p.title, p.kind, p.document_id, d.number AS document_number, \
     d.issued_on AS document_date, p.period_start, p.period_end, p.parent_id, pp.title AS parent_title, \
     p.lead_agency_id, a.name AS lead_agency_name, p.admin_unit_id, p.status, p.objectives_general, \
-    p.objectives_specific, p.notes \
+    p.objectives_specific, p.notes, p.version \
     FROM programs p LEFT JOIN legal_documents d ON d.id = p.document_id \
     LEFT JOIN programs pp ON pp.id = p.parent_id LEFT JOIN agencies a ON a.id = p.lead_agency_id";
 
@@ -123,7 +127,11 @@ pub struct Indicator {
     pub baseline_year: Option<i64>,
     pub source: Option<String>,
     pub notes: Option<String>,
+    pub version: i64,
 }
+
+const SELECT_INDICATOR: &str = "SELECT id, program_id, code, name, unit, aggregation, direction, baseline_value, baseline_year, \
+    source, notes, version FROM indicators";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TargetRow {
@@ -143,7 +151,12 @@ pub struct TargetRow {
     pub agency_id: Option<i64>,
     pub agency_name: Option<String>,
     pub value: Option<f64>,
+    pub version: i64,
 }
+
+const SELECT_TARGET: &str = "SELECT t.id, t.indicator_id, t.parent_id, t.milestone, t.text, t.form, t.cumulative, t.dimension, \
+    t.category, t.admin_unit_id, u.name AS unit_name, t.agency_id, a.name AS agency_name, t.value, t.version \
+    FROM targets t LEFT JOIN admin_units u ON u.id = t.admin_unit_id LEFT JOIN agencies a ON a.id = t.agency_id";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ActualRow {
@@ -161,41 +174,71 @@ pub struct ActualRow {
 }
 
 pub async fn indicators(db: &Db, program_id: i64) -> Result<Vec<Indicator>> {
+    let sql = format!("{SELECT_INDICATOR} WHERE program_id = $1 ORDER BY sort_order, id");
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Indicator>(
-        "SELECT id, program_id, code, name, unit, aggregation, direction, baseline_value, baseline_year, source, notes \
-         FROM indicators WHERE program_id = $1 ORDER BY sort_order, id"
-    )
-    .bind(program_id)
-    .fetch_all(c)
-    .await?
+        sqlx::query_as::<_, Indicator>(&sql)
+            .bind(program_id)
+            .fetch_all(c)
+            .await?
     }))
 }
 
 pub async fn indicator(db: &Db, id: i64) -> Result<Option<Indicator>> {
+    let sql = format!("{SELECT_INDICATOR} WHERE id = $1");
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Indicator>(
-        "SELECT id, program_id, code, name, unit, aggregation, direction, baseline_value, baseline_year, source, notes \
-         FROM indicators WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?
+        sqlx::query_as::<_, Indicator>(&sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
     }))
 }
 
+async fn indicator_tx(tx: &mut Tx, id: i64) -> Result<Indicator> {
+    let sql = format!("{SELECT_INDICATOR} WHERE id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, Indicator>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
+}
+
 pub async fn targets(db: &Db, program_id: i64) -> Result<Vec<TargetRow>> {
+    let sql = format!(
+        "{SELECT_TARGET} JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 ORDER BY t.indicator_id, t.id"
+    );
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, TargetRow>(
-        "SELECT t.id, t.indicator_id, t.parent_id, t.milestone, t.text, t.form, t.cumulative, t.dimension, t.category, \
-         t.admin_unit_id, u.name AS unit_name, t.agency_id, a.name AS agency_name, t.value \
-         FROM targets t JOIN indicators i ON i.id = t.indicator_id LEFT JOIN admin_units u ON u.id = t.admin_unit_id \
-         LEFT JOIN agencies a ON a.id = t.agency_id WHERE i.program_id = $1 ORDER BY t.indicator_id, t.id"
-    )
-    .bind(program_id)
-    .fetch_all(c)
-    .await?
+        sqlx::query_as::<_, TargetRow>(&sql)
+            .bind(program_id)
+            .fetch_all(c)
+            .await?
     }))
+}
+
+pub async fn target(db: &Db, id: i64) -> Result<Option<TargetRow>> {
+    let sql = format!("{SELECT_TARGET} WHERE t.id = $1");
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, TargetRow>(&sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
+}
+
+/// A target and its split rows (or, for a split row, its siblings), read in a write.
+async fn targets_tx(tx: &mut Tx, where_: &str, id: i64) -> Result<Vec<TargetRow>> {
+    let sql = format!("{SELECT_TARGET} WHERE {where_} ORDER BY t.id");
+    Ok(with_tx!(tx, |c| sqlx::query_as::<_, TargetRow>(&sql)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
+}
+
+async fn target_tx(tx: &mut Tx, id: i64) -> Result<TargetRow> {
+    targets_tx(tx, "t.id = $1", id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn actuals(db: &Db, program_id: i64) -> Result<Vec<ActualRow>> {
@@ -222,18 +265,29 @@ pub struct Task {
     pub due_on: Option<Date>,
     pub status: String,
     pub source: Option<String>,
+    pub version: i64,
 }
 
+const SELECT_TASK: &str = "SELECT t.id, t.program_id, t.section, t.text, t.lead_agency_id, a.name AS lead_agency_name, \
+    t.start_on, t.due_on, t.status, t.source, t.version FROM tasks t LEFT JOIN agencies a ON a.id = t.lead_agency_id";
+
 pub async fn tasks(db: &Db, program_id: i64) -> Result<Vec<Task>> {
+    let sql = format!("{SELECT_TASK} WHERE t.program_id = $1 ORDER BY t.sort_order, t.id");
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Task>(
-        "SELECT t.id, t.program_id, t.section, t.text, t.lead_agency_id, a.name AS lead_agency_name, t.start_on, t.due_on, \
-         t.status, t.source \
-         FROM tasks t LEFT JOIN agencies a ON a.id = t.lead_agency_id WHERE t.program_id = $1 ORDER BY t.sort_order, t.id"
-    )
-    .bind(program_id)
-    .fetch_all(c)
-    .await?
+        sqlx::query_as::<_, Task>(&sql)
+            .bind(program_id)
+            .fetch_all(c)
+            .await?
+    }))
+}
+
+pub async fn task(db: &Db, id: i64) -> Result<Option<Task>> {
+    let sql = format!("{SELECT_TASK} WHERE t.id = $1");
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, Task>(&sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
     }))
 }
 
@@ -258,6 +312,27 @@ pub struct BudgetLine {
     pub source_of_funds: String,
     pub planned_dong: Option<i64>,
     pub source: Option<String>,
+    pub version: i64,
+}
+
+const SELECT_BUDGET_LINE: &str =
+    "SELECT id, program_id, line, source_of_funds, planned_dong, source, version FROM budget_lines";
+
+pub async fn budget_line(db: &Db, id: i64) -> Result<Option<BudgetLine>> {
+    let sql = format!("{SELECT_BUDGET_LINE} WHERE id = $1");
+    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetLine>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+}
+
+async fn budget_line_tx(tx: &mut Tx, id: i64) -> Result<BudgetLine> {
+    let sql = format!("{SELECT_BUDGET_LINE} WHERE id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, BudgetLine>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -269,13 +344,12 @@ pub struct BudgetAmount {
 }
 
 pub async fn budget(db: &Db, program_id: i64) -> Result<(Vec<BudgetLine>, Vec<BudgetAmount>)> {
+    let sql = format!("{SELECT_BUDGET_LINE} WHERE program_id = $1 ORDER BY sort_order, id");
     let lines = with_db!(db, |c| {
-        sqlx::query_as::<_, BudgetLine>(
-        "SELECT id, program_id, line, source_of_funds, planned_dong, source FROM budget_lines WHERE program_id = $1 ORDER BY sort_order, id"
-    )
-    .bind(program_id)
-    .fetch_all(c)
-    .await?
+        sqlx::query_as::<_, BudgetLine>(&sql)
+            .bind(program_id)
+            .fetch_all(c)
+            .await?
     });
     let amounts = with_db!(db, |c| {
         sqlx::query_as::<_, BudgetAmount>(
@@ -317,11 +391,11 @@ pub struct NewProgram {
     pub notes: Option<String>,
 }
 
-pub async fn insert_program(tx: &mut Tx, actor: &Actor, p: &NewProgram) -> Result<i64> {
+pub async fn insert_program(w: &mut Write<'_>, p: &NewProgram) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
     let specific = serde_json::to_string(&p.objectives_specific)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO programs (key, code, title, title_folded, kind, document_id, period_start, period_end, parent_id, \
          lead_agency_id, admin_unit_id, status, objectives_general, objectives_specific, notes, created_at, updated_at) \
@@ -347,16 +421,8 @@ pub async fn insert_program(tx: &mut Tx, actor: &Actor, p: &NewProgram) -> Resul
     .await
     .map_err(|e| StoreError::from(e).on_unique("key"))?
     });
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "create",
-        "program",
-        &id.to_string(),
-        None,
-        Some(p),
-    )
-    .await?;
+    w.audit::<(), _>("create", "program", id, None, Some(p))
+        .await?;
     Ok(id)
 }
 
@@ -389,9 +455,9 @@ pub struct NewIndicator {
     pub notes: Option<String>,
 }
 
-pub async fn insert_indicator(tx: &mut Tx, actor: &Actor, i: &NewIndicator) -> Result<i64> {
+pub async fn insert_indicator(w: &mut Write<'_>, i: &NewIndicator) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO indicators (program_id, code, name, unit, aggregation, direction, baseline_value, baseline_year, sort_order, source, notes, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
@@ -411,16 +477,8 @@ pub async fn insert_indicator(tx: &mut Tx, actor: &Actor, i: &NewIndicator) -> R
     .fetch_one(c)
     .await?
     });
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "create",
-        "indicator",
-        &id.to_string(),
-        None,
-        Some(i),
-    )
-    .await?;
+    w.audit::<(), _>("create", "indicator", id, None, Some(i))
+        .await?;
     Ok(id)
 }
 
@@ -439,9 +497,9 @@ pub struct NewTarget {
     pub value: Option<f64>,
 }
 
-pub async fn insert_target(tx: &mut Tx, actor: &Actor, t: &NewTarget) -> Result<i64> {
+pub async fn insert_target(w: &mut Write<'_>, t: &NewTarget) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO targets (indicator_id, parent_id, milestone, text, form, cumulative, dimension, category, admin_unit_id, agency_id, value, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
@@ -461,16 +519,8 @@ pub async fn insert_target(tx: &mut Tx, actor: &Actor, t: &NewTarget) -> Result<
     .fetch_one(c)
     .await?
     });
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "create",
-        "target",
-        &id.to_string(),
-        None,
-        Some(t),
-    )
-    .await?;
+    w.audit::<(), _>("create", "target", id, None, Some(t))
+        .await?;
     Ok(id)
 }
 
@@ -487,9 +537,9 @@ pub struct NewActual {
     pub notes: Option<String>,
 }
 
-pub async fn insert_actual(tx: &mut Tx, actor: &Actor, a: &NewActual) -> Result<i64> {
+pub async fn insert_actual(w: &mut Write<'_>, a: &NewActual) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO indicator_actuals (indicator_id, period, value, plan_value, plan_implied, rate_stated, category, source, notes, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
@@ -507,16 +557,8 @@ pub async fn insert_actual(tx: &mut Tx, actor: &Actor, a: &NewActual) -> Result<
     .fetch_one(c)
     .await?
     });
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "create",
-        "indicator_actual",
-        &id.to_string(),
-        None,
-        Some(a),
-    )
-    .await?;
+    w.audit::<(), _>("create", "indicator_actual", id, None, Some(a))
+        .await?;
     Ok(id)
 }
 
@@ -536,9 +578,9 @@ pub struct NewTask {
     pub source: Option<String>,
 }
 
-pub async fn insert_task(tx: &mut Tx, actor: &Actor, t: &NewTask) -> Result<i64> {
+pub async fn insert_task(w: &mut Write<'_>, t: &NewTask) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO tasks (program_id, section, text, lead_agency_id, start_on, due_on, status, sort_order, source, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id"
@@ -564,7 +606,7 @@ pub async fn insert_task(tx: &mut Tx, actor: &Actor, t: &NewTask) -> Result<i64>
     linked.sort_unstable();
     linked.dedup_by_key(|(a, _)| *a);
     for (a, role) in linked {
-        with_tx!(tx, |c| sqlx::query(
+        with_tx!(w.tx(), |c| sqlx::query(
             "INSERT INTO task_agencies (task_id, agency_id, role) VALUES ($1, $2, $3)"
         )
         .bind(id)
@@ -574,7 +616,8 @@ pub async fn insert_task(tx: &mut Tx, actor: &Actor, t: &NewTask) -> Result<i64>
         .await?
         .rows_affected());
     }
-    audit::record::<(), _>(tx, actor, "create", "task", &id.to_string(), None, Some(t)).await?;
+    w.audit::<(), _>("create", "task", id, None, Some(t))
+        .await?;
     Ok(id)
 }
 
@@ -590,9 +633,9 @@ pub struct NewBudgetLine {
     pub amounts: Vec<(i64, String, i64)>,
 }
 
-pub async fn insert_budget_line(tx: &mut Tx, actor: &Actor, b: &NewBudgetLine) -> Result<i64> {
+pub async fn insert_budget_line(w: &mut Write<'_>, b: &NewBudgetLine) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(tx, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO budget_lines (program_id, line, source_of_funds, planned_dong, sort_order, source, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
@@ -608,7 +651,7 @@ pub async fn insert_budget_line(tx: &mut Tx, actor: &Actor, b: &NewBudgetLine) -
     .await?
     });
     for (year, kind, dong) in &b.amounts {
-        with_tx!(tx, |c| {
+        with_tx!(w.tx(), |c| {
             sqlx::query(
             "INSERT INTO budget_amounts (budget_line_id, year, kind, dong, created_at) VALUES ($1, $2, $3, $4, $5)"
         )
@@ -622,16 +665,8 @@ pub async fn insert_budget_line(tx: &mut Tx, actor: &Actor, b: &NewBudgetLine) -
         .rows_affected()
         });
     }
-    audit::record::<(), _>(
-        tx,
-        actor,
-        "create",
-        "budget_line",
-        &id.to_string(),
-        None,
-        Some(b),
-    )
-    .await?;
+    w.audit::<(), _>("create", "budget_line", id, None, Some(b))
+        .await?;
     Ok(id)
 }
 
@@ -648,13 +683,14 @@ pub struct AgencyTask {
     pub status: String,
     /// `lead` or `coordinating`.
     pub role: String,
+    pub version: i64,
 }
 
 /// Tasks an agency leads or coordinates, across the programmes in a scope.
 pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<AgencyTask>> {
     let mut sql = Sql::new(
         "SELECT t.id, t.program_id, p.code AS program_code, p.title AS program_title, t.section, t.text, t.due_on, t.status, \
-         CASE WHEN t.lead_agency_id = ? THEN 'lead' ELSE 'coordinating' END AS role \
+         CASE WHEN t.lead_agency_id = ? THEN 'lead' ELSE 'coordinating' END AS role, t.version \
          FROM tasks t JOIN programs p ON p.id = t.program_id \
          WHERE (t.lead_agency_id = ? OR EXISTS (SELECT 1 FROM task_agencies ta WHERE ta.task_id = t.id AND ta.agency_id = ?))",
     );
@@ -730,53 +766,588 @@ pub async fn insert_appendix(tx: &mut Tx, a: &Appendix) -> Result<()> {
     Ok(())
 }
 
-/// Move a programme to another status (draft → approved → active → closed); audited.
-pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let before: Option<String> = with_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT status FROM programs WHERE id = $1"
+// ---------------------------------------------------------------------------
+// Changes: each through the audited write path, on the row locked at the
+// version the caller read (see `crate::write`).
+// ---------------------------------------------------------------------------
+
+async fn program_tx(tx: &mut Tx, id: i64) -> Result<Program> {
+    let sql = format!("{SELECT_PROGRAM} WHERE p.id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, Program>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
+}
+
+async fn basis_tx(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT document_id FROM program_legal_basis WHERE program_id = $1 ORDER BY document_id"
     )
     .bind(id)
-    .fetch_optional(c)
-    .await?);
-    let Some(before) = before else {
-        return Err(StoreError::NotFound);
-    };
+    .fetch_all(c)
+    .await?))
+}
+
+/// A programme as the audit log records it: the row and its legal basis.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramRecord {
+    #[serde(flatten)]
+    pub program: Program,
+    /// Ids of the documents it is based on.
+    pub legal_basis: Vec<i64>,
+}
+
+async fn program_record(tx: &mut Tx, id: i64) -> Result<ProgramRecord> {
+    Ok(ProgramRecord {
+        program: program_tx(tx, id).await?,
+        legal_basis: basis_tx(tx, id).await?,
+    })
+}
+
+/// Move a programme to another status (draft → approved → active → closed)
+/// by the rules of `core::plan::program_transition`, applied to the row as it
+/// is once locked, so two concurrent moves cannot both start from the same
+/// status. `expected` (optional for actions) refuses a stale version.
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    to: ProgramStatus,
+) -> Result<std::result::Result<Program, StatusRefusal>> {
+    let mut w = db.write(actor).await?;
+    w.lock("programs", id, expected).await?;
+    let before = program_tx(w.tx(), id).await?;
+    let from = ProgramStatus::parse(&before.status)
+        .ok_or_else(|| StoreError::Invalid(format!("programme status {}", before.status)))?;
+    if let Err(refusal) = langnghe_core::plan::program_transition(from, to) {
+        return Ok(Err(refusal));
+    }
     let now = OffsetDateTime::now_utc();
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE programs SET status = $1, updated_at = $2 WHERE id = $3"
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE programs SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3"
     )
-    .bind(status)
+    .bind(to.as_str())
     .bind(now)
     .bind(id)
     .execute(c)
     .await?
     .rows_affected());
-    audit::record(
-        &mut tx,
-        actor,
-        "update",
-        "program",
-        &id.to_string(),
-        Some(&serde_json::json!({ "status": before })),
-        Some(&serde_json::json!({ "status": status })),
+    let after = program_tx(w.tx(), id).await?;
+    w.audit("status", "program", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(Ok(after))
+}
+
+/// What a programme's form changes (its status moves by [`set_status`] only).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramInput {
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub document_id: Option<i64>,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub lead_agency_id: i64,
+    /// The lead agency's unit: where the programme is (its scope).
+    pub admin_unit_id: i64,
+    pub objectives_general: Option<String>,
+    pub objectives_specific: Vec<String>,
+    pub legal_basis: Vec<i64>,
+}
+
+/// Change a programme at version `expected`; records the exact before and after.
+pub async fn update_program(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &ProgramInput,
+) -> Result<Program> {
+    let specific = serde_json::to_string(&input.objectives_specific)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    w.lock("programs", id, expected).await?;
+    let before = program_record(w.tx(), id).await?;
+    // Moving the lead moves the programme to its unit; otherwise it stays where it is
+    // (an annual plan keeps its parent's area).
+    let unit = if before.program.lead_agency_id == Some(input.lead_agency_id) {
+        before.program.admin_unit_id
+    } else {
+        input.admin_unit_id
+    };
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE programs SET code = $1, title = $2, title_folded = $3, kind = $4, document_id = $5, period_start = $6, \
+         period_end = $7, lead_agency_id = $8, admin_unit_id = $9, objectives_general = $10, objectives_specific = $11, \
+         updated_at = $12, version = version + 1 WHERE id = $13"
     )
-    .await?;
-    tx.commit().await
+    .bind(&input.code)
+    .bind(&input.title)
+    .bind(langnghe_core::text::fold_vi(&input.title))
+    .bind(&input.kind)
+    .bind(input.document_id)
+    .bind(input.period_start)
+    .bind(input.period_end)
+    .bind(input.lead_agency_id)
+    .bind(unit)
+    .bind(&input.objectives_general)
+    .bind(&specific)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    if before.legal_basis != input.legal_basis {
+        with_tx!(w.tx(), |c| sqlx::query(
+            "DELETE FROM program_legal_basis WHERE program_id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        for d in &input.legal_basis {
+            add_legal_basis(w.tx(), id, *d).await?;
+        }
+    }
+    let after = program_record(w.tx(), id).await?;
+    w.audit("update", "program", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(after.program)
+}
+
+/// What an indicator's form changes (its targets are changed one by one).
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorInput {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub aggregation: String,
+    pub direction: String,
+    pub baseline_value: Option<f64>,
+    pub baseline_year: Option<i64>,
+}
+
+/// Why an indicator change was refused once its row was locked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndicatorRefusal {
+    /// Another indicator of the programme has this code.
+    DuplicateCode,
+    /// A target grows from the baseline (growth, multiple), so it cannot go.
+    BaselineNeeded,
+}
+
+/// Change an indicator at version `expected`; records the exact before and after.
+pub async fn update_indicator(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &IndicatorInput,
+) -> Result<std::result::Result<Indicator, IndicatorRefusal>> {
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    w.lock("indicators", id, expected).await?;
+    let before = indicator_tx(w.tx(), id).await?;
+    let same_code: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM indicators WHERE program_id = $1 AND code = $2 AND id <> $3"
+    )
+    .bind(before.program_id)
+    .bind(&input.code)
+    .bind(id)
+    .fetch_one(c)
+    .await?);
+    if same_code > 0 {
+        return Ok(Err(IndicatorRefusal::DuplicateCode));
+    }
+    if input.baseline_value.is_none() {
+        let forms: Vec<String> = with_tx!(w.tx(), |c| sqlx::query_scalar(
+            "SELECT form FROM targets WHERE indicator_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await?);
+        let grows = forms.iter().any(|f| {
+            matches!(
+                serde_json::from_str::<Target>(f),
+                Ok(Target::Growth { .. } | Target::Multiple { .. })
+            )
+        });
+        if grows {
+            return Ok(Err(IndicatorRefusal::BaselineNeeded));
+        }
+    }
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE indicators SET code = $1, name = $2, unit = $3, aggregation = $4, direction = $5, baseline_value = $6, \
+         baseline_year = $7, updated_at = $8, version = version + 1 WHERE id = $9"
+    )
+    .bind(&input.code)
+    .bind(&input.name)
+    .bind(&input.unit)
+    .bind(&input.aggregation)
+    .bind(&input.direction)
+    .bind(input.baseline_value)
+    .bind(input.baseline_year)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let after = indicator_tx(w.tx(), id).await?;
+    w.audit("update", "indicator", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(Ok(after))
+}
+
+/// A target as the audit log records it: the row and its split rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRecord {
+    #[serde(flatten)]
+    pub target: TargetRow,
+    pub split: Vec<TargetRow>,
+}
+
+/// What a target's form changes: the wording (parsed by `core::plan`), and,
+/// for a total, optionally a new split (which replaces the old one).
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInput {
+    pub milestone: String,
+    /// As the plan states it.
+    pub text: String,
+    pub form: Target,
+    /// The new split of a total (`None`: keep the split it has).
+    pub split: Option<Vec<NewTarget>>,
+}
+
+/// The value a target contributes to a split check (exact numbers only).
+fn exact(form: &str) -> Option<f64> {
+    match serde_json::from_str::<Target>(form) {
+        Ok(Target::Exact { value }) => Some(value),
+        _ => None,
+    }
+}
+
+/// How far apart a total and its parts may be (the documents round to units).
+pub const SPLIT_TOLERANCE: f64 = 0.5;
+
+/// Change a target at version `expected`. A total and its split rows must still
+/// add up (`core::plan::check_split`, as when it was entered): the total's row
+/// is locked for any change of it or of one of its parts, so two people
+/// changing two parts at once are checked one after the other.
+pub async fn update_target(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &TargetInput,
+) -> Result<std::result::Result<TargetRow, SplitError>> {
+    let mut w = db.write(actor).await?;
+    let parent: Option<i64> = with_tx!(w.tx(), |c| sqlx::query_scalar(
+        "SELECT parent_id FROM targets WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?)
+    .ok_or(StoreError::NotFound)?;
+    if let Some(total) = parent {
+        w.lock("targets", total, None).await?;
+    }
+    w.lock("targets", id, expected).await?;
+    let before = TargetRecord {
+        target: target_tx(w.tx(), id).await?,
+        split: targets_tx(w.tx(), "t.parent_id = $1", id).await?,
+    };
+    let value = match input.form {
+        Target::Exact { value } => Some(value),
+        _ => None,
+    };
+    // The sum check, on the rows as they are now.
+    match (parent, &input.split) {
+        (Some(total), _) => {
+            let total_row = target_tx(w.tx(), total).await?;
+            if let Some(t) = exact(&total_row.form) {
+                let mut parts: Vec<f64> = targets_tx(w.tx(), "t.parent_id = $1", total)
+                    .await?
+                    .iter()
+                    .filter(|s| s.id != id)
+                    .filter_map(|s| exact(&s.form))
+                    .collect();
+                match value {
+                    Some(v) => parts.push(v),
+                    None => return Ok(Err(SplitError::NotFinite)),
+                }
+                if let Err(e) = rules::check_split(t, &parts, SPLIT_TOLERANCE) {
+                    return Ok(Err(e));
+                }
+            }
+        }
+        (None, split) => {
+            let parts: Vec<f64> = match split {
+                Some(new) => new.iter().filter_map(|n| n.value).collect(),
+                None => before.split.iter().filter_map(|s| exact(&s.form)).collect(),
+            };
+            if let (Some(t), false) = (value, parts.is_empty()) {
+                if let Err(e) = rules::check_split(t, &parts, SPLIT_TOLERANCE) {
+                    return Ok(Err(e));
+                }
+            }
+        }
+    }
+    let form =
+        serde_json::to_string(&input.form).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE targets SET milestone = $1, text = $2, form = $3, value = $4, version = version + 1 WHERE id = $5"
+    )
+    .bind(&input.milestone)
+    .bind(&input.text)
+    .bind(&form)
+    .bind(value)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    if parent.is_none() {
+        if let Some(new) = &input.split {
+            with_tx!(w.tx(), |c| sqlx::query(
+                "DELETE FROM targets WHERE parent_id = $1"
+            )
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+            let now = OffsetDateTime::now_utc();
+            for n in new {
+                with_tx!(w.tx(), |c| {
+                    sqlx::query(
+                    "INSERT INTO targets (indicator_id, parent_id, milestone, text, form, cumulative, dimension, category, admin_unit_id, agency_id, value, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                )
+                .bind(before.target.indicator_id)
+                .bind(id)
+                .bind(&input.milestone)
+                .bind(&n.text)
+                .bind(&n.form)
+                .bind(before.target.cumulative)
+                .bind(&n.dimension)
+                .bind(&n.category)
+                .bind(n.admin_unit_id)
+                .bind(n.agency_id)
+                .bind(n.value)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+                });
+            }
+        } else if before.target.milestone != input.milestone {
+            // The parts belong to the same milestone as their total.
+            with_tx!(w.tx(), |c| sqlx::query(
+                "UPDATE targets SET milestone = $1, version = version + 1 WHERE parent_id = $2"
+            )
+            .bind(&input.milestone)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        }
+    }
+    let after = TargetRecord {
+        target: target_tx(w.tx(), id).await?,
+        split: targets_tx(w.tx(), "t.parent_id = $1", id).await?,
+    };
+    w.audit("update", "target", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(Ok(after.target))
+}
+
+/// A task as the audit log records it: the row, its agencies and indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRecord {
+    #[serde(flatten)]
+    pub task: Task,
+    /// (agency id, `coordinating` or `co_lead`).
+    pub agencies: Vec<(i64, String)>,
+    pub indicators: Vec<i64>,
+}
+
+async fn task_record(tx: &mut Tx, id: i64) -> Result<TaskRecord> {
+    let sql = format!("{SELECT_TASK} WHERE t.id = $1");
+    let task = with_tx!(tx, |c| sqlx::query_as::<_, Task>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)?;
+    let agencies = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT agency_id, role FROM task_agencies WHERE task_id = $1 ORDER BY agency_id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?);
+    let indicators = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT indicator_id FROM task_indicators WHERE task_id = $1 ORDER BY indicator_id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?);
+    Ok(TaskRecord {
+        task,
+        agencies,
+        indicators,
+    })
+}
+
+/// What a task's form changes. Coordinating agencies and indicator links are
+/// replaced by the lists given; agencies that co-lead the task stay.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskInput {
+    pub section: Option<String>,
+    pub text: String,
+    pub lead_agency_id: Option<i64>,
+    pub coordinating: Vec<i64>,
+    pub start_on: Option<Date>,
+    pub due_on: Option<Date>,
+    /// One of `core::plan::TASK_STATUSES`.
+    pub status: String,
+    pub indicators: Vec<i64>,
+}
+
+/// Change a task at version `expected`; records the exact before and after.
+pub async fn update_task(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &TaskInput,
+) -> Result<Task> {
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    w.lock("tasks", id, expected).await?;
+    let before = task_record(w.tx(), id).await?;
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE tasks SET section = $1, text = $2, lead_agency_id = $3, start_on = $4, due_on = $5, status = $6, \
+         updated_at = $7, version = version + 1 WHERE id = $8"
+    )
+    .bind(&input.section)
+    .bind(&input.text)
+    .bind(input.lead_agency_id)
+    .bind(input.start_on)
+    .bind(input.due_on)
+    .bind(&input.status)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let co_leads: Vec<i64> = before
+        .agencies
+        .iter()
+        .filter(|(_, r)| r == "co_lead")
+        .map(|(a, _)| *a)
+        .collect();
+    with_tx!(w.tx(), |c| sqlx::query(
+        "DELETE FROM task_agencies WHERE task_id = $1 AND role = 'coordinating'"
+    )
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    let mut coordinating: Vec<i64> = input
+        .coordinating
+        .iter()
+        .copied()
+        .filter(|a| !co_leads.contains(a) && input.lead_agency_id != Some(*a))
+        .collect();
+    coordinating.sort_unstable();
+    coordinating.dedup();
+    for a in coordinating {
+        with_tx!(w.tx(), |c| sqlx::query(
+            "INSERT INTO task_agencies (task_id, agency_id, role) VALUES ($1, $2, 'coordinating')"
+        )
+        .bind(id)
+        .bind(a)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
+    with_tx!(w.tx(), |c| sqlx::query(
+        "DELETE FROM task_indicators WHERE task_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    for i in &input.indicators {
+        link_task_indicator(w.tx(), id, *i).await?;
+    }
+    let after = task_record(w.tx(), id).await?;
+    w.audit("update", "task", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(after.task)
+}
+
+/// What a budget line's form changes (allocations and disbursements are amounts of their own).
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetLineInput {
+    pub line: String,
+    pub source_of_funds: String,
+    pub planned_dong: Option<i64>,
+}
+
+/// Change a budget line at version `expected`; records the exact before and after.
+pub async fn update_budget_line(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    input: &BudgetLineInput,
+) -> Result<BudgetLine> {
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    w.lock("budget_lines", id, expected).await?;
+    let before = budget_line_tx(w.tx(), id).await?;
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE budget_lines SET line = $1, source_of_funds = $2, planned_dong = $3, updated_at = $4, version = version + 1 \
+         WHERE id = $5"
+    )
+    .bind(&input.line)
+    .bind(&input.source_of_funds)
+    .bind(input.planned_dong)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let after = budget_line_tx(w.tx(), id).await?;
+    w.audit("update", "budget_line", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(after)
 }
 
 /// Targets of one indicator (for deriving annual plans).
 pub async fn indicator_targets(db: &Db, indicator_id: i64) -> Result<Vec<TargetRow>> {
+    let sql = format!("{SELECT_TARGET} WHERE t.indicator_id = $1 ORDER BY t.id");
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, TargetRow>(
-        "SELECT t.id, t.indicator_id, t.parent_id, t.milestone, t.text, t.form, t.cumulative, t.dimension, t.category, \
-         t.admin_unit_id, u.name AS unit_name, t.agency_id, a.name AS agency_name, t.value \
-         FROM targets t LEFT JOIN admin_units u ON u.id = t.admin_unit_id LEFT JOIN agencies a ON a.id = t.agency_id \
-         WHERE t.indicator_id = $1 ORDER BY t.id"
-    )
-    .bind(indicator_id)
-    .fetch_all(c)
-    .await?
+        sqlx::query_as::<_, TargetRow>(&sql)
+            .bind(indicator_id)
+            .fetch_all(c)
+            .await?
     }))
 }
 
@@ -804,9 +1375,9 @@ pub async fn child_actuals(db: &Db, program_id: i64) -> Result<Vec<(String, Actu
 
 /// Record an actual value of an indicator (a result); audited.
 pub async fn add_actual(db: &Db, actor: &Actor, a: &NewActual) -> Result<i64> {
-    let mut tx = db.begin().await?;
-    let id = insert_actual(&mut tx, actor, a).await?;
-    tx.commit().await?;
+    let mut w = db.write(actor).await?;
+    let id = insert_actual(&mut w, a).await?;
+    w.commit().await?;
     Ok(id)
 }
 

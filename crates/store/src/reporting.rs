@@ -4,7 +4,7 @@
 //!
 //! Reports are never deleted. Saves use optimistic locking (`version`).
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError};
 use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState};
 use langnghe_core::report_values as values;
@@ -365,8 +365,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     let previous = previous_values(db, p.program_id, p.data_from).await?;
 
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let period_id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let period_id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO report_periods (program_id, kind, year, label, data_from, data_to, due_on, milestone, remind_days, jump_factor, opened_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
@@ -388,25 +388,17 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     .map_err(StoreError::from)
     .map_err(|e| e.on_unique("period"))?
     });
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "create",
-        "report_period",
-        &period_id.to_string(),
-        None,
-        Some(p),
-    )
-    .await?;
+    w.audit::<(), _>("create", "report_period", period_id, None, Some(p))
+        .await?;
     let mut n = 0;
     for (agency_id, inds) in &assign {
-        let unit: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
+        let unit: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(
             "SELECT admin_unit_id FROM agencies WHERE id = $1"
         )
         .bind(agency_id)
         .fetch_one(c)
         .await?);
-        let rid: i64 = with_tx!(&mut tx, |c| {
+        let rid: i64 = with_tx!(w.tx(), |c| {
             sqlx::query_scalar(
             "INSERT INTO reports (period_id, agency_id, admin_unit_id, state, version, updated_at, created_at) \
              VALUES ($1, $2, $3, 'draft', 1, $4, $4) RETURNING id"
@@ -470,7 +462,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                 } else {
                     "entered"
                 };
-                with_tx!(&mut tx, |c| {
+                with_tx!(w.tx(), |c| {
                     sqlx::query(
                     "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, target_text, target_value, previous_value, value_text, value, computed_value, source) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -494,7 +486,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
             }
         }
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok((period_id, n))
 }
 
@@ -781,7 +773,7 @@ pub async fn save(
     let mut ls = lines(db, report.id).await?;
     apply_input(&mut ls, input)?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut w = db.write(actor).await?;
     let text = |new: &Option<String>, old: &str| {
         new.as_deref().map(clean).unwrap_or_else(|| old.to_string())
     };
@@ -789,7 +781,7 @@ pub async fn save(
     let difficulties = text(&input.difficulties, &report.difficulties);
     let causes = text(&input.causes, &report.causes);
     let proposals = text(&input.proposals, &report.proposals);
-    let n = with_tx!(&mut tx, |c| {
+    let n = with_tx!(w.tx(), |c| {
         sqlx::query(
         "UPDATE reports SET results = $1, difficulties = $2, causes = $3, proposals = $4, version = version + 1, \
          updated_at = $5, updated_by = $6 WHERE id = $7 AND version = $8"
@@ -807,7 +799,7 @@ pub async fn save(
     .rows_affected()
     });
     if n == 0 {
-        drop(tx);
+        drop(w);
         let scope = ReportScope {
             scope_id: crate::geo::COUNTRY_ID,
             own_agency: None,
@@ -822,7 +814,7 @@ pub async fn save(
         })));
     }
     for l in &ls {
-        with_tx!(&mut tx, |c| {
+        with_tx!(w.tx(), |c| {
             sqlx::query(
             "UPDATE report_lines SET value_text = $1, value = $2, source = $3, comment = $4 WHERE id = $5 AND report_id = $6"
         )
@@ -842,12 +834,10 @@ pub async fn save(
         version: i64,
         input: &'a ReportInput,
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
+    w.audit::<(), _>(
         "update",
         "report",
-        &report.id.to_string(),
+        report.id,
         None,
         Some(&Saved {
             version: input.version + 1,
@@ -855,7 +845,7 @@ pub async fn save(
         }),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(input.version + 1)
 }
 
@@ -871,7 +861,7 @@ pub async fn set_state(
     reason: Option<&str>,
 ) -> Result<()> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut w = db.write(actor).await?;
     let reason = reason.map(clean).filter(|r| !r.trim().is_empty());
     let mut sql2 = Sql::new("UPDATE reports SET state = ");
     sql2.push(
@@ -905,7 +895,7 @@ pub async fn set_state(
         " WHERE id = ? AND state = ?",
         [Arg::I64(report.id), Arg::Text(report.state.clone())],
     );
-    let n = with_tx!(&mut tx, |c| crate::bind_args!(
+    let n = with_tx!(w.tx(), |c| crate::bind_args!(
         sqlx::query(&sql2.text),
         sql2.args
     )
@@ -915,7 +905,7 @@ pub async fn set_state(
     if n == 0 {
         return Err(StoreError::Conflict("report state changed".into()));
     }
-    with_tx!(&mut tx, |c| {
+    with_tx!(w.tx(), |c| {
         sqlx::query(
         "INSERT INTO report_events (report_id, action, from_state, to_state, reason, actor_id, actor_name, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -939,12 +929,10 @@ pub async fn set_state(
         to: &'a str,
         reason: Option<&'a str>,
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
+    w.audit::<(), _>(
         action.as_str(),
         "report",
-        &report.id.to_string(),
+        report.id,
         None,
         Some(&Move {
             action: action.as_str(),
@@ -954,7 +942,7 @@ pub async fn set_state(
         }),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -1015,8 +1003,8 @@ pub async fn add_attachment(
     bytes: &[u8],
 ) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO report_attachments (report_id, file_name, file_type, size, bytes, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
@@ -1037,12 +1025,10 @@ pub async fn add_attachment(
         file_name: &'a str,
         size: usize,
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
+    w.audit::<(), _>(
         "attach",
         "report",
-        &report_id.to_string(),
+        report_id,
         None,
         Some(&Att {
             report_id,
@@ -1051,7 +1037,7 @@ pub async fn add_attachment(
         }),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -1075,8 +1061,8 @@ pub async fn attachment_file(
 /// Take an attachment off a report (kept in the store, marked removed).
 pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) -> Result<()> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let n = with_tx!(w.tx(), |c| {
         sqlx::query(
         "UPDATE report_attachments SET removed_at = $1 WHERE id = $2 AND report_id = $3 AND removed_at IS NULL"
     )
@@ -1090,17 +1076,9 @@ pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) 
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "detach",
-        "report",
-        &report_id.to_string(),
-        None,
-        Some(&id),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit::<(), _>("detach", "report", report_id, None, Some(&id))
+        .await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -1202,6 +1180,13 @@ pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
         .collect())
 }
 
+/// Who writes notifications and their read marks: the system. They are
+/// messages to one person, not records, so they take the write path (and its
+/// queue) without an audit row each.
+fn messenger() -> Actor {
+    Actor::system("notifications")
+}
+
 /// Record a notification once per (user, report, kind); true when new.
 pub async fn notify(
     db: &Db,
@@ -1212,7 +1197,9 @@ pub async fn notify(
     link: Option<&str>,
 ) -> Result<Option<i64>> {
     let now = OffsetDateTime::now_utc();
-    let exists: Option<i64> = with_db!(db, |c| {
+    let actor = messenger();
+    let mut w = db.write(&actor).await?;
+    let exists: Option<i64> = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "SELECT id FROM notifications WHERE user_id = $1 AND report_id IS NOT DISTINCT FROM $2 AND kind = $3"
     )
@@ -1225,7 +1212,7 @@ pub async fn notify(
     if exists.is_some() {
         return Ok(None);
     }
-    let id: i64 = with_db!(db, |c| {
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO notifications (user_id, report_id, kind, message, link, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
@@ -1238,11 +1225,14 @@ pub async fn notify(
     .fetch_one(c)
     .await?
     });
+    w.commit().await?;
     Ok(Some(id))
 }
 
 pub async fn mark_emailed(db: &Db, id: i64) -> Result<()> {
-    with_db!(db, |c| sqlx::query(
+    let actor = messenger();
+    let mut w = db.write(&actor).await?;
+    with_tx!(w.tx(), |c| sqlx::query(
         "UPDATE notifications SET emailed_at = $1 WHERE id = $2"
     )
     .bind(OffsetDateTime::now_utc())
@@ -1250,7 +1240,7 @@ pub async fn mark_emailed(db: &Db, id: i64) -> Result<()> {
     .execute(c)
     .await?
     .rows_affected());
-    Ok(())
+    w.commit().await
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -1291,7 +1281,9 @@ pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64> {
 }
 
 pub async fn mark_read(db: &Db, user_id: i64) -> Result<()> {
-    with_db!(db, |c| sqlx::query(
+    let actor = messenger();
+    let mut w = db.write(&actor).await?;
+    with_tx!(w.tx(), |c| sqlx::query(
         "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL"
     )
     .bind(OffsetDateTime::now_utc())
@@ -1299,7 +1291,7 @@ pub async fn mark_read(db: &Db, user_id: i64) -> Result<()> {
     .execute(c)
     .await?
     .rows_affected());
-    Ok(())
+    w.commit().await
 }
 
 /// Timeliness of a report as shown on the period page.
@@ -1310,17 +1302,39 @@ pub fn timeliness_of(r: &Report, today: Date) -> rules::Timeliness {
     rules::timeliness(r.due_on, submitted, today)
 }
 
-/// Set how an indicator is computed from records (see [`compute`]).
-pub async fn set_computed_from(db: &Db, indicator_id: i64, what: Option<&str>) -> Result<()> {
-    with_db!(db, |c| sqlx::query(
-        "UPDATE indicators SET computed_from = $1 WHERE id = $2"
+/// Set how an indicator is computed from records (see [`compute`]): a change
+/// of the indicator (new version), audited.
+pub async fn set_computed_from(
+    db: &Db,
+    actor: &Actor,
+    indicator_id: i64,
+    what: Option<&str>,
+) -> Result<()> {
+    let mut w = db.write(actor).await?;
+    w.lock("indicators", indicator_id, None).await?;
+    let before: Option<String> = with_tx!(w.tx(), |c| sqlx::query_scalar(
+        "SELECT computed_from FROM indicators WHERE id = $1"
+    )
+    .bind(indicator_id)
+    .fetch_one(c)
+    .await?);
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE indicators SET computed_from = $1, version = version + 1 WHERE id = $2"
     )
     .bind(what)
     .bind(indicator_id)
     .execute(c)
     .await?
     .rows_affected());
-    Ok(())
+    w.audit(
+        "update",
+        "indicator",
+        indicator_id,
+        Some(&serde_json::json!({ "computed_from": before })),
+        Some(&serde_json::json!({ "computed_from": what })),
+    )
+    .await?;
+    w.commit().await
 }
 
 /// The plan's own due dates ("MM-DD" for the first half and the year), if set.

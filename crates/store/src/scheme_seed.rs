@@ -296,7 +296,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             },
         )
         .await?;
-        app_ids.push(aid);
+        app_ids.push(done(aid, "register")?);
     }
     for key in [
         "hn-ubnd-gia-lam",
@@ -311,45 +311,27 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
     // Eligibility: recognised (registry or declared decision) and forwarded.
     let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
     for a in &apps {
-        let facts = store::facts_of(db, a).await?;
-        let e = rules::check_eligibility(&eligibility, &facts);
-        let summary = e
-            .results
-            .iter()
-            .filter(|r| !r.passed || e.eligible)
-            .map(|r| r.reason_vi.clone())
-            .collect::<Vec<_>>()
-            .join("; ");
-        store::record_eligibility(
-            db,
-            &actor,
-            a,
-            e.eligible,
-            &serde_json::to_string(&e.results).unwrap_or_default(),
-            &summary,
-        )
-        .await?;
+        // Registrations not forwarded stay as they are (the rules refuse to check them).
+        let _ = store::record_eligibility(db, &actor, a.id, None, &eligibility).await?;
     }
     // Selection by the rules, within 3 tỷ.
-    let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
-    let contents = store::contents(db, id).await?;
-    let core_contents: Vec<rules::Content> = contents
-        .iter()
-        .map(|c| rules::Content {
-            key: c.key.clone(),
-            name: c.name.clone(),
-            unit_cost_dong: c.unit_cost_dong,
-        })
-        .collect();
-    let input = store::selection_input(&apps);
-    let out = rules::rank_and_select(
-        &core_contents,
-        &priority,
-        FairShare::RoundRobin,
-        3_000_000_000,
-        &input,
-    );
-    let rows: Vec<Selected> = out
+    let rows = store::record_selection(db, &actor, id, None, |scheme, contents, apps| {
+        let core_contents: Vec<rules::Content> = contents
+            .iter()
+            .map(|c| rules::Content {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                unit_cost_dong: c.unit_cost_dong,
+            })
+            .collect();
+        let input = store::selection_input(apps);
+        rules::rank_and_select(
+            &core_contents,
+            &priority,
+            FairShare::RoundRobin,
+            scheme.budget_dong,
+            &input,
+        )
         .iter()
         .filter(|x| x.rank.is_some())
         .map(|x| Selected {
@@ -359,18 +341,22 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             amount_dong: x.amount_dong,
             reason: x.reason_vi.clone(),
         })
-        .collect();
-    store::record_selection(db, &actor, id, &rows).await?;
+        .collect()
+    })
+    .await?;
+    done(rows, "selection")?;
+    let contents = store::contents(db, id).await?;
     // One contract carried through acceptance, liquidation and settlement: Bát Tràng.
     let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
     if let Some(a) = apps
         .iter()
         .find(|a| a.applicant == "Làng nghề gốm sứ Bát Tràng" && a.state == "selected")
     {
-        store::sign_contract(
+        let k = store::sign_contract(
             db,
             &actor,
-            a,
+            a.id,
+            None,
             &store::NewContract {
                 number: "01/2017/HĐ-SCT-XTĐT (mẫu)".into(),
                 signed_on: date("2017-09-15").unwrap_or(Date::MIN),
@@ -387,58 +373,62 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             },
         )
         .await?;
-        let a = store::application(db, crate::geo::COUNTRY_ID, a.id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)?;
-        store::add_visit(
+        done(k, "contract")?;
+        let v = store::add_visit(
             db,
             &actor,
             a.id,
+            None,
             date("2017-10-20").unwrap_or(Date::MIN),
             Some(60),
             "Đã tổ chức 3 ngày tập huấn; đang hoàn thiện bộ nhận diện (dữ liệu mẫu).",
         )
         .await?;
+        done(v, "visit")?;
         for c in &contents {
-            let a = store::application(db, crate::geo::COUNTRY_ID, a.id)
-                .await?
-                .ok_or(crate::StoreError::NotFound)?;
-            store::accept(
+            let r = store::accept(
                 db,
                 &actor,
-                &a,
+                a.id,
+                None,
                 &c.key,
                 date("2017-11-10").unwrap_or(Date::MIN),
                 None,
             )
             .await?;
+            done(r, "accept")?;
         }
-        let a = store::application(db, crate::geo::COUNTRY_ID, a.id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)?;
-        store::liquidate(db, &actor, &a, date("2017-11-20").unwrap_or(Date::MIN)).await?;
-        let a = store::application(db, crate::geo::COUNTRY_ID, a.id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)?;
-        store::settle(
+        let r = store::liquidate(
             db,
             &actor,
-            &a,
+            a.id,
+            None,
+            date("2017-11-20").unwrap_or(Date::MIN),
+        )
+        .await?;
+        done(r, "liquidate")?;
+        let r = store::settle(
+            db,
+            &actor,
+            a.id,
+            None,
             date("2017-12-15").unwrap_or(Date::MIN),
             280_000_000,
             Some("Chi trả theo hợp đồng (dữ liệu mẫu)"),
         )
         .await?;
+        done(r, "settle")?;
     }
     // Another selected village has its contract signed, not yet accepted.
     if let Some(a) = apps
         .iter()
         .find(|a| a.applicant == "Làng nghề dệt lụa Vạn Phúc" && a.state == "selected")
     {
-        store::sign_contract(
+        let k = store::sign_contract(
             db,
             &actor,
-            a,
+            a.id,
+            None,
             &store::NewContract {
                 number: "02/2017/HĐ-SCT-XTĐT (mẫu)".into(),
                 signed_on: date("2017-09-18").unwrap_or(Date::MIN),
@@ -455,7 +445,13 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             },
         )
         .await?;
+        done(k, "contract")?;
     }
-    store::set_status(db, &actor, id, "execution").await?;
+    store::set_status(db, &actor, id, None, "execution").await?;
     Ok(1)
+}
+
+/// A step of the demo that the rules refused is a fault in the demo data.
+fn done<T>(r: std::result::Result<T, store::Refusal>, what: &str) -> Result<T> {
+    r.map_err(|e| crate::StoreError::Data(format!("demo scheme, {what}: {e:?}")))
 }

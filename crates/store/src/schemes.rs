@@ -5,8 +5,10 @@
 //! application is an event and an audit row. Accepted support and payments
 //! flow into the plan: indicator actuals and the budget line's disbursements.
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
+use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
+use langnghe_core::scheme::{self as rules, AppAction, AppRefusal, AppState, EligibilityRule};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -52,6 +54,8 @@ pub struct Scheme {
     pub selected_dong: i64,
     #[serde(skip)]
     pub admin_unit_id: i64,
+    /// Changes name the version they were based on (no lost update).
+    pub version: i64,
 }
 
 const SELECT_SCHEME: &str = "SELECT s.id, s.key, s.program_id, p.code AS program_code, s.budget_line_id, s.title, s.year, \
@@ -61,7 +65,7 @@ const SELECT_SCHEME: &str = "SELECT s.id, s.key, s.program_id, p.code AS program
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id) AS applications, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected, \
     (SELECT CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected_dong, \
-    p.admin_unit_id \
+    p.admin_unit_id, s.version \
     FROM schemes s JOIN programs p ON p.id = s.program_id LEFT JOIN agencies la ON la.id = s.lead_agency_id \
     LEFT JOIN agencies pa ON pa.id = s.partner_agency_id LEFT JOIN legal_documents d ON d.id = s.decision_doc_id";
 
@@ -171,10 +175,141 @@ pub struct NewScheme {
     pub steps: Vec<Step>,
 }
 
+/// Why a change or an action was not made, once the rows it needs were locked
+/// and read as they are now. The caller tells the person why (a 409 or 422).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The application's state does not allow the action.
+    State(AppRefusal),
+    /// The scheme's status does not allow it: `key` says why
+    /// (`scheme-closed-for-registration`, `scheme-already-decided`).
+    Scheme { key: &'static str },
+    /// The contract has no such content.
+    UnknownContent,
+    /// This content is accepted already.
+    ContentAccepted,
+    /// A content an application applied for cannot be taken off the scheme.
+    ContentInUse(String),
+    /// The budget cannot go below what is selected already.
+    BudgetBelowSelected { selected_dong: i64 },
+    /// A decision needs a selection.
+    NothingSelected,
+}
+
+/// The result of a write that the rules may refuse: the outer error is the
+/// store's, the inner one the rules'.
+pub type Act<T> = Result<std::result::Result<T, Refusal>>;
+
+async fn scheme_tx(tx: &mut Tx, id: i64) -> Result<Scheme> {
+    let sql = format!("{SELECT_SCHEME} WHERE s.id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, Scheme>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
+}
+
+async fn contents_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Content>> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT key, name, unit_cost_dong, indicator_id FROM scheme_contents WHERE scheme_id = $1 ORDER BY sort_order, id"
+    )
+    .bind(scheme_id)
+    .fetch_all(c)
+    .await?
+    }))
+}
+
+async fn steps_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Step>> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT st.ord, st.text, st.lead_agency_id, a.name AS lead_agency_name, st.coordinating, st.start_on, st.due_on, st.done_on \
+         FROM scheme_steps st LEFT JOIN agencies a ON a.id = st.lead_agency_id WHERE st.scheme_id = $1 ORDER BY st.ord"
+    )
+    .bind(scheme_id)
+    .fetch_all(c)
+    .await?
+    }))
+}
+
+/// A scheme as the audit log records it: the row, its contents and its steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemeRecord {
+    #[serde(flatten)]
+    pub scheme: Scheme,
+    pub contents: Vec<Content>,
+    pub steps: Vec<Step>,
+}
+
+async fn scheme_record(tx: &mut Tx, id: i64) -> Result<SchemeRecord> {
+    Ok(SchemeRecord {
+        scheme: scheme_tx(tx, id).await?,
+        contents: contents_tx(tx, id).await?,
+        steps: steps_tx(tx, id).await?,
+    })
+}
+
+async fn bump_scheme(tx: &mut Tx, id: i64) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE schemes SET version = version + 1, updated_at = $1 WHERE id = $2"
+    )
+    .bind(OffsetDateTime::now_utc())
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+async fn insert_contents(tx: &mut Tx, id: i64, contents: &[Content]) -> Result<()> {
+    for (i, ct) in contents.iter().enumerate() {
+        with_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO scheme_contents (scheme_id, key, name, unit_cost_dong, indicator_id, sort_order) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(id)
+        .bind(&ct.key)
+        .bind(clean(&ct.name))
+        .bind(ct.unit_cost_dong)
+        .bind(ct.indicator_id)
+        .bind(i as i64)
+        .execute(c)
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| e.on_unique("content key"))?
+        .rows_affected()
+        });
+    }
+    Ok(())
+}
+
+async fn insert_steps(tx: &mut Tx, id: i64, steps: &[Step]) -> Result<()> {
+    for st in steps {
+        with_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO scheme_steps (scheme_id, ord, text, lead_agency_id, coordinating, start_on, due_on, done_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(id)
+        .bind(st.ord)
+        .bind(clean(&st.text))
+        .bind(st.lead_agency_id)
+        .bind(&st.coordinating)
+        .bind(st.start_on)
+        .bind(st.due_on)
+        .bind(st.done_on)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    Ok(())
+}
+
 pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO schemes (key, program_id, budget_line_id, title, year, budget_dong, eligibility, priority, fair_share, fair_cap, \
          liquidate_by, indicator_id, lead_agency_id, partner_agency_id, status, notes, created_at, updated_at) \
@@ -201,61 +336,159 @@ pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
     .map_err(StoreError::from)
     .map_err(|e| e.on_unique("key"))?
     });
+    insert_contents(w.tx(), id, &s.contents).await?;
+    insert_steps(w.tx(), id, &s.steps).await?;
+    w.audit::<(), _>("create", "scheme", id, None, Some(s))
+        .await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// Change a scheme at version `expected`: its fields, contents (by key) and
+/// steps (by order; a step keeps the day it was done). A content that an
+/// application applied for stays; the budget does not go below what is
+/// selected. Records the exact before and after.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    s: &NewScheme,
+) -> Act<Scheme> {
+    let mut w = db.write(actor).await?;
+    w.lock("schemes", id, expected).await?;
+    let before = scheme_record(w.tx(), id).await?;
+    if s.budget_dong < before.scheme.selected_dong {
+        return Ok(Err(Refusal::BudgetBelowSelected {
+            selected_dong: before.scheme.selected_dong,
+        }));
+    }
+    let applied: Vec<String> = with_tx!(w.tx(), |c| sqlx::query_scalar(
+        "SELECT contents FROM applications WHERE scheme_id = $1"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?);
+    for old in &before.contents {
+        let kept = s.contents.iter().any(|c| c.key == old.key);
+        let used = applied.iter().any(|a| {
+            serde_json::from_str::<Vec<String>>(a)
+                .unwrap_or_default()
+                .contains(&old.key)
+        });
+        if !kept && used {
+            return Ok(Err(Refusal::ContentInUse(old.key.clone())));
+        }
+    }
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE schemes SET budget_line_id = $1, title = $2, year = $3, budget_dong = $4, eligibility = $5, priority = $6, \
+         fair_share = $7, fair_cap = $8, liquidate_by = $9, indicator_id = $10, lead_agency_id = $11, partner_agency_id = $12, \
+         updated_at = $13, version = version + 1 WHERE id = $14"
+    )
+    .bind(s.budget_line_id)
+    .bind(clean(&s.title))
+    .bind(s.year)
+    .bind(s.budget_dong)
+    .bind(&s.eligibility)
+    .bind(&s.priority)
+    .bind(&s.fair_share)
+    .bind(s.fair_cap)
+    .bind(s.liquidate_by)
+    .bind(s.indicator_id)
+    .bind(s.lead_agency_id)
+    .bind(s.partner_agency_id)
+    .bind(OffsetDateTime::now_utc())
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    // Contents: the ones kept are changed in place, new ones added, the others go.
     for (i, ct) in s.contents.iter().enumerate() {
-        with_tx!(&mut tx, |c| {
+        let n = with_tx!(w.tx(), |c| {
             sqlx::query(
-            "INSERT INTO scheme_contents (scheme_id, key, name, unit_cost_dong, indicator_id, sort_order) VALUES ($1, $2, $3, $4, $5, $6)"
+            "UPDATE scheme_contents SET name = $1, unit_cost_dong = $2, indicator_id = $3, sort_order = $4 WHERE scheme_id = $5 AND key = $6"
         )
-        .bind(id)
-        .bind(&ct.key)
         .bind(clean(&ct.name))
         .bind(ct.unit_cost_dong)
         .bind(ct.indicator_id)
         .bind(i as i64)
-        .execute(c)
-        .await
-        .map_err(StoreError::from)
-        .map_err(|e| e.on_unique("content key"))?
-        .rows_affected()
-        });
-    }
-    for st in &s.steps {
-        with_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO scheme_steps (scheme_id, ord, text, lead_agency_id, coordinating, start_on, due_on, done_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        )
         .bind(id)
-        .bind(st.ord)
-        .bind(clean(&st.text))
-        .bind(st.lead_agency_id)
-        .bind(&st.coordinating)
-        .bind(st.start_on)
-        .bind(st.due_on)
-        .bind(st.done_on)
+        .bind(&ct.key)
         .execute(c)
         .await?
         .rows_affected()
         });
+        if n == 0 {
+            with_tx!(w.tx(), |c| {
+                sqlx::query(
+                "INSERT INTO scheme_contents (scheme_id, key, name, unit_cost_dong, indicator_id, sort_order) VALUES ($1, $2, $3, $4, $5, $6)"
+            )
+            .bind(id)
+            .bind(&ct.key)
+            .bind(clean(&ct.name))
+            .bind(ct.unit_cost_dong)
+            .bind(ct.indicator_id)
+            .bind(i as i64)
+            .execute(c)
+            .await?
+            .rows_affected()
+            });
+        }
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "create",
-        "scheme",
-        &id.to_string(),
-        None,
-        Some(s),
+    for old in &before.contents {
+        if !s.contents.iter().any(|c| c.key == old.key) {
+            with_tx!(w.tx(), |c| sqlx::query(
+                "DELETE FROM scheme_contents WHERE scheme_id = $1 AND key = $2"
+            )
+            .bind(id)
+            .bind(&old.key)
+            .execute(c)
+            .await?
+            .rows_affected());
+        }
+    }
+    with_tx!(w.tx(), |c| sqlx::query(
+        "DELETE FROM scheme_steps WHERE scheme_id = $1"
     )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    let steps: Vec<Step> = s
+        .steps
+        .iter()
+        .map(|st| Step {
+            done_on: before
+                .steps
+                .iter()
+                .find(|o| o.ord == st.ord)
+                .and_then(|o| o.done_on),
+            ..st.clone()
+        })
+        .collect();
+    insert_steps(w.tx(), id, &steps).await?;
+    let after = scheme_record(w.tx(), id).await?;
+    w.audit("update", "scheme", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(Ok(after.scheme))
 }
 
-pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE schemes SET status = $1, updated_at = $2 WHERE id = $3"
+/// Set a scheme's status (registration, selection, decided, execution, closed).
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Expected,
+    status: &str,
+) -> Result<()> {
+    let mut w = db.write(actor).await?;
+    w.lock("schemes", id, expected).await?;
+    let before = scheme_tx(w.tx(), id).await?;
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE schemes SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3"
     )
     .bind(status)
     .bind(OffsetDateTime::now_utc())
@@ -263,32 +496,25 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, status: &str) -> Result
     .execute(c)
     .await?
     .rows_affected());
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "status",
-        "scheme",
-        &id.to_string(),
-        None,
-        Some(&status),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let after = scheme_tx(w.tx(), id).await?;
+    w.audit("status", "scheme", id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await
 }
 
+/// Mark a step of the timeline done (or not, with `None`).
 pub async fn set_step_done(
     db: &Db,
     actor: &Actor,
     scheme_id: i64,
+    expected: Expected,
     ord: i64,
     done_on: Option<Date>,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| sqlx::query(
+) -> Result<Scheme> {
+    let mut w = db.write(actor).await?;
+    w.lock("schemes", scheme_id, expected).await?;
+    let before = scheme_record(w.tx(), scheme_id).await?;
+    let n = with_tx!(w.tx(), |c| sqlx::query(
         "UPDATE scheme_steps SET done_on = $1 WHERE scheme_id = $2 AND ord = $3"
     )
     .bind(done_on)
@@ -300,18 +526,12 @@ pub async fn set_step_done(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "step",
-        "scheme",
-        &scheme_id.to_string(),
-        None,
-        Some(&(ord, done_on)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    bump_scheme(w.tx(), scheme_id).await?;
+    let after = scheme_record(w.tx(), scheme_id).await?;
+    w.audit("step", "scheme", scheme_id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(after.scheme)
 }
 
 // ---------------------------------------------------------------------------
@@ -353,11 +573,13 @@ pub struct Application {
     pub reason: Option<String>,
     /// Sample data (the demo), not a real registration.
     pub sample: bool,
+    /// Actions may name the version they were based on (`If-Match`).
+    pub version: i64,
 }
 
 const SELECT_APP: &str = "SELECT a.id, a.scheme_id, a.village_id, a.applicant, a.unit_agency_id, ag.name AS unit_agency_name, \
     a.admin_unit_id, COALESCE(CASE WHEN u.level = 'commune' AND pu.level = 'district' THEN pu.name END, u.name) AS district, a.registered_on, a.forwarded_on, a.earlier_years, a.contents, a.representative, \
-    a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.review, a.rank, a.amount_dong, a.reason, a.sample \
+    a.recognised_by, a.legal_status, a.has_seal, a.bank_account, a.state, a.eligibility, a.review, a.rank, a.amount_dong, a.reason, a.sample, a.version \
     FROM applications a JOIN agencies ag ON ag.id = a.unit_agency_id JOIN admin_units u ON u.id = a.admin_unit_id \
     LEFT JOIN admin_units pu ON pu.id = u.parent_id";
 
@@ -409,59 +631,194 @@ pub struct NewApplication {
     pub sample: bool,
 }
 
-async fn event(
-    tx: &mut Tx,
-    actor: &Actor,
-    app_id: i64,
-    action: &str,
-    from: Option<&str>,
-    to: &str,
-    note: Option<&str>,
-) -> Result<()> {
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO application_events (application_id, action, from_state, to_state, note, actor_name, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(app_id)
-    .bind(action)
-    .bind(from)
-    .bind(to)
-    .bind(note)
-    .bind(&actor.name)
-    .bind(OffsetDateTime::now_utc())
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    #[derive(Serialize)]
-    struct Move<'a> {
-        action: &'a str,
-        from: Option<&'a str>,
-        to: &'a str,
-        note: Option<&'a str>,
-    }
-    audit::record::<(), _>(
-        tx,
-        actor,
-        action,
-        "application",
-        &app_id.to_string(),
-        None,
-        Some(&Move {
-            action,
-            from,
-            to,
-            note,
-        }),
-    )
-    .await
+async fn app_tx(tx: &mut Tx, id: i64) -> Result<Application> {
+    let sql = format!("{SELECT_APP} WHERE a.id = $1");
+    with_tx!(tx, |c| sqlx::query_as::<_, Application>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+    .ok_or(StoreError::NotFound)
 }
 
-pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Result<i64> {
+async fn apps_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Application>> {
+    let sql =
+        format!("{SELECT_APP} WHERE a.scheme_id = $1 ORDER BY COALESCE(a.rank, 1000000), a.id");
+    Ok(with_tx!(tx, |c| sqlx::query_as::<_, Application>(&sql)
+        .bind(scheme_id)
+        .fetch_all(c)
+        .await?))
+}
+
+async fn contract_tx(tx: &mut Tx, app_id: i64) -> Result<Option<(Contract, Vec<ContractItem>)>> {
+    let sql = format!("{SELECT_CONTRACT} WHERE k.application_id = $1");
+    let k: Option<Contract> = with_tx!(tx, |c| sqlx::query_as::<_, Contract>(&sql)
+        .bind(app_id)
+        .fetch_optional(c)
+        .await?);
+    let Some(k) = k else {
+        return Ok(None);
+    };
+    let items: Vec<ContractItem> = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT content_key, amount_dong, accepted_on, note FROM contract_items WHERE contract_id = $1 ORDER BY content_key"
+    )
+    .bind(k.id)
+    .fetch_all(c)
+    .await?
+    });
+    Ok(Some((k, items)))
+}
+
+async fn village_facts_tx(
+    tx: &mut Tx,
+    village_id: Option<i64>,
+) -> Result<Option<(String, Option<String>, Option<Date>)>> {
+    let Some(v) = village_id else {
+        return Ok(None);
+    };
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT v.status, d.number, d.issued_on FROM villages v LEFT JOIN legal_documents d ON d.id = v.recognition_doc_id WHERE v.id = $1"
+    )
+    .bind(v)
+    .fetch_optional(c)
+    .await?
+    }))
+}
+
+/// An application as the audit log records it: the row, its contract with the
+/// contents, the visits and the payments.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationRecord {
+    #[serde(flatten)]
+    pub application: Application,
+    pub contract: Option<Contract>,
+    pub items: Vec<ContractItem>,
+    pub visits: Vec<Visit>,
+    pub disbursements: Vec<Disbursement>,
+}
+
+async fn app_record(tx: &mut Tx, id: i64) -> Result<ApplicationRecord> {
+    let application = app_tx(tx, id).await?;
+    let (contract, items) = match contract_tx(tx, id).await? {
+        Some((k, i)) => (Some(k), i),
+        None => (None, vec![]),
+    };
+    let visits = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, visited_on, progress_pct, note, actor_name FROM monitoring_visits WHERE application_id = $1 ORDER BY visited_on, id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?
+    });
+    let disbursements = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, paid_on, amount_dong, note FROM disbursements WHERE application_id = $1 ORDER BY paid_on, id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await?
+    });
+    Ok(ApplicationRecord {
+        application,
+        contract,
+        items,
+        visits,
+        disbursements,
+    })
+}
+
+fn state_of(a: &Application) -> Result<AppState> {
+    AppState::parse(&a.state)
+        .ok_or_else(|| StoreError::Invalid(format!("application state {}", a.state)))
+}
+
+/// Lock application `id` at `expected` (when given), read it as it is now and
+/// ask the state machine where `action` takes it. Concurrent actions on the
+/// same application queue here, so each one sees the state the previous one left.
+async fn begin_act(
+    w: &mut Write<'_>,
+    id: i64,
+    expected: Expected,
+    action: AppAction,
+) -> Result<std::result::Result<(ApplicationRecord, AppState, AppState), Refusal>> {
+    w.lock("applications", id, expected).await?;
+    let rec = app_record(w.tx(), id).await?;
+    let from = state_of(&rec.application)?;
+    Ok(match rules::app_transition(from, action) {
+        Ok(to) => Ok((rec, from, to)),
+        Err(r) => Err(Refusal::State(r)),
+    })
+}
+
+/// Put the application in state `to` (a new version) and, when `event` is
+/// given, add that line to its history.
+async fn set_state(
+    w: &mut Write<'_>,
+    id: i64,
+    from: AppState,
+    to: AppState,
+    event: Option<(&str, Option<&str>)>,
+) -> Result<()> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE applications SET state = $1, updated_at = $2, version = version + 1 WHERE id = $3"
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    if let Some((action, note)) = event {
+        let actor = w.actor().name.clone();
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "INSERT INTO application_events (application_id, action, from_state, to_state, note, actor_name, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(id)
+        .bind(action)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(note)
+        .bind(&actor)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    Ok(())
+}
+
+/// Audit the action (the application before and after) and commit.
+async fn finish(
+    mut w: Write<'_>,
+    action: &'static str,
+    id: i64,
+    before: Option<&ApplicationRecord>,
+) -> Result<ApplicationRecord> {
+    let after = app_record(w.tx(), id).await?;
+    w.audit(action, "application", id, before, Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(after)
+}
+
+/// Register an application while the scheme takes registrations.
+pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    // The scheme's row is held so that registration and the selection run queue.
+    w.lock("schemes", a.scheme_id, None).await?;
+    if scheme_tx(w.tx(), a.scheme_id).await?.status != "registration" {
+        return Ok(Err(Refusal::Scheme {
+            key: "scheme-closed-for-registration",
+        }));
+    }
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO applications (scheme_id, village_id, applicant, unit_agency_id, admin_unit_id, registered_on, earlier_years, contents, \
          representative, legal_status, has_seal, bank_account, state, sample, created_at, updated_at, recognised_by) \
@@ -487,53 +844,21 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Result<i64>
     .map_err(StoreError::from)
     .map_err(|e| e.on_unique("village"))?
     });
-    event(&mut tx, actor, id, "register", None, "registered", None).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Move an application from one of `from` to `to`, with an event; `None` when it was not in `from`.
-pub async fn transition(
-    db: &Db,
-    actor: &Actor,
-    app: &Application,
-    from: &[&str],
-    to: &str,
-    action: &str,
-    note: Option<&str>,
-) -> Result<bool> {
-    if !from.contains(&app.state.as_str()) {
-        return Ok(false);
-    }
-    let mut tx = db.begin().await?;
-    move_in(&mut tx, actor, app.id, &app.state, to, action, note).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
-async fn move_in(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    from: &str,
-    to: &str,
-    action: &str,
-    note: Option<&str>,
-) -> Result<()> {
-    let n = with_tx!(tx, |c| sqlx::query(
-        "UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4"
+    let actor_name = w.actor().name.clone();
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "INSERT INTO application_events (application_id, action, from_state, to_state, note, actor_name, at) \
+         VALUES ($1, 'register', NULL, 'registered', NULL, $2, $3)"
     )
-    .bind(to)
-    .bind(OffsetDateTime::now_utc())
     .bind(id)
-    .bind(from)
+    .bind(&actor_name)
+    .bind(now)
     .execute(c)
     .await?
-    .rows_affected());
-    if n == 0 {
-        return Err(StoreError::Conflict("application state changed".into()));
-    }
-    event(tx, actor, id, action, Some(from), to, note).await
+    .rows_affected()
+    });
+    finish(w, "register", id, None).await?;
+    Ok(Ok(id))
 }
 
 /// The local unit forwards its registrations as one batch. Returns how many moved.
@@ -544,7 +869,8 @@ pub async fn forward(
     unit_agency_id: i64,
     on: Date,
 ) -> Result<usize> {
-    let ids: Vec<i64> = with_db!(db, |c| {
+    let mut w = db.write(actor).await?;
+    let ids: Vec<i64> = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "SELECT id FROM applications WHERE scheme_id = $1 AND unit_agency_id = $2 AND state = 'registered' ORDER BY id"
     )
@@ -553,9 +879,12 @@ pub async fn forward(
     .fetch_all(c)
     .await?
     });
-    let mut tx = db.begin().await?;
-    for id in &ids {
-        with_tx!(&mut tx, |c| sqlx::query(
+    let mut moved = 0;
+    for id in ids {
+        let Ok((before, from, to)) = begin_act(&mut w, id, None, AppAction::Forward).await? else {
+            continue;
+        };
+        with_tx!(w.tx(), |c| sqlx::query(
             "UPDATE applications SET forwarded_on = $1 WHERE id = $2"
         )
         .bind(on)
@@ -563,82 +892,114 @@ pub async fn forward(
         .execute(c)
         .await?
         .rows_affected());
-        move_in(
-            &mut tx,
-            actor,
-            *id,
-            "registered",
-            "forwarded",
-            "forward",
-            None,
-        )
-        .await?;
+        set_state(&mut w, id, from, to, Some(("forward", None))).await?;
+        let after = app_record(w.tx(), id).await?;
+        w.audit("forward", "application", id, Some(&before), Some(&after))
+            .await?;
+        moved += 1;
     }
-    tx.commit().await?;
-    Ok(ids.len())
+    w.commit().await?;
+    Ok(moved)
 }
 
-/// Store the reviewer's verdicts (JSON) on an application's custom rules.
-pub async fn set_review(db: &Db, actor: &Actor, app_id: i64, review_json: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE applications SET review = $1, updated_at = $2 WHERE id = $3"
+/// Check one application against the scheme's rules (`core::scheme`), with
+/// the registry's facts and the reviewers' verdicts as they are now; record
+/// the results and the reason. Returns (state before, state after).
+pub async fn record_eligibility(
+    db: &Db,
+    actor: &Actor,
+    app_id: i64,
+    expected: Expected,
+    rules_list: &[EligibilityRule],
+) -> Act<(AppState, AppState)> {
+    let mut w = db.write(actor).await?;
+    w.lock("applications", app_id, expected).await?;
+    let before = app_record(w.tx(), app_id).await?;
+    let from = state_of(&before.application)?;
+    let village = village_facts_tx(w.tx(), before.application.village_id).await?;
+    let e = rules::check_eligibility(rules_list, &facts_from(&before.application, village));
+    let to = match rules::app_transition(
+        from,
+        AppAction::Check {
+            eligible: e.eligible,
+        },
+    ) {
+        Ok(to) => to,
+        Err(r) => return Ok(Err(Refusal::State(r))),
+    };
+    write_check(&mut w, app_id, from, to, &e).await?;
+    finish(w, "check", app_id, Some(&before)).await?;
+    Ok(Ok((from, to)))
+}
+
+async fn write_check(
+    w: &mut Write<'_>,
+    app_id: i64,
+    from: AppState,
+    to: AppState,
+    e: &rules::Eligibility,
+) -> Result<()> {
+    let summary = rules::eligibility_summary_vi(e);
+    let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE applications SET eligibility = $1, reason = $2 WHERE id = $3"
     )
-    .bind(review_json)
-    .bind(OffsetDateTime::now_utc())
+    .bind(&json)
+    .bind(&summary)
     .bind(app_id)
     .execute(c)
     .await?
     .rows_affected());
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "review",
-        "application",
-        &app_id.to_string(),
-        None,
-        Some(&review_json),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let event = (from != to).then_some(("check", Some(summary.as_str())));
+    set_state(w, app_id, from, to, event).await
 }
 
-/// Record the eligibility check (results as JSON, with reasons).
-pub async fn record_eligibility(
+/// Record a reviewer's verdict on one of the scheme's custom rules (replacing
+/// an earlier verdict on the same rule) and, while the application is being
+/// checked, check it again with it.
+pub async fn review(
     db: &Db,
     actor: &Actor,
-    app: &Application,
-    eligible: bool,
-    results_json: &str,
-    summary: &str,
-) -> Result<()> {
-    let to = if eligible { "eligible" } else { "ineligible" };
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE applications SET eligibility = $1, reason = $2, updated_at = $3 WHERE id = $4"
+    app_id: i64,
+    expected: Expected,
+    verdict: rules::ReviewerVerdict,
+    rules_list: &[EligibilityRule],
+) -> Act<Application> {
+    let mut w = db.write(actor).await?;
+    let (before, from, _) = match begin_act(&mut w, app_id, expected, AppAction::Review).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    let mut verdicts: Vec<rules::ReviewerVerdict> =
+        serde_json::from_str(&before.application.review).unwrap_or_default();
+    verdicts.retain(|v| v.key != verdict.key);
+    verdicts.push(verdict);
+    let review = serde_json::to_string(&verdicts).unwrap_or_else(|_| "[]".into());
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE applications SET review = $1 WHERE id = $2"
     )
-    .bind(results_json)
-    .bind(summary)
-    .bind(OffsetDateTime::now_utc())
-    .bind(app.id)
+    .bind(&review)
+    .bind(app_id)
     .execute(c)
     .await?
     .rows_affected());
-    if app.state != to {
-        move_in(
-            &mut tx,
-            actor,
-            app.id,
-            &app.state,
-            to,
-            "check",
-            Some(summary),
-        )
-        .await?;
+    let mut fresh = before.application.clone();
+    fresh.review = review;
+    let village = village_facts_tx(w.tx(), fresh.village_id).await?;
+    let e = rules::check_eligibility(rules_list, &facts_from(&fresh, village));
+    match rules::app_transition(
+        from,
+        AppAction::Check {
+            eligible: e.eligible,
+        },
+    ) {
+        Ok(to) => write_check(&mut w, app_id, from, to, &e).await?,
+        // Not being checked (still registered): the verdict waits for the check.
+        Err(_) => set_state(&mut w, app_id, from, from, None).await?,
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(Ok(finish(w, "review", app_id, Some(&before))
+        .await?
+        .application))
 }
 
 /// One line of a selection as decided.
@@ -649,102 +1010,6 @@ pub struct Selected {
     pub selected: bool,
     pub amount_dong: i64,
     pub reason: String,
-}
-
-/// Record a selection run: ranks, amounts, reasons; eligible applications become
-/// selected or not_selected. All or nothing.
-pub async fn record_selection(
-    db: &Db,
-    actor: &Actor,
-    scheme_id: i64,
-    rows: &[Selected],
-) -> Result<()> {
-    let mut tx = db.begin().await?;
-    for r in rows {
-        let state: Option<String> = with_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT state FROM applications WHERE id = $1 AND scheme_id = $2"
-        )
-        .bind(r.application_id)
-        .bind(scheme_id)
-        .fetch_optional(c)
-        .await?);
-        let Some(state) = state else {
-            return Err(StoreError::Invalid(format!(
-                "application {}",
-                r.application_id
-            )));
-        };
-        with_tx!(&mut tx, |c| {
-            sqlx::query(
-            "UPDATE applications SET rank = $1, amount_dong = $2, reason = $3, updated_at = $4 WHERE id = $5"
-        )
-        .bind(r.rank)
-        .bind(if r.selected { r.amount_dong } else { 0 })
-        .bind(&r.reason)
-        .bind(OffsetDateTime::now_utc())
-        .bind(r.application_id)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
-        let to = if r.selected {
-            "selected"
-        } else {
-            "not_selected"
-        };
-        if matches!(state.as_str(), "eligible" | "selected" | "not_selected") && state != to {
-            move_in(
-                &mut tx,
-                actor,
-                r.application_id,
-                &state,
-                to,
-                "select",
-                Some(&r.reason),
-            )
-            .await?;
-        }
-    }
-    with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE schemes SET status = 'selection', updated_at = $1 WHERE id = $2 AND status = 'registration'"
-    )
-    .bind(OffsetDateTime::now_utc())
-    .bind(scheme_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The selection becomes a decision: link the legal document, status decided.
-pub async fn set_decision(db: &Db, actor: &Actor, scheme_id: i64, document_id: i64) -> Result<()> {
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE schemes SET decision_doc_id = $1, status = 'decided', updated_at = $2 WHERE id = $3"
-    )
-    .bind(document_id)
-    .bind(OffsetDateTime::now_utc())
-    .bind(scheme_id)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "decide",
-        "scheme",
-        &scheme_id.to_string(),
-        None,
-        Some(&document_id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -820,63 +1085,6 @@ pub struct NewContract {
     pub items: Vec<(String, i64)>,
 }
 
-pub async fn sign_contract(
-    db: &Db,
-    actor: &Actor,
-    app: &Application,
-    k: &NewContract,
-) -> Result<i64> {
-    let now = OffsetDateTime::now_utc();
-    let total: i64 = k
-        .items
-        .iter()
-        .map(|(_, a)| *a)
-        .fold(0i64, |s, a| s.saturating_add(a));
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO contracts (application_id, number, signed_on, parties, amount_dong, end_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(app.id)
-    .bind(clean(&k.number))
-    .bind(k.signed_on)
-    .bind(k.parties.iter().map(|p| clean(p)).collect::<Vec<_>>().join("\n"))
-    .bind(total)
-    .bind(k.end_on)
-    .bind(now)
-    .fetch_one(c)
-    .await
-    .map_err(StoreError::from)
-    .map_err(|e| e.on_unique("contract"))?
-    });
-    for (key, amount) in &k.items {
-        with_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO contract_items (contract_id, content_key, amount_dong) VALUES ($1, $2, $3)"
-        )
-        .bind(id)
-        .bind(key)
-        .bind(amount)
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
-    }
-    move_in(
-        &mut tx,
-        actor,
-        app.id,
-        &app.state,
-        "contracted",
-        "contract",
-        Some(&k.number),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Visit {
     pub id: i64,
@@ -895,161 +1103,6 @@ pub async fn visits(db: &Db, app_id: i64) -> Result<Vec<Visit>> {
     .fetch_all(c)
     .await?
     }))
-}
-
-pub async fn add_visit(
-    db: &Db,
-    actor: &Actor,
-    app_id: i64,
-    on: Date,
-    progress: Option<i64>,
-    note: &str,
-) -> Result<i64> {
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO monitoring_visits (application_id, visited_on, progress_pct, note, actor_name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-    )
-    .bind(app_id)
-    .bind(on)
-    .bind(progress)
-    .bind(clean(note))
-    .bind(&actor.name)
-    .bind(OffsetDateTime::now_utc())
-    .fetch_one(c)
-    .await?
-    });
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "visit",
-        "application",
-        &app_id.to_string(),
-        None,
-        Some(&(on, progress, note)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Accept one content of a contract (nghiệm thu). When every content is
-/// accepted the application is `accepted`, and each accepted content with an
-/// indicator counts one towards it (an indicator actual of the scheme's year).
-pub async fn accept(
-    db: &Db,
-    actor: &Actor,
-    app: &Application,
-    content_key: &str,
-    on: Date,
-    note: Option<&str>,
-) -> Result<bool> {
-    let Some((k, items)) = contract_of(db, app.id).await? else {
-        return Err(StoreError::Invalid("no contract".into()));
-    };
-    if !items.iter().any(|i| i.content_key == content_key) {
-        return Err(StoreError::Invalid(format!("content {content_key}")));
-    }
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE contract_items SET accepted_on = $1, note = $2 WHERE contract_id = $3 AND content_key = $4 AND accepted_on IS NULL"
-    )
-    .bind(on)
-    .bind(note)
-    .bind(k.id)
-    .bind(content_key)
-    .execute(c)
-    .await?
-    .rows_affected()
-    });
-    if n == 0 {
-        return Err(StoreError::Conflict("already accepted".into()));
-    }
-    event(
-        &mut tx,
-        actor,
-        app.id,
-        "accept_content",
-        Some(&app.state),
-        &app.state,
-        Some(content_key),
-    )
-    .await?;
-    // Results flow back: the content's indicator, for the scheme's year.
-    let ind: Option<(Option<i64>, i64)> = with_tx!(&mut tx, |c| {
-        sqlx::query_as(
-        "SELECT sc.indicator_id, s.year FROM scheme_contents sc JOIN schemes s ON s.id = sc.scheme_id WHERE sc.scheme_id = $1 AND sc.key = $2"
-    )
-    .bind(app.scheme_id)
-    .bind(content_key)
-    .fetch_optional(c)
-    .await?
-    });
-    if let Some((Some(indicator_id), year)) = ind {
-        with_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO indicator_actuals (indicator_id, period, value, admin_unit_id, source, notes, created_at) \
-             VALUES ($1, $2, 1, $3, $4, $5, $6)"
-        )
-        .bind(indicator_id)
-        .bind(year.to_string())
-        .bind(app.admin_unit_id)
-        .bind(format!("application:{}:{content_key}", app.id))
-        .bind(format!("{} — nghiệm thu {}", app.applicant, langnghe_core::vnfmt::format_date(on)))
-        .bind(OffsetDateTime::now_utc())
-        .execute(c)
-        .await?
-        .rows_affected()
-        });
-    }
-    let open: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM contract_items WHERE contract_id = $1 AND accepted_on IS NULL"
-    )
-    .bind(k.id)
-    .fetch_one(c)
-    .await?);
-    let all = open == 0;
-    if all && app.state == "contracted" {
-        move_in(
-            &mut tx,
-            actor,
-            app.id,
-            "contracted",
-            "accepted",
-            "accept",
-            None,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(all)
-}
-
-/// Liquidate the contract (thanh lý).
-pub async fn liquidate(db: &Db, actor: &Actor, app: &Application, on: Date) -> Result<()> {
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE contracts SET liquidated_on = $1 WHERE application_id = $2"
-    )
-    .bind(on)
-    .bind(app.id)
-    .execute(c)
-    .await?
-    .rows_affected());
-    move_in(
-        &mut tx,
-        actor,
-        app.id,
-        "accepted",
-        "liquidated",
-        "liquidate",
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -1071,23 +1124,389 @@ pub async fn disbursements(db: &Db, app_id: i64) -> Result<Vec<Disbursement>> {
     }))
 }
 
+/// Record a selection run: with the scheme locked (at `expected`, when given),
+/// `select` ranks the applications as they are now and says who is selected;
+/// eligible applications become selected or not selected with their rank,
+/// amount and reason. All or nothing; refused once the list is decided.
+pub async fn record_selection<F>(
+    db: &Db,
+    actor: &Actor,
+    scheme_id: i64,
+    expected: Expected,
+    select: F,
+) -> Act<Vec<Selected>>
+where
+    F: FnOnce(&Scheme, &[Content], &[Application]) -> Vec<Selected>,
+{
+    let mut w = db.write(actor).await?;
+    w.lock("schemes", scheme_id, expected).await?;
+    let scheme = scheme_record(w.tx(), scheme_id).await?;
+    if matches!(
+        scheme.scheme.status.as_str(),
+        "decided" | "execution" | "closed"
+    ) {
+        return Ok(Err(Refusal::Scheme {
+            key: "scheme-already-decided",
+        }));
+    }
+    let apps = apps_tx(w.tx(), scheme_id).await?;
+    let rows = select(&scheme.scheme, &scheme.contents, &apps);
+    for r in &rows {
+        if !apps.iter().any(|a| a.id == r.application_id) {
+            return Err(StoreError::Invalid(format!(
+                "application {}",
+                r.application_id
+            )));
+        }
+        let action = AppAction::Select {
+            selected: r.selected,
+        };
+        // Contracted and later applications keep what they have.
+        let Ok((before, from, to)) = begin_act(&mut w, r.application_id, None, action).await?
+        else {
+            continue;
+        };
+        with_tx!(w.tx(), |c| sqlx::query(
+            "UPDATE applications SET rank = $1, amount_dong = $2, reason = $3 WHERE id = $4"
+        )
+        .bind(r.rank)
+        .bind(if r.selected { r.amount_dong } else { 0 })
+        .bind(&r.reason)
+        .bind(r.application_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        let event = (from != to).then_some(("select", Some(r.reason.as_str())));
+        set_state(&mut w, r.application_id, from, to, event).await?;
+        let after = app_record(w.tx(), r.application_id).await?;
+        w.audit(
+            "select",
+            "application",
+            r.application_id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+    }
+    if scheme.scheme.status == "registration" {
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "UPDATE schemes SET status = 'selection', updated_at = $1, version = version + 1 WHERE id = $2"
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(scheme_id)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+        let after = scheme_record(w.tx(), scheme_id).await?;
+        w.audit("select", "scheme", scheme_id, Some(&scheme), Some(&after))
+            .await?;
+    }
+    w.commit().await?;
+    Ok(Ok(rows))
+}
+
+/// The selection becomes a decision: link the legal document, status decided.
+/// Refused when nothing is selected or the list is decided already.
+pub async fn set_decision(
+    db: &Db,
+    actor: &Actor,
+    scheme_id: i64,
+    expected: Expected,
+    document_id: i64,
+) -> Act<Scheme> {
+    let mut w = db.write(actor).await?;
+    w.lock("schemes", scheme_id, expected).await?;
+    let before = scheme_tx(w.tx(), scheme_id).await?;
+    if before.decision_doc_id.is_some()
+        || matches!(before.status.as_str(), "decided" | "execution" | "closed")
+    {
+        return Ok(Err(Refusal::Scheme {
+            key: "scheme-already-decided",
+        }));
+    }
+    if before.selected == 0 {
+        return Ok(Err(Refusal::NothingSelected));
+    }
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE schemes SET decision_doc_id = $1, status = 'decided', updated_at = $2, version = version + 1 WHERE id = $3"
+    )
+    .bind(document_id)
+    .bind(OffsetDateTime::now_utc())
+    .bind(scheme_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let after = scheme_tx(w.tx(), scheme_id).await?;
+    w.audit("decide", "scheme", scheme_id, Some(&before), Some(&after))
+        .await?;
+    w.commit().await?;
+    Ok(Ok(after))
+}
+
+/// Sign the contract of a selected application.
+pub async fn sign_contract(
+    db: &Db,
+    actor: &Actor,
+    app_id: i64,
+    expected: Expected,
+    k: &NewContract,
+) -> Act<i64> {
+    let now = OffsetDateTime::now_utc();
+    let total: i64 = k
+        .items
+        .iter()
+        .map(|(_, a)| *a)
+        .fold(0i64, |s, a| s.saturating_add(a));
+    let mut w = db.write(actor).await?;
+    let (before, from, to) = match begin_act(&mut w, app_id, expected, AppAction::Contract).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    let id: i64 = with_tx!(w.tx(), |c| {
+        sqlx::query_scalar(
+        "INSERT INTO contracts (application_id, number, signed_on, parties, amount_dong, end_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(app_id)
+    .bind(clean(&k.number))
+    .bind(k.signed_on)
+    .bind(k.parties.iter().map(|p| clean(p)).collect::<Vec<_>>().join("\n"))
+    .bind(total)
+    .bind(k.end_on)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| e.on_unique("contract"))?
+    });
+    for (key, amount) in &k.items {
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "INSERT INTO contract_items (contract_id, content_key, amount_dong) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(key)
+        .bind(amount)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    set_state(
+        &mut w,
+        app_id,
+        from,
+        to,
+        Some(("contract", Some(&k.number))),
+    )
+    .await?;
+    finish(w, "contract", app_id, Some(&before)).await?;
+    Ok(Ok(id))
+}
+
+/// Record a monitoring visit (while the contract runs).
+pub async fn add_visit(
+    db: &Db,
+    actor: &Actor,
+    app_id: i64,
+    expected: Expected,
+    on: Date,
+    progress: Option<i64>,
+    note: &str,
+) -> Act<i64> {
+    let mut w = db.write(actor).await?;
+    let (before, from, to) = match begin_act(&mut w, app_id, expected, AppAction::Visit).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    let actor_name = w.actor().name.clone();
+    let id: i64 = with_tx!(w.tx(), |c| {
+        sqlx::query_scalar(
+        "INSERT INTO monitoring_visits (application_id, visited_on, progress_pct, note, actor_name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(app_id)
+    .bind(on)
+    .bind(progress)
+    .bind(clean(note))
+    .bind(&actor_name)
+    .bind(OffsetDateTime::now_utc())
+    .fetch_one(c)
+    .await?
+    });
+    set_state(&mut w, app_id, from, to, None).await?;
+    finish(w, "visit", app_id, Some(&before)).await?;
+    Ok(Ok(id))
+}
+
+/// Accept one content of a contract (nghiệm thu). When every content is
+/// accepted the application is `accepted`, and each accepted content with an
+/// indicator counts one towards it (an indicator actual of the scheme's year).
+/// Returns whether every content is now accepted.
+pub async fn accept(
+    db: &Db,
+    actor: &Actor,
+    app_id: i64,
+    expected: Expected,
+    content_key: &str,
+    on: Date,
+    note: Option<&str>,
+) -> Act<bool> {
+    let mut w = db.write(actor).await?;
+    w.lock("applications", app_id, expected).await?;
+    let before = app_record(w.tx(), app_id).await?;
+    let from = state_of(&before.application)?;
+    let Some(k) = &before.contract else {
+        return Ok(Err(Refusal::State(AppRefusal {
+            from,
+            action: AppAction::AcceptContent { last: false },
+        })));
+    };
+    let Some(item) = before.items.iter().find(|i| i.content_key == content_key) else {
+        return Ok(Err(Refusal::UnknownContent));
+    };
+    if item.accepted_on.is_some() {
+        return Ok(Err(Refusal::ContentAccepted));
+    }
+    let last = !before
+        .items
+        .iter()
+        .any(|i| i.accepted_on.is_none() && i.content_key != content_key);
+    let to = match rules::app_transition(from, AppAction::AcceptContent { last }) {
+        Ok(to) => to,
+        Err(r) => return Ok(Err(Refusal::State(r))),
+    };
+    let contract_id = k.id;
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE contract_items SET accepted_on = $1, note = $2 WHERE contract_id = $3 AND content_key = $4"
+    )
+    .bind(on)
+    .bind(note)
+    .bind(contract_id)
+    .bind(content_key)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    // Results flow back: the content's indicator, for the scheme's year.
+    let a = &before.application;
+    let ind: Option<(Option<i64>, i64)> = with_tx!(w.tx(), |c| {
+        sqlx::query_as(
+        "SELECT sc.indicator_id, s.year FROM scheme_contents sc JOIN schemes s ON s.id = sc.scheme_id WHERE sc.scheme_id = $1 AND sc.key = $2"
+    )
+    .bind(a.scheme_id)
+    .bind(content_key)
+    .fetch_optional(c)
+    .await?
+    });
+    if let Some((Some(indicator_id), year)) = ind {
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "INSERT INTO indicator_actuals (indicator_id, period, value, admin_unit_id, source, notes, created_at) \
+             VALUES ($1, $2, 1, $3, $4, $5, $6)"
+        )
+        .bind(indicator_id)
+        .bind(year.to_string())
+        .bind(a.admin_unit_id)
+        .bind(format!("application:{}:{content_key}", a.id))
+        .bind(format!("{} — nghiệm thu {}", a.applicant, langnghe_core::vnfmt::format_date(on)))
+        .bind(OffsetDateTime::now_utc())
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    set_state(
+        &mut w,
+        app_id,
+        from,
+        from,
+        Some(("accept_content", Some(content_key))),
+    )
+    .await?;
+    if to != from {
+        with_tx!(w.tx(), |c| sqlx::query(
+            "UPDATE applications SET state = $1 WHERE id = $2"
+        )
+        .bind(to.as_str())
+        .bind(app_id)
+        .execute(c)
+        .await?
+        .rows_affected());
+        let actor_name = w.actor().name.clone();
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "INSERT INTO application_events (application_id, action, from_state, to_state, note, actor_name, at) \
+             VALUES ($1, 'accept', $2, $3, NULL, $4, $5)"
+        )
+        .bind(app_id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(&actor_name)
+        .bind(OffsetDateTime::now_utc())
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    finish(w, "accept", app_id, Some(&before)).await?;
+    Ok(Ok(last))
+}
+
+/// Liquidate the contract (thanh lý) of an application whose contents are all accepted.
+pub async fn liquidate(
+    db: &Db,
+    actor: &Actor,
+    app_id: i64,
+    expected: Expected,
+    on: Date,
+) -> Act<()> {
+    let mut w = db.write(actor).await?;
+    let (before, from, to) = match begin_act(&mut w, app_id, expected, AppAction::Liquidate).await?
+    {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE contracts SET liquidated_on = $1 WHERE application_id = $2"
+    )
+    .bind(on)
+    .bind(app_id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    set_state(&mut w, app_id, from, to, Some(("liquidate", None))).await?;
+    finish(w, "liquidate", app_id, Some(&before)).await?;
+    Ok(Ok(()))
+}
+
 /// Settle (quyết toán): record the payment, mark the contract settled, and add
 /// the amount to the disbursements of the scheme's budget line for the year.
 pub async fn settle(
     db: &Db,
     actor: &Actor,
-    app: &Application,
+    app_id: i64,
+    expected: Expected,
     on: Date,
     amount_dong: i64,
     note: Option<&str>,
-) -> Result<()> {
+) -> Act<()> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let (before, from, to) = match begin_act(&mut w, app_id, expected, AppAction::Settle).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    with_tx!(w.tx(), |c| {
         sqlx::query(
         "INSERT INTO disbursements (application_id, paid_on, amount_dong, note, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
-    .bind(app.id)
+    .bind(app_id)
     .bind(on)
     .bind(amount_dong)
     .bind(note)
@@ -1096,22 +1515,22 @@ pub async fn settle(
     .await?
     .rows_affected()
     });
-    with_tx!(&mut tx, |c| sqlx::query(
+    with_tx!(w.tx(), |c| sqlx::query(
         "UPDATE contracts SET settled_on = $1 WHERE application_id = $2"
     )
     .bind(on)
-    .bind(app.id)
+    .bind(app_id)
     .execute(c)
     .await?
     .rows_affected());
-    let line: Option<Option<i64>> = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let line: Option<Option<i64>> = with_tx!(w.tx(), |c| sqlx::query_scalar(
         "SELECT budget_line_id FROM schemes WHERE id = $1"
     )
-    .bind(app.scheme_id)
+    .bind(before.application.scheme_id)
     .fetch_optional(c)
     .await?);
     if let Some(Some(line)) = line {
-        with_tx!(&mut tx, |c| {
+        with_tx!(w.tx(), |c| {
             sqlx::query(
             "INSERT INTO budget_amounts (budget_line_id, year, kind, dong, created_at) VALUES ($1, $2, 'disbursement', $3, $4) \
              ON CONFLICT (budget_line_id, year, kind) DO UPDATE SET dong = budget_amounts.dong + excluded.dong"
@@ -1125,18 +1544,9 @@ pub async fn settle(
         .rows_affected()
         });
     }
-    move_in(
-        &mut tx,
-        actor,
-        app.id,
-        "liquidated",
-        "settled",
-        "settle",
-        note,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    set_state(&mut w, app_id, from, to, Some(("settle", note))).await?;
+    finish(w, "settle", app_id, Some(&before)).await?;
+    Ok(Ok(()))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -1241,8 +1651,8 @@ pub async fn activities(db: &Db, program_id: i64) -> Result<Vec<Activity>> {
 /// Record an activity; with an indicator it counts `quantity` towards it for its year.
 pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO activities (program_id, indicator_id, kind, title, held_on, admin_unit_id, agency_id, quantity, participants, employed_after, cost_dong, notes, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
@@ -1264,7 +1674,7 @@ pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
     .await?
     });
     if let Some(ind) = a.indicator_id {
-        with_tx!(&mut tx, |c| {
+        with_tx!(w.tx(), |c| {
             sqlx::query(
             "INSERT INTO indicator_actuals (indicator_id, period, value, admin_unit_id, source, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
@@ -1280,17 +1690,10 @@ pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
         .rows_affected()
         });
     }
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "create",
-        "activity",
-        &id.to_string(),
-        None,
-        Some(a),
-    )
-    .await?;
-    tx.commit().await?;
+    let recorded = Activity { id, ..a.clone() };
+    w.audit::<(), _>("create", "activity", id, None, Some(&recorded))
+        .await?;
+    w.commit().await?;
     Ok(id)
 }
 
@@ -1306,10 +1709,14 @@ pub async fn village_unit(db: &Db, village_id: i64) -> Result<Option<(String, i6
 
 /// What the eligibility rules see of an application: the registry's
 /// recognition (or the decision the unit declared), forwarding, the
-/// representative, and the reviewer's verdicts.
-pub async fn facts_of(db: &Db, a: &Application) -> Result<langnghe_core::scheme::Facts> {
+/// representative, and the reviewer's verdicts. `village` is the registry's
+/// (status, decision number, decision date) of its village.
+pub fn facts_from(
+    a: &Application,
+    village: Option<(String, Option<String>, Option<Date>)>,
+) -> rules::Facts {
     let recognised_by = match a.village_id {
-        Some(v) => match village_facts(db, v).await? {
+        Some(_) => match village {
             Some((status, number, date)) if status == "recognised" || status == "traditional" => {
                 Some(match (number, date) {
                     (Some(n), Some(d)) => {
@@ -1329,14 +1736,23 @@ pub async fn facts_of(db: &Db, a: &Application) -> Result<langnghe_core::scheme:
         },
         None => a.recognised_by.clone(),
     };
-    Ok(langnghe_core::scheme::Facts {
+    rules::Facts {
         recognised_by,
         registered_through_unit: a.forwarded_on.is_some(),
         legal_status: a.legal_status,
         seal: a.has_seal,
         bank_account: a.bank_account,
         reviewer: serde_json::from_str(&a.review).unwrap_or_default(),
-    })
+    }
+}
+
+/// [`facts_from`] with the village read from the store.
+pub async fn facts_of(db: &Db, a: &Application) -> Result<rules::Facts> {
+    let village = match a.village_id {
+        Some(v) => village_facts(db, v).await?,
+        None => None,
+    };
+    Ok(facts_from(a, village))
 }
 
 /// The applications a selection ranks: every checked one (contracted and later

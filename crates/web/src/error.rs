@@ -63,6 +63,11 @@ pub enum AppError {
     /// (sent back so the caller can compare and decide).
     #[error("stale version")]
     Stale { current: Box<serde_json::Value> },
+    /// The record's state does not allow the action now (its state machine
+    /// refused, perhaps because someone else acted first); the field error
+    /// says why in the person's words.
+    #[error("refused: {}", .0.key)]
+    Refused(FieldError),
     /// A change to a versioned record that names no version (`version` or `If-Match`).
     #[error("version required")]
     VersionRequired,
@@ -96,7 +101,9 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) | AppError::Stale { .. } => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale { .. } | AppError::Refused(_) => {
+                StatusCode::CONFLICT
+            }
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -115,6 +122,7 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
             AppError::Stale { .. } => "stale_version",
+            AppError::Refused(_) => "refused",
             AppError::VersionRequired => "version_required",
             AppError::Busy(_) => "busy",
             AppError::Csrf => "csrf",
@@ -147,6 +155,7 @@ impl AppError {
                 t_args(lang, "error-conflict", &[("what", what)])
             }
             AppError::Stale { .. } => t(lang, "error-stale"),
+            AppError::Refused(e) => e.message(lang),
             AppError::VersionRequired => t(lang, "error-version-required"),
             AppError::Busy(_) => t(lang, "error-busy"),
             AppError::Csrf => t(lang, "error-csrf"),

@@ -113,15 +113,16 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
         .ok_or(AppError::NotFound)
 }
 
-/// One programme.
+/// One programme; its version is also the `ETag` (name it to change the programme).
 #[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = Program), (status = 404)))]
+    responses((status = 200, body = Program, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<Program>> {
-    Ok(Json(load(&state, &ctx, &id).await?))
+) -> AppResult<axum::response::Response> {
+    let p = load(&state, &ctx, &id).await?;
+    Ok(crate::version::with_etag(p.version, p))
 }
 
 /// An indicator with its targets, actual values and achievement.
@@ -340,6 +341,25 @@ pub struct TaskView {
     pub coordinating: Vec<(i64, String)>,
     /// Codes of the indicators the task serves.
     pub indicator_codes: Vec<String>,
+}
+
+/// One task with its coordinating agencies and the codes of its indicators.
+pub(crate) async fn task_view(state: &AppState, task: Task) -> AppResult<TaskView> {
+    let names = store::task_coordinators(&state.db, task.program_id).await?;
+    let codes = store::task_indicator_codes(&state.db, task.program_id).await?;
+    Ok(TaskView {
+        coordinating: names
+            .into_iter()
+            .filter(|(tid, _, _)| *tid == task.id)
+            .map(|(_, a, n)| (a, n))
+            .collect(),
+        indicator_codes: codes
+            .into_iter()
+            .filter(|(tid, _)| *tid == task.id)
+            .map(|(_, c)| c)
+            .collect(),
+        task,
+    })
 }
 
 async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView>> {

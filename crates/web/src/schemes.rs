@@ -12,15 +12,18 @@ use crate::i18n::{t, t_args, Lang};
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use langnghe_core::access::{Action, Role};
-use langnghe_core::scheme::{self as rules, EligibilityRule, FairShare, PriorityRule};
+use langnghe_core::scheme::{
+    self as rules, AppAction, AppState as Stage, EligibilityRule, FairShare, PriorityRule,
+};
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
-use langnghe_store::schemes::{self as store, Application, NewApplication, Scheme};
+use langnghe_store::schemes::{self as store, Application, NewApplication, Refusal, Scheme};
+use langnghe_store::StoreError;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -32,7 +35,8 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/schemes", get(list_page).post(create_page))
         .route("/schemes/new", get(new_page))
-        .route("/schemes/{id}", get(detail_page))
+        .route("/schemes/{id}", get(detail_page).post(update_page))
+        .route("/schemes/{id}/edit", get(edit_page))
         .route("/schemes/{id}/applications", post(register_page))
         .route("/schemes/{id}/forward", post(forward_page))
         .route("/schemes/{id}/eligibility", post(eligibility_page))
@@ -48,7 +52,8 @@ pub fn pages() -> Router<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_api, create_api))
-        .routes(routes!(get_api))
+        .routes(routes!(get_api, update_api))
+        .routes(routes!(steps_api))
         .routes(routes!(applications_api, register_api))
         .routes(routes!(forward_api))
         .routes(routes!(eligibility_api))
@@ -71,6 +76,44 @@ fn role(ctx: &Ctx) -> AppResult<Role> {
 /// The department (coordinators, admins) checks, selects, contracts and settles.
 fn department(ctx: &Ctx) -> AppResult<()> {
     ctx.require(Action::EditRegistry).map(|_| ())
+}
+
+/// What a refusal of the rules (taken on the rows as they are once locked)
+/// means to the person who asked.
+fn refused(lang: Lang, r: Refusal) -> AppError {
+    match r {
+        Refusal::State(r) => AppError::Refused(
+            FieldError::new("state", r.key())
+                .arg("state", t(lang, &format!("app-state-{}", r.from.as_str()))),
+        ),
+        Refusal::Scheme { key } => AppError::Refused(FieldError::new("status", key)),
+        Refusal::UnknownContent => {
+            AppError::Validation(vec![FieldError::new("content", "error-choice")])
+        }
+        Refusal::ContentAccepted => {
+            AppError::Refused(FieldError::new("content", "app-content-accepted"))
+        }
+        Refusal::ContentInUse(key) => {
+            AppError::Validation(vec![
+                FieldError::new("contents", "scheme-content-in-use").arg("code", key)
+            ])
+        }
+        Refusal::BudgetBelowSelected { selected_dong } => {
+            AppError::Validation(vec![FieldError::new(
+                "budget",
+                "scheme-budget-below-selected",
+            )
+            .arg("value", vnfmt::format_int(selected_dong))])
+        }
+        Refusal::NothingSelected => {
+            AppError::Validation(vec![FieldError::new("number", "scheme-nothing-selected")])
+        }
+    }
+}
+
+/// The version an action names, if any (body `version` and/or `If-Match`).
+fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i64>> {
+    crate::plans_edit::optional_version(body, headers)
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
@@ -245,16 +288,23 @@ async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult<SchemeView
     })
 }
 
-/// One scheme.
+/// One scheme; its version is also the `ETag` (name it to change the scheme).
 #[utoipa::path(get, path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = SchemeView), (status = 404)))]
+    responses((status = 200, body = SchemeView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<SchemeView>> {
+) -> AppResult<Response> {
     let s = load(&state, &ctx, &id).await?;
-    Ok(Json(view_of(&state, &ctx, s).await?))
+    let view = view_of(&state, &ctx, s).await?;
+    Ok(crate::version::with_etag(view.scheme.version, view))
+}
+
+/// The scheme as stored now, for a 409.
+async fn stale_scheme(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<AppError> {
+    let s = load(state, ctx, &id.to_string()).await?;
+    Ok(crate::version::stale(&view_of(state, ctx, s).await?))
 }
 
 fn gantt_of(lang: Lang, steps: &[StepView]) -> String {
@@ -511,7 +561,7 @@ async fn register(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id = store::register(
+    let registered = store::register(
         &state.db,
         &ctx.actor(),
         &NewApplication {
@@ -533,13 +583,16 @@ async fn register(
     )
     .await
     .map_err(|e| match e {
-        langnghe_store::StoreError::Conflict(_) => AppError::Validation(vec![FieldError::new(
+        StoreError::Conflict(_) => AppError::Validation(vec![FieldError::new(
             "village_id",
             "scheme-already-registered",
         )]),
         e => e.into(),
     })?;
-    Ok(id)
+    registered.map_err(|r| match r {
+        Refusal::Scheme { key } => AppError::Validation(vec![FieldError::new("village_id", key)]),
+        r => refused(ctx.lang, r),
+    })
 }
 
 /// Applications of a scheme: a district sees its own, the department all.
@@ -657,48 +710,36 @@ async fn forward_page(
 // Eligibility and selection
 // ---------------------------------------------------------------------------
 
-/// Check one application against the scheme's rules and record the result.
-async fn check_one(state: &AppState, ctx: &Ctx, s: &Scheme, a: &Application) -> AppResult<bool> {
-    let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
-    let facts = store::facts_of(&state.db, a).await?;
-    let e = rules::check_eligibility(&rules_list, &facts);
-    let summary = e
-        .results
-        .iter()
-        .filter(|r| !r.passed || e.eligible)
-        .map(|r| r.reason_vi.clone())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
-    store::record_eligibility(&state.db, &ctx.actor(), a, e.eligible, &json, &summary).await?;
-    let to = if e.eligible { "eligible" } else { "ineligible" };
-    if a.state != to {
-        notify_unit(state, a, to).await?;
-    }
-    Ok(e.eligible)
-}
-
 async fn run_eligibility(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(usize, usize)> {
     department(ctx)?;
     let s = load(state, ctx, id).await?;
+    let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     let (mut ok, mut no) = (0, 0);
-    for a in apps
-        .iter()
-        .filter(|a| matches!(a.state.as_str(), "forwarded" | "eligible" | "ineligible"))
-    {
-        if check_one(state, ctx, &s, a).await? {
+    for a in &apps {
+        // Each is checked on its row as it is once locked; one that moved on
+        // in the meantime (or is not forwarded yet) is left as it is.
+        let Ok((from, to)) =
+            store::record_eligibility(&state.db, &ctx.actor(), a.id, None, &rules_list).await?
+        else {
+            continue;
+        };
+        if to == Stage::Eligible {
             ok += 1;
         } else {
             no += 1;
+        }
+        if from != to {
+            notify_unit(state, a, to.as_str()).await?;
         }
     }
     Ok((ok, no))
 }
 
 /// Check every forwarded application against the scheme's rules (registry facts included).
+/// Each application is checked on its row as it is once locked.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/eligibility", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, description = "`{eligible, ineligible}`"), (status = 403)))]
+    responses((status = 200, description = "`{eligible, ineligible}`"), (status = 403), (status = 404)))]
 async fn eligibility_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -744,19 +785,24 @@ pub struct SelectionItem {
     pub reason: String,
 }
 
-async fn compute_selection(
-    state: &AppState,
-    ctx: &Ctx,
+/// The selection the rules give for a scheme and its applications (pure).
+fn selection_items(
+    lang: Lang,
     s: &Scheme,
-) -> AppResult<Vec<SelectionItem>> {
-    let contents = core_contents(&store::contents(&state.db, s.id).await?);
+    contents: &[store::Content],
+    apps: &[Application],
+) -> Vec<SelectionItem> {
     let priority: Vec<PriorityRule> = json_list(&s.priority);
-    let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     // District names come from the store: a registry village's commune counts under its district.
-    let input = store::selection_input(&apps);
-    let out = rules::rank_and_select(&contents, &priority, fair_of(s), s.budget_dong, &input);
-    Ok(out
-        .into_iter()
+    let input = store::selection_input(apps);
+    let out = rules::rank_and_select(
+        &core_contents(contents),
+        &priority,
+        fair_of(s),
+        s.budget_dong,
+        &input,
+    );
+    out.into_iter()
         .map(|x| SelectionItem {
             application_id: x.application_id,
             applicant: x.applicant,
@@ -767,27 +813,23 @@ async fn compute_selection(
             requested: x.requested_dong,
             budget_left: x.budget_left_dong,
             reason_code: x.reason_code.code().into(),
-            reason: match ctx.lang {
+            reason: match lang {
                 Lang::Vi => x.reason_vi,
                 Lang::En => x.reason_en,
             },
         })
-        .collect())
+        .collect()
 }
 
-/// The selection as the rules give it now (one item per applicant, in rank order), not yet recorded.
-#[utoipa::path(get, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<SelectionItem>)))]
-async fn selection_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
-    let s = load(&state, &ctx, &id).await?;
-    let mut items = compute_selection(&state, &ctx, &s).await?;
-    // A district sees its own applicants only.
+/// Only the applicants inside the caller's scope (as the applications list shows them).
+async fn in_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Scheme,
+    mut items: Vec<SelectionItem>,
+) -> AppResult<Vec<SelectionItem>> {
     let u = ctx.user()?;
-    if u.scope_unit_id != langnghe_store::geo::COUNTRY_ID && department(&ctx).is_err() {
+    if u.scope_unit_id != langnghe_store::geo::COUNTRY_ID {
         let mine: Vec<i64> = store::applications(&state.db, s.id, u.scope_unit_id)
             .await?
             .iter()
@@ -795,48 +837,113 @@ async fn selection_api(
             .collect();
         items.retain(|i| mine.contains(&i.application_id));
     }
+    Ok(items)
+}
+
+/// The selection as the rules give it now (one item per applicant of the
+/// caller's scope, in rank order), not yet recorded.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 404)))]
+async fn selection_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
+    let s = load(&state, &ctx, &id).await?;
+    let contents = store::contents(&state.db, s.id).await?;
+    let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
+    let items = selection_items(ctx.lang, &s, &contents, &apps);
+    let items = in_scope(&state, &ctx, &s, items).await?;
     let total = items.len() as i64;
     Ok(Json(crate::api::ListOf { items, total }))
 }
 
-async fn record_selection(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Vec<SelectionItem>> {
+async fn record_selection(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    expected: Option<i64>,
+) -> AppResult<Vec<SelectionItem>> {
     department(ctx)?;
     let s = load(state, ctx, id).await?;
-    if matches!(s.status.as_str(), "decided" | "execution" | "closed") {
-        return Err(AppError::Conflict(t(ctx.lang, "scheme-already-decided")));
+    let lang = ctx.lang;
+    let mut items = vec![];
+    // Ranked inside the write, on the scheme and applications as they are once locked.
+    let recorded = store::record_selection(
+        &state.db,
+        &ctx.actor(),
+        s.id,
+        expected,
+        |scheme, contents, apps| {
+            items = selection_items(lang, scheme, contents, apps);
+            items
+                .iter()
+                .filter(|i| i.reason_code != "ineligible")
+                .map(|i| store::Selected {
+                    application_id: i.application_id,
+                    rank: i.rank.map(i64::from),
+                    selected: i.selected,
+                    amount_dong: i.amount,
+                    reason: i.reason.clone(),
+                })
+                .collect()
+        },
+    )
+    .await;
+    match recorded {
+        Ok(Ok(_)) => {}
+        Ok(Err(r)) => return Err(refused(lang, r)),
+        Err(StoreError::Stale { .. }) => return Err(stale_scheme(state, ctx, s.id).await?),
+        Err(e) => return Err(e.into()),
     }
-    let items = compute_selection(state, ctx, &s).await?;
-    let rows: Vec<store::Selected> = items
-        .iter()
-        .filter(|i| i.reason_code != "ineligible")
-        .map(|i| store::Selected {
-            application_id: i.application_id,
-            rank: i.rank.map(i64::from),
-            selected: i.selected,
-            amount_dong: i.amount,
-            reason: i.reason.clone(),
-        })
-        .collect();
-    store::record_selection(&state.db, &ctx.actor(), s.id, &rows).await?;
     for i in &items {
         if let Ok((_, a)) = load_app(state, ctx, &i.application_id.to_string()).await {
             notify_unit(state, &a, &a.state).await?;
         }
     }
-    Ok(items)
+    in_scope(state, ctx, &s, items).await
 }
 
-/// Record the selection: selected applicants get their amounts, the others the reason.
+/// An optional version in a body (actions).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct VersionPayload {
+    /// Optional: the version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
+}
+
+/// Record the selection: selected applicants get their amounts, the others the
+/// reason. The scheme and its applications are ranked as they are once
+/// locked; refused (409) once the list is decided, or when the scheme's
+/// version, if given (`version` or `If-Match`), is stale.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 403), (status = 409)))]
+    request_body(content = Option<VersionPayload>, description = "optional"),
+    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 403), (status = 404),
+        (status = 409, description = "decided already (`refused`), or a stale version (`error.current` is the stored scheme)")))]
 async fn record_selection_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
-    let items = record_selection(&state, &ctx, &id).await?;
+    let p: VersionPayload = optional_body(&body)?;
+    let expected = action_version(p.version, &headers)?;
+    let items = record_selection(&state, &ctx, &id, expected).await?;
     let total = items.len() as i64;
     Ok(Json(crate::api::ListOf { items, total }))
+}
+
+/// An optional JSON body: empty means none.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest {
+        key: "error-json".into(),
+        detail: Some(e.to_string().chars().take(200).collect()),
+    })
 }
 
 async fn selection_page(
@@ -844,15 +951,23 @@ async fn selection_page(
     ctx: Ctx,
     session: Session,
     Path(id): Path<String>,
+    Form(p): Form<VersionPayload>,
 ) -> AppResult<Response> {
-    let items = record_selection(&state, &ctx, &id).await?;
-    let n = items.iter().filter(|i| i.selected).count();
-    ctx::flash(
-        &session,
-        "success",
-        t_args(ctx.lang, "scheme-selected", &[("count", n.to_string())]),
-    )
-    .await;
+    match record_selection(&state, &ctx, &id, p.version).await {
+        Ok(items) => {
+            let n = items.iter().filter(|i| i.selected).count();
+            ctx::flash(
+                &session,
+                "success",
+                t_args(ctx.lang, "scheme-selected", &[("count", n.to_string())]),
+            )
+            .await;
+        }
+        Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
+            ctx::flash(&session, "error", e.message(ctx.lang)).await;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
 }
 
@@ -865,16 +980,37 @@ pub struct DecisionPayload {
     pub issued_on: String,
     #[serde(default)]
     pub title: Option<String>,
+    /// Optional: the scheme's version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
 }
 
-async fn decide(state: &AppState, ctx: &Ctx, id: &str, p: &DecisionPayload) -> AppResult<i64> {
+async fn decide(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    p: &DecisionPayload,
+    expected: Option<i64>,
+) -> AppResult<i64> {
     department(ctx)?;
     let s = load(state, ctx, id).await?;
+    // Refuse what the store would refuse before adding the document to the registry.
+    if expected.is_some_and(|v| v != s.version) {
+        return Err(stale_scheme(state, ctx, s.id).await?);
+    }
+    if s.decision_doc_id.is_some()
+        || matches!(s.status.as_str(), "decided" | "execution" | "closed")
+    {
+        return Err(refused(
+            ctx.lang,
+            Refusal::Scheme {
+                key: "scheme-already-decided",
+            },
+        ));
+    }
     if s.selected == 0 {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "number",
-            "scheme-nothing-selected",
-        )]));
+        return Err(refused(ctx.lang, Refusal::NothingSelected));
     }
     let title = p
         .title
@@ -910,21 +1046,31 @@ async fn decide(state: &AppState, ctx: &Ctx, id: &str, p: &DecisionPayload) -> A
         .get("id")
         .and_then(|v| v.as_i64())
         .ok_or(AppError::NotFound)?;
-    store::set_decision(&state.db, &ctx.actor(), s.id, doc_id).await?;
-    Ok(doc_id)
+    match store::set_decision(&state.db, &ctx.actor(), s.id, expected, doc_id).await {
+        Ok(Ok(_)) => Ok(doc_id),
+        Ok(Err(r)) => Err(refused(ctx.lang, r)),
+        Err(StoreError::Stale { .. }) => Err(stale_scheme(state, ctx, s.id).await?),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Record the decision (legal document) that approves the selected list.
+/// Record the decision (legal document) that approves the selected list. An
+/// action on the scheme: refused (409) when decided already, and when its
+/// version, if given (`version` or `If-Match`), is stale.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/decision", tag = "schemes", params(("id" = i64, Path)),
     request_body = DecisionPayload,
-    responses((status = 201, description = "`{document_id}`"), (status = 403), (status = 422)))]
+    responses((status = 201, description = "`{document_id}`"), (status = 403), (status = 404),
+        (status = 409, description = "decided already (`refused`), or a stale version (`error.current` is the stored scheme)"),
+        (status = 422)))]
 async fn decision_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(p): Json<DecisionPayload>,
 ) -> AppResult<Response> {
-    let d = decide(&state, &ctx, &id, &p).await?;
+    let expected = action_version(p.version, &headers)?;
+    let d = decide(&state, &ctx, &id, &p, expected).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "document_id": d })),
@@ -939,9 +1085,13 @@ async fn decision_page(
     Path(id): Path<String>,
     Form(p): Form<DecisionPayload>,
 ) -> AppResult<Response> {
-    match decide(&state, &ctx, &id, &p).await {
+    match decide(&state, &ctx, &id, &p, p.version).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
+        }
+        Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
+            ctx::flash(&session, "error", e.message(ctx.lang)).await;
             Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
         }
         Err(AppError::Validation(errs)) => {
@@ -953,27 +1103,34 @@ async fn decision_page(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct StepForm {
-    ord: String,
+/// Mark a step of the timeline done.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct StepDonePayload {
+    /// The step's order (TT).
+    pub ord: String,
+    /// The day it was done ("15/9/2017"); default today.
     #[serde(default)]
-    done_on: Option<String>,
+    pub done_on: Option<String>,
+    /// Optional: the scheme's version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
 }
 
-async fn step_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    session: Session,
-    Path(id): Path<String>,
-    Form(f): Form<StepForm>,
-) -> AppResult<Response> {
-    department(&ctx)?;
-    let s = load(&state, &ctx, &id).await?;
+async fn mark_step(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    f: &StepDonePayload,
+    expected: Option<i64>,
+) -> AppResult<Scheme> {
+    department(ctx)?;
+    let s = load(state, ctx, id).await?;
     let ord: i64 = f
         .ord
         .trim()
         .parse()
-        .map_err(|_| AppError::bad("error-form"))?;
+        .map_err(|_| AppError::Validation(vec![FieldError::new("ord", "error-number")]))?;
     let done =
         match non_empty(&f.done_on) {
             None => Some(today()),
@@ -981,8 +1138,47 @@ async fn step_page(
                 AppError::Validation(vec![FieldError::new("done_on", "error-date")])
             })?),
         };
-    store::set_step_done(&state.db, &ctx.actor(), s.id, ord, done).await?;
-    ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+    match store::set_step_done(&state.db, &ctx.actor(), s.id, expected, ord, done).await {
+        Err(StoreError::Stale { .. }) => Err(stale_scheme(state, ctx, s.id).await?),
+        other => Ok(other?),
+    }
+}
+
+/// Mark a step of the scheme's timeline done (an action on the scheme: a
+/// version, if given as `version` or `If-Match`, must be current).
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/steps", tag = "schemes", params(("id" = i64, Path)),
+    request_body = StepDonePayload,
+    responses((status = 200, body = SchemeView, headers(("ETag" = String, description = "the new version, quoted"))),
+        (status = 403), (status = 404, description = "no such scheme or step"),
+        (status = 409, description = "stale version: `error.current` is the stored scheme"), (status = 422)))]
+async fn steps_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(p): Json<StepDonePayload>,
+) -> AppResult<Response> {
+    let expected = action_version(p.version, &headers)?;
+    let s = mark_step(&state, &ctx, &id, &p, expected).await?;
+    let s = load(&state, &ctx, &s.id.to_string()).await?;
+    let view = view_of(&state, &ctx, s).await?;
+    Ok(crate::version::with_etag(view.scheme.version, view))
+}
+
+async fn step_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    Form(f): Form<StepDonePayload>,
+) -> AppResult<Response> {
+    match mark_step(&state, &ctx, &id, &f, f.version).await {
+        Ok(_) => ctx::flash(&session, "success", t(ctx.lang, "saved")).await,
+        Err(e @ (AppError::Stale { .. } | AppError::Validation(_))) => {
+            ctx::flash(&session, "error", e.message(ctx.lang)).await
+        }
+        Err(e) => return Err(e),
+    }
     Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
 }
 
@@ -1031,16 +1227,18 @@ async fn app_view(state: &AppState, s: &Scheme, a: Application) -> AppResult<App
     })
 }
 
-/// One application with its contract, visits, acceptance, payments and history.
+/// One application with its contract, visits, acceptance, payments and
+/// history; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = ApplicationView), (status = 404)))]
+    responses((status = 200, body = ApplicationView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn application_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<ApplicationView>> {
+) -> AppResult<Response> {
     let (s, a) = load_app(&state, &ctx, &id).await?;
-    Ok(Json(app_view(&state, &s, a).await?))
+    let view = app_view(&state, &s, a).await?;
+    Ok(crate::version::with_etag(view.application.version, view))
 }
 
 async fn application_page(
@@ -1116,6 +1314,38 @@ pub struct AppActionPayload {
     /// review: "1"/"true" when the applicant meets it.
     #[serde(default)]
     pub passed: Option<String>,
+    /// Optional: the application's version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
+}
+
+/// The state machine's answer for the application as the caller read it: a
+/// quick refusal before anything is written (the store asks again on the
+/// locked row).
+fn allowed(lang: Lang, a: &Application, action: AppAction) -> AppResult<()> {
+    let from = Stage::parse(&a.state).ok_or_else(|| AppError::Internal(a.state.clone()))?;
+    rules::app_transition(from, action)
+        .map(|_| ())
+        .map_err(|r| refused(lang, Refusal::State(r)))
+}
+
+/// A store action's answer: the refusal or the stale version as the person sees it.
+async fn acted<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    r: langnghe_store::Result<Result<T, Refusal>>,
+) -> AppResult<T> {
+    match r {
+        Ok(Ok(x)) => Ok(x),
+        Ok(Err(refusal)) => Err(refused(ctx.lang, refusal)),
+        Err(StoreError::Stale { .. }) => {
+            let (s, a) = load_app(state, ctx, id).await?;
+            Err(crate::version::stale(&app_view(state, &s, a).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn app_action(
@@ -1124,9 +1354,14 @@ async fn app_action(
     id: &str,
     action: &str,
     p: &AppActionPayload,
+    expected: Option<i64>,
 ) -> AppResult<()> {
     department(ctx)?;
     let (s, a) = load_app(state, ctx, id).await?;
+    // A version given that is not the one stored: 409 with the record as it is.
+    if expected.is_some_and(|v| v != a.version) {
+        return Err(crate::version::stale(&app_view(state, &s, a).await?));
+    }
     let mut errors = vec![];
     let date = match non_empty(&p.date) {
         None => today(),
@@ -1137,8 +1372,10 @@ async fn app_action(
     };
     let note = non_empty(&p.note).and_then(|n| clean_text(&n, 2_000).ok());
     let actor = ctx.actor();
+    let lang = ctx.lang;
     match action {
         "review" => {
+            allowed(lang, &a, AppAction::Review)?;
             let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
             let key = non_empty(&p.rule).unwrap_or_default();
             if !rules_list
@@ -1156,30 +1393,20 @@ async fn app_action(
                     "error-required",
                 )]));
             };
-            let mut verdicts: Vec<rules::ReviewerVerdict> = json_list(&a.review);
-            verdicts.retain(|v| v.key != key);
-            verdicts.push(rules::ReviewerVerdict {
+            let verdict = rules::ReviewerVerdict {
                 key,
                 passed: truthy(&p.passed),
                 note,
-            });
-            store::set_review(
-                &state.db,
-                &actor,
-                a.id,
-                &serde_json::to_string(&verdicts).unwrap_or_else(|_| "[]".into()),
-            )
-            .await?;
-            if matches!(a.state.as_str(), "forwarded" | "eligible" | "ineligible") {
-                let (_, fresh) = load_app(state, ctx, id).await?;
-                check_one(state, ctx, &s, &fresh).await?;
+            };
+            let r = store::review(&state.db, &actor, a.id, expected, verdict, &rules_list).await;
+            let after = acted(state, ctx, id, r).await?;
+            if after.state != a.state {
+                notify_unit(state, &after, &after.state).await?;
             }
             return Ok(());
         }
         "contract" => {
-            if a.state != "selected" {
-                return Err(AppError::Conflict(t(ctx.lang, "app-not-selected")));
-            }
+            allowed(lang, &a, AppAction::Contract)?;
             // Seed 002: the village representative must have legal status, a seal and an account.
             let mut missing = vec![];
             if a.representative.as_deref().unwrap_or("").is_empty() {
@@ -1229,10 +1456,11 @@ async fn app_action(
                 .flatten()
                 .collect(),
             };
-            store::sign_contract(
+            let r = store::sign_contract(
                 &state.db,
                 &actor,
-                &a,
+                a.id,
+                expected,
                 &store::NewContract {
                     number,
                     signed_on: date,
@@ -1241,9 +1469,11 @@ async fn app_action(
                     items,
                 },
             )
-            .await?;
+            .await;
+            acted(state, ctx, id, r).await?;
         }
         "visit" => {
+            allowed(lang, &a, AppAction::Visit)?;
             let progress = match non_empty(&p.progress) {
                 None => None,
                 Some(x) => match vnfmt::parse_int(x.trim_end_matches('%').trim()) {
@@ -1261,7 +1491,9 @@ async fn app_action(
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            store::add_visit(&state.db, &actor, a.id, date, progress, &note).await?;
+            let r =
+                store::add_visit(&state.db, &actor, a.id, expected, date, progress, &note).await;
+            acted(state, ctx, id, r).await?;
             return Ok(());
         }
         "accept" => {
@@ -1269,28 +1501,28 @@ async fn app_action(
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            store::accept(&state.db, &actor, &a, &key, date, note.as_deref())
-                .await
-                .map_err(|e| match e {
-                    langnghe_store::StoreError::Invalid(_) => {
-                        AppError::Validation(vec![FieldError::new("content", "error-choice")])
-                    }
-                    e => e.into(),
-                })?;
+            let r = store::accept(
+                &state.db,
+                &actor,
+                a.id,
+                expected,
+                &key,
+                date,
+                note.as_deref(),
+            )
+            .await;
+            acted(state, ctx, id, r).await?;
         }
         "liquidate" => {
-            if a.state != "accepted" {
-                return Err(AppError::Conflict(t(ctx.lang, "app-not-accepted")));
-            }
+            allowed(lang, &a, AppAction::Liquidate)?;
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            store::liquidate(&state.db, &actor, &a, date).await?;
+            let r = store::liquidate(&state.db, &actor, a.id, expected, date).await;
+            acted(state, ctx, id, r).await?;
         }
         "settle" => {
-            if a.state != "liquidated" {
-                return Err(AppError::Conflict(t(ctx.lang, "app-not-liquidated")));
-            }
+            allowed(lang, &a, AppAction::Settle)?;
             let contract = store::contract_of(&state.db, a.id)
                 .await?
                 .map(|(k, _)| k.amount_dong)
@@ -1308,7 +1540,17 @@ async fn app_action(
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            store::settle(&state.db, &actor, &a, date, amount, note.as_deref()).await?;
+            let r = store::settle(
+                &state.db,
+                &actor,
+                a.id,
+                expected,
+                date,
+                amount,
+                note.as_deref(),
+            )
+            .await;
+            acted(state, ctx, id, r).await?;
         }
         _ => return Err(AppError::NotFound),
     }
@@ -1317,20 +1559,31 @@ async fn app_action(
     Ok(())
 }
 
-/// Act on an application: `contract`, `visit`, `accept` (one content), `liquidate`, `settle`.
+/// Act on an application: `contract`, `visit`, `accept` (one content),
+/// `liquidate`, `settle`, `review` (a verdict on a custom rule). Actions are
+/// guarded by the application's state machine, applied to its row once
+/// locked: of two concurrent identical actions one succeeds and the other is
+/// refused (409 `refused`). A version (`version` or `If-Match`), when given,
+/// must be the current one (409 `stale_version` with the stored application).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/{action}", tag = "schemes",
-    params(("id" = i64, Path), ("action" = String, Path, description = "contract, visit, accept, liquidate or settle")),
+    params(("id" = i64, Path), ("action" = String, Path, description = "contract, visit, accept, liquidate, settle or review")),
     request_body = AppActionPayload,
-    responses((status = 200, body = ApplicationView), (status = 403), (status = 409), (status = 422)))]
+    responses((status = 200, body = ApplicationView, headers(("ETag" = String, description = "the new version, quoted"))),
+        (status = 403), (status = 404),
+        (status = 409, description = "the state does not allow the action (`refused`), or the version given is stale (`stale_version`, `error.current` is the stored application)"),
+        (status = 422)))]
 async fn application_action_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
     Json(p): Json<AppActionPayload>,
-) -> AppResult<Json<ApplicationView>> {
-    app_action(&state, &ctx, &id, &action, &p).await?;
+) -> AppResult<Response> {
+    let expected = action_version(p.version, &headers)?;
+    app_action(&state, &ctx, &id, &action, &p, expected).await?;
     let (s, a) = load_app(&state, &ctx, &id).await?;
-    Ok(Json(app_view(&state, &s, a).await?))
+    let view = app_view(&state, &s, a).await?;
+    Ok(crate::version::with_etag(view.application.version, view))
 }
 
 async fn application_action_page(
@@ -1340,7 +1593,7 @@ async fn application_action_page(
     Path((id, action)): Path<(String, String)>,
     Form(p): Form<AppActionPayload>,
 ) -> AppResult<Response> {
-    match app_action(&state, &ctx, &id, &action, &p).await {
+    match app_action(&state, &ctx, &id, &action, &p, p.version).await {
         Ok(()) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
@@ -1348,6 +1601,16 @@ async fn application_action_page(
         Err(AppError::Validation(errs)) => {
             let h = application_html(&state, &ctx, &id, &errs).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
+        }
+        // The page was out of date: show it as it is now, with the reason.
+        Err(AppError::Refused(e)) => {
+            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            Ok((StatusCode::CONFLICT, h).into_response())
+        }
+        Err(AppError::Stale { .. }) => {
+            let e = FieldError::new("state", "error-stale");
+            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            Ok((StatusCode::CONFLICT, h).into_response())
         }
         Err(e) => Err(e),
     }
@@ -1415,9 +1678,12 @@ pub struct StepPayload {
     pub start_on: Option<String>,
     #[serde(default)]
     pub due_on: Option<String>,
+    /// The coordinating units, as the plan lists them.
+    #[serde(default)]
+    pub coordinating: Option<String>,
 }
 
-/// A new support scheme.
+/// A support scheme, as defined or changed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SchemePayload {
     pub program_id: i64,
@@ -1450,6 +1716,10 @@ pub struct SchemePayload {
     pub partner_agency: Option<String>,
     #[serde(default)]
     pub steps: Vec<StepPayload>,
+    /// Changes only: the version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    #[schema(value_type = Option<i64>)]
+    pub version: Option<i64>,
 }
 
 async fn agency_ref(state: &AppState, v: &Option<String>) -> AppResult<Option<i64>> {
@@ -1462,7 +1732,13 @@ async fn agency_ref(state: &AppState, v: &Option<String>) -> AppResult<Option<i6
     })
 }
 
-async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64> {
+/// The one validation of a scheme, for definition and change: its programme,
+/// contents, rules, budget and timeline, inside the caller's scope.
+async fn check_scheme(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &SchemePayload,
+) -> AppResult<store::NewScheme> {
     department(ctx)?;
     let u = ctx.user()?;
     let program = langnghe_store::plans::get(&state.db, u.scope_unit_id, p.program_id)
@@ -1581,7 +1857,7 @@ async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64
             text: clean_text(&st.text, 2_000).unwrap_or_default(),
             lead_agency_id: agency_ref(state, &st.lead).await?,
             lead_agency_name: None,
-            coordinating: None,
+            coordinating: non_empty(&st.coordinating).and_then(|c| clean_text(&c, 500).ok()),
             start_on,
             due_on,
             done_on: None,
@@ -1595,39 +1871,68 @@ async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64
         .budget_line_id
         .filter(|b| lines.iter().any(|l| l.id == *b))
         .or(lines.first().map(|l| l.id));
-    let id = store::insert(
-        &state.db,
-        &ctx.actor(),
-        &store::NewScheme {
-            key: None,
-            program_id: program.id,
-            budget_line_id,
-            title,
-            year: p.year,
-            budget_dong: budget,
-            eligibility: serde_json::to_string(&eligibility).unwrap_or_else(|_| "[]".into()),
-            priority: serde_json::to_string(&p.priority).unwrap_or_else(|_| "[]".into()),
-            fair_share: fair,
-            fair_cap: p.fair_cap,
-            liquidate_by,
-            indicator_id: contents.iter().find_map(|c| c.indicator_id),
-            lead_agency_id: agency_ref(state, &p.lead_agency)
-                .await?
-                .or(program.lead_agency_id),
-            partner_agency_id: agency_ref(state, &p.partner_agency).await?,
-            notes: None,
-            contents,
-            steps,
-        },
-    )
-    .await
-    .map_err(|e| match e {
-        langnghe_store::StoreError::Conflict(_) => {
+    Ok(store::NewScheme {
+        key: None,
+        program_id: program.id,
+        budget_line_id,
+        title,
+        year: p.year,
+        budget_dong: budget,
+        eligibility: serde_json::to_string(&eligibility).unwrap_or_else(|_| "[]".into()),
+        priority: serde_json::to_string(&p.priority).unwrap_or_else(|_| "[]".into()),
+        fair_share: fair,
+        fair_cap: p.fair_cap,
+        liquidate_by,
+        indicator_id: contents.iter().find_map(|c| c.indicator_id),
+        lead_agency_id: agency_ref(state, &p.lead_agency)
+            .await?
+            .or(program.lead_agency_id),
+        partner_agency_id: agency_ref(state, &p.partner_agency).await?,
+        notes: None,
+        contents,
+        steps,
+    })
+}
+
+fn duplicate_content(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => {
             AppError::Validation(vec![FieldError::new("contents", "error-duplicate")])
         }
         e => e.into(),
-    })?;
-    Ok(id)
+    }
+}
+
+async fn create(state: &AppState, ctx: &Ctx, p: &SchemePayload) -> AppResult<i64> {
+    let new = check_scheme(state, ctx, p).await?;
+    store::insert(&state.db, &ctx.actor(), &new)
+        .await
+        .map_err(duplicate_content)
+}
+
+/// Change a scheme read at version `expected`.
+async fn update(
+    state: &AppState,
+    ctx: &Ctx,
+    s: &Scheme,
+    expected: i64,
+    p: &SchemePayload,
+) -> AppResult<Scheme> {
+    let mut new = check_scheme(state, ctx, p).await?;
+    if new.program_id != s.program_id {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "program_id",
+            "scheme-program-fixed",
+        )]));
+    }
+    new.key = s.key.clone();
+    new.notes = s.notes.clone();
+    match store::update(&state.db, &ctx.actor(), s.id, Some(expected), &new).await {
+        Ok(Ok(saved)) => Ok(saved),
+        Ok(Err(r)) => Err(refused(ctx.lang, r)),
+        Err(StoreError::Stale { .. }) => Err(stale_scheme(state, ctx, s.id).await?),
+        Err(e) => Err(duplicate_content(e)),
+    }
 }
 
 /// Define a support scheme under a programme: contents with costs, rules, budget, timeline.
@@ -1643,7 +1948,33 @@ async fn create_api(
     Ok((StatusCode::CREATED, Json(view_of(&state, &ctx, s).await?)).into_response())
 }
 
-/// The new-scheme form: contents and steps one per line.
+/// Change a scheme: its title, year, budget, contents (by key), rules, fair
+/// share, liquidation deadline and timeline (a step keeps the day it was
+/// done), validated as when it was defined. A content an application applied
+/// for cannot go, and the budget cannot go below what is selected (422). Name
+/// the version read (`version` or `If-Match`): without one 428, stale 409 with
+/// the stored scheme in `error.current`.
+#[utoipa::path(put, path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path)), request_body = SchemePayload,
+    responses((status = 200, body = SchemeView, headers(("ETag" = String, description = "the new version, quoted"))),
+        (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored scheme"),
+        (status = 422), (status = 428, description = "no version given")))]
+async fn update_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(p): Json<SchemePayload>,
+) -> AppResult<Response> {
+    department(&ctx)?;
+    let s = load(&state, &ctx, &id).await?;
+    let expected = crate::version::expected(p.version, &headers)?;
+    let saved = update(&state, &ctx, &s, expected, &p).await?;
+    let s = load(&state, &ctx, &saved.id.to_string()).await?;
+    let view = view_of(&state, &ctx, s).await?;
+    Ok(crate::version::with_etag(view.scheme.version, view))
+}
+
+/// The scheme form: contents, steps and reviewer-decided rules one per line.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 struct SchemeForm {
     #[serde(default)]
@@ -1657,7 +1988,7 @@ struct SchemeForm {
     /// "key | name | cost | indicator code" per line.
     #[serde(default)]
     contents: String,
-    /// "start | due | lead key | text" per line.
+    /// "start | due | lead key | text | coordinating" per line.
     #[serde(default)]
     steps: String,
     #[serde(default)]
@@ -1670,12 +2001,18 @@ struct SchemeForm {
     registered_through_unit: Option<String>,
     #[serde(default)]
     has_legal_status: Option<String>,
+    /// Conditions a reviewer decides: "key | label" per line.
+    #[serde(default)]
+    custom_rules: String,
     #[serde(default)]
     fair_share: String,
     #[serde(default)]
     fair_cap: String,
     #[serde(default)]
     liquidate_by: String,
+    /// Changes only: the version the form was read at.
+    #[serde(default)]
+    version: String,
 }
 
 fn payload_of(f: &SchemeForm) -> SchemePayload {
@@ -1697,6 +2034,23 @@ fn payload_of(f: &SchemeForm) -> SchemePayload {
         priority.push(PriorityRule::AllContents);
     }
     priority.push(PriorityRule::EarlierRegistration);
+    let mut eligibility: Vec<String> = [
+        ("village_recognised", &f.village_recognised),
+        ("registered_through_unit", &f.registered_through_unit),
+        ("has_legal_status", &f.has_legal_status),
+    ]
+    .iter()
+    .filter(|(_, v)| truthy(v))
+    .map(|(k, _)| k.to_string())
+    .collect();
+    for l in f.custom_rules.lines().filter(|l| !l.trim().is_empty()) {
+        let p = split(l);
+        eligibility.push(format!(
+            "custom:{}:{}",
+            p.first().cloned().unwrap_or_default(),
+            p.get(1).cloned().unwrap_or_default()
+        ));
+    }
     SchemePayload {
         program_id: f.program_id.trim().parse().unwrap_or(0),
         title: f.title.clone(),
@@ -1716,15 +2070,7 @@ fn payload_of(f: &SchemeForm) -> SchemePayload {
                 }
             })
             .collect(),
-        eligibility: [
-            ("village_recognised", &f.village_recognised),
-            ("registered_through_unit", &f.registered_through_unit),
-            ("has_legal_status", &f.has_legal_status),
-        ]
-        .iter()
-        .filter(|(_, v)| truthy(v))
-        .map(|(k, _)| k.to_string())
-        .collect(),
+        eligibility,
         priority,
         fair_share: Some(f.fair_share.clone()),
         fair_cap: f.fair_cap.trim().parse().ok(),
@@ -1743,40 +2089,136 @@ fn payload_of(f: &SchemeForm) -> SchemePayload {
                     due_on: p.get(1).cloned(),
                     lead: p.get(2).cloned(),
                     text: p.get(3).cloned().unwrap_or_default(),
+                    coordinating: p.get(4).cloned(),
                 }
             })
             .collect(),
+        version: f.version.trim().parse().ok(),
     }
 }
 
+/// The form of a stored scheme.
+async fn form_of(state: &AppState, v: &SchemeView) -> AppResult<SchemeForm> {
+    let s = &v.scheme;
+    let inds = langnghe_store::plans::indicators(&state.db, s.program_id).await?;
+    let code_of = |id: Option<i64>| {
+        id.and_then(|i| inds.iter().find(|x| x.id == i))
+            .map(|x| x.code.clone())
+            .unwrap_or_default()
+    };
+    let d = |x: Option<Date>| x.map(vnfmt::format_date).unwrap_or_default();
+    let mut f = SchemeForm {
+        program_id: s.program_id.to_string(),
+        title: s.title.clone(),
+        year: s.year.to_string(),
+        budget: vnfmt::format_int(s.budget_dong),
+        contents: v
+            .contents
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} | {} | {} | {}",
+                    c.key,
+                    c.name,
+                    vnfmt::format_int(c.unit_cost_dong),
+                    code_of(c.indicator_id)
+                )
+                .trim_end_matches([' ', '|'])
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        steps: v
+            .steps
+            .iter()
+            .map(|st| {
+                let st = &st.step;
+                format!(
+                    "{} | {} | {} | {} | {}",
+                    d(st.start_on),
+                    d(st.due_on),
+                    st.lead_agency_id.map(|a| a.to_string()).unwrap_or_default(),
+                    st.text,
+                    st.coordinating.clone().unwrap_or_default()
+                )
+                .trim_end_matches([' ', '|'])
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        fair_share: s.fair_share.clone(),
+        fair_cap: s.fair_cap.map(|c| c.to_string()).unwrap_or_default(),
+        liquidate_by: d(s.liquidate_by),
+        version: s.version.to_string(),
+        ..Default::default()
+    };
+    let on = || Some("1".to_string());
+    for r in &v.eligibility_rules {
+        match r {
+            EligibilityRule::VillageRecognised => f.village_recognised = on(),
+            EligibilityRule::RegisteredThroughUnit => f.registered_through_unit = on(),
+            EligibilityRule::HasLegalStatus => f.has_legal_status = on(),
+            EligibilityRule::Custom { key, label } => {
+                f.custom_rules.push_str(&format!("{key} | {label}\n"))
+            }
+        }
+    }
+    for r in &v.priority_rules {
+        match r {
+            PriorityRule::RegisteredIn { years } => {
+                f.registered_in = years
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+            PriorityRule::AllContents => f.all_contents = on(),
+            PriorityRule::EarlierRegistration => {}
+        }
+    }
+    Ok(f)
+}
+
 async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
-    new_form(
+    scheme_form(
         &state,
         &ctx,
         &SchemeForm {
             fair_share: "round_robin".into(),
             ..Default::default()
         },
+        None,
         &[],
+        None,
     )
     .await
 }
 
-async fn new_form(
+async fn scheme_form(
     state: &AppState,
     ctx: &Ctx,
     f: &SchemeForm,
+    id: Option<i64>,
     errors: &[FieldError],
+    conflict: Option<Vec<crate::views::ConflictRow>>,
 ) -> AppResult<Html<String>> {
     department(ctx)?;
     let u = ctx.user()?;
     let (programs, _) =
         langnghe_store::plans::list(&state.db, u.scope_unit_id, None, 500, 0).await?;
+    let title = t(
+        ctx.lang,
+        if id.is_some() {
+            "scheme-edit"
+        } else {
+            "scheme-new"
+        },
+    );
     render(
         state,
         ctx,
         "schemes/form.html",
-        context! { title => t(ctx.lang, "scheme-new"), f => f, programs => programs, errors => crate::views::field_errors(ctx.lang, errors) },
+        context! { title => title, f => f, id => id, programs => programs, errors => crate::views::field_errors(ctx.lang, errors), conflict => conflict },
     )
 }
 
@@ -1792,30 +2234,123 @@ async fn create_page(
             Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let h = new_form(&state, &ctx, &f, &errs).await?;
+            let h = scheme_form(&state, &ctx, &f, None, &errs, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    department(&ctx)?;
+    let s = load(&state, &ctx, &id).await?;
+    let sid = s.id;
+    let f = form_of(&state, &view_of(&state, &ctx, s).await?).await?;
+    scheme_form(&state, &ctx, &f, Some(sid), &[], None).await
+}
+
+const SCHEME_FIELDS: [&str; 13] = [
+    "title",
+    "year",
+    "budget",
+    "contents",
+    "village_recognised",
+    "registered_through_unit",
+    "has_legal_status",
+    "custom_rules",
+    "registered_in",
+    "all_contents",
+    "fair_share",
+    "fair_cap",
+    "liquidate_by",
+];
+
+async fn update_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    Form(f): Form<SchemeForm>,
+) -> AppResult<Response> {
+    department(&ctx)?;
+    let s = load(&state, &ctx, &id).await?;
+    let expected = crate::version::from_form(Some(f.version.as_str()))?;
+    // The programme stays the scheme's own (the form does not move it).
+    let mut p = payload_of(&f);
+    p.program_id = s.program_id;
+    p.budget_line_id = s.budget_line_id;
+    p.lead_agency = s.lead_agency_id.map(|a| a.to_string());
+    p.partner_agency = s.partner_agency_id.map(|a| a.to_string());
+    match update(&state, &ctx, &s, expected, &p).await {
+        Ok(saved) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{}", saved.id)).into_response())
+        }
+        Err(AppError::Stale { .. }) => {
+            // What was typed stays, with the stored version, beside what is stored.
+            let now = load(&state, &ctx, &id).await?;
+            let stored = form_of(&state, &view_of(&state, &ctx, now).await?).await?;
+            let mut fields: Vec<&str> = SCHEME_FIELDS.to_vec();
+            fields.push("steps");
+            let newlines = crate::plans_edit::unix_newlines;
+            let rows = crate::views::conflict_rows(
+                &fields,
+                &newlines(serde_json::to_value(&f).unwrap_or_default()),
+                &newlines(serde_json::to_value(&stored).unwrap_or_default()),
+                |k| scheme_field_label(ctx.lang, k),
+            );
+            let mut mine = f.clone();
+            mine.version = stored.version.clone();
+            let h = scheme_form(&state, &ctx, &mine, Some(s.id), &[], Some(rows)).await?;
+            Ok((StatusCode::CONFLICT, h).into_response())
+        }
+        Err(AppError::Validation(errs)) => {
+            let h = scheme_form(&state, &ctx, &f, Some(s.id), &errs, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The label of a scheme form field (for the conflict table).
+fn scheme_field_label(lang: Lang, field: &str) -> String {
+    let key = match field {
+        "title" => "scheme-name",
+        "year" => "field-year",
+        "budget" => "scheme-budget",
+        "contents" => "scheme-contents",
+        "steps" => "scheme-timeline",
+        "registered_in" => "priority-registered_in",
+        "all_contents" => "priority-all_contents",
+        "fair_share" => "scheme-fair-share",
+        "fair_cap" => "fair-cap",
+        "liquidate_by" => "scheme-liquidate-by",
+        "custom_rules" => "scheme-custom-rules",
+        other => return t(lang, &format!("rule-{other}")),
+    };
+    t(lang, key)
+}
+
 // ---------------------------------------------------------------------------
 // The decision as an official document
 // ---------------------------------------------------------------------------
 
-/// The decision approving the list (Decree 30/2020 layout): applicants, contents, amounts.
+/// The decision approving the list (Decree 30/2020 layout): applicants,
+/// contents, amounts. It lists exactly the applicants the caller's
+/// applications list shows: for a reader scoped to one district it is an
+/// extract (trích) of that district's part of the list.
 async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Vec<u8>> {
     let s = load(state, ctx, id).await?;
     let contents = store::contents(&state.db, s.id).await?;
-    let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
+    let scope = ctx.user()?.scope_unit_id;
+    let apps = store::applications(&state.db, s.id, scope).await?;
     let chosen: Vec<&Application> = apps
         .iter()
-        .filter(|a| {
-            matches!(
-                a.state.as_str(),
-                "selected" | "contracted" | "accepted" | "liquidated" | "settled"
-            )
-        })
+        .filter(|a| Stage::parse(&a.state).is_some_and(Stage::is_chosen))
         .collect();
     if chosen.is_empty() {
         return Err(AppError::NotFound);
@@ -1839,9 +2374,24 @@ async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<V
         ]);
     }
     let n = rows.len();
+    // An extract when the reader's scope does not hold every selected applicant.
+    let extract = (n as i64) < s.selected;
+    let scope_name = if extract {
+        langnghe_store::geo::by_id(&state.db, scope)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     rows.push(vec![
         String::new(),
-        "Tổng cộng".into(),
+        if extract {
+            "Cộng (phần trích)"
+        } else {
+            "Tổng cộng"
+        }
+        .into(),
         String::new(),
         String::new(),
         vnfmt::format_int(total),
@@ -1874,7 +2424,7 @@ async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<V
         number: format!("Số: {}", s.decision_number.clone().unwrap_or_else(|| "        /QĐ-UBND".into())),
         place: place.clone(),
         date: s.decision_date,
-        kind_title: "QUYẾT ĐỊNH".into(),
+        kind_title: if extract { "TRÍCH QUYẾT ĐỊNH" } else { "QUYẾT ĐỊNH" }.into(),
         title: format!("Phê duyệt danh sách, nội dung và mức kinh phí hỗ trợ — {}", s.title),
         salutation: None,
         blocks: vec![
@@ -1885,11 +2435,21 @@ async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<V
                 s.lead_agency_name.clone().unwrap_or_default()
             )),
             langnghe_reports::Block::Heading("QUYẾT ĐỊNH:".into()),
-            langnghe_reports::Block::Paragraph(format!(
-                "Điều 1. Phê duyệt danh sách {n} đơn vị được hỗ trợ, nội dung và mức kinh phí hỗ trợ cho từng đơn vị như sau, tổng kinh phí {} đồng (trong tổng dự toán {} đồng):",
-                vnfmt::format_int(total),
-                vnfmt::format_int(s.budget_dong)
-            )),
+            langnghe_reports::Block::Paragraph(if extract {
+                format!(
+                    "Điều 1. Phê duyệt danh sách {} đơn vị được hỗ trợ, nội dung và mức kinh phí hỗ trợ cho từng đơn vị, tổng kinh phí {} đồng (trong tổng dự toán {} đồng). Trích danh sách các đơn vị thuộc địa bàn {scope_name} ({n} đơn vị, {} đồng):",
+                    s.selected,
+                    vnfmt::format_int(s.selected_dong),
+                    vnfmt::format_int(s.budget_dong),
+                    vnfmt::format_int(total)
+                )
+            } else {
+                format!(
+                    "Điều 1. Phê duyệt danh sách {n} đơn vị được hỗ trợ, nội dung và mức kinh phí hỗ trợ cho từng đơn vị như sau, tổng kinh phí {} đồng (trong tổng dự toán {} đồng):",
+                    vnfmt::format_int(total),
+                    vnfmt::format_int(s.budget_dong)
+                )
+            }),
             langnghe_reports::Block::Table(langnghe_reports::ReportTable {
                 caption: None,
                 header: vec!["STT".into(), "Đơn vị được hỗ trợ".into(), "Địa bàn".into(), "Nội dung hỗ trợ".into(), "Kinh phí (đồng)".into()],
@@ -1916,9 +2476,12 @@ async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<V
         .map_err(|e| AppError::Internal(format!("render: {e}")))
 }
 
-/// The decision approving the selected list, as the official PDF.
+/// The decision approving the selected list, as the official PDF. It lists the
+/// applicants of the caller's scope only (those `GET …/applications` shows):
+/// to a district it is the extract of its part of the list.
 #[utoipa::path(get, path = "/api/v1/schemes/{id}/decision.pdf", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 404)))]
+    responses((status = 200, description = "PDF", content_type = "application/pdf"),
+        (status = 404, description = "no such scheme in the caller's scope, or none of its selected applicants is")))]
 async fn decision_pdf_api(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -74,6 +74,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "plans/tasks.html",
         "plans/appendix.html",
         "plans/form.html",
+        "plans/edit.html",
         "reporting/periods.html",
         "reporting/period.html",
         "reporting/list.html",

@@ -3,7 +3,9 @@
 // add up is refused), tasks with the agency × task matrix, a budget line;
 // approve it and derive the 2026 annual plan; the Lào Cai plan's appendix
 // (Phụ biểu) on screen and as Excel (read back with calamine); the 2011-2015
-// khuyến công programme's achievement and budget rates; /tasks/mine;
+// khuyến công programme's achievement and budget rates; /tasks/mine; a task
+// and the plan changed from their forms (a save from an older form shows
+// "Bạn nhập / Đã lưu" and keeps the typing);
 // accessibility of the programme, appendix and form pages.
 //
 // One server (`serve --demo`) and one browser page for the whole file; the
@@ -398,6 +400,73 @@ step('3. two tasks and a budget line: the agency × task matrix and the budget r
   await shot(page, `${PREFIX}-03-plan-page`);
 }, { needs: needPlan });
 
+step('3b. change a task and the plan; a save based on an older version shows "Bạn nhập / Đã lưu" and keeps the typing', async () => {
+  await go(page, planPath);
+  // A task: its "Sửa" link, the form with what is stored, saved.
+  const link = page.locator('#tasks ol > li a.edit-link').first();
+  assert.ok(await link.count(), `no "Sửa" link on the tasks of ${planPath}`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+  assert.match(pathOf(page), /^\/tasks\/\d+\/edit$/, `the task's "Sửa" link leads to ${page.url()}`);
+  assert.equal(nfc(await page.inputValue('#f-text')), TASKS[0].text, 'the task form does not show the stored text');
+  assert.ok(/^\d+$/.test(await page.inputValue('input[name=version]')), 'the task form carries no version');
+  await page.selectOption('#f-status', 'in_progress');
+  await page.fill('#f-due_on', '15/12/2026');
+  await shot(page, `${PREFIX}-03c-task-form`);
+  await submit(page.locator('form.form'));
+  assert.equal(pathOf(page), planPath, `after saving the task expected ${planPath}, got ${page.url()}`);
+  assert.ok(await page.locator('.flash-success').count(), `task not saved; flash: "${await flashText(page)}"`);
+  const li = nfc(await page.locator('#tasks ol > li').first().innerText());
+  assert.ok(li.includes('Đang thực hiện') && hasDate(li, '15/12/2026'), `task 1 after the change reads "${li}"`);
+
+  // The plan: the same form open in two tabs; the second tab saves first.
+  await go(page, `${planPath}/edit`);
+  const version = await page.inputValue('form.form input[name=version]');
+  const other = await context.newPage();
+  try {
+    await other.goto(abs(`${planPath}/edit`), { waitUntil: 'load' });
+    await other.fill('#f-title', `${PLAN.title} (bản của đồng nghiệp)`);
+    await Promise.all([other.waitForNavigation({ waitUntil: 'load' }), other.locator('form.form button[type=submit]').click()]);
+    assert.equal(new URL(other.url()).pathname, planPath, `the other tab's save went to ${other.url()}`);
+  } finally {
+    await other.close();
+  }
+  const mine = `${PLAN.title} (bản tôi sửa)`;
+  await page.fill('#f-title', mine);
+  const [res] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator('form.form button[type=submit]').click(),
+  ]);
+  assert.equal(res?.status(), 409, `a save based on version ${version} after another save: ${res?.status()}`);
+  const conflict = page.locator('#conflict');
+  assert.ok(await conflict.count(), 'no conflict box (#conflict) on the 409 page');
+  const heads = await headersOf(conflict.locator('table'));
+  assert.deepEqual(heads, ['Trường', 'Bạn nhập', 'Đã lưu'], `conflict table headers ${JSON.stringify(heads)}`);
+  const rows = await rowsOf(conflict.locator('table'));
+  const title = rows.find((r) => r[0] === 'Tên');
+  assert.ok(title && title[1] === mine && title[2] === `${PLAN.title} (bản của đồng nghiệp)`, `conflict rows ${JSON.stringify(rows)}`);
+  assert.equal(nfc(await page.inputValue('#f-title')), mine, 'the typing was not kept');
+  assert.equal(await page.inputValue('form.form input[name=version]'), String(Number(version) + 1), 'the form does not carry the stored version');
+  await shot(page, `${PREFIX}-03d-plan-conflict`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await shot(page, `${PREFIX}-03d-plan-conflict-phone`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 391, `the conflict page at 390 px is ${width} px wide`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  await checkA11y(page);
+  // Saving again overwrites, deliberately.
+  await submit(page.locator('form.form'));
+  assert.equal(pathOf(page), planPath, `saving again went to ${page.url()}`);
+  assert.equal(nfc(await page.locator('h1').first().innerText()), mine);
+  // Back to the plan's own title for the later steps.
+  await go(page, `${planPath}/edit`);
+  await page.fill('#f-title', PLAN.title);
+  await submit(page.locator('form.form'));
+  assert.equal(nfc(await page.locator('h1').first().innerText()), PLAN.title);
+}, { needs: needPlan });
+
 step('4. approve the plan, then derive the 2026 annual plan (24.000 over 3 years → 8.000)', async () => {
   await go(page, planPath);
   const approve = page.locator('.page-header button', { hasText: 'Phê duyệt' });
@@ -580,7 +649,7 @@ step('7. /tasks/mine renders with a heading (admin: empty state or a table)', as
 
 step('8. accessibility: programme page, appendix and the new-plan form', async () => {
   const failures = [];
-  for (const rel of [planPath ?? '/programs', appendixPath, '/programs/new'].filter(Boolean)) {
+  for (const rel of [planPath ?? '/programs', appendixPath, '/programs/new', planPath && `${planPath}/edit`].filter(Boolean)) {
     await go(page, rel);
     // Open the add forms so their fields are checked too.
     for (const det of await page.locator('details.add-form').all()) {

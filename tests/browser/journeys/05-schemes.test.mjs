@@ -9,7 +9,9 @@
 // with the reason), records the decision, signs Bát Tràng's contract,
 // monitors, accepts both contents, liquidates and settles; the programme's
 // indicator II.2.1 and its budget line move; the Gia Lâm officer sees
-// "Đã quyết toán" and a notification.
+// "Đã quyết toán" and a notification. A liquidation clicked on an older page
+// is refused with the page as it is now; the scheme's form refuses a budget
+// below what is selected and shows "Bạn nhập / Đã lưu" when a colleague saved first.
 //
 // One server (`serve --demo`), one browser with a context per person (admin,
 // coordinator, two officers); the steps run in order. If a critical step
@@ -557,11 +559,26 @@ step('6. Bát Tràng: contract, monitoring visit, acceptance of both contents, l
   assert.deepEqual(acc, [['Tập huấn xây dựng thương hiệu', '100.000.000', '10/11/2026'], ['Bộ nhận diện thương hiệu', '150.000.000', '10/11/2026']], 'acceptance table');
   await shot(page, `${PREFIX}-06a-application-accepted`);
 
-  const liq = page.locator('#monitoring form', { has: page.getByRole('button', { name: 'Thanh lý hợp đồng' }) });
-  await liq.locator('input[name=date]').fill('20/11/2026');
-  await clickNav(page, liq.locator('button[type=submit]'));
-  assert.deepEqual(await errorsOf(page), [], 'liquidation was refused');
-  assert.equal(nfc(await page.locator('#app-state').innerText()), 'Đã thanh lý');
+  // The same page open in a second tab (a colleague's): the first liquidation
+  // counts; the click on the older page is refused with the page as it is now.
+  const tab = await page.context().newPage();
+  try {
+    await go(tab, btPath);
+    const liq = page.locator('#monitoring form', { has: page.getByRole('button', { name: 'Thanh lý hợp đồng' }) });
+    await liq.locator('input[name=date]').fill('20/11/2026');
+    await clickNav(page, liq.locator('button[type=submit]'));
+    assert.deepEqual(await errorsOf(page), [], 'liquidation was refused');
+    assert.equal(nfc(await page.locator('#app-state').innerText()), 'Đã thanh lý');
+    const old = tab.locator('#monitoring form', { has: tab.getByRole('button', { name: 'Thanh lý hợp đồng' }) });
+    const [res] = await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), old.locator('button[type=submit]').click()]);
+    assert.equal(res?.status(), 409, `a second liquidation from an older page: ${res?.status()}`);
+    const why = await errorsOf(tab);
+    assert.ok(why.some((e) => e.includes('người khác thay đổi')), `the refusal says why: ${JSON.stringify(why)}`);
+    assert.equal(nfc(await tab.locator('#app-state').innerText()), 'Đã thanh lý', 'the refused page shows the state as it is now');
+    await shot(tab, `${PREFIX}-06c-second-liquidation-refused`);
+  } finally {
+    await tab.close();
+  }
 
   const settle = page.locator('#monitoring form', { has: page.getByRole('button', { name: 'Quyết toán và chi trả' }) });
   assert.equal(await settle.locator('input[name=amount]').inputValue(), '250.000.000', 'the amount to pay defaults to the contract');
@@ -609,9 +626,61 @@ step('7. the programme moved (II.2.1, disbursed 250.000.000); Gia Lâm sees "Đ�
   await shot(page, `${PREFIX}-07b-notifications`);
 }, { needs: () => (btPath && before7 ? null : 'no settled application') });
 
+step('7b. the coordinator changes the scheme from its form; a save from an older form shows "Bạn nhập / Đã lưu"', async () => {
+  page = coordPage;
+  await go(page, schemePath);
+  const edit = page.locator(`.page-header a[href="${schemePath}/edit"]`);
+  assert.equal(await edit.count(), 1, `no "Sửa" link to ${schemePath}/edit`);
+  await clickNav(page, edit);
+  assert.equal(nfc(await page.inputValue('#f-title')), SCHEME.title, 'the form does not show the stored title');
+  assert.equal(await page.inputValue('#f-budget'), '500.000.000');
+  assert.ok((await page.inputValue('#f-contents')).startsWith('dao-tao | '), `contents: "${await page.inputValue('#f-contents')}"`);
+  // Below what is selected: refused by name, the typing kept.
+  await page.fill('#f-budget', '400 triệu đồng');
+  await clickNav(page, page.locator('form.form button[type=submit]'));
+  const links = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(links, ['#f-budget'], `error summary links ${JSON.stringify(links)} (${JSON.stringify(await errorsOf(page))})`);
+  assert.ok((await errorsOf(page)).some((e) => e.includes('500.000.000')), JSON.stringify(await errorsOf(page)));
+  assert.equal(await page.inputValue('#f-budget'), '400 triệu đồng');
+  // The same form in a colleague's tab saves first; mine is then a 409 with both values.
+  const tab = await page.context().newPage();
+  try {
+    await go(tab, `${schemePath}/edit`);
+    await tab.fill('#f-liquidate_by', '30/11/2026');
+    await clickNav(tab, tab.locator('form.form button[type=submit]'));
+    assert.equal(pathOf(tab), schemePath, `the colleague's save went to ${tab.url()}`);
+  } finally {
+    await tab.close();
+  }
+  await page.fill('#f-budget', '600 triệu đồng');
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('form.form button[type=submit]').click()]);
+  assert.equal(res?.status(), 409, `a save from the older form: ${res?.status()}`);
+  const rows = await page.locator('#conflict table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.normalize('NFC').trim())));
+  const liq = rows.find((r) => r[0] === 'Thanh lý hợp đồng trước ngày');
+  assert.deepEqual(liq, ['Thanh lý hợp đồng trước ngày', '25/11/2026', '30/11/2026'], `conflict rows ${JSON.stringify(rows)}`);
+  assert.equal(await page.inputValue('#f-budget'), '600 triệu đồng', 'the typing was not kept');
+  await shot(page, `${PREFIX}-07c-scheme-conflict`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await shot(page, `${PREFIX}-07c-scheme-conflict-phone`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 391, `the conflict page at 390 px is ${width} px wide`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  await checkA11y(page);
+  // Take the colleague's date, keep my budget, save again.
+  await page.fill('#f-liquidate_by', '30/11/2026');
+  await clickNav(page, page.locator('form.form button[type=submit]'));
+  assert.equal(pathOf(page), schemePath, `saving again went to ${page.url()} (${JSON.stringify(await errorsOf(page))})`);
+  const d = await details(page);
+  assert.equal(d['Kinh phí']?.text, '600.000.000 đồng');
+  assert.equal(d['Thanh lý hợp đồng trước ngày']?.text, '30/11/2026');
+}, { needs: () => (schemePath ? null : 'no scheme') });
+
 step('8. accessibility of the scheme and application pages; the scheme page at phone width', async () => {
   page = coordPage;
-  for (const p of [schemePath, demoPath, btPath, '/schemes/new', '/schemes', '/contracts']) {
+  for (const p of [schemePath, demoPath, btPath, '/schemes/new', `${schemePath}/edit`, '/schemes', '/contracts']) {
     await go(page, p);
     await checkA11y(page);
   }
