@@ -535,6 +535,45 @@ pub async fn every_output_is_scoped(b: Backend) {
     )
     .await;
 
+    // A district reads its province's consolidation as an extract: the plan's totals,
+    // its own units only (docs/decisions.md); the province reads it whole.
+    let whole = api(
+        &mut admin,
+        &format!("/api/v1/programs/{lc}/consolidation?period={lc_period}"),
+    )
+    .await;
+    let part = api(
+        &mut bt_viewer.clone(),
+        &format!("/api/v1/programs/{lc}/consolidation?period={lc_period}"),
+    )
+    .await;
+    assert_eq!(part["limited_to"], "Huyện Bảo Thắng", "{part}");
+    let totals = |c: &Value| -> Vec<Value> {
+        items(&c["rows"])
+            .iter()
+            .map(|r| r["period_value"].clone())
+            .collect()
+    };
+    assert_eq!(totals(&part), totals(&whole), "the totals are the plan's");
+    let named = |c: &Value| -> BTreeSet<String> {
+        items(&c["narratives"])
+            .iter()
+            .map(|n| text(n, "agency_name"))
+            .collect()
+    };
+    assert_eq!(
+        named(&part),
+        BTreeSet::from(["Ủy ban nhân dân huyện Bảo Thắng".to_string()])
+    );
+    assert!(named(&whole).contains("Ủy ban nhân dân huyện Bát Xát"));
+    let province = api(
+        &mut lc_viewer.clone(),
+        &format!("/api/v1/programs/{lc}/consolidation?period={lc_period}"),
+    )
+    .await;
+    assert!(province["limited_to"].is_null(), "{province}");
+    assert_eq!(named(&province), named(&whole));
+
     // The routes, from the OpenAPI document.
     let doc = api(&mut admin, "/api/v1/openapi.json").await;
     let (routes, unknown) = download_routes(&doc);

@@ -871,3 +871,6 @@ hint-fair-cap = Only with “At most per district”: the most applications one 
 hint-scheme-liquidate-by = For example 25/11/2026. Leave blank when there is no deadline.
 scheme-timeline-chart = Timeline chart
 scheme-timeline-table = Steps of the plan
+
+# --- outputs (issue 10) ---
+consolidation-limited = Extract for { $unit }: only the units within { $unit } are named with their figures and narratives. The totals, achievement and reporting rate are those of the whole plan.

@@ -871,3 +871,6 @@ hint-fair-cap = Chỉ dùng khi chọn “Tối đa mỗi quận, huyện”: s�
 hint-scheme-liquidate-by = Ví dụ: 25/11/2026. Để trống nếu chưa có hạn.
 scheme-timeline-chart = Biểu đồ tiến độ
 scheme-timeline-table = Các bước triển khai
+
+# --- outputs (issue 10) ---
+consolidation-limited = Bản trích cho { $unit }: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc { $unit }. Số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch.
