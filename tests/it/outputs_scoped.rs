@@ -3,8 +3,8 @@
 //!
 //! The test walks every download route of the OpenAPI document (a GET whose 200
 //! answer is not JSON, or which takes `format`), fills its ids from the demo data
-//! (every programme and its periods, every report, scheme, registry list and
-//! document file), and fetches each file as an admin, as an officer and a viewer
+//! (every programme and its periods, every report and its attachments, scheme,
+//! registry list and document file), and fetches each file as an admin, as an officer and a viewer
 //! of Huyện Gia Lâm, as a viewer of Lào Cai and as a viewer of one of its
 //! districts (Bảo Thắng, whose province plan has other districts' values). Each file is read back as text
 //! (pdftotext, the XML inside DOCX/XLSX, CSV as is) and must name nothing the
@@ -57,6 +57,8 @@ enum Fill {
     Scheme,
     /// `/api/v1/documents/{id}/file`: every document with a file (uploaded by the person).
     DocumentFile,
+    /// `/api/v1/reports/{id}/attachments/{aid}`: every file attached to a report.
+    Attachment,
 }
 
 /// The download routes this test knows, with the formats each is asked for
@@ -75,6 +77,7 @@ fn known(path: &str) -> Option<(Fill, Vec<&'static str>)> {
         "/api/v1/reports/{id}/xlsx" => (Fill::Report, vec![]),
         "/api/v1/schemes/{id}/decision.pdf" => (Fill::Scheme, vec![]),
         "/api/v1/documents/{id}/file" => (Fill::DocumentFile, vec![]),
+        "/api/v1/reports/{id}/attachments/{aid}" => (Fill::Attachment, vec![]),
         _ => return None,
     })
 }
@@ -255,7 +258,7 @@ struct Target {
     fill: Fill,
     path: String,
     twin: String,
-    /// The content type the file must have ("" = the document's own file type).
+    /// The content type the file must have ("" = the type the JSON twin gives the file).
     want_type: String,
     /// The agency whose parents issue or receive the document (the People's
     /// Committee in the header, "Kính gửi"): not a unit with values.
@@ -490,6 +493,26 @@ pub async fn every_output_is_scoped(b: Backend) {
     )
     .await;
     assert_eq!(up.status, StatusCode::OK, "upload: {}", up.body);
+    // Files attached to reports still in draft: one of a Hà Nội department, one of Lào Cai's.
+    for (period, agency) in [
+        (hn_period, "Sở Du lịch thành phố Hà Nội"),
+        (lc_period, "Sở Công Thương tỉnh Lào Cai"),
+    ] {
+        let st = api(&mut admin, &format!("/api/v1/periods/{period}")).await;
+        let rid = items(&st["units"])
+            .iter()
+            .find(|u| u["agency_name"] == agency)
+            .and_then(|u| u["report_id"].as_i64())
+            .unwrap_or_else(|| panic!("{agency} reports in period {period}"));
+        let up = crate::registry::upload(
+            &mut admin,
+            &format!("/api/v1/reports/{rid}/attachments"),
+            "bien-ban.pdf",
+            &tiny_pdf(),
+        )
+        .await;
+        assert_eq!(up.status, StatusCode::CREATED, "attach: {}", up.body);
+    }
 
     // The users: a district officer and viewer (Gia Lâm, before the reform), a province viewer.
     let gl_officer = user_as_of(
@@ -589,6 +612,7 @@ pub async fn every_output_is_scoped(b: Backend) {
         Fill::Report,
         Fill::Scheme,
         Fill::DocumentFile,
+        Fill::Attachment,
     ] {
         assert!(
             fills.contains(&f),
@@ -611,6 +635,16 @@ pub async fn every_output_is_scoped(b: Backend) {
     }
     let reports = items(&api(&mut admin, "/api/v1/reports?limit=500").await);
     let schemes = items(&api(&mut admin, "/api/v1/schemes").await);
+    // (report, attachment, programme)
+    let mut attachments: Vec<(i64, i64, i64)> = vec![];
+    for rep in &reports {
+        let id = rep["id"].as_i64().unwrap_or(0);
+        let v = api(&mut admin, &format!("/api/v1/reports/{id}")).await;
+        for a in items(&v["attachments"]) {
+            let pid = rep["program_id"].as_i64().unwrap_or(0);
+            attachments.push((id, a["id"].as_i64().unwrap_or(0), pid));
+        }
+    }
     let files: Vec<Value> = items(&api(&mut admin, "/api/v1/documents?limit=500").await)
         .into_iter()
         .filter(|d| d["file_name"].is_string())
@@ -687,6 +721,17 @@ pub async fn every_output_is_scoped(b: Backend) {
                             r.template.replace("{id}", &id.to_string()),
                             format!("/api/v1/schemes/{id}/applications?limit=500"),
                             s["lead_agency_id"].as_i64(),
+                        );
+                    }
+                }
+                Fill::Attachment => {
+                    for (rid, aid, pid) in &attachments {
+                        add(
+                            r.template
+                                .replace("{id}", &rid.to_string())
+                                .replace("{aid}", &aid.to_string()),
+                            format!("/api/v1/reports/{rid}"),
+                            lead_of_program.get(pid).copied().flatten(),
                         );
                     }
                 }
@@ -805,7 +850,7 @@ pub async fn every_output_is_scoped(b: Backend) {
             check_headers(who, t, &file, &twin, &mut problems);
             if forbidden.is_empty() {
                 // The admin's files must still read back.
-                if t.fill != Fill::DocumentFile {
+                if !matches!(t.fill, Fill::DocumentFile | Fill::Attachment) {
                     let _ = text_of(&t.want_type, &file.bytes);
                 }
                 continue;
@@ -844,8 +889,8 @@ pub async fn every_output_is_scoped(b: Backend) {
                         .insert(format!("{a} [unit outside the scope]"));
                 }
             }
-            if t.fill == Fill::DocumentFile {
-                // A person's own upload: served to whoever may read the document.
+            if matches!(t.fill, Fill::DocumentFile | Fill::Attachment) {
+                // A person's own upload: served to whoever may read its record.
                 continue;
             }
             let body = normalize(&text_of(&t.want_type, &file.bytes));
@@ -923,11 +968,19 @@ fn check_headers(
 ) {
     let ct = file.header("content-type");
     let want = if t.want_type.is_empty() {
-        // A document's file: the type the document's JSON gives it.
-        serde_json::from_slice::<Value>(&twin.bytes)
-            .ok()
-            .map(|v| text(&v, "file_type"))
-            .unwrap_or_default()
+        // A person's upload: the type its JSON twin gives it.
+        let v = serde_json::from_slice::<Value>(&twin.bytes).unwrap_or(Value::Null);
+        match t.fill {
+            Fill::Attachment => {
+                let aid: i64 = t.path.rsplit('/').next().unwrap_or("").parse().unwrap_or(0);
+                items(&v["attachments"])
+                    .iter()
+                    .find(|a| a["id"].as_i64() == Some(aid))
+                    .map(|a| text(a, "file_type"))
+                    .unwrap_or_default()
+            }
+            _ => text(&v, "file_type"),
+        }
     } else {
         t.want_type.clone()
     };
