@@ -2,6 +2,7 @@
 //! the real router driven in-process, and a client that keeps its session cookie
 //! and CSRF token like a browser.
 
+pub mod files;
 pub mod smtp;
 
 use axum::body::Body;
@@ -438,5 +439,67 @@ impl Client {
             .expect("body")
             .to_bytes()
             .to_vec()
+    }
+}
+
+/// A response whose body is kept as bytes (a downloaded file).
+#[derive(Debug)]
+pub struct FileResp {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl FileResp {
+    /// A header's value, "" when absent.
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl Client {
+    /// GET with the session, token and language of this client; the body kept as bytes.
+    pub async fn get_file(&mut self, path: &str) -> FileResp {
+        let mut req = Request::get(path).body(Body::empty()).expect("request");
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(
+                header::COOKIE,
+                format!("langnghe_sid={c}").parse().expect("cookie"),
+            );
+        }
+        if let Some(t) = &self.bearer {
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {t}").parse().expect("bearer"),
+            );
+        }
+        if let Some(l) = &self.accept_language {
+            req.headers_mut()
+                .insert(header::ACCEPT_LANGUAGE, l.parse().expect("lang"));
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        FileResp {
+            status,
+            headers,
+            bytes,
+        }
     }
 }

@@ -21,6 +21,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 mod concurrency;
 mod contract;
 mod mail;
+mod outputs_scoped;
 mod plans;
 mod plans_reliability;
 mod registry;
@@ -30,6 +31,7 @@ mod schemes;
 
 use concurrency::*;
 use contract::*;
+use outputs_scoped::*;
 use plans::*;
 use plans_reliability::*;
 use registry::*;
@@ -51,6 +53,7 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    every_output_is_scoped,
     versions_refuse_lost_updates,
     concurrent_writers_get_no_server_error,
     wrong_json_types_name_the_field,

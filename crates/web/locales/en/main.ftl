@@ -896,3 +896,5 @@ scheme-budget-below-selected = The budget cannot be less than what is already se
 scheme-program-fixed = A scheme stays under the programme it was defined in.
 scheme-custom-rules = Conditions a reviewer decides
 hint-scheme-custom-rules = One per line: key | condition. E.g. ho-so | Complete file with the commune's confirmation
+# --- outputs (issue 10) ---
+consolidation-limited = Extract for { $unit }: only the units within { $unit } are named with their figures and narratives. The totals, achievement and reporting rate are those of the whole plan.

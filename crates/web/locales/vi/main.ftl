@@ -896,3 +896,5 @@ scheme-budget-below-selected = Kinh phí không thể thấp hơn số đã đư
 scheme-program-fixed = Chương trình hỗ trợ phải thuộc kế hoạch đã khai báo ban đầu.
 scheme-custom-rules = Điều kiện do người thẩm định quyết định
 hint-scheme-custom-rules = Mỗi dòng một điều kiện: mã | nội dung. Ví dụ: ho-so | Hồ sơ đầy đủ, có xác nhận của UBND xã
+# --- outputs (issue 10) ---
+consolidation-limited = Bản trích cho { $unit }: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc { $unit }. Số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch.

@@ -5,7 +5,7 @@
 //! narrative gathered per unit; rendered on screen, as JSON, and as the
 //! official report (PDF and DOCX per Decree 30/2020/NĐ-CP, XLSX annex).
 
-use super::{file_response, load_period, load_program, XLSX_TYPE};
+use super::{file_response, XLSX_TYPE};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path, Query};
@@ -24,7 +24,7 @@ use langnghe_store::plans::{self, Indicator, Program, TargetRow};
 use langnghe_store::reporting::{self as store, Narrative, Period};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -100,6 +100,11 @@ pub struct Consolidation {
     pub on_time: usize,
     pub rows: Vec<Row>,
     pub narratives: Vec<Narrative>,
+    /// Set when the reader's scope lies inside the programme's area without
+    /// covering it (a district reading its province's plan): the name of that
+    /// scope. The figures per indicator are still the whole programme's; the
+    /// units (`rows[].units`) and narratives are only those inside the scope.
+    pub limited_to: Option<String>,
 }
 
 fn achievement_of(
@@ -356,7 +361,81 @@ pub async fn compute(
         on_time,
         rows,
         narratives: store::narratives(db, period.id).await?,
+        limited_to: None,
     })
+}
+
+/// Keep only what the reports in `visible` said: their values in each row's
+/// breakdown and their narratives. The totals, the achievement and the reporting
+/// rate stay those of the whole programme: they name no unit.
+pub fn restrict(c: &mut Consolidation, visible: &HashSet<i64>, scope_name: &str) {
+    for row in &mut c.rows {
+        row.units.retain(|u| visible.contains(&u.report_id));
+    }
+    c.narratives.retain(|n| visible.contains(&n.report_id));
+    c.limited_to = Some(scope_name.to_string());
+}
+
+/// How much of a programme's consolidation a reader sees.
+enum Reach {
+    /// The reader's scope covers the programme's area: the province report, every unit named.
+    Whole,
+    /// The programme's area contains the reader's scope (a district of the
+    /// province): the units inside that scope only.
+    Within(i64),
+}
+
+/// The programme of a consolidation, for a reader whose scope covers its area
+/// or lies inside it (DESIGN: a user reads every programme whose area contains
+/// their unit); anyone else gets 404, as for the programme itself.
+async fn readable_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Reach)> {
+    let u = ctx.user()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
+        return Ok((p, Reach::Whole));
+    }
+    let p = plans::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {
+        Ok((p, Reach::Within(u.scope_unit_id)))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The reports of `period` whose unit lies inside `scope`.
+async fn reports_within(state: &AppState, period: &Period, scope: i64) -> AppResult<HashSet<i64>> {
+    let (reports, _) = store::list_reports(
+        &state.db,
+        store::ReportScope {
+            scope_id: langnghe_store::geo::COUNTRY_ID,
+            own_agency: None,
+        },
+        &store::ReportFilter {
+            period_id: Some(period.id),
+            ..Default::default()
+        },
+        100_000,
+        0,
+    )
+    .await?;
+    let mut inside: HashMap<i64, bool> = HashMap::new();
+    let mut visible = HashSet::new();
+    for r in reports {
+        let yes = match inside.get(&r.admin_unit_id) {
+            Some(y) => *y,
+            None => {
+                let y = langnghe_store::geo::covers(&state.db, scope, r.admin_unit_id).await?;
+                inside.insert(r.admin_unit_id, y);
+                y
+            }
+        };
+        if yes {
+            visible.insert(r.id);
+        }
+    }
+    Ok(visible)
 }
 
 async fn load(
@@ -369,14 +448,14 @@ async fn load(
     if super::report_scope(ctx)?.own_agency.is_some() {
         return Err(AppError::Forbidden);
     }
-    let program = load_program(state, ctx, id).await?;
+    let (program, reach) = readable_program(state, ctx, id).await?;
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => {
-            let (prog, period) = load_period(state, ctx, p).await?;
-            if prog.id != program.id {
-                return Err(AppError::NotFound);
-            }
-            period
+            let pid: i64 = p.parse().map_err(|_| AppError::NotFound)?;
+            store::period(&state.db, pid)
+                .await?
+                .filter(|x| x.program_id == program.id)
+                .ok_or(AppError::NotFound)?
         }
         None => store::periods(&state.db, program.id)
             .await?
@@ -384,7 +463,15 @@ async fn load(
             .next()
             .ok_or(AppError::NotFound)?,
     };
-    let c = compute(state, &program, &period).await?;
+    let mut c = compute(state, &program, &period).await?;
+    if let Reach::Within(scope) = reach {
+        let visible = reports_within(state, &period, scope).await?;
+        let name = langnghe_store::geo::by_id(&state.db, scope)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        restrict(&mut c, &visible, &name);
+    }
     Ok((program, c))
 }
 
@@ -503,6 +590,11 @@ pub async fn official(
             vnfmt::format_percent(n as f64 * 100.0 / c.expected as f64, 1)
         }
     };
+    if let Some(scope) = &c.limited_to {
+        blocks.push(Block::Paragraph(format!(
+            "Bản trích cho {scope}: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc {scope}; số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch."
+        )));
+    }
     blocks.push(Block::Heading("I. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ".into()));
     blocks.push(Block::Paragraph(format!(
         "Kỳ báo cáo {}: số liệu từ ngày {} đến ngày {}, hạn gửi báo cáo ngày {}. Có {}/{} đơn vị đã gửi báo cáo ({}), trong đó {} đơn vị gửi đúng hạn ({}); {} báo cáo đã được thẩm định, phê duyệt và được tổng hợp trong báo cáo này.",
@@ -689,10 +781,16 @@ pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
     }
     let table = Table {
         sheet_name: "Phụ lục".into(),
-        title: Some(format!(
-            "Phụ lục: số liệu theo đơn vị — {} — {}",
-            c.program_code, c.period.label
-        )),
+        title: Some(match &c.limited_to {
+            None => format!(
+                "Phụ lục: số liệu theo đơn vị — {} — {}",
+                c.program_code, c.period.label
+            ),
+            Some(scope) => format!(
+                "Phụ lục: số liệu theo đơn vị — {} — {} (bản trích cho {scope}: chỉ các đơn vị thuộc {scope}; dòng TỔNG là của toàn bộ kế hoạch)",
+                c.program_code, c.period.label
+            ),
+        }),
         columns,
         rows,
     };
@@ -789,4 +887,93 @@ async fn xlsx_api(
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
     output(&state, &ctx, &id, &q, Out::Xlsx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(report_id: i64, agency: &str, value: f64) -> UnitValue {
+        UnitValue {
+            report_id,
+            agency_name: agency.into(),
+            unit_name: String::new(),
+            today_unit: String::new(),
+            value,
+        }
+    }
+
+    fn narrative(report_id: i64, agency: &str) -> Narrative {
+        Narrative {
+            report_id,
+            agency_name: agency.into(),
+            results: "x".into(),
+            difficulties: String::new(),
+            causes: String::new(),
+            proposals: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_extract_keeps_the_totals_and_names_only_visible_units() {
+        let day = time::macros::date!(2018 - 12 - 14);
+        let period = Period {
+            id: 1,
+            program_id: 1,
+            program_code: "P".into(),
+            program_title: "T".into(),
+            kind: "annual".into(),
+            year: 2018,
+            label: "Năm 2018".into(),
+            data_from: day,
+            data_to: day,
+            due_on: day,
+            milestone: None,
+            remind_days: 5,
+            jump_factor: 3.0,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            reports: 2,
+            submitted: 2,
+            approved: 2,
+        };
+        let mut c = Consolidation {
+            program_id: 1,
+            program_code: "P".into(),
+            program_title: "T".into(),
+            period,
+            expected: 2,
+            approved: 2,
+            submitted: 2,
+            on_time: 2,
+            rows: vec![Row {
+                indicator_id: 1,
+                code: "1".into(),
+                name: "n".into(),
+                unit: "LN".into(),
+                category: String::new(),
+                period_value: Some(7.0),
+                cumulative: Some(7.0),
+                milestone: None,
+                target: None,
+                percent: None,
+                percent_text: None,
+                status: "no_data".into(),
+                units: vec![unit(1, "Gia Lâm", 3.0), unit(2, "Hà Đông", 4.0)],
+            }],
+            narratives: vec![narrative(1, "Gia Lâm"), narrative(2, "Hà Đông")],
+            limited_to: None,
+        };
+        restrict(&mut c, &HashSet::from([1]), "Huyện Gia Lâm");
+        assert_eq!(
+            c.rows[0].period_value,
+            Some(7.0),
+            "the total stays the plan's"
+        );
+        assert_eq!(c.rows[0].units.len(), 1);
+        assert_eq!(c.rows[0].units[0].agency_name, "Gia Lâm");
+        assert_eq!(c.narratives.len(), 1);
+        assert_eq!(c.narratives[0].agency_name, "Gia Lâm");
+        assert_eq!(c.limited_to.as_deref(), Some("Huyện Gia Lâm"));
+        assert_eq!(c.expected, 2, "the reporting rate is the plan's");
+    }
 }

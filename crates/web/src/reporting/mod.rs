@@ -74,6 +74,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(reopen_api))
         .routes(routes!(xlsx_download_api, xlsx_upload_api))
         .routes(routes!(attach_api))
+        .routes(routes!(attachment_api))
         .routes(routes!(notifications_api))
         .merge(consolidation::api())
 }
@@ -1488,17 +1489,35 @@ async fn attach_page(
     }
 }
 
+/// An attachment, to whoever may open its report (the same scope as the report's JSON).
+async fn attachment_of(state: &AppState, ctx: &Ctx, id: &str, aid: &str) -> AppResult<Response> {
+    let r = load_report(state, ctx, id).await?;
+    let aid: i64 = aid.trim().parse().map_err(|_| AppError::NotFound)?;
+    let (name, ctype, bytes) = store::attachment_file(&state.db, r.id, aid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(bytes, &ctype, &name))
+}
+
+/// A file attached to a report, as uploaded (its type is the one recognised at upload:
+/// PDF, Word, Excel, OpenDocument text, PNG or JPEG).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments/{aid}", tag = "reporting",
+    params(("id" = i64, Path), ("aid" = i64, Path, description = "the attachment's id (`attachments[].id` of the report)")),
+    responses((status = 200, description = "the file as uploaded (PDF, Word, Excel, OpenDocument text, PNG or JPEG), as an attachment"), (status = 404)))]
+async fn attachment_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, aid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    attachment_of(&state, &ctx, &id, &aid).await
+}
+
 async fn attachment_download(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((id, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let r = load_report(&state, &ctx, &id).await?;
-    let aid: i64 = aid.parse().map_err(|_| AppError::NotFound)?;
-    let (name, ctype, bytes) = store::attachment_file(&state.db, r.id, aid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(file_response(bytes, &ctype, &name))
+    attachment_of(&state, &ctx, &id, &aid).await
 }
 
 async fn detach_page(
