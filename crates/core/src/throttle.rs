@@ -12,6 +12,8 @@ use time::{Duration, OffsetDateTime};
 pub struct Policy {
     /// Failures allowed without any wait.
     pub free: u32,
+    /// The first wait; each failure after it doubles it.
+    pub base: Duration,
     /// The longest wait between two attempts.
     pub cap: Duration,
     /// Failures older than this (counted from the last one) are forgotten.
@@ -22,6 +24,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             free: 3,
+            base: Duration::seconds(1),
             cap: Duration::minutes(5),
             forget_after: Duration::hours(1),
         }
@@ -36,15 +39,14 @@ pub struct Failures {
 }
 
 /// How long the pair must wait after its last failure before the next attempt,
-/// given `count` failures in a row: 0 for the first `free`, then 1 s doubling
-/// each time, at most `cap`.
+/// given `count` failures in a row: 0 for the first `free`, then `base` (1 s)
+/// doubling each time, at most `cap`.
 pub fn delay(policy: Policy, count: u32) -> Duration {
     if count < policy.free {
         return Duration::ZERO;
     }
     let exp = (count - policy.free).min(30);
-    let secs = 1i64 << exp;
-    Duration::seconds(secs).min(policy.cap)
+    (policy.base * (1i32 << exp)).min(policy.cap)
 }
 
 /// Seconds to wait before this pair may try again (0 = go now).

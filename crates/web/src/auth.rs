@@ -67,14 +67,14 @@ fn wait_for(state: &AppState, key: &(String, String), now: OffsetDateTime) -> i6
     let Ok(map) = state.login_failures.lock() else {
         return 0;
     };
-    throttle::wait_seconds(throttle::Policy::default(), map.get(key), now)
+    throttle::wait_seconds(state.config.login_throttle, map.get(key), now)
 }
 
 /// Most pairs remembered; past that, the ones that no longer slow anyone go.
 const FAILURES_MAX: usize = 100_000;
 
 fn record_failure(state: &AppState, key: (String, String), now: OffsetDateTime) {
-    let policy = throttle::Policy::default();
+    let policy = state.config.login_throttle;
     if let Ok(mut map) = state.login_failures.lock() {
         let next = throttle::record_failure(policy, map.get(&key).copied(), now);
         map.insert(key, next);

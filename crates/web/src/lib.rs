@@ -61,6 +61,8 @@ pub struct WebConfig {
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`); empty:
     /// the peer address is the client.
     pub trusted_proxies: Vec<langnghe_core::auth::Cidr>,
+    /// How failed logins slow down a (username, client) pair.
+    pub login_throttle: langnghe_core::throttle::Policy,
 }
 
 impl Default for WebConfig {
@@ -71,6 +73,7 @@ impl Default for WebConfig {
             session_idle: time::Duration::hours(8),
             mail: None,
             trusted_proxies: Vec::new(),
+            login_throttle: langnghe_core::throttle::Policy::default(),
         }
     }
 }
