@@ -231,6 +231,7 @@ mod tests {
             "Lao Cai 2023 điều phối",
             "Huyện biên giới 2023",
             "correct horse battery staple",
+            "gốm men lam bốn mùa Bát Tràng",
         ] {
             assert_eq!(p(good), Ok(()), "{good}");
         }
