@@ -203,7 +203,7 @@ async fn context_inner(
     if parts.uri.query().is_some_and(has_encoded_nul) || has_encoded_nul(parts.uri.path()) {
         return finish(
             &state,
-            &ctx,
+            ctx,
             &method,
             AppError::bad("error-control-char").into_response(),
         );

@@ -621,6 +621,8 @@ async fn update_page(
             let stored_p = update_of(&state, &stored).await?;
             let mut mine = p.clone();
             mine.active = Some(p.active.unwrap_or(false));
+            let admin = ctx.require(Action::Administer)?;
+            let names = agencies::options(&state.db, admin.scope_unit_id).await?;
             let rows = crate::views::conflict_rows(
                 &[
                     "display_name",
@@ -631,8 +633,8 @@ async fn update_page(
                     "email",
                     "active",
                 ],
-                &serde_json::to_value(&mine).unwrap_or_default(),
-                &serde_json::to_value(&stored_p).unwrap_or_default(),
+                &shown(ctx.lang, &names, &mine),
+                &shown(ctx.lang, &names, &stored_p),
                 |f| field_label(ctx.lang, f),
             );
             mine.version = Some(stored.version);
@@ -641,6 +643,42 @@ async fn update_page(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A change as a person reads it (for the conflict table): role, agency,
+/// language and state by their names, not their codes.
+fn shown(lang: crate::i18n::Lang, agencies: &[(i64, String)], u: &UserUpdate) -> serde_json::Value {
+    let agency = agencies
+        .iter()
+        .find(|(id, _)| id.to_string() == u.agency.trim())
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| u.agency.clone());
+    let role = match Role::parse(u.role.trim()) {
+        Some(r) => t(lang, &format!("role-{}", r.as_str())),
+        None => u.role.clone(),
+    };
+    let language = match u.lang.as_deref() {
+        Some("en") => "English".to_string(),
+        Some("vi") | None => "Tiếng Việt".to_string(),
+        Some(other) => other.to_string(),
+    };
+    let active = t(
+        lang,
+        if u.active.unwrap_or(false) {
+            "user-active"
+        } else {
+            "user-inactive"
+        },
+    );
+    serde_json::json!({
+        "display_name": u.display_name,
+        "role": role,
+        "agency": agency,
+        "scope": u.scope,
+        "lang": language,
+        "email": u.email.clone().unwrap_or_default(),
+        "active": active,
+    })
 }
 
 /// The label of an account form field (for the conflict table).
