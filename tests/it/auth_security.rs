@@ -178,6 +178,12 @@ pub async fn throttling_slows_the_pair_not_the_account(b: Backend) {
     let r = login_from(&mut bad, "198.51.100.1", None, "admin", &pw).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     let first = retry_after(&r);
+    // The login form again, with the username typed and how long to wait.
+    assert!(
+        r.body.contains("name=\"password\"") && r.body.contains("value=\"admin\""),
+        "{}",
+        r.body
+    );
     assert!((1..=10).contains(&first), "{first}");
     assert!(r.body.contains("giây"), "{}", r.body);
     // Another client logs in with the right password at once.

@@ -98,7 +98,20 @@ async fn login(
     let key = pair(&username, &ctx);
     let wait = wait_for(&state, &key, now);
     if wait > 0 {
-        return Err(AppError::TooManyAttempts { wait_seconds: wait });
+        // The form again, with what was typed and how long to wait (429 + Retry-After).
+        let err = AppError::TooManyAttempts { wait_seconds: wait };
+        let page = context! {
+            title => t(ctx.lang, "login-title"),
+            next => next,
+            username => form.username.chars().take(64).collect::<String>(),
+            error => err.message(ctx.lang),
+        };
+        let html: Html<String> = render(&state, &ctx, "login.html", page)?;
+        let mut res = (axum::http::StatusCode::TOO_MANY_REQUESTS, html).into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(res);
     }
     let user = if username.len() > 64 || form.password.len() > 1024 {
         None
