@@ -18,6 +18,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+mod auth_security;
 mod concurrency;
 mod contract;
 mod mail;
@@ -29,6 +30,7 @@ mod reporting;
 mod scenarios;
 mod schemes;
 
+use auth_security::*;
 use concurrency::*;
 use contract::*;
 use outputs_scoped::*;
@@ -107,4 +109,13 @@ on_both_stores!(
     status_change_and_edit_lose_nothing,
     scheme_outputs_follow_scope,
     plan_and_scheme_pages_keep_typing_on_conflict,
+    reads_never_wait_behind_writes,
+    throttling_slows_the_pair_not_the_account,
+    trusted_proxy_names_the_client,
+    login_next_is_same_site_and_never_a_500,
+    weak_passwords_are_refused_everywhere,
+    request_ids_are_checked_and_audited,
+    headers_keep_private_answers_out_of_caches,
+    accounts_refuse_lost_updates,
+    cli_waits_while_the_store_is_initialised,
 );

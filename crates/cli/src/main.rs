@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use langnghe_store::audit::Actor;
-use langnghe_store::{geo, seed, users, Db};
+use langnghe_store::{geo, users, Db};
 use langnghe_web::mail::{redact_url, MailConfig, Mailer};
 use langnghe_web::{AppState, WebConfig};
 use serde::Deserialize;
@@ -32,6 +32,10 @@ struct StoreArgs {
     /// Config file (TOML); default: <data-dir>/langnghe.toml when present.
     #[arg(long, env = "LANGNGHE_CONFIG")]
     config: Option<PathBuf>,
+    /// How long to wait, in seconds, for another process (a server starting on a
+    /// new data directory) to finish initialising the store.
+    #[arg(long, env = "LANGNGHE_INIT_WAIT", default_value_t = 300)]
+    init_wait: u64,
 }
 
 #[derive(Subcommand)]
@@ -46,9 +50,14 @@ enum Command {
         /// Load the demo data built from the seed documents (idempotent).
         #[arg(long, env = "LANGNGHE_DEMO")]
         demo: bool,
-        /// Mark session cookies Secure (serve behind https).
+        /// Mark session cookies Secure and send Strict-Transport-Security (serve behind https).
         #[arg(long, env = "LANGNGHE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Address block(s) of the reverse proxy, e.g. 10.0.0.0/8 (comma-separated, or
+        /// repeat the flag): only for a peer in one of them is the client address read
+        /// from X-Forwarded-For (the rightmost hop that is not a trusted proxy).
+        #[arg(long, env = "LANGNGHE_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<String>,
         /// SMTP server for e-mail reminders: smtp://host:port (no TLS),
         /// smtp://user:pass@host:587?tls=starttls or smtps://user:pass@host:465. Unset: no mail.
         #[arg(long, env = "LANGNGHE_SMTP_URL", hide_env_values = true)]
@@ -138,6 +147,32 @@ struct FileConfig {
     session_idle_minutes: Option<i64>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    /// Address blocks of the reverse proxy (see `--trusted-proxy`).
+    trusted_proxy: Option<Vec<String>>,
+}
+
+/// The trusted proxies from the command line/environment, else the config file;
+/// a block that is not one stops start-up naming it.
+fn trusted_proxies(flag: Vec<String>, file: &FileConfig) -> Result<Vec<langnghe_core::auth::Cidr>> {
+    let given = if flag.is_empty() {
+        file.trusted_proxy.clone().unwrap_or_default()
+    } else {
+        flag
+    };
+    let mut out = vec![];
+    for g in given {
+        match langnghe_core::auth::parse_cidrs(&g) {
+            Ok(c) => out.extend(c),
+            Err(bad) => bail!(
+                "trusted_proxy (--trusted-proxy, LANGNGHE_TRUSTED_PROXY): '{bad}' is not an address or address block such as 10.0.0.0/8"
+            ),
+        }
+    }
+    if !out.is_empty() {
+        let list: Vec<String> = out.iter().map(|c| c.to_string()).collect();
+        tracing::info!(proxies = %list.join(", "), "client addresses from X-Forwarded-For behind these proxies");
+    }
+    Ok(out)
 }
 
 impl StoreArgs {
@@ -163,7 +198,44 @@ impl StoreArgs {
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 
+    /// Open the store and prepare it (migrations, geography, and what `what`
+    /// asks) under the init lock, waiting for a server that is initialising it.
+    async fn open_prepared(
+        &self,
+        file: &FileConfig,
+        what: langnghe_store::init::Prepare,
+    ) -> Result<(Db, langnghe_store::init::Prepared)> {
+        let db = self.connect(file).await?;
+        let wait = std::time::Duration::from_secs(self.init_wait);
+        let secs = self.init_wait;
+        let prepared = langnghe_store::init::prepare(
+            &db,
+            wait,
+            || {
+                eprintln!(
+                    "waiting: another process (a server starting) is initialising this store; \
+                     up to {secs} s (--init-wait)…"
+                )
+            },
+            what,
+        )
+        .await
+        .map_err(|e| match e {
+            langnghe_store::StoreError::Busy(m) => anyhow!("{m}"),
+            other => anyhow!("preparing the store: {other}"),
+        })?;
+        Ok((db, prepared))
+    }
+
+    /// Open the store, migrated and with its geography (waits for an initialising server).
     async fn open(&self, file: &FileConfig) -> Result<Db> {
+        Ok(self
+            .open_prepared(file, langnghe_store::init::Prepare::default())
+            .await?
+            .0)
+    }
+
+    async fn connect(&self, file: &FileConfig) -> Result<Db> {
         let db = match self.database_url.clone().or(file.database_url.clone()) {
             Some(url) => Db::connect(&url)
                 .await
@@ -175,10 +247,6 @@ impl StoreArgs {
                     .with_context(|| format!("opening {}", path.display()))?
             }
         };
-        db.migrate().await.context("applying migrations")?;
-        seed::ensure_geography(&db)
-            .await
-            .context("loading the geography")?;
         Ok(db)
     }
 }
@@ -245,28 +313,34 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            trusted_proxy,
             smtp_url,
             mail_from,
         } => {
             let file = store.file_config()?;
             let mail = mail_config(smtp_url, mail_from, &file)?;
+            let trusted_proxies = trusted_proxies(trusted_proxy, &file)?;
             let started = std::time::Instant::now();
-            let db = store.open(&file).await?;
-            if demo || file.demo.unwrap_or(false) {
-                let added = seed::ensure_demo(&db)
-                    .await
-                    .context("loading the demo data")?;
-                if added > 0 {
-                    tracing::info!(added, "demo agencies loaded");
-                }
+            // Migrations, geography, demo data and the first admin under the init lock:
+            // `user add` / `token create` started meanwhile wait for it.
+            let (db, prepared) = store
+                .open_prepared(
+                    &file,
+                    langnghe_store::init::Prepare {
+                        demo: demo || file.demo.unwrap_or(false),
+                        first_admin: true,
+                    },
+                )
+                .await?;
+            if prepared.demo_added > 0 {
+                tracing::info!(added = prepared.demo_added, "demo data loaded");
             }
-            let first_password = seed::ensure_admin(&db)
-                .await
-                .context("creating the first admin")?;
+            let first_password = prepared.first_password;
             let mut config = WebConfig {
                 secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
                 brand_sub: file.brand_sub.clone().unwrap_or_default(),
                 mail,
+                trusted_proxies,
                 ..WebConfig::default()
             };
             if let Some(m) = file.session_idle_minutes {

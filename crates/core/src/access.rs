@@ -57,26 +57,89 @@ impl Role {
     }
 }
 
-/// Password policy for accounts of a government system.
-pub fn check_password_policy(password: &str, username: &str) -> Result<(), PasswordProblem> {
+/// Shortest password accepted, in characters.
+pub const PASSWORD_MIN: usize = 12;
+/// Longest password accepted, in characters.
+pub const PASSWORD_MAX: usize = 256;
+/// Lowest strength score (zxcvbn, 0-4) accepted.
+pub const PASSWORD_MIN_SCORE: u8 = 3;
+
+/// The shipped list of common passwords (`data/passwords/common.txt`), read once.
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static LIST: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../../data/passwords/common.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// How many passwords the shipped common list holds.
+pub fn common_password_count() -> usize {
+    common_passwords().len()
+}
+
+/// Password policy for accounts of a government system: not only whitespace,
+/// at least 12 characters (at most 256), not containing the username, not on
+/// the list of common passwords, and not guessable by the zxcvbn estimator
+/// (score at least 3, told the username and the person's name).
+pub fn check_password_policy(
+    password: &str,
+    username: &str,
+    display_name: &str,
+) -> Result<(), PasswordProblem> {
+    if password.trim().is_empty() {
+        return Err(PasswordProblem::Blank);
+    }
     let n = password.chars().count();
-    if n < 10 {
-        return Err(PasswordProblem::TooShort { min: 10 });
+    if n < PASSWORD_MIN {
+        return Err(PasswordProblem::TooShort { min: PASSWORD_MIN });
     }
-    if n > 256 {
-        return Err(PasswordProblem::TooLong { max: 256 });
+    if n > PASSWORD_MAX {
+        return Err(PasswordProblem::TooLong { max: PASSWORD_MAX });
     }
-    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+    let lower = password.to_lowercase();
+    if !username.is_empty() && lower.contains(&username.to_lowercase()) {
         return Err(PasswordProblem::ContainsUsername);
+    }
+    if common_passwords().contains(lower.trim()) {
+        return Err(PasswordProblem::Common);
+    }
+    // The name as typed, lower case, without diacritics, and run together.
+    let name_lower = display_name.to_lowercase();
+    let name_folded = crate::text::fold_vi(display_name);
+    let name_joined: String = name_folded.split_whitespace().collect();
+    let mut inputs: Vec<&str> = vec![username, display_name, &name_lower, &name_folded];
+    inputs.push(&name_joined);
+    inputs.extend(name_lower.split_whitespace());
+    inputs.extend(name_folded.split_whitespace());
+    inputs.extend(username.split(['.', '_', '-']));
+    inputs.retain(|s| !s.is_empty());
+    let score = u8::from(zxcvbn::zxcvbn(password, &inputs).score());
+    if score < PASSWORD_MIN_SCORE {
+        return Err(PasswordProblem::Guessable);
     }
     Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordProblem {
-    TooShort { min: usize },
-    TooLong { max: usize },
+    /// Only whitespace.
+    Blank,
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
     ContainsUsername,
+    /// On the list of common passwords.
+    Common,
+    /// The strength estimator guesses it too easily.
+    Guessable,
 }
 
 /// A username: 3-64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.
@@ -109,15 +172,95 @@ mod tests {
 
     #[test]
     fn password_policy() {
+        let p = |pw: &str| check_password_policy(pw, "canbo.gialam", "Nguyễn Văn An");
+        assert_eq!(p("          "), Err(PasswordProblem::Blank));
+        assert_eq!(p(""), Err(PasswordProblem::Blank));
+        assert_eq!(p(" \t\n"), Err(PasswordProblem::Blank));
+        assert_eq!(p("short"), Err(PasswordProblem::TooShort { min: 12 }));
+        assert_eq!(p("Gốm sứ 2026"), Err(PasswordProblem::TooShort { min: 12 }));
         assert_eq!(
-            check_password_policy("short", "u"),
-            Err(PasswordProblem::TooShort { min: 10 })
+            p(&"x".repeat(257)),
+            Err(PasswordProblem::TooLong { max: 256 })
         );
         assert_eq!(
-            check_password_policy("nguyenvana-2024", "nguyenvana"),
+            p("canbo.gialam-2024!"),
             Err(PasswordProblem::ContainsUsername)
         );
-        assert!(check_password_policy("làng nghề Bát Tràng", "admin").is_ok());
+        assert_eq!(p("1111111111"), Err(PasswordProblem::TooShort { min: 12 }));
+        assert!(
+            matches!(
+                p("111111111111"),
+                Err(PasswordProblem::Guessable | PasswordProblem::Common)
+            ),
+            "111111111111"
+        );
+        assert_eq!(p("password1234"), Err(PasswordProblem::Common));
+        assert_eq!(p("PASSWORD1234"), Err(PasswordProblem::Common));
+        assert!(
+            matches!(
+                p("qwertyuiop12"),
+                Err(PasswordProblem::Guessable | PasswordProblem::Common)
+            ),
+            "qwertyuiop12"
+        );
+        assert!(
+            matches!(
+                p("abcdefghijkl"),
+                Err(PasswordProblem::Guessable | PasswordProblem::Common)
+            ),
+            "abcdefghijkl"
+        );
+        assert!(
+            matches!(
+                p("nguyenvanan1"),
+                Err(PasswordProblem::Guessable | PasswordProblem::Common)
+            ),
+            "nguyenvanan1"
+        );
+        // Passphrases and the passwords of the tests and demos pass.
+        for good in [
+            "làng nghề Bát Tràng",
+            "Làng nghề Bát Tràng 2026",
+            "pw-Mật-khẩu-2026",
+            "Gốm sứ Bát Tràng 1",
+            "Mật-khẩu-thử-2026-dài",
+            "Gia-Lâm-mật-khẩu-2026",
+            "Hà Nội 2026 thương hiệu",
+            "Gia Lâm gốm sứ 2026",
+            "Hà Đông lụa 2026",
+            "Lao Cai 2023 điều phối",
+            "Huyện biên giới 2023",
+            "correct horse battery staple",
+            "gốm men lam bốn mùa Bát Tràng",
+        ] {
+            assert_eq!(p(good), Ok(()), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_common_list_is_shipped_and_checked() {
+        assert!(
+            common_password_count() >= 10_000,
+            "{}",
+            common_password_count()
+        );
+        for w in ["123456789012", "qwertyuiopas", "iloveyou1234"] {
+            assert!(check_password_policy(w, "x", "").is_err(), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whitespace alone is never a password, however long.
+        #[test]
+        fn whitespace_is_never_enough(s in "[ \t\n\u{a0}\u{3000}]{0,300}") {
+            proptest::prop_assert_eq!(check_password_policy(&s, "u", ""), Err(PasswordProblem::Blank));
+        }
+
+        /// Anything shorter than the minimum is refused.
+        #[test]
+        fn short_is_refused(s in "\\PC{1,11}") {
+            proptest::prop_assert!(check_password_policy(&s, "", "").is_err());
+        }
     }
 
     #[test]

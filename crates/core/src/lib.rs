@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agency;
+pub mod auth;
 pub mod geo;
 pub mod legal_doc;
 pub mod plan;

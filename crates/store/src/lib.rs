@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod geo;
+pub mod init;
 pub mod meta;
 pub mod plan_seed;
 pub mod plans;

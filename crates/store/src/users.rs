@@ -1,6 +1,6 @@
 //! Accounts, password hashes and personal API tokens.
 
-use crate::audit::{self, Actor};
+use crate::audit::Actor;
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -28,10 +28,12 @@ pub struct User {
     pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Changes name it (`version` or `If-Match`); every write of the account bumps it.
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT us.id, us.username, us.display_name, us.role, us.agency_id, a.name AS agency_name, \
-    us.scope_unit_id, s.code AS scope_code, s.name AS scope_name, us.lang, us.email, us.active, us.created_at \
+    us.scope_unit_id, s.code AS scope_code, s.name AS scope_name, us.lang, us.email, us.active, us.created_at, us.version \
     FROM users us JOIN agencies a ON a.id = us.agency_id JOIN admin_units s ON s.id = us.scope_unit_id";
 
 /// Hash a password with argon2id and a random salt.
@@ -104,10 +106,11 @@ async fn get_tx(tx: &mut Tx, id: i64) -> Result<User> {
 }
 
 pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
+    // Hash before taking the write lock: argon2 is slow on purpose.
     let hash = hash_password(&u.password)?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO users (username, display_name, password_hash, role, agency_id, scope_unit_id, lang, active, created_at, updated_at, email) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8, $9) RETURNING id"
@@ -125,19 +128,73 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     .await
     .map_err(|e| StoreError::from(e).on_unique("username"))?
     });
-    let user = get_tx(&mut tx, id).await?;
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "create",
-        "user",
-        &id.to_string(),
-        None,
-        Some(&user),
-    )
-    .await?;
-    tx.commit().await?;
+    let user = get_tx(w.tx(), id).await?;
+    w.audit::<(), _>("create", "user", id, None, Some(&user))
+        .await?;
+    w.commit().await?;
     Ok(user)
+}
+
+/// What an admin may change of an account.
+#[derive(Debug, Clone)]
+pub struct UserChange {
+    pub display_name: String,
+    pub role: String,
+    pub agency_id: i64,
+    pub scope_unit_id: i64,
+    pub lang: String,
+    pub email: Option<String>,
+    pub active: bool,
+    /// A new password set by the admin (checked by the caller).
+    pub password: Option<String>,
+}
+
+/// Change an account if it is still at version `expected`; `Stale` otherwise.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    expected: Option<i64>,
+    ch: &UserChange,
+) -> Result<User> {
+    let hash = match &ch.password {
+        Some(p) => Some(hash_password(p)?),
+        None => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    w.lock("users", id, expected).await?;
+    let before = get_tx(w.tx(), id).await?;
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE users SET display_name = $1, role = $2, agency_id = $3, scope_unit_id = $4, lang = $5, \
+         email = $6, active = $7, password_hash = COALESCE($8, password_hash), updated_at = $9, version = version + 1 \
+         WHERE id = $10"
+    )
+    .bind(&ch.display_name)
+    .bind(&ch.role)
+    .bind(ch.agency_id)
+    .bind(ch.scope_unit_id)
+    .bind(&ch.lang)
+    .bind(&ch.email)
+    .bind(ch.active)
+    .bind(&hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let after = get_tx(w.tx(), id).await?;
+    // The hash never goes into the audit log; that it changed does.
+    let mut after_json = serde_json::to_value(&after).unwrap_or_default();
+    if hash.is_some() {
+        after_json["password"] = serde_json::json!("changed");
+    }
+    w.audit("update", "user", id, Some(&before), Some(&after_json))
+        .await?;
+    w.commit().await?;
+    Ok(after)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<User>> {
@@ -177,12 +234,14 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> Result<Opt
     }
 }
 
+/// Set a password (its owner's change): bumps the account's version.
 pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Result<()> {
     let hash = hash_password(password)?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    let mut w = db.write(actor).await?;
+    w.lock("users", id, None).await?;
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3"
     )
     .bind(&hash)
     .bind(now)
@@ -192,52 +251,53 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Re
     .rows_affected());
     // The hash itself never goes into the audit log.
     let note = serde_json::json!({"password": "changed"});
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
-        "change_password",
-        "user",
-        &id.to_string(),
-        None,
-        Some(&note),
-    )
-    .await?;
-    tx.commit().await
+    w.audit::<(), _>("change_password", "user", id, None, Some(&note))
+        .await?;
+    w.commit().await
 }
 
+/// The owner's language: bumps the account's version when it changes.
 pub async fn set_lang(db: &Db, actor: &Actor, id: i64, lang: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let before: Option<String> = with_tx!(&mut tx, |c| sqlx::query_scalar(
+    let before: Option<String> = with_db!(db, |c| sqlx::query_scalar(
         "SELECT lang FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await?);
-    let Some(before) = before else {
-        return Err(StoreError::NotFound);
-    };
+    match before {
+        None => return Err(StoreError::NotFound),
+        // Nothing to write: no lock taken, no audit row.
+        Some(b) if b == lang => return Ok(()),
+        Some(_) => {}
+    }
+    let mut w = db.write(actor).await?;
+    w.lock("users", id, None).await?;
+    let before: String = with_tx!(w.tx(), |c| sqlx::query_scalar(
+        "SELECT lang FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await?);
     if before == lang {
         return Ok(());
     }
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE users SET lang = $1 WHERE id = $2"
+    with_tx!(w.tx(), |c| sqlx::query(
+        "UPDATE users SET lang = $1, version = version + 1 WHERE id = $2"
     )
     .bind(lang)
     .bind(id)
     .execute(c)
     .await?
     .rows_affected());
-    audit::record(
-        &mut tx,
-        actor,
+    w.audit(
         "update",
         "user",
-        &id.to_string(),
+        id,
         Some(&serde_json::json!({ "lang": before })),
         Some(&serde_json::json!({ "lang": lang })),
     )
     .await?;
-    tx.commit().await
+    w.commit().await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -283,8 +343,8 @@ pub async fn list(db: &Db, scope_id: i64, f: &UserFilter) -> Result<(Vec<User>, 
 pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> Result<String> {
     let token = format!("lnt_{}", random_secret(32));
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )
@@ -295,22 +355,22 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     .fetch_one(c)
     .await?
     });
-    audit::record::<(), _>(
-        &mut tx,
-        actor,
+    w.audit::<(), _>(
         "create",
         "api_token",
-        &id.to_string(),
+        id,
         None,
         Some(&serde_json::json!({ "user_id": user_id, "name": name })),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(token)
 }
 
-/// The active user a bearer token belongs to.
-pub async fn by_token(db: &Db, token: &str) -> Result<Option<User>> {
+/// The token's id and the active user it belongs to. Reads only: the time of
+/// use is recorded later, off the request path ([`record_token_use`]), so a
+/// request made with a token never waits behind a writer.
+pub async fn by_token(db: &Db, token: &str) -> Result<Option<(i64, User)>> {
     let hash = token_hash(token);
     let row: Option<(i64, i64)> = with_db!(db, |c| sqlx::query_as(
         "SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
@@ -322,16 +382,41 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<User>> {
     let Some((token_id, user_id)) = row else {
         return Ok(None);
     };
-    let now = OffsetDateTime::now_utc();
-    with_db!(db, |c| sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+    Ok(get(db, user_id).await?.map(|u| (token_id, u)))
+}
+
+/// Record when tokens were last used (gathered in memory, written in one
+/// transaction on the write path; no audit row: it is a fact of use, not a change).
+pub async fn record_token_use(db: &Db, uses: &[(i64, OffsetDateTime)]) -> Result<()> {
+    if uses.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::system("token-use");
+    let mut w = db.write(&actor).await?;
+    for (id, at) in uses {
+        with_tx!(w.tx(), |c| {
+            sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)"
+        )
+        .bind(*at)
+        .bind(*id)
+        .execute(c)
+        .await?
+        .rows_affected()
+        });
+    }
+    w.commit().await
+}
+
+/// When a token was last used (as recorded so far).
+pub async fn token_last_used(db: &Db, token_id: i64) -> Result<Option<OffsetDateTime>> {
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT last_used_at FROM api_tokens WHERE id = $1"
     )
-    .bind(now)
     .bind(token_id)
-    .execute(c)
-    .await?
-    .rows_affected());
-    get(db, user_id).await
+    .fetch_optional(c)
+    .await?)
+    .flatten())
 }
 
 /// (id, e-mail, language) of the active users of an agency: who hears about its reports.

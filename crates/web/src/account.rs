@@ -142,7 +142,7 @@ async fn change_password(
     {
         errors.push(FieldError::new("current", "error-password-wrong"));
     }
-    if let Err(p) = check_password_policy(&f.new, &user.username) {
+    if let Err(p) = check_password_policy(&f.new, &user.username, &user.display_name) {
         errors.push(password_error("new", p));
     }
     if f.new != f.confirm {

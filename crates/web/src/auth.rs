@@ -12,7 +12,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use langnghe_core::throttle;
-use langnghe_store::audit;
 use langnghe_store::users;
 use minijinja::context;
 use serde::Deserialize;
@@ -55,31 +54,32 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn failures_wait(state: &AppState, keys: &[String], now: OffsetDateTime) -> i64 {
+/// The pair a failed login slows down: the username as typed (folded) and the
+/// client's address ("-" when unknown).
+fn pair(username: &str, ctx: &Ctx) -> (String, String) {
+    (
+        username.chars().take(64).collect(),
+        ctx.client_addr.clone().unwrap_or_else(|| "-".into()),
+    )
+}
+
+fn wait_for(state: &AppState, key: &(String, String), now: OffsetDateTime) -> i64 {
     let Ok(map) = state.login_failures.lock() else {
         return 0;
     };
-    keys.iter()
-        .map(|k| {
-            map.get(k)
-                .map(|v| throttle::wait_seconds(throttle::Policy::default(), v, now))
-                .unwrap_or(0)
-        })
-        .max()
-        .unwrap_or(0)
+    throttle::wait_seconds(state.config.login_throttle, map.get(key), now)
 }
 
-fn record_failure(state: &AppState, keys: &[String], now: OffsetDateTime) {
+/// Most pairs remembered; past that, the ones that no longer slow anyone go.
+const FAILURES_MAX: usize = 100_000;
+
+fn record_failure(state: &AppState, key: (String, String), now: OffsetDateTime) {
+    let policy = state.config.login_throttle;
     if let Ok(mut map) = state.login_failures.lock() {
-        let window = throttle::Policy::default().window;
-        for k in keys {
-            let v = map.entry(k.clone()).or_default();
-            v.retain(|t| now - *t < window);
-            v.push(now);
-        }
-        // Bound memory under a flood of distinct keys.
-        if map.len() > 100_000 {
-            map.retain(|_, v| v.iter().any(|t| now - *t < window));
+        let next = throttle::record_failure(policy, map.get(&key).copied(), now);
+        map.insert(key, next);
+        if map.len() > FAILURES_MAX {
+            map.retain(|_, f| !throttle::expired(policy, f, now));
         }
     }
 }
@@ -93,13 +93,25 @@ async fn login(
     let username = form.username.trim().to_lowercase();
     let next = ctx::safe_next(form.next.as_deref());
     let now = OffsetDateTime::now_utc();
-    let mut keys = vec![format!("u:{username}")];
-    if let Some(addr) = &ctx.client_addr {
-        keys.push(format!("ip:{addr}"));
-    }
-    let wait = failures_wait(&state, &keys, now);
+    // Failures slow down this (username, client) pair only: the same account from
+    // another client, or another account from this one, is not held up.
+    let key = pair(&username, &ctx);
+    let wait = wait_for(&state, &key, now);
     if wait > 0 {
-        return Err(AppError::TooManyAttempts { wait_seconds: wait });
+        // The form again, with what was typed and how long to wait (429 + Retry-After).
+        let err = AppError::TooManyAttempts { wait_seconds: wait };
+        let page = context! {
+            title => t(ctx.lang, "login-title"),
+            next => next,
+            username => form.username.chars().take(64).collect::<String>(),
+            error => err.message(ctx.lang),
+        };
+        let html: Html<String> = render(&state, &ctx, "login.html", page)?;
+        let mut res = (axum::http::StatusCode::TOO_MANY_REQUESTS, html).into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(res);
     }
     let user = if username.len() > 64 || form.password.len() > 1024 {
         None
@@ -107,21 +119,13 @@ async fn login(
         users::authenticate(&state.db, &username, &form.password).await?
     };
     let Some(user) = user else {
-        record_failure(&state, &keys, now);
+        record_failure(&state, key, now);
         let mut actor = ctx.actor();
         actor.name = username.chars().take(64).collect();
-        let mut tx = state.db.begin().await?;
-        audit::record::<(), _>(
-            &mut tx,
-            &actor,
-            "login_failed",
-            "session",
-            "-",
-            None,
-            None::<&()>,
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = state.db.write(&actor).await?;
+        w.audit::<(), ()>("login_failed", "session", "-", None, None)
+            .await?;
+        w.commit().await?;
         let page = context! {
             title => t(ctx.lang, "login-title"),
             next => next,
@@ -132,7 +136,7 @@ async fn login(
         return Ok((axum::http::StatusCode::UNAUTHORIZED, html).into_response());
     };
     if let Ok(mut map) = state.login_failures.lock() {
-        map.remove(&format!("u:{username}"));
+        map.remove(&key);
     }
     // New session id on login (no fixation), keep the CSRF token and language.
     session
@@ -146,18 +150,10 @@ async fn login(
     let mut actor = ctx.actor();
     actor.user_id = Some(user.id);
     actor.name = user.username.clone();
-    let mut tx = state.db.begin().await?;
-    audit::record::<(), _>(
-        &mut tx,
-        &actor,
-        "login",
-        "session",
-        &user.id.to_string(),
-        None,
-        None::<&()>,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = state.db.write(&actor).await?;
+    w.audit::<(), ()>("login", "session", user.id, None, None)
+        .await?;
+    w.commit().await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
     ctx::flash(
         &session,
@@ -174,18 +170,11 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -> AppResult<Response> {
     if let Some(user) = &ctx.user {
-        let mut tx = state.db.begin().await?;
-        audit::record::<(), _>(
-            &mut tx,
-            &ctx.actor(),
-            "logout",
-            "session",
-            &user.id.to_string(),
-            None,
-            None::<&()>,
-        )
-        .await?;
-        tx.commit().await?;
+        let actor = ctx.actor();
+        let mut w = state.db.write(&actor).await?;
+        w.audit::<(), ()>("logout", "session", user.id, None, None)
+            .await?;
+        w.commit().await?;
     }
     session
         .flush()

@@ -112,17 +112,22 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let client_addr = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let client_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        langnghe_core::auth::client_addr(c.0.ip(), &forwarded, &state.config.trusted_proxies)
+            .to_string()
+    });
     let accept_lang = parts
         .headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(Lang::from_accept_language)
         .unwrap_or_default();
-    let session = parts.extensions.get::<Session>().cloned();
     let mut ctx = Ctx {
         user: None,
         lang: accept_lang,
@@ -144,6 +149,53 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         let res = next.run(Request::from_parts(parts, body)).await;
         return finish(&state, &ctx, &parts_method_get(), res);
     }
+    let res = context_inner(&state, &mut ctx, parts, body, next).await;
+    cache_control(&ctx, res)
+}
+
+/// Authenticated answers and the API are never stored by a browser or a proxy;
+/// other pages are revalidated. (Static assets keep their long cache.)
+fn cache_control(ctx: &Ctx, mut res: Response) -> Response {
+    let value = if ctx.is_api || ctx.user.is_some() {
+        HeaderValue::from_static("no-store")
+    } else if res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    } else {
+        HeaderValue::from_static("private, no-cache")
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, value);
+    res
+}
+
+/// The request id: the client's `X-Request-Id` when it is 1-64 characters of
+/// `[A-Za-z0-9._-]`, else a new one. Put on the request (for the log, the
+/// audit rows and the error bodies) and echoed on the response.
+pub async fn assign_request_id(mut req: Request<Body>, next: Next) -> Response {
+    let given = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| langnghe_core::auth::valid_request_id(v))
+        .is_some();
+    if !given {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            req.headers_mut().insert("x-request-id", v);
+        }
+    }
+    next.run(req).await
+}
+
+async fn context_inner(
+    state: &AppState,
+    ctx: &mut Ctx,
+    mut parts: Parts,
+    body: Body,
+    next: Next,
+) -> Response {
+    let state = state.clone();
+    let is_api = ctx.is_api;
+    let session = parts.extensions.get::<Session>().cloned();
 
     let method = parts.method.clone();
     // NUL can be stored by neither database nor shown to a person: refuse it at the door,
@@ -151,7 +203,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
     if parts.uri.query().is_some_and(has_encoded_nul) || has_encoded_nul(parts.uri.path()) {
         return finish(
             &state,
-            &ctx,
+            ctx,
             &method,
             AppError::bad("error-control-char").into_response(),
         );
@@ -176,14 +228,14 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                 if nul {
                     return finish(
                         &state,
-                        &ctx,
+                        ctx,
                         &method,
                         AppError::bad("error-control-char").into_response(),
                     );
                 }
                 Body::from(bytes)
             }
-            Err(_) => return finish(&state, &ctx, &method, AppError::TooLarge.into_response()),
+            Err(_) => return finish(&state, ctx, &method, AppError::TooLarge.into_response()),
         }
     } else {
         body
@@ -196,9 +248,13 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         .map(|s| s.trim().to_string());
     let outcome = async {
         if let Some(token) = bearer {
-            let user = users::by_token(&state.db, &token)
+            let (token_id, user) = users::by_token(&state.db, &token)
                 .await?
                 .ok_or(AppError::Unauthorized)?;
+            // Noted, not written: the last use is recorded off the request path.
+            state
+                .usage
+                .token_used(token_id, time::OffsetDateTime::now_utc());
             ctx.lang = Lang::parse(&user.lang).unwrap_or_default();
             ctx.user = Some(Arc::new(user));
             ctx.via_token = true;
@@ -213,6 +269,12 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                 Some(u) if u.active => {
                     ctx.lang = Lang::parse(&u.lang).unwrap_or_default();
                     ctx.user = Some(Arc::new(u));
+                    // Keeps the session alive: noted, written off the request path.
+                    if let Some(id) = session.id() {
+                        state
+                            .usage
+                            .session_used(id.to_string(), time::OffsetDateTime::now_utc());
+                    }
                 }
                 _ => {
                     session.flush().await.map_err(sess_err)?;
@@ -235,7 +297,15 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
             }
             None => String::new(),
         };
-        if !is_api && method == Method::GET {
+        // Removing marks the session changed (a write): only when there is a message.
+        if !is_api
+            && method == Method::GET
+            && session
+                .get_value(SESSION_FLASH)
+                .await
+                .map_err(sess_err)?
+                .is_some()
+        {
             ctx.flash = session
                 .remove::<Flash>(SESSION_FLASH)
                 .await
@@ -245,26 +315,21 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
     }
     .await;
     if let Err(e) = outcome {
-        return finish(&state, &ctx, &method, e.into_response());
+        return finish(&state, ctx, &method, e.into_response());
     }
 
     // CSRF: every state-changing request made with a session cookie must carry the token.
     let mut body = body;
     if !is_safe(&method) && !ctx.via_token {
         if ctx.is_api && ctx.user.is_none() {
-            return finish(
-                &state,
-                &ctx,
-                &method,
-                AppError::Unauthorized.into_response(),
-            );
+            return finish(&state, ctx, &method, AppError::Unauthorized.into_response());
         }
         if parts
             .headers
             .get("sec-fetch-site")
             .is_some_and(|v| v.as_bytes() == b"cross-site")
         {
-            return finish(&state, &ctx, &method, AppError::Csrf.into_response());
+            return finish(&state, ctx, &method, AppError::Csrf.into_response());
         }
         let mut provided = parts
             .headers
@@ -282,7 +347,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                     provided = form_urlencoded_field(&bytes, CSRF_FIELD);
                     body = Body::from(bytes);
                 }
-                Err(_) => return finish(&state, &ctx, &method, AppError::TooLarge.into_response()),
+                Err(_) => return finish(&state, ctx, &method, AppError::TooLarge.into_response()),
             }
         }
         let is_multipart = content_type.starts_with("multipart/form-data");
@@ -297,13 +362,13 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                     .is_some_and(|p| constant_time_eq(p.as_bytes(), ctx.csrf.as_bytes())));
         if !ok {
             // Without a session there is nobody to protect, but there is nobody logged in either.
-            return finish(&state, &ctx, &method, AppError::Csrf.into_response());
+            return finish(&state, ctx, &method, AppError::Csrf.into_response());
         }
     }
 
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
-    finish(&state, &ctx, &method, res)
+    finish(&state, ctx, &method, res)
 }
 
 /// A percent-encoded NUL (`%00`) or a raw one in a query string or form body.
@@ -416,12 +481,9 @@ pub async fn flash(session: &Session, kind: &str, message: String) {
     }
 }
 
-/// Only same-site relative paths may be redirect targets.
+/// Only same-site paths may be redirect targets (see `core::auth::safe_next`).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
+    langnghe_core::auth::safe_next(next)
 }
 
 pub fn status_of(e: &AppError) -> StatusCode {

@@ -161,8 +161,8 @@ impl AppError {
             AppError::Csrf => t(lang, "error-csrf"),
             AppError::TooManyAttempts { wait_seconds } => t_args(
                 lang,
-                "error-too-many-attempts",
-                &[("minutes", ((wait_seconds + 59) / 60).to_string())],
+                "error-too-many-attempts-seconds",
+                &[("seconds", (*wait_seconds).max(1).to_string())],
             ),
             AppError::TooLarge => t(lang, "error-too-large"),
             AppError::UnsupportedMediaType => t(lang, "error-content-type"),

@@ -144,6 +144,7 @@ mod tests {
             "state",
             "eligible",
             "ineligible",
+            "seconds",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {

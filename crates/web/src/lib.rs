@@ -22,6 +22,7 @@ pub mod plans_edit;
 pub mod registry;
 pub mod reporting;
 pub mod schemes;
+pub mod usage;
 pub mod users;
 pub mod version;
 pub mod views;
@@ -34,10 +35,9 @@ use langnghe_store::Db;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use time::OffsetDateTime;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -58,6 +58,11 @@ pub struct WebConfig {
     pub session_idle: time::Duration,
     /// Outgoing mail (reminders); `None` sends nothing.
     pub mail: Option<mail::MailConfig>,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`); empty:
+    /// the peer address is the client.
+    pub trusted_proxies: Vec<langnghe_core::auth::Cidr>,
+    /// How failed logins slow down a (username, client) pair.
+    pub login_throttle: langnghe_core::throttle::Policy,
 }
 
 impl Default for WebConfig {
@@ -67,6 +72,8 @@ impl Default for WebConfig {
             brand_sub: String::new(),
             session_idle: time::Duration::hours(8),
             mail: None,
+            trusted_proxies: Vec::new(),
+            login_throttle: langnghe_core::throttle::Policy::default(),
         }
     }
 }
@@ -77,13 +84,26 @@ pub struct AppState {
     pub views: Arc<minijinja::Environment<'static>>,
     pub config: Arc<WebConfig>,
     pub asset_version: &'static str,
-    /// Recent failed logins by key ("u:name", "ip:addr").
-    pub login_failures: Arc<Mutex<HashMap<String, Vec<OffsetDateTime>>>>,
+    /// Failed logins in a row, per (username, client address).
+    pub login_failures: Arc<Mutex<HashMap<(String, String), langnghe_core::throttle::Failures>>>,
+    /// Token and session uses waiting to be written (see `usage`).
+    pub usage: Arc<usage::Usage>,
     /// Imports running or finished (in memory: a restart loses the progress, never data).
     pub jobs: registry::import::Jobs,
 }
 
 impl AppState {
+    /// The session store, with the configured idle time.
+    pub fn session_store(&self) -> DbSessionStore {
+        DbSessionStore::with_idle(self.db.clone(), self.config.session_idle)
+    }
+
+    /// Write the token and session uses noted so far (the background task does
+    /// this every minute; tests and shutdown call it directly).
+    pub async fn flush_usage(&self) -> langnghe_store::Result<()> {
+        self.usage.flush(&self.db, &self.session_store()).await
+    }
+
     pub fn new(db: Db, config: WebConfig) -> anyhow_like::Result<AppState> {
         let views =
             views::environment().map_err(|e| anyhow_like::Error(format!("templates: {e:#}")))?;
@@ -93,6 +113,7 @@ impl AppState {
             config: Arc::new(config),
             asset_version: assets::version(),
             login_failures: Arc::new(Mutex::new(HashMap::new())),
+            usage: Arc::new(usage::Usage::default()),
             jobs: Arc::new(Mutex::new(HashMap::new())),
         })
     }
@@ -131,14 +152,17 @@ pub fn app(state: AppState) -> Router {
         .merge(schemes::pages())
         .merge(activities::pages())
         .merge(api::pages());
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+    // The cookie lives as long as the browser; the store expires a session after
+    // `session_idle` without use (see `usage`: page views do not write it).
+    let session_layer = SessionManagerLayer::new(state.session_store())
         .with_name("langnghe_sid")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(state.config.session_idle));
+        .with_expiry(Expiry::OnSessionEnd);
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let secure = state.config.secure_cookies;
+    let router = Router::new()
         .merge(pages)
         .merge(api_router)
         .merge(assets::router())
@@ -166,7 +190,7 @@ pub fn app(state: AppState) -> Router {
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
             ),
         ))
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let rid = req
@@ -177,8 +201,18 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
             }),
         )
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
-        .with_state(state)
+        // A client's id is kept only when it is 1-64 of [A-Za-z0-9._-]; else ours.
+        .layer(axum::middleware::from_fn(ctx::assign_request_id))
+        .with_state(state);
+    if secure {
+        // Served over https (that is what Secure cookies say): browsers must keep to it.
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
 
 async fn fallback() -> error::AppError {
@@ -187,9 +221,8 @@ async fn fallback() -> error::AppError {
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let db = state.db.clone();
+    let store = state.session_store();
     let cleaner = tokio::spawn(async move {
-        let store = DbSessionStore::new(db);
         loop {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "expired-session cleanup failed");
@@ -197,11 +230,24 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let flusher_state = state.clone();
+    let flusher = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(usage::FLUSH_EVERY).await;
+            if let Err(e) = flusher_state.flush_usage().await {
+                tracing::warn!(error = %e, "recording token and session use failed; kept for the next try");
+            }
+        }
+    });
+    let app = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let res = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     cleaner.abort();
+    flusher.abort();
+    if let Err(e) = state.flush_usage().await {
+        tracing::warn!(error = %e, "recording token and session use at shutdown failed");
+    }
     res
 }
 

@@ -6,10 +6,11 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Query, PAGE_SIZE};
 use crate::i18n::t;
+use crate::version;
 use crate::views::{pager, render};
 use crate::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -27,10 +28,13 @@ pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_page).post(create_page))
         .route("/users/new", get(new_page))
+        .route("/users/{id}/edit", get(edit_page).post(update_page))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_api, create_api))
+    OpenApiRouter::new()
+        .routes(routes!(list_api, create_api))
+        .routes(routes!(get_api, update_api))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -136,32 +140,49 @@ pub fn password_error(field: &str, p: PasswordProblem) -> FieldError {
             FieldError::new(field, "error-too-long").arg("max", max)
         }
         PasswordProblem::ContainsUsername => FieldError::new(field, "error-password-username"),
+        PasswordProblem::Blank => FieldError::new(field, "error-password-blank"),
+        PasswordProblem::Common => FieldError::new(field, "error-password-common"),
+        PasswordProblem::Guessable => FieldError::new(field, "error-password-guessable"),
     }
 }
 
-/// Validate a new account against the rules and the admin's scope.
-pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> AppResult<NewUser> {
-    let mut errors = vec![];
-    let username = parse_username(&p.username);
-    if username.is_none() {
-        errors.push(FieldError::new("username", "error-username"));
-    }
-    let display_name = match clean_text(&p.display_name, 200) {
-        Ok(s) if s.is_empty() => username.clone().unwrap_or_default(),
+/// The fields a new account and a change share, checked.
+struct Common {
+    display_name: String,
+    role: Option<Role>,
+    agency_id: Option<i64>,
+    scope_id: Option<i64>,
+    lang: String,
+    email: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn validate_common(
+    state: &AppState,
+    admin_scope: i64,
+    display_name: &str,
+    role: &str,
+    agency: &str,
+    scope: &str,
+    scope_as_of: &Option<String>,
+    lang: &Option<String>,
+    email: &Option<String>,
+    fallback_name: &str,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Common> {
+    let display_name = match clean_text(display_name, 200) {
+        Ok(s) if s.is_empty() => fallback_name.to_string(),
         Ok(s) => s,
         Err(_) => {
             errors.push(FieldError::new("display_name", "error-text"));
             String::new()
         }
     };
-    if let Err(problem) = check_password_policy(&p.password, username.as_deref().unwrap_or("")) {
-        errors.push(password_error("password", problem));
-    }
-    let role = Role::parse(p.role.trim());
+    let role = Role::parse(role.trim());
     if role.is_none() {
         errors.push(FieldError::new("role", "error-role"));
     }
-    let agency_key = p.agency.trim();
+    let agency_key = agency.trim();
     let agency_id = match agency_key.parse::<i64>() {
         Ok(id) => Some(id),
         Err(_) if agency_key.is_empty() => None,
@@ -177,7 +198,7 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             None
         }
     };
-    let day = match non_empty(&p.scope_as_of) {
+    let day = match non_empty(scope_as_of) {
         None => None,
         Some(s) => match langnghe_core::vnfmt::parse_date(&s) {
             Ok(d) => Some(d),
@@ -187,9 +208,9 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             }
         },
     };
-    let code: String = p.scope.trim().chars().take(16).collect();
-    let scope = geo::resolve(&state.db, &code, day, crate::geo::today()).await?;
-    let scope_id = match scope {
+    let code: String = scope.trim().chars().take(16).collect();
+    let unit = geo::resolve(&state.db, &code, day, crate::geo::today()).await?;
+    let scope_id = match unit {
         None => {
             errors.push(FieldError::new("scope", "error-unknown-unit").arg("code", code));
             None
@@ -200,7 +221,7 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             None
         }
     };
-    let lang = match non_empty(&p.lang) {
+    let lang = match non_empty(lang) {
         None => "vi".to_string(),
         Some(l) if crate::i18n::Lang::parse(&l).is_some() => l,
         Some(_) => {
@@ -208,7 +229,7 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             "vi".into()
         }
     };
-    let email = match non_empty(&p.email) {
+    let email = match non_empty(email) {
         None => None,
         Some(e) if valid_email(&e) => Some(e),
         Some(_) => {
@@ -216,17 +237,55 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
             None
         }
     };
-    match (username, role, agency_id, scope_id) {
+    Ok(Common {
+        display_name,
+        role,
+        agency_id,
+        scope_id,
+        lang,
+        email,
+    })
+}
+
+/// Validate a new account against the rules and the admin's scope.
+pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> AppResult<NewUser> {
+    let mut errors = vec![];
+    let username = parse_username(&p.username);
+    if username.is_none() {
+        errors.push(FieldError::new("username", "error-username"));
+    }
+    let c = validate_common(
+        state,
+        admin_scope,
+        &p.display_name,
+        &p.role,
+        &p.agency,
+        &p.scope,
+        &p.scope_as_of,
+        &p.lang,
+        &p.email,
+        username.as_deref().unwrap_or_default(),
+        &mut errors,
+    )
+    .await?;
+    if let Err(problem) = check_password_policy(
+        &p.password,
+        username.as_deref().unwrap_or(""),
+        &c.display_name,
+    ) {
+        errors.push(password_error("password", problem));
+    }
+    match (username, c.role, c.agency_id, c.scope_id) {
         (Some(username), Some(role), Some(agency_id), Some(scope_unit_id)) if errors.is_empty() => {
             Ok(NewUser {
                 username,
-                display_name,
+                display_name: c.display_name,
                 password: p.password.clone(),
                 role: role.as_str().to_string(),
                 agency_id,
                 scope_unit_id,
-                lang,
-                email,
+                lang: c.lang,
+                email: c.email,
             })
         }
         _ => Err(AppError::Validation(errors)),
@@ -318,4 +377,320 @@ async fn create_page(
             .into_response()),
         Err(e) => Err(e),
     }
+}
+
+/// A change of an account (admin only). Fields as for a new account, without
+/// the username (it never changes); `password` sets a new one when not empty.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub display_name: String,
+    /// admin, coordinator, officer, reviewer or viewer.
+    pub role: String,
+    /// Agency id, or its key.
+    pub agency: String,
+    /// Official code of the scope unit (`VN` for the whole country).
+    pub scope: String,
+    #[serde(default)]
+    pub scope_as_of: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// false locks the account (no login, its tokens stop working). Absent: unchanged.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub active: Option<bool>,
+    /// A new password; absent or empty keeps the current one.
+    #[serde(default, skip_serializing)]
+    pub password: Option<String>,
+    /// The version read (or send `If-Match`); a stale one answers 409.
+    #[serde(default, deserialize_with = "crate::version::lenient")]
+    pub version: Option<i64>,
+}
+
+/// A checkbox (`on`, `1`, `true`) or a JSON boolean; anything else is not ticked.
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v: Option<serde_json::Value> = Option::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(serde_json::Value::String(s)) => Some(matches!(s.trim(), "1" | "on" | "true")),
+        Some(serde_json::Value::Number(n)) => Some(n.as_i64() == Some(1)),
+        Some(_) => Some(false),
+    })
+}
+
+/// An account inside the admin's scope, or 404.
+async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<User> {
+    let admin = ctx.require(Action::Administer)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let u = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if !geo::covers(&state.db, admin.scope_unit_id, u.scope_unit_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(u)
+}
+
+/// Check a change; `page` says the form sent it (an unticked `active` is absent there).
+async fn validate_update(
+    state: &AppState,
+    ctx: &Ctx,
+    target: &User,
+    p: &UserUpdate,
+    page: bool,
+) -> AppResult<store::UserChange> {
+    let admin = ctx.require(Action::Administer)?;
+    let mut errors = vec![];
+    let c = validate_common(
+        state,
+        admin.scope_unit_id,
+        &p.display_name,
+        &p.role,
+        &p.agency,
+        &p.scope,
+        &p.scope_as_of,
+        &p.lang,
+        &p.email,
+        &target.username,
+        &mut errors,
+    )
+    .await?;
+    let active = match p.active {
+        Some(a) => a,
+        None if page => false,
+        None => target.active,
+    };
+    let password = non_empty(&p.password.clone()).map(|_| p.password.clone().unwrap_or_default());
+    if let Some(pw) = &password {
+        if let Err(problem) = check_password_policy(pw, &target.username, &c.display_name) {
+            errors.push(password_error("password", problem));
+        }
+    }
+    if target.id == admin.id && (c.role != Some(Role::Admin) || !active) {
+        let field = if active { "role" } else { "active" };
+        errors.push(FieldError::new(field, "error-self-lockout"));
+    }
+    match (c.role, c.agency_id, c.scope_id) {
+        (Some(role), Some(agency_id), Some(scope_unit_id)) if errors.is_empty() => {
+            Ok(store::UserChange {
+                display_name: c.display_name,
+                role: role.as_str().to_string(),
+                agency_id,
+                scope_unit_id,
+                lang: c.lang,
+                email: c.email,
+                active,
+                password,
+            })
+        }
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+/// Store a change; a stale version answers 409 with the account as stored now.
+async fn save(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    expected: i64,
+    ch: &store::UserChange,
+) -> AppResult<User> {
+    match store::update(&state.db, &ctx.actor(), id, Some(expected), ch).await {
+        Err(langnghe_store::StoreError::Stale { .. }) => {
+            let current = load_scoped(state, ctx, &id.to_string()).await?;
+            Err(version::stale(&current))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// One account (admin only, inside the admin's scope); its version is also the `ETag`.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = User, headers(("ETag" = String, description = "the version, quoted"))), (status = 401), (status = 403), (status = 404)))]
+async fn get_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let u = load_scoped(&state, &ctx, &id).await?;
+    Ok(version::with_etag(u.version, u))
+}
+
+/// Change an account (admin only). Name the version read (`version` or
+/// `If-Match`): without one 428, stale 409 with the stored account.
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = UserUpdate,
+    responses((status = 200, body = User, headers(("ETag" = String, description = "the new version, quoted"))), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "stale version: `error.current` is the stored account"),
+        (status = 422), (status = 428, description = "no version given")))]
+async fn update_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(p): Json<UserUpdate>,
+) -> AppResult<Response> {
+    let target = load_scoped(&state, &ctx, &id).await?;
+    let expected = version::expected(p.version, &headers)?;
+    let ch = validate_update(&state, &ctx, &target, &p, false).await?;
+    let u = save(&state, &ctx, target.id, expected, &ch).await?;
+    Ok(version::with_etag(u.version, u))
+}
+
+/// What the edit form shows for a stored account.
+async fn update_of(state: &AppState, u: &User) -> AppResult<UserUpdate> {
+    let unit = geo::by_id(&state.db, u.scope_unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(UserUpdate {
+        display_name: u.display_name.clone(),
+        role: u.role.clone(),
+        agency: u.agency_id.to_string(),
+        scope: u.scope_code.clone(),
+        scope_as_of: unit.valid_to.or(unit.valid_from).map(|d| d.to_string()),
+        lang: Some(u.lang.clone()),
+        email: u.email.clone(),
+        active: Some(u.active),
+        password: None,
+        version: Some(u.version),
+    })
+}
+
+async fn edit_form(
+    state: &AppState,
+    ctx: &Ctx,
+    target: &User,
+    p: &UserUpdate,
+    errors: &[FieldError],
+    conflict: Option<Vec<crate::views::ConflictRow>>,
+) -> AppResult<Html<String>> {
+    let admin = ctx.require(Action::Administer)?;
+    let agencies = agencies::options(&state.db, admin.scope_unit_id).await?;
+    let page = context! {
+        title => t(ctx.lang, "users-edit"),
+        target => target,
+        p => UserUpdate { password: None, ..p.clone() },
+        roles => Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        agencies => agencies,
+        errors => crate::views::field_errors(ctx.lang, errors),
+        conflict => conflict,
+    };
+    render(state, ctx, "users/edit.html", page)
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let target = load_scoped(&state, &ctx, &id).await?;
+    let p = update_of(&state, &target).await?;
+    edit_form(&state, &ctx, &target, &p, &[], None).await
+}
+
+async fn update_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    Form(p): Form<UserUpdate>,
+) -> AppResult<Response> {
+    let target = load_scoped(&state, &ctx, &id).await?;
+    let expected = version::from_form(p.version.map(|v| v.to_string()).as_deref())?;
+    let ch = match validate_update(&state, &ctx, &target, &p, true).await {
+        Ok(ch) => ch,
+        Err(AppError::Validation(errs)) => {
+            let html = edit_form(&state, &ctx, &target, &p, &errs, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    match save(&state, &ctx, target.id, expected, &ch).await {
+        Ok(u) => {
+            ctx::flash(
+                &session,
+                "success",
+                crate::i18n::t_args(ctx.lang, "saved-named", &[("name", u.username.clone())]),
+            )
+            .await;
+            Ok(Redirect::to("/users").into_response())
+        }
+        Err(AppError::Stale { .. }) => {
+            // Keep what was typed (not the password); show it beside what is stored,
+            // with the stored version, so saving again overwrites deliberately.
+            let stored = load_scoped(&state, &ctx, &id).await?;
+            let stored_p = update_of(&state, &stored).await?;
+            let mut mine = p.clone();
+            mine.active = Some(p.active.unwrap_or(false));
+            let admin = ctx.require(Action::Administer)?;
+            let names = agencies::options(&state.db, admin.scope_unit_id).await?;
+            let rows = crate::views::conflict_rows(
+                &[
+                    "display_name",
+                    "role",
+                    "agency",
+                    "scope",
+                    "lang",
+                    "email",
+                    "active",
+                ],
+                &shown(ctx.lang, &names, &mine),
+                &shown(ctx.lang, &names, &stored_p),
+                |f| field_label(ctx.lang, f),
+            );
+            mine.version = Some(stored.version);
+            let html = edit_form(&state, &ctx, &stored, &mine, &[], Some(rows)).await?;
+            Ok((StatusCode::CONFLICT, html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A change as a person reads it (for the conflict table): role, agency,
+/// language and state by their names, not their codes.
+fn shown(lang: crate::i18n::Lang, agencies: &[(i64, String)], u: &UserUpdate) -> serde_json::Value {
+    let agency = agencies
+        .iter()
+        .find(|(id, _)| id.to_string() == u.agency.trim())
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| u.agency.clone());
+    let role = match Role::parse(u.role.trim()) {
+        Some(r) => t(lang, &format!("role-{}", r.as_str())),
+        None => u.role.clone(),
+    };
+    let language = match u.lang.as_deref() {
+        Some("en") => "English".to_string(),
+        Some("vi") | None => "Tiếng Việt".to_string(),
+        Some(other) => other.to_string(),
+    };
+    let active = t(
+        lang,
+        if u.active.unwrap_or(false) {
+            "user-active"
+        } else {
+            "user-inactive"
+        },
+    );
+    serde_json::json!({
+        "display_name": u.display_name,
+        "role": role,
+        "agency": agency,
+        "scope": u.scope,
+        "lang": language,
+        "email": u.email.clone().unwrap_or_default(),
+        "active": active,
+    })
+}
+
+/// The label of an account form field (for the conflict table).
+fn field_label(lang: crate::i18n::Lang, field: &str) -> String {
+    let key = match field {
+        "display_name" => "user-display-name",
+        "role" => "user-role",
+        "agency" => "user-agency",
+        "scope" => "scope",
+        "lang" => "user-lang",
+        "email" => "user-email",
+        _ => "user-active",
+    };
+    t(lang, key)
 }

@@ -58,6 +58,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "agencies/form.html",
         "users/list.html",
         "users/form.html",
+        "users/edit.html",
         "account/password.html",
         "account/tokens.html",
         "audit/list.html",

@@ -898,3 +898,15 @@ scheme-custom-rules = Conditions a reviewer decides
 hint-scheme-custom-rules = One per line: key | condition. E.g. ho-so | Complete file with the commune's confirmation
 # --- outputs (issue 10) ---
 consolidation-limited = Extract for { $unit }: only the units within { $unit } are named with their figures and narratives. The totals, achievement and reporting rate are those of the whole plan.
+# --- auth and accounts (issue 10) ---
+error-too-many-attempts-seconds = Too many failed logins from this computer. Try again in { $seconds } seconds.
+error-password-blank = The password cannot be only spaces.
+error-password-common = This password is on the list of common passwords and easy to guess. Choose another, for example a short sentence only you know.
+error-password-guessable = The password is too easy to guess (repeats, keyboard rows, names or years). Use a short sentence of several words.
+password-rules-hint = At least 12 characters, not containing the username, not a common or guessable password. A short sentence of several words works well.
+users-edit = Edit account
+user-active-hint = Untick to lock the account: the person can no longer log in and their API tokens stop working.
+user-new-password = New password
+user-new-password-hint = Leave empty to keep it. At least 12 characters, not a common or guessable password.
+user-lang = Language
+error-self-lockout = You cannot remove your own admin role or lock your own account.

@@ -898,3 +898,15 @@ scheme-custom-rules = Điều kiện do người thẩm định quyết định
 hint-scheme-custom-rules = Mỗi dòng một điều kiện: mã | nội dung. Ví dụ: ho-so | Hồ sơ đầy đủ, có xác nhận của UBND xã
 # --- outputs (issue 10) ---
 consolidation-limited = Bản trích cho { $unit }: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc { $unit }. Số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch.
+# --- auth and accounts (issue 10) ---
+error-too-many-attempts-seconds = Đã nhập sai nhiều lần từ máy này. Hãy thử lại sau { $seconds } giây.
+error-password-blank = Mật khẩu không được chỉ gồm khoảng trắng.
+error-password-common = Mật khẩu này nằm trong danh sách mật khẩu phổ biến, rất dễ bị đoán. Hãy chọn mật khẩu khác, ví dụ một câu ngắn chỉ mình bạn biết.
+error-password-guessable = Mật khẩu quá dễ đoán (chuỗi lặp, bàn phím, tên hoặc năm sinh). Hãy dùng một câu ngắn gồm nhiều từ.
+password-rules-hint = Ít nhất 12 ký tự, không chứa tên đăng nhập, không phải mật khẩu phổ biến hay dễ đoán. Nên dùng một câu ngắn gồm nhiều từ.
+users-edit = Sửa tài khoản
+user-active-hint = Bỏ chọn để khoá tài khoản: người này không đăng nhập được nữa, mã API của họ cũng hết tác dụng.
+user-new-password = Mật khẩu mới
+user-new-password-hint = Để trống nếu không đổi. Ít nhất 12 ký tự, không phải mật khẩu phổ biến hay dễ đoán.
+user-lang = Ngôn ngữ
+error-self-lockout = Bạn không thể tự bỏ quyền quản trị hay tự khoá tài khoản của mình.
