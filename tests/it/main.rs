@@ -107,4 +107,5 @@ on_both_stores!(
     status_change_and_edit_lose_nothing,
     scheme_outputs_follow_scope,
     plan_and_scheme_pages_keep_typing_on_conflict,
+    answers_match_their_declared_schema,
 );

@@ -459,12 +459,23 @@ fn schema_name(e: Entity) -> &'static str {
 /// Describe every registry entity from its spec, and point the registry paths at them,
 /// so the document names each field integrators send and receive.
 pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::schema::{
+        ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type,
+    };
     use utoipa::openapi::{Ref, RefOr, Schema};
     let lang = Lang::En;
-    let prim = |t: Type, desc: String| -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(t)
+    // Every field the spec does not require may be null in an answer (and may be sent as
+    // null): the type says so, and so does the enum. Read-only fields are marked so.
+    let typed = |t: Type, nullable: bool| -> ObjectBuilder {
+        if nullable {
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([t, Type::Null]))
+        } else {
+            ObjectBuilder::new().schema_type(t)
+        }
+    };
+    let read_only = |t: Type, nullable: bool, desc: String| -> RefOr<Schema> {
+        typed(t, nullable)
+            .read_only(Some(true))
             .description(Some(desc))
             .into()
     };
@@ -475,16 +486,38 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                 "{} (response fields; send the same keys to create or change one)",
                 crate::i18n::t(lang, &format!("entity-{}", e.kind()))
             )))
-            .property("id", prim(Type::Integer, "id (read-only)".into()));
+            .property("id", read_only(Type::Integer, false, "id".into()))
+            .required("id");
         for fl in e.fields() {
             let label = super::field_label(lang, e, fl.key);
             let ro = if fl.derived { " (computed)" } else { "" };
+            let nullable = !fl.required;
             match fl.kind {
                 Kind::Unit => {
                     o = o
-                        .property("admin_unit_code", prim(Type::String, "Official code of the admin unit (send; read back)".into()))
-                        .property("admin_unit_as_of", prim(Type::String, "Date the code is read at (send only; default today, else the last pre-reform unit)".into()))
-                        .property("admin_unit_name", prim(Type::String, "Name of the admin unit (read-only)".into()));
+                        .property(
+                            "admin_unit_code",
+                            typed(Type::String, nullable)
+                                .pattern(fl.required.then_some(r"\S"))
+                                .description(Some(
+                                    "Official code of the admin unit (send; read back)",
+                                )),
+                        )
+                        .property(
+                            "admin_unit_as_of",
+                            typed(Type::String, true)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                                .write_only(Some(true))
+                                .description(Some("Date the code is read at (send only; default today, else the last pre-reform unit); 29/9/2015 is accepted too")),
+                        )
+                        .property(
+                            "admin_unit_id",
+                            read_only(Type::Integer, nullable, "Id of the admin unit".into()),
+                        )
+                        .property(
+                            "admin_unit_name",
+                            read_only(Type::String, nullable, "Name of the admin unit".into()),
+                        );
                     if fl.required {
                         o = o.required("admin_unit_code");
                     }
@@ -493,22 +526,24 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     o = o
                         .property(
                             fl.key,
-                            prim(Type::Integer, format!("{label}: id of a {}", target.kind())),
+                            typed(Type::Integer, nullable)
+                                .description(Some(format!("{label}: id of a {}", target.kind()))),
                         )
                         .property(
                             format!("{}_label", fl.key),
-                            prim(Type::String, format!("{label} (read-only)")),
+                            read_only(Type::String, true, label.clone()),
                         );
                 }
                 Kind::Agency => {
                     o = o
                         .property(
                             fl.key,
-                            prim(Type::Integer, format!("{label}: agency id (or its name)")),
+                            typed(Type::Integer, nullable)
+                                .description(Some(format!("{label}: agency id (or its name)"))),
                         )
                         .property(
                             format!("{}_label", fl.key),
-                            prim(Type::String, format!("{label} (read-only)")),
+                            read_only(Type::String, true, label.clone()),
                         );
                 }
                 Kind::Refs(target) => {
@@ -518,10 +553,12 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                             .items(
                                 ObjectBuilder::new()
                                     .property("id", ObjectBuilder::new().schema_type(Type::Integer))
+                                    .required("id")
                                     .property(
                                         "name",
                                         ObjectBuilder::new().schema_type(Type::String),
-                                    ),
+                                    )
+                                    .required("name"),
                             )
                             .description(Some(format!(
                                 "{label}: send ids (or names) of {}s; read back as {{id, name}}",
@@ -530,64 +567,138 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     );
                 }
                 Kind::Enum(values) => {
+                    let mut allowed: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+                    if nullable {
+                        allowed.push(Value::Null);
+                    }
                     o = o.property(
                         fl.key,
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
-                            .enum_values(Some(values.iter().copied()))
+                        typed(Type::String, nullable)
+                            .enum_values(Some(allowed))
                             .description(Some(format!("{label}{ro}"))),
                     );
                 }
                 Kind::Date => {
                     o = o.property(
                         fl.key,
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
+                        typed(Type::String, nullable)
                             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
                             .description(Some(format!(
                                 "{label}{ro}; send 2015-09-29 or 29/9/2015"
                             ))),
                     );
                 }
-                Kind::Int { .. } | Kind::Year => {
+                Kind::Int { min, max } => {
                     o = o.property(
                         fl.key,
-                        prim(
-                            Type::Integer,
-                            format!("{label}{ro}; Vietnamese text like \"17.800\" is accepted"),
-                        ),
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(min as f64))
+                            .maximum(Some(max as f64))
+                            .description(Some(format!(
+                                "{label}{ro}; Vietnamese text like \"17.800\" is accepted"
+                            ))),
+                    )
+                }
+                Kind::Year => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(1000.0))
+                            .maximum(Some(2100.0))
+                            .description(Some(format!("{label}{ro}"))),
                     )
                 }
                 Kind::Money => {
                     o = o.property(
                         fl.key,
-                        prim(
-                            Type::Integer,
-                            format!("{label}: integer đồng; \"163,4 tỷ\" is accepted"),
-                        ),
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(0.0))
+                            .description(Some(format!(
+                                "{label}: integer đồng; \"163,4 tỷ\" is accepted"
+                            ))),
                     )
                 }
-                Kind::Decimal { .. } => {
+                Kind::Decimal { min, max } => {
                     o = o.property(
                         fl.key,
-                        prim(Type::Number, format!("{label}{ro}; \"82,155\" is accepted")),
+                        typed(Type::Number, nullable)
+                            .minimum(Some(min))
+                            .maximum(Some(max))
+                            .description(Some(format!("{label}{ro}; \"82,155\" is accepted"))),
                     )
                 }
                 Kind::Bool => {
                     o = o.property(
                         fl.key,
-                        prim(Type::Boolean, format!("{label} (null = unknown)")),
+                        typed(Type::Boolean, true)
+                            .description(Some(format!("{label} (null = unknown)"))),
                     )
                 }
-                _ => o = o.property(fl.key, prim(Type::String, format!("{label}{ro}"))),
+                Kind::Text { max } => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .max_length(Some(max))
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!("{label}{ro}; no control characters"))),
+                    )
+                }
+                Kind::LongText => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .max_length(Some(5000))
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!(
+                                "{label}{ro}; no control characters but line breaks"
+                            ))),
+                    )
+                }
+                Kind::TaxCode | Kind::DocNumber => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!("{label}{ro}"))),
+                    )
+                }
             }
             if fl.required && !matches!(fl.kind, Kind::Unit) {
                 o = o.required(fl.key);
             }
         }
+        if e == Entity::Document {
+            o = o
+                .property(
+                    "file_name",
+                    read_only(Type::String, true, "Name of the attached file".into()),
+                )
+                .property(
+                    "file_type",
+                    read_only(Type::String, true, "Media type of the attached file".into()),
+                )
+                .property(
+                    "file_size",
+                    read_only(
+                        Type::Integer,
+                        true,
+                        "Size of the attached file in bytes".into(),
+                    ),
+                );
+        }
         o = o
-            .property("created_at", prim(Type::String, "read-only".into()))
-            .property("updated_at", prim(Type::String, "read-only".into()));
+            .property(
+                "created_at",
+                typed(Type::String, false)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                    .read_only(Some(true)),
+            )
+            .property(
+                "updated_at",
+                typed(Type::String, false)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                    .read_only(Some(true)),
+            );
         components
             .schemas
             .insert(schema_name(e).to_string(), o.into());
@@ -608,7 +719,9 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     "items",
                     ArrayBuilder::new().items(Ref::from_schema_name(schema_name(e))),
                 )
+                .required("items")
                 .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                .required("total")
                 .into()
         };
         let (is_list, is_item) = match tail.as_slice() {
@@ -616,11 +729,26 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
             ["{id}"] | ["{id}", "recognition"] | ["{id}", "file"] => (false, true),
             _ => (false, false),
         };
+        let uploads = matches!(tail.as_slice(), ["import"] | ["{id}", "file"]);
         for op in [&mut item.get, &mut item.post, &mut item.put]
             .into_iter()
             .flatten()
         {
             if let Some(rb) = op.request_body.as_mut() {
+                // An upload: the multipart field `file` is required (a form without it is a 422).
+                if let (true, Some(c)) = (uploads, rb.content.get_mut("multipart/form-data")) {
+                    c.schema = Some(
+                        ObjectBuilder::new()
+                            .property(
+                                "file",
+                                ObjectBuilder::new()
+                                    .schema_type(Type::String)
+                                    .content_media_type("application/octet-stream"),
+                            )
+                            .required("file")
+                            .into(),
+                    );
+                }
                 if let Some(c) = rb.content.get_mut("application/json") {
                     if is_list || is_item {
                         c.schema = Some(reference());
@@ -633,6 +761,18 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                         match (code.as_str(), is_list, is_item) {
                             ("200", true, _) => c.schema = Some(list_schema()),
                             ("201", true, _) | ("200", _, true) => c.schema = Some(reference()),
+                            // An import refuses the file with its rows' problems, or the
+                            // request (no `file` field) with the usual error body.
+                            ("422", false, false) if uploads => {
+                                if let Some(rows) = c.schema.take() {
+                                    c.schema = Some(
+                                        OneOfBuilder::new()
+                                            .item(rows)
+                                            .item(Ref::from_schema_name("ErrorBody"))
+                                            .into(),
+                                    );
+                                }
+                            }
                             _ => {}
                         }
                     }
