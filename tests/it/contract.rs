@@ -297,3 +297,52 @@ pub async fn answers_match_their_declared_schema(b: Backend) {
         assert!(checked.iter().any(|r| r == must), "{must} was not checked");
     }
 }
+
+/// The registry reads its bodies leniently ("17.800" for a number, a name for an id), but
+/// a list or an object where one value is expected is a 422 naming the field — never
+/// stored as its JSON text.
+pub async fn registry_refuses_lists_for_single_values(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut c = crate::concurrency::token_client(&app).await;
+    let village = &crate::api(&mut c, "/api/v1/villages?limit=1").await["items"][0];
+    let code = village["admin_unit_code"].clone();
+    let before = crate::api(&mut c, "/api/v1/villages?limit=1").await["total"].clone();
+    for (body, field) in [
+        (
+            json!({"name": ["Làng A", "Làng B"], "status": "new", "admin_unit_code": code}),
+            "name",
+        ),
+        (
+            json!({"name": "Làng C", "status": "new", "admin_unit_code": code, "households_total": {"n": 3}}),
+            "households_total",
+        ),
+        (
+            json!({"name": "Làng D", "status": "new", "admin_unit_code": [code]}),
+            "admin_unit_code",
+        ),
+    ] {
+        let r = c.json(Method::POST, "/api/v1/villages", body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+        let e = r.json();
+        let fields = e["error"]["fields"].as_array().cloned().unwrap_or_default();
+        assert!(
+            fields.iter().any(|f| f["field"] == field
+                && f["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("kiểu không đúng")),
+            "{body}: {}",
+            r.body
+        );
+    }
+    assert_eq!(
+        crate::api(&mut c, "/api/v1/villages?limit=1").await["total"],
+        before,
+        "nothing written"
+    );
+}

@@ -108,4 +108,5 @@ on_both_stores!(
     scheme_outputs_follow_scope,
     plan_and_scheme_pages_keep_typing_on_conflict,
     answers_match_their_declared_schema,
+    registry_refuses_lists_for_single_values,
 );

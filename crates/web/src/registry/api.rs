@@ -746,6 +746,11 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                                     .content_media_type("application/octet-stream"),
                             )
                             .required("file")
+                            // The form carries the file and nothing else (a part named
+                            // outside visible ASCII is not a form the server can read).
+                            .additional_properties(Some(
+                                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                            ))
                             .into(),
                     );
                 }
