@@ -699,9 +699,22 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
                     .read_only(Some(true)),
             );
+        // A change (PUT) is partial: fields left out keep their value, so none is required.
+        let full = o.build();
+        let mut change = full.clone();
+        change.required.clear();
+        change.description = Some(format!(
+            "A change of a {}: send only the fields that change (see `{}`)",
+            crate::i18n::t(lang, &format!("entity-{}", e.kind())),
+            schema_name(e)
+        ));
+        components.schemas.insert(
+            format!("{}Change", schema_name(e)),
+            Schema::Object(change).into(),
+        );
         components
             .schemas
-            .insert(schema_name(e).to_string(), o.into());
+            .insert(schema_name(e).to_string(), Schema::Object(full).into());
     }
     for (path, item) in doc.paths.paths.iter_mut() {
         let Some(rest) = path.strip_prefix("/api/v1/") else {
@@ -730,9 +743,13 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
             _ => (false, false),
         };
         let uploads = matches!(tail.as_slice(), ["import"] | ["{id}", "file"]);
-        for op in [&mut item.get, &mut item.post, &mut item.put]
-            .into_iter()
-            .flatten()
+        for (method, op) in [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+        ]
+        .into_iter()
+        .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
         {
             if let Some(rb) = op.request_body.as_mut() {
                 // An upload: the multipart field `file` is required (a form without it is a 422).
@@ -755,7 +772,10 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     );
                 }
                 if let Some(c) = rb.content.get_mut("application/json") {
-                    if is_list || is_item {
+                    if is_item && method == "put" && tail.len() == 1 {
+                        c.schema =
+                            Some(Ref::from_schema_name(format!("{}Change", schema_name(e))).into());
+                    } else if is_list || is_item {
                         c.schema = Some(reference());
                     }
                 }
