@@ -194,6 +194,47 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
     Ok(res)
 }
 
+/// The JSON type each field takes (the API and the pages; imports read cells as they are):
+/// text as a string; numbers, booleans and references as their JSON type or as text
+/// ("17.800", "có", a name); a list of references as a list or as text. Anything else
+/// is a 422 naming the field — never stored as its JSON text. `null` clears.
+pub fn json_types(e: Entity, input: &Map<String, Value>) -> AppResult<()> {
+    use crate::error::FieldError;
+    let mut errors = vec![];
+    let mut check = |key: &str, v: Option<&Value>, expected: &'static str| {
+        let ok = match v {
+            None | Some(Value::Null) | Some(Value::String(_)) => true,
+            Some(Value::Number(_)) => matches!(expected, "integer" | "number"),
+            Some(Value::Bool(_)) => expected == "boolean",
+            Some(Value::Array(_)) => expected == "array",
+            Some(Value::Object(_)) => false,
+        };
+        if !ok {
+            errors.push(FieldError::new(key, "error-json-type").arg("expected", expected));
+        }
+    };
+    for fl in e.fields() {
+        match fl.kind {
+            Kind::Unit => {
+                check("admin_unit_code", input.get("admin_unit_code"), "string");
+                check("admin_unit_as_of", input.get("admin_unit_as_of"), "string");
+            }
+            Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Ref(_) | Kind::Agency => {
+                check(fl.key, input.get(fl.key), "integer")
+            }
+            Kind::Decimal { .. } => check(fl.key, input.get(fl.key), "number"),
+            Kind::Bool => check(fl.key, input.get(fl.key), "boolean"),
+            Kind::Refs(_) => check(fl.key, input.get(fl.key), "array"),
+            _ => check(fl.key, input.get(fl.key), "string"),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
 /// Validate and create (API and form alike). Validation errors carry the field names.
 pub async fn create(
     state: &AppState,
@@ -202,6 +243,7 @@ pub async fn create(
     input: &Map<String, Value>,
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
+    json_types(e, input)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
@@ -223,6 +265,7 @@ pub async fn update(
         .get("id")
         .and_then(Value::as_i64)
         .ok_or(AppError::NotFound)?;
+    json_types(e, input)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
@@ -699,15 +742,51 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
                     .read_only(Some(true)),
             );
-        // A change (PUT) is partial: fields left out keep their value, so none is required.
         let full = o.build();
-        let mut change = full.clone();
+        // What is sent: no read-only field (the server ignores them, so a record read can
+        // be sent back as it is), and numbers, booleans and references may come as text.
+        let mut input = full.clone();
+        input
+            .properties
+            .retain(|_, p| !matches!(p, RefOr::T(Schema::Object(o)) if o.read_only == Some(true)));
+        for p in input.properties.values_mut() {
+            if let RefOr::T(Schema::Object(o)) = p {
+                if let SchemaType::Array(types) = &mut o.schema_type {
+                    if types
+                        .iter()
+                        .any(|t| matches!(t, Type::Integer | Type::Number | Type::Boolean))
+                    {
+                        types.insert(1, Type::String);
+                        o.minimum = None;
+                        o.maximum = None;
+                    }
+                } else if let SchemaType::Type(t @ (Type::Integer | Type::Number | Type::Boolean)) =
+                    o.schema_type.clone()
+                {
+                    o.schema_type = SchemaType::from_iter([t, Type::String]);
+                    o.minimum = None;
+                    o.maximum = None;
+                }
+            }
+        }
+        input.required.retain(|k| input.properties.contains_key(k));
+        input.description = Some(format!(
+            "A new {}: the fields of `{}` that are not read-only",
+            crate::i18n::t(lang, &format!("entity-{}", e.kind())),
+            schema_name(e)
+        ));
+        // A change (PUT) is partial: fields left out keep their value, so none is required.
+        let mut change = input.clone();
         change.required.clear();
         change.description = Some(format!(
             "A change of a {}: send only the fields that change (see `{}`)",
             crate::i18n::t(lang, &format!("entity-{}", e.kind())),
             schema_name(e)
         ));
+        components.schemas.insert(
+            format!("{}Input", schema_name(e)),
+            Schema::Object(input).into(),
+        );
         components.schemas.insert(
             format!("{}Change", schema_name(e)),
             Schema::Object(change).into(),
@@ -776,7 +855,8 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                         c.schema =
                             Some(Ref::from_schema_name(format!("{}Change", schema_name(e))).into());
                     } else if is_list || is_item {
-                        c.schema = Some(reference());
+                        c.schema =
+                            Some(Ref::from_schema_name(format!("{}Input", schema_name(e))).into());
                     }
                 }
             }

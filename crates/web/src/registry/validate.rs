@@ -124,28 +124,6 @@ pub async fn validate<L: Lookup>(
                 k,
             )
         };
-        // A list or an object where one value is expected is refused, not stored as its
-        // JSON text (numbers and booleans may still come as text: "17.800", "có").
-        let given = match fl.kind {
-            Kind::Unit => input
-                .get("admin_unit_code")
-                .or_else(|| input.get("admin_unit")),
-            _ => input.get(key),
-        };
-        if !matches!(fl.kind, Kind::Refs(_))
-            && matches!(given, Some(Value::Array(_) | Value::Object(_)))
-        {
-            let expected = match fl.kind {
-                Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Ref(_) | Kind::Agency => {
-                    "integer"
-                }
-                Kind::Decimal { .. } => "number",
-                Kind::Bool => "boolean",
-                _ => "string",
-            };
-            errors.push(err("error-json-type").arg("expected", expected));
-            continue;
-        }
         // Arrays (crafts) are handled before the empty check.
         if let Kind::Refs(target) = fl.kind {
             let mut ids = vec![];
