@@ -549,7 +549,6 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                         .property(
                             "admin_unit_as_of",
                             typed(Type::String, true)
-                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
                                 .write_only(Some(true))
                                 .description(Some("Date the code is read at (send only; default today, else the last pre-reform unit); 29/9/2015 is accepted too")),
                         )
@@ -751,6 +750,8 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
             .retain(|_, p| !matches!(p, RefOr::T(Schema::Object(o)) if o.read_only == Some(true)));
         for p in input.properties.values_mut() {
             if let RefOr::T(Schema::Object(o)) = p {
+                // Dates are read as 2015-09-29 or 29/9/2015 (empty = none): no `format`.
+                o.format = None;
                 if let SchemaType::Array(types) = &mut o.schema_type {
                     if types
                         .iter()
