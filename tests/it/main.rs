@@ -118,4 +118,6 @@ on_both_stores!(
     headers_keep_private_answers_out_of_caches,
     accounts_refuse_lost_updates,
     cli_waits_while_the_store_is_initialised,
+    answers_match_their_declared_schema,
+    registry_refuses_lists_for_single_values,
 );

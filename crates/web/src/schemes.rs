@@ -935,15 +935,17 @@ async fn record_selection_api(
     Ok(Json(crate::api::ListOf { items, total }))
 }
 
-/// An optional JSON body: empty means none.
+/// An optional JSON body: empty or `null` (as the document declares it) means none.
 fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| AppError::BadRequest {
-        key: "error-json".into(),
-        detail: Some(e.to_string().chars().take(200).collect()),
-    })
+    serde_json::from_slice::<Option<T>>(body)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| AppError::BadRequest {
+            key: "error-json".into(),
+            detail: Some(e.to_string().chars().take(200).collect()),
+        })
 }
 
 async fn selection_page(

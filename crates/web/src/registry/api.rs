@@ -194,6 +194,47 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
     Ok(res)
 }
 
+/// The JSON type each field takes (the API and the pages; imports read cells as they are):
+/// text as a string; numbers, booleans and references as their JSON type or as text
+/// ("17.800", "có", a name); a list of references as a list or as text. Anything else
+/// is a 422 naming the field — never stored as its JSON text. `null` clears.
+pub fn json_types(e: Entity, input: &Map<String, Value>) -> AppResult<()> {
+    use crate::error::FieldError;
+    let mut errors = vec![];
+    let mut check = |key: &str, v: Option<&Value>, expected: &'static str| {
+        let ok = match v {
+            None | Some(Value::Null) | Some(Value::String(_)) => true,
+            Some(Value::Number(_)) => matches!(expected, "integer" | "number"),
+            Some(Value::Bool(_)) => expected == "boolean",
+            Some(Value::Array(_)) => expected == "array",
+            Some(Value::Object(_)) => false,
+        };
+        if !ok {
+            errors.push(FieldError::new(key, "error-json-type").arg("expected", expected));
+        }
+    };
+    for fl in e.fields() {
+        match fl.kind {
+            Kind::Unit => {
+                check("admin_unit_code", input.get("admin_unit_code"), "string");
+                check("admin_unit_as_of", input.get("admin_unit_as_of"), "string");
+            }
+            Kind::Int { .. } | Kind::Money | Kind::Year | Kind::Ref(_) | Kind::Agency => {
+                check(fl.key, input.get(fl.key), "integer")
+            }
+            Kind::Decimal { .. } => check(fl.key, input.get(fl.key), "number"),
+            Kind::Bool => check(fl.key, input.get(fl.key), "boolean"),
+            Kind::Refs(_) => check(fl.key, input.get(fl.key), "array"),
+            _ => check(fl.key, input.get(fl.key), "string"),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
 /// Validate and create (API and form alike). Validation errors carry the field names.
 pub async fn create(
     state: &AppState,
@@ -202,6 +243,7 @@ pub async fn create(
     input: &Map<String, Value>,
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
+    json_types(e, input)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
@@ -223,6 +265,7 @@ pub async fn update(
         .get("id")
         .and_then(Value::as_i64)
         .ok_or(AppError::NotFound)?;
+    json_types(e, input)?;
     let mut lookup = super::validate::DbLookup::new(&state.db, scope);
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
@@ -459,12 +502,23 @@ fn schema_name(e: Entity) -> &'static str {
 /// Describe every registry entity from its spec, and point the registry paths at them,
 /// so the document names each field integrators send and receive.
 pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::schema::{
+        ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type,
+    };
     use utoipa::openapi::{Ref, RefOr, Schema};
     let lang = Lang::En;
-    let prim = |t: Type, desc: String| -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(t)
+    // Every field the spec does not require may be null in an answer (and may be sent as
+    // null): the type says so, and so does the enum. Read-only fields are marked so.
+    let typed = |t: Type, nullable: bool| -> ObjectBuilder {
+        if nullable {
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([t, Type::Null]))
+        } else {
+            ObjectBuilder::new().schema_type(t)
+        }
+    };
+    let read_only = |t: Type, nullable: bool, desc: String| -> RefOr<Schema> {
+        typed(t, nullable)
+            .read_only(Some(true))
             .description(Some(desc))
             .into()
     };
@@ -475,16 +529,37 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                 "{} (response fields; send the same keys to create or change one)",
                 crate::i18n::t(lang, &format!("entity-{}", e.kind()))
             )))
-            .property("id", prim(Type::Integer, "id (read-only)".into()));
+            .property("id", read_only(Type::Integer, false, "id".into()))
+            .required("id");
         for fl in e.fields() {
             let label = super::field_label(lang, e, fl.key);
             let ro = if fl.derived { " (computed)" } else { "" };
+            let nullable = !fl.required;
             match fl.kind {
                 Kind::Unit => {
                     o = o
-                        .property("admin_unit_code", prim(Type::String, "Official code of the admin unit (send; read back)".into()))
-                        .property("admin_unit_as_of", prim(Type::String, "Date the code is read at (send only; default today, else the last pre-reform unit)".into()))
-                        .property("admin_unit_name", prim(Type::String, "Name of the admin unit (read-only)".into()));
+                        .property(
+                            "admin_unit_code",
+                            typed(Type::String, nullable)
+                                .pattern(fl.required.then_some(r"\S"))
+                                .description(Some(
+                                    "Official code of the admin unit (send; read back)",
+                                )),
+                        )
+                        .property(
+                            "admin_unit_as_of",
+                            typed(Type::String, true)
+                                .write_only(Some(true))
+                                .description(Some("Date the code is read at (send only; default today, else the last pre-reform unit); 29/9/2015 is accepted too")),
+                        )
+                        .property(
+                            "admin_unit_id",
+                            read_only(Type::Integer, nullable, "Id of the admin unit".into()),
+                        )
+                        .property(
+                            "admin_unit_name",
+                            read_only(Type::String, nullable, "Name of the admin unit".into()),
+                        );
                     if fl.required {
                         o = o.required("admin_unit_code");
                     }
@@ -493,22 +568,24 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     o = o
                         .property(
                             fl.key,
-                            prim(Type::Integer, format!("{label}: id of a {}", target.kind())),
+                            typed(Type::Integer, nullable)
+                                .description(Some(format!("{label}: id of a {}", target.kind()))),
                         )
                         .property(
                             format!("{}_label", fl.key),
-                            prim(Type::String, format!("{label} (read-only)")),
+                            read_only(Type::String, true, label.clone()),
                         );
                 }
                 Kind::Agency => {
                     o = o
                         .property(
                             fl.key,
-                            prim(Type::Integer, format!("{label}: agency id (or its name)")),
+                            typed(Type::Integer, nullable)
+                                .description(Some(format!("{label}: agency id (or its name)"))),
                         )
                         .property(
                             format!("{}_label", fl.key),
-                            prim(Type::String, format!("{label} (read-only)")),
+                            read_only(Type::String, true, label.clone()),
                         );
                 }
                 Kind::Refs(target) => {
@@ -518,10 +595,12 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                             .items(
                                 ObjectBuilder::new()
                                     .property("id", ObjectBuilder::new().schema_type(Type::Integer))
+                                    .required("id")
                                     .property(
                                         "name",
                                         ObjectBuilder::new().schema_type(Type::String),
-                                    ),
+                                    )
+                                    .required("name"),
                             )
                             .description(Some(format!(
                                 "{label}: send ids (or names) of {}s; read back as {{id, name}}",
@@ -530,67 +609,192 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     );
                 }
                 Kind::Enum(values) => {
+                    let mut allowed: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+                    if nullable {
+                        allowed.push(Value::Null);
+                    }
                     o = o.property(
                         fl.key,
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
-                            .enum_values(Some(values.iter().copied()))
+                        typed(Type::String, nullable)
+                            .enum_values(Some(allowed))
                             .description(Some(format!("{label}{ro}"))),
                     );
                 }
                 Kind::Date => {
                     o = o.property(
                         fl.key,
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
+                        typed(Type::String, nullable)
                             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
                             .description(Some(format!(
                                 "{label}{ro}; send 2015-09-29 or 29/9/2015"
                             ))),
                     );
                 }
-                Kind::Int { .. } | Kind::Year => {
+                Kind::Int { min, max } => {
                     o = o.property(
                         fl.key,
-                        prim(
-                            Type::Integer,
-                            format!("{label}{ro}; Vietnamese text like \"17.800\" is accepted"),
-                        ),
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(min as f64))
+                            .maximum(Some(max as f64))
+                            .description(Some(format!(
+                                "{label}{ro}; Vietnamese text like \"17.800\" is accepted"
+                            ))),
+                    )
+                }
+                Kind::Year => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(1000.0))
+                            .maximum(Some(2100.0))
+                            .description(Some(format!("{label}{ro}"))),
                     )
                 }
                 Kind::Money => {
                     o = o.property(
                         fl.key,
-                        prim(
-                            Type::Integer,
-                            format!("{label}: integer đồng; \"163,4 tỷ\" is accepted"),
-                        ),
+                        typed(Type::Integer, nullable)
+                            .minimum(Some(0.0))
+                            .description(Some(format!(
+                                "{label}: integer đồng; \"163,4 tỷ\" is accepted"
+                            ))),
                     )
                 }
-                Kind::Decimal { .. } => {
+                Kind::Decimal { min, max } => {
                     o = o.property(
                         fl.key,
-                        prim(Type::Number, format!("{label}{ro}; \"82,155\" is accepted")),
+                        typed(Type::Number, nullable)
+                            .minimum(Some(min))
+                            .maximum(Some(max))
+                            .description(Some(format!("{label}{ro}; \"82,155\" is accepted"))),
                     )
                 }
                 Kind::Bool => {
                     o = o.property(
                         fl.key,
-                        prim(Type::Boolean, format!("{label} (null = unknown)")),
+                        typed(Type::Boolean, true)
+                            .description(Some(format!("{label} (null = unknown)"))),
                     )
                 }
-                _ => o = o.property(fl.key, prim(Type::String, format!("{label}{ro}"))),
+                Kind::Text { max } => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .max_length(Some(max))
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!("{label}{ro}; no control characters"))),
+                    )
+                }
+                Kind::LongText => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .max_length(Some(5000))
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!(
+                                "{label}{ro}; no control characters but line breaks"
+                            ))),
+                    )
+                }
+                Kind::TaxCode | Kind::DocNumber => {
+                    o = o.property(
+                        fl.key,
+                        typed(Type::String, nullable)
+                            .pattern(fl.required.then_some(r"\S"))
+                            .description(Some(format!("{label}{ro}"))),
+                    )
+                }
             }
             if fl.required && !matches!(fl.kind, Kind::Unit) {
                 o = o.required(fl.key);
             }
         }
+        if e == Entity::Document {
+            o = o
+                .property(
+                    "file_name",
+                    read_only(Type::String, true, "Name of the attached file".into()),
+                )
+                .property(
+                    "file_type",
+                    read_only(Type::String, true, "Media type of the attached file".into()),
+                )
+                .property(
+                    "file_size",
+                    read_only(
+                        Type::Integer,
+                        true,
+                        "Size of the attached file in bytes".into(),
+                    ),
+                );
+        }
         o = o
-            .property("created_at", prim(Type::String, "read-only".into()))
-            .property("updated_at", prim(Type::String, "read-only".into()));
+            .property(
+                "created_at",
+                typed(Type::String, false)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                    .read_only(Some(true)),
+            )
+            .property(
+                "updated_at",
+                typed(Type::String, false)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                    .read_only(Some(true)),
+            );
+        let full = o.build();
+        // What is sent: no read-only field (the server ignores them, so a record read can
+        // be sent back as it is), and numbers, booleans and references may come as text.
+        let mut input = full.clone();
+        input
+            .properties
+            .retain(|_, p| !matches!(p, RefOr::T(Schema::Object(o)) if o.read_only == Some(true)));
+        for p in input.properties.values_mut() {
+            if let RefOr::T(Schema::Object(o)) = p {
+                // Dates are read as 2015-09-29 or 29/9/2015 (empty = none): no `format`.
+                o.format = None;
+                if let SchemaType::Array(types) = &mut o.schema_type {
+                    if types
+                        .iter()
+                        .any(|t| matches!(t, Type::Integer | Type::Number | Type::Boolean))
+                    {
+                        types.insert(1, Type::String);
+                        o.minimum = None;
+                        o.maximum = None;
+                    }
+                } else if let SchemaType::Type(t @ (Type::Integer | Type::Number | Type::Boolean)) =
+                    o.schema_type.clone()
+                {
+                    o.schema_type = SchemaType::from_iter([t, Type::String]);
+                    o.minimum = None;
+                    o.maximum = None;
+                }
+            }
+        }
+        input.required.retain(|k| input.properties.contains_key(k));
+        input.description = Some(format!(
+            "A new {}: the fields of `{}` that are not read-only",
+            crate::i18n::t(lang, &format!("entity-{}", e.kind())),
+            schema_name(e)
+        ));
+        // A change (PUT) is partial: fields left out keep their value, so none is required.
+        let mut change = input.clone();
+        change.required.clear();
+        change.description = Some(format!(
+            "A change of a {}: send only the fields that change (see `{}`)",
+            crate::i18n::t(lang, &format!("entity-{}", e.kind())),
+            schema_name(e)
+        ));
+        components.schemas.insert(
+            format!("{}Input", schema_name(e)),
+            Schema::Object(input).into(),
+        );
+        components.schemas.insert(
+            format!("{}Change", schema_name(e)),
+            Schema::Object(change).into(),
+        );
         components
             .schemas
-            .insert(schema_name(e).to_string(), o.into());
+            .insert(schema_name(e).to_string(), Schema::Object(full).into());
     }
     for (path, item) in doc.paths.paths.iter_mut() {
         let Some(rest) = path.strip_prefix("/api/v1/") else {
@@ -608,7 +812,9 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     "items",
                     ArrayBuilder::new().items(Ref::from_schema_name(schema_name(e))),
                 )
+                .required("items")
                 .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                .required("total")
                 .into()
         };
         let (is_list, is_item) = match tail.as_slice() {
@@ -616,14 +822,42 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
             ["{id}"] | ["{id}", "recognition"] | ["{id}", "file"] => (false, true),
             _ => (false, false),
         };
-        for op in [&mut item.get, &mut item.post, &mut item.put]
-            .into_iter()
-            .flatten()
+        let uploads = matches!(tail.as_slice(), ["import"] | ["{id}", "file"]);
+        for (method, op) in [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+        ]
+        .into_iter()
+        .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
         {
             if let Some(rb) = op.request_body.as_mut() {
+                // An upload: the multipart field `file` is required (a form without it is a 422).
+                if let (true, Some(c)) = (uploads, rb.content.get_mut("multipart/form-data")) {
+                    c.schema = Some(
+                        ObjectBuilder::new()
+                            .property(
+                                "file",
+                                ObjectBuilder::new()
+                                    .schema_type(Type::String)
+                                    .content_media_type("application/octet-stream"),
+                            )
+                            .required("file")
+                            // The form carries the file and nothing else (a part named
+                            // outside visible ASCII is not a form the server can read).
+                            .additional_properties(Some(
+                                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                            ))
+                            .into(),
+                    );
+                }
                 if let Some(c) = rb.content.get_mut("application/json") {
-                    if is_list || is_item {
-                        c.schema = Some(reference());
+                    if is_item && method == "put" && tail.len() == 1 {
+                        c.schema =
+                            Some(Ref::from_schema_name(format!("{}Change", schema_name(e))).into());
+                    } else if is_list || is_item {
+                        c.schema =
+                            Some(Ref::from_schema_name(format!("{}Input", schema_name(e))).into());
                     }
                 }
             }
@@ -633,6 +867,18 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                         match (code.as_str(), is_list, is_item) {
                             ("200", true, _) => c.schema = Some(list_schema()),
                             ("201", true, _) | ("200", _, true) => c.schema = Some(reference()),
+                            // An import refuses the file with its rows' problems, or the
+                            // request (no `file` field) with the usual error body.
+                            ("422", false, false) if uploads => {
+                                if let Some(rows) = c.schema.take() {
+                                    c.schema = Some(
+                                        OneOfBuilder::new()
+                                            .item(rows)
+                                            .item(Ref::from_schema_name("ErrorBody"))
+                                            .into(),
+                                    );
+                                }
+                            }
                             _ => {}
                         }
                     }
