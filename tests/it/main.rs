@@ -25,6 +25,7 @@ mod outputs_scoped;
 mod plans;
 mod plans_reliability;
 mod registry;
+mod registry_reliability;
 mod reporting;
 mod scenarios;
 mod schemes;
@@ -35,6 +36,7 @@ use outputs_scoped::*;
 use plans::*;
 use plans_reliability::*;
 use registry::*;
+use registry_reliability::*;
 use reporting::*;
 use scenarios::*;
 use schemes::*;
@@ -107,4 +109,6 @@ on_both_stores!(
     status_change_and_edit_lose_nothing,
     scheme_outputs_follow_scope,
     plan_and_scheme_pages_keep_typing_on_conflict,
+    registry_versions_refuse_lost_updates,
+    registry_concurrent_updates_lose_nothing,
 );

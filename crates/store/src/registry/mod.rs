@@ -7,6 +7,7 @@ pub mod search;
 pub mod spec;
 
 use crate::audit::{self, Actor};
+use crate::write::{Expected, Write};
 use crate::{bind_args, with_db, with_tx, Arg, Backend, Db, Result, Sql, StoreError, Tx};
 use serde_json::{json, Map, Value};
 use spec::{Entity, Field, Kind};
@@ -116,6 +117,9 @@ fn select(e: Entity) -> Select {
         exprs.push("CAST(LENGTH(t.file_bytes) AS BIGINT) AS file_size".into());
         cols.push(("file_size".into(), Col::I64));
     }
+    // Changes name the version they were based on (no lost update).
+    exprs.push("t.version".into());
+    cols.push(("version".into(), Col::I64));
     for c in ["created_at", "updated_at"] {
         exprs.push(format!("t.{c}"));
         cols.push((c.into(), Col::Time));
@@ -556,45 +560,60 @@ pub async fn create(
     key: Option<&str>,
     values: &Values,
 ) -> Result<Record> {
-    let mut tx = db.begin().await?;
-    let rec = insert_tx(&mut tx, db.backend(), actor, e, key, values).await?;
-    tx.commit().await?;
+    let mut w = db.write(actor).await?;
+    let rec = insert_tx(w.tx(), db.backend(), actor, e, key, values).await?;
+    w.commit().await?;
     Ok(rec)
 }
 
-/// Change a record (only the fields given); audit has before and after.
-pub async fn update(db: &Db, actor: &Actor, e: Entity, id: i64, values: &Values) -> Result<Record> {
+/// Change a record that is at version `expected` (when given): only the fields
+/// given; the audit row has the exact before and after. `Stale` when someone
+/// changed it in between, `NotFound` when there is no such record.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    e: Entity,
+    id: i64,
+    expected: Expected,
+    values: &Values,
+) -> Result<Record> {
+    let mut w = db.write(actor).await?;
+    let after = update_in(&mut w, db.backend(), e, id, expected, values).await?;
+    w.commit().await?;
+    Ok(after)
+}
+
+/// [`update`] inside a write that may change other records too.
+pub async fn update_in(
+    w: &mut Write<'_>,
+    backend: Backend,
+    e: Entity,
+    id: i64,
+    expected: Expected,
+    values: &Values,
+) -> Result<Record> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let before = get_tx(&mut tx, e, id).await?;
+    w.lock(e.table(), id, expected).await?;
+    let before = get_tx(w.tx(), e, id).await?;
     let cols = write_columns(e, values);
     let mut sql = Sql::new(&format!("UPDATE {} SET ", e.table()));
     for (col, a) in cols {
         sql.push(&format!("{col} = ?, "), [a]);
     }
     sql.push(
-        "updated_at = ? WHERE id = ?",
+        "updated_at = ?, version = version + 1 WHERE id = ?",
         [Arg::Time(now), Arg::I64(id)],
     );
-    with_tx!(&mut tx, |c| bind_args!(sqlx::query(&sql.text), sql.args)
+    with_tx!(w.tx(), |c| bind_args!(sqlx::query(&sql.text), sql.args)
         .execute(c)
         .await
         .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?
         .rows_affected());
-    write_refs(&mut tx, e, id, values).await?;
-    let after = get_tx(&mut tx, e, id).await?;
-    search::index_tx(&mut tx, db.backend(), e, &after).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "update",
-        e.kind(),
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    write_refs(w.tx(), e, id, values).await?;
+    let after = get_tx(w.tx(), e, id).await?;
+    search::index_tx(w.tx(), backend, e, &after).await?;
+    w.audit("update", e.kind(), id, Some(&before), Some(&after))
+        .await?;
     Ok(after)
 }
 
@@ -669,11 +688,12 @@ pub async fn set_document_file(
     bytes: &[u8],
 ) -> Result<Record> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let before = get_tx(&mut tx, Entity::Document, id).await?;
-    with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    w.lock(Entity::Document.table(), id, None).await?;
+    let before = get_tx(w.tx(), Entity::Document, id).await?;
+    with_tx!(w.tx(), |c| {
         sqlx::query(
-        "UPDATE legal_documents SET file_name = $1, file_type = $2, file_bytes = $3, updated_at = $4 WHERE id = $5"
+        "UPDATE legal_documents SET file_name = $1, file_type = $2, file_bytes = $3, updated_at = $4, version = version + 1 WHERE id = $5"
     )
     .bind(name)
     .bind(content_type)
@@ -684,18 +704,16 @@ pub async fn set_document_file(
     .await?
     .rows_affected()
     });
-    let after = get_tx(&mut tx, Entity::Document, id).await?;
-    audit::record(
-        &mut tx,
-        actor,
+    let after = get_tx(w.tx(), Entity::Document, id).await?;
+    w.audit(
         "attach_file",
         Entity::Document.kind(),
-        &id.to_string(),
+        id,
         Some(&before),
         Some(&after),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(after)
 }
 
