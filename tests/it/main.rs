@@ -111,4 +111,5 @@ on_both_stores!(
     plan_and_scheme_pages_keep_typing_on_conflict,
     registry_versions_refuse_lost_updates,
     registry_concurrent_updates_lose_nothing,
+    registry_cursor_walks_every_row_once,
 );

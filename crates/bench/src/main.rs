@@ -23,6 +23,7 @@ macro_rules! note {
 }
 
 mod gen;
+mod import;
 mod report;
 mod reporting;
 mod stats;
@@ -69,6 +70,8 @@ pub enum Bench {
     Reporting,
     /// Concurrent writers through the router: writes/s, conflicts, 5xx, lost updates.
     Writers,
+    /// The spreadsheet import of `--import-rows` villages: rows/s, write lock held.
+    Import,
 }
 
 impl Bench {
@@ -77,6 +80,7 @@ impl Bench {
             Bench::Registry => "registry",
             Bench::Reporting => "reporting",
             Bench::Writers => "writers",
+            Bench::Import => "import",
         }
     }
 }
@@ -167,6 +171,7 @@ enum Outcome {
     Registry(Report),
     Reporting(reporting::Report),
     Writers(writers::Report),
+    Import(import::Report),
 }
 
 impl Outcome {
@@ -175,6 +180,7 @@ impl Outcome {
             Outcome::Registry(r) => r.finish(),
             Outcome::Reporting(r) => r.finish(),
             Outcome::Writers(r) => r.finish(),
+            Outcome::Import(r) => r.finish(),
         }
     }
 
@@ -183,6 +189,7 @@ impl Outcome {
             Outcome::Registry(r) => r.markdown(),
             Outcome::Reporting(r) => r.markdown(),
             Outcome::Writers(r) => r.markdown(),
+            Outcome::Import(r) => r.markdown(),
         }
     }
 }
@@ -195,6 +202,7 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
             let levels = args.writers.clone();
             Ok(Outcome::Writers(writers::run(db, args, &levels).await?))
         }
+        Bench::Import => Ok(Outcome::Import(import::run(db, args).await?)),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod cursor;
 pub mod geo;
 pub mod meta;
 pub mod plan_seed;

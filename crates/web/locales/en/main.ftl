@@ -898,3 +898,5 @@ scheme-custom-rules = Conditions a reviewer decides
 hint-scheme-custom-rules = One per line: key | condition. E.g. ho-so | Complete file with the commune's confirmation
 # --- outputs (issue 10) ---
 consolidation-limited = Extract for { $unit }: only the units within { $unit } are named with their figures and narratives. The totals, achievement and reporting rate are those of the whole plan.
+# --- registry under real use (issue 10) ---
+error-cursor = The page cursor ("after") is not valid or belongs to another sort order: open the first page of the list again.

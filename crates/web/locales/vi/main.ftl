@@ -898,3 +898,5 @@ scheme-custom-rules = Điều kiện do người thẩm định quyết định
 hint-scheme-custom-rules = Mỗi dòng một điều kiện: mã | nội dung. Ví dụ: ho-so | Hồ sơ đầy đủ, có xác nhận của UBND xã
 # --- outputs (issue 10) ---
 consolidation-limited = Bản trích cho { $unit }: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc { $unit }. Số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch.
+# --- registry under real use (issue 10) ---
+error-cursor = Con trỏ trang ("after") không hợp lệ hoặc thuộc cách sắp xếp khác: mở lại trang đầu của danh sách.

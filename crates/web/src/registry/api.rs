@@ -22,6 +22,15 @@ use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// One page of a registry list.
+#[derive(Debug, serde::Serialize)]
+pub struct RegistryPage {
+    pub items: Vec<Record>,
+    pub total: i64,
+    /// Give it as `after` for the page after this one; null on the last page.
+    pub next: Option<String>,
+}
+
 /// Rows of an export at most.
 pub const EXPORT_MAX: i64 = 200_000;
 
@@ -36,8 +45,13 @@ pub async fn list(
     let mut lq = list_query(state, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
-            let (items, total) = store::list(&state.db, &lq).await?;
-            Ok(Json(ListOf { items, total }).into_response())
+            let (items, total, next) = store::list_page(&state.db, &lq).await?;
+            Ok(Json(RegistryPage {
+                items,
+                total,
+                next: next.map(|c| c.encode()),
+            })
+            .into_response())
         }
         Some(fmt @ ("xlsx" | "csv")) => {
             lq.limit = EXPORT_MAX;
@@ -662,6 +676,20 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                     ArrayBuilder::new().items(Ref::from_schema_name(schema_name(e))),
                 )
                 .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                .property(
+                    "next",
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                            Type::String,
+                            Type::Null,
+                        ]))
+                        .description(Some(
+                            "cursor of the next page: send it as `after`; null on the last page",
+                        )),
+                )
+                .required("items")
+                .required("total")
+                .required("next")
                 .into()
         };
         let (is_list, is_item) = match tail.as_slice() {

@@ -284,7 +284,7 @@ async fn list_page(
     };
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
-    let (items, total) = store::list(&state.db, &lq).await?;
+    let (items, total, next) = store::list_page(&state.db, &lq).await?;
     let rows: Vec<MjValue> = items
         .iter()
         .map(|r| context! { id => r.get("id").and_then(Value::as_i64), cells => display(ctx.lang, e, r, true) })
@@ -297,7 +297,7 @@ async fn list_page(
         singular => singular(ctx.lang, e),
         columns => list_columns(ctx.lang, e),
         rows => rows,
-        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(|c| c.encode())),
         filters => filters(ctx.lang, e, &q),
         q => q.q.clone().unwrap_or_default(),
         unit => q.unit.clone().or(q.commune.clone()).or(q.district.clone()).or(q.province.clone()).unwrap_or_default(),
