@@ -112,4 +112,5 @@ on_both_stores!(
     registry_versions_refuse_lost_updates,
     registry_concurrent_updates_lose_nothing,
     registry_cursor_walks_every_row_once,
+    registry_import_beside_other_writers,
 );

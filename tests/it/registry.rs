@@ -32,7 +32,7 @@ pub async fn upload(c: &mut Client, path: &str, filename: &str, bytes: &[u8]) ->
     c.send(req).await
 }
 
-async fn wait_job(c: &mut Client, id: &str) -> Value {
+pub async fn wait_job(c: &mut Client, id: &str) -> Value {
     for _ in 0..300 {
         let j = api(c, &format!("/api/v1/imports/{id}")).await;
         if j["status"] != "running" {

@@ -331,3 +331,82 @@ pub async fn registry_cursor_walks_every_row_once(b: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "after");
 }
+
+pub async fn registry_import_beside_other_writers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut c = token_client(&app).await;
+    let mut admin = app.admin().await;
+    let (_, path) = a_village(&mut c).await;
+    let rows = 3_000;
+    let mut csv = String::from(
+        "Tên làng nghề (*),Mã địa bàn (*),Mã đọc tại ngày,Nghề,Tình trạng (*),Tổng số hộ (hộ)\n",
+    );
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "Làng Nhậpkhẩu {i},00583,30/6/2025,Nghề gốm sứ,new,{}\n",
+            100 + i
+        ));
+    }
+    admin.get("/villages/import").await;
+    let r = crate::registry::upload(
+        &mut admin,
+        "/api/v1/villages/import",
+        "lang.csv",
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let job = r.json()["id"].as_str().expect("job id").to_string();
+    // While it runs: another person's read-modify-writes and reads get their
+    // answer (or a 503 when the lock is not had in time), never another 5xx.
+    let mut statuses: Vec<StatusCode> = vec![];
+    let mut reads: Vec<StatusCode> = vec![];
+    let mut finished = None;
+    for _ in 0..600 {
+        let rec = c.get(&path).await;
+        reads.push(rec.status);
+        if rec.status == StatusCode::OK {
+            let mut body = increment_workers(&rec.json());
+            body["version"] = rec.json()["version"].clone();
+            statuses.push(c.json(Method::PUT, &path, body).await.status);
+        }
+        let j = c.get(&format!("/api/v1/imports/{job}")).await;
+        reads.push(j.status);
+        if j.status == StatusCode::OK && j.json()["status"] != "running" {
+            finished = Some(j.json());
+            break;
+        }
+    }
+    let j = finished.expect("the import finishes");
+    assert_eq!(j["status"], "done", "{j}");
+    assert_eq!(j["done"], rows);
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    // (A token's reads may still wait for its last-use mark: then a 503, never a 500.)
+    assert!(
+        reads
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{reads:?}"
+    );
+    assert!(!statuses.is_empty());
+    let v = api(&mut c, "/api/v1/villages?q=nhapkhau&limit=1").await;
+    assert_eq!(v["total"], rows, "every row in");
+    // Each imported record has its creation in its history, and its search entry.
+    let id = v["items"][0]["id"].as_i64().expect("id");
+    let h = api(&mut c, &format!("/api/v1/villages/{id}/history")).await;
+    assert_eq!(h["items"][0]["action"], "create", "{h}");
+    assert_eq!(h["items"][0]["after"]["id"], id);
+    let s = api(&mut c, "/api/v1/search?q=nhapkhau+2999&kind=village").await;
+    assert!(s["total"].as_i64().unwrap_or(0) >= 1, "{s}");
+    let one = api(&mut c, &format!("/api/v1/villages/{id}")).await;
+    assert_eq!(
+        one["crafts"].as_array().map(Vec::len),
+        Some(1),
+        "crafts linked"
+    );
+}

@@ -24,6 +24,7 @@ macro_rules! note {
 
 mod gen;
 mod import;
+mod paging;
 mod report;
 mod reporting;
 mod stats;
@@ -72,6 +73,8 @@ pub enum Bench {
     Writers,
     /// The spreadsheet import of `--import-rows` villages: rows/s, write lock held.
     Import,
+    /// Deep pages of `--records` villages: first page, page 10.000 by offset and by cursor, last page.
+    Paging,
 }
 
 impl Bench {
@@ -81,6 +84,7 @@ impl Bench {
             Bench::Reporting => "reporting",
             Bench::Writers => "writers",
             Bench::Import => "import",
+            Bench::Paging => "paging",
         }
     }
 }
@@ -172,6 +176,7 @@ enum Outcome {
     Reporting(reporting::Report),
     Writers(writers::Report),
     Import(import::Report),
+    Paging(paging::Report),
 }
 
 impl Outcome {
@@ -181,6 +186,7 @@ impl Outcome {
             Outcome::Reporting(r) => r.finish(),
             Outcome::Writers(r) => r.finish(),
             Outcome::Import(r) => r.finish(),
+            Outcome::Paging(r) => r.finish(),
         }
     }
 
@@ -190,6 +196,7 @@ impl Outcome {
             Outcome::Reporting(r) => r.markdown(),
             Outcome::Writers(r) => r.markdown(),
             Outcome::Import(r) => r.markdown(),
+            Outcome::Paging(r) => r.markdown(),
         }
     }
 }
@@ -203,6 +210,7 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
             Ok(Outcome::Writers(writers::run(db, args, &levels).await?))
         }
         Bench::Import => Ok(Outcome::Import(import::run(db, args).await?)),
+        Bench::Paging => Ok(Outcome::Paging(paging::run(db, args).await?)),
     }
 }
 

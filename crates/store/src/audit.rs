@@ -134,7 +134,8 @@ pub async fn record_many<A: Serialize>(
                 ],
             );
         }
-        with_tx!(tx, |c| crate::bind_args!(sqlx::query(&sql.text), sql.args)
+        let text = sql.text_for(tx.backend());
+        with_tx!(tx, |c| crate::bind_args!(sqlx::query(&text), sql.args)
             .execute(c)
             .await?
             .rows_affected());

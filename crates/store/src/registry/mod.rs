@@ -811,8 +811,9 @@ pub async fn insert_all<F: FnMut(usize)>(
             );
         }
         sql.push(" RETURNING id", []);
+        let sql_text = sql.text_for(w.tx().backend());
         let mut ids: Vec<i64> = with_tx!(w.tx(), |c| bind_args!(
-            sqlx::query_scalar(&sql.text),
+            sqlx::query_scalar(&sql_text),
             sql.args
         )
         .fetch_all(c)
@@ -864,7 +865,8 @@ async fn write_refs_many(tx: &mut Tx, e: Entity, ids: &[i64], rows: &[Values]) -
                 [Arg::I64(*v), Arg::I64(*c)],
             );
         }
-        with_tx!(tx, |c| bind_args!(sqlx::query(&sql.text), sql.args)
+        let sql_text = sql.text_for(tx.backend());
+        with_tx!(tx, |c| bind_args!(sqlx::query(&sql_text), sql.args)
             .execute(c)
             .await?
             .rows_affected());
@@ -884,8 +886,9 @@ async fn get_many_tx(tx: &mut Tx, e: Entity, ids: &[i64]) -> Result<Vec<Record>>
         }
         sql.push(") ORDER BY t.id", []);
         let cols = &sel.cols;
+        let sql_text = sql.text_for(tx.backend());
         let mut recs: Vec<Record> = with_tx!(tx, |c| {
-            let rows = bind_args!(sqlx::query(&sql.text), sql.args)
+            let rows = bind_args!(sqlx::query(&sql_text), sql.args)
                 .fetch_all(&mut *c)
                 .await?;
             decode_rows!(rows, cols)
@@ -896,8 +899,9 @@ async fn get_many_tx(tx: &mut Tx, e: Entity, ids: &[i64]) -> Result<Vec<Record>>
                 q.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
             }
             q.push(") ORDER BY c.name", []);
+            let q_text = q.text_for(tx.backend());
             let rows: Vec<(i64, i64, String)> =
-                with_tx!(tx, |c| bind_args!(sqlx::query_as(&q.text), q.args)
+                with_tx!(tx, |c| bind_args!(sqlx::query_as(&q_text), q.args)
                     .fetch_all(c)
                     .await?);
             let mut by: BTreeMap<i64, Vec<Value>> = BTreeMap::new();

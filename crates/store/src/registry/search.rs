@@ -159,7 +159,8 @@ pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record
             Backend::Sqlite => {
                 // A rowid could only be taken by an entry left behind: replace it.
                 del.push(")", []);
-                with_tx!(tx, |c| bind_args!(sqlx::query(&del.text), del.args)
+                let del_text = del.text_for(Backend::Sqlite);
+                with_tx!(tx, |c| bind_args!(sqlx::query(&del_text), del.args)
                     .execute(c)
                     .await?
                     .rows_affected());
@@ -172,7 +173,8 @@ pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record
                 );
             }
         }
-        with_tx!(tx, |c| bind_args!(sqlx::query(&ins.text), ins.args)
+        let ins_text = ins.text_for(backend);
+        with_tx!(tx, |c| bind_args!(sqlx::query(&ins_text), ins.args)
             .execute(c)
             .await?
             .rows_affected());
