@@ -462,6 +462,11 @@ pub async fn list_page(
                     [Arg::I64(c.id)],
                 );
             }
+            // Ascending on a column that is never NULL: a row-value comparison,
+            // which both stores answer as a range of the (column, id) index.
+            Some(v) if !q.desc && !o.nullable => {
+                sql.push(&format!(" AND ({col}, t.id) > (?, ?)"), [v, Arg::I64(c.id)]);
+            }
             Some(v) => {
                 let nulls = if o.nullable {
                     format!(" OR {col} IS NULL")
