@@ -26,6 +26,7 @@ mod outputs_scoped;
 mod plans;
 mod plans_reliability;
 mod registry;
+mod registry_reliability;
 mod reporting;
 mod scenarios;
 mod schemes;
@@ -37,6 +38,7 @@ use outputs_scoped::*;
 use plans::*;
 use plans_reliability::*;
 use registry::*;
+use registry_reliability::*;
 use reporting::*;
 use scenarios::*;
 use schemes::*;
@@ -120,4 +122,8 @@ on_both_stores!(
     cli_waits_while_the_store_is_initialised,
     answers_match_their_declared_schema,
     registry_refuses_lists_for_single_values,
+    registry_versions_refuse_lost_updates,
+    registry_concurrent_updates_lose_nothing,
+    registry_cursor_walks_every_row_once,
+    registry_import_beside_other_writers,
 );

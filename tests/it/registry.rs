@@ -32,7 +32,7 @@ pub async fn upload(c: &mut Client, path: &str, filename: &str, bytes: &[u8]) ->
     c.send(req).await
 }
 
-async fn wait_job(c: &mut Client, id: &str) -> Value {
+pub async fn wait_job(c: &mut Client, id: &str) -> Value {
     for _ in 0..300 {
         let j = api(c, &format!("/api/v1/imports/{id}")).await;
         if j["status"] != "running" {
@@ -132,7 +132,7 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
         .json(
             Method::PUT,
             &format!("/api/v1/villages/{id}"),
-            json!({"workers": "3.600", "tourism": "có"}),
+            json!({"workers": "3.600", "tourism": "có", "version": v["version"]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -148,7 +148,7 @@ pub async fn registry_crud_validation_and_history(b: Backend) {
         .json(
             Method::PUT,
             &format!("/api/v1/villages/{id}"),
-            json!({"name": "Làng nghề gốm Phù Lãng Mới"}),
+            json!({"name": "Làng nghề gốm Phù Lãng Mới", "version": r.json()["version"]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);

@@ -24,6 +24,8 @@ macro_rules! note {
 
 mod gen;
 mod reads;
+mod import;
+mod paging;
 mod report;
 mod reporting;
 mod stats;
@@ -72,6 +74,10 @@ pub enum Bench {
     Writers,
     /// Token and session reads while a writer holds the lock (latency, 5xx).
     Reads,
+    /// The spreadsheet import of `--import-rows` villages: rows/s, write lock held.
+    Import,
+    /// Deep pages of `--records` villages: first page, page 10.000 by offset and by cursor, last page.
+    Paging,
 }
 
 impl Bench {
@@ -81,6 +87,8 @@ impl Bench {
             Bench::Reporting => "reporting",
             Bench::Writers => "writers",
             Bench::Reads => "reads",
+            Bench::Import => "import",
+            Bench::Paging => "paging",
         }
     }
 }
@@ -172,6 +180,8 @@ enum Outcome {
     Reporting(reporting::Report),
     Writers(writers::Report),
     Reads(reads::Report),
+    Import(import::Report),
+    Paging(paging::Report),
 }
 
 impl Outcome {
@@ -181,6 +191,8 @@ impl Outcome {
             Outcome::Reporting(r) => r.finish(),
             Outcome::Writers(r) => r.finish(),
             Outcome::Reads(r) => r.finish(),
+            Outcome::Import(r) => r.finish(),
+            Outcome::Paging(r) => r.finish(),
         }
     }
 
@@ -190,6 +202,8 @@ impl Outcome {
             Outcome::Reporting(r) => r.markdown(),
             Outcome::Writers(r) => r.markdown(),
             Outcome::Reads(r) => r.markdown(),
+            Outcome::Import(r) => r.markdown(),
+            Outcome::Paging(r) => r.markdown(),
         }
     }
 }
@@ -203,6 +217,8 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
             Ok(Outcome::Writers(writers::run(db, args, &levels).await?))
         }
         Bench::Reads => Ok(Outcome::Reads(reads::run(db, args).await?)),
+        Bench::Import => Ok(Outcome::Import(import::run(db, args).await?)),
+        Bench::Paging => Ok(Outcome::Paging(paging::run(db, args).await?)),
     }
 }
 

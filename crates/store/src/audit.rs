@@ -92,6 +92,57 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Append one audit row per `(entity_id, after)` of a bulk write (an import), in
+/// multi-row statements inside the transaction: the same rows [`record`] would
+/// write one by one.
+pub async fn record_many<A: Serialize>(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    rows: &[(i64, &A)],
+) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let opt = |v: &Option<String>| match v {
+        Some(s) => Arg::Text(s.clone()),
+        None => Arg::NullText,
+    };
+    // 10 values a row: well under both stores' limits on bound parameters.
+    for chunk in rows.chunks(1000) {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) VALUES ",
+        );
+        for (i, (id, after)) in chunk.iter().enumerate() {
+            let after = serde_json::to_string(after).ok();
+            sql.push(
+                if i == 0 {
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                } else {
+                    ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                },
+                [
+                    Arg::Time(now),
+                    actor.user_id.map(Arg::I64).unwrap_or(Arg::Null),
+                    Arg::Text(actor.name.clone()),
+                    Arg::Text(action.to_string()),
+                    Arg::Text(entity.to_string()),
+                    Arg::Text(id.to_string()),
+                    Arg::NullText,
+                    opt(&after),
+                    opt(&actor.request_id),
+                    opt(&actor.client_addr),
+                ],
+            );
+        }
+        let text = sql.text_for(tx.backend());
+        with_tx!(tx, |c| crate::bind_args!(sqlx::query(&text), sql.args)
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub entity: Option<String>,
@@ -102,6 +153,8 @@ pub struct AuditFilter {
     pub to: Option<time::Date>,
     pub limit: i64,
     pub offset: i64,
+    /// Keyset paging (newest first): only rows older than this id, in place of `offset`.
+    pub before_id: Option<i64>,
 }
 
 fn filter_sql(select: &str, f: &AuditFilter) -> Sql {
@@ -131,14 +184,33 @@ fn filter_sql(select: &str, f: &AuditFilter) -> Sql {
 }
 
 pub async fn list(db: &Db, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64)> {
+    let (items, total, _) = list_page(db, f).await?;
+    Ok((items, total))
+}
+
+/// One page, newest first, its total, and the id to pass as `before_id` for the
+/// next page (`None` on the last one).
+pub async fn list_page(db: &Db, f: &AuditFilter) -> Result<(Vec<AuditEntry>, i64, Option<i64>)> {
     let mut sql = filter_sql(
         "SELECT id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr FROM audit_log",
         f,
     );
+    if let Some(b) = f.before_id {
+        sql.push(" AND id < ?", [Arg::I64(b)]);
+    }
+    let offset = if f.before_id.is_some() { 0 } else { f.offset };
     sql.push(
         " ORDER BY id DESC LIMIT ? OFFSET ?",
-        [Arg::I64(f.limit), Arg::I64(f.offset)],
+        [Arg::I64(f.limit + 1), Arg::I64(offset)],
     );
     let count = filter_sql("SELECT COUNT(*) FROM audit_log", f);
-    crate::fetch_page::<AuditEntry>(db, &sql, &count).await
+    let (mut items, total) = crate::fetch_page::<AuditEntry>(db, &sql, &count).await?;
+    let more = items.len() as i64 > f.limit;
+    items.truncate(f.limit.max(0) as usize);
+    let next = if more {
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok((items, total, next))
 }

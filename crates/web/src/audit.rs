@@ -1,12 +1,11 @@
 //! The audit log, read-only: an admin page with filters and its JSON twin.
 //! Nothing here (or anywhere) updates or deletes audit rows.
 
-use crate::api::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Json, Query, PAGE_SIZE};
 use crate::i18n::t;
-use crate::views::{pager, render};
+use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Html;
@@ -43,8 +42,29 @@ pub struct AuditQuery {
     pub to: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Keyset paging: the `next` of the previous page (opaque), in place of `offset`.
+    pub after: Option<String>,
     #[param(ignore)]
     pub page: Option<i64>,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditRow>,
+    pub total: i64,
+    /// Give it as `after` for the page after this one; null on the last page.
+    pub next: Option<String>,
+}
+
+/// The cursor of the audit page after the row with this id.
+fn audit_cursor(id: i64) -> String {
+    langnghe_store::cursor::Cursor {
+        sort: "-id".into(),
+        value: serde_json::Value::from(id),
+        id,
+    }
+    .encode()
 }
 
 fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
@@ -61,6 +81,16 @@ fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
     };
     let from = date("from", &q.from, &mut errors);
     let to = date("to", &q.to, &mut errors);
+    let before_id = match non_empty(&q.after) {
+        None => None,
+        Some(raw) => match langnghe_store::cursor::Cursor::decode(&raw) {
+            Some(c) if c.sort == "-id" => Some(c.id),
+            _ => {
+                errors.push(FieldError::new("after", "error-cursor"));
+                None
+            }
+        },
+    };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -74,6 +104,7 @@ fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
         to,
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         offset: q.offset.unwrap_or(0).max(0),
+        before_id,
     })
 }
 
@@ -88,15 +119,15 @@ pub struct AuditRow {
 
 /// The audit log, newest first (admin only).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = ListOf<AuditRow>), (status = 403)))]
+    responses((status = 200, body = AuditPage), (status = 403), (status = 422, description = "a bad filter or cursor (`after`)")))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<AuditQuery>,
-) -> AppResult<Json<ListOf<AuditRow>>> {
+) -> AppResult<Json<AuditPage>> {
     ctx.require(Action::Administer)?;
     let f = filter_from(&q)?;
-    let (items, total) = store::list(&state.db, &f).await?;
+    let (items, total, next) = store::list_page(&state.db, &f).await?;
     let items = items
         .into_iter()
         .map(|e| AuditRow {
@@ -105,7 +136,11 @@ async fn list_api(
             entry: e,
         })
         .collect();
-    Ok(Json(ListOf { items, total }))
+    Ok(Json(AuditPage {
+        items,
+        total,
+        next: next.map(audit_cursor),
+    }))
 }
 
 /// Field-by-field changes of one audit row, for people to read.
@@ -150,7 +185,7 @@ async fn list_page(
     };
     f.limit = PAGE_SIZE;
     f.offset = offset;
-    let (items, total) = store::list(&state.db, &f).await?;
+    let (items, total, next) = store::list_page(&state.db, &f).await?;
     let rows: Vec<_> = items
         .iter()
         .map(|e| {
@@ -165,7 +200,7 @@ async fn list_page(
     let page_ctx = context! {
         title => t(ctx.lang, "audit-title"),
         rows => rows,
-        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(audit_cursor)),
         f => context! { entity => field(&q.entity), entity_id => field(&q.entity_id), actor => field(&q.actor), action => field(&q.action), from => field(&q.from), to => field(&q.to) },
         errors => crate::views::field_errors(ctx.lang, &errors),
         query_base => serde_urlencoded::to_string([

@@ -247,6 +247,19 @@ pub fn pager(lang: Lang, page: i64, per_page: i64, total: i64) -> Value {
     }
 }
 
+/// A pager whose "next" link goes by cursor (`after`): deep pages cost what page 1 costs.
+pub fn pager_after(
+    lang: Lang,
+    page: i64,
+    per_page: i64,
+    total: i64,
+    after: Option<String>,
+) -> Value {
+    let p = pager(lang, page, per_page, total);
+    let next = after.as_ref().map(|_| page + 1);
+    context! { after => after, next => next, ..p }
+}
+
 /// Field errors as templates show them (`{field, message}` in the user's language).
 pub fn field_errors(lang: Lang, errors: &[crate::error::FieldError]) -> Vec<Value> {
     errors

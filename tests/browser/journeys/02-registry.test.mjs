@@ -463,3 +463,59 @@ step('8. phone (375×812): list and detail do not scroll sideways', async () => 
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(problems, [], problems.join('\n'));
 });
+
+step('9. a stale save keeps my typing and shows "Bạn nhập / Đã lưu" (1366 px, 390 px, English)', async () => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  assert.ok(villagePath, 'no village from step 1');
+  const id = villagePath.split('/').pop();
+  const problems = [];
+  for (const lang of ['vi', 'en']) {
+    await go(page, `${villagePath}/edit`);
+    if (lang === 'en') {
+      await page.click('.lang-switch button[value=en]');
+      await page.locator('html[lang=en]').waitFor({ state: 'attached', timeout: 10_000 });
+      await go(page, `${villagePath}/edit`);
+    }
+    const version = await page.inputValue('input[name=version]');
+    const csrf = await page.inputValue('input[name=csrf_token]');
+    assert.ok(/^\d+$/.test(version), `the edit form carries its version: "${version}"`);
+    // Someone else saves the village meanwhile (through the API).
+    const theirs = `Tên người khác lưu ${lang}`;
+    const res = await page.request.put(abs(`/api/v1/villages/${id}`), {
+      data: { name: theirs, version: Number(version) },
+      headers: { 'x-csrf-token': csrf },
+    });
+    assert.equal(res.status(), 200, `the other save: ${res.status()} ${await res.text()}`);
+    // My save, based on the version I read: 409, my typing kept beside what is stored.
+    const mine = `Tên tôi gõ ${lang}`;
+    await page.fill('#f-name', mine);
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === villagePath),
+      page.locator('form.form button[type=submit]').click(),
+    ]);
+    if (resp.status() !== 409) problems.push(`${lang}: the stale save answered ${resp.status()}, expected 409`);
+    const conflict = nfc(await page.locator('#conflict').innerText().catch(() => ''));
+    const heads = lang === 'vi' ? ['Bạn nhập', 'Đã lưu'] : [];
+    for (const h of heads) if (!conflict.includes(h)) problems.push(`${lang}: #conflict lacks "${h}": ${conflict}`);
+    if (!conflict.includes(mine) || !conflict.includes(theirs)) problems.push(`${lang}: #conflict should show "${mine}" and "${theirs}": ${conflict}`);
+    const kept = await page.inputValue('#f-name');
+    if (kept !== mine) problems.push(`${lang}: #f-name is "${kept}", typed "${mine}"`);
+    const newVersion = await page.inputValue('input[name=version]');
+    if (Number(newVersion) !== Number(version) + 1) problems.push(`${lang}: the form should now carry version ${Number(version) + 1}, has ${newVersion}`);
+    await shot(page, `${PREFIX}-09a-stale-save-${lang}-1366`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, `${PREFIX}-09b-stale-save-${lang}-390`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > 391) problems.push(`${lang}: the conflict page scrolls sideways at 390 px (${wide})`);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    // Saving again (with the stored version now in the form) saves deliberately.
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === villagePath, { timeout: 15_000 }),
+      page.locator('form.form button[type=submit]').click(),
+    ]);
+    const h1 = nfc(await page.locator('h1').first().innerText());
+    if (h1 !== mine) problems.push(`${lang}: after saving again the h1 is "${h1}"`);
+  }
+  await page.click('.lang-switch button[value=vi]').catch(() => {});
+  assert.deepEqual(problems, [], problems.join('\n'));
+});

@@ -7,6 +7,7 @@ pub mod search;
 pub mod spec;
 
 use crate::audit::{self, Actor};
+use crate::write::{Expected, Write};
 use crate::{bind_args, with_db, with_tx, Arg, Backend, Db, Result, Sql, StoreError, Tx};
 use serde_json::{json, Map, Value};
 use spec::{Entity, Field, Kind};
@@ -116,6 +117,9 @@ fn select(e: Entity) -> Select {
         exprs.push("CAST(LENGTH(t.file_bytes) AS BIGINT) AS file_size".into());
         cols.push(("file_size".into(), Col::I64));
     }
+    // Changes name the version they were based on (no lost update).
+    exprs.push("t.version".into());
+    cols.push(("version".into(), Col::I64));
     for c in ["created_at", "updated_at"] {
         exprs.push(format!("t.{c}"));
         cols.push((c.into(), Col::Time));
@@ -261,6 +265,8 @@ pub struct ListQuery {
     pub desc: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Keyset paging: the rows after this one (in place of `offset`).
+    pub after: Option<crate::cursor::Cursor>,
 }
 
 impl ListQuery {
@@ -277,6 +283,7 @@ impl ListQuery {
             desc: false,
             limit: 50,
             offset: 0,
+            after: None,
         }
     }
 }
@@ -359,21 +366,135 @@ fn filtered(db: &Db, select_sql: &str, q: &ListQuery) -> Sql {
 }
 
 pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Record>, i64)> {
+    let (items, total, _) = list_page(db, q).await?;
+    Ok((items, total))
+}
+
+/// How a list is ordered: the column, how its values are bound, whether it may be NULL.
+struct Order {
+    col: String,
+    ty: Col,
+    nullable: bool,
+}
+
+fn order(e: Entity, sort: &str) -> Order {
+    match e.field(sort) {
+        Some(Field {
+            kind: Kind::Unit, ..
+        }) => Order {
+            col: "u.code".into(),
+            ty: Col::Text,
+            nullable: !e.unit_required(),
+        },
+        Some(fl) if fl.sort => Order {
+            col: format!("t.{}", fl.column().unwrap_or("id")),
+            ty: col_type(fl.kind),
+            nullable: !fl.required,
+        },
+        _ => Order {
+            col: format!("t.{}", e.label_column()),
+            ty: e
+                .field(e.label_column())
+                .map(|f| col_type(f.kind))
+                .unwrap_or(Col::Text),
+            nullable: true,
+        },
+    }
+}
+
+/// The sort a cursor names: `name`, or `-name` when descending.
+fn sort_key(q: &ListQuery) -> String {
+    format!("{}{}", if q.desc { "-" } else { "" }, q.sort)
+}
+
+/// The cursor's sort value bound as the column's type; `None` when it does not fit.
+fn cursor_arg(ty: Col, v: &Value) -> Option<Arg> {
+    Some(match ty {
+        Col::I64 => Arg::I64(v.as_i64()?),
+        Col::F64 => Arg::F64(v.as_f64()?),
+        Col::Text => Arg::Text(v.as_str()?.to_string()),
+        Col::Bool => Arg::Bool(v.as_bool()?),
+        Col::Date => Arg::Date(
+            time::Date::parse(
+                v.as_str()?,
+                &time::format_description::well_known::Iso8601::DATE,
+            )
+            .ok()?,
+        ),
+        Col::Time => return None,
+    })
+}
+
+/// Does the cursor of this query belong to its sort (and hold a value of the right type)?
+pub fn cursor_fits(q: &ListQuery) -> bool {
+    match &q.after {
+        None => true,
+        Some(c) => {
+            let o = order(q.entity, q.sort);
+            c.sort == sort_key(q)
+                && (c.value.is_null() && o.nullable || cursor_arg(o.ty, &c.value).is_some())
+        }
+    }
+}
+
+/// One page of a list, its total, and the cursor of the page after it (`None` on the last).
+/// With `after`, the page starts after that row (keyset: as fast deep as on page 1).
+pub async fn list_page(
+    db: &Db,
+    q: &ListQuery,
+) -> Result<(Vec<Record>, i64, Option<crate::cursor::Cursor>)> {
     let e = q.entity;
     let sel = select(e);
     let mut sql = filtered(db, &sel.sql, q);
-    let order_col = match e.field(q.sort) {
-        Some(Field {
-            kind: Kind::Unit, ..
-        }) => "u.code".to_string(),
-        Some(fl) if fl.sort => format!("t.{}", fl.column().unwrap_or("id")),
-        _ => format!("t.{}", e.label_column()),
-    };
+    let o = order(e, q.sort);
+    let col = &o.col;
     let dir = if q.desc { "DESC" } else { "ASC" };
-    // NULLs last in both dialects.
+    let cmp = if q.desc { "<" } else { ">" };
+    if let Some(c) = &q.after {
+        if !cursor_fits(q) {
+            return Err(StoreError::Invalid("after".into()));
+        }
+        match cursor_arg(o.ty, &c.value) {
+            // NULLs come last: after a NULL only NULLs with a greater id.
+            None => {
+                sql.push(
+                    &format!(" AND {col} IS NULL AND t.id > ?"),
+                    [Arg::I64(c.id)],
+                );
+            }
+            // Ascending on a column that is never NULL: a row-value comparison,
+            // which both stores answer as a range of the (column, id) index.
+            Some(v) if !q.desc && !o.nullable => {
+                sql.push(&format!(" AND ({col}, t.id) > (?, ?)"), [v, Arg::I64(c.id)]);
+            }
+            Some(v) => {
+                let nulls = if o.nullable {
+                    format!(" OR {col} IS NULL")
+                } else {
+                    String::new()
+                };
+                sql.push(
+                    &format!(" AND ({col} {cmp} ? OR ({col} = ? AND t.id > ?){nulls})"),
+                    [v.clone(), v, Arg::I64(c.id)],
+                );
+            }
+        }
+    }
+    if o.nullable {
+        // NULLs last in both dialects.
+        sql.push(
+            &format!(" ORDER BY CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, {col} {dir}, t.id"),
+            [],
+        );
+    } else {
+        // A column that is never NULL orders by itself, so its index serves the page.
+        sql.push(&format!(" ORDER BY {col} {dir}, t.id"), []);
+    }
+    let offset = if q.after.is_some() { 0 } else { q.offset };
+    // One row more than the page says whether there is a next one.
     sql.push(
-        &format!(" ORDER BY CASE WHEN {order_col} IS NULL THEN 1 ELSE 0 END, {order_col} {dir}, t.id LIMIT ? OFFSET ?"),
-        [Arg::I64(q.limit), Arg::I64(q.offset)],
+        " LIMIT ? OFFSET ?",
+        [Arg::I64(q.limit + 1), Arg::I64(offset)],
     );
     let count = filtered(db, &format!("SELECT COUNT(*) FROM {} t", e.table()), q);
     let mut items = fetch_records(db, &sql, &sel.cols).await?;
@@ -383,8 +504,32 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<(Vec<Record>, i64)> {
     )
     .fetch_one(c)
     .await?);
+    let more = items.len() as i64 > q.limit;
+    items.truncate(q.limit.max(0) as usize);
+    let next = match items.last() {
+        Some(last) if more => Some(crate::cursor::Cursor {
+            sort: sort_key(q),
+            value: last
+                .get(sort_value_key(e, q.sort))
+                .cloned()
+                .unwrap_or(Value::Null),
+            id: last.get("id").and_then(Value::as_i64).unwrap_or(0),
+        }),
+        _ => None,
+    };
     attach_refs(db, e, &mut items).await?;
-    Ok((items, total))
+    Ok((items, total, next))
+}
+
+/// The record key holding the value a list is sorted by.
+fn sort_value_key(e: Entity, sort: &str) -> &'static str {
+    match e.field(sort) {
+        Some(Field {
+            kind: Kind::Unit, ..
+        }) => "admin_unit_code",
+        Some(fl) if fl.sort => fl.key,
+        _ => e.label_column(),
+    }
 }
 
 /// One record if it exists inside the scope (`None` otherwise: existence does not leak).
@@ -556,49 +701,75 @@ pub async fn create(
     key: Option<&str>,
     values: &Values,
 ) -> Result<Record> {
-    let mut tx = db.begin().await?;
-    let rec = insert_tx(&mut tx, db.backend(), actor, e, key, values).await?;
-    tx.commit().await?;
+    let mut w = db.write(actor).await?;
+    let rec = insert_tx(w.tx(), db.backend(), actor, e, key, values).await?;
+    w.commit().await?;
     Ok(rec)
 }
 
-/// Change a record (only the fields given); audit has before and after.
-pub async fn update(db: &Db, actor: &Actor, e: Entity, id: i64, values: &Values) -> Result<Record> {
+/// Change a record that is at version `expected` (when given): only the fields
+/// given; the audit row has the exact before and after. `Stale` when someone
+/// changed it in between, `NotFound` when there is no such record.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    e: Entity,
+    id: i64,
+    expected: Expected,
+    values: &Values,
+) -> Result<Record> {
+    let mut w = db.write(actor).await?;
+    let after = update_in(&mut w, db.backend(), e, id, expected, values).await?;
+    w.commit().await?;
+    Ok(after)
+}
+
+/// [`update`] inside a write that may change other records too.
+pub async fn update_in(
+    w: &mut Write<'_>,
+    backend: Backend,
+    e: Entity,
+    id: i64,
+    expected: Expected,
+    values: &Values,
+) -> Result<Record> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let before = get_tx(&mut tx, e, id).await?;
+    w.lock(e.table(), id, expected).await?;
+    let before = get_tx(w.tx(), e, id).await?;
     let cols = write_columns(e, values);
     let mut sql = Sql::new(&format!("UPDATE {} SET ", e.table()));
     for (col, a) in cols {
         sql.push(&format!("{col} = ?, "), [a]);
     }
     sql.push(
-        "updated_at = ? WHERE id = ?",
+        "updated_at = ?, version = version + 1 WHERE id = ?",
         [Arg::Time(now), Arg::I64(id)],
     );
-    with_tx!(&mut tx, |c| bind_args!(sqlx::query(&sql.text), sql.args)
+    with_tx!(w.tx(), |c| bind_args!(sqlx::query(&sql.text), sql.args)
         .execute(c)
         .await
         .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?
         .rows_affected());
-    write_refs(&mut tx, e, id, values).await?;
-    let after = get_tx(&mut tx, e, id).await?;
-    search::index_tx(&mut tx, db.backend(), e, &after).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "update",
-        e.kind(),
-        &id.to_string(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    write_refs(w.tx(), e, id, values).await?;
+    let after = get_tx(w.tx(), e, id).await?;
+    search::index_tx(w.tx(), backend, e, &after).await?;
+    w.audit("update", e.kind(), id, Some(&before), Some(&after))
+        .await?;
     Ok(after)
 }
 
-/// Insert many records in one transaction: all or nothing. `progress(n)` after each.
+/// Most values bound in one statement: under SQLite's 32.766 and PostgreSQL's 65.535.
+fn max_params(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 32_000,
+        Backend::Postgres => 64_000,
+    }
+}
+
+/// Insert many records in one write: all or nothing. `progress(n)` after each
+/// batch. Rows go in multi-row INSERTs (as many as the store binds at once), then
+/// their crafts, search entries and audit rows (one `create` row per record,
+/// with the record as stored, as a single insert writes) in bulk too.
 pub async fn insert_all<F: FnMut(usize)>(
     db: &Db,
     actor: &Actor,
@@ -606,13 +777,155 @@ pub async fn insert_all<F: FnMut(usize)>(
     rows: &[Values],
     mut progress: F,
 ) -> Result<usize> {
-    let mut tx = db.begin().await?;
-    for (i, v) in rows.iter().enumerate() {
-        insert_tx(&mut tx, db.backend(), actor, e, None, v).await?;
-        progress(i + 1);
+    let backend = db.backend();
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    let mut start = 0;
+    while start < rows.len() {
+        let first = write_columns(e, &rows[start]);
+        let names: Vec<String> = first.iter().map(|(c, _)| c.clone()).collect();
+        let per_row = names.len() + 2;
+        let cap = (max_params(backend) / per_row).clamp(1, 2_000);
+        let mut values: Vec<Vec<Arg>> = vec![first.into_iter().map(|(_, a)| a).collect()];
+        let mut end = start + 1;
+        // A batch is rows with the same columns (a spreadsheet's rows all have them).
+        while end < rows.len() && values.len() < cap {
+            let cols = write_columns(e, &rows[end]);
+            if cols.len() != names.len() || cols.iter().zip(&names).any(|((c, _), n)| c != n) {
+                break;
+            }
+            values.push(cols.into_iter().map(|(_, a)| a).collect());
+            end += 1;
+        }
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO {} ({}{}created_at, updated_at) VALUES ",
+            e.table(),
+            names.join(", "),
+            if names.is_empty() { "" } else { ", " }
+        ));
+        let marks = vec!["?"; per_row].join(", ");
+        for (i, args) in values.into_iter().enumerate() {
+            let text = if i == 0 {
+                format!("({marks})")
+            } else {
+                format!(", ({marks})")
+            };
+            sql.push(
+                &text,
+                args.into_iter().chain([Arg::Time(now), Arg::Time(now)]),
+            );
+        }
+        sql.push(" RETURNING id", []);
+        let sql_text = sql.text_for(w.tx().backend());
+        let mut ids: Vec<i64> = with_tx!(w.tx(), |c| bind_args!(
+            sqlx::query_scalar(&sql_text),
+            sql.args
+        )
+        .fetch_all(c)
+        .await
+        .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
+        // Ids are handed out in the order of the VALUES rows (SQLite: max + 1 under
+        // the write lock; PostgreSQL: one sequence, called row by row), whatever
+        // order RETURNING lists them in.
+        ids.sort_unstable();
+        let batch = &rows[start..end];
+        if ids.len() != batch.len() {
+            return Err(StoreError::Data(format!(
+                "{} rows inserted, {} ids returned",
+                batch.len(),
+                ids.len()
+            )));
+        }
+        write_refs_many(w.tx(), e, &ids, batch).await?;
+        let recs = get_many_tx(w.tx(), e, &ids).await?;
+        search::index_many(w.tx(), backend, e, &recs).await?;
+        let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
+        audit::record_many(w.tx(), actor, "create", e.kind(), &audit_rows).await?;
+        start = end;
+        progress(start);
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(rows.len())
+}
+
+/// The crafts of freshly inserted villages, in multi-row statements.
+async fn write_refs_many(tx: &mut Tx, e: Entity, ids: &[i64], rows: &[Values]) -> Result<()> {
+    if e != Entity::Village {
+        return Ok(());
+    }
+    let mut pairs: Vec<(i64, i64)> = vec![];
+    for (id, v) in ids.iter().zip(rows) {
+        if let Some(Val::Ids(cs)) = v.get("crafts") {
+            let mut cs = cs.clone();
+            cs.sort_unstable();
+            cs.dedup();
+            pairs.extend(cs.into_iter().map(|c| (*id, c)));
+        }
+    }
+    for chunk in pairs.chunks(5_000) {
+        let mut sql = Sql::new("INSERT INTO village_crafts (village_id, craft_id) VALUES ");
+        for (i, (v, c)) in chunk.iter().enumerate() {
+            sql.push(
+                if i == 0 { "(?, ?)" } else { ", (?, ?)" },
+                [Arg::I64(*v), Arg::I64(*c)],
+            );
+        }
+        let sql_text = sql.text_for(tx.backend());
+        with_tx!(tx, |c| bind_args!(sqlx::query(&sql_text), sql.args)
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
+
+/// Records by id inside a transaction (in id order), with a village's crafts.
+async fn get_many_tx(tx: &mut Tx, e: Entity, ids: &[i64]) -> Result<Vec<Record>> {
+    let sel = select(e);
+    let mut out: Vec<Record> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5_000) {
+        let mut sql = Sql::new(&sel.sql);
+        sql.push(" WHERE t.id IN (", []);
+        for (i, id) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+        }
+        sql.push(") ORDER BY t.id", []);
+        let cols = &sel.cols;
+        let sql_text = sql.text_for(tx.backend());
+        let mut recs: Vec<Record> = with_tx!(tx, |c| {
+            let rows = bind_args!(sqlx::query(&sql_text), sql.args)
+                .fetch_all(&mut *c)
+                .await?;
+            decode_rows!(rows, cols)
+        });
+        if e == Entity::Village {
+            let mut q = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+            }
+            q.push(") ORDER BY c.name", []);
+            let q_text = q.text_for(tx.backend());
+            let rows: Vec<(i64, i64, String)> =
+                with_tx!(tx, |c| bind_args!(sqlx::query_as(&q_text), q.args)
+                    .fetch_all(c)
+                    .await?);
+            let mut by: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+            for (vid, cid, name) in rows {
+                by.entry(vid)
+                    .or_default()
+                    .push(json!({"id": cid, "name": name}));
+            }
+            for r in recs.iter_mut() {
+                let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
+                r.insert(
+                    "crafts".into(),
+                    Value::Array(by.remove(&id).unwrap_or_default()),
+                );
+            }
+        }
+        out.append(&mut recs);
+    }
+    Ok(out)
 }
 
 /// (id, label) of records inside a scope, for select boxes and for matching names in imports.
@@ -669,11 +982,12 @@ pub async fn set_document_file(
     bytes: &[u8],
 ) -> Result<Record> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
-    let before = get_tx(&mut tx, Entity::Document, id).await?;
-    with_tx!(&mut tx, |c| {
+    let mut w = db.write(actor).await?;
+    w.lock(Entity::Document.table(), id, None).await?;
+    let before = get_tx(w.tx(), Entity::Document, id).await?;
+    with_tx!(w.tx(), |c| {
         sqlx::query(
-        "UPDATE legal_documents SET file_name = $1, file_type = $2, file_bytes = $3, updated_at = $4 WHERE id = $5"
+        "UPDATE legal_documents SET file_name = $1, file_type = $2, file_bytes = $3, updated_at = $4, version = version + 1 WHERE id = $5"
     )
     .bind(name)
     .bind(content_type)
@@ -684,18 +998,16 @@ pub async fn set_document_file(
     .await?
     .rows_affected()
     });
-    let after = get_tx(&mut tx, Entity::Document, id).await?;
-    audit::record(
-        &mut tx,
-        actor,
+    let after = get_tx(w.tx(), Entity::Document, id).await?;
+    w.audit(
         "attach_file",
         Entity::Document.kind(),
-        &id.to_string(),
+        id,
         Some(&before),
         Some(&after),
     )
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(after)
 }
 

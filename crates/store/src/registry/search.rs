@@ -102,6 +102,86 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
     Ok(())
 }
 
+/// Index freshly inserted records in multi-row statements (an import).
+pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record]) -> Result<()> {
+    // 6 values a row: well under both stores' limits on bound parameters.
+    for chunk in recs.chunks(1000) {
+        let mut ins = match backend {
+            Backend::Sqlite => Sql::new(
+                "INSERT INTO search_fts (rowid, name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ",
+            ),
+            Backend::Postgres => Sql::new(
+                "INSERT INTO search_index (kind, entity_id, admin_unit_id, name_folded, other_folded) VALUES ",
+            ),
+        };
+        let mut del = Sql::new("DELETE FROM search_fts WHERE rowid IN (");
+        for (i, rec) in chunk.iter().enumerate() {
+            let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
+            let unit = match rec.get("admin_unit_id").and_then(Value::as_i64) {
+                Some(u) => Arg::I64(u),
+                None => Arg::Null,
+            };
+            let (name, other) = texts(e, rec);
+            let sep = if i == 0 { "" } else { ", " };
+            match backend {
+                Backend::Sqlite => {
+                    del.push(&format!("{sep}?"), [Arg::I64(fts_rowid(e, id))]);
+                    ins.push(
+                        &format!("{sep}(?, ?, ?, ?, ?, ?)"),
+                        [
+                            Arg::I64(fts_rowid(e, id)),
+                            Arg::Text(name),
+                            Arg::Text(other),
+                            Arg::Text(e.kind().into()),
+                            Arg::I64(id),
+                            unit,
+                        ],
+                    );
+                }
+                Backend::Postgres => {
+                    ins.push(
+                        &format!("{sep}(?, ?, ?, ?, ?)"),
+                        [
+                            Arg::Text(e.kind().into()),
+                            Arg::I64(id),
+                            unit,
+                            Arg::Text(name),
+                            Arg::Text(other),
+                        ],
+                    );
+                }
+            }
+        }
+        if chunk.is_empty() {
+            continue;
+        }
+        match backend {
+            Backend::Sqlite => {
+                // A rowid could only be taken by an entry left behind: replace it.
+                del.push(")", []);
+                let del_text = del.text_for(Backend::Sqlite);
+                with_tx!(tx, |c| bind_args!(sqlx::query(&del_text), del.args)
+                    .execute(c)
+                    .await?
+                    .rows_affected());
+            }
+            Backend::Postgres => {
+                ins.push(
+                    " ON CONFLICT (kind, entity_id) DO UPDATE SET admin_unit_id = excluded.admin_unit_id, \
+                     name_folded = excluded.name_folded, other_folded = excluded.other_folded",
+                    [],
+                );
+            }
+        }
+        let ins_text = ins.text_for(backend);
+        with_tx!(tx, |c| bind_args!(sqlx::query(&ins_text), ins.args)
+            .execute(c)
+            .await?
+            .rows_affected());
+    }
+    Ok(())
+}
+
 /// The dialect's query text for these terms (prefix match on every term).
 fn match_expr(backend: Backend, terms: &[String]) -> String {
     match backend {

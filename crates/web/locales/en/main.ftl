@@ -910,3 +910,5 @@ user-new-password = New password
 user-new-password-hint = Leave empty to keep it. At least 12 characters, not a common or guessable password.
 user-lang = Language
 error-self-lockout = You cannot remove your own admin role or lock your own account.
+# --- registry under real use (issue 10) ---
+error-cursor = The page cursor ("after") is not valid or belongs to another sort order: open the first page of the list again.

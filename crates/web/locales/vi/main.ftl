@@ -910,3 +910,5 @@ user-new-password = Mật khẩu mới
 user-new-password-hint = Để trống nếu không đổi. Ít nhất 12 ký tự, không phải mật khẩu phổ biến hay dễ đoán.
 user-lang = Ngôn ngữ
 error-self-lockout = Bạn không thể tự bỏ quyền quản trị hay tự khoá tài khoản của mình.
+# --- registry under real use (issue 10) ---
+error-cursor = Con trỏ trang ("after") không hợp lệ hoặc thuộc cách sắp xếp khác: mở lại trang đầu của danh sách.

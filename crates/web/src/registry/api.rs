@@ -9,17 +9,27 @@ use crate::extract::{non_empty, Json, Path, Query};
 use crate::i18n::Lang;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use langnghe_reports::{Cell, Column, ColumnKind, Table};
 use langnghe_store::audit::{self, AuditFilter};
 use langnghe_store::registry::search::{self, Hit};
 use langnghe_store::registry::spec::{Entity, Kind};
 use langnghe_store::registry::{self as store, Record};
+use langnghe_store::StoreError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// One page of a registry list.
+#[derive(Debug, serde::Serialize)]
+pub struct RegistryPage {
+    pub items: Vec<Record>,
+    pub total: i64,
+    /// Give it as `after` for the page after this one; null on the last page.
+    pub next: Option<String>,
+}
 
 /// Rows of an export at most.
 pub const EXPORT_MAX: i64 = 200_000;
@@ -35,8 +45,13 @@ pub async fn list(
     let mut lq = list_query(state, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
-            let (items, total) = store::list(&state.db, &lq).await?;
-            Ok(Json(ListOf { items, total }).into_response())
+            let (items, total, next) = store::list_page(&state.db, &lq).await?;
+            Ok(Json(RegistryPage {
+                items,
+                total,
+                next: next.map(|c| c.encode()),
+            })
+            .into_response())
         }
         Some(fmt @ ("xlsx" | "csv")) => {
             lq.limit = EXPORT_MAX;
@@ -251,6 +266,31 @@ pub async fn create(
     Ok(store::create(&state.db, &ctx.actor(), e, None, &values).await?)
 }
 
+/// The version a body names: `"version": n` (a number, or numeric text as forms send it).
+pub fn body_version(input: &Map<String, Value>) -> AppResult<Option<i64>> {
+    let bad = || {
+        AppError::Validation(vec![crate::error::FieldError::new(
+            "version",
+            "error-version",
+        )])
+    };
+    match input.get("version") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().filter(|v| *v > 0).map(Some).ok_or_else(bad),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|v| *v > 0)
+            .map(Some)
+            .ok_or_else(bad),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// Validate and change a record that is at version `expected`: a stale version
+/// answers 409 with the record as stored now (`error.current`).
 pub async fn update(
     state: &AppState,
     ctx: &Ctx,
@@ -258,6 +298,7 @@ pub async fn update(
     id: &str,
     input: &Map<String, Value>,
     partial: bool,
+    expected: i64,
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     let existing = load(state, e, scope, id).await?;
@@ -270,7 +311,18 @@ pub async fn update(
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
         .map_err(AppError::Validation)?;
-    Ok(store::update(&state.db, &ctx.actor(), e, id, &values).await?)
+    match store::update(&state.db, &ctx.actor(), e, id, Some(expected), &values).await {
+        Err(StoreError::Stale { .. }) => {
+            let current = load(state, e, scope, &id.to_string()).await?;
+            Err(crate::version::stale(&current))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// A record's version (every registry record has one).
+pub fn record_version(rec: &Record) -> i64 {
+    rec.get("version").and_then(Value::as_i64).unwrap_or(1)
 }
 
 /// The change history of a record, newest first.
@@ -320,19 +372,27 @@ macro_rules! entity_api {
                 Ok((StatusCode::CREATED, Json(rec)).into_response())
             }
 
-            /// One record (404 outside the caller's scope).
+            /// One record (404 outside the caller's scope); its version is also the `ETag`.
             #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path)),
-                responses((status = 200, body = Object), (status = 404)))]
-            pub async fn get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Json<Record>> {
+                responses((status = 200, body = Object, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+            pub async fn get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
                 let scope = read_scope(&ctx)?;
-                Ok(Json(load(&state, $entity, scope, &id).await?))
+                let rec = load(&state, $entity, scope, &id).await?;
+                Ok(crate::version::with_etag(super::record_version(&rec), rec))
             }
 
-            /// Change a record; fields left out keep their value.
+            /// Change a record; fields left out keep their value. Name the version read
+            /// (`version` in the body or `If-Match`): without one 428, stale 409 with the stored record.
             #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path)), request_body = Object,
-                responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422)))]
-            pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Json(input): Json<Map<String, Value>>) -> AppResult<Json<Record>> {
-                Ok(Json(super::update(&state, &ctx, $entity, &id, &input, true).await?))
+                responses((status = 200, body = Object, headers(("ETag" = String, description = "the new version, quoted"))), (status = 403), (status = 404),
+                    (status = 409, description = "stale version: `error.current` is the stored record"), (status = 422),
+                    (status = 428, description = "no version given"), (status = 503, description = "the store is busy; retry after `Retry-After` seconds")))]
+            pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, Json(input): Json<Map<String, Value>>) -> AppResult<Response> {
+                // Out of scope is 404 whether or not a version was named.
+                load(&state, $entity, super::edit_scope(&ctx)?, &id).await?;
+                let expected = crate::version::expected(super::body_version(&input)?, &headers)?;
+                let rec = super::update(&state, &ctx, $entity, &id, &input, true, expected).await?;
+                Ok(crate::version::with_etag(super::record_version(&rec), rec))
             }
 
             /// Who changed what, from the audit log.
@@ -730,6 +790,12 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
         }
         o = o
             .property(
+                "version",
+                typed(Type::Integer, false).description(Some(
+                    "version read: send it back (or `If-Match`) with a change; a stale one answers 409",
+                )),
+            )
+            .property(
                 "created_at",
                 typed(Type::String, false)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
@@ -748,7 +814,10 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
         input
             .properties
             .retain(|_, p| !matches!(p, RefOr::T(Schema::Object(o)) if o.read_only == Some(true)));
-        for p in input.properties.values_mut() {
+        for (key, p) in input.properties.iter_mut() {
+            if key == "version" {
+                continue;
+            }
             if let RefOr::T(Schema::Object(o)) = p {
                 // Dates are read as 2015-09-29 or 29/9/2015 (empty = none): no `format`.
                 o.format = None;
@@ -814,7 +883,19 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
                 )
                 .required("items")
                 .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+                .property(
+                    "next",
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                            Type::String,
+                            Type::Null,
+                        ]))
+                        .description(Some(
+                            "cursor of the next page: send it as `after`; null on the last page",
+                        )),
+                )
                 .required("total")
+                .required("next")
                 .into()
         };
         let (is_list, is_item) = match tail.as_slice() {

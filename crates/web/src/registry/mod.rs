@@ -64,6 +64,9 @@ pub struct RegistryQuery {
     pub sort: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Keyset paging: the `next` of the previous page (opaque); in place of `offset`,
+    /// and as fast on page 10.000 as on page 1. Only with the sort it was made for.
+    pub after: Option<String>,
     /// `xlsx` or `csv`: the whole filtered list as a file.
     pub format: Option<String>,
     #[param(ignore)]
@@ -238,6 +241,13 @@ pub async fn list_query(
     }
     lq.limit = q.limit.unwrap_or(50).clamp(1, 500);
     lq.offset = q.offset.unwrap_or(0).max(0);
+    if let Some(raw) = non_empty(&q.after) {
+        lq.after = langnghe_store::cursor::Cursor::decode(&raw);
+        if lq.after.is_none() || !langnghe_store::registry::cursor_fits(&lq) {
+            lq.after = None;
+            errors.push(FieldError::new("after", "error-cursor"));
+        }
+    }
     if errors.is_empty() {
         Ok(lq)
     } else {

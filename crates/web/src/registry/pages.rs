@@ -284,7 +284,7 @@ async fn list_page(
     };
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
-    let (items, total) = store::list(&state.db, &lq).await?;
+    let (items, total, next) = store::list_page(&state.db, &lq).await?;
     let rows: Vec<MjValue> = items
         .iter()
         .map(|r| context! { id => r.get("id").and_then(Value::as_i64), cells => display(ctx.lang, e, r, true) })
@@ -297,7 +297,7 @@ async fn list_page(
         singular => singular(ctx.lang, e),
         columns => list_columns(ctx.lang, e),
         rows => rows,
-        pager => pager(ctx.lang, page, PAGE_SIZE, total),
+        pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(|c| c.encode())),
         filters => filters(ctx.lang, e, &q),
         q => q.q.clone().unwrap_or_default(),
         unit => q.unit.clone().or(q.commune.clone()).or(q.district.clone()).or(q.province.clone()).unwrap_or_default(),
@@ -631,8 +631,24 @@ async fn form(
     id: Option<i64>,
     errors: &[FieldError],
 ) -> AppResult<Html<String>> {
+    form_with(state, ctx, e, input, id, errors, None).await
+}
+
+/// The form; after a stale save, `conflict` holds the rows typed vs stored.
+async fn form_with(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    input: &Map<String, Value>,
+    id: Option<i64>,
+    errors: &[FieldError],
+    conflict: Option<Vec<crate::views::ConflictRow>>,
+) -> AppResult<Html<String>> {
     let scope = edit_scope(ctx)?;
+    let version = regapi::body_version(input).ok().flatten();
     let page = context! {
+        version => version,
+        conflict => conflict,
         title => if id.is_some() { t_args(ctx.lang, "registry-edit", &[("what", singular(ctx.lang, e))]) } else { t_args(ctx.lang, "registry-new", &[("what", singular(ctx.lang, e))]) },
         plural => title(ctx.lang, e),
         slug => e.slug(),
@@ -778,8 +794,124 @@ async fn update_page(
     let existing = load(&state, e, scope, &id).await?;
     let rid = existing.get("id").and_then(Value::as_i64);
     let input = form_input(e, &body)?;
-    let result = regapi::update(&state, &ctx, e, &id, &input, false).await;
+    let expected = crate::version::from_form(input.get("version").and_then(Value::as_str))?;
+    let result = regapi::update(&state, &ctx, e, &id, &input, false, expected).await;
+    if let Err(AppError::Stale { .. }) = result {
+        // Keep what was typed; show it beside what is stored, with the stored
+        // version, so saving again overwrites deliberately.
+        let stored = load(&state, e, scope, &id).await?;
+        let rows = conflict_rows(&state, ctx.lang, e, scope, &input, &stored).await?;
+        let mut mine = input.clone();
+        mine.insert(
+            "version".into(),
+            Value::from(regapi::record_version(&stored)),
+        );
+        let html = form_with(&state, &ctx, e, &mine, rid, &[], Some(rows)).await?;
+        return Ok((StatusCode::CONFLICT, html).into_response());
+    }
     form_outcome(&state, &ctx, &session, e, &input, rid, result).await
+}
+
+/// The fields where what was typed (`input`, already valid) differs from the
+/// record as stored now, as people read them ("Bạn nhập / Đã lưu").
+async fn conflict_rows(
+    state: &AppState,
+    lang: Lang,
+    e: Entity,
+    scope: i64,
+    input: &Map<String, Value>,
+    stored: &Record,
+) -> AppResult<Vec<crate::views::ConflictRow>> {
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let values = super::validate::validate(e, input, &mut lookup, false)
+        .await
+        .unwrap_or_default();
+    let mut rows = vec![];
+    for f in e.fields().iter().filter(|f| !f.derived) {
+        let Some(v) = values.get(f.key) else { continue };
+        // The typed value as a record field, to be shown like the stored one.
+        let mut mine = Record::new();
+        let same = match (f.kind, v) {
+            (Kind::Unit, Val::I64(u)) => {
+                stored.get("admin_unit_id").and_then(Value::as_i64) == Some(*u)
+            }
+            (Kind::Refs(_), Val::Ids(ids)) => {
+                let mut a = ids.clone();
+                a.sort_unstable();
+                a.dedup();
+                let mut b: Vec<i64> = stored
+                    .get(f.key)
+                    .and_then(Value::as_array)
+                    .map(|x| {
+                        x.iter()
+                            .filter_map(|c| c.get("id").and_then(Value::as_i64))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                b.sort_unstable();
+                a == b
+            }
+            (_, v) => {
+                let j = val_json(v);
+                let s = stored.get(f.key).cloned().unwrap_or(Value::Null);
+                j == s || (j.as_f64().is_some() && j.as_f64() == s.as_f64())
+            }
+        };
+        if same {
+            continue;
+        }
+        let shown_mine = match (f.kind, v) {
+            (Kind::Unit, _) => input
+                .get("admin_unit_code")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            (Kind::Ref(target), Val::I64(rid)) => store::get(&state.db, target, scope, *rid)
+                .await?
+                .and_then(|r| {
+                    r.get(target.label_column())
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_default(),
+            (Kind::Refs(target), Val::Ids(ids)) => store::options(&state.db, target, scope, 2000)
+                .await?
+                .into_iter()
+                .filter(|(id, _)| ids.contains(id))
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+                .join(", "),
+            (Kind::Agency, _) => input
+                .get(f.key)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            (_, v) => {
+                mine.insert(f.key.to_string(), val_json(v));
+                display_value(lang, f, &mine)
+            }
+        };
+        rows.push(crate::views::ConflictRow {
+            field: f.key.to_string(),
+            label: field_label(lang, e, f.key),
+            mine: shown_mine,
+            stored: display_value(lang, f, stored),
+        });
+    }
+    Ok(rows)
+}
+
+/// A validated value as the JSON a record holds.
+fn val_json(v: &Val) -> Value {
+    match v {
+        Val::Null => Value::Null,
+        Val::I64(i) => Value::from(*i),
+        Val::F64(x) => Value::from(*x),
+        Val::Text(t) => Value::from(t.clone()),
+        Val::Date(d) => Value::from(d.to_string()),
+        Val::Bool(b) => Value::from(*b),
+        Val::Ids(ids) => Value::from(ids.clone()),
+    }
 }
 
 /// A recognition decision: the document that recognises the village, and what it recognises it as.
@@ -860,23 +992,18 @@ async fn record_recognition(
         .await
         .map_err(AppError::Validation)?;
     // The document and the village change together, or not at all.
-    let mut tx = state.db.begin().await?;
+    let actor = ctx.actor();
     let backend = state.db.backend();
-    let created = store::insert_tx(
-        &mut tx,
-        backend,
-        &ctx.actor(),
-        Entity::Document,
-        None,
-        &doc_values,
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = state.db.write(&actor).await?;
+    let created =
+        store::insert_tx(w.tx(), backend, &actor, Entity::Document, None, &doc_values).await?;
     let doc_id = created.get("id").and_then(Value::as_i64).unwrap_or(0);
     let mut values = langnghe_store::registry::Values::new();
     values.insert("recognition_doc_id", Val::I64(doc_id));
     values.insert("status", Val::Text(r.status.clone()));
-    Ok(store::update(&state.db, &ctx.actor(), Entity::Village, vid, &values).await?)
+    let rec = store::update_in(&mut w, backend, Entity::Village, vid, None, &values).await?;
+    w.commit().await?;
+    Ok(rec)
 }
 
 async fn recognition_page(
