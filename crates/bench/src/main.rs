@@ -23,9 +23,9 @@ macro_rules! note {
 }
 
 mod gen;
-mod reads;
 mod import;
 mod paging;
+mod reads;
 mod report;
 mod reporting;
 mod stats;
