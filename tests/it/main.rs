@@ -21,6 +21,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 mod auth_security;
 mod concurrency;
 mod contract;
+mod import_speed;
 mod mail;
 mod outputs_scoped;
 mod plans;
@@ -34,6 +35,7 @@ mod schemes;
 use auth_security::*;
 use concurrency::*;
 use contract::*;
+use import_speed::*;
 use outputs_scoped::*;
 use plans::*;
 use plans_reliability::*;
@@ -126,4 +128,5 @@ on_both_stores!(
     registry_concurrent_updates_lose_nothing,
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
+    registry_import_writes_what_a_create_writes,
 );

@@ -11,7 +11,7 @@ use crate::write::{Expected, Write};
 use crate::{bind_args, with_db, with_tx, Arg, Backend, Db, Result, Sql, StoreError, Tx};
 use serde_json::{json, Map, Value};
 use spec::{Entity, Field, Kind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
 /// A record as the API and pages show it.
@@ -778,7 +778,15 @@ pub async fn insert_all<F: FnMut(usize)>(
     mut progress: F,
 ) -> Result<usize> {
     let backend = db.backend();
+    // Microseconds, as both stores keep them: the records built in memory then
+    // carry exactly the time a read gives back.
     let now = OffsetDateTime::now_utc();
+    let now = now
+        .replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now);
+    let now_text = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|err| StoreError::Data(err.to_string()))?;
     let mut w = db.write(actor).await?;
     let mut start = 0;
     while start < rows.len() {
@@ -815,19 +823,18 @@ pub async fn insert_all<F: FnMut(usize)>(
                 args.into_iter().chain([Arg::Time(now), Arg::Time(now)]),
             );
         }
-        sql.push(" RETURNING id", []);
+        sql.push(" RETURNING id, version", []);
         let sql_text = sql.text_for(w.tx().backend());
-        let mut ids: Vec<i64> = with_tx!(w.tx(), |c| bind_args!(
-            sqlx::query_scalar(&sql_text),
-            sql.args
-        )
-        .fetch_all(c)
-        .await
-        .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
+        let mut returned: Vec<(i64, i64)> =
+            with_tx!(w.tx(), |c| bind_args!(sqlx::query_as(&sql_text), sql.args)
+                .fetch_all(c)
+                .await
+                .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
         // Ids are handed out in the order of the VALUES rows (SQLite: max + 1 under
         // the write lock; PostgreSQL: one sequence, called row by row), whatever
         // order RETURNING lists them in.
-        ids.sort_unstable();
+        returned.sort_unstable();
+        let ids: Vec<i64> = returned.iter().map(|(id, _)| *id).collect();
         let batch = &rows[start..end];
         if ids.len() != batch.len() {
             return Err(StoreError::Data(format!(
@@ -837,7 +844,14 @@ pub async fn insert_all<F: FnMut(usize)>(
             )));
         }
         write_refs_many(w.tx(), e, &ids, batch).await?;
-        let recs = get_many_tx(w.tx(), e, &ids).await?;
+        // The records as stored, built from the values just written (and the
+        // labels of what they refer to) rather than read back: the same JSON a
+        // read answers. A batch that leaves a column to its default is read back.
+        let recs = if covers_all_columns(e, &names) {
+            records_from_values(w.tx(), e, &returned, batch, &now_text).await?
+        } else {
+            get_many_tx(w.tx(), e, &ids).await?
+        };
         search::index_many(w.tx(), backend, e, &recs).await?;
         let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
         audit::record_many(w.tx(), actor, "create", e.kind(), &audit_rows).await?;
@@ -846,6 +860,187 @@ pub async fn insert_all<F: FnMut(usize)>(
     }
     w.commit().await?;
     Ok(rows.len())
+}
+
+/// Does a batch with these write columns set every column of the entity (so no
+/// column is left to its default)?
+fn covers_all_columns(e: Entity, names: &[String]) -> bool {
+    e.fields()
+        .iter()
+        .filter_map(|fl| fl.column())
+        .all(|col| names.iter().any(|n| n == col))
+}
+
+/// A validated value as a read decodes it from its column.
+fn val_json(v: &Val) -> Value {
+    match v {
+        Val::Null | Val::Ids(_) => Value::Null,
+        Val::I64(i) => Value::from(*i),
+        Val::F64(x) => Value::from(*x),
+        Val::Text(s) => Value::from(s.as_str()),
+        Val::Date(d) => Value::from(d.to_string()),
+        Val::Bool(b) => Value::from(*b),
+    }
+}
+
+/// `id → label columns` of the rows of `table` with these ids, in one query per
+/// 5.000 ids (`label_exprs` over alias `a`), in the order of `order_by` if given.
+async fn labels_by_id(
+    tx: &mut Tx,
+    table: &str,
+    label_exprs: &[String],
+    ids: &BTreeSet<i64>,
+    order_by: Option<&str>,
+) -> Result<Vec<(i64, Vec<Option<String>>)>> {
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5_000) {
+        let mut sql = Sql::new(&format!(
+            "SELECT a.id, {} FROM {table} a WHERE a.id IN (",
+            label_exprs.join(", ")
+        ));
+        for (i, id) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+        }
+        sql.push(")", []);
+        if let Some(o) = order_by {
+            sql.push(&format!(" ORDER BY {o}"), []);
+        }
+        let n = label_exprs.len();
+        let sql_text = sql.text_for(tx.backend());
+        let rows: Vec<(i64, Vec<Option<String>>)> = with_tx!(tx, |c| {
+            use sqlx::Row as _;
+            let rows = bind_args!(sqlx::query(&sql_text), sql.args)
+                .fetch_all(&mut *c)
+                .await?;
+            let mut v = Vec::with_capacity(rows.len());
+            for row in rows.iter() {
+                let id: i64 = row.try_get(0)?;
+                let mut labels = Vec::with_capacity(n);
+                for i in 0..n {
+                    labels.push(row.try_get::<Option<String>, _>(i + 1)?);
+                }
+                v.push((id, labels));
+            }
+            v
+        });
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The records of freshly inserted rows (`(id, version)` in the order of
+/// `rows`) as [`get_many_tx`] would read them, built from the values written:
+/// the labels of admin units, agencies, referenced records and crafts come from
+/// one query per kind over the distinct ids of the batch.
+async fn records_from_values(
+    tx: &mut Tx,
+    e: Entity,
+    returned: &[(i64, i64)],
+    rows: &[Values],
+    now_text: &str,
+) -> Result<Vec<Record>> {
+    // Distinct referenced ids per field that shows a label.
+    let mut labels: BTreeMap<&'static str, BTreeMap<i64, Vec<Option<String>>>> = BTreeMap::new();
+    for fl in e.fields() {
+        let (table, exprs): (String, Vec<String>) = match fl.kind {
+            Kind::Unit => ("admin_units".into(), vec!["a.code".into(), "a.name".into()]),
+            Kind::Agency => ("agencies".into(), vec!["a.name".into()]),
+            Kind::Ref(target) => (target.table().into(), vec![target.label_expr("a")]),
+            _ => continue,
+        };
+        let ids: BTreeSet<i64> = rows
+            .iter()
+            .filter_map(|v| match v.get(fl.key) {
+                Some(Val::I64(id)) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let found = labels_by_id(tx, &table, &exprs, &ids, None).await?;
+        labels.insert(fl.key, found.into_iter().collect());
+    }
+    // Crafts: their names, and their rank in the store's own ORDER BY name.
+    let mut crafts: BTreeMap<i64, (usize, String)> = BTreeMap::new();
+    if e == Entity::Village {
+        let ids: BTreeSet<i64> = rows
+            .iter()
+            .filter_map(|v| match v.get("crafts") {
+                Some(Val::Ids(cs)) => Some(cs.iter().copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let found = labels_by_id(tx, "crafts", &["a.name".into()], &ids, Some("a.name")).await?;
+        for (rank, (id, mut names)) in found.into_iter().enumerate() {
+            let name = names.pop().flatten().unwrap_or_default();
+            crafts.insert(id, (rank, name));
+        }
+    }
+    let label = |key: &str, id: Option<&Val>, i: usize| -> Value {
+        let Some(Val::I64(id)) = id else {
+            return Value::Null;
+        };
+        labels
+            .get(key)
+            .and_then(|m| m.get(id))
+            .and_then(|l| l.get(i).cloned().flatten())
+            .map(Value::from)
+            .unwrap_or(Value::Null)
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for ((id, version), values) in returned.iter().zip(rows) {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::from(*id));
+        for fl in e.fields() {
+            let v = values.get(fl.key);
+            let json = || v.map(val_json).unwrap_or(Value::Null);
+            match fl.kind {
+                Kind::Refs(_) => {}
+                Kind::Unit => {
+                    m.insert("admin_unit_id".into(), json());
+                    m.insert("admin_unit_code".into(), label(fl.key, v, 0));
+                    m.insert("admin_unit_name".into(), label(fl.key, v, 1));
+                }
+                Kind::Agency | Kind::Ref(_) => {
+                    m.insert(fl.key.to_string(), json());
+                    m.insert(format!("{}_label", fl.key), label(fl.key, v, 0));
+                }
+                _ => {
+                    m.insert(fl.key.to_string(), json());
+                }
+            }
+        }
+        if e == Entity::Document {
+            for k in ["file_name", "file_type", "file_size"] {
+                m.insert(k.into(), Value::Null);
+            }
+        }
+        m.insert("version".into(), Value::from(*version));
+        m.insert("created_at".into(), Value::from(now_text));
+        m.insert("updated_at".into(), Value::from(now_text));
+        if e == Entity::Village {
+            let mut cs: Vec<(usize, i64, &str)> = match values.get("crafts") {
+                Some(Val::Ids(cs)) => cs
+                    .iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .filter_map(|c| crafts.get(c).map(|(rank, name)| (*rank, *c, name.as_str())))
+                    .collect(),
+                _ => vec![],
+            };
+            cs.sort_unstable();
+            m.insert(
+                "crafts".into(),
+                Value::Array(
+                    cs.into_iter()
+                        .map(|(_, id, name)| json!({"id": id, "name": name}))
+                        .collect(),
+                ),
+            );
+        }
+        out.push(m);
+    }
+    Ok(out)
 }
 
 /// The crafts of freshly inserted villages, in multi-row statements.

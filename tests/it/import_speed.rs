@@ -1,0 +1,146 @@
+//! Issue 10, import speed: `insert_all` builds the records it indexes and audits
+//! from the values written (no read-back). They must be exactly what a single
+//! create writes and what a read gives back.
+
+use langnghe_it::{Backend, TestApp};
+use langnghe_store::audit::{self, Actor, AuditFilter};
+use langnghe_store::geo::COUNTRY_ID;
+use langnghe_store::registry::{self, search, spec::Entity, Val, Values};
+use serde_json::Value;
+
+/// A village with every field set (crafts out of name order, a decimal, booleans, a reference).
+async fn full_village(app: &TestApp, name: &str) -> Values {
+    let db = &app.db;
+    let day = time::Date::from_calendar_date(2017, time::Month::January, 1).expect("date");
+    let unit = langnghe_store::geo::by_code(db, "00583", day)
+        .await
+        .expect("geo")
+        .expect("unit 00583");
+    let mut crafts: Vec<(i64, String)> = registry::options(db, Entity::Craft, COUNTRY_ID, 100)
+        .await
+        .expect("crafts");
+    assert!(crafts.len() >= 2, "demo crafts");
+    // Listed by label: take the last two, id order reversed from name order.
+    crafts.reverse();
+    let doc = registry::options(db, Entity::Document, COUNTRY_ID, 1)
+        .await
+        .expect("documents")
+        .first()
+        .map(|(id, _)| Val::I64(*id))
+        .unwrap_or(Val::Null);
+    let mut v = Values::new();
+    v.insert("name", Val::Text(name.into()));
+    v.insert("hamlet", Val::Text("Thôn Zuyđông".into()));
+    v.insert("admin_unit", Val::I64(unit.id));
+    v.insert(
+        "crafts",
+        Val::Ids(vec![crafts[0].0, crafts[1].0, crafts[0].0]),
+    );
+    v.insert("status", Val::Text("new".into()));
+    v.insert("recognition_doc_id", doc);
+    v.insert("households_total", Val::I64(120));
+    v.insert("households_in_craft", Val::I64(80));
+    v.insert("workers", Val::I64(250));
+    v.insert("production_value", Val::I64(12_500_000_000));
+    v.insert("avg_income", Val::I64(6_200_000));
+    v.insert("stable_since_year", Val::I64(1998));
+    v.insert("environment_ok", Val::Bool(true));
+    v.insert("tourism", Val::Bool(false));
+    v.insert("environment_class", Val::Null);
+    v.insert("ethnic_group", Val::Text("Kinh".into()));
+    v.insert("lat", Val::F64(21.028_511));
+    v.insert("lon", Val::F64(105.804_817_1));
+    v.insert("notes", Val::Text("Ghi chú \"đặc biệt\" <b>".into()));
+    v
+}
+
+async fn after_image(app: &TestApp, id: i64) -> Value {
+    let (rows, _) = audit::list(
+        &app.db,
+        &AuditFilter {
+            entity: Some("village".into()),
+            entity_id: Some(id.to_string()),
+            limit: 10,
+            ..AuditFilter::default()
+        },
+    )
+    .await
+    .expect("audit");
+    assert_eq!(rows.len(), 1, "one audit row for a new record");
+    assert_eq!(rows[0].action, "create");
+    serde_json::from_str(rows[0].after_json.as_deref().expect("after")).expect("json")
+}
+
+/// The record without what differs between two records: id and times.
+fn sans_identity(mut v: Value) -> Value {
+    if let Some(m) = v.as_object_mut() {
+        for k in ["id", "created_at", "updated_at"] {
+            m.remove(k);
+        }
+    }
+    v
+}
+
+pub async fn registry_import_writes_what_a_create_writes(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let db = &app.db;
+    let actor = Actor::system("test");
+    let single = full_village(&app, "Làng Đơnlẻ Gốm").await;
+    let one = registry::create(db, &actor, Entity::Village, None, &single)
+        .await
+        .expect("create");
+    let one_id = one["id"].as_i64().expect("id");
+    let bulk = full_village(&app, "Làng Hàngloạt Một").await;
+    let mut rows = vec![bulk.clone(); 3];
+    rows[1].insert("name", Val::Text("Làng Hàngloạt Hai".into()));
+    rows[2].insert("name", Val::Text("Làng Hàngloạt Ba".into()));
+    rows[2].insert("crafts", Val::Ids(vec![]));
+    rows[2].insert("lat", Val::Null);
+    let n = registry::insert_all(db, &actor, Entity::Village, &rows, |_| {})
+        .await
+        .expect("insert_all");
+    assert_eq!(n, 3);
+    let (hits, _) = search::search(db, COUNTRY_ID, "hangloat mot", &[Entity::Village], 10, 0)
+        .await
+        .expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    let id = hits[0].id;
+    // The audit after-image of an imported record is the record as a read gives it.
+    let read = registry::get(db, Entity::Village, COUNTRY_ID, id)
+        .await
+        .expect("get")
+        .expect("the record");
+    let imported = after_image(&app, id).await;
+    assert_eq!(imported, Value::Object(read.clone()));
+    // … and what a single create writes, but for the name, the id and the times.
+    let mut created = sans_identity(after_image(&app, one_id).await);
+    created["name"] = Value::from("Làng Hàngloạt Một");
+    assert_eq!(sans_identity(imported), created);
+    assert_eq!(
+        read["crafts"].as_array().map(Vec::len),
+        Some(2),
+        "crafts deduplicated, in name order: {read:?}"
+    );
+    // The search entries are built alike: same texts as the single create's.
+    let (n_one, o_one) = search::texts(Entity::Village, &one);
+    let (n_imp, o_imp) = search::texts(Entity::Village, &read);
+    assert_eq!(o_one, o_imp);
+    assert_ne!(n_one, n_imp);
+    let (hits, _) = search::search(db, COUNTRY_ID, "zuydong", &[Entity::Village], 50, 0)
+        .await
+        .expect("search other texts");
+    let found: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    assert!(found.contains(&one_id) && found.contains(&id), "{found:?}");
+    // Every imported row's after-image equals its read, rows without crafts too.
+    let (hits, _) = search::search(db, COUNTRY_ID, "hangloat", &[Entity::Village], 10, 0)
+        .await
+        .expect("search");
+    assert_eq!(hits.len(), 3, "{hits:?}");
+    for h in hits {
+        let read = registry::get(db, Entity::Village, COUNTRY_ID, h.id)
+            .await
+            .expect("get")
+            .expect("record");
+        assert_eq!(after_image(&app, h.id).await, Value::Object(read));
+    }
+}
