@@ -2304,7 +2304,10 @@ mod lifecycle_tests {
             A::Liquidate,
             A::Settle,
         ] {
-            s = app_transition(s, a).unwrap();
+            s = match app_transition(s, a) {
+                Ok(next) => next,
+                Err(e) => panic!("refused on the way to settlement: {e:?}"),
+            };
         }
         assert_eq!(s, AppState::Settled);
     }

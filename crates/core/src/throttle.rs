@@ -126,7 +126,7 @@ mod tests {
         let later = NOW + Duration::hours(2);
         assert_eq!(wait_seconds(p, f.as_ref(), later), 0);
         assert_eq!(record_failure(p, f, later).count, 1);
-        assert!(expired(p, &f.unwrap(), later));
+        assert!(f.is_some_and(|f| expired(p, &f, later)));
     }
 
     proptest! {
