@@ -40,7 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn pages() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/programs/new", get(new_page))
         .route("/programs", post(create_page))
         .route("/programs/{id}/edit", get(edit_page))
@@ -49,63 +49,30 @@ pub fn pages() -> Router<AppState> {
         .route("/programs/{id}/tasks", post(task_page))
         .route("/programs/{id}/budget", post(budget_page))
         .route("/programs/{id}/status", post(status_page))
-        .route("/programs/{id}/derive", post(derive_page))
-        .route(
-            "/indicators/{id}/edit",
-            get(|s: State<AppState>, c: Ctx, p: Path<String>| {
-                edit_record_page(s, c, p, Kind::Indicator)
-            }),
-        )
-        .route(
-            "/indicators/{id}",
-            post(
-                |s: State<AppState>, c: Ctx, se: Session, p: Path<String>, f: Form<RecordForm>| {
-                    save_record_page(s, c, se, p, f, Kind::Indicator)
-                },
-            ),
-        )
-        .route(
-            "/targets/{id}/edit",
-            get(|s: State<AppState>, c: Ctx, p: Path<String>| {
-                edit_record_page(s, c, p, Kind::Target)
-            }),
-        )
-        .route(
-            "/targets/{id}",
-            post(
-                |s: State<AppState>, c: Ctx, se: Session, p: Path<String>, f: Form<RecordForm>| {
-                    save_record_page(s, c, se, p, f, Kind::Target)
-                },
-            ),
-        )
-        .route(
-            "/tasks/{id}/edit",
-            get(|s: State<AppState>, c: Ctx, p: Path<String>| {
-                edit_record_page(s, c, p, Kind::Task)
-            }),
-        )
-        .route(
-            "/tasks/{id}",
-            post(
-                |s: State<AppState>, c: Ctx, se: Session, p: Path<String>, f: Form<RecordForm>| {
-                    save_record_page(s, c, se, p, f, Kind::Task)
-                },
-            ),
-        )
-        .route(
-            "/budget-lines/{id}/edit",
-            get(|s: State<AppState>, c: Ctx, p: Path<String>| {
-                edit_record_page(s, c, p, Kind::BudgetLine)
-            }),
-        )
-        .route(
-            "/budget-lines/{id}",
-            post(
-                |s: State<AppState>, c: Ctx, se: Session, p: Path<String>, f: Form<RecordForm>| {
-                    save_record_page(s, c, se, p, f, Kind::BudgetLine)
-                },
-            ),
-        )
+        .route("/programs/{id}/derive", post(derive_page));
+    // One edit form and one save for each record kind of a programme.
+    for kind in [Kind::Indicator, Kind::Target, Kind::Task, Kind::BudgetLine] {
+        router = router
+            .route(
+                &format!("/{}/{{id}}/edit", kind.path()),
+                get(move |s: State<AppState>, c: Ctx, p: Path<String>| {
+                    edit_record_page(s, c, p, kind)
+                }),
+            )
+            .route(
+                &format!("/{}/{{id}}", kind.path()),
+                post(
+                    move |s: State<AppState>,
+                          c: Ctx,
+                          se: Session,
+                          p: Path<String>,
+                          f: Form<RecordForm>| {
+                        save_record_page(s, c, se, p, f, kind)
+                    },
+                ),
+            );
+    }
+    router
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
