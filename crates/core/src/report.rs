@@ -390,6 +390,23 @@ pub enum TransitionError {
     ReasonRequired { action: ReportAction },
 }
 
+impl TransitionError {
+    /// The message key that explains the refusal (argument `state`: the
+    /// report's state, itself a key `report-state-…`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            TransitionError::RoleNotAllowed { .. } | TransitionError::NotOwnerUnit => {
+                "error-forbidden"
+            }
+            TransitionError::NotEditable { .. } => "report-error-not-editable",
+            TransitionError::NotSubmitted { .. } => "report-error-not-submitted",
+            TransitionError::NotApproved { .. } => "report-error-not-approved",
+            TransitionError::NotLocked { .. } => "report-error-not-locked",
+            TransitionError::ReasonRequired { .. } => "error-required",
+        }
+    }
+}
+
 /// The state a report moves to when `role` takes `action` on it.
 ///
 /// - Save (stays) / Submit (→ Submitted): officers of the reporting unit

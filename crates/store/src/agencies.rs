@@ -157,7 +157,7 @@ pub async fn create(
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(|e| StoreError::from(e).on_unique("agency key"))?
+    .map_err(|e| StoreError::from(e).on_unique("name"))?
     });
     let created = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
     w.audit::<(), _>("create", "agency", id, None, Some(&created))

@@ -32,8 +32,13 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// A unique value is already used; the text names the field that holds it
+    /// (the form field / JSON member, e.g. `username`, `tax_code`).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record left the state the change was based on (someone acted first).
+    #[error("state changed")]
+    StateChanged,
     /// The record changed since the caller read it: `current` is its version now.
     #[error("stale version: the record is at version {current}")]
     Stale { current: i64 },
@@ -86,7 +91,7 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
 }
 
 impl StoreError {
-    /// Turn a unique-constraint violation into a `Conflict` naming `what`.
+    /// Turn a unique-constraint violation into a `Conflict` naming the field `what`.
     pub fn on_unique(self, what: &str) -> StoreError {
         if let StoreError::Db(sqlx::Error::Database(e)) = &self {
             if e.is_unique_violation() {

@@ -419,7 +419,7 @@ pub async fn insert_program(w: &mut Write<'_>, p: &NewProgram) -> Result<i64> {
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(|e| StoreError::from(e).on_unique("key"))?
+    .map_err(|e| StoreError::from(e).on_unique("code"))?
     });
     w.audit::<(), _>("create", "program", id, None, Some(p))
         .await?;

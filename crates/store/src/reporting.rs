@@ -386,7 +386,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
-    .map_err(|e| e.on_unique("period"))?
+    .map_err(|e| e.on_unique("year"))?
     });
     w.audit::<(), _>("create", "report_period", period_id, None, Some(p))
         .await?;
@@ -903,7 +903,7 @@ pub async fn set_state(
     .await?
     .rows_affected());
     if n == 0 {
-        return Err(StoreError::Conflict("report state changed".into()));
+        return Err(StoreError::StateChanged);
     }
     with_tx!(w.tx(), |c| {
         sqlx::query(

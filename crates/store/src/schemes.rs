@@ -276,7 +276,7 @@ async fn insert_contents(tx: &mut Tx, id: i64, contents: &[Content]) -> Result<(
         .execute(c)
         .await
         .map_err(StoreError::from)
-        .map_err(|e| e.on_unique("content key"))?
+        .map_err(|e| e.on_unique("contents"))?
         .rows_affected()
         });
     }
@@ -842,7 +842,7 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
-    .map_err(|e| e.on_unique("village"))?
+    .map_err(|e| e.on_unique("village_id"))?
     });
     let actor_name = w.actor().name.clone();
     with_tx!(w.tx(), |c| {

@@ -437,7 +437,18 @@ async fn create_page(
 ) -> AppResult<Response> {
     match validate(&state, &ctx, &p).await {
         Ok(input) => {
-            let a = store::create(&state.db, &ctx.actor(), None, &input).await?;
+            let a = match store::create(&state.db, &ctx.actor(), None, &input).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let e = AppError::from(e);
+                    let errs = e.field_errors();
+                    if !matches!(e, AppError::Duplicate { .. }) {
+                        return Err(e);
+                    }
+                    let html = form_page(&state, &ctx, &p, None, &errs).await?;
+                    return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+                }
+            };
             ctx::flash(
                 &session,
                 "success",

@@ -35,19 +35,31 @@ fn error_body_schema() -> Schema {
             s("the field (JSON path for JSON bodies, `row:column` for files)"),
         )
         .required("field")
+        .property(
+            "key",
+            s("the message key (stable, the same in every language)"),
+        )
+        .required("key")
         .property("message", s("why, in the caller's language"))
         .required("message");
     let error = ObjectBuilder::new()
         .property(
             "code",
-            s("machine-readable: bad_request, unauthorized, forbidden, csrf, not_found, validation, conflict, stale_version, version_required, too_large, unsupported_media_type, too_many_attempts, busy, internal"),
+            s("machine-readable: bad_request, unauthorized, forbidden, csrf, not_found, validation, conflict (a unique value already used: `fields` names it), refused (the record's state does not allow it: `fields` says why), stale_version, version_required, too_large, unsupported_media_type, too_many_attempts, busy, internal"),
         )
         .required("code")
+        .property(
+            "key",
+            s("the message key of `message` (stable, the same in every language)"),
+        )
+        .required("key")
         .property("message", s("for a person, in the caller's language"))
         .required("message")
         .property(
             "fields",
-            ArrayBuilder::new().items(RefOr::T(Schema::Object(field.build()))),
+            ArrayBuilder::new()
+                .items(RefOr::T(Schema::Object(field.build())))
+                .description(Some("the fields concerned (validation, conflict, refused); empty otherwise")),
         )
         .required("fields")
         .property("request_id", s("quote it when reporting a problem"))
@@ -73,7 +85,7 @@ fn describe(status: &str) -> &'static str {
         "401" => "Not logged in (no or unknown token or session)",
         "403" => "The role or scope does not allow it, or the CSRF token is missing",
         "404" => "No such record within the caller's scope",
-        "409" => "Conflict with the stored state",
+        "409" => "Conflict with the stored state: a unique value already used (`conflict`), a state that does not allow the action (`refused`) or a stale version (`stale_version`); `error.fields` names the field",
         "413" => "The body is too large",
         "415" => "Unsupported content type",
         "422" => "Field errors: `error.fields` names each field and why",

@@ -417,24 +417,7 @@ fn finish(state: &AppState, ctx: &Ctx, method: &Method, mut res: Response) -> Re
         }
     };
     if ctx.is_api {
-        let fields: Vec<serde_json::Value> = match &*err {
-            AppError::Validation(f) => f
-                .iter()
-                .map(|e| serde_json::json!({"field": e.field, "message": e.message(ctx.lang)}))
-                .collect(),
-            _ => vec![],
-        };
-        let mut body = serde_json::json!({
-            "error": {
-                "code": err.code(),
-                "message": err.message(ctx.lang),
-                "fields": fields,
-                "request_id": ctx.request_id,
-            }
-        });
-        if let AppError::Stale { current } = &*err {
-            body["error"]["current"] = (**current).clone();
-        }
+        let body = crate::error::api_body(&err, ctx.lang, &ctx.request_id);
         let mut out = (status, axum::Json(body)).into_response();
         retry_after(&err, &mut out);
         return out;

@@ -21,6 +21,10 @@ pub struct FieldError {
     pub key: String,
     #[serde(skip)]
     pub args: Vec<(String, String)>,
+    /// Arguments whose value is itself a message key, translated when the
+    /// message is rendered (a state name, a field label).
+    #[serde(skip)]
+    pub key_args: Vec<(String, String)>,
 }
 
 impl FieldError {
@@ -29,7 +33,13 @@ impl FieldError {
             field: field.to_string(),
             key: key.to_string(),
             args: vec![],
+            key_args: vec![],
         }
+    }
+    /// An argument that is a message key, rendered in the reader's language.
+    pub fn arg_key(mut self, k: &str, key: &str) -> FieldError {
+        self.key_args.push((k.to_string(), key.to_string()));
+        self
     }
     pub fn arg(mut self, k: &str, v: impl ToString) -> FieldError {
         self.args.push((k.to_string(), v.to_string()));
@@ -40,6 +50,7 @@ impl FieldError {
             .args
             .iter()
             .map(|(k, v)| (k.as_str(), v.clone()))
+            .chain(self.key_args.iter().map(|(k, v)| (k.as_str(), t(lang, v))))
             .collect();
         t_args(lang, &self.key, &args)
     }
@@ -57,8 +68,10 @@ pub enum AppError {
     BadRequest { key: String, detail: Option<String> },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A value that must be unique is already used: `field` names the form
+    /// field (and JSON member) that holds it.
+    #[error("duplicate: {field}")]
+    Duplicate { field: String },
     /// The record changed since the caller read it; `current` is how it is stored now
     /// (sent back so the caller can compare and decide).
     #[error("stale version")]
@@ -101,7 +114,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) | AppError::Stale { .. } | AppError::Refused(_) => {
+            AppError::Duplicate { .. } | AppError::Stale { .. } | AppError::Refused(_) => {
                 StatusCode::CONFLICT
             }
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -120,7 +133,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Validation(_) => "validation",
-            AppError::Conflict(_) => "conflict",
+            AppError::Duplicate { .. } => "conflict",
             AppError::Stale { .. } => "stale_version",
             AppError::Refused(_) => "refused",
             AppError::VersionRequired => "version_required",
@@ -144,15 +157,14 @@ impl AppError {
                 None => t(lang, key),
             },
             AppError::Validation(_) => t(lang, "error-validation"),
-            AppError::Conflict(what) => {
-                let label_key = format!("field-{what}");
+            AppError::Duplicate { field } => {
+                let label_key = format!("field-{field}");
                 let label = t(lang, &label_key);
-                let what = if label == label_key {
-                    what.clone()
+                if label == label_key {
+                    t(lang, "error-duplicate")
                 } else {
-                    label.to_lowercase()
-                };
-                t_args(lang, "error-conflict", &[("what", what)])
+                    t_args(lang, "error-conflict", &[("what", label.to_lowercase())])
+                }
             }
             AppError::Stale { .. } => t(lang, "error-stale"),
             AppError::Refused(e) => e.message(lang),
@@ -167,6 +179,38 @@ impl AppError {
             AppError::TooLarge => t(lang, "error-too-large"),
             AppError::UnsupportedMediaType => t(lang, "error-content-type"),
             AppError::Internal(_) => t(lang, "error-internal"),
+        }
+    }
+
+    /// The field errors this error carries, if any: a form shows them beside
+    /// their fields and the API lists them under `error.fields`.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Validation(f) => f.clone(),
+            AppError::Duplicate { field } => vec![FieldError::new(field, "error-duplicate")],
+            AppError::Refused(f) => vec![f.clone()],
+            _ => vec![],
+        }
+    }
+
+    /// The message key behind `message` (stable across languages), for the API body.
+    pub fn key(&self) -> String {
+        match self {
+            AppError::Unauthorized => "error-unauthorized".into(),
+            AppError::Forbidden => "error-forbidden".into(),
+            AppError::NotFound => "error-not-found".into(),
+            AppError::BadRequest { key, .. } => key.clone(),
+            AppError::Validation(_) => "error-validation".into(),
+            AppError::Duplicate { .. } => "error-conflict".into(),
+            AppError::Stale { .. } => "error-stale".into(),
+            AppError::Refused(e) => e.key.clone(),
+            AppError::VersionRequired => "error-version-required".into(),
+            AppError::Busy(_) => "error-busy".into(),
+            AppError::Csrf => "error-csrf".into(),
+            AppError::TooManyAttempts { .. } => "error-too-many-attempts-seconds".into(),
+            AppError::TooLarge => "error-too-large".into(),
+            AppError::UnsupportedMediaType => "error-content-type".into(),
+            AppError::Internal(_) => "error-internal".into(),
         }
     }
 
@@ -185,6 +229,30 @@ impl AppError {
             _ => AppError::bad("error-bad-request"),
         }
     }
+}
+
+/// The JSON body of an API error: a stable `code`, the message key and the
+/// message in the request's language, and `fields` (`field`, `key`, `message`)
+/// for the errors that concern fields (validation, duplicate, refusal).
+pub fn api_body(err: &AppError, lang: Lang, request_id: &str) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = err
+        .field_errors()
+        .iter()
+        .map(|e| serde_json::json!({"field": e.field, "key": e.key, "message": e.message(lang)}))
+        .collect();
+    let mut body = serde_json::json!({
+        "error": {
+            "code": err.code(),
+            "key": err.key(),
+            "message": err.message(lang),
+            "fields": fields,
+            "request_id": request_id,
+        }
+    });
+    if let AppError::Stale { current } = err {
+        body["error"]["current"] = (**current).clone();
+    }
+    body
 }
 
 /// The recorded error, picked up by `render_errors`.
@@ -213,7 +281,10 @@ impl From<StoreError> for AppError {
         }
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Conflict(field) => AppError::Duplicate { field },
+            StoreError::StateChanged => {
+                AppError::Refused(FieldError::new("state", "error-state-changed"))
+            }
             StoreError::Busy(detail) => AppError::Busy(detail),
             // The caller reloads the record to send it back (see `version::stale`).
             StoreError::Stale { current } => AppError::Stale {

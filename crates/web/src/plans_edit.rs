@@ -525,9 +525,9 @@ async fn create_page(
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/programs/{}", prog.id)).into_response())
         }
-        Err(AppError::Validation(errs)) => Ok((
+        Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. })) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            form(&state, &ctx, &p, None, &errs, None).await?,
+            form(&state, &ctx, &p, None, &e.field_errors(), None).await?,
         )
             .into_response()),
         Err(e) => Err(e),
@@ -583,9 +583,9 @@ async fn update_page(
             let html = form(&state, &ctx, &mine, Some(prog.id), &[], Some(rows)).await?;
             Ok((StatusCode::CONFLICT, html).into_response())
         }
-        Err(AppError::Validation(errs)) => Ok((
+        Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. })) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            form(&state, &ctx, &p, Some(prog.id), &errs, None).await?,
+            form(&state, &ctx, &p, Some(prog.id), &e.field_errors(), None).await?,
         )
             .into_response()),
         Err(e) => Err(e),

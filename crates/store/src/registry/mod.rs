@@ -660,7 +660,8 @@ fn unique_what(e: Entity) -> &'static str {
     match e {
         Entity::Establishment => "tax_code",
         Entity::Document => "number",
-        _ => "key",
+        // The key is made from the name (and place): a duplicate is the name again.
+        _ => "name",
     }
 }
 

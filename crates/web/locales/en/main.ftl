@@ -912,3 +912,14 @@ user-lang = Language
 error-self-lockout = You cannot remove your own admin role or lock your own account.
 # --- registry under real use (issue 10) ---
 error-cursor = The page cursor ("after") is not valid or belongs to another sort order: open the first page of the list again.
+
+## words
+error-state-changed = Someone else has just moved this record to another state; reload the page to see where it stands.
+report-error-not-editable = The report is "{ $state }", so it cannot be edited or submitted.
+report-error-not-submitted = Only a submitted report can be reviewed; this one is "{ $state }".
+report-error-not-approved = Only an approved report can be locked; this one is "{ $state }".
+report-error-not-locked = Only an approved or locked report can be reopened; this one is "{ $state }".
+field-value = value
+field-code = Code
+field-username = User name
+field-contents = Support contents

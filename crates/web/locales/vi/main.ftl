@@ -912,3 +912,14 @@ user-lang = Ngôn ngữ
 error-self-lockout = Bạn không thể tự bỏ quyền quản trị hay tự khoá tài khoản của mình.
 # --- registry under real use (issue 10) ---
 error-cursor = Con trỏ trang ("after") không hợp lệ hoặc thuộc cách sắp xếp khác: mở lại trang đầu của danh sách.
+
+## words
+error-state-changed = Hồ sơ vừa được người khác chuyển sang trạng thái khác; hãy tải lại trang để xem trạng thái hiện tại.
+report-error-not-editable = Báo cáo đang ở trạng thái "{ $state }" nên không sửa hay gửi được.
+report-error-not-submitted = Chỉ báo cáo đã gửi mới được xem xét; báo cáo này đang ở trạng thái "{ $state }".
+report-error-not-approved = Chỉ báo cáo đã duyệt mới khoá được; báo cáo này đang ở trạng thái "{ $state }".
+report-error-not-locked = Chỉ báo cáo đã duyệt hoặc đã khoá mới mở lại được; báo cáo này đang ở trạng thái "{ $state }".
+field-value = giá trị
+field-code = Mã
+field-username = Tên đăng nhập
+field-contents = Nội dung hỗ trợ

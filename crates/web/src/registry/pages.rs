@@ -759,7 +759,7 @@ async fn form_outcome(
             return Ok(Redirect::to(&format!("/{}/{rid}", e.slug())).into_response());
         }
         Err(AppError::Validation(errs)) => errs,
-        Err(AppError::Conflict(what)) => vec![FieldError::new(&what, "error-duplicate")],
+        Err(e @ AppError::Duplicate { .. }) => e.field_errors(),
         Err(err) => return Err(err),
     };
     Ok((

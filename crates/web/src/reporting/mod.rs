@@ -843,10 +843,13 @@ fn transition_error(e: rules::TransitionError) -> AppError {
         E::ReasonRequired { .. } => {
             AppError::Validation(vec![FieldError::new("reason", "error-required")])
         }
-        E::NotEditable { .. }
-        | E::NotSubmitted { .. }
-        | E::NotApproved { .. }
-        | E::NotLocked { .. } => AppError::Conflict(e.to_string()),
+        E::NotEditable { state }
+        | E::NotSubmitted { state }
+        | E::NotApproved { state }
+        | E::NotLocked { state } => AppError::Refused(
+            FieldError::new("state", e.key())
+                .arg_key("state", &format!("report-state-{}", state.as_str())),
+        ),
     }
 }
 
