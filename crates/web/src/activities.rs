@@ -97,7 +97,7 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
         match vnfmt::parse_int(&s) {
             Ok(n) if n >= 0 => Some(n),
             _ => {
-                errors.push(FieldError::new(f, "error-number"));
+                errors.push(FieldError::new(f, "error-number-plain"));
                 None
             }
         }
@@ -107,7 +107,7 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
         Some(s) => match vnfmt::parse_number(&s) {
             Ok(n) if n > 0.0 => n,
             _ => {
-                errors.push(FieldError::new("quantity", "error-number"));
+                errors.push(FieldError::new("quantity", "error-number-plain"));
                 1.0
             }
         },

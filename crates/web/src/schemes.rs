@@ -1132,7 +1132,7 @@ async fn mark_step(
         .ord
         .trim()
         .parse()
-        .map_err(|_| AppError::Validation(vec![FieldError::new("ord", "error-number")]))?;
+        .map_err(|_| AppError::Validation(vec![FieldError::new("ord", "error-number-plain")]))?;
     let done =
         match non_empty(&f.done_on) {
             None => Some(today()),
@@ -1481,7 +1481,7 @@ async fn app_action(
                 Some(x) => match vnfmt::parse_int(x.trim_end_matches('%').trim()) {
                     Ok(n) if (0..=100).contains(&n) => Some(n),
                     _ => {
-                        errors.push(FieldError::new("progress", "error-number"));
+                        errors.push(FieldError::new("progress", "error-number-plain"));
                         None
                     }
                 },
@@ -1832,7 +1832,7 @@ async fn check_scheme(
         errors.push(FieldError::new("fair_share", "error-choice"));
     }
     if fair == "cap" && p.fair_cap.is_none_or(|c| c <= 0) {
-        errors.push(FieldError::new("fair_cap", "error-number"));
+        errors.push(FieldError::new("fair_cap", "error-number-plain"));
     }
     let liquidate_by = match non_empty(&p.liquidate_by) {
         None => None,

@@ -260,11 +260,23 @@ pub fn pager_after(
     context! { after => after, next => next, ..p }
 }
 
-/// Field errors as templates show them (`{field, message}` in the user's language).
+/// Field errors as templates show them (`{field, message, summary}` in the
+/// user's language): the summary line names the field (`field-<name>` label)
+/// when the catalogue has one.
 pub fn field_errors(lang: Lang, errors: &[crate::error::FieldError]) -> Vec<Value> {
     errors
         .iter()
-        .map(|e| context! { field => e.field, message => e.message(lang) })
+        .map(|e| {
+            let message = e.message(lang);
+            let label_key = format!("field-{}", e.field);
+            let label = t(lang, &label_key);
+            let summary = if label == label_key {
+                message.clone()
+            } else {
+                format!("{label}: {message}")
+            };
+            context! { field => e.field, message => message, summary => summary }
+        })
         .collect()
 }
 

@@ -422,7 +422,20 @@ async fn detail_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let scope = read_scope(&ctx)?;
+    detail_html(e, &state, &ctx, &id, None).await
+}
+
+/// A record's page; for a village whose recognition form was refused, the
+/// form shows what was typed and why it was refused.
+async fn detail_html(
+    e: Entity,
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    recognition: Option<(&Recognition, &[FieldError])>,
+) -> AppResult<Html<String>> {
+    let (state, ctx, id) = (state.clone(), ctx, id.to_string());
+    let scope = read_scope(ctx)?;
     let mut rec = load(&state, e, scope, &id).await?;
     let rid = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
     let history: Vec<MjValue> = regapi::history(&state, e, rid)
@@ -500,8 +513,13 @@ async fn detail_page(
         updated_at => rec.get("updated_at").cloned().unwrap_or(Value::Null),
         file_name => rec.get("file_name").cloned().unwrap_or(Value::Null),
         file_size => rec.get("file_size").and_then(Value::as_i64).unwrap_or(0),
+        recognition_form => recognition.map(|(r, _)| r.clone()).unwrap_or_else(|| Recognition {
+            issuer: Some("UBND tỉnh".into()),
+            ..Recognition::default()
+        }),
+        errors => recognition.map(|(_, errs)| crate::views::field_errors(ctx.lang, errs)).unwrap_or_default(),
     };
-    render(&state, &ctx, "registry/detail.html", page)
+    render(&state, ctx, "registry/detail.html", page)
 }
 
 /// What changed between two versions of a record, as people read it (labels and display values).
@@ -1020,14 +1038,11 @@ async fn recognition_page(
             ctx::flash(&session, "success", t(ctx.lang, "recognition-saved")).await;
             Ok(Redirect::to(&format!("/villages/{id}")).into_response())
         }
-        Err(AppError::Validation(errs)) => {
-            let msg = errs
-                .iter()
-                .map(|e| e.message(ctx.lang))
-                .collect::<Vec<_>>()
-                .join(" ");
-            ctx::flash(&session, "error", msg).await;
-            Ok(Redirect::to(&format!("/villages/{id}#recognition")).into_response())
+        // Show the page again with what was typed and why it was refused.
+        Err(err @ (AppError::Validation(_) | AppError::Duplicate { .. })) => {
+            let errs = err.field_errors();
+            let html = detail_html(Entity::Village, &state, &ctx, &id, Some((&r, &errs))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(err) => Err(err),
     }

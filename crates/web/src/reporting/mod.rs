@@ -218,7 +218,7 @@ async fn validate_period(
         Some(s) => match vnfmt::parse_int(&s) {
             Ok(n) if (0..=60).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new("remind_days", "error-number"));
+                errors.push(FieldError::new("remind_days", "error-number").arg("value", &s));
                 5
             }
         },
@@ -228,7 +228,7 @@ async fn validate_period(
         Some(s) => match vnfmt::parse_number(&s) {
             Ok(n) if n == 0.0 || (1.0..=1000.0).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new("jump_factor", "error-number"));
+                errors.push(FieldError::new("jump_factor", "error-number").arg("value", &s));
                 3.0
             }
         },
