@@ -247,11 +247,17 @@ pub fn timeliness_label_en(t: Timeliness) -> String {
     let unit = |n: i64| if n == 1 { "day" } else { "days" };
     match t {
         Timeliness::OnTime { .. } => "On time".to_owned(),
-        Timeliness::Late { days } => format!("{days} {} late", unit(days)),
+        Timeliness::Late { days } => {
+            format!("{} {} late", crate::vnfmt::format_int_en(days), unit(days))
+        }
         Timeliness::NotSubmitted { overdue_days: None } => "Not submitted".to_owned(),
         Timeliness::NotSubmitted {
             overdue_days: Some(d),
-        } => format!("Not submitted — {d} {} overdue", unit(d)),
+        } => format!(
+            "Not submitted — {} {} overdue",
+            crate::vnfmt::format_int_en(d),
+            unit(d)
+        ),
     }
 }
 

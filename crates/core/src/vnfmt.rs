@@ -628,6 +628,60 @@ pub fn format_datetime(dt: OffsetDateTime) -> String {
     )
 }
 
+/// A number written the Vietnamese way (`.` groups thousands, `,` marks
+/// decimals), rewritten the English way: `"3.296"` → `Some("3,296")`,
+/// `"82,15"` → `Some("82.15")`, `"-1.234.567,5"` → `Some("-1,234,567.5")`.
+/// `None` when `s` is not such a number, or has neither mark (`"12"`, `"088"`,
+/// `"316/KH-UBND"`, `"1.2"`): those read the same in both languages.
+pub fn vi_number_to_en(s: &str) -> Option<String> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match body.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if let Some(f) = frac {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let groups: Vec<&str> = int.split('.').collect();
+    if groups.len() < 2 && frac.is_none() {
+        return None;
+    }
+    let all_digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let first_ok = groups.first().is_some_and(|g| all_digits(g) && g.len() <= 3);
+    let rest_ok = groups.iter().skip(1).all(|g| all_digits(g) && g.len() == 3);
+    if !(first_ok && rest_ok) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| match c {
+                '.' => ',',
+                ',' => '.',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// An integer the English way: `3296` → `"3,296"`.
+pub fn format_int_en(n: i64) -> String {
+    let vi = format_int(n);
+    vi_number_to_en(&vi).unwrap_or(vi)
+}
+
+/// English date and time (Vietnam time): `"14:32 29 Sep 2015"`.
+pub fn format_datetime_en(dt: OffsetDateTime) -> String {
+    let local = dt.checked_to_offset(VIETNAM_OFFSET).unwrap_or(dt);
+    format!(
+        "{:02}:{:02} {}",
+        local.hour(),
+        local.minute(),
+        format_date_en(local.date())
+    )
+}
+
 /// Whole days from `today` to `due` (negative when `due` is past).
 fn days_between(today: Date, due: Date) -> i64 {
     (due - today).whole_days()
@@ -650,8 +704,8 @@ pub fn days_until_label_en(today: Date, due: Date) -> String {
     let unit = |n: i64| if n == 1 { "day" } else { "days" };
     match days {
         0 => "today".to_owned(),
-        d if d > 0 => format!("{d} {} left", unit(d)),
-        d => format!("{} {} late", -d, unit(-d)),
+        d if d > 0 => format!("{} {} left", format_int_en(d), unit(d)),
+        d => format!("{} {} late", format_int_en(-d), unit(-d)),
     }
 }
 
@@ -660,6 +714,23 @@ mod tests {
     use super::*;
     use time::macros::{date, datetime};
     use unicode_normalization::UnicodeNormalization;
+
+    #[test]
+    fn vietnamese_numbers_read_the_english_way() {
+        assert_eq!(vi_number_to_en("3.296").as_deref(), Some("3,296"));
+        assert_eq!(vi_number_to_en("82,15").as_deref(), Some("82.15"));
+        assert_eq!(
+            vi_number_to_en("-1.234.567,5").as_deref(),
+            Some("-1,234,567.5")
+        );
+        for same in ["12", "088", "1.2", "316/KH-UBND", "29/9/2015", "1.2345", "", "a,b", "1,"] {
+            assert_eq!(vi_number_to_en(same), None, "{same}");
+        }
+        assert_eq!(
+            vi_number_to_en(&format_int(1_234_567)).as_deref(),
+            Some("1,234,567")
+        );
+    }
 
     fn ambiguous(s: &str) -> Result<f64, ParseNumberError> {
         Err(ParseNumberError::Ambiguous(s.to_owned()))

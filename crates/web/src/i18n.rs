@@ -75,11 +75,39 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// An argument as Fluent sees it. A small whole number (`"1"`, `"42"`) is a
+/// number, so plural selectors (`[one]`, `*[other]`) choose by it; a number
+/// written the Vietnamese way (`"3.296"`, `"82,15"`) reads the English way in
+/// English (`"3,296"`, `"82.15"`); anything else is text as given.
+fn arg_value(lang: Lang, v: &str, convert: bool) -> FluentValue<'static> {
+    if let Ok(n) = v.parse::<i64>() {
+        if n.to_string() == v && n.abs() < 1000 {
+            return FluentValue::from(n);
+        }
+    }
+    if convert && lang == Lang::En {
+        if let Some(en) = langnghe_core::vnfmt::vi_number_to_en(v) {
+            return FluentValue::from(en);
+        }
+    }
+    FluentValue::from(v.to_string())
+}
+
 /// Look up a message with named arguments.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    lookup(lang, key, args, true)
+}
+
+/// Like `t_args`, for arguments already written in `lang` (template calls,
+/// whose numbers went through the language-aware `num` filter).
+pub fn t_args_as_given(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    lookup(lang, key, args, false)
+}
+
+fn lookup(lang: Lang, key: &str, args: &[(&str, String)], convert: bool) -> String {
     let map: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .map(|(k, v)| (Cow::Owned(k.to_string()), arg_value(lang, v, convert)))
         .collect();
     LOCALES
         .try_lookup_with_args(lang.id(), key, &map)

@@ -111,28 +111,51 @@ fn tr(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Err
     let mut args: Vec<(String, String)> = vec![];
     for k in kwargs.args() {
         let v: Value = kwargs.get(k)?;
-        args.push((k.to_string(), v.to_string()));
+        // A whole number is written in the page's language (`3.296` / `3,296`);
+        // small ones stay bare so plural selectors see a number.
+        let shown = match i64::try_from(v.clone()) {
+            Ok(n) if n.abs() >= 1000 => in_lang(lang, vnfmt::format_int(n)),
+            _ => v.to_string(),
+        };
+        args.push((k.to_string(), shown));
     }
     if args.is_empty() {
         return Ok(t(lang, key));
     }
     let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    Ok(t_args(lang, key, &args))
+    Ok(crate::i18n::t_args_as_given(lang, key, &args))
 }
 
-fn num(v: Value) -> String {
-    match i64::try_from(v.clone()) {
+/// A number in the page's language: vi `3.296` / `82,15`, en `3,296` / `82.15`.
+fn num(state: &State, v: Value) -> String {
+    let vi = match i64::try_from(v.clone()) {
         Ok(n) => vnfmt::format_int(n),
         Err(_) => match f64::try_from(v.clone()) {
             Ok(f) => vnfmt::format_decimal_trim(f, 3),
             Err(_) => v.to_string(),
         },
+    };
+    in_lang(lang_of(state), vi)
+}
+
+/// A number already written the Vietnamese way, in `lang`.
+pub fn in_lang(lang: Lang, vi: String) -> String {
+    match lang {
+        Lang::En => vnfmt::vi_number_to_en(&vi).unwrap_or(vi),
+        Lang::Vi => vi,
     }
 }
 
-fn pct(v: Value) -> String {
+fn pct(state: &State, v: Value) -> String {
     f64::try_from(v.clone())
-        .map(|f| vnfmt::format_percent(f, 1))
+        .map(|f| {
+            let lang = lang_of(state);
+            let n = in_lang(lang, vnfmt::format_decimal_trim(f, 1));
+            match lang {
+                Lang::En => format!("{n}%"),
+                Lang::Vi => format!("{n} %"),
+            }
+        })
         .unwrap_or_else(|_| v.to_string())
 }
 
@@ -153,10 +176,17 @@ fn date(state: &State, v: Value) -> String {
     }
 }
 
-fn datetime(v: Value) -> String {
+fn datetime(state: &State, v: Value) -> String {
     let s = v.to_string();
+    let en = lang_of(state) == Lang::En;
     time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-        .map(vnfmt::format_datetime)
+        .map(|d| {
+            if en {
+                vnfmt::format_datetime_en(d)
+            } else {
+                vnfmt::format_datetime(d)
+            }
+        })
         .unwrap_or(s)
 }
 

@@ -46,7 +46,10 @@ login-welcome = Welcome, { $name }.
 home-title = Home
 home-welcome = Welcome, { $name }
 home-geography-text = Administrative units before and after 1 July 2025, with the official conversion table.
-home-agencies-text = { $count } agencies within your scope.
+home-agencies-text = { $count -> 
+    [one] 1 agency
+   *[other] { $count } agencies
+} within your scope.
 
 # Geography
 geo-title = Administrative units
@@ -376,8 +379,14 @@ recognition-title-traditional = Recognition of the traditional craft village
 ocop-valid = Valid
 ocop-expiring = Expiring soon
 ocop-expired = Expired
-days-left = { $days } days left
-days-ago = { $days } days ago
+days-left = { $days -> 
+    [one] 1 day left
+   *[other] { $days } days left
+}
+days-ago = { $days -> 
+    [one] 1 day ago
+   *[other] { $days } days ago
+}
 import-title = Import { $what } from Excel
 import-template = Download the template
 import-intro = Download the template, fill one record per row and upload it (Excel .xlsx or CSV UTF-8, at most { $max } MB). Every row is checked; if any row has a problem, nothing is imported.
@@ -399,8 +408,14 @@ import-unreadable = The file cannot be read ({ $detail }).
 import-unknown-column = Column not in the template.
 import-missing-column = Required column missing.
 import-no-file = No file chosen.
-import-rejected = { $count } problems; nothing was imported. Fix the file and upload it again.
-import-done = Imported { $count } records.
+import-rejected = { $count -> 
+    [one] 1 problem
+   *[other] { $count } problems
+}; nothing was imported. Fix the file and upload it again.
+import-done = Imported { $count -> 
+    [one] 1 record
+   *[other] { $count } records
+}.
 import-conflict = Duplicate { $what } with existing data; nothing was imported.
 import-failed = The import failed; nothing was imported.
 import-note-required = Columns marked (*) are required.
@@ -614,7 +629,10 @@ period-jump-factor = Change against the previous period that needs a comment (ti
 hint-period-label = Leave blank for six-monthly and annual periods: the name is set for you ("6 tháng đầu năm 2023"). Ad hoc reports need a name.
 hint-period-dates = Leave blank to use the rules (Decree 09/2019: 15/12 of the previous year to 14/6 or 14/12) and the plan's due date. E.g. 15/12/2022.
 hint-jump-factor = A value more than this many times the previous period's (or less than its inverse) needs a comment. 0 turns the check off.
-period-opened = Period { $label } is open: { $count } units must report.
+period-opened = Period { $label } is open: { $count -> 
+    [one] 1 unit must
+   *[other] { $count } units must
+} report.
 timeliness-title = Reports of the units
 timeliness = Timeliness
 status-on_time = On time
@@ -653,7 +671,10 @@ report-causes = Causes
 report-proposals = Recommendations and proposals
 report-save = Save draft
 report-submit = Submit report
-report-blocking = { $count } errors or uncommented warnings must be fixed before submitting.
+report-blocking = { $count -> 
+    [one] 1 error or uncommented warning must
+   *[other] { $count } errors or uncommented warnings must
+} be fixed before submitting.
 report-submitted = The report was submitted.
 report-restored = What you typed but had not saved was restored.
 report-finding = { $message }
@@ -703,7 +724,10 @@ consolidation-counts = { $submitted }/{ $expected } units submitted ({ $on_time 
 consolidation-hint = Only approved (or locked) reports are consolidated. The cumulative value includes earlier years up to the target milestone.
 consolidation-period-value = This period
 consolidation-cumulative = Cumulative
-consolidation-units = { $count } units
+consolidation-units = { $count -> 
+    [one] 1 unit
+   *[other] { $count } units
+}
 consolidation-empty = No report has been approved yet.
 user-email = E-mail
 hint-user-email = Report reminders are sent here (optional).
@@ -759,12 +783,18 @@ scheme-amount = Amount (đồng)
 scheme-reason = Reason
 scheme-no-applications = No applications yet.
 scheme-forward = Forward to the department
-scheme-forwarded = { $count } applications forwarded to the department.
+scheme-forwarded = { $count -> 
+    [one] 1 application
+   *[other] { $count } applications
+} forwarded to the department.
 scheme-forwarded-on = forwarded on
 scheme-check = Check eligibility
 scheme-checked = Checked: { $eligible } eligible, { $ineligible } not eligible.
 scheme-select = Select by priority
-scheme-selected = Selection done: { $count } applications supported.
+scheme-selected = Selection done: { $count -> 
+    [one] 1 application
+   *[other] { $count } applications
+} supported.
 scheme-register = Register
 scheme-registered = Registration received.
 scheme-village = Village in the registry
@@ -834,7 +864,10 @@ app-settle = Settle and pay
 app-paid = Amount paid
 app-amount-range = The amount must be above 0 and not above the contract.
 app-disbursements = Paid
-app-liquidation-overdue = Contract liquidation { $days } days overdue.
+app-liquidation-overdue = Contract liquidation { $days -> 
+    [one] 1 day
+   *[other] { $days } days
+} overdue.
 contracts-title = Support contracts
 contracts-empty = No contracts yet.
 contract-number = Contract number
@@ -930,3 +963,7 @@ field-due_on = { period-due }
 field-remind_days = { period-remind-days }
 field-jump_factor = { period-jump-factor }
 field-label = Period name
+days-count = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}

@@ -930,3 +930,4 @@ field-due_on = { period-due }
 field-remind_days = { period-remind-days }
 field-jump_factor = { period-jump-factor }
 field-label = Tên kỳ báo cáo
+days-count = { $days } ngày
