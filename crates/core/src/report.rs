@@ -171,6 +171,19 @@ pub fn standard_period(kind: PeriodKind, year: i32, rules: &DeadlineRules) -> Pe
     }
 }
 
+/// The kind and year of a period whose name is the standard one
+/// (`"6 tháng đầu năm 2025"`, `"Năm 2025"`, `"Đột xuất năm 2025"`), so the
+/// name can be said in another language from kind and year; `None` for a
+/// name someone typed (which is shown as typed).
+pub fn standard_label_parts(label: &str) -> Option<(PeriodKind, i32)> {
+    let label = label.trim();
+    let year: i32 = label.rsplit(' ').next()?.parse().ok()?;
+    [PeriodKind::FirstHalf, PeriodKind::Annual, PeriodKind::AdHoc]
+        .into_iter()
+        .find(|k| standard_period(*k, year, &DeadlineRules::default()).label_vi == label)
+        .map(|k| (k, year))
+}
+
 /// An ad hoc period (báo cáo đột xuất). Requires `from ≤ to ≤ due` and a
 /// non-blank label (trimmed). Its `year` is the year of `to`.
 pub fn ad_hoc(from: Date, to: Date, due: Date, label: &str) -> Result<Period, PeriodError> {
@@ -518,6 +531,20 @@ mod tests {
         assert_eq!(p.data_to, date!(2025 - 12 - 14));
         assert_eq!(p.due, date!(2025 - 12 - 20));
         assert_eq!(p.label_vi, "Năm 2025");
+        assert_eq!(
+            standard_label_parts("6 tháng đầu năm 2025"),
+            Some((PeriodKind::FirstHalf, 2025))
+        );
+        assert_eq!(
+            standard_label_parts("Năm 2025"),
+            Some((PeriodKind::Annual, 2025))
+        );
+        assert_eq!(
+            standard_label_parts("Đột xuất năm 2024"),
+            Some((PeriodKind::AdHoc, 2024))
+        );
+        assert_eq!(standard_label_parts("Kiểm tra nhanh quý 3 2025"), None);
+        assert_eq!(standard_label_parts("Năm nay"), None);
         assert_eq!(p.data_days(), 365);
         // Consecutive years tile without gap or overlap.
         let next = std_period(PeriodKind::Annual, 2026);

@@ -95,6 +95,8 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("date", date);
     env.add_filter("datetime", datetime);
     env.add_filter("urlencode_q", urlencode_q);
+    env.add_filter("period", period_filter);
+    env.add_filter("target", target_filter);
     Ok(env)
 }
 
@@ -188,6 +190,44 @@ fn datetime(state: &State, v: Value) -> String {
             }
         })
         .unwrap_or(s)
+}
+
+/// A period's name in `lang`: a standard name ("6 tháng đầu năm 2025") is
+/// said from its kind and year ("First half of 2025"); a typed name stays.
+pub fn period_name(lang: Lang, label: &str) -> String {
+    match langnghe_core::report::standard_label_parts(label) {
+        Some((kind, year)) if lang == Lang::En => t_args(
+            lang,
+            &format!("period-name-{}", kind.as_str()),
+            &[("year", year.to_string())],
+        ),
+        _ => label.to_string(),
+    }
+}
+
+fn period_filter(state: &State, v: Value) -> String {
+    if v.is_none() || v.is_undefined() {
+        return String::new();
+    }
+    period_name(lang_of(state), &v.to_string())
+}
+
+/// The prefix the store gives a province-wide target shown on a unit's line
+/// (`store::reporting::line_target`), said in the reader's language.
+const SHARED_TARGET_VI: &str = "Toàn tỉnh: ";
+
+pub fn target_text(lang: Lang, text: &str) -> String {
+    match text.strip_prefix(SHARED_TARGET_VI) {
+        Some(rest) => t_args(lang, "target-shared", &[("target", rest.to_string())]),
+        None => text.to_string(),
+    }
+}
+
+fn target_filter(state: &State, v: Value) -> String {
+    if v.is_none() || v.is_undefined() {
+        return String::new();
+    }
+    target_text(lang_of(state), &v.to_string())
 }
 
 fn urlencode_q(v: Value) -> String {

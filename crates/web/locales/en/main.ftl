@@ -967,3 +967,7 @@ days-count = { $days ->
     [one] 1 day
    *[other] { $days } days
 }
+period-name-first_half = First half of { $year }
+period-name-annual = Year { $year }
+period-name-ad_hoc = Ad hoc, { $year }
+target-shared = Province-wide: { $target }

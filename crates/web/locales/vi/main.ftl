@@ -931,3 +931,7 @@ field-remind_days = { period-remind-days }
 field-jump_factor = { period-jump-factor }
 field-label = Tên kỳ báo cáo
 days-count = { $days } ngày
+period-name-first_half = 6 tháng đầu năm { $year }
+period-name-annual = Năm { $year }
+period-name-ad_hoc = Đột xuất năm { $year }
+target-shared = Toàn tỉnh: { $target }

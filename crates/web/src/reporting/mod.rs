@@ -394,7 +394,7 @@ async fn open_page(
                 t_args(
                     ctx.lang,
                     "period-opened",
-                    &[("label", period.label.clone()), ("count", n.to_string())],
+                    &[("label", crate::views::period_name(ctx.lang, &period.label)), ("count", n.to_string())],
                 ),
             )
             .await;
@@ -546,7 +546,7 @@ async fn period_page(
         &ctx,
         "reporting/period.html",
         context! {
-            title => st.period.label.clone(),
+            title => crate::views::period_name(ctx.lang, &st.period.label),
             p => program,
             st => st,
             due_label => match ctx.lang { Lang::Vi => vnfmt::days_until_label_vi(day, st.period.due_on), Lang::En => vnfmt::days_until_label_en(day, st.period.due_on) },
@@ -1155,7 +1155,7 @@ async fn form_view(
         ctx,
         "reporting/report.html",
         context! {
-            title => format!("{} — {}", view.report.agency_name, view.report.period_label),
+            title => format!("{} — {}", view.report.agency_name, crate::views::period_name(ctx.lang, &view.report.period_label)),
             v => view,
             line_rows => line_rows,
             editable => editable,

@@ -61,10 +61,16 @@ pub async fn run(state: &AppState, today: Date, period: Option<i64>) -> AppResul
             Lang::En => vnfmt::days_until_label_en(today, d.due_on),
         };
         let args = [
-            ("period", d.period_label.clone()),
+            ("period", crate::views::period_name(lang, &d.period_label)),
             ("program", d.program_code.clone()),
             ("unit", d.agency_name.clone()),
-            ("due", vnfmt::format_date(d.due_on)),
+            (
+                "due",
+                match lang {
+                    Lang::Vi => vnfmt::format_date(d.due_on),
+                    Lang::En => vnfmt::format_date_en(d.due_on),
+                },
+            ),
             ("when", when),
         ];
         let subject = t_args(lang, "reminder-subject", &args);
@@ -118,7 +124,7 @@ pub async fn tell_unit(
     for (uid, email, lang) in users {
         let lang = lang_of(&lang);
         let args = [
-            ("period", r.period_label.clone()),
+            ("period", crate::views::period_name(lang, &r.period_label)),
             ("program", r.program_code.clone()),
             ("reason", reason.unwrap_or("").to_string()),
         ];
