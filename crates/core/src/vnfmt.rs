@@ -649,7 +649,9 @@ pub fn vi_number_to_en(s: &str) -> Option<String> {
         return None;
     }
     let all_digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
-    let first_ok = groups.first().is_some_and(|g| all_digits(g) && g.len() <= 3);
+    let first_ok = groups
+        .first()
+        .is_some_and(|g| all_digits(g) && g.len() <= 3);
     let rest_ok = groups.iter().skip(1).all(|g| all_digits(g) && g.len() == 3);
     if !(first_ok && rest_ok) {
         return None;
@@ -723,7 +725,17 @@ mod tests {
             vi_number_to_en("-1.234.567,5").as_deref(),
             Some("-1,234,567.5")
         );
-        for same in ["12", "088", "1.2", "316/KH-UBND", "29/9/2015", "1.2345", "", "a,b", "1,"] {
+        for same in [
+            "12",
+            "088",
+            "1.2",
+            "316/KH-UBND",
+            "29/9/2015",
+            "1.2345",
+            "",
+            "a,b",
+            "1,",
+        ] {
             assert_eq!(vi_number_to_en(same), None, "{same}");
         }
         assert_eq!(

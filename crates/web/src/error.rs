@@ -201,7 +201,14 @@ impl AppError {
             AppError::NotFound => "error-not-found".into(),
             AppError::BadRequest { key, .. } => key.clone(),
             AppError::Validation(_) => "error-validation".into(),
-            AppError::Duplicate { .. } => "error-conflict".into(),
+            AppError::Duplicate { field } => {
+                let label_key = format!("field-{field}");
+                if t(Lang::Vi, &label_key) == label_key {
+                    "error-duplicate".into()
+                } else {
+                    "error-conflict".into()
+                }
+            }
             AppError::Stale { .. } => "error-stale".into(),
             AppError::Refused(e) => e.key.clone(),
             AppError::VersionRequired => "error-version-required".into(),
@@ -351,3 +358,6 @@ fn short_detail(s: &str) -> String {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod snapshots;

@@ -115,6 +115,9 @@ fn lookup(lang: Lang, key: &str, args: &[(&str, String)], convert: bool) -> Stri
 }
 
 #[cfg(test)]
+mod key_coverage;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -173,6 +176,8 @@ mod tests {
             "eligible",
             "ineligible",
             "seconds",
+            "year",
+            "target",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {
@@ -205,7 +210,27 @@ mod tests {
                 ("total", "1.350".into()),
             ],
         );
-        assert!(s.contains("1.350"), "{s}");
+        // A number written the Vietnamese way reads the English way in English.
+        assert!(s.contains("1,350"), "{s}");
+        let vi = t_args(
+            Lang::Vi,
+            "list-count",
+            &[
+                ("from", "1".into()),
+                ("to", "50".into()),
+                ("total", "1.350".into()),
+            ],
+        );
+        assert!(vi.contains("1.350"), "{vi}");
+        // Plurals choose by the number.
+        assert_eq!(
+            t_args(Lang::En, "days-count", &[("days", "1".into())]),
+            "1 day"
+        );
+        assert_eq!(
+            t_args(Lang::En, "days-count", &[("days", "3.296".into())]),
+            "3,296 days"
+        );
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Vi);
     }

@@ -1128,11 +1128,10 @@ async fn mark_step(
 ) -> AppResult<Scheme> {
     department(ctx)?;
     let s = load(state, ctx, id).await?;
-    let ord: i64 = f
-        .ord
-        .trim()
-        .parse()
-        .map_err(|_| AppError::Validation(vec![FieldError::new("ord", "error-number-plain")]))?;
+    let ord: i64 =
+        f.ord.trim().parse().map_err(|_| {
+            AppError::Validation(vec![FieldError::new("ord", "error-number-plain")])
+        })?;
     let done =
         match non_empty(&f.done_on) {
             None => Some(today()),

@@ -274,7 +274,11 @@ pub fn start_job(state: &AppState, ctx: &Ctx, e: Entity, rows: Vec<Values>) -> S
                     langnghe_store::StoreError::Conflict(field) => {
                         let label_key = format!("field-{field}");
                         let label = t(lang, &label_key);
-                        let what = if label == label_key { t(lang, "field-value") } else { label.to_lowercase() };
+                        let what = if label == label_key {
+                            t(lang, "field-value")
+                        } else {
+                            label.to_lowercase()
+                        };
                         t_args(lang, "import-conflict", &[("what", what)])
                     }
                     _ => t(lang, "import-failed"),

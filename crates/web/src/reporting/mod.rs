@@ -394,7 +394,10 @@ async fn open_page(
                 t_args(
                     ctx.lang,
                     "period-opened",
-                    &[("label", crate::views::period_name(ctx.lang, &period.label)), ("count", n.to_string())],
+                    &[
+                        ("label", crate::views::period_name(ctx.lang, &period.label)),
+                        ("count", n.to_string()),
+                    ],
                 ),
             )
             .await;
