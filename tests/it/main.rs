@@ -31,6 +31,7 @@ mod registry_reliability;
 mod reporting;
 mod scenarios;
 mod schemes;
+mod words;
 
 use auth_security::*;
 use concurrency::*;
@@ -44,6 +45,7 @@ use registry_reliability::*;
 use reporting::*;
 use scenarios::*;
 use schemes::*;
+use words::*;
 
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
@@ -129,4 +131,9 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    duplicates_name_their_field_in_both_languages,
+    state_conflicts_carry_a_message_key,
+    english_is_whole_on_the_main_pages,
+    numbers_follow_the_language,
+    forms_keep_typing_and_name_fields,
 );

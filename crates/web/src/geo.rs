@@ -165,7 +165,7 @@ async fn list_page(
         items => items,
         pager => pager(ctx.lang, page, PAGE_SIZE, total),
         as_of => as_of.to_string(),
-        as_of_text => vnfmt::format_date(as_of),
+        as_of_text => crate::views::date_in(ctx.lang, as_of),
         is_old_era => as_of < langnghe_core::geo::REFORM_DATE,
         level => f.level.map(|l| l.as_str()).unwrap_or(""),
         q => q.q.clone().unwrap_or_default(),

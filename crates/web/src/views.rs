@@ -140,6 +140,14 @@ fn num(state: &State, v: Value) -> String {
     in_lang(lang_of(state), vi)
 }
 
+/// A date in `lang`: vi `30/6/2025`, en `30 Jun 2025`.
+pub fn date_in(lang: Lang, d: time::Date) -> String {
+    match lang {
+        Lang::Vi => vnfmt::format_date(d),
+        Lang::En => vnfmt::format_date_en(d),
+    }
+}
+
 /// A number already written the Vietnamese way, in `lang`.
 pub fn in_lang(lang: Lang, vi: String) -> String {
     match lang {

@@ -935,3 +935,4 @@ period-name-first_half = 6 tháng đầu năm { $year }
 period-name-annual = Năm { $year }
 period-name-ad_hoc = Đột xuất năm { $year }
 target-shared = Toàn tỉnh: { $target }
+official-docs-vietnamese = Văn bản chính thức (PDF, DOCX) được lập bằng tiếng Việt.

@@ -361,6 +361,10 @@ async fn periods_view(
     let year = today().year();
     let h1 = rules::standard_period(PeriodKind::FirstHalf, year, &r);
     let annual = rules::standard_period(PeriodKind::Annual, year, &r);
+    let day = |d: Date| match ctx.lang {
+        Lang::Vi => vnfmt::format_date(d),
+        Lang::En => vnfmt::format_date_en(d),
+    };
     render(
         state,
         ctx,
@@ -373,8 +377,8 @@ async fn periods_view(
             form => form,
             errors => crate::views::field_errors(ctx.lang, errors),
             default_year => year,
-            rule_h1 => format!("{} → {}, {} {}", vnfmt::format_date(h1.data_from), vnfmt::format_date(h1.data_to), t(ctx.lang, "period-due"), vnfmt::format_date(h1.due)),
-            rule_annual => format!("{} → {}, {} {}", vnfmt::format_date(annual.data_from), vnfmt::format_date(annual.data_to), t(ctx.lang, "period-due"), vnfmt::format_date(annual.due)),
+            rule_h1 => format!("{} → {}, {} {}", day(h1.data_from), day(h1.data_to), t(ctx.lang, "period-due"), day(h1.due)),
+            rule_annual => format!("{} → {}, {} {}", day(annual.data_from), day(annual.data_to), t(ctx.lang, "period-due"), day(annual.due)),
         },
     )
 }
@@ -1166,7 +1170,7 @@ async fn form_view(
             errors => crate::views::field_errors(ctx.lang, fs.errors),
             conflict => fs.conflict.map(|c| t_args(ctx.lang, "report-conflict", &[("who", c.current.updated_by.clone().unwrap_or_default()), ("when", vnfmt::format_datetime(c.current.updated_at))])),
             conflict_rows => conflict_rows,
-            due_text => vnfmt::format_date(view.report.due_on),
+            due_text => crate::views::date_in(ctx.lang, view.report.due_on),
         },
     )?;
     let mut res = html.into_response();
