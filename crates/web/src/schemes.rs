@@ -1175,8 +1175,15 @@ async fn step_page(
 ) -> AppResult<Response> {
     match mark_step(&state, &ctx, &id, &f, f.version).await {
         Ok(_) => ctx::flash(&session, "success", t(ctx.lang, "saved")).await,
-        Err(e @ (AppError::Stale { .. } | AppError::Validation(_))) => {
-            ctx::flash(&session, "error", e.message(ctx.lang)).await
+        Err(e @ AppError::Stale { .. }) => ctx::flash(&session, "error", e.message(ctx.lang)).await,
+        // Say which field and why, not only "the data is not valid".
+        Err(AppError::Validation(errs)) => {
+            let msg = crate::views::field_errors(ctx.lang, &errs)
+                .iter()
+                .filter_map(|e| e.get_attr("summary").ok().map(|v| v.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            ctx::flash(&session, "error", msg).await
         }
         Err(e) => return Err(e),
     }

@@ -972,3 +972,5 @@ period-name-annual = Year { $year }
 period-name-ad_hoc = Ad hoc, { $year }
 target-shared = Province-wide: { $target }
 official-docs-vietnamese = The official documents (PDF, DOCX) are in Vietnamese: they are Vietnamese state documents.
+field-done_on = Done on
+field-ord = Step (no.)

@@ -936,3 +936,5 @@ period-name-annual = Năm { $year }
 period-name-ad_hoc = Đột xuất năm { $year }
 target-shared = Toàn tỉnh: { $target }
 official-docs-vietnamese = Văn bản chính thức (PDF, DOCX) được lập bằng tiếng Việt.
+field-done_on = Ngày hoàn thành
+field-ord = Bước (TT)
