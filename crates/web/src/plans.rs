@@ -108,7 +108,7 @@ async fn list_page(
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let s = scope(ctx)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    store::get(&state.db, s, id)
+    store::get_visible(&state.db, s, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -481,7 +481,7 @@ async fn achievement_api(
         .await?
         .ok_or(AppError::NotFound)?;
     // Visible only if its programme is.
-    store::get(&state.db, s, ind.program_id)
+    store::get_visible(&state.db, s, ind.program_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let day = crate::geo::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
@@ -544,8 +544,13 @@ async fn detail_page(
     let has_appendix = !store::appendices(&state.db, p.id).await?.is_empty();
     let agency_options =
         langnghe_store::agencies::options(&state.db, ctx.user()?.scope_unit_id).await?;
+    // Seeing a plan of the province is not editing it: only inside one's scope.
+    let can_edit = ctx.may(Action::EditRegistry)
+        && langnghe_store::geo::covers(&state.db, ctx.user()?.scope_unit_id, p.admin_unit_id)
+            .await?;
     let page = context! {
         title => p.title.clone(),
+        can_edit => can_edit,
         has_appendix => has_appendix,
         agency_options => agency_options,
         p => p,
