@@ -53,7 +53,7 @@ pub enum Reach {
 }
 
 /// The condition on `p.admin_unit_id` for a scope (none for the whole country).
-fn push_reach(sql: &mut Sql, scope_id: i64, reach: Reach) {
+pub(crate) fn push_reach(sql: &mut Sql, scope_id: i64, reach: Reach) {
     if scope_id == crate::geo::COUNTRY_ID {
         return;
     }

@@ -86,6 +86,18 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Look up a message with a number argument, so plural variants (`[one]`) select on it.
+pub fn t_count(lang: Lang, key: &str, name: &str, n: i64, args: &[(&str, String)]) -> String {
+    let mut map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    map.insert(Cow::Owned(name.to_string()), FluentValue::from(n));
+    LOCALES
+        .try_lookup_with_args(lang.id(), key, &map)
+        .unwrap_or_else(|| key.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
