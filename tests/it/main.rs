@@ -21,6 +21,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 mod auth_security;
 mod concurrency;
 mod contract;
+mod daily;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
@@ -35,6 +36,7 @@ mod schemes;
 use auth_security::*;
 use concurrency::*;
 use contract::*;
+use daily::*;
 use import_speed::*;
 use outputs_scoped::*;
 use plans::*;
@@ -129,4 +131,7 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    // daily
+    district_reads_the_plans_that_contain_it,
+    todo_lists_what_is_due_by_role,
 );

@@ -197,27 +197,55 @@ mod tests {
 
     #[test]
     fn tasks_enter_thirty_days_ahead_and_stay_when_overdue() {
-        assert!(is_due(TODAY, &c(Kind::TaskDue, "a", Some(date!(2027 - 01 - 03)))));
-        assert!(!is_due(TODAY, &c(Kind::TaskDue, "a", Some(date!(2027 - 01 - 04)))));
-        assert!(is_due(TODAY, &c(Kind::TaskDue, "a", Some(date!(2024 - 01 - 01)))));
+        assert!(is_due(
+            TODAY,
+            &c(Kind::TaskDue, "a", Some(date!(2027 - 01 - 03)))
+        ));
+        assert!(!is_due(
+            TODAY,
+            &c(Kind::TaskDue, "a", Some(date!(2027 - 01 - 04)))
+        ));
+        assert!(is_due(
+            TODAY,
+            &c(Kind::TaskDue, "a", Some(date!(2024 - 01 - 01)))
+        ));
         assert!(!is_due(TODAY, &c(Kind::TaskDue, "undated", None)));
-        assert!(is_due(TODAY, &c(Kind::SchemeStep, "s", Some(date!(2026 - 12 - 20)))));
+        assert!(is_due(
+            TODAY,
+            &c(Kind::SchemeStep, "s", Some(date!(2026 - 12 - 20)))
+        ));
         assert!(!is_due(TODAY, &c(Kind::SchemeStep, "s", None)));
     }
 
     #[test]
     fn late_units_only_after_the_due_date_and_closing_periods_only_before() {
         assert!(!is_due(TODAY, &c(Kind::UnitsLate, "p", Some(TODAY))));
-        assert!(is_due(TODAY, &c(Kind::UnitsLate, "p", Some(date!(2026 - 12 - 03)))));
+        assert!(is_due(
+            TODAY,
+            &c(Kind::UnitsLate, "p", Some(date!(2026 - 12 - 03)))
+        ));
         assert!(is_due(TODAY, &c(Kind::PeriodClosing, "p", Some(TODAY))));
-        assert!(is_due(TODAY, &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 18)))));
-        assert!(!is_due(TODAY, &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 19)))));
-        assert!(!is_due(TODAY, &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 03)))));
+        assert!(is_due(
+            TODAY,
+            &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 18)))
+        ));
+        assert!(!is_due(
+            TODAY,
+            &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 19)))
+        ));
+        assert!(!is_due(
+            TODAY,
+            &c(Kind::PeriodClosing, "p", Some(date!(2026 - 12 - 03)))
+        ));
     }
 
     #[test]
     fn work_in_hand_is_always_listed() {
-        for k in [Kind::ReportToFill, Kind::ReportReturned, Kind::ReportToReview] {
+        for k in [
+            Kind::ReportToFill,
+            Kind::ReportReturned,
+            Kind::ReportToReview,
+        ] {
             assert!(is_due(TODAY, &c(k, "r", Some(date!(2030 - 01 - 01)))));
             assert!(is_due(TODAY, &c(k, "r", Some(date!(2020 - 01 - 01)))));
         }
@@ -230,9 +258,17 @@ mod tests {
             TODAY,
             vec![
                 c(Kind::Programme, "prog", None),
-                c(Kind::ReportToFill, "fill-later", Some(date!(2026 - 12 - 20))),
+                c(
+                    Kind::ReportToFill,
+                    "fill-later",
+                    Some(date!(2026 - 12 - 20)),
+                ),
                 c(Kind::ReportToFill, "fill-late", Some(date!(2025 - 06 - 20))),
-                c(Kind::ReportReturned, "returned", Some(date!(2027 - 01 - 01))),
+                c(
+                    Kind::ReportReturned,
+                    "returned",
+                    Some(date!(2027 - 01 - 01)),
+                ),
                 c(Kind::TaskDue, "task-far", Some(date!(2027 - 06 - 01))),
                 c(Kind::ReportToReview, "review", None),
                 c(Kind::TaskDue, "task-soon", Some(date!(2026 - 12 - 06))),
@@ -241,7 +277,14 @@ mod tests {
         let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(
             titles,
-            ["returned", "fill-late", "task-soon", "fill-later", "review", "prog"]
+            [
+                "returned",
+                "fill-late",
+                "task-soon",
+                "fill-later",
+                "review",
+                "prog"
+            ]
         );
         assert_eq!(items[1].days_left, Some(-532));
         assert_eq!(items[1].urgency, Urgency::Overdue);

@@ -59,10 +59,7 @@ pub async fn to_review(db: &Db, scope_id: i64, limit: i64) -> Result<Vec<ReportT
         [],
     );
     push_reach(&mut sql, scope_id, Reach::Within);
-    sql.push(
-        " ORDER BY r.submitted_at, r.id LIMIT ?",
-        [Arg::I64(limit)],
-    );
+    sql.push(" ORDER BY r.submitted_at, r.id LIMIT ?", [Arg::I64(limit)]);
     fetch(db, &sql).await
 }
 
@@ -135,7 +132,12 @@ pub struct TaskDue {
 }
 
 /// Tasks the agency leads or coordinates, in every programme the scope reads.
-pub async fn tasks_due(db: &Db, scope_id: i64, agency_id: i64, until: Date) -> Result<Vec<TaskDue>> {
+pub async fn tasks_due(
+    db: &Db,
+    scope_id: i64,
+    agency_id: i64,
+    until: Date,
+) -> Result<Vec<TaskDue>> {
     let mut sql = Sql::new("");
     sql.push(
         "SELECT t.id, t.program_id, p.code AS program_code, t.section, t.text, t.due_on \

@@ -202,7 +202,10 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
                     lang,
                     "todo-task-due",
                     &[
-                        ("code", tk.section.unwrap_or_else(|| tk.program_code.clone())),
+                        (
+                            "code",
+                            tk.section.unwrap_or_else(|| tk.program_code.clone()),
+                        ),
                         ("what", tk.text),
                         ("program", tk.program_code),
                     ],

@@ -41,6 +41,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_api))
         .routes(routes!(achievement_api))
         .routes(routes!(my_tasks_api))
+        .routes(routes!(tasks_mine_api))
         .routes(routes!(appendix_api))
 }
 
@@ -578,6 +579,17 @@ async fn my_tasks_api(
     let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
+}
+
+/// The same list under the page's path (`/tasks/mine`): the tasks the caller's
+/// agency leads or coordinates, in every programme the caller reads.
+#[utoipa::path(get, path = "/api/v1/tasks/mine", tag = "plans",
+    responses((status = 200, body = ListOf<store::AgencyTask>), (status = 401)))]
+async fn tasks_mine_api(
+    state: State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<ListOf<store::AgencyTask>>> {
+    my_tasks_api(state, ctx).await
 }
 
 async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
