@@ -15,6 +15,7 @@ use axum::Router;
 use langnghe_core::access::{Action, Role};
 use langnghe_core::todo::{self as rules, Candidate, Kind};
 use langnghe_core::vnfmt;
+use langnghe_store::agencies::{self, AgencyFilter};
 use langnghe_store::todo as store;
 use minijinja::context;
 use serde::Serialize;
@@ -250,8 +251,18 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>
         Role::Viewer => "todo-empty-viewer",
         _ => "todo-empty-reviewer",
     };
+    let (_, agency_count) = agencies::list(
+        &state.db,
+        user.scope_unit_id,
+        &AgencyFilter {
+            limit: 1,
+            ..AgencyFilter::default()
+        },
+    )
+    .await?;
     let page = context! {
         title => t(ctx.lang, "home-title"),
+        agency_count => agency_count,
         items => items,
         empty_key => empty_key,
         role => role.as_str(),
