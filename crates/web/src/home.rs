@@ -62,6 +62,16 @@ pub struct Todo {
     pub total: i64,
 }
 
+/// The first `max` characters of a long text (a task of a plan is often a paragraph), cut at a space.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
 /// "còn 5 ngày" / "hạn hôm nay" / "quá hạn 12 ngày" (English plurals through Fluent).
 pub fn days_text(lang: Lang, days_left: i64) -> String {
     match days_left {
@@ -207,7 +217,7 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
                             "code",
                             tk.section.unwrap_or_else(|| tk.program_code.clone()),
                         ),
-                        ("what", tk.text),
+                        ("what", shorten(&tk.text, 140)),
                         ("program", tk.program_code),
                     ],
                 ),
@@ -295,5 +305,14 @@ mod tests {
         assert_eq!(days_text(Lang::En, -1), "1 day overdue");
         assert_eq!(days_text(Lang::En, -532), "532 days overdue");
         assert_eq!(days_text(Lang::En, 0), "due today");
+    }
+
+    #[test]
+    fn long_task_texts_are_cut_at_a_word() {
+        assert_eq!(shorten("Bảo tồn làng nghề", 140), "Bảo tồn làng nghề");
+        assert_eq!(
+            shorten("Bảo tồn làng nghề mây tre đan", 12),
+            "Bảo tồn làng…"
+        );
     }
 }

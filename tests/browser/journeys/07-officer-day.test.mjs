@@ -9,7 +9,8 @@
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot, checkA11y } from '../lib.mjs';
+import path from 'node:path';
+import { startServer, launchBrowser, shot, checkA11y, SCREENSHOT_DIR } from '../lib.mjs';
 import { journey, createUser, laoCaiPlan } from '../daily.mjs';
 
 const j = journey('daily-07');
@@ -67,6 +68,7 @@ step('3. phone: the menu folds behind a button and opens without JavaScript', as
   await officer.setViewportSize({ width: 390, height: 844 });
   await j.go(officer, '/');
   assert.equal(await officer.locator('nav.main-nav').isVisible(), false, 'the menu is folded at 390 px');
+  await officer.screenshot({ path: path.join(SCREENSHOT_DIR, 'daily-phone-header-390-view.png') });
   const header = await officer.locator('header.site-header').boundingBox();
   assert.ok(header.height < 844 / 6, `the header takes ${header.height} px of 844`);
   await officer.locator('label.nav-toggle-label').click();
@@ -100,6 +102,8 @@ step('5. from the to-do item to the report; on a phone each value box is in view
   assert.equal(out, 0, `${out} value boxes are outside the 390 px screen`);
   assert.deepEqual(await j.sideways(officer), [], 'the report page scrolls sideways at 390 px');
   await shot(officer, 'daily-report-entry-390');
+  await officer.locator('table.report-lines').scrollIntoViewIfNeeded();
+  await officer.screenshot({ path: path.join(SCREENSHOT_DIR, 'daily-report-lines-390-view.png') });
   await officer.locator('table.report-lines tbody tr').filter({ has: officer.locator('td.rl-code', { hasText: /^II\.4\.a$/ }) })
     .locator('input.input-num').first().fill('120');
   await officer.setViewportSize({ width: 1366, height: 900 });
