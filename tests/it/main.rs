@@ -21,6 +21,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 mod auth_security;
 mod concurrency;
 mod contract;
+mod daily;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
@@ -36,6 +37,7 @@ mod words;
 use auth_security::*;
 use concurrency::*;
 use contract::*;
+use daily::*;
 use import_speed::*;
 use outputs_scoped::*;
 use plans::*;
@@ -136,4 +138,7 @@ on_both_stores!(
     english_is_whole_on_the_main_pages,
     numbers_follow_the_language,
     forms_keep_typing_and_name_fields,
+    // daily
+    district_reads_the_plans_that_contain_it,
+    todo_lists_what_is_due_by_role,
 );

@@ -12,4 +12,5 @@ pub mod report_values;
 pub mod scheme;
 pub mod text;
 pub mod throttle;
+pub mod todo;
 pub mod vnfmt;

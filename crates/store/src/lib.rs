@@ -18,6 +18,7 @@ pub mod scheme_seed;
 pub mod schemes;
 pub mod seed;
 pub mod sessions;
+pub mod todo;
 pub mod users;
 pub mod write;
 

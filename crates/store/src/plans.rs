@@ -43,15 +43,41 @@ const SELECT_PROGRAM: &str = "SELECT p.id, p.key, p.code, p.title, p.kind, p.doc
     FROM programs p LEFT JOIN legal_documents d ON d.id = p.document_id \
     LEFT JOIN programs pp ON pp.id = p.parent_id LEFT JOIN agencies a ON a.id = p.lead_agency_id";
 
-fn scoped(select: &str, scope_id: i64, q: Option<&str>) -> Sql {
-    let mut sql = Sql::new(select);
-    sql.push(" WHERE 1 = 1", []);
-    if scope_id != crate::geo::COUNTRY_ID {
-        sql.push(
+/// Which programmes a scope reaches: those run inside it (what it may edit),
+/// or also those whose area contains it (what it reads: a district reads the
+/// province's plan it carries out, and the national programmes above it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Within,
+    Visible,
+}
+
+/// The condition on `p.admin_unit_id` for a scope (none for the whole country).
+pub(crate) fn push_reach(sql: &mut Sql, scope_id: i64, reach: Reach) {
+    if scope_id == crate::geo::COUNTRY_ID {
+        return;
+    }
+    match reach {
+        Reach::Within => sql.push(
             " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
             [Arg::I64(scope_id)],
-        );
-    }
+        ),
+        Reach::Visible => sql.push(
+            " AND (p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?) \
+             OR p.admin_unit_id IN (SELECT scope_id FROM admin_unit_cover WHERE unit_id = ?))",
+            [Arg::I64(scope_id), Arg::I64(scope_id)],
+        ),
+    };
+}
+
+fn scoped(select: &str, scope_id: i64, q: Option<&str>) -> Sql {
+    scoped_reach(select, scope_id, q, Reach::Within)
+}
+
+fn scoped_reach(select: &str, scope_id: i64, q: Option<&str>, reach: Reach) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" WHERE 1 = 1", []);
+    push_reach(&mut sql, scope_id, reach);
     if let Some(q) = q {
         let terms = langnghe_core::text::search_terms(q);
         if terms.is_empty() && !q.trim().is_empty() {
@@ -77,17 +103,35 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Program>, i64)> {
-    let mut sql = scoped(SELECT_PROGRAM, scope_id, q);
+    let mut sql = scoped_reach(SELECT_PROGRAM, scope_id, q, Reach::Visible);
     sql.push(
         " ORDER BY p.period_start DESC, p.code LIMIT ? OFFSET ?",
         [Arg::I64(limit), Arg::I64(offset)],
     );
-    let count = scoped("SELECT COUNT(*) FROM programs p", scope_id, q);
+    let count = scoped_reach(
+        "SELECT COUNT(*) FROM programs p",
+        scope_id,
+        q,
+        Reach::Visible,
+    );
     crate::fetch_page::<Program>(db, &sql, &count).await
 }
 
+/// A programme run inside the scope (what the scope may edit).
 pub async fn get(db: &Db, scope_id: i64, id: i64) -> Result<Option<Program>> {
     let mut sql = scoped(SELECT_PROGRAM, scope_id, None);
+    sql.push(" AND p.id = ?", [Arg::I64(id)]);
+    crate::fetch_optional::<Program>(db, &sql).await
+}
+
+/// A programme the scope reads: run inside it, or over an area containing it.
+pub async fn get_visible(db: &Db, scope_id: i64, id: i64) -> Result<Option<Program>> {
+    get_reach(db, scope_id, id, Reach::Visible).await
+}
+
+/// A programme the scope reaches in the given way.
+pub async fn get_reach(db: &Db, scope_id: i64, id: i64, reach: Reach) -> Result<Option<Program>> {
+    let mut sql = scoped_reach(SELECT_PROGRAM, scope_id, None, reach);
     sql.push(" AND p.id = ?", [Arg::I64(id)]);
     crate::fetch_optional::<Program>(db, &sql).await
 }
@@ -686,7 +730,7 @@ pub struct AgencyTask {
     pub version: i64,
 }
 
-/// Tasks an agency leads or coordinates, across the programmes in a scope.
+/// Tasks an agency leads or coordinates, across every programme the scope reads.
 pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<AgencyTask>> {
     let mut sql = Sql::new(
         "SELECT t.id, t.program_id, p.code AS program_code, p.title AS program_title, t.section, t.text, t.due_on, t.status, \
@@ -712,12 +756,7 @@ pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<
             }
         })
         .collect();
-    if scope_id != crate::geo::COUNTRY_ID {
-        sql.push(
-            " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
-            [Arg::I64(scope_id)],
-        );
-    }
+    push_reach(&mut sql, scope_id, Reach::Visible);
     sql.push(" ORDER BY t.due_on, p.period_start DESC, t.sort_order", []);
     Ok(with_db!(db, |c| crate::bind_args!(
         sqlx::query_as::<_, AgencyTask>(&sql.text),

@@ -65,7 +65,7 @@ pub struct ActivityPayload {
 
 async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> AppResult<i64> {
     ctx.require(Action::EditRegistry)?;
-    let program = crate::reporting::load_program(state, ctx, id).await?;
+    let program = crate::reporting::load_program_within(state, ctx, id).await?;
     let mut errors = vec![];
     if !KINDS.contains(&p.kind.trim()) {
         errors.push(FieldError::new("kind", "error-choice"));

@@ -55,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::reporting::api())
         .merge(crate::schemes::api())
         .merge(crate::activities::api())
+        .merge(crate::home::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -45,6 +45,8 @@ pub struct Ctx {
     pub flash: Option<Flash>,
     /// A multipart upload whose CSRF token travels in the body: the handler checks it.
     pub csrf_pending: bool,
+    /// Unread notifications of the signed-in user (pages only: one COUNT per page view).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -143,6 +145,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
             .unwrap_or_else(|| path.clone()),
         flash: None,
         csrf_pending: false,
+        unread: 0,
     };
     if is_static {
         parts.extensions.insert(ctx.clone());
@@ -310,6 +313,12 @@ async fn context_inner(
                 .remove::<Flash>(SESSION_FLASH)
                 .await
                 .map_err(sess_err)?;
+        }
+        // The header's counter: one COUNT on the notifications of the user, for page views.
+        if !is_api && method == Method::GET {
+            if let Some(u) = &ctx.user {
+                ctx.unread = langnghe_store::reporting::unread_count(&state.db, u.id).await?;
+            }
         }
         Ok(Some(()))
     }

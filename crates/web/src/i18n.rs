@@ -114,6 +114,18 @@ fn lookup(lang: Lang, key: &str, args: &[(&str, String)], convert: bool) -> Stri
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Look up a message with a number argument, so plural variants (`[one]`) select on it.
+pub fn t_count(lang: Lang, key: &str, name: &str, n: i64, args: &[(&str, String)]) -> String {
+    let mut map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    map.insert(Cow::Owned(name.to_string()), FluentValue::from(n));
+    LOCALES
+        .try_lookup_with_args(lang.id(), key, &map)
+        .unwrap_or_else(|| key.to_string())
+}
+
 #[cfg(test)]
 mod key_coverage;
 

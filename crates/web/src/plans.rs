@@ -41,6 +41,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_api))
         .routes(routes!(achievement_api))
         .routes(routes!(my_tasks_api))
+        .routes(routes!(tasks_mine_api))
         .routes(routes!(appendix_api))
 }
 
@@ -108,7 +109,7 @@ async fn list_page(
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let s = scope(ctx)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    store::get(&state.db, s, id)
+    store::get_visible(&state.db, s, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -481,7 +482,7 @@ async fn achievement_api(
         .await?
         .ok_or(AppError::NotFound)?;
     // Visible only if its programme is.
-    store::get(&state.db, s, ind.program_id)
+    store::get_visible(&state.db, s, ind.program_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let day = crate::geo::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
@@ -544,8 +545,13 @@ async fn detail_page(
     let has_appendix = !store::appendices(&state.db, p.id).await?.is_empty();
     let agency_options =
         langnghe_store::agencies::options(&state.db, ctx.user()?.scope_unit_id).await?;
+    // Seeing a plan of the province is not editing it: only inside one's scope.
+    let can_edit = ctx.may(Action::EditRegistry)
+        && langnghe_store::geo::covers(&state.db, ctx.user()?.scope_unit_id, p.admin_unit_id)
+            .await?;
     let page = context! {
         title => p.title.clone(),
+        can_edit => can_edit,
         has_appendix => has_appendix,
         agency_options => agency_options,
         p => p,
@@ -573,6 +579,17 @@ async fn my_tasks_api(
     let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
+}
+
+/// The same list under the page's path (`/tasks/mine`): the tasks the caller's
+/// agency leads or coordinates, in every programme the caller reads.
+#[utoipa::path(get, path = "/api/v1/tasks/mine", tag = "plans",
+    responses((status = 200, body = ListOf<store::AgencyTask>), (status = 401)))]
+async fn tasks_mine_api(
+    state: State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<ListOf<store::AgencyTask>>> {
+    my_tasks_api(state, ctx).await
 }
 
 async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {

@@ -973,7 +973,12 @@ async fn indicator_in_scope(
     let ind = store::indicator(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let prog = store::get(&state.db, user.scope_unit_id, ind.program_id)
+    let reach = if edit {
+        store::Reach::Within
+    } else {
+        store::Reach::Visible
+    };
+    let prog = store::get_reach(&state.db, user.scope_unit_id, ind.program_id, reach)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((prog, ind))
@@ -1363,7 +1368,12 @@ async fn task_in_scope(
     let task = store::task(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let prog = store::get(&state.db, user.scope_unit_id, task.program_id)
+    let reach = if edit {
+        store::Reach::Within
+    } else {
+        store::Reach::Visible
+    };
+    let prog = store::get_reach(&state.db, user.scope_unit_id, task.program_id, reach)
         .await?
         .ok_or(AppError::NotFound)?;
     let view = crate::plans::task_view(state, task).await?;
@@ -1580,7 +1590,12 @@ async fn budget_line_in_scope(
     let line = store::budget_line(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::get(&state.db, user.scope_unit_id, line.program_id)
+    let reach = if edit {
+        store::Reach::Within
+    } else {
+        store::Reach::Visible
+    };
+    store::get_reach(&state.db, user.scope_unit_id, line.program_id, reach)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(line)

@@ -261,6 +261,8 @@ fn base(state: &AppState, ctx: &Ctx) -> Value {
         path => ctx.path_and_query,
         is_admin => ctx.may(Action::Administer),
         can_edit => ctx.may(Action::EditRegistry),
+        unread => ctx.unread,
+        unread_text => crate::i18n::t_count(ctx.lang, "todo-unread", "count", ctx.unread, &[]),
         asset_v => state.asset_version,
         brand_sub => state.config.brand_sub,
     }

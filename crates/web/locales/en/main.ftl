@@ -974,3 +974,43 @@ target-shared = Province-wide: { $target }
 official-docs-vietnamese = The official documents (PDF, DOCX) are in Vietnamese: they are Vietnamese state documents.
 field-done_on = Done on
 field-ord = Step (no.)
+## daily
+todo-title = To do
+todo-due-today = due today
+todo-days-left = { $days ->
+    [one] 1 day left
+   *[other] { $days } days left
+}
+todo-days-overdue = { $days ->
+    [one] 1 day overdue
+   *[other] { $days } days overdue
+}
+todo-due = Due
+todo-report-fill = Submit the report { $period } — { $program }
+todo-report-returned = Fix and resubmit the report { $period } — { $program }
+todo-return-reason = Returned because: { $reason }
+todo-report-review = Review the report of { $who }: { $period } — { $program }
+todo-units-late = { $count ->
+    [one] 1 unit has not submitted { $period } — { $program }
+   *[other] { $count } units have not submitted { $period } — { $program }
+}
+todo-period-closing = { $count ->
+    [one] Period { $period } — { $program } is due soon: 1 unit has not submitted
+   *[other] Period { $period } — { $program } is due soon: { $count } units have not submitted
+}
+todo-period-pending = { $submitted }/{ $expected } units submitted
+todo-scheme-step = Scheme “{ $label }”: { $what }
+todo-task-due = Task { $code } ({ $program }): { $what }
+todo-programme-progress = Tasks done: { $submitted }/{ $total } · Reports approved: { $approved }/{ $expected } · Ends { $date }
+todo-empty-officer = No report to submit or fix, and no task of your unit due in the next 30 days. Reporting periods are opened by the lead agency; when one is, your unit's report appears here.
+todo-empty-reviewer = No report waiting for review, no unit late and no reporting period due soon in your scope.
+todo-empty-viewer = No programme or plan in your scope yet.
+todo-more = More
+todo-all-tasks = All tasks of your unit
+todo-all-reports = All reports
+todo-notifications = Notifications
+todo-unread = { $count ->
+    [one] 1 unread notification
+   *[other] { $count } unread notifications
+}
+menu = Menu

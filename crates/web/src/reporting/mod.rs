@@ -102,7 +102,17 @@ fn is_coordinator(ctx: &Ctx) -> bool {
     matches!(role(ctx), Ok((Role::Coordinator | Role::Admin, _)))
 }
 
+/// A programme the caller reads (run inside their scope or over an area containing it).
 pub async fn load_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
+    let u = ctx.user()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    plans::get_visible(&state.db, u.scope_unit_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A programme run inside the caller's scope: the one they may change (seeing ≠ editing).
+pub async fn load_program_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let u = ctx.user()?;
     let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
     plans::get(&state.db, u.scope_unit_id, id)
@@ -116,6 +126,16 @@ pub async fn load_period(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Pr
         .await?
         .ok_or(AppError::NotFound)?;
     let program = load_program(state, ctx, &period.program_id.to_string()).await?;
+    Ok((program, period))
+}
+
+/// A period of a programme run inside the caller's scope (for the writes on it).
+async fn load_period_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Period)> {
+    let pid: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let period = store::period(&state.db, pid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let program = load_program_within(state, ctx, &period.program_id.to_string()).await?;
     Ok((program, period))
 }
 
@@ -298,7 +318,7 @@ async fn open(
     if !is_coordinator(ctx) {
         return Err(AppError::Forbidden);
     }
-    let program = load_program(state, ctx, id).await?;
+    let program = load_program_within(state, ctx, id).await?;
     let np = validate_period(state, &program, p).await?;
     let (pid, n) = store::open_period(&state.db, &ctx.actor(), &np)
         .await
@@ -365,6 +385,10 @@ async fn periods_view(
         Lang::Vi => vnfmt::format_date(d),
         Lang::En => vnfmt::format_date_en(d),
     };
+    // Seeing a province's plan is not opening its periods (only inside one's scope).
+    let can_open = is_coordinator(ctx)
+        && langnghe_store::geo::covers(&state.db, ctx.user()?.scope_unit_id, program.admin_unit_id)
+            .await?;
     render(
         state,
         ctx,
@@ -373,7 +397,7 @@ async fn periods_view(
             title => t(ctx.lang, "periods-title"),
             p => program,
             periods => periods,
-            can_open => is_coordinator(ctx),
+            can_open => can_open,
             form => form,
             errors => crate::views::field_errors(ctx.lang, errors),
             default_year => year,
@@ -575,7 +599,7 @@ async fn reminders_api(
     if !is_coordinator(&ctx) {
         return Err(AppError::Forbidden);
     }
-    let (_, period) = load_period(&state, &ctx, &id).await?;
+    let (_, period) = load_period_within(&state, &ctx, &id).await?;
     Ok(Json(
         reminders::run(&state, today(), Some(period.id)).await?,
     ))
@@ -590,7 +614,7 @@ async fn reminders_page(
     if !is_coordinator(&ctx) {
         return Err(AppError::Forbidden);
     }
-    let (_, period) = load_period(&state, &ctx, &id).await?;
+    let (_, period) = load_period_within(&state, &ctx, &id).await?;
     let s = reminders::run(&state, today(), Some(period.id)).await?;
     ctx::flash(
         &session,
