@@ -912,3 +912,29 @@ user-lang = Ngôn ngữ
 error-self-lockout = Bạn không thể tự bỏ quyền quản trị hay tự khoá tài khoản của mình.
 # --- registry under real use (issue 10) ---
 error-cursor = Con trỏ trang ("after") không hợp lệ hoặc thuộc cách sắp xếp khác: mở lại trang đầu của danh sách.
+
+## consol
+consol-coverage = { $approved }/{ $expected } đơn vị đã được duyệt
+consol-coverage-complete = Tất cả đơn vị đã được duyệt báo cáo: số liệu tổng hợp là chính thức.
+consol-provisional = tạm tính
+consol-provisional-note = Tỷ lệ đạt là tạm tính cho đến khi tất cả đơn vị được duyệt báo cáo.
+consol-missing = Đơn vị chưa được duyệt ({ $count })
+consol-milestone = So với mốc năm { $year }
+consol-split-targets = Mục tiêu theo loại
+achievement-per_category = So sánh theo từng loại
+consol-period-opened-late = Kỳ này được mở sau hạn gửi báo cáo ({ $due }): mọi đơn vị đều quá hạn ngay khi mở kỳ.
+consol-confirm-past-due = Hạn gửi báo cáo đã qua: tôi xác nhận vẫn mở kỳ này (mọi đơn vị sẽ bị tính là quá hạn ngay).
+consol-confirm-past-due-hint = Chỉ cần khi hạn gửi của kỳ đã qua.
+error-period-past-due = Hạn gửi báo cáo của kỳ này đã qua; đánh dấu ô xác nhận để vẫn mở kỳ.
+plan-toc = Mục lục
+plan-toc-info = Thông tin
+plan-toc-objectives = Mục tiêu
+plan-toc-indicators = Chỉ tiêu
+plan-toc-tasks = Nhiệm vụ
+plan-toc-assignment = Phân công
+plan-toc-budget = Kinh phí
+plan-toc-appendix = Phụ biểu
+plan-toc-periods = Kỳ báo cáo
+plan-summary-pdf = Bản tóm tắt (PDF)
+plan-matrix-legend = Chú giải tên viết tắt
+plan-periods-none = Chưa mở kỳ báo cáo nào.
