@@ -196,7 +196,7 @@ async fn open_period(admin: &mut Client, program: i64, kind: &str, year: &str) -
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": kind, "year": year}),
+            json!({"kind": kind, "year": year, "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

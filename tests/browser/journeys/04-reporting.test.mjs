@@ -279,6 +279,8 @@ step('2. the coordinator opens the H1 2023 period of plan 316 (an impossible due
 
   // Blank due date: the plan's own rule (Lào Cai: 20/6).
   await page.fill('#f-due_on', '');
+  // 20/6/2023 has passed: opening it needs the confirmation (issue 11).
+  await page.check('#f-confirm_past_due');
   await clickNav(page, page.locator('#open form button[type=submit]'));
   assert.match(pathOf(page), /^\/periods\/\d+$/, `opening the period did not land on /periods/{id} (at ${page.url()}; errors ${JSON.stringify((await page.locator('.error-summary li').allInnerTexts()).map(nfc))})`);
   periodPath = pathOf(page);
