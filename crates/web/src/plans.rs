@@ -144,7 +144,8 @@ pub struct AchievementView {
     pub milestone: Option<String>,
     /// e.g. 71.2 (rounded to 2 decimals).
     pub percent: Option<f64>,
-    /// below, achieved, exceeded or no_data.
+    /// below, achieved, exceeded, no_data, or per_category (the target lists
+    /// categories that do not add: each is compared with its own target).
     pub status: String,
     /// "71,2 %".
     pub percent_text: Option<String>,
@@ -250,6 +251,28 @@ pub fn achievement_of(
             status: "no_data".into(),
         };
     };
+    // A target listing categories that do not add ("11 LN, 21 NTT, 13 LNTT") is
+    // compared category by category, never as their sum.
+    let categories = targets
+        .iter()
+        .filter(|t| {
+            t.indicator_id == ind.id
+                && t.dimension == "category"
+                && t.milestone == target_row.milestone
+        })
+        .count();
+    if langnghe_core::coverage::total_basis(categories, target_row.value)
+        == langnghe_core::coverage::TotalBasis::PerCategory
+    {
+        return AchievementView {
+            actual: None,
+            target: Some(target_row.text.clone()),
+            milestone: Some(target_row.milestone.clone()),
+            percent: None,
+            percent_text: None,
+            status: "per_category".into(),
+        };
+    }
     let target: Target =
         serde_json::from_str(&target_row.form).unwrap_or(Target::Exact { value: 0.0 });
     let actual = match ind.aggregation.as_str() {
@@ -327,7 +350,12 @@ async fn indicators_api(
     Path(id): Path<String>,
 ) -> AppResult<Json<ListOf<IndicatorView>>> {
     let p = load(&state, &ctx, &id).await?;
-    let items = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    // A plan read after its end is measured against the milestone of its end, not its vision.
+    let year = langnghe_core::coverage::reference_year(
+        crate::geo::today().year(),
+        p.period_end.year(),
+    );
+    let items = indicator_views(&state, p.id, year).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
 }
@@ -499,7 +527,15 @@ async fn detail_page(
     let p = load(&state, &ctx, &id).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
     let children = store::children(&state.db, p.id).await?;
-    let indicators = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    let indicators = indicator_views(
+        &state,
+        p.id,
+        langnghe_core::coverage::reference_year(
+            crate::geo::today().year(),
+            p.period_end.year(),
+        ),
+    )
+    .await?;
     let tasks = task_views(&state, p.id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let budget = budget_views(lines, &amounts);
@@ -676,12 +712,59 @@ pub fn appendix_view(a: &store::Appendix) -> AppendixView {
         }
     }
     milestones.sort();
+    group_totals_per_unit(&mut out);
     AppendixView {
         name: a.name.clone(),
         title: a.title.clone(),
         subtitle: a.subtitle.clone(),
         milestones,
         rows: out,
+    }
+}
+
+/// A group row (an agency's block) never adds lines of different units: its
+/// total cell shows the total per unit of its lines ("3 DA/MH; 6 Lớp; 90 Cuộc"),
+/// or stays blank when its lines carry no number.
+fn group_totals_per_unit(rows: &mut [AppendixRow]) {
+    let mut i = 0;
+    while i < rows.len() {
+        if rows[i].kind != "group_total" {
+            i += 1;
+            continue;
+        }
+        let end = rows[i + 1..]
+            .iter()
+            .position(|r| r.kind != "item")
+            .map(|p| i + 1 + p)
+            .unwrap_or(rows.len());
+        let milestones: Vec<String> = rows[i].values.iter().map(|(m, _)| m.clone()).collect();
+        for m in milestones {
+            let items: Vec<(String, Option<f64>)> = rows[i + 1..end]
+                .iter()
+                .map(|r| {
+                    let v = r
+                        .values
+                        .iter()
+                        .find(|(x, _)| *x == m)
+                        .and_then(|(_, vals)| vals.first())
+                        .and_then(|t| vnfmt::parse_number(t).ok());
+                    (r.unit.clone(), v)
+                })
+                .collect();
+            let refs: Vec<(&str, Option<f64>)> =
+                items.iter().map(|(u, v)| (u.as_str(), *v)).collect();
+            let text = langnghe_core::coverage::totals_per_unit(&refs)
+                .iter()
+                .map(|(u, v)| format!("{} {u}", vnfmt::format_decimal_trim(*v, 3)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if let Some((_, vals)) = rows[i].values.iter_mut().find(|(x, _)| *x == m) {
+                if let Some(first) = vals.first_mut() {
+                    *first = text;
+                }
+            }
+        }
+        i = end;
     }
 }
 
