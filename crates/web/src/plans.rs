@@ -539,7 +539,8 @@ async fn detail_page(
     let tasks = task_views(&state, p.id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let budget = budget_views(lines, &amounts);
-    // The task matrix: agencies (rows) × tasks (columns): lead or coordinating.
+    // The assignment matrix: tasks (rows) × agencies (columns, by short name):
+    // lead or coordinating.
     let mut agencies: Vec<(i64, String)> = vec![];
     for tv in &tasks {
         if let (Some(id), Some(name)) = (tv.task.lead_agency_id, tv.task.lead_agency_name.clone()) {
@@ -553,12 +554,22 @@ async fn detail_page(
             }
         }
     }
-    let matrix: Vec<_> = agencies
+    let mut columns = vec![];
+    for (aid, name) in &agencies {
+        let short = langnghe_store::agencies::get(&state.db, langnghe_store::geo::COUNTRY_ID, *aid)
+            .await?
+            .map(|a| a.short_name)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| name.clone());
+        columns.push(context! { id => aid, short => short, name => name });
+    }
+    let matrix: Vec<_> = tasks
         .iter()
-        .map(|(aid, name)| {
-            let cells: Vec<&str> = tasks
+        .filter(|tv| tv.task.lead_agency_id.is_some() || !tv.coordinating.is_empty())
+        .map(|tv| {
+            let cells: Vec<&str> = agencies
                 .iter()
-                .map(|tv| {
+                .map(|(aid, _)| {
                     if tv.task.lead_agency_id == Some(*aid) {
                         "lead"
                     } else if tv.coordinating.iter().any(|(c, _)| c == aid) {
@@ -568,9 +579,39 @@ async fn detail_page(
                     }
                 })
                 .collect();
-            context! { id => aid, name => name, cells => cells }
+            let text: String = tv.task.text.chars().take(90).collect();
+            let cut = text.chars().count() < tv.task.text.chars().count();
+            context! {
+                id => tv.task.id,
+                section => tv.task.section.clone(),
+                text => if cut { format!("{text}…") } else { text },
+                full => tv.task.text.clone(),
+                cells => cells,
+            }
         })
         .collect();
+    // Split targets grouped by milestone, each group with its year.
+    let splits: std::collections::HashMap<String, Vec<(String, Vec<(i64, String, String)>)>> = indicators
+        .iter()
+        .map(|iv| {
+            let mut groups: Vec<(String, Vec<(i64, String, String)>)> = vec![];
+            for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
+                let label = tg
+                    .category
+                    .clone()
+                    .or_else(|| tg.unit_name.clone())
+                    .or_else(|| tg.agency_name.clone())
+                    .unwrap_or_default();
+                let item = (tg.id, label, tg.text.clone());
+                match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
+                    Some((_, items)) => items.push(item),
+                    None => groups.push((tg.milestone.clone(), vec![item])),
+                }
+            }
+            (iv.indicator.id.to_string(), groups)
+        })
+        .collect();
+    let periods = langnghe_store::reporting::periods(&state.db, p.id).await?;
     let specific: Vec<String> = p
         .objectives_specific
         .as_deref()
@@ -591,6 +632,9 @@ async fn detail_page(
         indicators => indicators,
         tasks => tasks,
         matrix => matrix,
+        matrix_columns => columns,
+        splits => splits,
+        periods => periods,
         budget => budget,
         total_planned => total_planned,
         total_planned_text => vnfmt::format_money_short(total_planned),
