@@ -248,8 +248,14 @@ mod tests {
             date!(2025 - 06 - 20),
             date!(2025 - 06 - 20)
         ));
-        assert!(opened_past_due(date!(2025 - 06 - 21), date!(2025 - 06 - 20)));
-        assert!(!opened_past_due(date!(2025 - 01 - 21), date!(2025 - 06 - 20)));
+        assert!(opened_past_due(
+            date!(2025 - 06 - 21),
+            date!(2025 - 06 - 20)
+        ));
+        assert!(!opened_past_due(
+            date!(2025 - 01 - 21),
+            date!(2025 - 06 - 20)
+        ));
     }
 
     proptest! {

@@ -30,6 +30,7 @@ pub fn pages() -> Router<AppState> {
         .route("/programs/{id}", get(detail_page))
         .route("/tasks/mine", get(my_tasks_page))
         .route("/programs/{id}/appendix", get(appendix_page))
+        .route("/programs/{id}/summary.pdf", get(summary_pdf_api))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -42,6 +43,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(achievement_api))
         .routes(routes!(my_tasks_api))
         .routes(routes!(appendix_api))
+        .routes(routes!(summary_pdf_api))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -351,10 +353,8 @@ async fn indicators_api(
 ) -> AppResult<Json<ListOf<IndicatorView>>> {
     let p = load(&state, &ctx, &id).await?;
     // A plan read after its end is measured against the milestone of its end, not its vision.
-    let year = langnghe_core::coverage::reference_year(
-        crate::geo::today().year(),
-        p.period_end.year(),
-    );
+    let year =
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year());
     let items = indicator_views(&state, p.id, year).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
@@ -530,10 +530,7 @@ async fn detail_page(
     let indicators = indicator_views(
         &state,
         p.id,
-        langnghe_core::coverage::reference_year(
-            crate::geo::today().year(),
-            p.period_end.year(),
-        ),
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
     )
     .await?;
     let tasks = task_views(&state, p.id).await?;
@@ -591,26 +588,27 @@ async fn detail_page(
         })
         .collect();
     // Split targets grouped by milestone, each group with its year.
-    let splits: std::collections::HashMap<String, Vec<(String, Vec<(i64, String, String)>)>> = indicators
-        .iter()
-        .map(|iv| {
-            let mut groups: Vec<(String, Vec<(i64, String, String)>)> = vec![];
-            for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
-                let label = tg
-                    .category
-                    .clone()
-                    .or_else(|| tg.unit_name.clone())
-                    .or_else(|| tg.agency_name.clone())
-                    .unwrap_or_default();
-                let item = (tg.id, label, tg.text.clone());
-                match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
-                    Some((_, items)) => items.push(item),
-                    None => groups.push((tg.milestone.clone(), vec![item])),
+    let splits: std::collections::HashMap<String, Vec<(String, Vec<(i64, String, String)>)>> =
+        indicators
+            .iter()
+            .map(|iv| {
+                let mut groups: Vec<(String, Vec<(i64, String, String)>)> = vec![];
+                for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
+                    let label = tg
+                        .category
+                        .clone()
+                        .or_else(|| tg.unit_name.clone())
+                        .or_else(|| tg.agency_name.clone())
+                        .unwrap_or_default();
+                    let item = (tg.id, label, tg.text.clone());
+                    match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
+                        Some((_, items)) => items.push(item),
+                        None => groups.push((tg.milestone.clone(), vec![item])),
+                    }
                 }
-            }
-            (iv.indicator.id.to_string(), groups)
-        })
-        .collect();
+                (iv.indicator.id.to_string(), groups)
+            })
+            .collect();
     let periods = langnghe_store::reporting::periods(&state.db, p.id).await?;
     let specific: Vec<String> = p
         .objectives_specific
@@ -933,4 +931,241 @@ async fn appendix_page(
     }
     let page = context! { title => v.title.clone(), p => p, a => v };
     Ok(render(&state, &ctx, "plans/appendix.html", page)?.into_response())
+}
+
+/// The printable summary of a programme (Decree 30/2020/NĐ-CP layout): its
+/// information, objectives, indicators with every target and its year, tasks
+/// with their lead and coordinating agencies, and budget. In Vietnamese (a
+/// state document).
+async fn summary_document(
+    state: &AppState,
+    p: &Program,
+) -> AppResult<langnghe_reports::OfficialReport> {
+    use langnghe_reports::{Block, OfficialReport, ReportTable};
+    let db = &state.db;
+    let country = langnghe_store::geo::COUNTRY_ID;
+    let lead = match p.lead_agency_id {
+        Some(a) => langnghe_store::agencies::get(db, country, a).await?,
+        None => None,
+    };
+    let parent = match lead.as_ref().and_then(|a| a.parent_id) {
+        Some(x) => langnghe_store::agencies::get(db, country, x).await?,
+        None => None,
+    };
+    let place = langnghe_store::geo::by_id(db, p.admin_unit_id)
+        .await?
+        .map(|u| {
+            u.name
+                .trim_start_matches("Tỉnh ")
+                .trim_start_matches("Thành phố ")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let inds = indicator_views(
+        state,
+        p.id,
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
+    )
+    .await?;
+    let tasks = task_views(state, p.id).await?;
+    let (lines, amounts) = store::budget(db, p.id).await?;
+    let budget = budget_views(lines, &amounts);
+    let mut blocks = vec![Block::Heading("I. THÔNG TIN CHUNG".into())];
+    blocks.push(Block::Paragraph(format!(
+        "Mã: {}. Văn bản: {}. Thời gian thực hiện: từ ngày {} đến ngày {}. Cơ quan chủ trì: {}.",
+        p.code,
+        p.document_number.clone().unwrap_or_else(|| "—".into()),
+        vnfmt::format_date(p.period_start),
+        vnfmt::format_date(p.period_end),
+        p.lead_agency_name.clone().unwrap_or_else(|| "—".into()),
+    )));
+    blocks.push(Block::Heading("II. MỤC TIÊU".into()));
+    let specific: Vec<String> = p
+        .objectives_specific
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let mut objectives = p.objectives_general.clone().unwrap_or_default();
+    for o in &specific {
+        objectives.push_str(&format!("\n- {o}"));
+    }
+    blocks.push(Block::Paragraph(if objectives.trim().is_empty() {
+        "—".into()
+    } else {
+        objectives.trim().to_string()
+    }));
+    blocks.push(Block::Heading("III. CHỈ TIÊU".into()));
+    let rows: Vec<Vec<String>> = inds
+        .iter()
+        .map(|iv| {
+            let totals: Vec<String> = iv
+                .targets
+                .iter()
+                .filter(|t| t.dimension == "total")
+                .map(|t| format!("{}: {}", t.milestone, t.text))
+                .collect();
+            let parts: Vec<(&str, &str, &str)> = iv
+                .targets
+                .iter()
+                .filter(|t| t.dimension == "category")
+                .filter_map(|t| {
+                    t.category
+                        .as_deref()
+                        .map(|c| (t.milestone.as_str(), c, t.text.as_str()))
+                })
+                .collect();
+            let mut target = totals.join("; ");
+            if !parts.is_empty() {
+                target.push_str(&format!(
+                    " (theo loại: {})",
+                    langnghe_core::coverage::split_targets_text(&parts)
+                ));
+            }
+            vec![
+                iv.indicator.code.clone(),
+                iv.indicator.name.clone(),
+                iv.indicator.unit.clone(),
+                if target.is_empty() {
+                    "—".into()
+                } else {
+                    target
+                },
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(ReportTable {
+        caption: Some("Bảng 1. Chỉ tiêu và mục tiêu theo mốc năm".into()),
+        header: vec![
+            "Mã".into(),
+            "Chỉ tiêu".into(),
+            "ĐVT".into(),
+            "Mục tiêu".into(),
+        ],
+        rows,
+        numeric: vec![],
+        widths: vec![0.9, 4.0, 1.1, 4.0],
+        bold_rows: vec![],
+    }));
+    blocks.push(Block::Heading("IV. NHIỆM VỤ VÀ PHÂN CÔNG".into()));
+    let rows: Vec<Vec<String>> = tasks
+        .iter()
+        .map(|tv| {
+            vec![
+                tv.task.section.clone().unwrap_or_default(),
+                tv.task.text.clone(),
+                tv.task
+                    .lead_agency_name
+                    .clone()
+                    .unwrap_or_else(|| "—".into()),
+                tv.coordinating
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                tv.task.due_on.map(vnfmt::format_date).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(ReportTable {
+        caption: Some("Bảng 2. Nhiệm vụ, cơ quan chủ trì và phối hợp".into()),
+        header: vec![
+            "Mục".into(),
+            "Nhiệm vụ".into(),
+            "Chủ trì".into(),
+            "Phối hợp".into(),
+            "Thời hạn".into(),
+        ],
+        rows,
+        numeric: vec![],
+        widths: vec![0.8, 4.4, 1.9, 2.0, 1.0],
+        bold_rows: vec![],
+    }));
+    blocks.push(Block::Heading("V. KINH PHÍ".into()));
+    if budget.is_empty() {
+        blocks.push(Block::Paragraph("Kế hoạch không ghi dòng kinh phí.".into()));
+    } else {
+        let rows: Vec<Vec<String>> = budget
+            .iter()
+            .map(|b| {
+                vec![
+                    b.line.line.clone(),
+                    b.line
+                        .planned_dong
+                        .map(|x| vnfmt::format_decimal_trim(x as f64, 0))
+                        .unwrap_or_else(|| "—".into()),
+                    vnfmt::format_decimal_trim(b.allocated_dong as f64, 0),
+                    vnfmt::format_decimal_trim(b.disbursed_dong as f64, 0),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(ReportTable {
+            caption: Some("Bảng 3. Kinh phí (đồng)".into()),
+            header: vec![
+                "Nguồn / nội dung".into(),
+                "Kế hoạch".into(),
+                "Đã bố trí".into(),
+                "Đã giải ngân".into(),
+            ],
+            rows,
+            numeric: vec![false, true, true, true],
+            widths: vec![4.0, 2.0, 2.0, 2.0],
+            bold_rows: vec![],
+        }));
+    }
+    Ok(OfficialReport {
+        issuer_parent: parent
+            .as_ref()
+            .map(|x| x.short_name.to_uppercase())
+            .unwrap_or_else(|| format!("UBND {}", place.to_uppercase())),
+        issuer: lead
+            .as_ref()
+            .map(|a| a.name.to_uppercase())
+            .unwrap_or_default(),
+        number: "Số:        /TT".into(),
+        place,
+        date: Some(crate::geo::today()),
+        kind_title: "BẢN TÓM TẮT".into(),
+        title: format!(
+            "{} {}",
+            p.document_number
+                .clone()
+                .map(|n| format!("Kế hoạch số {n}:"))
+                .unwrap_or_else(|| format!("{}:", p.code)),
+            p.title
+        ),
+        salutation: None,
+        blocks,
+        recipients: vec!["Các sở, ban, ngành, địa phương".into(), "Lưu: VT".into()],
+        signer_authority: None,
+        signer_title: "NGƯỜI LẬP".into(),
+        signer_name: String::new(),
+    })
+}
+
+/// The programme's printable summary as PDF (Decree 30/2020/NĐ-CP layout, in
+/// Vietnamese). Answers the same on the page path `/programs/{id}/summary.pdf`.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/summary.pdf", tag = "plans",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"),
+        (status = 401), (status = 404)))]
+async fn summary_pdf_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<axum::response::Response> {
+    let p = load(&state, &ctx, &id).await?;
+    let doc = summary_document(&state, &p).await?;
+    let bytes = tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(format!("render: {e}")))?
+        .map_err(|e| AppError::Internal(format!("render: {e}")))?;
+    let name = format!(
+        "tom-tat-{}.pdf",
+        langnghe_core::text::fold_vi(&p.code).replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    Ok(crate::reporting::file_response(
+        bytes,
+        "application/pdf",
+        &name,
+    ))
 }

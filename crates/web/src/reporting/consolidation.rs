@@ -441,7 +441,8 @@ pub async fn compute(
     let provisional = coverage.provisional();
     for r in &mut rows {
         // Only a verdict can be provisional.
-        r.provisional = provisional && matches!(r.status.as_str(), "below" | "achieved" | "exceeded");
+        r.provisional =
+            provisional && matches!(r.status.as_str(), "below" | "achieved" | "exceeded");
     }
     let mut missing: Vec<MissingUnit> = reports
         .iter()
@@ -484,7 +485,9 @@ pub fn restrict(c: &mut Consolidation, visible: &HashSet<i64>, scope_name: &str)
         row.units.retain(|u| visible.contains(&u.report_id));
     }
     c.narratives.retain(|n| visible.contains(&n.report_id));
-    c.coverage.missing.retain(|m| visible.contains(&m.report_id));
+    c.coverage
+        .missing
+        .retain(|m| visible.contains(&m.report_id));
     c.limited_to = Some(scope_name.to_string());
 }
 
@@ -1151,7 +1154,11 @@ mod tests {
         assert_eq!(c.limited_to.as_deref(), Some("Huyện Gia Lâm"));
         assert_eq!(c.expected, 2, "the reporting rate is the plan's");
         assert_eq!(c.coverage.expected, 2, "the coverage is the plan's");
-        assert_eq!(c.coverage.missing.len(), 1, "only units inside the scope are named");
+        assert_eq!(
+            c.coverage.missing.len(),
+            1,
+            "only units inside the scope are named"
+        );
         assert_eq!(c.coverage.missing[0].agency_name, "Gia Lâm");
     }
 }
