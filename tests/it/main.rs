@@ -20,6 +20,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 
 mod auth_security;
 mod concurrency;
+mod consolidation_honest;
 mod contract;
 mod import_speed;
 mod mail;
@@ -34,6 +35,7 @@ mod schemes;
 
 use auth_security::*;
 use concurrency::*;
+use consolidation_honest::*;
 use contract::*;
 use import_speed::*;
 use outputs_scoped::*;
@@ -129,4 +131,7 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    // consol
+    consolidation_states_coverage_and_compares_per_category,
+    plan_page_has_sections_and_a_scoped_summary_pdf,
 );
