@@ -1115,7 +1115,11 @@ async fn summary_document(
     Ok(OfficialReport {
         issuer_parent: parent
             .as_ref()
-            .map(|x| x.short_name.to_uppercase())
+            .map(|x| {
+                x.short_name
+                    .replace("UBND tỉnh", &format!("UBND tỉnh {place}"))
+                    .to_uppercase()
+            })
             .unwrap_or_else(|| format!("UBND {}", place.to_uppercase())),
         issuer: lead
             .as_ref()
