@@ -81,7 +81,12 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
             &[("kind", "first_half"), ("year", "2023")],
         )
         .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("href=\"#f-confirm_past_due\""));
     assert!(page.body.contains("id=\"f-confirm_past_due\""));
     // … and opened with it; the period says it was opened late.
@@ -100,7 +105,10 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
     assert!(expected > 2, "{expected}");
     let pp = coord.get(&format!("/periods/{pid}")).await;
     assert_eq!(pp.status, StatusCode::OK);
-    assert!(pp.body.contains("id=\"opened-late\""), "the period page says so");
+    assert!(
+        pp.body.contains("id=\"opened-late\""),
+        "the period page says so"
+    );
 
     // 2. One unit (Bát Xát) reports I.2.1 and is approved.
     let mut bx = app
@@ -156,7 +164,10 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
         .map(|m| m["agency_name"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(missing.len(), expected - 1, "{missing:?}");
-    assert!(missing.contains(&"Ủy ban nhân dân thị xã Sa Pa"), "{missing:?}");
+    assert!(
+        missing.contains(&"Ủy ban nhân dân thị xã Sa Pa"),
+        "{missing:?}"
+    );
     assert!(
         !missing.contains(&"Ủy ban nhân dân huyện Bát Xát"),
         "Bát Xát is approved: {missing:?}"
@@ -167,7 +178,10 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
     let total = row(&c, "I.2.1", "");
     assert_eq!(total["period_value"], 7.0);
     assert_eq!(total["status"], "per_category", "{total}");
-    assert!(total["percent"].is_null(), "no rate on a sum of unlike things: {total}");
+    assert!(
+        total["percent"].is_null(),
+        "no rate on a sum of unlike things: {total}"
+    );
     assert_eq!(
         total["split_targets"],
         "2025 — LN: 11, NTT: 21, LNTT: 13; 2030 — LN: 8, NTT: 32, LNTT: 18"
@@ -198,14 +212,17 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
     assert!(html.body.contains("Ủy ban nhân dân thị xã Sa Pa"));
     assert!(html.body.contains("tạm tính"));
     assert!(html.body.contains("So sánh theo từng loại"));
-    assert!(html.body.contains("2025 — LN: 11, NTT: 21, LNTT: 13; 2030 — LN: 8"));
+    assert!(html
+        .body
+        .contains("2025 — LN: 11, NTT: 21, LNTT: 13; 2030 — LN: 8"));
     let r = coord.form("/lang", &[("lang", "en")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let html = coord
         .get(&format!("/programs/{program}/consolidation?period={pid}"))
         .await;
     assert!(
-        html.body.contains(&format!("1 of {expected} units approved")),
+        html.body
+            .contains(&format!("1 of {expected} units approved")),
         "coverage in English"
     );
     assert!(html.body.contains("provisional"));
@@ -273,14 +290,22 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
 
     // 7. The plan (2022–2025) read after its end is measured against 2025, not its 2030 vision,
     //    and I.2.1 is compared per category there too.
-    let inds = api(&mut coord, &format!("/api/v1/programs/{program}/indicators")).await;
+    let inds = api(
+        &mut coord,
+        &format!("/api/v1/programs/{program}/indicators"),
+    )
+    .await;
     let i21 = inds["items"]
         .as_array()
         .expect("items")
         .iter()
         .find(|i| i["code"] == "I.2.1")
         .expect("I.2.1");
-    assert_eq!(i21["achievement"]["milestone"], "2025", "{}", i21["achievement"]);
+    assert_eq!(
+        i21["achievement"]["milestone"], "2025",
+        "{}",
+        i21["achievement"]
+    );
     assert_eq!(i21["achievement"]["status"], "per_category");
 }
 
@@ -318,11 +343,16 @@ pub async fn plan_page_has_sections_and_a_scoped_summary_pdf(b: Backend) {
         "agency columns carry the full name"
     );
     assert!(
-        !page.body.contains("title=\"Ủy ban nhân dân huyện Bát Xát\">Ủy ban nhân dân huyện Bát Xát</abbr>"),
+        !page.body.contains(
+            "title=\"Ủy ban nhân dân huyện Bát Xát\">Ủy ban nhân dân huyện Bát Xát</abbr>"
+        ),
         "the column header is the short name"
     );
     // Split targets with their year.
-    assert!(page.body.contains("2025 — LN: 11"), "split targets with year");
+    assert!(
+        page.body.contains("2025 — LN: 11"),
+        "split targets with year"
+    );
     assert!(page.body.contains("2030 — LN: 8"));
 
     // The printable summary: a PDF, on the page path and the API path.

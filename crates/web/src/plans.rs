@@ -519,6 +519,9 @@ async fn achievement_api(
     Ok(Json(achievement_of(&ind, &targets, &actuals, day.year())))
 }
 
+/// Split targets of one milestone: (milestone, [(target id, category or unit, text)]).
+type SplitGroup = (String, Vec<(i64, String, String)>);
+
 async fn detail_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -588,27 +591,26 @@ async fn detail_page(
         })
         .collect();
     // Split targets grouped by milestone, each group with its year.
-    let splits: std::collections::HashMap<String, Vec<(String, Vec<(i64, String, String)>)>> =
-        indicators
-            .iter()
-            .map(|iv| {
-                let mut groups: Vec<(String, Vec<(i64, String, String)>)> = vec![];
-                for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
-                    let label = tg
-                        .category
-                        .clone()
-                        .or_else(|| tg.unit_name.clone())
-                        .or_else(|| tg.agency_name.clone())
-                        .unwrap_or_default();
-                    let item = (tg.id, label, tg.text.clone());
-                    match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
-                        Some((_, items)) => items.push(item),
-                        None => groups.push((tg.milestone.clone(), vec![item])),
-                    }
+    let splits: std::collections::HashMap<String, Vec<SplitGroup>> = indicators
+        .iter()
+        .map(|iv| {
+            let mut groups: Vec<SplitGroup> = vec![];
+            for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
+                let label = tg
+                    .category
+                    .clone()
+                    .or_else(|| tg.unit_name.clone())
+                    .or_else(|| tg.agency_name.clone())
+                    .unwrap_or_default();
+                let item = (tg.id, label, tg.text.clone());
+                match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
+                    Some((_, items)) => items.push(item),
+                    None => groups.push((tg.milestone.clone(), vec![item])),
                 }
-                (iv.indicator.id.to_string(), groups)
-            })
-            .collect();
+            }
+            (iv.indicator.id.to_string(), groups)
+        })
+        .collect();
     let periods = langnghe_store::reporting::periods(&state.db, p.id).await?;
     let specific: Vec<String> = p
         .objectives_specific
