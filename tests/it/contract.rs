@@ -136,7 +136,7 @@ pub async fn answers_match_their_declared_schema(b: Backend) {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "annual", "year": "2024"}),
+            json!({"kind": "annual", "year": "2024", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -20,6 +20,7 @@ pub fn names(v: &serde_json::Value) -> Vec<String> {
 
 mod auth_security;
 mod concurrency;
+mod consolidation_honest;
 mod contract;
 mod daily;
 mod import_speed;
@@ -36,6 +37,7 @@ mod words;
 
 use auth_security::*;
 use concurrency::*;
+use consolidation_honest::*;
 use contract::*;
 use daily::*;
 use import_speed::*;
@@ -141,4 +143,7 @@ on_both_stores!(
     // daily
     district_reads_the_plans_that_contain_it,
     todo_lists_what_is_due_by_role,
+    // consol
+    consolidation_states_coverage_and_compares_per_category,
+    plan_page_has_sections_and_a_scoped_summary_pdf,
 );

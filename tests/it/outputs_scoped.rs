@@ -51,6 +51,9 @@ enum Fill {
     Appendix,
     /// `/api/v1/programs/{id}/consolidation.<ext>?period=…`: every programme × period.
     Consolidation,
+    /// `/api/v1/programs/{id}/summary.pdf`: every programme (its twin: the programme's tasks,
+    /// which name the same agencies).
+    Summary,
     /// `/api/v1/reports/{id}/xlsx`: every report.
     Report,
     /// `/api/v1/schemes/{id}/decision.pdf`: every scheme.
@@ -74,6 +77,7 @@ fn known(path: &str) -> Option<(Fill, Vec<&'static str>)> {
         "/api/v1/programs/{id}/consolidation.pdf"
         | "/api/v1/programs/{id}/consolidation.docx"
         | "/api/v1/programs/{id}/consolidation.xlsx" => (Fill::Consolidation, vec![]),
+        "/api/v1/programs/{id}/summary.pdf" => (Fill::Summary, vec![]),
         "/api/v1/reports/{id}/xlsx" => (Fill::Report, vec![]),
         "/api/v1/schemes/{id}/decision.pdf" => (Fill::Scheme, vec![]),
         "/api/v1/documents/{id}/file" => (Fill::DocumentFile, vec![]),
@@ -196,7 +200,7 @@ async fn open_period(admin: &mut Client, program: i64, kind: &str, year: &str) -
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": kind, "year": year}),
+            json!({"kind": kind, "year": year, "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -609,6 +613,7 @@ pub async fn every_output_is_scoped(b: Backend) {
         Fill::RegistryList,
         Fill::Appendix,
         Fill::Consolidation,
+        Fill::Summary,
         Fill::Report,
         Fill::Scheme,
         Fill::DocumentFile,
@@ -683,6 +688,16 @@ pub async fn every_output_is_scoped(b: Backend) {
                         add(
                             format!("{base}?{}", q.clone().unwrap_or_default()),
                             base,
+                            lead_of_program[&id],
+                        );
+                    }
+                }
+                Fill::Summary => {
+                    for p in &programs {
+                        let id = p["id"].as_i64().unwrap_or(0);
+                        add(
+                            r.template.replace("{id}", &id.to_string()),
+                            format!("/api/v1/programs/{id}/tasks"),
                             lead_of_program[&id],
                         );
                     }

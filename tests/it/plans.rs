@@ -152,8 +152,9 @@ pub async fn plans_appendix_is_rendered_and_exported(b: Backend) {
         .iter()
         .find(|r| r["content"] == "Sở Công thương")
         .expect("Sở Công thương row");
-    assert_eq!(ct["values"][0][1][0], "99");
-    assert_eq!(ct["values"][1][1][0], "165");
+    // The printed "99" added projects, classes and fairs: the group row shows a total per unit.
+    assert_eq!(ct["values"][0][1][0], "3 DA/MH; 6 Lớp; 90 Cuộc");
+    assert_eq!(ct["values"][1][1][0], "5 DA/MH; 10 Lớp; 150 Cuộc");
     let page = admin.get(&format!("/programs/{lc}/appendix")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Đến năm 2030") && page.body.contains("LNTT"));
@@ -175,7 +176,7 @@ pub async fn plans_appendix_is_rendered_and_exported(b: Backend) {
     );
     assert!(sheet.rows.iter().any(|r| r.cells.get(1).map(String::as_str)
         == Some("Sở Công thương")
-        && r.cells.get(3).map(String::as_str) == Some("99")));
+        && r.cells.get(3).map(String::as_str) == Some("3 DA/MH; 6 Lớp; 90 Cuộc")));
     // Programmes without an appendix answer 404.
     let hn = api(&mut admin, "/api/v1/programs?q=2011").await["items"][0]["id"]
         .as_i64()

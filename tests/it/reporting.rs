@@ -23,7 +23,7 @@ async fn open_h1(c: &mut Client, program: i64) -> Value {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -84,7 +84,7 @@ pub async fn reporting_cycle_end_to_end(b: Backend) {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(
@@ -850,7 +850,7 @@ pub async fn timeliness_and_reminders(b: Backend) {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     let old = r.json()["id"].as_i64().expect("id");
@@ -972,7 +972,11 @@ pub async fn reporting_pages_render(b: Backend) {
     let r = coord
         .form(
             &format!("/programs/{program}/periods"),
-            &[("kind", "first_half"), ("year", "2023")],
+            &[
+                ("kind", "first_half"),
+                ("year", "2023"),
+                ("confirm_past_due", "true"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

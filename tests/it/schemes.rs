@@ -479,7 +479,7 @@ pub async fn activities_and_schemes_prefill_reports(b: Backend) {
     let r = post(
         &mut dept,
         &format!("/api/v1/programs/{prog}/periods"),
-        json!({"kind": "annual", "year": "2026"}),
+        json!({"kind": "annual", "year": "2026", "confirm_past_due": true}),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod agency;
 pub mod auth;
+pub mod coverage;
 pub mod geo;
 pub mod legal_doc;
 pub mod plan;

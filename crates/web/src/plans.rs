@@ -30,6 +30,7 @@ pub fn pages() -> Router<AppState> {
         .route("/programs/{id}", get(detail_page))
         .route("/tasks/mine", get(my_tasks_page))
         .route("/programs/{id}/appendix", get(appendix_page))
+        .route("/programs/{id}/summary.pdf", get(summary_pdf_api))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
@@ -43,6 +44,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(my_tasks_api))
         .routes(routes!(tasks_mine_api))
         .routes(routes!(appendix_api))
+        .routes(routes!(summary_pdf_api))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -145,7 +147,8 @@ pub struct AchievementView {
     pub milestone: Option<String>,
     /// e.g. 71.2 (rounded to 2 decimals).
     pub percent: Option<f64>,
-    /// below, achieved, exceeded or no_data.
+    /// below, achieved, exceeded, no_data, or per_category (the target lists
+    /// categories that do not add: each is compared with its own target).
     pub status: String,
     /// "71,2 %".
     pub percent_text: Option<String>,
@@ -251,6 +254,28 @@ pub fn achievement_of(
             status: "no_data".into(),
         };
     };
+    // A target listing categories that do not add ("11 LN, 21 NTT, 13 LNTT") is
+    // compared category by category, never as their sum.
+    let categories = targets
+        .iter()
+        .filter(|t| {
+            t.indicator_id == ind.id
+                && t.dimension == "category"
+                && t.milestone == target_row.milestone
+        })
+        .count();
+    if langnghe_core::coverage::total_basis(categories, target_row.value)
+        == langnghe_core::coverage::TotalBasis::PerCategory
+    {
+        return AchievementView {
+            actual: None,
+            target: Some(target_row.text.clone()),
+            milestone: Some(target_row.milestone.clone()),
+            percent: None,
+            percent_text: None,
+            status: "per_category".into(),
+        };
+    }
     let target: Target =
         serde_json::from_str(&target_row.form).unwrap_or(Target::Exact { value: 0.0 });
     let actual = match ind.aggregation.as_str() {
@@ -328,7 +353,10 @@ async fn indicators_api(
     Path(id): Path<String>,
 ) -> AppResult<Json<ListOf<IndicatorView>>> {
     let p = load(&state, &ctx, &id).await?;
-    let items = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    // A plan read after its end is measured against the milestone of its end, not its vision.
+    let year =
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year());
+    let items = indicator_views(&state, p.id, year).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
 }
@@ -492,6 +520,9 @@ async fn achievement_api(
     Ok(Json(achievement_of(&ind, &targets, &actuals, day.year())))
 }
 
+/// Split targets of one milestone: (milestone, [(target id, category or unit, text)]).
+type SplitGroup = (String, Vec<(i64, String, String)>);
+
 async fn detail_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -500,11 +531,17 @@ async fn detail_page(
     let p = load(&state, &ctx, &id).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
     let children = store::children(&state.db, p.id).await?;
-    let indicators = indicator_views(&state, p.id, crate::geo::today().year()).await?;
+    let indicators = indicator_views(
+        &state,
+        p.id,
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
+    )
+    .await?;
     let tasks = task_views(&state, p.id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let budget = budget_views(lines, &amounts);
-    // The task matrix: agencies (rows) × tasks (columns): lead or coordinating.
+    // The assignment matrix: tasks (rows) × agencies (columns, by short name):
+    // lead or coordinating.
     let mut agencies: Vec<(i64, String)> = vec![];
     for tv in &tasks {
         if let (Some(id), Some(name)) = (tv.task.lead_agency_id, tv.task.lead_agency_name.clone()) {
@@ -518,12 +555,22 @@ async fn detail_page(
             }
         }
     }
-    let matrix: Vec<_> = agencies
+    let mut columns = vec![];
+    for (aid, name) in &agencies {
+        let short = langnghe_store::agencies::get(&state.db, langnghe_store::geo::COUNTRY_ID, *aid)
+            .await?
+            .map(|a| a.short_name)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| name.clone());
+        columns.push(context! { id => aid, short => short, name => name });
+    }
+    let matrix: Vec<_> = tasks
         .iter()
-        .map(|(aid, name)| {
-            let cells: Vec<&str> = tasks
+        .filter(|tv| tv.task.lead_agency_id.is_some() || !tv.coordinating.is_empty())
+        .map(|tv| {
+            let cells: Vec<&str> = agencies
                 .iter()
-                .map(|tv| {
+                .map(|(aid, _)| {
                     if tv.task.lead_agency_id == Some(*aid) {
                         "lead"
                     } else if tv.coordinating.iter().any(|(c, _)| c == aid) {
@@ -533,9 +580,39 @@ async fn detail_page(
                     }
                 })
                 .collect();
-            context! { id => aid, name => name, cells => cells }
+            let text: String = tv.task.text.chars().take(90).collect();
+            let cut = text.chars().count() < tv.task.text.chars().count();
+            context! {
+                id => tv.task.id,
+                section => tv.task.section.clone(),
+                text => if cut { format!("{text}…") } else { text },
+                full => tv.task.text.clone(),
+                cells => cells,
+            }
         })
         .collect();
+    // Split targets grouped by milestone, each group with its year.
+    let splits: std::collections::HashMap<String, Vec<SplitGroup>> = indicators
+        .iter()
+        .map(|iv| {
+            let mut groups: Vec<SplitGroup> = vec![];
+            for tg in iv.targets.iter().filter(|t| t.dimension != "total") {
+                let label = tg
+                    .category
+                    .clone()
+                    .or_else(|| tg.unit_name.clone())
+                    .or_else(|| tg.agency_name.clone())
+                    .unwrap_or_default();
+                let item = (tg.id, label, tg.text.clone());
+                match groups.iter_mut().find(|(m, _)| *m == tg.milestone) {
+                    Some((_, items)) => items.push(item),
+                    None => groups.push((tg.milestone.clone(), vec![item])),
+                }
+            }
+            (iv.indicator.id.to_string(), groups)
+        })
+        .collect();
+    let periods = langnghe_store::reporting::periods(&state.db, p.id).await?;
     let specific: Vec<String> = p
         .objectives_specific
         .as_deref()
@@ -561,6 +638,9 @@ async fn detail_page(
         indicators => indicators,
         tasks => tasks,
         matrix => matrix,
+        matrix_columns => columns,
+        splits => splits,
+        periods => periods,
         budget => budget,
         total_planned => total_planned,
         total_planned_text => vnfmt::format_money_short(total_planned),
@@ -693,12 +773,59 @@ pub fn appendix_view(a: &store::Appendix) -> AppendixView {
         }
     }
     milestones.sort();
+    group_totals_per_unit(&mut out);
     AppendixView {
         name: a.name.clone(),
         title: a.title.clone(),
         subtitle: a.subtitle.clone(),
         milestones,
         rows: out,
+    }
+}
+
+/// A group row (an agency's block) never adds lines of different units: its
+/// total cell shows the total per unit of its lines ("3 DA/MH; 6 Lớp; 90 Cuộc"),
+/// or stays blank when its lines carry no number.
+fn group_totals_per_unit(rows: &mut [AppendixRow]) {
+    let mut i = 0;
+    while i < rows.len() {
+        if rows[i].kind != "group_total" {
+            i += 1;
+            continue;
+        }
+        let end = rows[i + 1..]
+            .iter()
+            .position(|r| r.kind != "item")
+            .map(|p| i + 1 + p)
+            .unwrap_or(rows.len());
+        let milestones: Vec<String> = rows[i].values.iter().map(|(m, _)| m.clone()).collect();
+        for m in milestones {
+            let items: Vec<(String, Option<f64>)> = rows[i + 1..end]
+                .iter()
+                .map(|r| {
+                    let v = r
+                        .values
+                        .iter()
+                        .find(|(x, _)| *x == m)
+                        .and_then(|(_, vals)| vals.first())
+                        .and_then(|t| vnfmt::parse_number(t).ok());
+                    (r.unit.clone(), v)
+                })
+                .collect();
+            let refs: Vec<(&str, Option<f64>)> =
+                items.iter().map(|(u, v)| (u.as_str(), *v)).collect();
+            let text = langnghe_core::coverage::totals_per_unit(&refs)
+                .iter()
+                .map(|(u, v)| format!("{} {u}", vnfmt::format_decimal_trim(*v, 3)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if let Some((_, vals)) = rows[i].values.iter_mut().find(|(x, _)| *x == m) {
+                if let Some(first) = vals.first_mut() {
+                    *first = text;
+                }
+            }
+        }
+        i = end;
     }
 }
 
@@ -823,4 +950,245 @@ async fn appendix_page(
     }
     let page = context! { title => v.title.clone(), p => p, a => v };
     Ok(render(&state, &ctx, "plans/appendix.html", page)?.into_response())
+}
+
+/// The printable summary of a programme (Decree 30/2020/NĐ-CP layout): its
+/// information, objectives, indicators with every target and its year, tasks
+/// with their lead and coordinating agencies, and budget. In Vietnamese (a
+/// state document).
+async fn summary_document(
+    state: &AppState,
+    p: &Program,
+) -> AppResult<langnghe_reports::OfficialReport> {
+    use langnghe_reports::{Block, OfficialReport, ReportTable};
+    let db = &state.db;
+    let country = langnghe_store::geo::COUNTRY_ID;
+    let lead = match p.lead_agency_id {
+        Some(a) => langnghe_store::agencies::get(db, country, a).await?,
+        None => None,
+    };
+    let parent = match lead.as_ref().and_then(|a| a.parent_id) {
+        Some(x) => langnghe_store::agencies::get(db, country, x).await?,
+        None => None,
+    };
+    let place = langnghe_store::geo::by_id(db, p.admin_unit_id)
+        .await?
+        .map(|u| {
+            u.name
+                .trim_start_matches("Tỉnh ")
+                .trim_start_matches("Thành phố ")
+                .to_string()
+        })
+        .unwrap_or_default();
+    let inds = indicator_views(
+        state,
+        p.id,
+        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
+    )
+    .await?;
+    let tasks = task_views(state, p.id).await?;
+    let (lines, amounts) = store::budget(db, p.id).await?;
+    let budget = budget_views(lines, &amounts);
+    let mut blocks = vec![Block::Heading("I. THÔNG TIN CHUNG".into())];
+    blocks.push(Block::Paragraph(format!(
+        "Mã: {}. Văn bản: {}. Thời gian thực hiện: từ ngày {} đến ngày {}. Cơ quan chủ trì: {}.",
+        p.code,
+        p.document_number.clone().unwrap_or_else(|| "—".into()),
+        vnfmt::format_date(p.period_start),
+        vnfmt::format_date(p.period_end),
+        p.lead_agency_name.clone().unwrap_or_else(|| "—".into()),
+    )));
+    blocks.push(Block::Heading("II. MỤC TIÊU".into()));
+    let specific: Vec<String> = p
+        .objectives_specific
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let mut objectives = p.objectives_general.clone().unwrap_or_default();
+    for o in &specific {
+        objectives.push_str(&format!("\n- {o}"));
+    }
+    blocks.push(Block::Paragraph(if objectives.trim().is_empty() {
+        "—".into()
+    } else {
+        objectives.trim().to_string()
+    }));
+    blocks.push(Block::Heading("III. CHỈ TIÊU".into()));
+    let rows: Vec<Vec<String>> = inds
+        .iter()
+        .map(|iv| {
+            let totals: Vec<String> = iv
+                .targets
+                .iter()
+                .filter(|t| t.dimension == "total")
+                .map(|t| format!("{}: {}", t.milestone, t.text))
+                .collect();
+            let parts: Vec<(&str, &str, &str)> = iv
+                .targets
+                .iter()
+                .filter(|t| t.dimension == "category")
+                .filter_map(|t| {
+                    t.category
+                        .as_deref()
+                        .map(|c| (t.milestone.as_str(), c, t.text.as_str()))
+                })
+                .collect();
+            let mut target = totals.join("; ");
+            if !parts.is_empty() {
+                target.push_str(&format!(
+                    " (theo loại: {})",
+                    langnghe_core::coverage::split_targets_text(&parts)
+                ));
+            }
+            vec![
+                iv.indicator.code.clone(),
+                iv.indicator.name.clone(),
+                iv.indicator.unit.clone(),
+                if target.is_empty() {
+                    "—".into()
+                } else {
+                    target
+                },
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(ReportTable {
+        caption: Some("Bảng 1. Chỉ tiêu và mục tiêu theo mốc năm".into()),
+        header: vec![
+            "Mã".into(),
+            "Chỉ tiêu".into(),
+            "ĐVT".into(),
+            "Mục tiêu".into(),
+        ],
+        rows,
+        numeric: vec![],
+        widths: vec![0.9, 4.0, 1.1, 4.0],
+        bold_rows: vec![],
+    }));
+    blocks.push(Block::Heading("IV. NHIỆM VỤ VÀ PHÂN CÔNG".into()));
+    let rows: Vec<Vec<String>> = tasks
+        .iter()
+        .map(|tv| {
+            vec![
+                tv.task.section.clone().unwrap_or_default(),
+                tv.task.text.clone(),
+                tv.task
+                    .lead_agency_name
+                    .clone()
+                    .unwrap_or_else(|| "—".into()),
+                tv.coordinating
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                tv.task.due_on.map(vnfmt::format_date).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(ReportTable {
+        caption: Some("Bảng 2. Nhiệm vụ, cơ quan chủ trì và phối hợp".into()),
+        header: vec![
+            "Mục".into(),
+            "Nhiệm vụ".into(),
+            "Chủ trì".into(),
+            "Phối hợp".into(),
+            "Thời hạn".into(),
+        ],
+        rows,
+        numeric: vec![],
+        widths: vec![0.8, 4.4, 1.9, 2.0, 1.0],
+        bold_rows: vec![],
+    }));
+    blocks.push(Block::Heading("V. KINH PHÍ".into()));
+    if budget.is_empty() {
+        blocks.push(Block::Paragraph("Kế hoạch không ghi dòng kinh phí.".into()));
+    } else {
+        let rows: Vec<Vec<String>> = budget
+            .iter()
+            .map(|b| {
+                vec![
+                    b.line.line.clone(),
+                    b.line
+                        .planned_dong
+                        .map(|x| vnfmt::format_decimal_trim(x as f64, 0))
+                        .unwrap_or_else(|| "—".into()),
+                    vnfmt::format_decimal_trim(b.allocated_dong as f64, 0),
+                    vnfmt::format_decimal_trim(b.disbursed_dong as f64, 0),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table(ReportTable {
+            caption: Some("Bảng 3. Kinh phí (đồng)".into()),
+            header: vec![
+                "Nguồn / nội dung".into(),
+                "Kế hoạch".into(),
+                "Đã bố trí".into(),
+                "Đã giải ngân".into(),
+            ],
+            rows,
+            numeric: vec![false, true, true, true],
+            widths: vec![4.0, 2.0, 2.0, 2.0],
+            bold_rows: vec![],
+        }));
+    }
+    Ok(OfficialReport {
+        issuer_parent: parent
+            .as_ref()
+            .map(|x| {
+                x.short_name
+                    .replace("UBND tỉnh", &format!("UBND tỉnh {place}"))
+                    .to_uppercase()
+            })
+            .unwrap_or_else(|| format!("UBND {}", place.to_uppercase())),
+        issuer: lead
+            .as_ref()
+            .map(|a| a.name.to_uppercase())
+            .unwrap_or_default(),
+        number: "Số:        /TT".into(),
+        place,
+        date: Some(crate::geo::today()),
+        kind_title: "BẢN TÓM TẮT".into(),
+        title: format!(
+            "{} {}",
+            p.document_number
+                .clone()
+                .map(|n| format!("Kế hoạch số {n}:"))
+                .unwrap_or_else(|| format!("{}:", p.code)),
+            p.title
+        ),
+        salutation: None,
+        blocks,
+        recipients: vec!["Các sở, ban, ngành, địa phương".into(), "Lưu: VT".into()],
+        signer_authority: None,
+        signer_title: "NGƯỜI LẬP".into(),
+        signer_name: String::new(),
+    })
+}
+
+/// The programme's printable summary as PDF (Decree 30/2020/NĐ-CP layout, in
+/// Vietnamese). Answers the same on the page path `/programs/{id}/summary.pdf`.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/summary.pdf", tag = "plans",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf"),
+        (status = 401), (status = 404)))]
+async fn summary_pdf_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<axum::response::Response> {
+    let p = load(&state, &ctx, &id).await?;
+    let doc = summary_document(&state, &p).await?;
+    let bytes = tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(format!("render: {e}")))?
+        .map_err(|e| AppError::Internal(format!("render: {e}")))?;
+    let name = format!(
+        "tom-tat-{}.pdf",
+        langnghe_core::text::fold_vi(&p.code).replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    Ok(crate::reporting::file_response(
+        bytes,
+        "application/pdf",
+        &name,
+    ))
 }

@@ -361,8 +361,14 @@ step('3. two tasks and a budget line: the agency × task matrix and the budget r
 
   const matrix = page.locator('table.task-matrix');
   assert.ok(await matrix.count(), 'no table.task-matrix after adding two tasks');
+  // Tasks are rows, agencies are columns headed by their short name, the full
+  // name in the <abbr title> (issue 11).
   const mrows = await rowsOf(matrix);
-  const cell = (name, col) => mrows.find((r) => r[0] === name)?.[col];
+  const fullNames = await matrix.locator('thead th abbr').evaluateAll((as) => as.map((a) => a.getAttribute('title').normalize('NFC')));
+  const cell = (name, task) => {
+    const col = fullNames.indexOf(name);
+    return col < 0 ? undefined : mrows[task - 1]?.[col + 1];
+  };
   const expect = [
     [TASKS[0].lead, 1, 'CT'], [TASKS[0].lead, 2, ''],
     [TASKS[0].coNames[0], 1, 'PH'], [TASKS[0].coNames[1], 1, 'PH'],
@@ -370,9 +376,10 @@ step('3. two tasks and a budget line: the agency × task matrix and the budget r
     [TASKS[1].coNames[0], 2, 'PH'],
   ];
   const wrong = expect.filter(([n, c, want]) => cell(n, c) !== want)
-    .map(([n, c, want]) => `${n} × task ${c}: "${cell(n, c) ?? '(no row)'}" (expected "${want || 'empty'}")`);
-  assert.deepEqual(wrong, [], `task matrix:\n  ${wrong.join('\n  ')}\nrows: ${JSON.stringify(mrows)}`);
-  assert.equal(mrows.length, 5, `the matrix has ${mrows.length} agency rows, expected 5: ${JSON.stringify(mrows.map((r) => r[0]))}`);
+    .map(([n, c, want]) => `${n} × task ${c}: "${cell(n, c) ?? '(no column)'}" (expected "${want || 'empty'}")`);
+  assert.deepEqual(wrong, [], `task matrix:\n  ${wrong.join('\n  ')}\nrows: ${JSON.stringify(mrows)} columns: ${JSON.stringify(fullNames)}`);
+  assert.equal(fullNames.length, 5, `the matrix has ${fullNames.length} agency columns, expected 5: ${JSON.stringify(fullNames)}`);
+  assert.equal(mrows.length, 2, `the matrix has ${mrows.length} task rows, expected 2`);
   const badgeTitles = await matrix.locator('.badge').evaluateAll((bs) => bs.map((b) => b.getAttribute('title')));
   assert.ok(badgeTitles.every((t) => t === 'Chủ trì' || t === 'Phối hợp'), `matrix badges have titles ${JSON.stringify(badgeTitles)}`);
 
@@ -549,7 +556,7 @@ step('5. Lào Cai plan 316: the appendix table and its Excel export', async (t) 
     const th = t.querySelector('tbody th');
     return { cols: t.tHead.rows[0].cells.length - 1, rows: t.tBodies[0].rows.length, table: t.scrollWidth, wrap: w?.clientWidth, nameCol: Math.round(th.getBoundingClientRect().width), nameH: Math.round(th.getBoundingClientRect().height), sticky: getComputedStyle(th).position };
   });
-  if (m) t.diagnostic(`Lào Cai task matrix: ${m.rows} agencies × ${m.cols} tasks; table ${m.table} px in a ${m.wrap} px wrapper; agency column ${m.nameCol} px wide (first row ${m.nameH} px tall), position ${m.sticky}`);
+  if (m) t.diagnostic(`Lào Cai task matrix: ${m.rows} tasks × ${m.cols} agencies; table ${m.table} px in a ${m.wrap} px wrapper; task column ${m.nameCol} px wide (first row ${m.nameH} px tall), position ${m.sticky}`);
   const link = page.locator('.page-header a', { hasText: 'Phụ biểu' });
   assert.ok(await link.count(), `no "Phụ biểu" link in the page header of ${lcPath}`);
   await shot(page, `${PREFIX}-05b-lao-cai-plan`);
@@ -566,10 +573,11 @@ step('5. Lào Cai plan 316: the appendix table and its Excel export', async (t) 
   const ct = arows.find((r) => r[1] === 'Sở Công thương');
   assert.ok(ct, `no "Sở Công thương" row in the appendix: ${JSON.stringify(arows.map((r) => r[1]))}`);
   // TT, Nội dung, ĐVT, then 4 columns per milestone (Tổng, LN, NTT, LNTT).
-  // "Sở Công thương" is a group total (II): the plan prints 99 and 165 in
-  // the "Tổng" column of 2025 and 2030.
-  assert.equal(ct[3], '99', `"Sở Công thương" × "Đến năm 2025 / Tổng" is "${ct[3]}" (row ${JSON.stringify(ct)})`);
-  assert.equal(ct[7], '165', `"Sở Công thương" × "Đến năm 2030 / Tổng" is "${ct[7]}" (row ${JSON.stringify(ct)})`);
+  // "Sở Công thương" is a group total (II): the plan prints 99 and 165 in the
+  // "Tổng" column, adding projects, classes and fairs; the page shows a total
+  // per unit instead (issue 11).
+  assert.equal(ct[3], '3 DA/MH; 6 Lớp; 90 Cuộc', `"Sở Công thương" × "Đến năm 2025 / Tổng" is "${ct[3]}" (row ${JSON.stringify(ct)})`);
+  assert.equal(ct[7], '5 DA/MH; 10 Lớp; 150 Cuộc', `"Sở Công thương" × "Đến năm 2030 / Tổng" is "${ct[7]}" (row ${JSON.stringify(ct)})`);
   await shot(page, `${PREFIX}-05c-appendix`);
 
   const xl = page.locator('.page-header a[download]', { hasText: 'Xuất Excel' });
@@ -588,10 +596,10 @@ step('5. Lào Cai plan 316: the appendix table and its Excel export', async (t) 
   assert.ok(sheet.headers.includes('Đến năm 2025: LN'), `xlsx headers ${JSON.stringify(sheet.headers)} lack "Đến năm 2025: LN"`);
   const xrow = sheet.rows.find((row) => row.includes('Sở Công thương'));
   assert.ok(xrow, `no xlsx row with "Sở Công thương": ${JSON.stringify(sheet.rows.slice(0, 10))}`);
-  assert.ok(xrow.includes('99') && xrow.includes('165'), `xlsx row "Sở Công thương" lacks 99 or 165: ${JSON.stringify(xrow)}`);
-  const i2025 = xrow.indexOf('99');
+  assert.ok(xrow.includes('3 DA/MH; 6 Lớp; 90 Cuộc') && xrow.includes('5 DA/MH; 10 Lớp; 150 Cuộc'), `xlsx row "Sở Công thương" lacks its totals per unit: ${JSON.stringify(xrow)}`);
+  const i2025 = xrow.indexOf('3 DA/MH; 6 Lớp; 90 Cuộc');
   assert.ok(sheet.headers[i2025]?.startsWith('Đến năm 2025'),
-    `in the xlsx, 99 of "Sở Công thương" is under "${sheet.headers[i2025]}", expected a "Đến năm 2025: …" column (headers ${JSON.stringify(sheet.headers)})`);
+    `in the xlsx, the 2025 total of "Sở Công thương" is under "${sheet.headers[i2025]}", expected a "Đến năm 2025: …" column (headers ${JSON.stringify(sheet.headers)})`);
 });
 
 step('6. the 2011-2015 khuyến công programme: 71,2 % achieved, 95,5 % of the budget allocated', async () => {

@@ -499,7 +499,7 @@ task-lead-short = L
 task-coordinating = Coordinating
 task-coordinating-short = C
 task-due = Due
-task-matrix = Assignment matrix (agency × task)
+task-matrix = Assignment matrix (task × agency)
 budget-title = Budget
 budget-empty = No budget yet.
 budget-total = Total budget
@@ -1014,3 +1014,28 @@ todo-unread = { $count ->
    *[other] { $count } unread notifications
 }
 menu = Menu
+## consol
+consol-coverage = { $approved } of { $expected } units approved
+consol-coverage-complete = Every unit's report is approved: the consolidated figures are final.
+consol-provisional = provisional
+consol-provisional-note = Achievement is provisional until every unit's report is approved.
+consol-missing = Units not yet approved ({ $count })
+consol-milestone = Against the { $year } milestone
+consol-split-targets = Targets per category
+achievement-per_category = Compared per category
+consol-period-opened-late = This period was opened after its due date ({ $due }): every unit was late from the start.
+consol-confirm-past-due = The due date has passed: I confirm opening this period anyway (every unit will be late at once).
+consol-confirm-past-due-hint = Needed only when the period's due date has passed.
+error-period-past-due = This period's due date has passed; tick the confirmation to open it anyway.
+plan-toc = Contents
+plan-toc-info = Information
+plan-toc-objectives = Objectives
+plan-toc-indicators = Indicators
+plan-toc-tasks = Tasks
+plan-toc-assignment = Assignment
+plan-toc-budget = Budget
+plan-toc-appendix = Appendix
+plan-toc-periods = Reporting periods
+plan-summary-pdf = Summary (PDF)
+plan-matrix-legend = Abbreviations
+plan-periods-none = No reporting period opened yet.

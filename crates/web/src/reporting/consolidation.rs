@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::response::{Html, Response};
 use axum::routing::get;
 use axum::Router;
+use langnghe_core::coverage as cov;
 use langnghe_core::plan::{self as prules, Direction, Target};
 use langnghe_core::report_values::{self as values};
 use langnghe_core::vnfmt;
@@ -77,13 +78,47 @@ pub struct Row {
     pub period_value: Option<f64>,
     /// Earlier years' values and this period's, to the milestone.
     pub cumulative: Option<f64>,
+    /// The milestone this line is measured against: the one in force for the
+    /// period (2025 for a 2025 period, the next one otherwise).
     pub milestone: Option<String>,
+    /// The year of that milestone.
+    pub milestone_year: Option<i32>,
+    /// The target at that milestone as stated, with its year: "11 (2025)".
     pub target: Option<String>,
+    /// Every split target of the indicator with its year (total lines of
+    /// indicators with categories): "2025 — LN: 11, NTT: 21; 2030 — LN: 8".
+    pub split_targets: Option<String>,
     pub percent: Option<f64>,
     pub percent_text: Option<String>,
-    /// below, achieved, exceeded or no_data.
+    /// below, achieved, exceeded, no_data, or per_category (a total whose
+    /// target lists categories that do not add: each category line carries
+    /// its own verdict).
     pub status: String,
+    /// The verdict is provisional: not every expected unit report is approved.
+    pub provisional: bool,
     pub units: Vec<UnitValue>,
+}
+
+/// An expected unit report not approved yet.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MissingUnit {
+    pub report_id: i64,
+    pub agency_name: String,
+    pub unit_name: String,
+    /// draft, submitted or returned.
+    pub state: String,
+}
+
+/// How many of the expected unit reports are approved, and which are not.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CoverageView {
+    pub approved: usize,
+    pub expected: usize,
+    /// Every expected report is approved.
+    pub complete: bool,
+    /// The units whose report is not approved yet (for a reader limited to a
+    /// part of the area: only those inside it; `approved`/`expected` stay the plan's).
+    pub missing: Vec<MissingUnit>,
 }
 
 /// The consolidated report of a period.
@@ -98,6 +133,10 @@ pub struct Consolidation {
     pub approved: usize,
     pub submitted: usize,
     pub on_time: usize,
+    /// Coverage: "14/19 units approved" and the units not yet approved.
+    pub coverage: CoverageView,
+    /// True until every expected report is approved: every verdict is provisional.
+    pub provisional: bool,
     pub rows: Vec<Row>,
     pub narratives: Vec<Narrative>,
     /// Set when the reader's scope lies inside the programme's area without
@@ -117,6 +156,23 @@ fn achievement_of(
     let Some(m) = milestone else {
         return (None, None, None, "no_data".into());
     };
+    if category.is_empty() {
+        let cats = targets
+            .iter()
+            .filter(|t| t.indicator_id == ind.id && t.milestone == m && t.dimension == "category")
+            .count();
+        let total = targets
+            .iter()
+            .find(|t| t.indicator_id == ind.id && t.milestone == m && t.dimension == "total");
+        if cov::total_basis(cats, total.and_then(|t| t.value)) == cov::TotalBasis::PerCategory {
+            return (
+                total.map(|t| format!("{} ({m})", t.text)),
+                None,
+                None,
+                "per_category".into(),
+            );
+        }
+    }
     let t = targets.iter().find(|t| {
         t.indicator_id == ind.id
             && t.milestone == m
@@ -264,6 +320,27 @@ pub async fn compute(
         let mut seen = std::collections::HashSet::new();
         cats.retain(|c| seen.insert(c.clone()));
         let across = values::across_units(&ind.aggregation);
+        // The milestone in force for this period among this indicator's targets.
+        let mut own_milestones: Vec<String> = targets
+            .iter()
+            .filter(|t| t.indicator_id == ind.id)
+            .map(|t| t.milestone.clone())
+            .collect();
+        own_milestones.sort();
+        own_milestones.dedup();
+        let milestone = cov::milestone_in_force(period.year as i32, &own_milestones)
+            .or_else(|| period.milestone.clone());
+        let split_parts: Vec<(&str, &str, &str)> = targets
+            .iter()
+            .filter(|t| t.indicator_id == ind.id && t.dimension == "category")
+            .filter_map(|t| {
+                t.category
+                    .as_deref()
+                    .map(|c| (t.milestone.as_str(), c, t.text.as_str()))
+            })
+            .collect();
+        let split_targets =
+            (!split_parts.is_empty()).then(|| cov::split_targets_text(&split_parts));
         let mut line_keys = vec![String::new()];
         line_keys.extend(cats.iter().cloned());
         let by_report = this.get(&ind.id);
@@ -303,19 +380,26 @@ pub async fn compute(
             }
             let cumulative = values::cumulative(&ind.aggregation, &before, period_value);
             let (target, percent, percent_text, status) =
-                achievement_of(ind, &targets, period.milestone.as_deref(), &cat, cumulative);
+                achievement_of(ind, &targets, milestone.as_deref(), &cat, cumulative);
             rows.push(Row {
                 indicator_id: ind.id,
                 code: ind.code.clone(),
                 name: ind.name.clone(),
                 unit: ind.unit.clone(),
+                split_targets: if cat.is_empty() {
+                    split_targets.clone()
+                } else {
+                    None
+                },
                 category: cat,
                 period_value,
                 cumulative,
-                milestone: period.milestone.clone(),
+                milestone_year: milestone.as_deref().and_then(cov::milestone_year),
+                milestone: milestone.clone(),
                 target,
                 percent,
                 percent_text,
+                provisional: false,
                 status,
                 units,
             });
@@ -350,6 +434,27 @@ pub async fn compute(
                 .is_some_and(|s| s.to_offset(vnfmt::VIETNAM_OFFSET).date() <= r.due_on)
         })
         .count();
+    let coverage = cov::Coverage {
+        approved,
+        expected: reports.len(),
+    };
+    let provisional = coverage.provisional();
+    for r in &mut rows {
+        // Only a verdict can be provisional.
+        r.provisional =
+            provisional && matches!(r.status.as_str(), "below" | "achieved" | "exceeded");
+    }
+    let mut missing: Vec<MissingUnit> = reports
+        .iter()
+        .filter(|r| r.state != "approved" && r.state != "locked")
+        .map(|r| MissingUnit {
+            report_id: r.id,
+            agency_name: r.agency_name.clone(),
+            unit_name: r.unit_name.clone(),
+            state: r.state.clone(),
+        })
+        .collect();
+    missing.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
     Ok(Consolidation {
         program_id: program.id,
         program_code: program.code.clone(),
@@ -359,6 +464,13 @@ pub async fn compute(
         approved,
         submitted,
         on_time,
+        coverage: CoverageView {
+            approved,
+            expected: reports.len(),
+            complete: coverage.complete(),
+            missing,
+        },
+        provisional,
         rows,
         narratives: store::narratives(db, period.id).await?,
         limited_to: None,
@@ -373,6 +485,9 @@ pub fn restrict(c: &mut Consolidation, visible: &HashSet<i64>, scope_name: &str)
         row.units.retain(|u| visible.contains(&u.report_id));
     }
     c.narratives.retain(|n| visible.contains(&n.report_id));
+    c.coverage
+        .missing
+        .retain(|m| visible.contains(&m.report_id));
     c.limited_to = Some(scope_name.to_string());
 }
 
@@ -509,6 +624,29 @@ async fn page(
     )
 }
 
+/// The coverage sentence of the official report (Vietnamese: a state document).
+fn coverage_sentence_vi(c: &Consolidation) -> String {
+    let cv = &c.coverage;
+    let mut s = format!(
+        "Mức độ đầy đủ: {}/{} đơn vị đã được duyệt báo cáo",
+        cv.approved, cv.expected
+    );
+    if cv.complete {
+        s.push_str("; số liệu tổng hợp là chính thức.");
+    } else {
+        let names: Vec<&str> = cv.missing.iter().map(|m| m.agency_name.as_str()).collect();
+        if names.is_empty() {
+            s.push_str("; số liệu tổng hợp là tạm tính.");
+        } else {
+            s.push_str(&format!(
+                "; số liệu tổng hợp là tạm tính. Các đơn vị chưa được duyệt báo cáo: {}.",
+                names.join(", ")
+            ));
+        }
+    }
+    s
+}
+
 fn strip_place(name: &str, place: &str) -> String {
     let n = name.trim();
     for suffix in [format!(" tỉnh {place}"), format!(" thành phố {place}")] {
@@ -609,7 +747,14 @@ pub async fn official(
         rate(c.on_time),
         c.approved,
     )));
+    blocks.push(Block::Paragraph(coverage_sentence_vi(c)));
     blocks.push(Block::Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU".into()));
+    if c.provisional {
+        blocks.push(Block::Paragraph(format!(
+            "Tỷ lệ đạt trong Bảng 1 là số liệu tạm tính: mới có {}/{} đơn vị được duyệt báo cáo.",
+            c.coverage.approved, c.coverage.expected
+        )));
+    }
     let mut rows = vec![];
     let mut n = 0;
     for r in &c.rows {
@@ -627,10 +772,20 @@ pub async fn official(
                 format!("Trong đó: {}", r.category)
             },
             r.unit.clone(),
-            r.target.clone().unwrap_or_else(|| "—".into()),
+            match (&r.target, &r.split_targets) {
+                (Some(t), Some(split)) => format!("{t}; theo loại: {split}"),
+                (Some(t), None) => t.clone(),
+                (None, Some(split)) => split.clone(),
+                (None, None) => "—".into(),
+            },
             fmt(r.period_value),
             fmt(r.cumulative),
-            r.percent_text.clone().unwrap_or_else(|| "—".into()),
+            match (&r.percent_text, r.status.as_str()) {
+                (_, "per_category") => "Theo từng loại".into(),
+                (Some(p), _) if r.provisional => format!("{p} (tạm tính)"),
+                (Some(p), _) => p.clone(),
+                (None, _) => "—".into(),
+            },
         ]);
     }
     blocks.push(Block::Table(ReportTable {
@@ -945,6 +1100,26 @@ mod tests {
             approved: 2,
             submitted: 2,
             on_time: 2,
+            coverage: CoverageView {
+                approved: 1,
+                expected: 2,
+                complete: false,
+                missing: vec![
+                    MissingUnit {
+                        report_id: 1,
+                        agency_name: "Gia Lâm".into(),
+                        unit_name: String::new(),
+                        state: "draft".into(),
+                    },
+                    MissingUnit {
+                        report_id: 2,
+                        agency_name: "Hà Đông".into(),
+                        unit_name: String::new(),
+                        state: "draft".into(),
+                    },
+                ],
+            },
+            provisional: true,
             rows: vec![Row {
                 indicator_id: 1,
                 code: "1".into(),
@@ -954,10 +1129,13 @@ mod tests {
                 period_value: Some(7.0),
                 cumulative: Some(7.0),
                 milestone: None,
+                milestone_year: None,
                 target: None,
+                split_targets: None,
                 percent: None,
                 percent_text: None,
                 status: "no_data".into(),
+                provisional: false,
                 units: vec![unit(1, "Gia Lâm", 3.0), unit(2, "Hà Đông", 4.0)],
             }],
             narratives: vec![narrative(1, "Gia Lâm"), narrative(2, "Hà Đông")],
@@ -975,5 +1153,12 @@ mod tests {
         assert_eq!(c.narratives[0].agency_name, "Gia Lâm");
         assert_eq!(c.limited_to.as_deref(), Some("Huyện Gia Lâm"));
         assert_eq!(c.expected, 2, "the reporting rate is the plan's");
+        assert_eq!(c.coverage.expected, 2, "the coverage is the plan's");
+        assert_eq!(
+            c.coverage.missing.len(),
+            1,
+            "only units inside the scope are named"
+        );
+        assert_eq!(c.coverage.missing[0].agency_name, "Gia Lâm");
     }
 }

@@ -180,6 +180,11 @@ pub struct PeriodPayload {
     /// A value more than this many times the previous period's needs a comment (default 3).
     #[serde(default)]
     pub jump_factor: Option<String>,
+    /// Open it even though its due date has passed (every unit is late at
+    /// once). Without it such a period is refused with 422, field
+    /// `confirm_past_due`, message key `error-period-past-due`.
+    #[serde(default)]
+    pub confirm_past_due: Option<bool>,
 }
 
 fn parse_mmdd(s: &Option<String>) -> Option<(u8, u8)> {
@@ -294,6 +299,14 @@ async fn validate_period(
         return Err(AppError::Validation(vec![FieldError::new(
             field,
             "error-period-dates",
+        )]));
+    }
+    if langnghe_core::coverage::opening_needs_confirmation(today(), due_on)
+        && p.confirm_past_due != Some(true)
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "confirm_past_due",
+            "error-period-past-due",
         )]));
     }
     Ok(NewPeriod {
@@ -470,6 +483,8 @@ pub struct PeriodStatus {
     /// % of units that submitted / submitted on time.
     pub submitted_rate: f64,
     pub on_time_rate: f64,
+    /// The period was opened after its due date: every unit was late from the start.
+    pub opened_past_due: bool,
 }
 
 pub fn unit_status(lang: Lang, r: &Report, today: Date) -> UnitStatus {
@@ -542,7 +557,12 @@ async fn period_status(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Perio
             })
             .count();
     let (submitted_rate, on_time_rate) = rules::reporting_rate(expected, submitted, on_time);
+    let opened_past_due = langnghe_core::coverage::opened_past_due(
+        period.created_at.to_offset(vnfmt::VIETNAM_OFFSET).date(),
+        period.due_on,
+    );
     Ok(PeriodStatus {
+        opened_past_due,
         period,
         units,
         expected,
