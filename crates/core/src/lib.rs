@@ -3,8 +3,10 @@
 pub mod access;
 pub mod agency;
 pub mod auth;
+pub mod cite;
 pub mod geo;
 pub mod legal_doc;
+pub mod place;
 pub mod plan;
 pub mod registry;
 pub mod report;
