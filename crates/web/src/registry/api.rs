@@ -42,7 +42,7 @@ pub async fn list(
     q: &RegistryQuery,
 ) -> AppResult<Response> {
     let scope = read_scope(ctx)?;
-    let mut lq = list_query(state, scope, e, q).await?;
+    let mut lq = list_query(state, ctx.lang, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
             let (items, total, next) = store::list_page(&state.db, &lq).await?;
@@ -259,7 +259,7 @@ pub async fn create(
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     json_types(e, input)?;
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(ctx.lang);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
         .map_err(AppError::Validation)?;
@@ -307,7 +307,7 @@ pub async fn update(
         .and_then(Value::as_i64)
         .ok_or(AppError::NotFound)?;
     json_types(e, input)?;
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(ctx.lang);
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
         .map_err(AppError::Validation)?;

@@ -3,7 +3,7 @@
 
 use super::api::{self as regapi, parse_kinds};
 use super::{
-    display_value, edit_scope, field_label, field_unit, list_query, load, read_scope, RegistryQuery,
+    display_value, edit_scope, field_label, field_unit, load, read_scope, RegistryQuery,
 };
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
@@ -49,7 +49,7 @@ pub fn pages() -> Router<AppState> {
             )
             .route(
                 &format!("{base}/new"),
-                get(move |s: State<AppState>, c: Ctx| new_page(e, s, c)),
+                get(move |s: State<AppState>, c: Ctx, q: Query<std::collections::HashMap<String, String>>| new_page(e, s, c, q)),
             )
             .route(
                 &format!("{base}/{{id}}"),
@@ -273,14 +273,23 @@ async fn list_page(
     }
     let scope = read_scope(&ctx)?;
     let (page, offset) = page_offset(q.page);
-    let (mut lq, errors) = match list_query(&state, scope, e, &q).await {
-        Ok(lq) => (lq, vec![]),
-        Err(AppError::Validation(errs)) => {
-            let mut lq = ListQuery::new(e, scope);
-            lq.sort = e.fields()[0].key;
-            (lq, errs)
-        }
-        Err(err) => return Err(err),
+    let (mut lq, unit_choice, errors) =
+        match super::list_query_unit(&state, ctx.lang, scope, e, &q).await {
+            Ok((lq, u)) => (lq, u, vec![]),
+            Err(AppError::Validation(errs)) => {
+                let mut lq = ListQuery::new(e, scope);
+                lq.sort = e.fields()[0].key;
+                (lq, None, errs)
+            }
+            Err(err) => return Err(err),
+        };
+    // The unit the filter means, named with its parents and era (a name typed
+    // as "Lào Cai" shows which Lào Cai it was read as).
+    let unit_label = match &unit_choice {
+        Some(u) => langnghe_store::geo::choice_by_id(&state.db, u.id)
+            .await?
+            .map(|c| crate::places::label(ctx.lang, &c)),
+        None => None,
     };
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
@@ -302,6 +311,7 @@ async fn list_page(
         q => q.q.clone().unwrap_or_default(),
         unit => q.unit.clone().or(q.commune.clone()).or(q.district.clone()).or(q.province.clone()).unwrap_or_default(),
         as_of => q.as_of.clone().unwrap_or_default(),
+        unit_label => unit_label,
         ethnic_group => q.ethnic_group.clone().unwrap_or_default(),
         has_ethnic => e.fields().iter().any(|f| f.key.starts_with("ethnic_group")),
         has_unit => e.fields().iter().any(|f| f.kind == Kind::Unit),
@@ -662,8 +672,20 @@ async fn form_with(
     render(state, ctx, "registry/form.html", page)
 }
 
-async fn new_page(e: Entity, State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
-    form(&state, &ctx, e, &Map::new(), None, &[]).await
+async fn new_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(pre): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Html<String>> {
+    // The place picker without JavaScript comes back here with the unit chosen.
+    let mut input = Map::new();
+    for k in ["admin_unit_code", "admin_unit_as_of"] {
+        if let Some(v) = pre.get(k).filter(|v| v.chars().count() <= 200) {
+            input.insert(k.into(), Value::from(v.clone()));
+        }
+    }
+    form(&state, &ctx, e, &input, None, &[]).await
 }
 
 /// Turn a record into the input a form shows when editing it.
@@ -822,7 +844,7 @@ async fn conflict_rows(
     input: &Map<String, Value>,
     stored: &Record,
 ) -> AppResult<Vec<crate::views::ConflictRow>> {
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(lang);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
         .unwrap_or_default();
