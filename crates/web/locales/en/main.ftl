@@ -950,3 +950,4 @@ cols-apply = Apply
 export-generated = Exported on { $date }
 export-filters = Filters: { $filters }
 export-no-filter = Filters: none (everything in scope)
+empty-column = empty

@@ -949,3 +949,4 @@ cols-apply = Áp dụng
 export-generated = Ngày xuất: { $date }
 export-filters = Bộ lọc: { $filters }
 export-no-filter = Bộ lọc: không (toàn bộ trong phạm vi)
+empty-column = trống

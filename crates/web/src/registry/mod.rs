@@ -69,6 +69,9 @@ pub struct RegistryQuery {
     pub after: Option<String>,
     /// `xlsx` or `csv`: the whole filtered list as a file.
     pub format: Option<String>,
+    /// Pages: the list columns to show, comma-separated keys (default: those not empty in view).
+    #[param(ignore)]
+    pub cols: Option<String>,
     #[param(ignore)]
     pub page: Option<i64>,
 }
@@ -99,6 +102,7 @@ impl RegistryQuery {
             ("classification", &self.classification),
             ("year", &self.year),
             ("sort", &self.sort),
+            ("cols", &self.cols),
         ];
         let kept: Vec<(&str, String)> = pairs
             .into_iter()

@@ -249,10 +249,16 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
                     .unwrap_or_default(),
                 _ => vec![],
             };
+            let value = display_value(lang, f, rec);
+            let cite = match f.kind {
+                Kind::Text { .. } => citation_pieces(lang, &value),
+                _ => None,
+            };
             context! {
                 key => f.key,
                 label => field_label(lang, e, f.key),
-                value => display_value(lang, f, rec),
+                cite => cite,
+                value => value,
                 unit => field_unit(lang, f),
                 num => matches!(f.kind, Kind::Int { .. } | Kind::Money | Kind::Decimal { .. }),
                 link => link,
@@ -260,6 +266,66 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
             }
         })
         .collect()
+}
+
+/// A value that shows nothing in a list cell.
+fn is_blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// A seed document's citation: "Kế hoạch 316/KH-UBND, mục II.2.a, II.3.c".
+pub fn citation(lang: Lang, seed: u16, sections: &[String]) -> String {
+    let doc = t(lang, &format!("cite-doc-{seed:03}"));
+    let (appendix, secs): (Vec<&String>, Vec<&String>) =
+        sections.iter().partition(|s| s.as_str() == "PB01");
+    let mut parts = vec![doc];
+    if !secs.is_empty() {
+        let list: Vec<&str> = secs.iter().map(|s| s.as_str()).collect();
+        parts.push(t_args(lang, "cite-section", &[("section", list.join(", "))]));
+    }
+    if !appendix.is_empty() {
+        parts.push(t(lang, "cite-appendix"));
+    }
+    parts.join(", ")
+}
+
+/// A text holding seed references (`Nguồn: 003:86`) as pieces: plain text and
+/// citations with their raw form; `None` when it cites nothing.
+fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
+    use langnghe_core::cite::{group, segments, Segment};
+    let segs = segments(text);
+    if !segs.iter().any(|s| matches!(s, Segment::Refs(_))) {
+        return None;
+    }
+    let source_word = format!("{}: ", t(lang, "cite-source"));
+    Some(
+        segs.into_iter()
+            .map(|s| match s {
+                Segment::Text(t) => {
+                    // The seed loader wrote "Nguồn: " before its references.
+                    let t = match t.strip_suffix("Nguồn: ") {
+                        Some(head) => format!("{head}{source_word}"),
+                        None => t,
+                    };
+                    context! { text => t }
+                }
+                Segment::Refs(refs) => {
+                    let label = group(&refs)
+                        .into_iter()
+                        .map(|(seed, secs)| citation(lang, seed, &secs))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let raw = refs.iter().map(|r| r.raw()).collect::<Vec<_>>().join(",");
+                    context! { cite => label, raw => raw }
+                }
+            })
+            .collect(),
+    )
 }
 
 async fn list_page(
@@ -294,17 +360,77 @@ async fn list_page(
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
     let (items, total, next) = store::list_page(&state.db, &lq).await?;
+    // Columns empty for every row in view are hidden unless `cols=` names them.
+    let keys: Vec<&str> = e.fields().iter().filter(|f| f.list).map(|f| f.key).collect();
+    let empty: Vec<bool> = keys
+        .iter()
+        .map(|k| !items.is_empty() && items.iter().all(|r| is_blank(r.get(*k))))
+        .collect();
+    let chosen: Option<Vec<String>> = non_empty(&q.cols).map(|c| {
+        c.split(',')
+            .map(|k| k.trim().to_string())
+            .filter(|k| keys.contains(&k.as_str()))
+            .collect()
+    });
+    let shown: Vec<bool> = keys
+        .iter()
+        .enumerate()
+        .map(|(j, k)| match &chosen {
+            _ if j == 0 => true,
+            Some(c) => c.iter().any(|x| x == k),
+            None => !empty[j],
+        })
+        .collect();
     let rows: Vec<MjValue> = items
         .iter()
-        .map(|r| context! { id => r.get("id").and_then(Value::as_i64), cells => display(ctx.lang, e, r, true) })
+        .map(|r| {
+            let cells: Vec<MjValue> = display(ctx.lang, e, r, true)
+                .into_iter()
+                .zip(&shown)
+                .filter(|(_, s)| **s)
+                .map(|(c, _)| c)
+                .collect();
+            context! { id => r.get("id").and_then(Value::as_i64), cells => cells }
+        })
         .collect();
+    let all_columns = list_columns(ctx.lang, e);
     let sort = non_empty(&q.sort).unwrap_or_else(|| e.default_sort().to_string());
+    let base_no_cols = q.to_query_string(&["sort", "cols"]);
+    let chooser: Vec<MjValue> = all_columns
+        .iter()
+        .zip(keys.iter().zip(&shown))
+        .skip(1)
+        .map(|(c, (k, s))| {
+            // The link that toggles this column, keeping every other choice.
+            let next: Vec<&str> = keys
+                .iter()
+                .zip(&shown)
+                .filter(|(k2, s2)| if *k2 == k { !*s } else { **s2 })
+                .map(|(k2, _)| *k2)
+                .collect();
+            let href = format!(
+                "?{base_no_cols}&{}",
+                serde_urlencoded::to_string([("sort", sort.as_str()), ("cols", &next.join(","))])
+                    .unwrap_or_default()
+            );
+            context! { label => c.get_attr("label").ok(), shown => *s, empty => empty.get(keys.iter().position(|x| x == k).unwrap_or(0)).copied().unwrap_or(false), href => href }
+        })
+        .collect();
+    let hidden_empty = shown.iter().zip(&empty).filter(|(s, e)| !**s && **e).count();
+    let columns: Vec<MjValue> = all_columns
+        .into_iter()
+        .zip(&shown)
+        .filter(|(_, s)| **s)
+        .map(|(c, _)| c)
+        .collect();
     let page_ctx = context! {
         title => title(ctx.lang, e),
         entity => e.kind(),
         slug => e.slug(),
         singular => singular(ctx.lang, e),
-        columns => list_columns(ctx.lang, e),
+        columns => columns,
+        chooser => chooser,
+        hidden_empty => hidden_empty,
         rows => rows,
         pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(|c| c.encode())),
         filters => filters(ctx.lang, e, &q),
