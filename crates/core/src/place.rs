@@ -158,6 +158,43 @@ pub fn looks_like_code(s: &str) -> bool {
     s == "VN" || (!s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A piece of a file name: ASCII letters and digits (diacritics removed, đ →
+/// d), words joined by `-`, case kept: "Tỉnh Lào Cai" → "Tinh-Lao-Cai".
+pub fn ascii_file_part(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    let mut sep = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c);
+        } else {
+            sep = true;
+        }
+    }
+    out.chars().take(60).collect()
+}
+
+/// A unit's name without its kind word, for file names: "Tỉnh Lào Cai" → "Lào Cai".
+pub fn name_without_kind(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let key_words = place_key(name).split(' ').count();
+    let drop = words.len().saturating_sub(key_words);
+    words[drop..].join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +282,15 @@ mod tests {
         assert_eq!(pick(&parse_query("  "), &lao_cai()), Pick::None);
         // A kind that does not match the candidate's kind.
         assert_eq!(pick(&parse_query("Huyện Lào Cai"), &lao_cai()), Pick::None);
+    }
+
+    #[test]
+    fn file_parts_are_ascii() {
+        assert_eq!(ascii_file_part("Làng nghề"), "Lang-nghe");
+        assert_eq!(ascii_file_part(&name_without_kind("Tỉnh Lào Cai")), "Lao-Cai");
+        assert_eq!(ascii_file_part("Đồng Kỵ / \"x\""), "Dong-Ky-x");
+        assert_eq!(name_without_kind("Thành phố Hà Nội"), "Hà Nội");
+        assert_eq!(name_without_kind("Xã"), "Xã");
     }
 
     #[test]
