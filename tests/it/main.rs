@@ -24,6 +24,7 @@ mod contract;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
+mod places;
 mod plans;
 mod plans_reliability;
 mod registry;
@@ -37,6 +38,7 @@ use concurrency::*;
 use contract::*;
 use import_speed::*;
 use outputs_scoped::*;
+use places::*;
 use plans::*;
 use plans_reliability::*;
 use registry::*;
@@ -129,4 +131,11 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    places_name_search_with_parents_and_era,
+    places_filters_take_names,
+    places_ambiguous_or_unknown_names_are_422,
+    places_forms_accept_a_unique_name,
+    places_village_page_cites_documents,
+    places_empty_columns_are_hidden,
+    places_exports_say_what_they_hold,
 );

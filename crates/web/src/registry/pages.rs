@@ -251,7 +251,7 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
             };
             let value = display_value(lang, f, rec);
             let cite = match f.kind {
-                Kind::Text { .. } => citation_pieces(lang, &value),
+                Kind::Text { .. } | Kind::LongText => citation_pieces(lang, &value),
                 _ => None,
             };
             context! {
@@ -361,10 +361,18 @@ async fn list_page(
     lq.offset = offset;
     let (items, total, next) = store::list_page(&state.db, &lq).await?;
     // Columns empty for every row in view are hidden unless `cols=` names them.
-    let keys: Vec<&str> = e.fields().iter().filter(|f| f.list).map(|f| f.key).collect();
-    let empty: Vec<bool> = keys
+    let list_fields: Vec<_> = e.fields().iter().filter(|f| f.list).collect();
+    let keys: Vec<&str> = list_fields.iter().map(|f| f.key).collect();
+    let empty: Vec<bool> = list_fields
         .iter()
-        .map(|k| !items.is_empty() && items.iter().all(|r| is_blank(r.get(*k))))
+        .map(|f| {
+            let k = if f.kind == Kind::Unit {
+                "admin_unit_code"
+            } else {
+                f.key
+            };
+            !items.is_empty() && items.iter().all(|r| is_blank(r.get(k)))
+        })
         .collect();
     let chosen: Option<Vec<String>> = non_empty(&q.cols).map(|c| {
         c.split(',')
