@@ -588,13 +588,25 @@ const SELECT_CHOICE: &str =
      FROM admin_units u LEFT JOIN admin_units p ON p.id = u.parent_id \
      LEFT JOIN admin_units g ON g.id = p.parent_id";
 
-/// Units matching the filter (as [`list`]) with their parents' names.
-pub async fn choices(db: &Db, f: &UnitFilter) -> Result<(Vec<UnitChoice>, i64)> {
+/// Units matching the filter (as [`list`]) with their parents' names. Units
+/// whose name is `key` (after a kind word) come first, then those starting
+/// with it, then the rest; larger units and today's structure before others.
+pub async fn choices(db: &Db, f: &UnitFilter, key: &str) -> Result<(Vec<UnitChoice>, i64)> {
     let mut sql = filter_sql(SELECT_CHOICE, f);
+    let k = crate::like_escape(key);
     sql.push(
-        " ORDER BY CASE u.level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
+        " ORDER BY CASE WHEN u.name_folded = ? OR u.name_folded LIKE ? ESCAPE '\\' THEN 0 \
+         WHEN u.name_folded LIKE ? ESCAPE '\\' OR u.name_folded LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END, \
+         CASE u.level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
          CASE WHEN u.valid_to IS NULL THEN 0 ELSE 1 END, u.name_folded, u.code LIMIT ? OFFSET ?",
-        [Arg::I64(f.limit), Arg::I64(f.offset)],
+        [
+            Arg::Text(key.to_string()),
+            Arg::Text(format!("% {k}")),
+            Arg::Text(format!("{k}%")),
+            Arg::Text(format!("% {k}%")),
+            Arg::I64(f.limit),
+            Arg::I64(f.offset),
+        ],
     );
     let count = filter_sql("SELECT COUNT(*) FROM admin_units u", f);
     crate::fetch_page::<UnitChoice>(db, &sql, &count).await

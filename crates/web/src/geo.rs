@@ -377,7 +377,7 @@ async fn search(
         limit,
         offset,
     };
-    let (rows, total) = store::choices(&state.db, &f).await?;
+    let (rows, total) = store::choices(&state.db, &f, &pq.key).await?;
     let rows: Vec<UnitPick> = rows
         .into_iter()
         .filter(|c| {

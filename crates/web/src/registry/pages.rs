@@ -312,7 +312,7 @@ fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
                         Some(head) => format!("{head}{source_word}"),
                         None => t,
                     };
-                    context! { text => t }
+                    context! { text => t, cite => None::<String>, raw => None::<String> }
                 }
                 Segment::Refs(refs) => {
                     let label = group(&refs)
@@ -321,7 +321,7 @@ fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
                         .collect::<Vec<_>>()
                         .join("; ");
                     let raw = refs.iter().map(|r| r.raw()).collect::<Vec<_>>().join(",");
-                    context! { cite => label, raw => raw }
+                    context! { text => None::<String>, cite => label, raw => raw }
                 }
             })
             .collect(),
