@@ -272,7 +272,8 @@ pub async fn places_village_page_cites_documents(b: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Kế hoạch 316/KH-UBND, mục II.2.a"));
     assert!(!r.body.contains("003:86"), "{}", r.body);
-    viewer.accept_language = Some("en".into());
+    let r = viewer.form("/lang", &[("lang", "en")]).await;
+    assert!(r.status.is_redirection(), "{}", r.body);
     let r = viewer.get(&format!("/villages/{id}")).await;
     assert!(r.body.contains("Source: <cite class=\"citation\">Plan 316/KH-UBND, section II.2.a</cite>"), "{}", r.body);
 }

@@ -294,6 +294,24 @@ pub fn citation(lang: Lang, seed: u16, sections: &[String]) -> String {
     parts.join(", ")
 }
 
+/// A text with its seed references replaced by their citations (plain text).
+fn cite_plain(lang: Lang, text: &str) -> String {
+    match citation_pieces(lang, text) {
+        None => text.to_string(),
+        Some(pieces) => pieces
+            .iter()
+            .map(|p| {
+                p.get_attr("cite")
+                    .ok()
+                    .filter(|v| !v.is_none())
+                    .or_else(|| p.get_attr("text").ok())
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .unwrap_or_default()
+            })
+            .collect(),
+    }
+}
+
 /// A text holding seed references (`Nguồn: 003:86`) as pieces: plain text and
 /// citations with their raw form; `None` when it cites nothing.
 fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
@@ -662,7 +680,13 @@ fn changes(
         .iter()
         .filter_map(|f| {
             let (x, y) = (display_value(lang, f, b), display_value(lang, f, a));
-            (x != y).then(|| (field_label(lang, e, f.key), x, y))
+            (x != y).then(|| {
+                let cited = |v: String| match f.kind {
+                    Kind::Text { .. } | Kind::LongText => cite_plain(lang, &v),
+                    _ => v,
+                };
+                (field_label(lang, e, f.key), cited(x), cited(y))
+            })
         })
         .collect()
 }
