@@ -26,6 +26,7 @@ mod daily;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
+mod places;
 mod plans;
 mod plans_reliability;
 mod registry;
@@ -42,6 +43,7 @@ use contract::*;
 use daily::*;
 use import_speed::*;
 use outputs_scoped::*;
+use places::*;
 use plans::*;
 use plans_reliability::*;
 use registry::*;
@@ -146,4 +148,11 @@ on_both_stores!(
     // consol
     consolidation_states_coverage_and_compares_per_category,
     plan_page_has_sections_and_a_scoped_summary_pdf,
+    places_name_search_with_parents_and_era,
+    places_filters_take_names,
+    places_ambiguous_or_unknown_names_are_422,
+    places_forms_accept_a_unique_name,
+    places_village_page_cites_documents,
+    places_empty_columns_are_hidden,
+    places_exports_say_what_they_hold,
 );

@@ -556,3 +556,97 @@ pub async fn rollup_many(
     }
     Ok(out)
 }
+
+/// A unit with the names of its parents, as pickers show it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UnitChoice {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub unit: AdminUnit,
+    /// The parent's name (none for provinces).
+    pub parent_name: Option<String>,
+    /// The grandparent's name (the province of an old commune).
+    pub grandparent_name: Option<String>,
+}
+
+impl UnitChoice {
+    /// Parent names, nearest first.
+    pub fn parents(&self) -> Vec<String> {
+        [&self.parent_name, &self.grandparent_name]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+const SELECT_CHOICE: &str =
+    "SELECT u.id, u.code, u.name, u.level, u.unit_type, p.code AS parent_code, \
+     u.valid_from, u.valid_to, u.era, u.parent_id, u.lat, u.lon, \
+     CASE WHEN p.level = 'country' THEN NULL ELSE p.name END AS parent_name, \
+     CASE WHEN g.level = 'country' THEN NULL ELSE g.name END AS grandparent_name \
+     FROM admin_units u LEFT JOIN admin_units p ON p.id = u.parent_id \
+     LEFT JOIN admin_units g ON g.id = p.parent_id";
+
+/// Units matching the filter (as [`list`]) with their parents' names. Units
+/// whose name is `key` (after a kind word) come first, then those starting
+/// with it, then the rest; larger units and today's structure before others.
+pub async fn choices(db: &Db, f: &UnitFilter, key: &str) -> Result<(Vec<UnitChoice>, i64)> {
+    let mut sql = filter_sql(SELECT_CHOICE, f);
+    let k = crate::like_escape(key);
+    sql.push(
+        " ORDER BY CASE WHEN u.name_folded = ? OR u.name_folded LIKE ? ESCAPE '\\' THEN 0 \
+         WHEN u.name_folded LIKE ? ESCAPE '\\' OR u.name_folded LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END, \
+         CASE u.level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, \
+         CASE WHEN u.valid_to IS NULL THEN 0 ELSE 1 END, u.name_folded, u.code LIMIT ? OFFSET ?",
+        [
+            Arg::Text(key.to_string()),
+            Arg::Text(format!("% {k}")),
+            Arg::Text(format!("{k}%")),
+            Arg::Text(format!("% {k}%")),
+            Arg::I64(f.limit),
+            Arg::I64(f.offset),
+        ],
+    );
+    let count = filter_sql("SELECT COUNT(*) FROM admin_units u", f);
+    crate::fetch_page::<UnitChoice>(db, &sql, &count).await
+}
+
+/// Units whose folded name is `key` or ends with " `key`" (a kind word
+/// before it), of a level and valid on a day when given; at most 200.
+/// The caller decides which of them was meant ([`langnghe_core::place::pick`]).
+pub async fn by_place_key(
+    db: &Db,
+    key: &str,
+    level: Option<Level>,
+    day: Option<Date>,
+) -> Result<Vec<UnitChoice>> {
+    let mut sql = Sql::new(SELECT_CHOICE);
+    sql.push(
+        " WHERE u.level <> 'country' AND (u.name_folded = ? OR u.name_folded LIKE ? ESCAPE '\\')",
+        [
+            Arg::Text(key.to_string()),
+            Arg::Text(format!("% {}", crate::like_escape(key))),
+        ],
+    );
+    if let Some(l) = level {
+        sql.push(" AND u.level = ?", [Arg::Text(l.as_str().into())]);
+    }
+    if let Some(d) = day {
+        push_valid_on(&mut sql, d);
+    }
+    sql.push(" ORDER BY u.level, u.code LIMIT 200", []);
+    Ok(with_db!(db, |c| bind_args!(
+        sqlx::query_as::<_, UnitChoice>(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
+}
+
+/// One unit by id with its parents' names.
+pub async fn choice_by_id(db: &Db, id: i64) -> Result<Option<UnitChoice>> {
+    let mut sql = Sql::new(SELECT_CHOICE);
+    sql.push(" WHERE u.id = ?", [Arg::I64(id)]);
+    crate::fetch_optional::<UnitChoice>(db, &sql).await
+}

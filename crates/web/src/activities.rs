@@ -135,10 +135,10 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
     let admin_unit_id = match non_empty(&p.unit) {
         None => program.admin_unit_id,
         Some(code) => {
-            match langnghe_store::geo::resolve(&state.db, &code, None, crate::geo::today()).await? {
-                Some(u) => u.id,
-                None => {
-                    errors.push(FieldError::new("unit", "error-unknown-unit").arg("code", code));
+            match crate::places::field(&state.db, ctx.lang, "unit", &code, None, None).await? {
+                Ok(u) => u.id,
+                Err(e) => {
+                    errors.push(e);
                     program.admin_unit_id
                 }
             }

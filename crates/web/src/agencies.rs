@@ -209,12 +209,11 @@ async fn validate(state: &AppState, ctx: &Ctx, p: &AgencyPayload) -> AppResult<A
     if code.is_empty() {
         errors.push(FieldError::new("admin_unit_code", "error-required"));
     } else if let Some(day) = as_of {
-        match geo::by_code(&state.db, &code.chars().take(16).collect::<String>(), day).await? {
-            None => errors.push(
-                FieldError::new("admin_unit_code", "error-unknown-unit")
-                    .arg("code", code.chars().take(16).collect::<String>()),
-            ),
-            Some(u) => {
+        match crate::places::field(&state.db, ctx.lang, "admin_unit_code", code, None, Some(day))
+            .await?
+        {
+            Err(e) => errors.push(e),
+            Ok(u) => {
                 if geo::covers(&state.db, user.scope_unit_id, u.id).await? {
                     unit_id = Some(u.id);
                 } else {

@@ -24,12 +24,14 @@ use utoipa_axum::routes;
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/admin-units", get(list_page))
+        .route("/admin-units/pick", get(pick_page))
         .route("/admin-units/{code}", get(detail_page))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_api))
+        .routes(routes!(search_api))
         .routes(routes!(detail_api))
 }
 
@@ -264,4 +266,214 @@ async fn detail_page(
         day_before_reform => "2025-06-30",
     };
     render(&state, &ctx, "admin_units/detail.html", page)
+}
+
+/// A unit as pickers offer it: with its parents, its era and a label.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitPick {
+    pub code: String,
+    pub name: String,
+    /// `province`, `district` or `commune`.
+    pub level: String,
+    /// `old` (before 1/7/2025) or `new`.
+    pub era: String,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    /// Parent names, nearest first (none for a province).
+    pub parents: Vec<String>,
+    /// "Xã Y Tý — Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)", in the caller's language.
+    pub label: String,
+    /// The date to give with `code` so it means this unit (codes are reused across
+    /// the reform): the last day of a pre-reform unit, null for today's units.
+    pub as_of: Option<Date>,
+}
+
+fn unit_pick(lang: crate::i18n::Lang, c: langnghe_store::geo::UnitChoice) -> UnitPick {
+    let label = crate::places::label(lang, &c);
+    let parents = c.parents();
+    let as_of = c.unit.valid_to;
+    UnitPick {
+        code: c.unit.code,
+        name: c.unit.name,
+        level: c.unit.level,
+        era: c.unit.era,
+        valid_from: c.unit.valid_from,
+        valid_to: c.unit.valid_to,
+        parents,
+        label,
+        as_of,
+    }
+}
+
+/// Query of the unit search (pickers).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PickQuery {
+    /// Name (or part of it) without diacritics if you like: `y ty`, `bat xat`, `Lào Cai`.
+    pub q: Option<String>,
+    /// `province`, `district` or `commune`.
+    pub level: Option<String>,
+    /// Only units in force on this date (`2025-06-30` or `30/6/2025`); default: both structures.
+    pub as_of: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Pick page: name of the field to fill on the page returned to.
+    #[param(ignore)]
+    pub field: Option<String>,
+    /// Pick page: name of that page's "as of" field.
+    #[param(ignore)]
+    pub as_of_field: Option<String>,
+    /// Pick page: path of the page to return to.
+    #[param(ignore)]
+    #[serde(rename = "return")]
+    pub return_to: Option<String>,
+}
+
+async fn search(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    q: &PickQuery,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<UnitPick>, i64)> {
+    let mut errors = vec![];
+    let level = match crate::extract::non_empty(&q.level) {
+        None => None,
+        Some(l) => match Level::parse(&l) {
+            Some(Level::Country) | None => {
+                errors.push(FieldError::new("level", "error-level"));
+                None
+            }
+            Some(l) => Some(l),
+        },
+    };
+    let as_of = match crate::extract::non_empty(&q.as_of) {
+        None => None,
+        Some(s) => match vnfmt::parse_date(&s) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new("as_of", "error-date"));
+                None
+            }
+        },
+    };
+    let text = crate::extract::non_empty(&q.q);
+    if text.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        errors.push(FieldError::new("q", "error-too-long").arg("max", 200));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let Some(text) = text else {
+        return Ok((vec![], 0));
+    };
+    // The typed name without its kind word and parents: "Xã Y Tý, Lào Cai" searches "y ty".
+    let pq = langnghe_core::place::parse_query(&text);
+    let f = UnitFilter {
+        level,
+        parent_id: None,
+        as_of,
+        q: Some(if pq.key.is_empty() { text.clone() } else { pq.key.clone() }),
+        limit,
+        offset,
+    };
+    let (rows, total) = store::choices(&state.db, &f, &pq.key).await?;
+    let rows: Vec<UnitPick> = rows
+        .into_iter()
+        .filter(|c| {
+            pq.parents.iter().all(|p| {
+                c.parents()
+                    .iter()
+                    .any(|cp| langnghe_core::place::place_key(cp) == *p)
+            })
+        })
+        .map(|c| unit_pick(lang, c))
+        .collect();
+    Ok((rows, total))
+}
+
+/// Find units by name for a picker: folded name search (case, diacritics and
+/// đ ignored), each with its parents, era and a label in the caller's language.
+#[utoipa::path(get, path = "/api/v1/admin-units/search", tag = "geography",
+    params(PickQuery),
+    responses((status = 200, body = ListOf<UnitPick>),
+        (status = 422, description = "invalid level, date or text too long")))]
+async fn search_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PickQuery>,
+) -> AppResult<Json<ListOf<UnitPick>>> {
+    let limit = q.limit.unwrap_or(20).clamp(1, 100);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (items, total) = search(&state, ctx.lang, &q, limit, offset).await?;
+    Ok(Json(ListOf { items, total }))
+}
+
+/// A field name a pick page may fill: letters, digits and `_`, at most 40.
+fn safe_field(s: &Option<String>) -> Option<String> {
+    crate::extract::non_empty(s)
+        .filter(|f| f.len() <= 40 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+}
+
+/// The page to return to: a local path only (never another site).
+fn safe_return(s: &Option<String>) -> Option<String> {
+    crate::extract::non_empty(s).filter(|r| {
+        r.starts_with('/') && !r.starts_with("//") && !r.contains('\\') && r.len() <= 2000
+    })
+}
+
+/// The return URL with `field=code` (and the as-of field) replacing what it had.
+fn return_url(ret: &str, field: &str, as_of_field: Option<&str>, p: &UnitPick) -> String {
+    let (path, query) = ret.split_once('?').unwrap_or((ret, ""));
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    pairs.retain(|(k, _)| k != field && Some(k.as_str()) != as_of_field && k != "page");
+    pairs.push((field.to_string(), p.code.clone()));
+    if let Some(a) = as_of_field {
+        pairs.push((a.to_string(), p.as_of.map(|d| d.to_string()).unwrap_or_default()));
+    }
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// Search and choose a unit without JavaScript: results link back to the
+/// page that asked, with the chosen code filled in.
+async fn pick_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PickQuery>,
+) -> AppResult<Html<String>> {
+    let (items, total, errors) = match search(&state, ctx.lang, &q, 50, 0).await {
+        Ok((i, t)) => (i, t, vec![]),
+        Err(AppError::Validation(e)) => (vec![], 0, e),
+        Err(e) => return Err(e),
+    };
+    let field = safe_field(&q.field);
+    let as_of_field = safe_field(&q.as_of_field);
+    let ret = safe_return(&q.return_to);
+    let results: Vec<minijinja::Value> = items
+        .iter()
+        .map(|p| {
+            let href = match (&ret, &field) {
+                (Some(r), Some(f)) => Some(return_url(r, f, as_of_field.as_deref(), p)),
+                _ => None,
+            };
+            context! { p => p, href => href }
+        })
+        .collect();
+    let page_ctx = context! {
+        title => t(ctx.lang, "place-pick-title"),
+        q => q.q.clone().unwrap_or_default(),
+        level => q.level.clone().unwrap_or_default(),
+        as_of => q.as_of.clone().unwrap_or_default(),
+        field => field,
+        as_of_field => as_of_field,
+        return_to => ret,
+        results => results,
+        total => total,
+        searched => crate::extract::non_empty(&q.q).is_some(),
+        errors => crate::views::field_errors(ctx.lang, &errors),
+    };
+    render(&state, &ctx, "admin_units/pick.html", page_ctx)
 }

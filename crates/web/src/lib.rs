@@ -18,6 +18,7 @@ pub mod home;
 pub mod i18n;
 pub mod mail;
 pub mod plans;
+pub mod places;
 pub mod plans_edit;
 pub mod registry;
 pub mod reporting;

@@ -208,15 +208,23 @@ async fn validate_common(
             }
         },
     };
-    let code: String = scope.trim().chars().take(16).collect();
-    let unit = geo::resolve(&state.db, &code, day, crate::geo::today()).await?;
+    // A code or a name ("Bát Xát", "Y Tý, Lào Cai").
+    let unit = crate::places::field(
+        &state.db,
+        crate::i18n::Lang::Vi,
+        "scope",
+        scope,
+        None,
+        day,
+    )
+    .await?;
     let scope_id = match unit {
-        None => {
-            errors.push(FieldError::new("scope", "error-unknown-unit").arg("code", code));
+        Err(e) => {
+            errors.push(e);
             None
         }
-        Some(u) if geo::covers(&state.db, admin_scope, u.id).await? => Some(u.id),
-        Some(_) => {
+        Ok(u) if geo::covers(&state.db, admin_scope, u.id).await? => Some(u.id),
+        Ok(_) => {
             errors.push(FieldError::new("scope", "error-out-of-scope"));
             None
         }

@@ -48,6 +48,8 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         env,
         "base.html",
         "macros.html",
+        "places_macros.html",
+        "admin_units/pick.html",
         "error.html",
         "login.html",
         "home.html",

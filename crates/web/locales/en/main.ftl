@@ -97,7 +97,7 @@ agency-short-name = Short name
 agency-short-name-hint = As in the documents, e.g. “Sở CT”.
 agency-unit = Administrative unit
 agency-unit-code = Administrative unit code
-agency-unit-code-hint = Official code: province 2 digits (01), district 3 digits (018), commune 5 digits (00577).
+agency-unit-code-hint = Official code (province 2 digits, district 3, commune 5) or name, e.g. “Bát Xát”, “Y Tý, Lào Cai”.
 agency-unit-as-of = Code read as of
 agency-unit-as-of-hint = Empty means today. For a district code from before 1/7/2025, give an earlier date, e.g. 30/6/2025.
 agency-parent = Parent agency
@@ -115,7 +115,7 @@ user-active = Active
 user-inactive = Locked
 user-username-hint = 3-64 characters: letters without accents, digits, dot, underscore, hyphen.
 user-password-hint = At least 10 characters, not containing the username.
-user-scope-hint = Code of the administrative unit that bounds what this user reads and writes; VN is the whole country.
+user-scope-hint = Code or name of the administrative unit that bounds what this user reads and writes (e.g. “Bát Xát”); VN is the whole country.
 role-admin = Administrator
 role-coordinator = Coordinator
 role-officer = Officer
@@ -235,7 +235,7 @@ registry-new = Add { $what }
 registry-edit = Edit { $what }
 registry-empty = No { $what } match the filter.
 saved = Saved.
-filter-unit = Area code
+filter-unit = Area
 filter-environment-overdue = Environment assessment overdue
 filter-ocop-status = OCOP certificate
 export-xlsx = Export Excel
@@ -1039,3 +1039,41 @@ plan-toc-periods = Reporting periods
 plan-summary-pdf = Summary (PDF)
 plan-matrix-legend = Abbreviations
 plan-periods-none = No reporting period opened yet.
+## places
+error-unknown-place = No administrative unit named “{ $value }”. Type a code or a name (e.g. “Bát Xát”, “Y Tý, Lào Cai”), or use “Find by name”.
+error-ambiguous-unit = Several units are named “{ $value }”: { $candidates }. Add the district or province (e.g. “{ $value }, Lào Cai”) or type the code.
+place-era-old = before 1 Jul 2025
+place-era-new = since 1 Jul 2025
+place-placeholder = Code or name, e.g. bat xat
+place-pick-link = Find by name
+place-pick-title = Find an administrative unit
+place-pick-hint = Type a name, diacritics optional (e.g. “y ty”, “bat xat”, “Lào Cai”), then choose the unit in the list.
+place-pick-name = Unit name
+place-pick-back = Back
+place-pick-count = { $n ->
+    [0] No units
+    [one] 1 unit
+   *[other] { $n } units
+}
+place-pick-none = No unit is named “{ $q }”.
+place-listbox = Units matching the name typed
+place-picked = Chosen: { $label }
+place-filtered = Filtered by: { $label }
+cite-source = Source
+cite-doc-000 = Plan for crafts and craft villages, Hà Nội 2018
+cite-doc-001 = Hà Nội industrial-extension programme 2016-2020 (Decision 4892/QĐ-UBND)
+cite-doc-002 = Plan to support craft-village brands, 2017
+cite-doc-003 = Plan 316/KH-UBND
+cite-section = section { $section }
+cite-appendix = Appendix 01
+cite-raw = Internal reference: { $raw }
+cols-choose = Columns shown
+cols-hidden = { $n ->
+    [one] 1 empty column hidden
+   *[other] { $n } empty columns hidden
+}
+cols-apply = Apply
+export-generated = Exported on { $date }
+export-filters = Filters: { $filters }
+export-no-filter = Filters: none (everything in scope)
+empty-column = empty

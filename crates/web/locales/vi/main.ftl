@@ -94,7 +94,7 @@ agency-short-name = Tên viết tắt
 agency-short-name-hint = Như trong văn bản, ví dụ “Sở CT”.
 agency-unit = Đơn vị hành chính
 agency-unit-code = Mã đơn vị hành chính
-agency-unit-code-hint = Mã chính thức: tỉnh 2 chữ số (01), huyện 3 chữ số (018), xã 5 chữ số (00577).
+agency-unit-code-hint = Mã chính thức (tỉnh 2 chữ số, huyện 3, xã 5) hoặc tên, ví dụ “Bát Xát”, “Y Tý, Lào Cai”.
 agency-unit-as-of = Mã đọc tại ngày
 agency-unit-as-of-hint = Để trống là hôm nay. Mã huyện trước 1/7/2025 thì nhập một ngày trước đó, ví dụ 30/6/2025.
 agency-parent = Cơ quan cấp trên
@@ -112,7 +112,7 @@ user-active = Đang hoạt động
 user-inactive = Đã khóa
 user-username-hint = 3-64 ký tự: chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.
 user-password-hint = Ít nhất 10 ký tự, không chứa tên đăng nhập.
-user-scope-hint = Mã đơn vị hành chính giới hạn dữ liệu người dùng được xem và sửa; VN là toàn quốc.
+user-scope-hint = Mã hoặc tên đơn vị hành chính giới hạn dữ liệu người dùng được xem và sửa (ví dụ “Bát Xát”); VN là toàn quốc.
 role-admin = Quản trị
 role-coordinator = Điều phối
 role-officer = Cán bộ
@@ -232,7 +232,7 @@ registry-new = Thêm { $what }
 registry-edit = Sửa { $what }
 registry-empty = Chưa có { $what } nào khớp bộ lọc.
 saved = Đã lưu.
-filter-unit = Mã địa bàn
+filter-unit = Địa bàn
 filter-environment-overdue = Quá hạn quan trắc môi trường
 filter-ocop-status = Giấy chứng nhận OCOP
 export-xlsx = Xuất Excel
@@ -988,3 +988,40 @@ plan-toc-periods = Kỳ báo cáo
 plan-summary-pdf = Bản tóm tắt (PDF)
 plan-matrix-legend = Chú giải tên viết tắt
 plan-periods-none = Chưa mở kỳ báo cáo nào.
+## places
+error-unknown-place = Không tìm thấy đơn vị hành chính “{ $value }”. Nhập mã hoặc tên (ví dụ “Bát Xát”, “Y Tý, Lào Cai”), hoặc dùng “Tìm theo tên”.
+error-ambiguous-unit = Có nhiều đơn vị tên “{ $value }”: { $candidates }. Thêm tên huyện hoặc tỉnh (ví dụ “{ $value }, Lào Cai”) hoặc nhập mã.
+place-era-old = trước 1/7/2025
+place-era-new = từ 1/7/2025
+place-placeholder = Mã hoặc tên, ví dụ: bat xat
+place-pick-link = Tìm theo tên
+place-pick-title = Tìm đơn vị hành chính
+place-pick-hint = Gõ tên, không cần dấu (ví dụ “y ty”, “bat xat”, “Lào Cai”), rồi chọn đơn vị trong danh sách.
+place-pick-name = Tên đơn vị
+place-pick-back = Quay lại
+place-pick-count = { $n ->
+    [0] Không có đơn vị nào
+   *[other] { $n } đơn vị
+}
+place-pick-none = Không có đơn vị nào tên “{ $q }”.
+place-listbox = Đơn vị khớp với tên đã gõ
+place-picked = Đã chọn: { $label }
+place-filtered = Lọc theo: { $label }
+cite-source = Nguồn
+cite-doc-000 = Kế hoạch phát triển nghề, làng nghề Hà Nội năm 2018
+cite-doc-001 = Chương trình khuyến công Hà Nội 2016-2020 (QĐ 4892/QĐ-UBND)
+cite-doc-002 = Kế hoạch hỗ trợ xây dựng thương hiệu làng nghề năm 2017
+cite-doc-003 = Kế hoạch 316/KH-UBND
+cite-section = mục { $section }
+cite-appendix = Phụ biểu 01
+cite-raw = Tham chiếu nội bộ: { $raw }
+cols-choose = Cột hiển thị
+cols-hidden = { $n ->
+    [one] 1 cột trống đã ẩn
+   *[other] { $n } cột trống đã ẩn
+}
+cols-apply = Áp dụng
+export-generated = Ngày xuất: { $date }
+export-filters = Bộ lọc: { $filters }
+export-no-filter = Bộ lọc: không (toàn bộ trong phạm vi)
+empty-column = trống

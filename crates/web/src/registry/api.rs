@@ -1,7 +1,7 @@
 //! `/api/v1/<entity>` endpoints: list (with filters and `format=xlsx|csv`),
 //! create, read, update, change history; `/api/v1/search`; village recognition.
 
-use super::{edit_scope, list_query, load, read_scope, RegistryQuery};
+use super::{edit_scope, load, read_scope, RegistryQuery};
 use crate::api::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -42,7 +42,7 @@ pub async fn list(
     q: &RegistryQuery,
 ) -> AppResult<Response> {
     let scope = read_scope(ctx)?;
-    let mut lq = list_query(state, scope, e, q).await?;
+    let (mut lq, unit) = super::list_query_unit(state, ctx.lang, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
             let (items, total, next) = store::list_page(&state.db, &lq).await?;
@@ -57,7 +57,14 @@ pub async fn list(
             lq.limit = EXPORT_MAX;
             lq.offset = 0;
             let (items, _) = store::list(&state.db, &lq).await?;
-            export(ctx.lang, e, &items, fmt)
+            let unit = match unit {
+                Some(u) => langnghe_store::geo::choice_by_id(&state.db, u.id).await?,
+                None => None,
+            };
+            let filters = filters_text(ctx.lang, e, q, unit.as_ref());
+            let mut res = export(ctx.lang, e, &items, fmt, &filters)?;
+            describe_export(&mut res, ctx.lang, e, unit.as_ref(), fmt);
+            Ok(res)
         }
         Some(_) => Err(AppError::Validation(vec![crate::error::FieldError::new(
             "format",
@@ -167,7 +174,13 @@ fn cell(lang: Lang, e: Entity, key: &str, rec: &Record) -> Cell {
 }
 
 /// Build the file of an export.
-pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<Response> {
+pub fn export(
+    lang: Lang,
+    e: Entity,
+    items: &[Record],
+    fmt: &str,
+    filters: &str,
+) -> AppResult<Response> {
     let cols = columns(lang, e, false);
     let rows = items
         .iter()
@@ -184,10 +197,27 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
                 .collect()
         })
         .collect();
-    let title = crate::i18n::t(lang, &format!("entity-{}-plural", e.kind()));
+    let what = crate::i18n::t(lang, &format!("entity-{}-plural", e.kind()));
+    // The title row (xlsx only): what, the filters and the date of the export.
+    let filters = if filters.is_empty() {
+        crate::i18n::t(lang, "export-no-filter")
+    } else {
+        crate::i18n::t_args(lang, "export-filters", &[("filters", filters.to_string())])
+    };
+    let generated = crate::i18n::t_args(
+        lang,
+        "export-generated",
+        &[(
+            "date",
+            match lang {
+                Lang::En => langnghe_core::vnfmt::format_date_en(crate::geo::today()),
+                Lang::Vi => langnghe_core::vnfmt::format_date(crate::geo::today()),
+            },
+        )],
+    );
     let table = Table {
-        sheet_name: title.clone(),
-        title: Some(title),
+        sheet_name: what.clone(),
+        title: Some(format!("{what} — {filters} — {generated}")),
         columns: cols,
         rows,
     };
@@ -207,6 +237,90 @@ pub fn export(lang: Lang, e: Entity, items: &[Record], fmt: &str) -> AppResult<R
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
+}
+
+/// The filters of a list in words: "Địa bàn: Tỉnh Lào Cai (từ 1/7/2025); Trạng thái: at_risk".
+pub fn filters_text(
+    lang: Lang,
+    e: Entity,
+    q: &RegistryQuery,
+    unit: Option<&langnghe_store::geo::UnitChoice>,
+) -> String {
+    let mut parts: Vec<String> = vec![];
+    if let Some(s) = non_empty(&q.q) {
+        parts.push(format!("{}: “{s}”", crate::i18n::t(lang, "search")));
+    }
+    if let Some(u) = unit {
+        parts.push(format!(
+            "{}: {}",
+            crate::i18n::t(lang, "filter-unit"),
+            crate::places::label(lang, u)
+        ));
+    }
+    let qs = q.to_query_string(&[]);
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&qs).unwrap_or_default();
+    for (k, v) in pairs {
+        let k = k.as_str();
+        if matches!(
+            k,
+            "q" | "unit" | "province" | "district" | "commune" | "as_of" | "sort" | "cols"
+        ) {
+            continue;
+        }
+        parts.push(format!("{}: {v}", super::field_label(lang, e, k)));
+    }
+    parts.join("; ")
+}
+
+/// Put the filters and the date in an export's title row (xlsx; the CSV stays
+/// machine-readable, header first) and name the file after what it holds:
+/// `lang-nghe_Lao-Cai_2026-12-04.xlsx`.
+fn describe_export(
+    res: &mut Response,
+    lang: Lang,
+    e: Entity,
+    unit: Option<&langnghe_store::geo::UnitChoice>,
+    fmt: &str,
+) {
+    let what = crate::i18n::t(lang, &format!("entity-{}-plural", e.kind()));
+    let day = crate::geo::today();
+    let mut name = langnghe_core::place::ascii_file_part(&what).to_lowercase();
+    if let Some(u) = unit {
+        name.push('_');
+        name.push_str(&langnghe_core::place::ascii_file_part(
+            &langnghe_core::place::name_without_kind(&u.unit.name),
+        ));
+    }
+    if name.is_empty() {
+        name = e.slug().to_string();
+    }
+    let ascii = format!("{name}_{day}.{fmt}");
+    let utf8 = match unit {
+        Some(u) => format!(
+            "{what}_{}_{day}.{fmt}",
+            langnghe_core::place::name_without_kind(&u.unit.name)
+        ),
+        None => format!("{what}_{day}.{fmt}"),
+    };
+    let encoded: String = url_escape(&utf8);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    )) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+}
+
+/// RFC 5987 percent-encoding of a UTF-8 file name.
+fn url_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The JSON type each field takes (the API and the pages; imports read cells as they are):
@@ -259,7 +373,7 @@ pub async fn create(
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     json_types(e, input)?;
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(ctx.lang);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
         .map_err(AppError::Validation)?;
@@ -307,7 +421,7 @@ pub async fn update(
         .and_then(Value::as_i64)
         .ok_or(AppError::NotFound)?;
     json_types(e, input)?;
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(ctx.lang);
     let values = super::validate::validate(e, input, &mut lookup, partial)
         .await
         .map_err(AppError::Validation)?;

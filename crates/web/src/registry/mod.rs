@@ -69,6 +69,9 @@ pub struct RegistryQuery {
     pub after: Option<String>,
     /// `xlsx` or `csv`: the whole filtered list as a file.
     pub format: Option<String>,
+    /// Pages: the list columns to show, comma-separated keys (default: those not empty in view).
+    #[param(ignore)]
+    pub cols: Option<String>,
     #[param(ignore)]
     pub page: Option<i64>,
 }
@@ -99,6 +102,7 @@ impl RegistryQuery {
             ("classification", &self.classification),
             ("year", &self.year),
             ("sort", &self.sort),
+            ("cols", &self.cols),
         ];
         let kept: Vec<(&str, String)> = pairs
             .into_iter()
@@ -120,10 +124,23 @@ fn parse_bool_param(v: &str) -> Option<bool> {
 /// Turn the query into a store list request, checking every value.
 pub async fn list_query(
     state: &AppState,
+    lang: crate::i18n::Lang,
     scope_id: i64,
     e: Entity,
     q: &RegistryQuery,
 ) -> AppResult<ListQuery> {
+    Ok(list_query_unit(state, lang, scope_id, e, q).await?.0)
+}
+
+/// [`list_query`] with the unit the filter resolved to (for titles and file names).
+pub async fn list_query_unit(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    scope_id: i64,
+    e: Entity,
+    q: &RegistryQuery,
+) -> AppResult<(ListQuery, Option<langnghe_store::geo::AdminUnit>)> {
+    let mut lq_unit = None;
     let mut lq = ListQuery::new(e, scope_id);
     let mut errors: Vec<FieldError> = vec![];
     let as_of = match non_empty(&q.as_of) {
@@ -144,11 +161,15 @@ pub async fn list_query(
     ]
     .into_iter()
     .find_map(|(k, v)| non_empty(v).map(|v| (k, v)));
-    if let Some((name, code)) = unit_param {
-        let code: String = code.chars().take(16).collect();
-        match langnghe_store::geo::resolve(&state.db, &code, as_of, crate::geo::today()).await? {
-            Some(u) => lq.within_unit = Some(u.id),
-            None => errors.push(FieldError::new(name, "error-unknown-unit").arg("code", code)),
+    if let Some((name, raw)) = unit_param {
+        // A code or a name ("Lào Cai"); `province=` etc. narrow names to their level.
+        let level = langnghe_core::geo::Level::parse(name);
+        match crate::places::field(&state.db, lang, name, &raw, level, as_of).await? {
+            Ok(u) => {
+                lq.within_unit = Some(u.id);
+                lq_unit = Some(u);
+            }
+            Err(e) => errors.push(e),
         }
     }
     let mut eq = |key: &'static str, raw: &Option<String>, errors: &mut Vec<FieldError>| {
@@ -249,7 +270,7 @@ pub async fn list_query(
         }
     }
     if errors.is_empty() {
-        Ok(lq)
+        Ok((lq, lq_unit))
     } else {
         Err(AppError::Validation(errors))
     }

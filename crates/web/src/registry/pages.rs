@@ -3,7 +3,7 @@
 
 use super::api::{self as regapi, parse_kinds};
 use super::{
-    display_value, edit_scope, field_label, field_unit, list_query, load, read_scope, RegistryQuery,
+    display_value, edit_scope, field_label, field_unit, load, read_scope, RegistryQuery,
 };
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
@@ -49,7 +49,7 @@ pub fn pages() -> Router<AppState> {
             )
             .route(
                 &format!("{base}/new"),
-                get(move |s: State<AppState>, c: Ctx| new_page(e, s, c)),
+                get(move |s: State<AppState>, c: Ctx, q: Query<std::collections::HashMap<String, String>>| new_page(e, s, c, q)),
             )
             .route(
                 &format!("{base}/{{id}}"),
@@ -249,10 +249,16 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
                     .unwrap_or_default(),
                 _ => vec![],
             };
+            let value = display_value(lang, f, rec);
+            let cite = match f.kind {
+                Kind::Text { .. } | Kind::LongText => citation_pieces(lang, &value),
+                _ => None,
+            };
             context! {
                 key => f.key,
                 label => field_label(lang, e, f.key),
-                value => display_value(lang, f, rec),
+                cite => cite,
+                value => value,
                 unit => field_unit(lang, f),
                 num => matches!(f.kind, Kind::Int { .. } | Kind::Money | Kind::Decimal { .. }),
                 link => link,
@@ -260,6 +266,84 @@ fn display(lang: Lang, e: Entity, rec: &Record, only_list: bool) -> Vec<MjValue>
             }
         })
         .collect()
+}
+
+/// A value that shows nothing in a list cell.
+fn is_blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// A seed document's citation: "Kế hoạch 316/KH-UBND, mục II.2.a, II.3.c".
+pub fn citation(lang: Lang, seed: u16, sections: &[String]) -> String {
+    let doc = t(lang, &format!("cite-doc-{seed:03}"));
+    let (appendix, secs): (Vec<&String>, Vec<&String>) =
+        sections.iter().partition(|s| s.as_str() == "PB01");
+    let mut parts = vec![doc];
+    if !secs.is_empty() {
+        let list: Vec<&str> = secs.iter().map(|s| s.as_str()).collect();
+        parts.push(t_args(lang, "cite-section", &[("section", list.join(", "))]));
+    }
+    if !appendix.is_empty() {
+        parts.push(t(lang, "cite-appendix"));
+    }
+    parts.join(", ")
+}
+
+/// A text with its seed references replaced by their citations (plain text).
+fn cite_plain(lang: Lang, text: &str) -> String {
+    match citation_pieces(lang, text) {
+        None => text.to_string(),
+        Some(pieces) => pieces
+            .iter()
+            .map(|p| {
+                p.get_attr("cite")
+                    .ok()
+                    .filter(|v| !v.is_none())
+                    .or_else(|| p.get_attr("text").ok())
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .unwrap_or_default()
+            })
+            .collect(),
+    }
+}
+
+/// A text holding seed references (`Nguồn: 003:86`) as pieces: plain text and
+/// citations with their raw form; `None` when it cites nothing.
+fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
+    use langnghe_core::cite::{group, segments, Segment};
+    let segs = segments(text);
+    if !segs.iter().any(|s| matches!(s, Segment::Refs(_))) {
+        return None;
+    }
+    let source_word = format!("{}: ", t(lang, "cite-source"));
+    Some(
+        segs.into_iter()
+            .map(|s| match s {
+                Segment::Text(t) => {
+                    // The seed loader wrote "Nguồn: " before its references.
+                    let t = match t.strip_suffix("Nguồn: ") {
+                        Some(head) => format!("{head}{source_word}"),
+                        None => t,
+                    };
+                    context! { text => t, cite => None::<String>, raw => None::<String> }
+                }
+                Segment::Refs(refs) => {
+                    let label = group(&refs)
+                        .into_iter()
+                        .map(|(seed, secs)| citation(lang, seed, &secs))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let raw = refs.iter().map(|r| r.raw()).collect::<Vec<_>>().join(",");
+                    context! { text => None::<String>, cite => label, raw => raw }
+                }
+            })
+            .collect(),
+    )
 }
 
 async fn list_page(
@@ -273,35 +357,113 @@ async fn list_page(
     }
     let scope = read_scope(&ctx)?;
     let (page, offset) = page_offset(q.page);
-    let (mut lq, errors) = match list_query(&state, scope, e, &q).await {
-        Ok(lq) => (lq, vec![]),
-        Err(AppError::Validation(errs)) => {
-            let mut lq = ListQuery::new(e, scope);
-            lq.sort = e.fields()[0].key;
-            (lq, errs)
-        }
-        Err(err) => return Err(err),
+    let (mut lq, unit_choice, errors) =
+        match super::list_query_unit(&state, ctx.lang, scope, e, &q).await {
+            Ok((lq, u)) => (lq, u, vec![]),
+            Err(AppError::Validation(errs)) => {
+                let mut lq = ListQuery::new(e, scope);
+                lq.sort = e.fields()[0].key;
+                (lq, None, errs)
+            }
+            Err(err) => return Err(err),
+        };
+    // The unit the filter means, named with its parents and era (a name typed
+    // as "Lào Cai" shows which Lào Cai it was read as).
+    let unit_label = match &unit_choice {
+        Some(u) => langnghe_store::geo::choice_by_id(&state.db, u.id)
+            .await?
+            .map(|c| crate::places::label(ctx.lang, &c)),
+        None => None,
     };
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
     let (items, total, next) = store::list_page(&state.db, &lq).await?;
+    // Columns empty for every row in view are hidden unless `cols=` names them.
+    let list_fields: Vec<_> = e.fields().iter().filter(|f| f.list).collect();
+    let keys: Vec<&str> = list_fields.iter().map(|f| f.key).collect();
+    let empty: Vec<bool> = list_fields
+        .iter()
+        .map(|f| {
+            let k = if f.kind == Kind::Unit {
+                "admin_unit_code"
+            } else {
+                f.key
+            };
+            !items.is_empty() && items.iter().all(|r| is_blank(r.get(k)))
+        })
+        .collect();
+    let chosen: Option<Vec<String>> = non_empty(&q.cols).map(|c| {
+        c.split(',')
+            .map(|k| k.trim().to_string())
+            .filter(|k| keys.contains(&k.as_str()))
+            .collect()
+    });
+    let shown: Vec<bool> = keys
+        .iter()
+        .enumerate()
+        .map(|(j, k)| match &chosen {
+            _ if j == 0 => true,
+            Some(c) => c.iter().any(|x| x == k),
+            None => !empty[j],
+        })
+        .collect();
     let rows: Vec<MjValue> = items
         .iter()
-        .map(|r| context! { id => r.get("id").and_then(Value::as_i64), cells => display(ctx.lang, e, r, true) })
+        .map(|r| {
+            let cells: Vec<MjValue> = display(ctx.lang, e, r, true)
+                .into_iter()
+                .zip(&shown)
+                .filter(|(_, s)| **s)
+                .map(|(c, _)| c)
+                .collect();
+            context! { id => r.get("id").and_then(Value::as_i64), cells => cells }
+        })
         .collect();
+    let all_columns = list_columns(ctx.lang, e);
     let sort = non_empty(&q.sort).unwrap_or_else(|| e.default_sort().to_string());
+    let base_no_cols = q.to_query_string(&["sort", "cols"]);
+    let chooser: Vec<MjValue> = all_columns
+        .iter()
+        .zip(keys.iter().zip(&shown))
+        .skip(1)
+        .map(|(c, (k, s))| {
+            // The link that toggles this column, keeping every other choice.
+            let next: Vec<&str> = keys
+                .iter()
+                .zip(&shown)
+                .filter(|(k2, s2)| if *k2 == k { !*s } else { **s2 })
+                .map(|(k2, _)| *k2)
+                .collect();
+            let href = format!(
+                "?{base_no_cols}&{}",
+                serde_urlencoded::to_string([("sort", sort.as_str()), ("cols", &next.join(","))])
+                    .unwrap_or_default()
+            );
+            context! { label => c.get_attr("label").ok(), shown => *s, empty => empty.get(keys.iter().position(|x| x == k).unwrap_or(0)).copied().unwrap_or(false), href => href }
+        })
+        .collect();
+    let hidden_empty = shown.iter().zip(&empty).filter(|(s, e)| !**s && **e).count();
+    let columns: Vec<MjValue> = all_columns
+        .into_iter()
+        .zip(&shown)
+        .filter(|(_, s)| **s)
+        .map(|(c, _)| c)
+        .collect();
     let page_ctx = context! {
         title => title(ctx.lang, e),
         entity => e.kind(),
         slug => e.slug(),
         singular => singular(ctx.lang, e),
-        columns => list_columns(ctx.lang, e),
+        columns => columns,
+        chooser => chooser,
+        hidden_empty => hidden_empty,
         rows => rows,
         pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(|c| c.encode())),
         filters => filters(ctx.lang, e, &q),
         q => q.q.clone().unwrap_or_default(),
         unit => q.unit.clone().or(q.commune.clone()).or(q.district.clone()).or(q.province.clone()).unwrap_or_default(),
         as_of => q.as_of.clone().unwrap_or_default(),
+        unit_label => unit_label,
         ethnic_group => q.ethnic_group.clone().unwrap_or_default(),
         has_ethnic => e.fields().iter().any(|f| f.key.starts_with("ethnic_group")),
         has_unit => e.fields().iter().any(|f| f.kind == Kind::Unit),
@@ -536,7 +698,13 @@ fn changes(
         .iter()
         .filter_map(|f| {
             let (x, y) = (display_value(lang, f, b), display_value(lang, f, a));
-            (x != y).then(|| (field_label(lang, e, f.key), x, y))
+            (x != y).then(|| {
+                let cited = |v: String| match f.kind {
+                    Kind::Text { .. } | Kind::LongText => cite_plain(lang, &v),
+                    _ => v,
+                };
+                (field_label(lang, e, f.key), cited(x), cited(y))
+            })
         })
         .collect()
 }
@@ -680,8 +848,20 @@ async fn form_with(
     render(state, ctx, "registry/form.html", page)
 }
 
-async fn new_page(e: Entity, State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
-    form(&state, &ctx, e, &Map::new(), None, &[]).await
+async fn new_page(
+    e: Entity,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(pre): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Html<String>> {
+    // The place picker without JavaScript comes back here with the unit chosen.
+    let mut input = Map::new();
+    for k in ["admin_unit_code", "admin_unit_as_of"] {
+        if let Some(v) = pre.get(k).filter(|v| v.chars().count() <= 200) {
+            input.insert(k.into(), Value::from(v.clone()));
+        }
+    }
+    form(&state, &ctx, e, &input, None, &[]).await
 }
 
 /// Turn a record into the input a form shows when editing it.
@@ -840,7 +1020,7 @@ async fn conflict_rows(
     input: &Map<String, Value>,
     stored: &Record,
 ) -> AppResult<Vec<crate::views::ConflictRow>> {
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope);
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(lang);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
         .unwrap_or_default();

@@ -15,13 +15,13 @@ use time::Date;
 /// What validation needs to look up: admin units by code, visible records by id or name.
 /// Implemented over the database for forms and the API, and over caches for imports.
 pub trait Lookup {
-    /// The unit with this code (as of the date, or today / the last pre-reform unit),
-    /// if it lies inside the caller's scope: Ok(Some(id)); outside: Err(true); unknown: Err(false).
+    /// The unit with this code or name (as of the date, or today / the last
+    /// pre-reform unit), if it lies inside the caller's scope.
     fn unit(
         &mut self,
         code: &str,
         as_of: Option<Date>,
-    ) -> impl std::future::Future<Output = Result<i64, bool>> + Send;
+    ) -> impl std::future::Future<Output = UnitLookup> + Send;
     /// A visible record of `e` by id.
     fn record(&mut self, e: Entity, id: i64) -> impl std::future::Future<Output = bool> + Send;
     /// A visible record of `e` by its label (folded comparison), for spreadsheet cells.
@@ -34,6 +34,16 @@ pub trait Lookup {
     fn agency(&mut self, raw: &str) -> impl std::future::Future<Output = Option<i64>> + Send;
     /// The admin unit of a visible village (environment assessments take their village's unit).
     fn village_unit(&mut self, id: i64) -> impl std::future::Future<Output = Option<i64>> + Send;
+}
+
+/// What [`Lookup::unit`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitLookup {
+    Found(i64),
+    OutOfScope,
+    Unknown,
+    /// A name several units bear: their labels.
+    Ambiguous(Vec<String>),
 }
 
 fn as_text(v: &Value) -> Option<String> {
@@ -266,11 +276,20 @@ pub async fn validate<L: Lookup>(
                         }
                     },
                 };
-                let code: String = raw.chars().take(16).collect();
+                let code: String = raw.chars().take(crate::places::MAX_PLACE_CHARS).collect();
                 match lookup.unit(&code, as_of).await {
-                    Ok(id) => Ok(Val::I64(id)),
-                    Err(true) => Err(err("error-out-of-scope")),
-                    Err(false) => Err(err("error-unknown-unit").arg("code", code)),
+                    UnitLookup::Found(id) => Ok(Val::I64(id)),
+                    UnitLookup::OutOfScope => Err(err("error-out-of-scope")),
+                    UnitLookup::Unknown => Err(crate::places::error(
+                        "admin_unit_code",
+                        &code,
+                        &crate::places::Found::Unknown,
+                    )),
+                    UnitLookup::Ambiguous(labels) => Err(crate::places::error(
+                        "admin_unit_code",
+                        &code,
+                        &crate::places::Found::Ambiguous(labels),
+                    )),
                 }
             }
             Kind::Ref(target) => {
@@ -363,7 +382,9 @@ pub struct DbLookup<'a> {
     pub db: &'a langnghe_store::Db,
     pub scope_id: i64,
     labels: HashMap<Entity, HashMap<String, i64>>,
-    units: HashMap<(String, Option<Date>), Result<i64, bool>>,
+    units: HashMap<(String, Option<Date>), UnitLookup>,
+    /// Language of the candidate labels in an "ambiguous place" error.
+    pub lang: Lang,
     records: HashMap<(Entity, i64), bool>,
 }
 
@@ -375,25 +396,34 @@ impl<'a> DbLookup<'a> {
             labels: HashMap::new(),
             units: HashMap::new(),
             records: HashMap::new(),
+            lang: Lang::Vi,
         }
+    }
+
+    /// The same lookup, labelling candidates in `lang`.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
 }
 
 impl Lookup for DbLookup<'_> {
-    async fn unit(&mut self, code: &str, as_of: Option<Date>) -> Result<i64, bool> {
+    async fn unit(&mut self, code: &str, as_of: Option<Date>) -> UnitLookup {
         let key = (code.to_string(), as_of);
         if let Some(r) = self.units.get(&key) {
-            return *r;
+            return r.clone();
         }
-        let r = match langnghe_store::geo::resolve(self.db, code, as_of, crate::geo::today()).await
-        {
-            Ok(Some(u)) => match langnghe_store::geo::covers(self.db, self.scope_id, u.id).await {
-                Ok(true) => Ok(u.id),
-                _ => Err(true),
-            },
-            _ => Err(false),
+        let r = match crate::places::find(self.db, self.lang, code, None, as_of).await {
+            Ok(crate::places::Found::Unit(u)) => {
+                match langnghe_store::geo::covers(self.db, self.scope_id, u.id).await {
+                    Ok(true) => UnitLookup::Found(u.id),
+                    _ => UnitLookup::OutOfScope,
+                }
+            }
+            Ok(crate::places::Found::Ambiguous(l)) => UnitLookup::Ambiguous(l),
+            _ => UnitLookup::Unknown,
         };
-        self.units.insert(key, r);
+        self.units.insert(key, r.clone());
         r
     }
 
