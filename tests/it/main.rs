@@ -129,4 +129,6 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    // import
+    registry_import_resolves_codes_as_forms_do,
 );
