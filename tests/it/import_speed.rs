@@ -212,15 +212,23 @@ pub async fn registry_import_resolves_codes_as_forms_do(b: Backend) {
         expected_ok.len(),
         expected_errors.len()
     );
-    let got = check_file(&app.state, hn.id, Lang::En, Entity::Village, csv.as_bytes(), "x.csv")
-        .await
-        .expect_err("some rows are out of scope or unknown");
+    let got = check_file(
+        &app.state,
+        hn.id,
+        Lang::En,
+        Entity::Village,
+        csv.as_bytes(),
+        "x.csv",
+    )
+    .await
+    .expect_err("some rows are out of scope or unknown");
     let mut got: Vec<(usize, String)> = got.into_iter().map(|e| (e.row, e.message)).collect();
     got.sort();
     expected_errors.sort();
     assert_eq!(got, expected_errors);
     // The rows a form accepts: the same values (the same unit) from the import.
-    let mut ok_csv = String::from("Tên làng nghề (*),Mã địa bàn (*),Mã đọc tại ngày,Tình trạng (*)\n");
+    let mut ok_csv =
+        String::from("Tên làng nghề (*),Mã địa bàn (*),Mã đọc tại ngày,Tình trạng (*)\n");
     for (i, _) in &expected_ok {
         let m = &inputs[*i];
         let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
@@ -231,9 +239,16 @@ pub async fn registry_import_resolves_codes_as_forms_do(b: Backend) {
             s("admin_unit_as_of")
         ));
     }
-    let values = check_file(&app.state, hn.id, Lang::En, Entity::Village, ok_csv.as_bytes(), "ok.csv")
-        .await
-        .expect("rows a form accepts");
+    let values = check_file(
+        &app.state,
+        hn.id,
+        Lang::En,
+        Entity::Village,
+        ok_csv.as_bytes(),
+        "ok.csv",
+    )
+    .await
+    .expect("rows a form accepts");
     let want: Vec<Values> = expected_ok.into_iter().map(|(_, v)| v).collect();
     assert_eq!(values, want);
 }

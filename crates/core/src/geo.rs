@@ -454,15 +454,25 @@ mod tests {
         ];
         assert_eq!(code_on(&units, date!(2017 - 01 - 01)), Some(7));
         assert_eq!(code_on(&units, date!(2026 - 01 - 01)), Some(9));
-        assert_eq!(resolve_code(&units, Some(date!(2020 - 01 - 01)), date!(2026 - 01 - 01)), Some(7));
+        assert_eq!(
+            resolve_code(&units, Some(date!(2020 - 01 - 01)), date!(2026 - 01 - 01)),
+            Some(7)
+        );
         assert_eq!(resolve_code(&units, None, date!(2026 - 01 - 01)), Some(9));
         // Valid on the same day: the first by level text ("commune" < "district"), then id.
-        let both = vec![u(5, "district", None, None), u(6, "commune", None, None), u(4, "commune", None, None)];
+        let both = vec![
+            u(5, "district", None, None),
+            u(6, "commune", None, None),
+            u(4, "commune", None, None),
+        ];
         assert_eq!(code_on(&both, date!(2020 - 01 - 01)), Some(4));
         // No unit today: the last one before the reform.
         let old = vec![u(3, "commune", None, before)];
         assert_eq!(resolve_code(&old, None, date!(2026 - 01 - 01)), Some(3));
-        assert_eq!(resolve_code(&old, Some(date!(2026 - 01 - 01)), date!(2026 - 01 - 01)), None);
+        assert_eq!(
+            resolve_code(&old, Some(date!(2026 - 01 - 01)), date!(2026 - 01 - 01)),
+            None
+        );
         assert_eq!(resolve_code(&[], None, date!(2026 - 01 - 01)), None);
     }
 }

@@ -241,8 +241,13 @@ pub(super) async fn insert_rows(
     let mut returned: Vec<(i64, i64)> = match tx {
         Tx::Sqlite(t) => {
             let marks = format!("({})", vec!["?"; names.len()].join(", "));
-            let mut text = String::with_capacity(64 + names.len() * 16 + batch.len() * (marks.len() + 2));
-            text.push_str(&format!("INSERT INTO {} ({}) VALUES ", e.table(), names.join(", ")));
+            let mut text =
+                String::with_capacity(64 + names.len() * 16 + batch.len() * (marks.len() + 2));
+            text.push_str(&format!(
+                "INSERT INTO {} ({}) VALUES ",
+                e.table(),
+                names.join(", ")
+            ));
             for i in 0..batch.len() {
                 if i > 0 {
                     text.push_str(", ");
@@ -252,7 +257,11 @@ pub(super) async fn insert_rows(
             text.push_str(" RETURNING id, version");
             let shadows: Vec<Option<String>> = batch
                 .iter()
-                .flat_map(|v| cols.iter().filter(|c| c.folded).map(|c| folded(v.get(c.key))))
+                .flat_map(|v| {
+                    cols.iter()
+                        .filter(|c| c.folded)
+                        .map(|c| folded(v.get(c.key)))
+                })
                 .collect();
             let mut shadow = shadows.iter();
             let mut q = sqlx::query_as::<_, (i64, i64)>(&text);
@@ -283,7 +292,10 @@ pub(super) async fn insert_rows(
                 .collect();
             let mut alias: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
             let mut select = alias.clone();
-            select.extend([format!("${}::timestamptz", n + 1), format!("${}::timestamptz", n + 1)]);
+            select.extend([
+                format!("${}::timestamptz", n + 1),
+                format!("${}::timestamptz", n + 1),
+            ]);
             alias.push("ord".into());
             let text = format!(
                 "INSERT INTO {} ({}) SELECT {} FROM UNNEST({}) WITH ORDINALITY AS u({}) ORDER BY ord RETURNING id, version",
