@@ -144,3 +144,111 @@ pub async fn registry_import_writes_what_a_create_writes(b: Backend) {
         assert_eq!(after_image(&app, h.id).await, Value::Object(read));
     }
 }
+
+/// An import resolves admin unit codes against the units read once, in memory;
+/// every row must get exactly what a form's lookup (two queries per code) gives:
+/// the same unit, or the same "outside your scope" / "unknown code" message,
+/// with and without an "as of" date, across levels and both structures.
+pub async fn registry_import_resolves_codes_as_forms_do(b: Backend) {
+    use langnghe_store::geo::{self, UnitFilter};
+    use langnghe_web::i18n::Lang;
+    use langnghe_web::registry::import::check_file;
+    use langnghe_web::registry::validate::{validate, DbLookup};
+    let app = TestApp::spawn(b).await;
+    let db = &app.db;
+    let today = langnghe_web::geo::today();
+    // Scope: Hà Nội, so that units of other provinces are outside it.
+    let hn = geo::by_code(db, "01", today)
+        .await
+        .expect("geo")
+        .expect("Hà Nội");
+    let (units, _) = geo::list(
+        db,
+        &UnitFilter {
+            limit: 1_000_000,
+            ..UnitFilter::default()
+        },
+    )
+    .await
+    .expect("units");
+    assert!(units.len() > 1_000, "geography loaded");
+    let mut codes: Vec<String> = units.iter().step_by(97).map(|u| u.code.clone()).collect();
+    // Bát Tràng (old commune of Hà Nội), Hà Nội itself, a code held at two
+    // levels if any, the country's code, unknown ones.
+    codes.extend(["00583", "01", "018", "79", "VN", "99999", "0"].map(String::from));
+    let dates = ["", "1/1/2017", "30/6/2025", "1/7/2025", "1/1/2026"];
+    let mut csv = String::from("Tên làng nghề (*),Mã địa bàn (*),Mã đọc tại ngày,Tình trạng (*)\n");
+    let mut inputs = vec![];
+    for code in &codes {
+        for d in dates {
+            let name = format!("Làng Mãthử {}", inputs.len());
+            csv.push_str(&format!("{name},{code},{d},new\n"));
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), Value::from(name));
+            m.insert("admin_unit_code".into(), Value::from(code.as_str()));
+            m.insert("admin_unit_as_of".into(), Value::from(d));
+            m.insert("status".into(), Value::from("new"));
+            inputs.push(m);
+        }
+    }
+    assert!(inputs.len() < 1_000, "every error is reported");
+    // What a form's lookup gives, row by row.
+    let mut expected_errors: Vec<(usize, String)> = vec![];
+    let mut expected_ok: Vec<(usize, Values)> = vec![];
+    for (i, input) in inputs.iter().enumerate() {
+        let mut lookup = DbLookup::new(db, hn.id);
+        match validate(Entity::Village, input, &mut lookup, false).await {
+            Ok(v) => expected_ok.push((i, v)),
+            Err(errs) => {
+                for fe in errs {
+                    expected_errors.push((i + 2, fe.message(Lang::En)));
+                }
+            }
+        }
+    }
+    assert!(
+        expected_ok.len() > 10 && expected_errors.len() > 10,
+        "both outcomes are exercised: {} ok, {} errors",
+        expected_ok.len(),
+        expected_errors.len()
+    );
+    let got = check_file(
+        &app.state,
+        hn.id,
+        Lang::En,
+        Entity::Village,
+        csv.as_bytes(),
+        "x.csv",
+    )
+    .await
+    .expect_err("some rows are out of scope or unknown");
+    let mut got: Vec<(usize, String)> = got.into_iter().map(|e| (e.row, e.message)).collect();
+    got.sort();
+    expected_errors.sort();
+    assert_eq!(got, expected_errors);
+    // The rows a form accepts: the same values (the same unit) from the import.
+    let mut ok_csv =
+        String::from("Tên làng nghề (*),Mã địa bàn (*),Mã đọc tại ngày,Tình trạng (*)\n");
+    for (i, _) in &expected_ok {
+        let m = &inputs[*i];
+        let s = |k: &str| m[k].as_str().unwrap_or("").to_string();
+        ok_csv.push_str(&format!(
+            "{},{},{},new\n",
+            s("name"),
+            s("admin_unit_code"),
+            s("admin_unit_as_of")
+        ));
+    }
+    let values = check_file(
+        &app.state,
+        hn.id,
+        Lang::En,
+        Entity::Village,
+        ok_csv.as_bytes(),
+        "ok.csv",
+    )
+    .await
+    .expect("rows a form accepts");
+    let want: Vec<Values> = expected_ok.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(values, want);
+}

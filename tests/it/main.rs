@@ -155,4 +155,6 @@ on_both_stores!(
     places_village_page_cites_documents,
     places_empty_columns_are_hidden,
     places_exports_say_what_they_hold,
+    // import
+    registry_import_resolves_codes_as_forms_do,
 );

@@ -260,6 +260,39 @@ where
     out.into_iter().collect()
 }
 
+/// A unit as a code lookup sees it (an import resolves its codes against all of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodedUnit {
+    pub id: i64,
+    /// `country`, `province`, `district` or `commune`, as stored.
+    pub level: String,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+}
+
+/// The unit among those carrying one code that the code names on `day`: one
+/// valid on the day, the first by stored level text, then by id (the store's
+/// `by_code`: `ORDER BY level LIMIT 1`).
+pub fn code_on(units: &[CodedUnit], day: Date) -> Option<i64> {
+    units
+        .iter()
+        .filter(|u| valid_on(u.valid_from, u.valid_to, day))
+        .min_by(|a, b| a.level.cmp(&b.level).then(a.id.cmp(&b.id)))
+        .map(|u| u.id)
+}
+
+/// What a code names (the store's `resolve`): on `day` when one is given;
+/// otherwise the unit of today, else the last one before the 2025 reform.
+pub fn resolve_code(units: &[CodedUnit], day: Option<Date>, today: Date) -> Option<i64> {
+    if let Some(d) = day {
+        return code_on(units, d);
+    }
+    code_on(units, today).or_else(|| {
+        let before = REFORM_DATE.previous_day().unwrap_or(REFORM_DATE);
+        code_on(units, before)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +437,42 @@ mod tests {
         assert_eq!(era_on(date!(2025 - 07 - 01)), Era::New);
         assert_eq!(Level::parse("commune"), Some(Level::Commune));
         assert_eq!(Level::parse("x"), None);
+    }
+    #[test]
+    fn codes_resolve_as_the_store_does() {
+        let u = |id, level: &str, from, to| CodedUnit {
+            id,
+            level: level.into(),
+            valid_from: from,
+            valid_to: to,
+        };
+        let before = Some(date!(2025 - 06 - 30));
+        // One code held by an old district and (after the reform) a new commune.
+        let units = vec![
+            u(7, "district", None, before),
+            u(9, "commune", Some(REFORM_DATE), None),
+        ];
+        assert_eq!(code_on(&units, date!(2017 - 01 - 01)), Some(7));
+        assert_eq!(code_on(&units, date!(2026 - 01 - 01)), Some(9));
+        assert_eq!(
+            resolve_code(&units, Some(date!(2020 - 01 - 01)), date!(2026 - 01 - 01)),
+            Some(7)
+        );
+        assert_eq!(resolve_code(&units, None, date!(2026 - 01 - 01)), Some(9));
+        // Valid on the same day: the first by level text ("commune" < "district"), then id.
+        let both = vec![
+            u(5, "district", None, None),
+            u(6, "commune", None, None),
+            u(4, "commune", None, None),
+        ];
+        assert_eq!(code_on(&both, date!(2020 - 01 - 01)), Some(4));
+        // No unit today: the last one before the reform.
+        let old = vec![u(3, "commune", None, before)];
+        assert_eq!(resolve_code(&old, None, date!(2026 - 01 - 01)), Some(3));
+        assert_eq!(
+            resolve_code(&old, Some(date!(2026 - 01 - 01)), date!(2026 - 01 - 01)),
+            None
+        );
+        assert_eq!(resolve_code(&[], None, date!(2026 - 01 - 01)), None);
     }
 }

@@ -92,9 +92,10 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
-/// Append one audit row per `(entity_id, after)` of a bulk write (an import), in
-/// multi-row statements inside the transaction: the same rows [`record`] would
-/// write one by one.
+/// Append one audit row per `(entity_id, after)` of a bulk write (an import)
+/// inside the transaction: the same rows [`record`] would write one by one, in
+/// the same order. SQLite: multi-row statements of plain `?` (10 values a row);
+/// PostgreSQL: one `INSERT … SELECT … FROM UNNEST` of the ids and after-images.
 pub async fn record_many<A: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
@@ -102,43 +103,63 @@ pub async fn record_many<A: Serialize>(
     entity: &str,
     rows: &[(i64, &A)],
 ) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let now = OffsetDateTime::now_utc();
-    let opt = |v: &Option<String>| match v {
-        Some(s) => Arg::Text(s.clone()),
-        None => Arg::NullText,
-    };
-    // 10 values a row: well under both stores' limits on bound parameters.
-    for chunk in rows.chunks(1000) {
-        let mut sql = Sql::new(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) VALUES ",
-        );
-        for (i, (id, after)) in chunk.iter().enumerate() {
-            let after = serde_json::to_string(after).ok();
-            sql.push(
-                if i == 0 {
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                } else {
-                    ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                },
-                [
-                    Arg::Time(now),
-                    actor.user_id.map(Arg::I64).unwrap_or(Arg::Null),
-                    Arg::Text(actor.name.clone()),
-                    Arg::Text(action.to_string()),
-                    Arg::Text(entity.to_string()),
-                    Arg::Text(id.to_string()),
-                    Arg::NullText,
-                    opt(&after),
-                    opt(&actor.request_id),
-                    opt(&actor.client_addr),
-                ],
-            );
+    let ids: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
+    let afters: Vec<Option<String>> = rows
+        .iter()
+        .map(|(_, after)| serde_json::to_string(after).ok())
+        .collect();
+    match tx {
+        Tx::Sqlite(t) => {
+            for start in (0..rows.len()).step_by(3_000) {
+                let end = (start + 3_000).min(rows.len());
+                let mut text = String::from(
+                    "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) VALUES ",
+                );
+                for i in start..end {
+                    text.push_str(if i == start {
+                        "(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+                    } else {
+                        ", (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+                    });
+                }
+                let mut q = sqlx::query(&text);
+                for i in start..end {
+                    q = q
+                        .bind(now)
+                        .bind(actor.user_id)
+                        .bind(actor.name.as_str())
+                        .bind(action)
+                        .bind(entity)
+                        .bind(ids[i].as_str())
+                        .bind(afters[i].as_deref())
+                        .bind(actor.request_id.as_deref())
+                        .bind(actor.client_addr.as_deref());
+                }
+                q.execute(&mut **t).await?;
+            }
         }
-        let text = sql.text_for(tx.backend());
-        with_tx!(tx, |c| crate::bind_args!(sqlx::query(&text), sql.args)
-            .execute(c)
-            .await?
-            .rows_affected());
+        Tx::Pg(t) => {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) \
+                 SELECT $1, $2, $3, $4, $5, u.entity_id, NULL, u.after_json, $6, $7 \
+                 FROM UNNEST($8::text[], $9::text[]) WITH ORDINALITY AS u(entity_id, after_json, ord) ORDER BY u.ord",
+            )
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.name.as_str())
+            .bind(action)
+            .bind(entity)
+            .bind(actor.request_id.as_deref())
+            .bind(actor.client_addr.as_deref())
+            .bind(&ids)
+            .bind(&afters)
+            .execute(&mut **t)
+            .await?;
+        }
     }
     Ok(())
 }

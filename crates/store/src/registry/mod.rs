@@ -3,6 +3,7 @@
 //! their spec (`spec.rs`), always inside a user's admin-unit scope, audited,
 //! and kept in one search index.
 
+pub mod import;
 pub mod search;
 pub mod spec;
 
@@ -759,14 +760,6 @@ pub async fn update_in(
     Ok(after)
 }
 
-/// Most values bound in one statement: under SQLite's 32.766 and PostgreSQL's 65.535.
-fn max_params(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 32_000,
-        Backend::Postgres => 64_000,
-    }
-}
-
 /// Insert many records in one write: all or nothing. `progress(n)` after each
 /// batch. Rows go in multi-row INSERTs (as many as the store binds at once), then
 /// their crafts, search entries and audit rows (one `create` row per record,
@@ -789,76 +782,52 @@ pub async fn insert_all<F: FnMut(usize)>(
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(|err| StoreError::Data(err.to_string()))?;
     let mut w = db.write(actor).await?;
-    let mut start = 0;
-    while start < rows.len() {
-        let first = write_columns(e, &rows[start]);
-        let names: Vec<String> = first.iter().map(|(c, _)| c.clone()).collect();
-        let per_row = names.len() + 2;
-        let cap = (max_params(backend) / per_row).clamp(1, 2_000);
-        let mut values: Vec<Vec<Arg>> = vec![first.into_iter().map(|(_, a)| a).collect()];
-        let mut end = start + 1;
-        // A batch is rows with the same columns (a spreadsheet's rows all have them).
-        while end < rows.len() && values.len() < cap {
-            let cols = write_columns(e, &rows[end]);
-            if cols.len() != names.len() || cols.iter().zip(&names).any(|((c, _), n)| c != n) {
-                break;
+    let cache = import::enlarge_cache(w.tx()).await?;
+    let written: Result<()> = async {
+        let mut start = 0;
+        while start < rows.len() {
+            // A batch is rows with the same columns (a spreadsheet's rows all have them).
+            let cols = import::bulk_cols(e, &rows[start]);
+            let cap = import::batch_rows(backend, cols.len());
+            let mut end = start + 1;
+            while end < rows.len() && end - start < cap && import::same_cols(e, &cols, &rows[end]) {
+                end += 1;
             }
-            values.push(cols.into_iter().map(|(_, a)| a).collect());
-            end += 1;
-        }
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO {} ({}{}created_at, updated_at) VALUES ",
-            e.table(),
-            names.join(", "),
-            if names.is_empty() { "" } else { ", " }
-        ));
-        let marks = vec!["?"; per_row].join(", ");
-        for (i, args) in values.into_iter().enumerate() {
-            let text = if i == 0 {
-                format!("({marks})")
+            let batch = &rows[start..end];
+            let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+            let returned = import::insert_rows(w.tx(), e, &cols, batch, now).await?;
+            let ids: Vec<i64> = returned.iter().map(|(id, _)| *id).collect();
+            if ids.len() != batch.len() {
+                return Err(StoreError::Data(format!(
+                    "{} rows inserted, {} ids returned",
+                    batch.len(),
+                    ids.len()
+                )));
+            }
+            if e == Entity::Village {
+                import::insert_crafts(w.tx(), &ids, batch).await?;
+            }
+            // The records as stored, built from the values just written (and the
+            // labels of what they refer to) rather than read back: the same JSON a
+            // read answers. A batch that leaves a column to its default is read back.
+            let recs = if covers_all_columns(e, &names) {
+                records_from_values(w.tx(), e, &returned, batch, &now_text).await?
             } else {
-                format!(", ({marks})")
+                get_many_tx(w.tx(), e, &ids).await?
             };
-            sql.push(
-                &text,
-                args.into_iter().chain([Arg::Time(now), Arg::Time(now)]),
-            );
+            search::index_many(w.tx(), backend, e, &recs).await?;
+            let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
+            audit::record_many(w.tx(), actor, "create", e.kind(), &audit_rows).await?;
+            start = end;
+            progress(start);
         }
-        sql.push(" RETURNING id, version", []);
-        let sql_text = sql.text_for(w.tx().backend());
-        let mut returned: Vec<(i64, i64)> =
-            with_tx!(w.tx(), |c| bind_args!(sqlx::query_as(&sql_text), sql.args)
-                .fetch_all(c)
-                .await
-                .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
-        // Ids are handed out in the order of the VALUES rows (SQLite: max + 1 under
-        // the write lock; PostgreSQL: one sequence, called row by row), whatever
-        // order RETURNING lists them in.
-        returned.sort_unstable();
-        let ids: Vec<i64> = returned.iter().map(|(id, _)| *id).collect();
-        let batch = &rows[start..end];
-        if ids.len() != batch.len() {
-            return Err(StoreError::Data(format!(
-                "{} rows inserted, {} ids returned",
-                batch.len(),
-                ids.len()
-            )));
-        }
-        write_refs_many(w.tx(), e, &ids, batch).await?;
-        // The records as stored, built from the values just written (and the
-        // labels of what they refer to) rather than read back: the same JSON a
-        // read answers. A batch that leaves a column to its default is read back.
-        let recs = if covers_all_columns(e, &names) {
-            records_from_values(w.tx(), e, &returned, batch, &now_text).await?
-        } else {
-            get_many_tx(w.tx(), e, &ids).await?
-        };
-        search::index_many(w.tx(), backend, e, &recs).await?;
-        let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
-        audit::record_many(w.tx(), actor, "create", e.kind(), &audit_rows).await?;
-        start = end;
-        progress(start);
+        Ok(())
     }
+    .await;
+    // The cache goes back to its size on failure too (the rollback drops the rest).
+    let restored = import::restore_cache(w.tx(), cache).await;
+    written?;
+    restored?;
     w.commit().await?;
     Ok(rows.len())
 }
@@ -1042,37 +1011,6 @@ async fn records_from_values(
         out.push(m);
     }
     Ok(out)
-}
-
-/// The crafts of freshly inserted villages, in multi-row statements.
-async fn write_refs_many(tx: &mut Tx, e: Entity, ids: &[i64], rows: &[Values]) -> Result<()> {
-    if e != Entity::Village {
-        return Ok(());
-    }
-    let mut pairs: Vec<(i64, i64)> = vec![];
-    for (id, v) in ids.iter().zip(rows) {
-        if let Some(Val::Ids(cs)) = v.get("crafts") {
-            let mut cs = cs.clone();
-            cs.sort_unstable();
-            cs.dedup();
-            pairs.extend(cs.into_iter().map(|c| (*id, c)));
-        }
-    }
-    for chunk in pairs.chunks(5_000) {
-        let mut sql = Sql::new("INSERT INTO village_crafts (village_id, craft_id) VALUES ");
-        for (i, (v, c)) in chunk.iter().enumerate() {
-            sql.push(
-                if i == 0 { "(?, ?)" } else { ", (?, ?)" },
-                [Arg::I64(*v), Arg::I64(*c)],
-            );
-        }
-        let sql_text = sql.text_for(tx.backend());
-        with_tx!(tx, |c| bind_args!(sqlx::query(&sql_text), sql.args)
-            .execute(c)
-            .await?
-            .rows_affected());
-    }
-    Ok(())
 }
 
 /// Records by id inside a transaction (in id order), with a village's crafts.

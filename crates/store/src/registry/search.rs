@@ -102,82 +102,76 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
     Ok(())
 }
 
-/// Index freshly inserted records in multi-row statements (an import).
+/// Index freshly inserted records in bulk (an import). SQLite: multi-row
+/// statements of plain `?` (6 values a row, under its 32.766); PostgreSQL: one
+/// `INSERT … SELECT … FROM UNNEST` of one array per column.
 pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record]) -> Result<()> {
-    // 6 values a row: well under both stores' limits on bound parameters.
-    for chunk in recs.chunks(1000) {
-        let mut ins = match backend {
-            Backend::Sqlite => Sql::new(
-                "INSERT INTO search_fts (rowid, name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ",
-            ),
-            Backend::Postgres => Sql::new(
-                "INSERT INTO search_index (kind, entity_id, admin_unit_id, name_folded, other_folded) VALUES ",
-            ),
-        };
-        let mut del = Sql::new("DELETE FROM search_fts WHERE rowid IN (");
-        for (i, rec) in chunk.iter().enumerate() {
-            let id = rec.get("id").and_then(Value::as_i64).unwrap_or(0);
-            let unit = match rec.get("admin_unit_id").and_then(Value::as_i64) {
-                Some(u) => Arg::I64(u),
-                None => Arg::Null,
-            };
-            let (name, other) = texts(e, rec);
-            let sep = if i == 0 { "" } else { ", " };
-            match backend {
-                Backend::Sqlite => {
-                    del.push(&format!("{sep}?"), [Arg::I64(fts_rowid(e, id))]);
-                    ins.push(
-                        &format!("{sep}(?, ?, ?, ?, ?, ?)"),
-                        [
-                            Arg::I64(fts_rowid(e, id)),
-                            Arg::Text(name),
-                            Arg::Text(other),
-                            Arg::Text(e.kind().into()),
-                            Arg::I64(id),
-                            unit,
-                        ],
-                    );
-                }
-                Backend::Postgres => {
-                    ins.push(
-                        &format!("{sep}(?, ?, ?, ?, ?)"),
-                        [
-                            Arg::Text(e.kind().into()),
-                            Arg::I64(id),
-                            unit,
-                            Arg::Text(name),
-                            Arg::Text(other),
-                        ],
-                    );
-                }
-            }
-        }
-        if chunk.is_empty() {
-            continue;
-        }
-        match backend {
-            Backend::Sqlite => {
+    if recs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = recs
+        .iter()
+        .map(|r| r.get("id").and_then(Value::as_i64).unwrap_or(0))
+        .collect();
+    let units: Vec<Option<i64>> = recs
+        .iter()
+        .map(|r| r.get("admin_unit_id").and_then(Value::as_i64))
+        .collect();
+    let (names, others): (Vec<String>, Vec<String>) = recs.iter().map(|r| texts(e, r)).unzip();
+    match (tx, backend) {
+        (Tx::Sqlite(t), _) => {
+            let rowids: Vec<i64> = ids.iter().map(|id| fts_rowid(e, *id)).collect();
+            for start in (0..recs.len()).step_by(5_000) {
+                let end = (start + 5_000).min(recs.len());
                 // A rowid could only be taken by an entry left behind: replace it.
-                del.push(")", []);
-                let del_text = del.text_for(Backend::Sqlite);
-                with_tx!(tx, |c| bind_args!(sqlx::query(&del_text), del.args)
-                    .execute(c)
-                    .await?
-                    .rows_affected());
-            }
-            Backend::Postgres => {
-                ins.push(
-                    " ON CONFLICT (kind, entity_id) DO UPDATE SET admin_unit_id = excluded.admin_unit_id, \
-                     name_folded = excluded.name_folded, other_folded = excluded.other_folded",
-                    [],
+                let mut del = String::from("DELETE FROM search_fts WHERE rowid IN (");
+                let mut ins = String::from(
+                    "INSERT INTO search_fts (rowid, name_folded, other_folded, kind, entity_id, admin_unit_id) VALUES ",
                 );
+                for i in start..end {
+                    let first = i == start;
+                    del.push_str(if first { "?" } else { ", ?" });
+                    ins.push_str(if first {
+                        "(?, ?, ?, ?, ?, ?)"
+                    } else {
+                        ", (?, ?, ?, ?, ?, ?)"
+                    });
+                }
+                del.push(')');
+                let mut q = sqlx::query(&del);
+                for r in &rowids[start..end] {
+                    q = q.bind(*r);
+                }
+                q.execute(&mut **t).await?;
+                let mut q = sqlx::query(&ins);
+                for i in start..end {
+                    q = q
+                        .bind(rowids[i])
+                        .bind(names[i].as_str())
+                        .bind(others[i].as_str())
+                        .bind(e.kind())
+                        .bind(ids[i])
+                        .bind(units[i]);
+                }
+                q.execute(&mut **t).await?;
             }
         }
-        let ins_text = ins.text_for(backend);
-        with_tx!(tx, |c| bind_args!(sqlx::query(&ins_text), ins.args)
-            .execute(c)
-            .await?
-            .rows_affected());
+        (Tx::Pg(t), _) => {
+            sqlx::query(
+                "INSERT INTO search_index (kind, entity_id, admin_unit_id, name_folded, other_folded) \
+                 SELECT $1, u.id, u.unit, u.name, u.other \
+                 FROM UNNEST($2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS u(id, unit, name, other) \
+                 ON CONFLICT (kind, entity_id) DO UPDATE SET admin_unit_id = excluded.admin_unit_id, \
+                 name_folded = excluded.name_folded, other_folded = excluded.other_folded",
+            )
+            .bind(e.kind())
+            .bind(&ids)
+            .bind(&units)
+            .bind(&names)
+            .bind(&others)
+            .execute(&mut **t)
+            .await?;
+        }
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::api::columns;
 use super::edit_scope;
-use super::validate::{validate, DbLookup};
+use super::validate::{validate, DbLookup, Lookup};
 use crate::api::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
@@ -20,6 +20,7 @@ use axum::routing::get;
 use axum::Router;
 use langnghe_core::text::fold_vi;
 use langnghe_reports::{Cell, Limits, ReportError};
+use langnghe_store::registry::import::UnitCodes;
 use langnghe_store::registry::spec::Entity;
 use langnghe_store::registry::{self as store, Values};
 use minijinja::context;
@@ -184,7 +185,21 @@ pub async fn check_file(
             message: t(lang, "import-empty"),
         }]);
     }
-    let mut lookup = DbLookup::new(&state.db, scope);
+    // The admin units are read once (two queries) and codes resolved in memory:
+    // per distinct code, a lookup would cost two queries.
+    let mut lookup = match store::import::unit_codes(&state.db, scope).await {
+        Ok(units) => ImportLookup {
+            units: Some(units),
+            db: DbLookup::new(&state.db, scope),
+        },
+        Err(err) => {
+            tracing::warn!(error = %err, "import: admin units not preloaded; looking codes up one by one");
+            ImportLookup {
+                units: None,
+                db: DbLookup::new(&state.db, scope),
+            }
+        }
+    };
     let mut out = Vec::with_capacity(sheet.rows.len());
     let title_of = |key: &str| -> String {
         keys.iter()
@@ -219,6 +234,52 @@ pub async fn check_file(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// The lookups of an import: admin unit codes resolved against the units read
+/// once ([`UnitCodes`]), everything else as forms do (cached per value).
+struct ImportLookup<'a> {
+    units: Option<UnitCodes>,
+    db: DbLookup<'a>,
+}
+
+impl Lookup for ImportLookup<'_> {
+    async fn unit(&mut self, code: &str, as_of: Option<time::Date>) -> Result<i64, bool> {
+        // The country's own code is resolved by id in the store: leave it (and any
+        // code the preload does not know) to the database lookup.
+        if let Some(units) = &self.units {
+            if code != langnghe_store::geo::COUNTRY_CODE {
+                if let Some(candidates) = units.by_code.get(code) {
+                    return match langnghe_core::geo::resolve_code(
+                        candidates,
+                        as_of,
+                        crate::geo::today(),
+                    ) {
+                        Some(id) if units.covered.contains(&id) => Ok(id),
+                        Some(_) => Err(true),
+                        None => Err(false),
+                    };
+                }
+            }
+        }
+        self.db.unit(code, as_of).await
+    }
+
+    async fn record(&mut self, e: Entity, id: i64) -> bool {
+        self.db.record(e, id).await
+    }
+
+    async fn record_by_label(&mut self, e: Entity, label: &str) -> Option<i64> {
+        self.db.record_by_label(e, label).await
+    }
+
+    async fn agency(&mut self, raw: &str) -> Option<i64> {
+        self.db.agency(raw).await
+    }
+
+    async fn village_unit(&mut self, id: i64) -> Option<i64> {
+        self.db.village_unit(id).await
     }
 }
 
