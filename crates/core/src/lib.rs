@@ -3,8 +3,8 @@
 pub mod access;
 pub mod agency;
 pub mod auth;
-pub mod coverage;
 pub mod cite;
+pub mod coverage;
 pub mod geo;
 pub mod legal_doc;
 pub mod place;

@@ -5,7 +5,7 @@
 
 use super::api::columns;
 use super::edit_scope;
-use super::validate::{validate, DbLookup, Lookup};
+use super::validate::{validate, DbLookup, Lookup, UnitLookup};
 use crate::api::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
@@ -245,7 +245,7 @@ struct ImportLookup<'a> {
 }
 
 impl Lookup for ImportLookup<'_> {
-    async fn unit(&mut self, code: &str, as_of: Option<time::Date>) -> Result<i64, bool> {
+    async fn unit(&mut self, code: &str, as_of: Option<time::Date>) -> UnitLookup {
         // The country's own code is resolved by id in the store: leave it (and any
         // code the preload does not know) to the database lookup.
         if let Some(units) = &self.units {
@@ -256,9 +256,9 @@ impl Lookup for ImportLookup<'_> {
                         as_of,
                         crate::geo::today(),
                     ) {
-                        Some(id) if units.covered.contains(&id) => Ok(id),
-                        Some(_) => Err(true),
-                        None => Err(false),
+                        Some(id) if units.covered.contains(&id) => UnitLookup::Found(id),
+                        Some(_) => UnitLookup::OutOfScope,
+                        None => UnitLookup::Unknown,
                     };
                 }
             }
