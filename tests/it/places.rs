@@ -51,25 +51,43 @@ pub async fn places_name_search_with_parents_and_era(b: Backend) {
         "{l:?}"
     );
     assert!(
-        l.iter().any(|s| s == "Xã Y Tý — Tỉnh Lào Cai (từ 1/7/2025)"),
+        l.iter()
+            .any(|s| s == "Xã Y Tý — Tỉnh Lào Cai (từ 1/7/2025)"),
         "{l:?}"
     );
     let old = v["items"]
         .as_array()
-        .and_then(|a| a.iter().find(|i| i["era"] == "old" && i["name"] == "Xã Y Tý"))
+        .and_then(|a| {
+            a.iter()
+                .find(|i| i["era"] == "old" && i["name"] == "Xã Y Tý")
+        })
         .cloned()
         .expect("old Y Tý");
     assert_eq!(old["code"], "02701");
-    assert_eq!(old["as_of"], "2025-06-30", "the date that makes the code mean it");
+    assert_eq!(
+        old["as_of"], "2025-06-30",
+        "the date that makes the code mean it"
+    );
     assert_eq!(old["parents"], json!(["Huyện Bát Xát", "Tỉnh Lào Cai"]));
     // A parent narrows; the level filter too.
-    let v = get_json(&mut admin, "/api/v1/admin-units/search?q=bat%20xat&level=district").await;
-    assert_eq!(labels(&v), vec!["Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)"]);
+    let v = get_json(
+        &mut admin,
+        "/api/v1/admin-units/search?q=bat%20xat&level=district",
+    )
+    .await;
+    assert_eq!(
+        labels(&v),
+        vec!["Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)"]
+    );
     // In English.
     // In English (the geography is public: no login needed).
     let mut anon = app.client();
     anon.accept_language = Some("en".into());
-    let v = get_json(&mut anon, "/api/v1/admin-units/search?q=Y%20T%C3%BD&level=commune").await;
+    let v = get_json(
+        &mut anon,
+        "/api/v1/admin-units/search?q=Y%20T%C3%BD&level=commune",
+    )
+    .await;
     assert!(
         labels(&v)
             .iter()
@@ -77,7 +95,9 @@ pub async fn places_name_search_with_parents_and_era(b: Backend) {
         "{v}"
     );
     // Bad input names its field.
-    let r = admin.get("/api/v1/admin-units/search?q=x&level=planet").await;
+    let r = admin
+        .get("/api/v1/admin-units/search?q=x&level=planet")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("\"level\""), "{}", r.body);
     // The plain page without JavaScript: results link back with the code and its date.
@@ -91,7 +111,9 @@ pub async fn places_name_search_with_parents_and_era(b: Backend) {
         "{}",
         r.body
     );
-    assert!(r.body.contains("Xã Y Tý — Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)"));
+    assert!(r
+        .body
+        .contains("Xã Y Tý — Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)"));
     // Never a link to another site.
     let r = admin
         .get("/admin-units/pick?q=y+ty&field=unit&return=%2F%2Fevil.example%2F")
@@ -116,7 +138,11 @@ pub async fn places_filters_take_names(b: Backend) {
         assert_eq!(v["items"], by_code["items"], "province={name}");
     }
     // The generic unit filter: a bare name means the largest unit of that name.
-    let v = get_json(&mut admin, &format!("/api/v1/villages?unit={}&limit=500", enc("Lào Cai"))).await;
+    let v = get_json(
+        &mut admin,
+        &format!("/api/v1/villages?unit={}&limit=500", enc("Lào Cai")),
+    )
+    .await;
     assert_eq!(v["total"], by_code["total"]);
     // A district by name, before the reform.
     let bx = get_json(&mut admin, "/api/v1/villages?unit=082&as_of=2025-06-30").await;
@@ -128,9 +154,15 @@ pub async fn places_filters_take_names(b: Backend) {
     assert_eq!(bx["total"], bx_name["total"]);
     assert!(bx["total"].as_i64().unwrap_or(0) > 0);
     // The page: the filter shows which unit it was read as; no "mã 'Lào Cai'" error.
-    let r = admin.get(&format!("/villages?unit={}", enc("Lào Cai"))).await;
+    let r = admin
+        .get(&format!("/villages?unit={}", enc("Lào Cai")))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(!r.body.contains("Không có đơn vị hành chính mã"), "{}", r.body);
+    assert!(
+        !r.body.contains("Không có đơn vị hành chính mã"),
+        "{}",
+        r.body
+    );
     assert!(
         r.body.contains("Lọc theo: Tỉnh Lào Cai (từ 1/7/2025)"),
         "{}",
@@ -155,7 +187,9 @@ pub async fn places_ambiguous_or_unknown_names_are_422(b: Backend) {
         "candidates with their parents: {msg}"
     );
     // Unknown names say so (not "mã").
-    let r = admin.get(&format!("/api/v1/villages?province={}", enc("Atlantis"))).await;
+    let r = admin
+        .get(&format!("/api/v1/villages?province={}", enc("Atlantis")))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.json();
     assert_eq!(body["error"]["fields"][0]["field"], "province");
@@ -173,7 +207,10 @@ pub async fn places_ambiguous_or_unknown_names_are_422(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let body = r.json();
-    assert_eq!(body["error"]["fields"][0]["field"], "admin_unit_code", "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "admin_unit_code",
+        "{body}"
+    );
     assert!(body["error"]["fields"][0]["message"]
         .as_str()
         .unwrap_or("")
@@ -183,7 +220,11 @@ pub async fn places_ambiguous_or_unknown_names_are_422(b: Backend) {
     let r = admin
         .form(
             "/villages",
-            &[("name", "Làng thử"), ("admin_unit_code", "Tân Thịnh"), ("status", "new")],
+            &[
+                ("name", "Làng thử"),
+                ("admin_unit_code", "Tân Thịnh"),
+                ("status", "new"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -222,7 +263,11 @@ pub async fn places_forms_accept_a_unique_name(b: Backend) {
     let r = admin
         .form(
             "/villages",
-            &[("name", "Làng thử form"), ("admin_unit_code", "bat xat"), ("status", "new")],
+            &[
+                ("name", "Làng thử form"),
+                ("admin_unit_code", "bat xat"),
+                ("status", "new"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -262,7 +307,8 @@ pub async fn places_village_page_cites_documents(b: Backend) {
     let id2 = village_id(&mut admin, "Làng nghề làm cốm Hợp Thành").await;
     let r = admin.get(&format!("/villages/{id2}")).await;
     assert!(
-        r.body.contains("Kế hoạch 316/KH-UBND, mục II.2.a, II.3.c</cite>"),
+        r.body
+            .contains("Kế hoạch 316/KH-UBND, mục II.2.a, II.3.c</cite>"),
         "{}",
         r.body
     );
@@ -275,7 +321,12 @@ pub async fn places_village_page_cites_documents(b: Backend) {
     let r = viewer.form("/lang", &[("lang", "en")]).await;
     assert!(r.status.is_redirection(), "{}", r.body);
     let r = viewer.get(&format!("/villages/{id}")).await;
-    assert!(r.body.contains("Source: <cite class=\"citation\">Plan 316/KH-UBND, section II.2.a</cite>"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Source: <cite class=\"citation\">Plan 316/KH-UBND, section II.2.a</cite>"),
+        "{}",
+        r.body
+    );
 }
 
 pub async fn places_empty_columns_are_hidden(b: Backend) {
@@ -285,15 +336,24 @@ pub async fn places_empty_columns_are_hidden(b: Backend) {
     let r = admin.get("/villages?province=15").await;
     assert_eq!(r.status, StatusCode::OK);
     let head = r.body.split("<tbody>").next().unwrap_or("").to_string();
-    assert!(!head.contains("<th scope=\"col\" class=\"num\">"), "numeric columns hidden: {head}");
+    assert!(
+        !head.contains("<th scope=\"col\" class=\"num\">"),
+        "numeric columns hidden: {head}"
+    );
     assert!(head.contains("Tên làng nghề"), "{head}");
     assert!(r.body.contains("3 cột trống đã ẩn"), "{}", r.body);
     // The chooser shows one again; sort and paging links keep the choice.
-    let r = admin.get("/villages?province=15&cols=name,admin_unit,crafts,status,workers").await;
+    let r = admin
+        .get("/villages?province=15&cols=name,admin_unit,crafts,status,workers")
+        .await;
     let head = r.body.split("<tbody>").next().unwrap_or("").to_string();
     assert!(head.contains("Số lao động"), "{head}");
     assert!(!head.contains("Số hộ"), "{head}");
-    assert!(r.body.contains("cols=name%2Cadmin_unit%2Ccrafts%2Cstatus%2Cworkers"), "links keep cols");
+    assert!(
+        r.body
+            .contains("cols=name%2Cadmin_unit%2Ccrafts%2Cstatus%2Cworkers"),
+        "links keep cols"
+    );
     // A column with a value in view is shown.
     let r = admin
         .json(
@@ -303,7 +363,9 @@ pub async fn places_empty_columns_are_hidden(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = admin.get(&format!("/villages?q={}", enc("Làng có số liệu"))).await;
+    let r = admin
+        .get(&format!("/villages?q={}", enc("Làng có số liệu")))
+        .await;
     let head = r.body.split("<tbody>").next().unwrap_or("").to_string();
     assert!(head.contains("Số lao động"), "{head}");
 }
@@ -311,10 +373,14 @@ pub async fn places_empty_columns_are_hidden(b: Backend) {
 pub async fn places_exports_say_what_they_hold(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut admin = app.admin().await;
-    let path = format!("/api/v1/villages?province={}&status=at_risk&format=xlsx", enc("Lào Cai"));
+    let path = format!(
+        "/api/v1/villages?province={}&status=at_risk&format=xlsx",
+        enc("Lào Cai")
+    );
     let r = admin.get(&path).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let cd = r.headers
+    let cd = r
+        .headers
         .get("content-disposition")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
@@ -326,7 +392,10 @@ pub async fn places_exports_say_what_they_hold(b: Backend) {
         cd.contains(&format!("filename=\"lang-nghe_Lao-Cai_{today}.xlsx\"")),
         "{cd}"
     );
-    assert!(cd.contains("filename*=UTF-8''L%C3%A0ng%20ngh%E1%BB%81_L%C3%A0o%20Cai_"), "{cd}");
+    assert!(
+        cd.contains("filename*=UTF-8''L%C3%A0ng%20ngh%E1%BB%81_L%C3%A0o%20Cai_"),
+        "{cd}"
+    );
     let bytes = {
         let req = http::Request::get(&path)
             .body(axum::body::Body::empty())
@@ -350,7 +419,10 @@ pub async fn places_exports_say_what_they_hold(b: Backend) {
         .unwrap_or("")
         .to_string();
     assert!(title.starts_with("Làng nghề — Bộ lọc: "), "{title}");
-    assert!(title.contains("Địa bàn: Tỉnh Lào Cai (từ 1/7/2025)"), "{title}");
+    assert!(
+        title.contains("Địa bàn: Tỉnh Lào Cai (từ 1/7/2025)"),
+        "{title}"
+    );
     assert!(title.contains("at_risk"), "{title}");
     assert!(
         title.ends_with(&format!(
@@ -365,15 +437,30 @@ pub async fn places_exports_say_what_they_hold(b: Backend) {
         langnghe_reports::read_table(&bytes, "x.xlsx", &langnghe_reports::Limits::default())
             .expect("reads back");
     assert!(!table.rows.is_empty());
-    assert!(table.headers.iter().any(|h| h == "Tên làng nghề"), "{:?}", table.headers);
+    assert!(
+        table.headers.iter().any(|h| h == "Tên làng nghề"),
+        "{:?}",
+        table.headers
+    );
     // CSV stays machine-readable: header first, no title row.
     let r = admin
-        .get(&format!("/api/v1/villages?province={}&format=csv", enc("Lào Cai")))
+        .get(&format!(
+            "/api/v1/villages?province={}&format=csv",
+            enc("Lào Cai")
+        ))
         .await;
-    assert!(r.body.trim_start_matches('\u{feff}').starts_with("ID,"), "{}", &r.body[..80.min(r.body.len())]);
-    let cd = r.headers
+    assert!(
+        r.body.trim_start_matches('\u{feff}').starts_with("ID,"),
+        "{}",
+        &r.body[..80.min(r.body.len())]
+    );
+    let cd = r
+        .headers
         .get("content-disposition")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    assert!(cd.contains(&format!("lang-nghe_Lao-Cai_{today}.csv\"")), "{cd}");
+    assert!(
+        cd.contains(&format!("lang-nghe_Lao-Cai_{today}.csv\"")),
+        "{cd}"
+    );
 }

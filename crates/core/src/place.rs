@@ -243,10 +243,28 @@ mod tests {
     fn lao_cai() -> Vec<Candidate> {
         vec![
             c("Tỉnh Lào Cai", Level::Province, &[], true, false),
-            c("Thành phố Lào Cai", Level::District, &["Tỉnh Lào Cai"], true, false),
-            c("Phường Lào Cai", Level::Commune, &["Thành phố Lào Cai", "Tỉnh Lào Cai"], true, false),
+            c(
+                "Thành phố Lào Cai",
+                Level::District,
+                &["Tỉnh Lào Cai"],
+                true,
+                false,
+            ),
+            c(
+                "Phường Lào Cai",
+                Level::Commune,
+                &["Thành phố Lào Cai", "Tỉnh Lào Cai"],
+                true,
+                false,
+            ),
             c("Tỉnh Lào Cai", Level::Province, &[], false, true),
-            c("Phường Lào Cai", Level::Commune, &["Tỉnh Lào Cai"], false, true),
+            c(
+                "Phường Lào Cai",
+                Level::Commune,
+                &["Tỉnh Lào Cai"],
+                false,
+                true,
+            ),
         ]
     }
 
@@ -254,21 +272,42 @@ mod tests {
     fn a_bare_name_means_the_largest_unit_in_force() {
         assert_eq!(pick(&parse_query("Lào Cai"), &lao_cai()), Pick::One(3));
         assert_eq!(pick(&parse_query("lao cai"), &lao_cai()), Pick::One(3));
-        assert_eq!(pick(&parse_query("Phường Lào Cai"), &lao_cai()), Pick::One(4));
+        assert_eq!(
+            pick(&parse_query("Phường Lào Cai"), &lao_cai()),
+            Pick::One(4)
+        );
         assert_eq!(
             pick(&parse_query("Tỉnh Lào Cai (trước 1/7/2025)"), &lao_cai()),
             Pick::One(0)
         );
-        assert_eq!(pick(&parse_query("Thành phố Lào Cai"), &lao_cai()), Pick::One(1));
+        assert_eq!(
+            pick(&parse_query("Thành phố Lào Cai"), &lao_cai()),
+            Pick::One(1)
+        );
     }
 
     #[test]
     fn same_name_same_level_is_ambiguous_until_a_parent_is_given() {
         let cands = vec![
-            c("Xã Tân Thịnh", Level::Commune, &["Huyện Văn Chấn", "Tỉnh Yên Bái"], true, true),
-            c("Xã Tân Thịnh", Level::Commune, &["Tỉnh Thái Nguyên"], false, true),
+            c(
+                "Xã Tân Thịnh",
+                Level::Commune,
+                &["Huyện Văn Chấn", "Tỉnh Yên Bái"],
+                true,
+                true,
+            ),
+            c(
+                "Xã Tân Thịnh",
+                Level::Commune,
+                &["Tỉnh Thái Nguyên"],
+                false,
+                true,
+            ),
         ];
-        assert_eq!(pick(&parse_query("tan thinh"), &cands), Pick::Many(vec![0, 1]));
+        assert_eq!(
+            pick(&parse_query("tan thinh"), &cands),
+            Pick::Many(vec![0, 1])
+        );
         assert_eq!(
             pick(&parse_query("Tân Thịnh, Thái Nguyên"), &cands),
             Pick::One(1)
@@ -287,7 +326,10 @@ mod tests {
     #[test]
     fn file_parts_are_ascii() {
         assert_eq!(ascii_file_part("Làng nghề"), "Lang-nghe");
-        assert_eq!(ascii_file_part(&name_without_kind("Tỉnh Lào Cai")), "Lao-Cai");
+        assert_eq!(
+            ascii_file_part(&name_without_kind("Tỉnh Lào Cai")),
+            "Lao-Cai"
+        );
         assert_eq!(ascii_file_part("Đồng Kỵ / \"x\""), "Dong-Ky-x");
         assert_eq!(name_without_kind("Thành phố Hà Nội"), "Hà Nội");
         assert_eq!(name_without_kind("Xã"), "Xã");

@@ -209,8 +209,15 @@ async fn validate(state: &AppState, ctx: &Ctx, p: &AgencyPayload) -> AppResult<A
     if code.is_empty() {
         errors.push(FieldError::new("admin_unit_code", "error-required"));
     } else if let Some(day) = as_of {
-        match crate::places::field(&state.db, ctx.lang, "admin_unit_code", code, None, Some(day))
-            .await?
+        match crate::places::field(
+            &state.db,
+            ctx.lang,
+            "admin_unit_code",
+            code,
+            None,
+            Some(day),
+        )
+        .await?
         {
             Err(e) => errors.push(e),
             Ok(u) => {

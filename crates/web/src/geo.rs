@@ -373,7 +373,11 @@ async fn search(
         level,
         parent_id: None,
         as_of,
-        q: Some(if pq.key.is_empty() { text.clone() } else { pq.key.clone() }),
+        q: Some(if pq.key.is_empty() {
+            text.clone()
+        } else {
+            pq.key.clone()
+        }),
         limit,
         offset,
     };
@@ -429,7 +433,10 @@ fn return_url(ret: &str, field: &str, as_of_field: Option<&str>, p: &UnitPick) -
     pairs.retain(|(k, _)| k != field && Some(k.as_str()) != as_of_field && k != "page");
     pairs.push((field.to_string(), p.code.clone()));
     if let Some(a) = as_of_field {
-        pairs.push((a.to_string(), p.as_of.map(|d| d.to_string()).unwrap_or_default()));
+        pairs.push((
+            a.to_string(),
+            p.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        ));
     }
     format!(
         "{path}?{}",

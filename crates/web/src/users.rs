@@ -209,15 +209,8 @@ async fn validate_common(
         },
     };
     // A code or a name ("Bát Xát", "Y Tý, Lào Cai").
-    let unit = crate::places::field(
-        &state.db,
-        crate::i18n::Lang::Vi,
-        "scope",
-        scope,
-        None,
-        day,
-    )
-    .await?;
+    let unit =
+        crate::places::field(&state.db, crate::i18n::Lang::Vi, "scope", scope, None, day).await?;
     let scope_id = match unit {
         Err(e) => {
             errors.push(e);

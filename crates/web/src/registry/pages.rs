@@ -2,9 +2,7 @@
 //! create/edit forms, the village recognition checklist, the search page.
 
 use super::api::{self as regapi, parse_kinds};
-use super::{
-    display_value, edit_scope, field_label, field_unit, load, read_scope, RegistryQuery,
-};
+use super::{display_value, edit_scope, field_label, field_unit, load, read_scope, RegistryQuery};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
@@ -49,7 +47,13 @@ pub fn pages() -> Router<AppState> {
             )
             .route(
                 &format!("{base}/new"),
-                get(move |s: State<AppState>, c: Ctx, q: Query<std::collections::HashMap<String, String>>| new_page(e, s, c, q)),
+                get(
+                    move |s: State<AppState>,
+                          c: Ctx,
+                          q: Query<std::collections::HashMap<String, String>>| {
+                        new_page(e, s, c, q)
+                    },
+                ),
             )
             .route(
                 &format!("{base}/{{id}}"),
@@ -286,7 +290,11 @@ pub fn citation(lang: Lang, seed: u16, sections: &[String]) -> String {
     let mut parts = vec![doc];
     if !secs.is_empty() {
         let list: Vec<&str> = secs.iter().map(|s| s.as_str()).collect();
-        parts.push(t_args(lang, "cite-section", &[("section", list.join(", "))]));
+        parts.push(t_args(
+            lang,
+            "cite-section",
+            &[("section", list.join(", "))],
+        ));
     }
     if !appendix.is_empty() {
         parts.push(t(lang, "cite-appendix"));
@@ -442,7 +450,11 @@ async fn list_page(
             context! { label => c.get_attr("label").ok(), shown => *s, empty => empty.get(keys.iter().position(|x| x == k).unwrap_or(0)).copied().unwrap_or(false), href => href }
         })
         .collect();
-    let hidden_empty = shown.iter().zip(&empty).filter(|(s, e)| !**s && **e).count();
+    let hidden_empty = shown
+        .iter()
+        .zip(&empty)
+        .filter(|(s, e)| !**s && **e)
+        .count();
     let columns: Vec<MjValue> = all_columns
         .into_iter()
         .zip(&shown)
