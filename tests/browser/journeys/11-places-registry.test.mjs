@@ -20,7 +20,7 @@ const abs = (rel) => new URL(rel, server.url).href;
 const go = (p, rel) => p.goto(abs(rel), { waitUntil: 'load' });
 
 function step(name, fn, { critical = false } = {}) {
-  test(name, async (t) => {
+  test(name, { timeout: 90_000 }, async (t) => {
     if (broken) {
       t.skip(`earlier step failed: ${broken}`);
       return;
@@ -112,7 +112,6 @@ step('no-JS pick page: search "bat xat", choose, back on the filter', async () =
   const link = page.locator('ol.place-results a', { hasText: 'Huyện Bát Xát — Tỉnh Lào Cai (trước 1/7/2025)' }).first();
   await link.waitFor();
   await shot(page, 'places-pick-nojs-vi-1366');
-  await checkA11y(page);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
   const url = new URL(page.url());
   assert.equal(url.pathname, '/villages');
