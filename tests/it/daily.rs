@@ -134,7 +134,7 @@ pub async fn district_reads_the_plans_that_contain_it(b: Backend) {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{lc}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(open.status, StatusCode::NOT_FOUND, "{}", open.body);
@@ -207,7 +207,7 @@ pub async fn todo_lists_what_is_due_by_role(b: Backend) {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{lc}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -24,7 +24,7 @@ async fn open_h1_2023(c: &mut Client, program: i64) -> i64 {
         .json(
             Method::POST,
             &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "first_half", "year": "2023"}),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

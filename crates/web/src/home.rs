@@ -14,7 +14,6 @@ use axum::routing::get;
 use axum::Router;
 use langnghe_core::access::{Action, Role};
 use langnghe_core::todo::{self as rules, Candidate, Kind};
-use langnghe_core::vnfmt;
 use langnghe_store::agencies::{self, AgencyFilter};
 use langnghe_store::todo as store;
 use minijinja::context;
@@ -91,7 +90,10 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
     let db = &state.db;
     let mut cands: Vec<Candidate> = vec![];
     let period = |label: &str, code: &str| -> Vec<(&'static str, String)> {
-        vec![("period", label.to_string()), ("program", code.to_string())]
+        vec![
+            ("period", crate::views::period_name(lang, label)),
+            ("program", code.to_string()),
+        ]
     };
     let task_until = today + Duration::days(rules::TASK_HORIZON_DAYS);
     match role {
@@ -197,7 +199,7 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
                             ("total", p.tasks.to_string()),
                             ("approved", p.reports_approved.to_string()),
                             ("expected", p.reports.to_string()),
-                            ("date", vnfmt::format_date(p.period_end)),
+                            ("date", crate::views::date_in(lang, p.period_end)),
                         ],
                     )),
                 });

@@ -41,7 +41,7 @@ step('1. accounts and an overdue period (H1 2023 of plan 316, due 20/6/2023)', a
   j.page = coord;
   await j.login(coord, COORD.username, COORD.password);
   const plan = await laoCaiPlan(j, coord);
-  const r = await j.api(coord, 'POST', `/api/v1/programs/${plan}/periods`, { kind: 'first_half', year: '2023' });
+  const r = await j.api(coord, 'POST', `/api/v1/programs/${plan}/periods`, { kind: 'first_half', year: '2023', confirm_past_due: true });
   assert.equal(r.status, 201, r.text);
 }, { critical: true });
 

@@ -43,7 +43,7 @@ step('1. accounts, the H1 2023 period opened, two districts submit', async () =>
   j.page = coord;
   await j.login(coord, COORD.username, COORD.password);
   plan = await laoCaiPlan(j, coord);
-  const r = await j.api(coord, 'POST', `/api/v1/programs/${plan}/periods`, { kind: 'first_half', year: '2023' });
+  const r = await j.api(coord, 'POST', `/api/v1/programs/${plan}/periods`, { kind: 'first_half', year: '2023', confirm_past_due: true });
   assert.equal(r.status, 201, r.text);
   for (const o of OFFICERS) {
     const p = await j.newPage(o.username);
