@@ -240,7 +240,7 @@ step('2. recognition checklist and decision', async () => {
   assert.ok(households.startsWith('Đạt'), `household criterion (60/200 = 30 %) should be "Đạt": "${households}"`);
 
   await rec.locator('#f-number').fill('Quyết định số 1234/QĐ-UBND ngày 15/3/2024');
-  await rec.locator('#f-rstatus').selectOption('traditional');
+  await rec.locator('#f-status').selectOption('traditional');
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
     rec.locator('button[type=submit]').click(),

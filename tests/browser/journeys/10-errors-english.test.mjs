@@ -160,6 +160,9 @@ for (const width of [1366, 390]) {
   step(`4. English (${width} px): the period form and its errors, the pages with system text`, async () => {
     const p = await signedIn(width);
     await go(p, '/');
+    // On a phone the language switch sits in the folded menu: open it first.
+    const toggle = p.locator('label.nav-toggle-label');
+    if (await toggle.isVisible()) await toggle.click();
     await clickNav(p, p.locator('form.lang-switch button[value=en]'));
     await badPeriod(p);
     await summaryFocusedAndInView(p);

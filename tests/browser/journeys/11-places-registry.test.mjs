@@ -51,6 +51,9 @@ async function newPage({ width, js = true, locale = 'vi-VN' }) {
 }
 
 async function setLang(page, lang) {
+  // On a phone the language switch sits in the folded menu: open it first.
+  const toggle = page.locator('label.nav-toggle-label');
+  if (await toggle.isVisible()) await toggle.click();
   await Promise.all([
     page.waitForNavigation({ waitUntil: 'load' }),
     page.locator(`form.lang-switch button[value=${lang}]`).click(),
