@@ -183,6 +183,8 @@ for (const width of [1366, 390]) {
     await go(p, `/programs/${programId}/periods`);
     await shot(p, `${PREFIX}-periods-en-${width}`);
     // The choice is kept with the account: back to Vietnamese for what follows.
+    const menu = p.locator('label.nav-toggle-label');
+    if (await menu.isVisible()) await menu.click();
     await clickNav(p, p.locator('form.lang-switch button[value=vi]'));
     await p.context().close();
   });
