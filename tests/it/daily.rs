@@ -216,6 +216,8 @@ pub async fn todo_lists_what_is_due_by_role(b: Backend) {
         .to_offset(langnghe_core::vnfmt::VIETNAM_OFFSET)
         .date();
     let overdue = (today - time::macros::date!(2023 - 06 - 20)).whole_days();
+    // Written the Vietnamese way (1.263) from a thousand up.
+    let overdue_vi = langnghe_core::vnfmt::format_int(overdue);
 
     let todo = api(&mut bx, "/api/v1/me/todo").await;
     let items = todo_items(&todo);
@@ -229,7 +231,7 @@ pub async fn todo_lists_what_is_due_by_role(b: Backend) {
     assert_eq!(fill["state"], "overdue");
     assert_eq!(
         fill["days_text"].as_str(),
-        Some(format!("quá hạn {overdue} ngày").as_str())
+        Some(format!("quá hạn {overdue_vi} ngày").as_str())
     );
     let url = fill["url"].as_str().expect("url").to_string();
     let rid: i64 = url
@@ -239,7 +241,7 @@ pub async fn todo_lists_what_is_due_by_role(b: Backend) {
     assert_eq!(bx.get(&url).await.status, StatusCode::OK, "the link opens");
     let home = bx.get("/").await;
     assert!(home.body.contains(&url), "the home page links the report");
-    assert!(home.body.contains(&format!("quá hạn {overdue} ngày")));
+    assert!(home.body.contains(&format!("quá hạn {overdue_vi} ngày")));
 
     // The coordinator sees the late units of the period.
     let todo = api(&mut coord, "/api/v1/me/todo").await;

@@ -67,7 +67,13 @@ fn shorten(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    // Cut at the last whole word: the cut's end is a word's end when a space follows it.
+    let at_word_end = text.chars().nth(max).is_some_and(char::is_whitespace);
+    let cut = if at_word_end {
+        cut.as_str()
+    } else {
+        cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut)
+    };
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 

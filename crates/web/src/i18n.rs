@@ -120,7 +120,18 @@ pub fn t_count(lang: Lang, key: &str, name: &str, n: i64, args: &[(&str, String)
         .iter()
         .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
         .collect();
-    map.insert(Cow::Owned(name.to_string()), FluentValue::from(n));
+    // Small numbers stay numbers (plural variants select on them); from 1.000 up
+    // the number is written in the language (vi 1.263, en 1,263), which every
+    // plural rule we ship files under "other".
+    let value = if n.abs() < 1000 {
+        FluentValue::from(n)
+    } else {
+        FluentValue::from(match lang {
+            Lang::Vi => langnghe_core::vnfmt::format_int(n),
+            Lang::En => langnghe_core::vnfmt::format_int_en(n),
+        })
+    };
+    map.insert(Cow::Owned(name.to_string()), value);
     LOCALES
         .try_lookup_with_args(lang.id(), key, &map)
         .unwrap_or_else(|| key.to_string())
@@ -132,6 +143,16 @@ mod key_coverage;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_from_a_thousand_are_written_in_the_language() {
+        assert_eq!(
+            t_count(Lang::Vi, "todo-days-overdue", "days", 1263, &[]),
+            "quá hạn 1.263 ngày"
+        );
+        assert!(t_count(Lang::En, "todo-days-overdue", "days", 1263, &[]).contains("1,263 days"));
+        assert!(t_count(Lang::En, "todo-days-overdue", "days", 1, &[]).contains("1 day"));
+    }
 
     #[test]
     fn both_catalogues_have_the_same_keys() {
@@ -190,6 +211,11 @@ mod tests {
             "seconds",
             "year",
             "target",
+            "candidates",
+            "filters",
+            "n",
+            "raw",
+            "section",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {
