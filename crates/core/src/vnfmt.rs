@@ -263,6 +263,20 @@ pub fn format_money_short(dong: i64) -> String {
     format!("{sign}{amount} {unit} đồng")
 }
 
+/// [`format_money_short`] for English pages: `"163.4 billion VND"`,
+/// `"1.5 million VND"`, `"950,000 VND"`.
+pub fn format_money_short_en(dong: i64) -> String {
+    let vi = format_money_short(dong);
+    let (amount, unit) = vi.split_once(' ').unwrap_or((vi.as_str(), "đồng"));
+    let amount = vi_number_to_en(amount).unwrap_or_else(|| amount.to_string());
+    let unit = match unit {
+        "tỷ đồng" => "billion VND",
+        "triệu đồng" => "million VND",
+        _ => "VND",
+    };
+    format!("{amount} {unit}")
+}
+
 // ---------------------------------------------------------------------------
 // Number parsing
 // ---------------------------------------------------------------------------
@@ -977,6 +991,18 @@ mod tests {
         assert_eq!(format_money_short(999_999), "999.999 đồng");
         assert_eq!(format_money_short(0), "0 đồng");
         assert_eq!(format_money_short(-500), "-500 đồng");
+    }
+
+    #[test]
+    fn format_money_short_in_english() {
+        assert_eq!(format_money_short_en(163_400_000_000), "163.4 billion VND");
+        assert_eq!(format_money_short_en(1_500_000), "1.5 million VND");
+        assert_eq!(format_money_short_en(950_000), "950,000 VND");
+        assert_eq!(format_money_short_en(-500), "-500 VND");
+        assert_eq!(
+            format_money_short_en(i64::MAX),
+            "9,223,372,036.855 billion VND"
+        );
     }
 
     #[test]

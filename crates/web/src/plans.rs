@@ -643,7 +643,10 @@ async fn detail_page(
         periods => periods,
         budget => budget,
         total_planned => total_planned,
-        total_planned_text => vnfmt::format_money_short(total_planned),
+        total_planned_text => match ctx.lang {
+            crate::i18n::Lang::Vi => vnfmt::format_money_short(total_planned),
+            crate::i18n::Lang::En => vnfmt::format_money_short_en(total_planned),
+        },
     };
     render(&state, &ctx, "plans/detail.html", page)
 }
