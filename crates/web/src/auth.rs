@@ -154,17 +154,21 @@ async fn login(
     w.audit::<(), ()>("login", "session", user.id, None, None)
         .await?;
     w.commit().await?;
-    let lang = Lang::parse(&user.lang).unwrap_or_default();
-    ctx::flash(
-        &session,
-        "success",
-        crate::i18n::t_args(
-            lang,
-            "login-welcome",
-            &[("name", user.display_name.clone())],
-        ),
-    )
-    .await;
+    // The home page greets by name itself; a second greeting in a flash above it
+    // read twice. Other destinations (a deep link) still get the welcome.
+    if next != "/" {
+        let lang = Lang::parse(&user.lang).unwrap_or_default();
+        ctx::flash(
+            &session,
+            "success",
+            crate::i18n::t_args(
+                lang,
+                "login-welcome",
+                &[("name", user.display_name.clone())],
+            ),
+        )
+        .await;
+    }
     Ok(Redirect::to(&next).into_response())
 }
 
