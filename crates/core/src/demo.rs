@@ -200,8 +200,21 @@ pub fn value(
         ValueKind::Rate => target.unwrap_or(8.0) * pace * noise,
         ValueKind::Multiple => 1.0 + (target.unwrap_or(1.2) - 1.0).max(0.1) * progress * pace,
         _ if cumulative => {
-            let t = target.unwrap_or(2.0 * periods);
-            t / periods * pace * noise
+            // This period's share of a running total that reaches `target ×
+            // pace` at the end: whole steps fall where the running total
+            // crosses them, so small targets still move.
+            let t = target.unwrap_or(2.0 * periods) * pace;
+            let scale = 0.85 + 0.3 * jitter;
+            let before = (progress - 1.0 / periods).max(0.0);
+            let at = |p: f64| {
+                let x = t * p * if p >= 1.0 { 1.0 } else { scale };
+                if kind == ValueKind::Count {
+                    x.round()
+                } else {
+                    x
+                }
+            };
+            (at(progress) - at(before)).max(0.0)
         }
         _ => target.unwrap_or(10.0) * (0.5 + 0.5 * progress) * pace * noise,
     };
@@ -289,6 +302,11 @@ mod tests {
             let jitter = f64::from(j) / 20.0;
             let c = value(ValueKind::Count, true, Some(7.0), 6, 0.5, 1.3, jitter);
             assert_eq!(c.fract(), 0.0);
+            // Small targets still move: over six periods a unit on pace gets there.
+            let total: f64 = (1..=6)
+                .map(|k| value(ValueKind::Count, true, Some(5.0), 6, f64::from(k) / 6.0, 1.0, jitter))
+                .sum();
+            assert_eq!(total, 5.0, "jitter {jitter}");
             let p = value(ValueKind::Percent, false, Some(100.0), 6, 1.0, 1.35, jitter);
             assert!((0.0..=100.0).contains(&p));
             let m = value(ValueKind::Multiple, false, Some(1.0), 6, 0.0, 1.0, jitter);
