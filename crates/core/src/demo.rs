@@ -72,7 +72,13 @@ impl Fate {
 /// Past periods: most approved, about one in six late, none missing. The
 /// latest: about half approved, a few waiting, one returned, a few drafts and
 /// a few with nothing yet. Which unit gets which fate comes from the hash.
-pub fn fate(period_label: &str, agency_key: &str, index: usize, count: usize, latest: bool) -> Fate {
+pub fn fate(
+    period_label: &str,
+    agency_key: &str,
+    index: usize,
+    count: usize,
+    latest: bool,
+) -> Fate {
     let r = unit(&["fate", period_label, agency_key]);
     let late = unit(&["late", period_label, agency_key]) < 0.18;
     if !latest {
@@ -116,7 +122,12 @@ fn office_time(day: Date, parts: &[&str]) -> OffsetDateTime {
 /// the past of `due` (or shortly after it when late), in order. On time is
 /// 1-12 days before the due date, late 2-25 days after; review takes 1-10
 /// days; a returned report comes back 3-9 days later.
-pub fn schedule(due: Date, period_label: &str, agency_key: &str, fate: Fate) -> Vec<(Step, OffsetDateTime)> {
+pub fn schedule(
+    due: Date,
+    period_label: &str,
+    agency_key: &str,
+    fate: Fate,
+) -> Vec<(Step, OffsetDateTime)> {
     let d = |what: &str, lo: i64, span: i64| -> i64 {
         lo + (unit(&[what, period_label, agency_key]) * span as f64) as i64
     };
@@ -157,7 +168,10 @@ pub fn schedule(due: Date, period_label: &str, agency_key: &str, fate: Fate) -> 
             if fate == Fate::ReturnedThenApproved {
                 let again = r + Duration::days(d("again-days", 3, 7));
                 out.push((Step::Save, at(again, "save-again")));
-                out.push((Step::Submit, at(again, "save-again") + Duration::minutes(35)));
+                out.push((
+                    Step::Submit,
+                    at(again, "save-again") + Duration::minutes(35),
+                ));
                 let a = again + Duration::days(d("review-again", 1, 6));
                 out.push((Step::Approve, at(a, "approve")));
             }
@@ -175,23 +189,26 @@ pub const RETURN_REASON: &str = "Số liệu lớp đào tạo nghề chưa kh�
 /// - `target`: the value the line reports against (the unit's share of the
 ///   milestone target), if any.
 /// - `cumulative`: the indicator sums across periods (`sum`): the value is
-///   this period's share, `target / periods` on average; otherwise it is a
-///   level that climbs from about half the target towards it.
-/// - `progress`: how far through the history this period is, 0..=1.
-/// - `pace`: the unit's pace ([`pace`]); `jitter` a number in [0, 1).
+///   what was done between `from` and `to` (fractions of the history,
+///   0..=1) on a running total that reaches `target × pace` at the end; an
+///   annual report covers its whole year, so its `from` is the start of the
+///   year, like its first half's. Otherwise the value is a level that climbs
+///   from about half the target towards it, read at `to`.
+/// - `pace`: the line's pace ([`pace`], times a per-line factor if wished);
+///   `jitter` a number in [0, 1) for levels.
 ///
 /// Counts are whole; percentages stay within 0..=100; multiples near 1.
 pub fn value(
     kind: ValueKind,
     cumulative: bool,
     target: Option<f64>,
-    periods: usize,
-    progress: f64,
+    from: f64,
+    to: f64,
     pace: f64,
     jitter: f64,
 ) -> f64 {
     let noise = 0.75 + 0.5 * jitter;
-    let periods = periods.max(1) as f64;
+    let progress = to;
     let v = match kind {
         ValueKind::Percent => {
             let t = target.unwrap_or(70.0);
@@ -203,18 +220,16 @@ pub fn value(
             // This period's share of a running total that reaches `target ×
             // pace` at the end: whole steps fall where the running total
             // crosses them, so small targets still move.
-            let t = target.unwrap_or(2.0 * periods) * pace;
-            let scale = 0.85 + 0.3 * jitter;
-            let before = (progress - 1.0 / periods).max(0.0);
+            let t = target.unwrap_or(12.0) * pace;
             let at = |p: f64| {
-                let x = t * p * if p >= 1.0 { 1.0 } else { scale };
+                let x = t * p.clamp(0.0, 1.0);
                 if kind == ValueKind::Count {
                     x.round()
                 } else {
                     x
                 }
             };
-            (at(progress) - at(before)).max(0.0)
+            (at(to) - at(from.min(to))).max(0.0)
         }
         _ => target.unwrap_or(10.0) * (0.5 + 0.5 * progress) * pace * noise,
     };
@@ -251,7 +266,10 @@ mod tests {
             .collect();
         assert!(fates.iter().all(|f| f.has_values()));
         assert_eq!(
-            fates.iter().filter(|f| **f == Fate::ReturnedThenApproved).count(),
+            fates
+                .iter()
+                .filter(|f| **f == Fate::ReturnedThenApproved)
+                .count(),
             1
         );
         assert!(fates.iter().any(|f| *f == Fate::Approved { late: true }));
@@ -266,7 +284,9 @@ mod tests {
             .collect();
         assert_eq!(fates.iter().filter(|f| **f == Fate::Returned).count(), 1);
         assert!(fates.iter().any(|f| matches!(f, Fate::Approved { .. })));
-        assert!(fates.iter().any(|f| *f == Fate::Draft || *f == Fate::Missing));
+        assert!(fates
+            .iter()
+            .any(|f| *f == Fate::Draft || *f == Fate::Missing));
     }
 
     #[test]
@@ -289,7 +309,10 @@ mod tests {
             let first_submit = s.iter().find(|(st, _)| *st == Step::Submit).map(|x| x.1);
             if let Some(t) = first_submit {
                 let day = t.to_offset(crate::vnfmt::VIETNAM_OFFSET).date();
-                let late = matches!(f, Fate::Approved { late: true } | Fate::Submitted { late: true });
+                let late = matches!(
+                    f,
+                    Fate::Approved { late: true } | Fate::Submitted { late: true }
+                );
                 assert_eq!(day > due, late, "{f:?} submitted {day}");
             }
         }
@@ -300,21 +323,49 @@ mod tests {
     fn values_respect_their_kind() {
         for j in 0..20 {
             let jitter = f64::from(j) / 20.0;
-            let c = value(ValueKind::Count, true, Some(7.0), 6, 0.5, 1.3, jitter);
+            let c = value(ValueKind::Count, true, Some(7.0), 0.25, 0.5, 1.3, jitter);
             assert_eq!(c.fract(), 0.0);
-            // Small targets still move: over six periods a unit on pace gets there.
-            let total: f64 = (1..=6)
-                .map(|k| value(ValueKind::Count, true, Some(5.0), 6, f64::from(k) / 6.0, 1.0, jitter))
-                .sum();
+            // Small targets still move: over six halves a unit on pace gets
+            // there, and a year is its two halves.
+            let half = |k: u32| {
+                value(
+                    ValueKind::Count,
+                    true,
+                    Some(5.0),
+                    f64::from(k - 1) / 6.0,
+                    f64::from(k) / 6.0,
+                    1.0,
+                    jitter,
+                )
+            };
+            let total: f64 = (1..=6).map(half).sum();
             assert_eq!(total, 5.0, "jitter {jitter}");
-            let p = value(ValueKind::Percent, false, Some(100.0), 6, 1.0, 1.35, jitter);
+            let year = value(
+                ValueKind::Count,
+                true,
+                Some(5.0),
+                2.0 / 6.0,
+                4.0 / 6.0,
+                1.0,
+                jitter,
+            );
+            assert_eq!(year, half(3) + half(4));
+            let p = value(
+                ValueKind::Percent,
+                false,
+                Some(100.0),
+                0.8,
+                1.0,
+                1.35,
+                jitter,
+            );
             assert!((0.0..=100.0).contains(&p));
-            let m = value(ValueKind::Multiple, false, Some(1.0), 6, 0.0, 1.0, jitter);
+            let m = value(ValueKind::Multiple, false, Some(1.0), 0.0, 0.0, 1.0, jitter);
             assert!(m >= 1.0);
         }
         // Behind and ahead: a slow unit's level stays below a fast one's.
-        let slow = value(ValueKind::Percent, false, Some(70.0), 6, 1.0, 0.6, 0.5);
-        let fast = value(ValueKind::Percent, false, Some(70.0), 6, 1.0, 1.3, 0.5);
+        let slow = value(ValueKind::Percent, false, Some(70.0), 0.8, 1.0, 0.6, 0.5);
+        let fast = value(ValueKind::Percent, false, Some(70.0), 0.8, 1.0, 1.3, 0.5);
         assert!(slow < 70.0 && fast > 70.0, "{slow} {fast}");
     }
 }

@@ -63,7 +63,8 @@ fn parse_mmdd(s: &Option<String>) -> Option<(u8, u8)> {
 }
 
 /// The comment a unit writes beside a value far from the last one.
-const JUMP_COMMENT: &str = "Chênh lệch lớn so với kỳ trước do số lớp, mô hình triển khai trong kỳ khác nhau.";
+const JUMP_COMMENT: &str =
+    "Chênh lệch lớn so với kỳ trước do số lớp, mô hình triển khai trong kỳ khác nhau.";
 
 const RESULTS: [&str; 3] = [
     "Đơn vị đã triển khai các nhiệm vụ được giao trong Kế hoạch; số liệu chi tiết tại các chỉ tiêu kèm theo.",
@@ -155,8 +156,13 @@ async fn history(
         w.commit().await?;
         added += 1;
         let latest = last_is_open && idx + 1 == periods.len();
-        let progress = (idx + 1) as f64 / periods.len() as f64;
-        fill_period(db, &actor, period_id, periods.len(), progress, latest).await?;
+        // Where the period sits in the history (fractions of it): an annual
+        // report covers its whole year, first half included.
+        let n = periods.len() as f64;
+        let to = (idx + 1) as f64 / n;
+        let year_start = periods.iter().position(|(_, y)| y == year).unwrap_or(idx) as f64 / n;
+        let span = (year_start, to);
+        fill_period(db, &actor, period_id, span, latest).await?;
     }
     Ok(added)
 }
@@ -165,11 +171,12 @@ async fn fill_period(
     db: &Db,
     actor: &Actor,
     period_id: i64,
-    n_periods: usize,
-    progress: f64,
+    (from, to): (f64, f64),
     latest: bool,
 ) -> Result<()> {
-    let period = rp::period(db, period_id).await?.ok_or(StoreError::NotFound)?;
+    let period = rp::period(db, period_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let scope = ReportScope {
         scope_id: crate::geo::COUNTRY_ID,
         own_agency: None,
@@ -204,13 +211,18 @@ async fn fill_period(
     for (_, r) in &reports {
         let ls = rp::lines(db, r.id).await?;
         for l in &ls {
-            *share.entry((l.indicator_id, l.category.clone())).or_default() += 1;
+            *share
+                .entry((l.indicator_id, l.category.clone()))
+                .or_default() += 1;
         }
         all_lines.push(ls);
     }
     let totals: HashMap<(i64, String), f64> = match period.milestone.as_deref() {
         None => HashMap::new(),
-        Some(m) => with_db!(db, |c| sqlx::query_as::<_, (i64, String, Option<String>, f64)>(
+        Some(m) => with_db!(db, |c| sqlx::query_as::<
+            _,
+            (i64, String, Option<String>, f64),
+        >(
             "SELECT t.indicator_id, t.dimension, t.category, t.value FROM targets t \
              JOIN indicators i ON i.id = t.indicator_id \
              WHERE i.program_id = $1 AND t.milestone = $2 AND t.value IS NOT NULL \
@@ -244,7 +256,8 @@ async fn fill_period(
                 continue; // counted from the records: left as computed
             }
             let line_key = format!("{}:{}", l.indicator_id, l.category);
-            if fate == Fate::Draft && demo::unit(&["draft-line", &period.label, key, &line_key]) < 0.4
+            if fate == Fate::Draft
+                && demo::unit(&["draft-line", &period.label, key, &line_key]) < 0.4
             {
                 continue; // a draft is half typed
             }
@@ -259,13 +272,15 @@ async fn fill_period(
                 (None, Some(all)) => Some(all / shared_by),
                 (None, None) => None,
             };
+            // Units are uneven, and so are their lines.
+            let line_pace = pace * (0.8 + 0.4 * demo::unit(&["line", key, &line_key]));
             let v = demo::value(
                 values::value_kind(&l.unit),
                 l.aggregation == "sum",
                 target,
-                n_periods,
-                progress,
-                pace,
+                from,
+                to,
+                line_pace,
                 demo::unit(&["jitter", &period.label, key, &line_key]),
             );
             l.value = Some(v);
@@ -355,8 +370,15 @@ async fn play(
                 })?;
             }
             Step::Submit => {
-                rp::set_state(db, actor, &r, ReportAction::Submit, ReportState::Submitted, None)
-                    .await?
+                rp::set_state(
+                    db,
+                    actor,
+                    &r,
+                    ReportAction::Submit,
+                    ReportState::Submitted,
+                    None,
+                )
+                .await?
             }
             Step::Return => {
                 rp::set_state(
@@ -370,8 +392,15 @@ async fn play(
                 .await?
             }
             Step::Approve => {
-                rp::set_state(db, actor, &r, ReportAction::Approve, ReportState::Approved, None)
-                    .await?
+                rp::set_state(
+                    db,
+                    actor,
+                    &r,
+                    ReportAction::Approve,
+                    ReportState::Approved,
+                    None,
+                )
+                .await?
             }
         }
     }
@@ -388,7 +417,8 @@ async fn play(
         _ => None,
     };
     let mut w = db.write(actor).await?;
-    with_tx!(w.tx(), |c| sqlx::query(
+    with_tx!(w.tx(), |c| {
+        sqlx::query(
         "UPDATE reports SET updated_at = $1, submitted_at = $2, first_submitted_at = $3, approved_at = $4 \
          WHERE id = $5"
     )
@@ -399,7 +429,8 @@ async fn play(
     .bind(report_id)
     .execute(c)
     .await?
-    .rows_affected());
+    .rows_affected()
+    });
     let events: Vec<i64> = with_tx!(w.tx(), |c| sqlx::query_scalar(
         "SELECT id FROM report_events WHERE report_id = $1 ORDER BY id"
     )
@@ -412,12 +443,14 @@ async fn play(
         .map(|s| s.1)
         .collect();
     for (id, at) in events.iter().zip(&moves) {
-        with_tx!(w.tx(), |c| sqlx::query("UPDATE report_events SET at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(id)
-            .execute(c)
-            .await?
-            .rows_affected());
+        with_tx!(w.tx(), |c| sqlx::query(
+            "UPDATE report_events SET at = $1 WHERE id = $2"
+        )
+        .bind(at)
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
     }
     let dated: Vec<serde_json::Value> = steps
         .iter()
