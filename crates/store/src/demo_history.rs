@@ -217,32 +217,35 @@ async fn fill_period(
         }
         all_lines.push(ls);
     }
-    let totals: HashMap<(i64, String), f64> = match period.milestone.as_deref() {
-        None => HashMap::new(),
-        Some(m) => with_db!(db, |c| sqlx::query_as::<
-            _,
-            (i64, String, Option<String>, f64),
-        >(
-            "SELECT t.indicator_id, t.dimension, t.category, t.value FROM targets t \
-             JOIN indicators i ON i.id = t.indicator_id \
-             WHERE i.program_id = $1 AND t.milestone = $2 AND t.value IS NOT NULL \
-             AND t.dimension IN ('total', 'category')"
-        )
-        .bind(period.program_id)
-        .bind(m)
-        .fetch_all(c)
-        .await?)
-        .into_iter()
-        .map(|(i, dim, cat, v)| {
-            let cat = if dim == "category" {
-                cat.unwrap_or_default()
-            } else {
-                String::new()
-            };
-            ((i, cat), v)
-        })
-        .collect(),
-    };
+    // The programme's targets per (indicator, category): the one of the
+    // period's milestone, else the indicator's latest (a 2030-only target, or
+    // one with no year, still gives the demo its scale).
+    let rows: Vec<(i64, String, Option<String>, String, f64)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT t.indicator_id, t.dimension, t.category, t.milestone, t.value FROM targets t \
+         JOIN indicators i ON i.id = t.indicator_id \
+         WHERE i.program_id = $1 AND t.value IS NOT NULL AND t.dimension IN ('total', 'category') \
+         ORDER BY t.milestone, t.id"
+    )
+    .bind(period.program_id)
+    .fetch_all(c)
+    .await?);
+    let mut totals: HashMap<(i64, String), f64> = HashMap::new();
+    let mut exact: std::collections::HashSet<(i64, String)> = Default::default();
+    for (i, dim, cat, milestone, v) in rows {
+        let cat = if dim == "category" {
+            cat.unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let k = (i, cat);
+        if exact.contains(&k) {
+            continue;
+        }
+        if period.milestone.as_deref() == Some(milestone.as_str()) {
+            exact.insert(k.clone());
+        }
+        totals.insert(k, v);
+    }
     let count = reports.len();
     for (index, ((key, report), lines)) in reports.iter().zip(all_lines).enumerate() {
         let mut fate = demo::fate(&period.label, key, index, count, latest);
@@ -264,7 +267,11 @@ async fn fill_period(
             // A province-wide target (or none of the unit's own) is shared
             // by every unit reporting the line.
             let k = (l.indicator_id, l.category.clone());
-            let shared_by = (*share.get(&k).unwrap_or(&1)).max(1) as f64;
+            // Units' values add up across units unless the indicator averages them.
+            let shared_by = match values::across_units(&l.aggregation) {
+                values::Across::Sum => (*share.get(&k).unwrap_or(&1)).max(1) as f64,
+                values::Across::Mean => 1.0,
+            };
             let total = totals.get(&k).copied();
             let target = match (l.target_value, total) {
                 (Some(t), Some(all)) if t == all => Some(t / shared_by),
@@ -281,7 +288,11 @@ async fn fill_period(
                 from,
                 to,
                 line_pace,
-                demo::unit(&["jitter", &period.label, key, &line_key]),
+                if l.aggregation == "sum" {
+                    demo::unit(&["phase", key, &line_key])
+                } else {
+                    demo::unit(&["jitter", &period.label, key, &line_key])
+                },
             );
             l.value = Some(v);
             l.value_text = langnghe_core::vnfmt::format_decimal_trim(v, 1);

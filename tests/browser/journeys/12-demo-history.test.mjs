@@ -9,7 +9,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot, checkA11y, nfc } from '../lib.mjs';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, shot, checkA11y, nfc, SCREENSHOT_DIR } from '../lib.mjs';
+
+/** The first screen only (long pages on a phone are thousands of pixels tall). */
+async function vshot(p, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await p.screenshot({ path: file, fullPage: false });
+  return file;
+}
 
 const PREFIX = 'demo';
 let server;
@@ -73,6 +83,7 @@ async function both(p, rel, name, lang, check) {
     await check();
     assert.ok(await sideways(p) <= 1, `${rel} scrolls sideways at ${width} px`);
     await shot(p, `${PREFIX}-${name}-${lang}-${width}`);
+    await vshot(p, `${PREFIX}-${name}-${lang}-${width}-top`);
   }
   await p.setViewportSize({ width: 1366, height: 900 });
 }
