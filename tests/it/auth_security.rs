@@ -968,7 +968,8 @@ pub async fn cli_waits_while_the_store_is_initialised(b: Backend) {
             || {},
             Prepare {
                 demo: false,
-                first_admin: true
+                first_admin: true,
+                ..Prepare::default()
             }
         ),
         prepare(
@@ -977,7 +978,8 @@ pub async fn cli_waits_while_the_store_is_initialised(b: Backend) {
             || {},
             Prepare {
                 demo: false,
-                first_admin: true
+                first_admin: true,
+                ..Prepare::default()
             }
         ),
     );

@@ -50,6 +50,10 @@ enum Command {
         /// Load the demo data built from the seed documents (idempotent).
         #[arg(long, env = "LANGNGHE_DEMO")]
         demo: bool,
+        /// With --demo: leave out the reporting history of sample data (periods
+        /// 2016-2020 and 2023-2025 with their reports), e.g. to open them by hand.
+        #[arg(long, env = "LANGNGHE_DEMO_NO_HISTORY")]
+        demo_no_history: bool,
         /// Mark session cookies Secure and send Strict-Transport-Security (serve behind https).
         #[arg(long, env = "LANGNGHE_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -312,6 +316,7 @@ async fn run(cli: Cli) -> Result<()> {
             store,
             bind,
             demo,
+            demo_no_history,
             secure_cookies,
             trusted_proxy,
             smtp_url,
@@ -328,6 +333,7 @@ async fn run(cli: Cli) -> Result<()> {
                     &file,
                     langnghe_store::init::Prepare {
                         demo: demo || file.demo.unwrap_or(false),
+                        no_history: demo_no_history,
                         first_admin: true,
                     },
                 )

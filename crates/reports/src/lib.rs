@@ -18,6 +18,9 @@ mod xlsx;
 pub use csv_out::to_csv;
 pub use error::ReportError;
 pub use model::{Cell, Column, ColumnKind, Limits, RawRow, RawSheet, Table};
-pub use official::{render_docx, render_pdf, Block, OfficialReport, ReportTable};
+pub use official::{
+    render_docx, render_docx_marked, render_pdf, render_pdf_marked, Block, OfficialReport,
+    ReportTable,
+};
 pub use read::{read_table, read_table_sheet, MAX_COLUMNS, MAX_ZIP_ENTRIES};
 pub use xlsx::{sanitize_sheet_name, template_xlsx, to_xlsx, to_xlsx_book, GUIDE_SHEET};

@@ -143,6 +143,10 @@ impl Db {
 pub struct Prepare {
     /// Load the demo data (`serve --demo`).
     pub demo: bool,
+    /// With `demo`: leave out the reporting history (periods and reports of
+    /// sample data, see [`crate::demo_history`]), for tests that open the
+    /// first periods themselves.
+    pub no_history: bool,
     /// Create the first admin when there is no account yet (the server).
     pub first_admin: bool,
 }
@@ -172,6 +176,9 @@ pub async fn prepare(
         let mut done = Prepared::default();
         if what.demo {
             done.demo_added = seed::ensure_demo(db).await?;
+            if !what.no_history {
+                done.demo_added += crate::demo_history::ensure(db).await?;
+            }
         }
         if what.first_admin {
             done.first_password = seed::ensure_admin(db).await?;

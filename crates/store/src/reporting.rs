@@ -43,13 +43,16 @@ pub struct Period {
     pub reports: i64,
     pub submitted: i64,
     pub approved: i64,
+    /// Invented by the demo (`serve --demo`): shown as "Dữ liệu mẫu" / "Sample data".
+    pub sample: bool,
 }
 
 const SELECT_PERIOD: &str = "SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
     rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, rp.jump_factor, rp.created_at, \
     (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id) AS reports, \
     (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('submitted', 'approved', 'locked')) AS submitted, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('approved', 'locked')) AS approved \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('approved', 'locked')) AS approved, \
+    rp.sample \
     FROM report_periods rp JOIN programs p ON p.id = rp.program_id";
 
 pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
@@ -548,12 +551,14 @@ pub struct Report {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub updated_by: Option<String>,
+    /// Its period is sample data of the demo (see [`Period::sample`]).
+    pub sample: bool,
 }
 
 const SELECT_REPORT: &str = "SELECT r.id, r.period_id, rp.label AS period_label, rp.kind AS period_kind, rp.due_on, \
     rp.program_id, p.code AS program_code, p.title AS program_title, r.agency_id, a.name AS agency_name, \
     r.admin_unit_id, u.name AS unit_name, r.state, r.version, r.results, r.difficulties, r.causes, r.proposals, \
-    r.return_reason, r.submitted_at, r.first_submitted_at, r.approved_at, r.updated_at, r.updated_by \
+    r.return_reason, r.submitted_at, r.first_submitted_at, r.approved_at, r.updated_at, r.updated_by, rp.sample \
     FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
     JOIN agencies a ON a.id = r.agency_id JOIN admin_units u ON u.id = r.admin_unit_id";
 

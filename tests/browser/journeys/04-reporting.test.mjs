@@ -195,7 +195,7 @@ before(async () => {
     }
   } catch { /* no screenshots yet */ }
   mkdirSync(OUT_DIR, { recursive: true });
-  server = await startServer();
+  server = await startServer({ extraArgs: ['--demo-no-history'] }); // opens the 2023 periods itself
   browser = await launchBrowser();
   adminPage = await newPage('admin');
   coordPage = await newPage(COORD.username);

@@ -22,7 +22,7 @@ let admin; let coord; let officer;
 let reportPath = null;
 
 before(async () => {
-  j.server = await startServer();
+  j.server = await startServer({ extraArgs: ['--demo-no-history'] }); // opens the 2023 periods itself
   j.browser = await launchBrowser();
   admin = await j.newPage('admin');
   coord = await j.newPage('coordinator');

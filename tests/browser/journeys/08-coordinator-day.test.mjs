@@ -25,7 +25,7 @@ let plan = null;
 const reports = {};
 
 before(async () => {
-  j.server = await startServer();
+  j.server = await startServer({ extraArgs: ['--demo-no-history'] }); // opens the 2023 periods itself
   j.browser = await launchBrowser();
   admin = await j.newPage('admin');
   coord = await j.newPage('coordinator');

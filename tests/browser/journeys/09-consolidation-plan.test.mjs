@@ -76,7 +76,7 @@ async function setLang(p, lang) {
 }
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ extraArgs: ['--demo-no-history'] }); // opens the 2023 periods itself
   browser = await launchBrowser();
   const context = await browser.newContext({ locale: 'vi-VN', viewport: { width: 1366, height: 900 } });
   page = await context.newPage();

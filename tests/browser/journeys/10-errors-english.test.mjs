@@ -92,7 +92,7 @@ before(async () => {
       if (f.startsWith(`${PREFIX}-FAILED-`)) rmSync(path.join(SCREENSHOT_DIR, f));
     }
   } catch { /* none yet */ }
-  server = await startServer();
+  server = await startServer({ extraArgs: ['--demo-no-history'] }); // opens the 2023 periods itself
   browser = await launchBrowser();
 });
 

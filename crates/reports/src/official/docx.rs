@@ -301,13 +301,23 @@ fn repeat_headers(document: &[u8]) -> Result<Vec<u8>, ReportError> {
 }
 
 fn build(d: &Prepared) -> Docx {
-    let page_number = Header::new().add_paragraph(
+    let mut page_number = Header::new().add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Center)
             .add_page_num(PageNum::new())
             .size(PT13)
             .fonts(fonts()),
     );
+    let mut first_header = Header::new();
+    if !d.watermark.is_empty() {
+        let mark = || {
+            Paragraph::new()
+                .align(AlignmentType::Right)
+                .add_run(styled(&d.watermark, PT13, BOLD))
+        };
+        page_number = page_number.add_paragraph(mark());
+        first_header = first_header.add_paragraph(mark());
+    }
     let mut docx = Docx::new()
         .page_size(PAGE_W, PAGE_H)
         .page_margin(
@@ -323,7 +333,7 @@ fn build(d: &Prepared) -> Docx {
         .default_size(PT14)
         // Decree 30: page numbers from page 2 on, centred at the top.
         .header(page_number)
-        .first_header(Header::new())
+        .first_header(first_header)
         .title_pg()
         .add_table(header_block(d))
         .add_paragraph(para(0));
@@ -375,7 +385,17 @@ fn build(d: &Prepared) -> Docx {
 /// # Errors
 /// [`ReportError::Render`] if the document cannot be written.
 pub fn render_docx(r: &OfficialReport) -> Result<Vec<u8>, ReportError> {
-    let d = prepare(r);
+    render_docx_marked(r, None)
+}
+
+/// [`render_docx`] with `mark` (e.g. "DỮ LIỆU MẪU" on sample data) in the
+/// header of every page, first included, and above the title.
+///
+/// # Errors
+/// As [`render_docx`].
+pub fn render_docx_marked(r: &OfficialReport, mark: Option<&str>) -> Result<Vec<u8>, ReportError> {
+    let mut d = prepare(r);
+    d.watermark = mark.map(|m| m.trim().to_string()).unwrap_or_default();
     let mut xml = build(&d).build();
     xml.document = repeat_headers(&xml.document)?;
     let mut out = Cursor::new(Vec::new());

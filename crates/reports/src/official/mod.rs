@@ -20,8 +20,8 @@ mod pdf;
 mod tests;
 mod world;
 
-pub use docx::render_docx;
-pub use pdf::render_pdf;
+pub use docx::{render_docx, render_docx_marked};
+pub use pdf::{render_pdf, render_pdf_marked};
 
 /// An official report (báo cáo) in the layout of Decree 30/2020/NĐ-CP.
 #[derive(Debug, Clone, Default, PartialEq)]

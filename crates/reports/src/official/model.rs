@@ -37,6 +37,8 @@ pub(crate) struct Prepared {
     pub signer_name: String,
     /// Title of the PDF document (metadata).
     pub doc_title: String,
+    /// A mark across every page and in its header ("DỮ LIỆU MẪU"); empty for none.
+    pub watermark: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -264,6 +266,7 @@ pub(crate) fn prepare(r: &OfficialReport) -> Prepared {
         signer_lines,
         signer_name: clean_line(&r.signer_name),
         doc_title,
+        watermark: String::new(),
     }
 }
 

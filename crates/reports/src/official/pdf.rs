@@ -31,7 +31,17 @@ const ZWSP: char = '\u{200B}';
 /// [`ReportError::Render`] if typst reports an error (with its messages) or fails
 /// internally.
 pub fn render_pdf(r: &OfficialReport) -> Result<Vec<u8>, ReportError> {
+    render_pdf_marked(r, None)
+}
+
+/// [`render_pdf`] with `mark` (e.g. "DỮ LIỆU MẪU" on sample data) written
+/// large and light across every page and at the top right of every page.
+///
+/// # Errors
+/// As [`render_pdf`].
+pub fn render_pdf_marked(r: &OfficialReport, mark: Option<&str>) -> Result<Vec<u8>, ReportError> {
     let mut data = prepare(r);
+    data.watermark = mark.map(|m| m.trim().to_string()).unwrap_or_default();
     soft_break_long_words(&mut data);
     let json = serde_json::to_vec(&data).map_err(|e| ReportError::Render(format!("json: {e}")))?;
     let world = ReportWorld::new(json).map_err(ReportError::Render)?;

@@ -465,3 +465,46 @@ fn docx_escapes_user_text() {
     assert!(!xml.contains("<script>"));
     assert!(xml.contains(">Tên<"));
 }
+
+/// Sample data (issue 12): the mark is on every page of the PDF (header and
+/// background) and in both headers of the DOCX; unmarked outputs have none.
+#[test]
+fn sample_data_is_marked_on_pdf_and_docx() {
+    let r = sample();
+    let plain = render_pdf(&r).expect("pdf");
+    let marked = render_pdf_marked(&r, Some("DỮ LIỆU MẪU")).expect("marked pdf");
+    assert_ne!(plain, marked);
+    keep("official-sample-marked.pdf", &marked);
+    if let Some(text) = pdf_text(&marked, "marked") {
+        assert!(text.matches("DỮ LIỆU MẪU").count() >= 2, "{text}");
+    }
+    if let Some(text) = pdf_text(&plain, "plain") {
+        assert!(!text.contains("DỮ LIỆU MẪU"));
+    }
+    let headers = |docx: &[u8]| -> String {
+        let mut archive = zip::ZipArchive::new(Cursor::new(docx)).expect("docx is a zip");
+        let names: Vec<String> = archive
+            .file_names()
+            .filter_map(|n| n.ok().map(|n| n.to_string()))
+            .filter(|n| n.starts_with("word/header"))
+            .collect();
+        let mut all = String::new();
+        for n in names {
+            let mut xml = String::new();
+            archive
+                .by_name(&n)
+                .expect("header")
+                .read_to_string(&mut xml)
+                .expect("utf-8");
+            check_well_formed(&xml);
+            all.push_str(&xml);
+        }
+        all
+    };
+    let docx = render_docx_marked(&r, Some("DỮ LIỆU MẪU")).expect("marked docx");
+    assert!(
+        headers(&docx).matches("DỮ LIỆU MẪU").count() >= 2,
+        "both headers"
+    );
+    assert!(!headers(&render_docx(&r).expect("docx")).contains("DỮ LIỆU MẪU"));
+}

@@ -821,7 +821,7 @@ scheme-decide = Record the approval decision
 scheme-notice = Application { $applicant }: { $state }
 doc-number = Document number
 doc-issued-on = Issued on
-sample-data = Sample
+sample-data = Sample data
 sample-data-hint = A sample application for the demo, not a real registration.
 app-state-registered = Registered
 app-state-forwarded = Forwarded
@@ -1077,3 +1077,6 @@ export-generated = Exported on { $date }
 export-filters = Filters: { $filters }
 export-no-filter = Filters: none (everything in scope)
 empty-column = empty
+
+# --- i12-demo ---
+sample-data-note = The figures of this reporting period were invented by the demo to show the system in use; they are not real.

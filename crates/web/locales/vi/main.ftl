@@ -1025,3 +1025,6 @@ export-generated = Ngày xuất: { $date }
 export-filters = Bộ lọc: { $filters }
 export-no-filter = Bộ lọc: không (toàn bộ trong phạm vi)
 empty-column = trống
+
+# --- i12-demo ---
+sample-data-note = Số liệu của kỳ báo cáo này do bản trình diễn tự tạo để minh hoạ cách dùng hệ thống, không phải số liệu thật.

@@ -871,6 +871,10 @@ pub async fn official(
     })
 }
 
+/// The mark on official outputs and exports of sample data (Vietnamese, as
+/// official documents are).
+pub const SAMPLE_MARK: &str = "DỮ LIỆU MẪU";
+
 /// The XLSX annex: every indicator with the breakdown per unit.
 pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
     let cols = [
@@ -934,9 +938,14 @@ pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
             ]);
         }
     }
+    let mark = if c.period.sample {
+        format!("{SAMPLE_MARK} — ")
+    } else {
+        String::new()
+    };
     let table = Table {
         sheet_name: "Phụ lục".into(),
-        title: Some(match &c.limited_to {
+        title: Some(mark + &match &c.limited_to {
             None => format!(
                 "Phụ lục: số liệu theo đơn vị — {} — {}",
                 c.program_code, c.period.label
@@ -982,11 +991,13 @@ async fn output(
         Out::Pdf | Out::Docx => {
             let doc = official(state, &program, &c).await?;
             let pdf = matches!(out, Out::Pdf);
+            // Sample data of the demo says so on every page.
+            let mark = c.period.sample.then_some(SAMPLE_MARK);
             let bytes = tokio::task::spawn_blocking(move || {
                 if pdf {
-                    langnghe_reports::render_pdf(&doc)
+                    langnghe_reports::render_pdf_marked(&doc, mark)
                 } else {
-                    langnghe_reports::render_docx(&doc)
+                    langnghe_reports::render_docx_marked(&doc, mark)
                 }
             })
             .await
@@ -1090,6 +1101,7 @@ mod tests {
             reports: 2,
             submitted: 2,
             approved: 2,
+            sample: false,
         };
         let mut c = Consolidation {
             program_id: 1,

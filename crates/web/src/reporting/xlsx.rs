@@ -72,6 +72,14 @@ pub fn report_workbook(r: &Report, lines: &[Line]) -> AppResult<Vec<u8>> {
             vec![text("Chương trình / kế hoạch"), text(format!("{} — {}", r.program_code, r.program_title))],
             vec![text("Hạn nộp"), text(vnfmt::format_date(r.due_on))],
             vec![
+                text("Dữ liệu mẫu"),
+                text(if r.sample {
+                    "DỮ LIỆU MẪU — số liệu do bản trình diễn tự tạo, không phải số liệu thật"
+                } else {
+                    "Không"
+                }),
+            ],
+            vec![
                 text("Hướng dẫn"),
                 text("Điền cột \"Giá trị kỳ này\" (số theo kiểu Việt Nam: 17.800; 71,2) và \"Ghi chú\" của trang Số liệu, nội dung các mục ở trang Thuyết minh, rồi tải tệp lên tại trang báo cáo. Không sửa cột Mã dòng và ô Phiên bản."),
             ],
