@@ -2,9 +2,9 @@
 //! catalogue keys with arguments, given in the request's language.
 
 use crate::api;
-use http::StatusCode;
+use http::{Method, StatusCode};
 use langnghe_it::{Backend, TestApp};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn items(v: &Value) -> Vec<Value> {
     v["items"].as_array().cloned().unwrap_or_default()
@@ -132,4 +132,115 @@ pub async fn scheme_reasons_follow_the_language(b: Backend) {
         page.body.contains(&en_reason),
         "the rule's reason in English"
     );
+}
+
+/// Period names and the province-wide target: the official Vietnamese name
+/// is kept as `label`, `name` follows the reader; the stored target is
+/// neutral and each language says "province-wide" from its catalogue.
+pub async fn period_names_and_shared_targets_follow_the_language(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut coord = app
+        .user("dieu.phoi", "coordinator", "lc-so-nnptnt", "15")
+        .await;
+    let list = api(&mut coord, "/api/v1/programs?q=316&limit=10").await;
+    let program = items(&list)
+        .iter()
+        .find(|p| p["key"] == "lc-316-2022")
+        .and_then(|p| p["id"].as_i64())
+        .expect("the Lào Cai plan");
+    switch(&mut coord, "en").await;
+    let r = coord
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{program}/periods"),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let opened = r.json();
+    assert_eq!(opened["label"], "6 tháng đầu năm 2023", "the official name");
+    assert_eq!(opened["name"], "First half of 2023");
+    let pid = opened["id"].as_i64().expect("period id");
+    let periods = coord
+        .get(&format!("/api/v1/programs/{program}/periods"))
+        .await
+        .json();
+    let p = periods
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["id"] == pid).cloned())
+        .expect("the period in the list");
+    assert_eq!(p["name"], "First half of 2023");
+    let one = api(&mut coord, &format!("/api/v1/periods/{pid}")).await;
+    assert_eq!(one["period"]["name"], "First half of 2023", "{one}");
+    let cons = api(
+        &mut coord,
+        &format!("/api/v1/programs/{program}/consolidation?period={pid}"),
+    )
+    .await;
+    assert_eq!(cons["period"]["name"], "First half of 2023");
+
+    // The Bát Xát officer's report: in English, then in Vietnamese.
+    let mut bx = app
+        .user("bat.xat", "officer", "lc-ubnd-bat-xat", "082")
+        .await;
+    switch(&mut bx, "en").await;
+    let mine = api(&mut bx, "/api/v1/reports").await;
+    let first = items(&mine).first().cloned().expect("a report");
+    assert_eq!(first["period_label"], "6 tháng đầu năm 2023");
+    assert_eq!(first["period_name"], "First half of 2023");
+    let rid = first["id"].as_i64().expect("report id");
+    let report = api(&mut bx, &format!("/api/v1/reports/{rid}")).await;
+    assert_eq!(report["period_name"], "First half of 2023");
+    let lines = report["lines"].as_array().cloned().unwrap_or_default();
+    let shared: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["target_scope"] == "province")
+        .collect();
+    assert!(!shared.is_empty(), "a province-wide target: {report}");
+    for l in &shared {
+        let stored = l["target_text"].as_str().unwrap_or("");
+        assert!(!stored.contains("Toàn tỉnh"), "stored neutral: {stored}");
+        let shown = l["target_shown"].as_str().unwrap_or("");
+        assert!(shown.starts_with("Province-wide: "), "{shown}");
+        assert!(shown.ends_with(stored), "{shown} / {stored}");
+    }
+    let page = bx.get(&format!("/reports/{rid}")).await;
+    assert!(page.body.contains("Province-wide:"));
+    assert!(!page.body.contains("Toàn tỉnh"));
+    let xlsx = bx.get_file(&format!("/reports/{rid}/xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.bytes)).expect("zip");
+    let mut strings = String::new();
+    {
+        use std::io::Read;
+        zip.by_name("xl/sharedStrings.xml")
+            .expect("shared strings")
+            .read_to_string(&mut strings)
+            .expect("utf-8");
+    }
+    assert!(
+        strings.contains("Province-wide: "),
+        "the workbook in English"
+    );
+    assert!(!strings.contains("Toàn tỉnh"));
+    assert!(
+        strings.contains("6 tháng đầu năm 2023 (First half of 2023)"),
+        "official name, then the reader's"
+    );
+    switch(&mut bx, "vi").await;
+    let report = api(&mut bx, &format!("/api/v1/reports/{rid}")).await;
+    assert_eq!(report["period_name"], "6 tháng đầu năm 2023");
+    let l = report["lines"]
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["target_scope"] == "province").cloned())
+        .expect("the shared line");
+    assert!(
+        l["target_shown"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Toàn tỉnh: "),
+        "{l}"
+    );
+    let page = bx.get(&format!("/reports/{rid}")).await;
+    assert!(page.body.contains("Toàn tỉnh:"));
 }

@@ -161,4 +161,5 @@ on_both_stores!(
     registry_import_resolves_codes_as_forms_do,
     // english
     scheme_reasons_follow_the_language,
+    period_names_and_shared_targets_follow_the_language,
 );
