@@ -244,3 +244,86 @@ pub async fn period_names_and_shared_targets_follow_the_language(b: Backend) {
     let page = bx.get(&format!("/reports/{rid}")).await;
     assert!(page.body.contains("Toàn tỉnh:"));
 }
+
+/// Issue 11 item 6 for schemes: an action refused for its input answers 422
+/// with the page, what was typed kept in its form and the summary linking
+/// each message to its field; a stale page answers 409 the same way.
+pub async fn scheme_action_errors_keep_what_was_typed(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut admin = app.admin().await;
+    let list = api(&mut admin, "/api/v1/schemes").await;
+    let sid = items(&list)
+        .iter()
+        .find(|s| s["key"] == "hn-2017-thuong-hieu")
+        .and_then(|s| s["id"].as_i64())
+        .expect("the 2017 brand scheme");
+    let apps = api(&mut admin, &format!("/api/v1/schemes/{sid}/applications")).await;
+    let aid = items(&apps)
+        .iter()
+        .find(|a| a["state"] == "contracted")
+        .and_then(|a| a["id"].as_i64())
+        .expect("a contracted application");
+    let one = api(&mut admin, &format!("/api/v1/applications/{aid}")).await;
+    for i in one["items"].as_array().cloned().unwrap_or_default() {
+        let r = admin
+            .json(
+                Method::POST,
+                &format!("/api/v1/applications/{aid}/accept"),
+                json!({"content": i["content_key"], "date": "20/11/2017"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/applications/{aid}/liquidate"),
+            json!({"date": "24/11/2017"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Settle with an amount above the contract: 422, the amount kept.
+    let page = admin.get(&format!("/applications/{aid}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let r = admin
+        .form(
+            &format!("/applications/{aid}/settle"),
+            &[("date", "30/11/2017"), ("amount", "987.654.321.000")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("value=\"987.654.321.000\""),
+        "the typed amount is kept"
+    );
+    assert!(
+        r.body.contains("value=\"30/11/2017\""),
+        "the typed date too"
+    );
+    assert!(r.body.contains("id=\"error-summary\""));
+    assert!(
+        r.body.contains("href=\"#f-amount\""),
+        "the message links to its field"
+    );
+
+    // The scheme page: a register form with an error keeps every field.
+    let page = admin.get(&format!("/schemes/{sid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let r = admin
+        .form(
+            &format!("/schemes/{sid}/decision"),
+            &[("number", "5432/QĐ-UBND"), ("issued_on", "31/02/2017")],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY || r.status == StatusCode::CONFLICT,
+        "{}",
+        r.status
+    );
+    assert!(
+        r.body.contains("value=\"5432/QĐ-UBND\""),
+        "the decision number is kept"
+    );
+    assert!(r.body.contains("id=\"error-summary\""));
+}

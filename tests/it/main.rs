@@ -162,4 +162,5 @@ on_both_stores!(
     // english
     scheme_reasons_follow_the_language,
     period_names_and_shared_targets_follow_the_language,
+    scheme_action_errors_keep_what_was_typed,
 );

@@ -111,6 +111,15 @@ fn refused(lang: Lang, r: Refusal) -> AppError {
     }
 }
 
+/// A refusal or a stale page as one error of the page's summary (`field`
+/// names the form's field when the refusal names none of its own).
+fn refusal_field(e: AppError, field: &str) -> FieldError {
+    match e {
+        AppError::Refused(f) => f,
+        _ => FieldError::new(field, "error-stale"),
+    }
+}
+
 /// The version an action names, if any (body `version` and/or `If-Match`).
 fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i64>> {
     crate::plans_edit::optional_version(body, headers)
@@ -483,12 +492,114 @@ async fn detail_page(
         .map(|(h, _)| h)
 }
 
+/// What a person typed into one of a page's forms, given back with the
+/// errors: the form's name (`register`, `decision`, a step's `step-N`,
+/// an application action) and its fields.
+#[derive(Debug, Clone)]
+struct Typed {
+    form: String,
+    fields: serde_json::Value,
+}
+
+impl Default for Typed {
+    fn default() -> Self {
+        Self::of("", serde_json::json!({}))
+    }
+}
+
+impl Typed {
+    fn of(form: &str, fields: serde_json::Value) -> Self {
+        Self {
+            form: form.to_owned(),
+            fields,
+        }
+    }
+
+    /// The fields over `blank` (every field a form of the page has, null),
+    /// so the page's templates can read any of them.
+    fn over(&self, blank: &serde_json::Value) -> serde_json::Value {
+        let mut out = blank.clone();
+        if let (serde_json::Value::Object(o), serde_json::Value::Object(f)) =
+            (&mut out, &self.fields)
+        {
+            for (k, v) in f {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Every field of the scheme page's forms (register, decision, step), null.
+fn detail_blank() -> serde_json::Value {
+    let mut o = serde_json::Map::new();
+    for k in [
+        "village_id",
+        "applicant",
+        "recognised_by",
+        "unit_agency",
+        "earlier_years",
+        "registered_on",
+        "representative",
+        "legal_status",
+        "has_seal",
+        "bank_account",
+        "content[]",
+        "number",
+        "issued_on",
+        "title",
+        "ord",
+        "done_on",
+        "version",
+    ] {
+        o.insert(k.to_owned(), serde_json::Value::Null);
+    }
+    serde_json::Value::Object(o)
+}
+
+/// Every field of the application page's forms, null.
+fn app_blank() -> serde_json::Value {
+    serde_json::to_value(AppActionPayload::default()).unwrap_or_default()
+}
+
+/// The form fields of a urlencoded body: each name's first value, and every
+/// value of the names that repeat (checkboxes) under `name[]`.
+fn typed_pairs(pairs: &[(String, String)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        if k == "csrf_token" {
+            continue;
+        }
+        if !map.contains_key(k) {
+            map.insert(k.clone(), serde_json::Value::from(v.clone()));
+        }
+        let all = map
+            .entry(format!("{k}[]"))
+            .or_insert_with(|| serde_json::Value::Array(vec![]));
+        if let serde_json::Value::Array(a) = all {
+            a.push(serde_json::Value::from(v.clone()));
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
 async fn detail(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
     errors: &[FieldError],
     status: StatusCode,
+) -> AppResult<(Html<String>, StatusCode)> {
+    detail_typed(state, ctx, id, errors, status, &Typed::default()).await
+}
+
+async fn detail_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+    status: StatusCode,
+    typed: &Typed,
 ) -> AppResult<(Html<String>, StatusCode)> {
     let s = load(state, ctx, id).await?;
     let u = ctx.user()?;
@@ -515,6 +626,9 @@ async fn detail(
             villages => villages,
             errors => crate::views::field_errors(ctx.lang, errors),
             today => vnfmt::format_date(today()),
+            typed_form => typed.form.clone(),
+            typed => typed.over(&detail_blank()),
+            typed_blank => detail_blank(),
         },
     )?;
     Ok((html, status))
@@ -808,8 +922,16 @@ async fn register_page(
             Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let (h, st) =
-                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            let typed = Typed::of("register", typed_pairs(&pairs));
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
             Ok((st, h).into_response())
         }
         Err(e) => Err(e),
@@ -1117,7 +1239,9 @@ async fn selection_page(
             .await;
         }
         Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
-            ctx::flash(&session, "error", e.message(ctx.lang)).await;
+            let errs = [refusal_field(e, "selection")];
+            let (h, st) = detail(&state, &ctx, &id, &errs, StatusCode::CONFLICT).await?;
+            return Ok((st, h).into_response());
         }
         Err(e) => return Err(e),
     }
@@ -1238,18 +1362,33 @@ async fn decision_page(
     Path(id): Path<String>,
     Form(p): Form<DecisionPayload>,
 ) -> AppResult<Response> {
+    let typed = Typed::of(
+        "decision",
+        serde_json::json!({"number": p.number, "issued_on": p.issued_on, "title": p.title}),
+    );
     match decide(&state, &ctx, &id, &p, p.version).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
         }
+        // The page was out of date or the state does not allow it: the page
+        // as it is now, the reason in its summary, what was typed kept.
         Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
-            ctx::flash(&session, "error", e.message(ctx.lang)).await;
-            Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
+            let errs = [refusal_field(e, "number")];
+            let (h, st) =
+                detail_typed(&state, &ctx, &id, &errs, StatusCode::CONFLICT, &typed).await?;
+            Ok((st, h).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let (h, st) =
-                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
             Ok((st, h).into_response())
         }
         Err(e) => Err(e),
@@ -1324,21 +1463,33 @@ async fn step_page(
     Path(id): Path<String>,
     Form(f): Form<StepDonePayload>,
 ) -> AppResult<Response> {
+    let typed = Typed::of("step", serde_json::to_value(&f).unwrap_or_default());
     match mark_step(&state, &ctx, &id, &f, f.version).await {
-        Ok(_) => ctx::flash(&session, "success", t(ctx.lang, "saved")).await,
-        Err(e @ AppError::Stale { .. }) => ctx::flash(&session, "error", e.message(ctx.lang)).await,
-        // Say which field and why, not only "the data is not valid".
-        Err(AppError::Validation(errs)) => {
-            let msg = crate::views::field_errors(ctx.lang, &errs)
-                .iter()
-                .filter_map(|e| e.get_attr("summary").ok().map(|v| v.to_string()))
-                .collect::<Vec<_>>()
-                .join(" ");
-            ctx::flash(&session, "error", msg).await
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
         }
-        Err(e) => return Err(e),
+        Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
+            let errs = [refusal_field(e, "ord")];
+            let (h, st) =
+                detail_typed(&state, &ctx, &id, &errs, StatusCode::CONFLICT, &typed).await?;
+            Ok((st, h).into_response())
+        }
+        // Say which field and why, on the page, with what was sent.
+        Err(AppError::Validation(errs)) => {
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
+            Ok((st, h).into_response())
+        }
+        Err(e) => Err(e),
     }
-    Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -1427,7 +1578,7 @@ async fn application_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    application_html(&state, &ctx, &id, &[]).await
+    application_html(&state, &ctx, &id, &[], &Typed::default()).await
 }
 
 async fn application_html(
@@ -1435,6 +1586,7 @@ async fn application_html(
     ctx: &Ctx,
     id: &str,
     errors: &[FieldError],
+    typed: &Typed,
 ) -> AppResult<Html<String>> {
     let (s, a) = load_app(state, ctx, id).await?;
     let contents = store::contents(&state.db, s.id).await?;
@@ -1456,6 +1608,9 @@ async fn application_html(
             is_department => department(ctx).is_ok(),
             errors => crate::views::field_errors(ctx.lang, errors),
             today => vnfmt::format_date(today()),
+            typed_form => typed.form.clone(),
+            typed => typed.over(&app_blank()),
+            typed_blank => app_blank(),
         },
     )
 }
@@ -1776,23 +1931,25 @@ async fn application_action_page(
     Path((id, action)): Path<(String, String)>,
     Form(p): Form<AppActionPayload>,
 ) -> AppResult<Response> {
+    // What was typed goes back into the form it came from.
+    let typed = Typed::of(&action, serde_json::to_value(&p).unwrap_or_default());
     match app_action(&state, &ctx, &id, &action, &p, p.version).await {
         Ok(()) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let h = application_html(&state, &ctx, &id, &errs).await?;
+            let h = application_html(&state, &ctx, &id, &errs, &typed).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
         }
         // The page was out of date: show it as it is now, with the reason.
         Err(AppError::Refused(e)) => {
-            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            let h = application_html(&state, &ctx, &id, &[e], &typed).await?;
             Ok((StatusCode::CONFLICT, h).into_response())
         }
         Err(AppError::Stale { .. }) => {
             let e = FieldError::new("state", "error-stale");
-            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            let h = application_html(&state, &ctx, &id, &[e], &typed).await?;
             Ok((StatusCode::CONFLICT, h).into_response())
         }
         Err(e) => Err(e),
