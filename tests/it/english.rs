@@ -306,6 +306,7 @@ pub async fn scheme_action_errors_keep_what_was_typed(b: Backend) {
         r.body.contains("href=\"#f-amount\""),
         "the message links to its field"
     );
+    assert!(r.body.contains("Số tiền: "), "the summary names the field");
 
     // The scheme page: a register form with an error keeps every field.
     let page = admin.get(&format!("/schemes/{sid}")).await;

@@ -136,6 +136,7 @@ for (const width of [1366, 390]) {
     const box = await p.locator('.error-summary').first().boundingBox();
     assert.ok(box && box.y >= -1 && box.y < p.viewportSize().height, `summary in view: ${JSON.stringify(box)}`);
     assert.equal(await p.locator('.error-summary a[href="#f-progress"]').count(), 1);
+    assert.match(nfc(await p.locator('.error-summary').innerText()), /Tiến độ: /, 'the summary names the field');
     assert.equal(await p.inputValue('#f-progress'), '150');
     assert.equal(nfc(await p.inputValue('#f-note')), note);
     await checkA11y(p);
