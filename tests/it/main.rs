@@ -24,6 +24,7 @@ mod consolidation_honest;
 mod contract;
 mod daily;
 mod demo_history;
+mod english;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
@@ -43,6 +44,7 @@ use consolidation_honest::*;
 use contract::*;
 use daily::*;
 use demo_history::*;
+use english::*;
 use import_speed::*;
 use outputs_scoped::*;
 use places::*;
@@ -161,4 +163,8 @@ on_both_stores!(
     registry_import_resolves_codes_as_forms_do,
     // i12-demo
     demo_history_is_idempotent_mixed_and_marked_sample,
+    // english
+    scheme_reasons_follow_the_language,
+    period_names_and_shared_targets_follow_the_language,
+    scheme_action_errors_keep_what_was_typed,
 );

@@ -148,7 +148,9 @@ pub async fn reporting_cycle_end_to_end(b: Backend) {
     }
     let ln = line(&rep, "I.2.1", "LN");
     assert_eq!(ln["target_text"], "11 (2025)", "the category target: {ln}");
-    assert!(line(&rep, "I.2.1", "")["target_text"]
+    // The province's total target, marked by scope and said in the reader's language.
+    assert_eq!(line(&rep, "I.2.1", "")["target_scope"], "province");
+    assert!(line(&rep, "I.2.1", "")["target_shown"]
         .as_str()
         .unwrap_or("")
         .starts_with("Toàn tỉnh:"));

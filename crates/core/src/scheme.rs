@@ -87,7 +87,86 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::vnfmt::{format_date, format_date_en, format_int, format_money_dong};
+// ---------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------
+
+/// A system-generated text as a catalogue key and its arguments, so that
+/// every language renders it from its catalogue (`crates/web/locales`).
+/// What a person typed (a custom rule's label, a reviewer's note, a
+/// decision's number) travels as a [`Arg::Text`] argument, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Msg {
+    /// Catalogue key, e.g. `scheme-elig-not-recognised`.
+    pub key: String,
+    /// Named arguments.
+    #[serde(default)]
+    pub args: BTreeMap<String, Arg>,
+}
+
+/// One argument of a [`Msg`], typed so that each language writes it its
+/// own way (vi `200.000.000 đồng`, en `200,000,000 VND`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Arg {
+    /// Text as given (a person's words, a name, a key).
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// An amount in đồng.
+    Money(i64),
+    /// A date.
+    Date(Date),
+    /// Messages rendered one after the other, joined by `sep` (punctuation
+    /// only, the same in every language). An empty list renders as "".
+    Msgs {
+        /// The parts.
+        items: Vec<Msg>,
+        /// What goes between two parts, e.g. `"; "`.
+        sep: String,
+    },
+}
+
+impl Msg {
+    /// A message without arguments.
+    pub fn new(key: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// Add an argument.
+    #[must_use]
+    pub fn arg(mut self, name: &str, value: Arg) -> Self {
+        self.args.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Add a text argument.
+    #[must_use]
+    pub fn text(self, name: &str, value: &str) -> Self {
+        self.arg(name, Arg::Text(value.to_owned()))
+    }
+
+    /// Add a whole-number argument.
+    #[must_use]
+    pub fn int(self, name: &str, value: i64) -> Self {
+        self.arg(name, Arg::Int(value))
+    }
+
+    /// Add a list of messages joined by `sep`.
+    #[must_use]
+    pub fn msgs(self, name: &str, items: Vec<Msg>, sep: &str) -> Self {
+        self.arg(
+            name,
+            Arg::Msgs {
+                items,
+                sep: sep.to_owned(),
+            },
+        )
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Contents
@@ -214,10 +293,8 @@ pub struct RuleResult {
     pub rule: EligibilityRule,
     /// Whether the applicant meets it.
     pub passed: bool,
-    /// Why, in Vietnamese.
-    pub reason_vi: String,
-    /// Why, in English.
-    pub reason_en: String,
+    /// Why, as a catalogue key and arguments.
+    pub reason: Msg,
 }
 
 /// The outcome of all rules for one applicant.
@@ -236,12 +313,11 @@ impl Eligibility {
     }
 }
 
-fn result(rule: &EligibilityRule, passed: bool, vi: String, en: String) -> RuleResult {
+fn result(rule: &EligibilityRule, passed: bool, reason: Msg) -> RuleResult {
     RuleResult {
         rule: rule.clone(),
         passed,
-        reason_vi: vi,
-        reason_en: en,
+        reason,
     }
 }
 
@@ -251,58 +327,35 @@ fn check_rule(rule: &EligibilityRule, facts: &Facts) -> RuleResult {
             Some(d) if !d.is_empty() => result(
                 rule,
                 true,
-                format!("Làng nghề đã được công nhận ({d})"),
-                format!("Recognised craft village ({d})"),
+                Msg::new("scheme-elig-recognised").text("decision", d),
             ),
-            _ => result(
-                rule,
-                false,
-                "Chưa được công nhận làng nghề".to_owned(),
-                "Not recognised as a craft village".to_owned(),
-            ),
+            _ => result(rule, false, Msg::new("scheme-elig-not-recognised")),
         },
         EligibilityRule::RegisteredThroughUnit => {
             if facts.registered_through_unit {
-                result(
-                    rule,
-                    true,
-                    "Đăng ký qua UBND cấp huyện/xã".to_owned(),
-                    "Registered through the local People's Committee".to_owned(),
-                )
+                result(rule, true, Msg::new("scheme-elig-registered"))
             } else {
-                result(
-                    rule,
-                    false,
-                    "Không đăng ký qua UBND cấp huyện/xã".to_owned(),
-                    "Not registered through the local People's Committee".to_owned(),
-                )
+                result(rule, false, Msg::new("scheme-elig-not-registered"))
             }
         }
         EligibilityRule::HasLegalStatus => {
             let parts = [
-                (facts.legal_status, "tư cách pháp nhân", "legal status"),
-                (facts.seal, "con dấu", "a seal"),
-                (
-                    facts.bank_account,
-                    "tài khoản riêng",
-                    "its own bank account",
-                ),
+                (facts.legal_status, "scheme-elig-part-legal-status"),
+                (facts.seal, "scheme-elig-part-seal"),
+                (facts.bank_account, "scheme-elig-part-bank-account"),
             ];
-            let missing_vi: Vec<&str> = parts.iter().filter(|p| !p.0).map(|p| p.1).collect();
-            let missing_en: Vec<&str> = parts.iter().filter(|p| !p.0).map(|p| p.2).collect();
-            if missing_vi.is_empty() {
-                result(
-                    rule,
-                    true,
-                    "Có tư cách pháp nhân, con dấu và tài khoản riêng".to_owned(),
-                    "Has legal status, a seal and its own bank account".to_owned(),
-                )
+            let missing: Vec<Msg> = parts
+                .iter()
+                .filter(|p| !p.0)
+                .map(|p| Msg::new(p.1))
+                .collect();
+            if missing.is_empty() {
+                result(rule, true, Msg::new("scheme-elig-legal-ok"))
             } else {
                 result(
                     rule,
                     false,
-                    format!("Thiếu {}", missing_vi.join(", ")),
-                    format!("Lacks {}", missing_en.join(", ")),
+                    Msg::new("scheme-elig-lacks").msgs("missing", missing, ", "),
                 )
             }
         }
@@ -311,26 +364,23 @@ fn check_rule(rule: &EligibilityRule, facts: &Facts) -> RuleResult {
                 None => result(
                     rule,
                     false,
-                    format!("{label}: chưa có ý kiến người thẩm định"),
-                    format!("{label}: no reviewer decision yet"),
+                    Msg::new("scheme-elig-custom-pending").text("label", label),
                 ),
                 Some(v) => {
                     let note = v.note.trim();
-                    let (vi, en) = match (v.passed, note.is_empty()) {
-                        (true, true) => (format!("{label}: đạt"), format!("{label}: met")),
-                        (false, true) => {
-                            (format!("{label}: không đạt"), format!("{label}: not met"))
-                        }
-                        (true, false) => (
-                            format!("{label}: đạt — Người thẩm định: {note}"),
-                            format!("{label}: met — Reviewer: {note}"),
-                        ),
-                        (false, false) => (
-                            format!("{label}: không đạt — Người thẩm định: {note}"),
-                            format!("{label}: not met — Reviewer: {note}"),
-                        ),
+                    let key = match (v.passed, note.is_empty()) {
+                        (true, true) => "scheme-elig-custom-met",
+                        (false, true) => "scheme-elig-custom-not-met",
+                        (true, false) => "scheme-elig-custom-met-note",
+                        (false, false) => "scheme-elig-custom-not-met-note",
                     };
-                    result(rule, v.passed, vi, en)
+                    let m = Msg::new(key).text("label", label);
+                    let m = if note.is_empty() {
+                        m
+                    } else {
+                        m.text("note", note)
+                    };
+                    result(rule, v.passed, m)
                 }
             }
         }
@@ -477,11 +527,11 @@ pub struct Selection {
     pub round: Option<u32>,
     /// Why it was or was not selected.
     pub reason_code: ReasonCode,
-    /// The reason in Vietnamese, e.g. "Xếp hạng 7: không đủ kinh phí (còn
-    /// 150.000.000 đồng, cần 230.000.000 đồng) — …".
-    pub reason_vi: String,
-    /// The reason in English.
-    pub reason_en: String,
+    /// The reason as a catalogue key and arguments; vi renders e.g. "Xếp
+    /// hạng 7: không đủ kinh phí (còn 150.000.000 đồng, cần 230.000.000
+    /// đồng) — …". Its `more` argument carries the priority facts and the
+    /// ignored contents.
+    pub reason: Msg,
 }
 
 /// An application with what ranking needs computed once.
@@ -594,14 +644,10 @@ fn consider(p: &Prepared<'_>, left: &mut i64, capped: bool, round: Option<u32>) 
 }
 
 /// The priority facts behind a rank, as a phrase per rule.
-fn priority_phrases(
-    p: &Prepared<'_>,
-    rules: &[PriorityRule],
-    n_contents: usize,
-) -> (String, String) {
-    let mut vi = Vec::new();
-    let mut en = Vec::new();
+fn priority_phrases(p: &Prepared<'_>, rules: &[PriorityRule], n_contents: usize) -> Vec<Msg> {
     let years_list = |ys: &[i32]| ys.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    let as_int = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
     for r in rules {
         match r {
             PriorityRule::RegisteredIn { years } => {
@@ -609,37 +655,35 @@ fn priority_phrases(
                 if m.is_empty() {
                     let all: BTreeSet<i32> = years.iter().copied().collect();
                     let all: Vec<i32> = all.into_iter().collect();
-                    vi.push(format!("chưa đăng ký năm {}", years_list(&all)));
-                    en.push(format!("not registered in {}", years_list(&all)));
+                    out.push(
+                        Msg::new("scheme-prio-not-registered-in").text("years", &years_list(&all)),
+                    );
                 } else {
-                    vi.push(format!("đã đăng ký năm {}", years_list(&m)));
-                    en.push(format!("registered in {}", years_list(&m)));
+                    out.push(Msg::new("scheme-prio-registered-in").text("years", &years_list(&m)));
                 }
             }
             PriorityRule::AllContents => {
                 let k = p.known.len();
-                if k == n_contents {
-                    vi.push(format!("đủ {k}/{n_contents} nội dung"));
-                    en.push(format!("all {k} of {n_contents} contents"));
+                let key = if k == n_contents {
+                    "scheme-prio-all-contents"
                 } else {
-                    vi.push(format!("{k}/{n_contents} nội dung"));
-                    en.push(format!("{k} of {n_contents} contents"));
-                }
+                    "scheme-prio-contents"
+                };
+                out.push(
+                    Msg::new(key)
+                        .int("count", as_int(k))
+                        .int("total", as_int(n_contents)),
+                );
             }
             PriorityRule::EarlierRegistration => {
-                vi.push(format!("đăng ký ngày {}", format_date(p.app.registered_on)));
-                en.push(format!(
-                    "registered on {}",
-                    format_date_en(p.app.registered_on)
-                ));
+                out.push(
+                    Msg::new("scheme-prio-registered-on")
+                        .arg("date", Arg::Date(p.app.registered_on)),
+                );
             }
         }
     }
-    (vi.join("; "), en.join("; "))
-}
-
-fn money(d: i64) -> String {
-    format_money_dong(d)
+    out
 }
 
 /// Rank the applications and select them within the budget.
@@ -734,74 +778,41 @@ pub fn rank_and_select(
     for (i, (p, o)) in ranked.iter().zip(&outcomes).enumerate() {
         let rank = u32::try_from(i.saturating_add(1)).unwrap_or(u32::MAX);
         let requested = p.amount.unwrap_or(i64::MAX);
-        let r = format_int(i64::from(rank));
-        let round_vi = o.round.map(|n| format!(" (vòng {n})")).unwrap_or_default();
-        let round_en = o.round.map(|n| format!(" (round {n})")).unwrap_or_default();
-        let (head_vi, head_en) = match o.code {
-            ReasonCode::Selected => (
-                format!(
-                    "Xếp hạng {r}: được chọn{round_vi}, {} (còn lại {})",
-                    money(requested),
-                    money(o.left_after)
-                ),
-                format!(
-                    "Rank {r}: selected{round_en}, {} ({} left)",
-                    money(requested),
-                    money(o.left_after)
-                ),
-            ),
-            ReasonCode::OverBudget => (
-                format!(
-                    "Xếp hạng {r}: không đủ kinh phí{round_vi} (còn {}, cần {})",
-                    money(o.left_before),
-                    money(requested)
-                ),
-                format!(
-                    "Rank {r}: not enough budget{round_en} ({} left, {} needed)",
-                    money(o.left_before),
-                    money(requested)
-                ),
-            ),
+        let head = match o.code {
+            ReasonCode::Selected => Msg::new("scheme-sel-selected")
+                .arg("amount", Arg::Money(requested))
+                .arg("left", Arg::Money(o.left_after)),
+            ReasonCode::OverBudget => Msg::new("scheme-sel-over-budget")
+                .arg("left", Arg::Money(o.left_before))
+                .arg("amount", Arg::Money(requested)),
             ReasonCode::DistrictCap => {
                 let max = match fair {
                     FairShare::CapPerDistrict { max } => max,
                     _ => 0,
                 };
-                let m = format_int(i64::try_from(max).unwrap_or(i64::MAX));
-                (
-                    format!(
-                        "Xếp hạng {r}: {} đã đủ {m} đơn vị được chọn (tối đa {m} mỗi quận, huyện)",
-                        p.app.district
-                    ),
-                    format!(
-                        "Rank {r}: {} already has {m} selected (at most {m} per district)",
-                        p.app.district
-                    ),
-                )
+                Msg::new("scheme-sel-district-cap")
+                    .text("district", &p.app.district)
+                    .int("max", i64::try_from(max).unwrap_or(i64::MAX))
             }
-            ReasonCode::NoContents => (
-                format!("Xếp hạng {r}: không đăng ký nội dung hỗ trợ nào của kế hoạch"),
-                format!("Rank {r}: applies for no content of the scheme"),
-            ),
-            ReasonCode::AmountOverflow => (
-                format!("Xếp hạng {r}: tổng kinh phí đề nghị quá lớn, không tính được"),
-                format!("Rank {r}: the requested amount is too large to compute"),
-            ),
-            ReasonCode::Ineligible => (
-                format!("Xếp hạng {r}: không đủ điều kiện hỗ trợ"),
-                format!("Rank {r}: not eligible for support"),
-            ),
+            ReasonCode::NoContents => Msg::new("scheme-sel-no-contents"),
+            ReasonCode::AmountOverflow => Msg::new("scheme-sel-amount-overflow"),
+            ReasonCode::Ineligible => Msg::new("scheme-sel-rank-ineligible"),
         };
-        let (prio_vi, prio_en) = priority_phrases(p, rules, n_contents);
-        let (mut vi, mut en) = if prio_vi.is_empty() {
-            (head_vi, head_en)
-        } else {
-            (
-                format!("{head_vi} — ưu tiên: {prio_vi}"),
-                format!("{head_en} — priority: {prio_en}"),
-            )
-        };
-        add_ignored(p, &mut vi, &mut en);
+        let round: Vec<Msg> = o
+            .round
+            .map(|n| Msg::new("scheme-sel-round").int("round", i64::from(n)))
+            .into_iter()
+            .collect();
+        let mut more = Vec::new();
+        let prio = priority_phrases(p, rules, n_contents);
+        if !prio.is_empty() {
+            more.push(Msg::new("scheme-sel-priority").msgs("list", prio, "; "));
+        }
+        add_ignored(p, &mut more);
+        let reason = head
+            .int("rank", i64::from(rank))
+            .msgs("round", round, "")
+            .msgs("more", more, "");
         let selected = o.code == ReasonCode::Selected;
         out.push(Selection {
             application_id: p.app.id,
@@ -816,14 +827,13 @@ pub fn rank_and_select(
             budget_left_dong: o.left_after,
             round: o.round,
             reason_code: o.code,
-            reason_vi: vi,
-            reason_en: en,
+            reason,
         });
     }
     for p in &ineligible {
-        let mut vi = "Không đủ điều kiện hỗ trợ".to_owned();
-        let mut en = "Not eligible for support".to_owned();
-        add_ignored(p, &mut vi, &mut en);
+        let mut more = Vec::new();
+        add_ignored(p, &mut more);
+        let reason = Msg::new("scheme-sel-ineligible").msgs("more", more, "");
         out.push(Selection {
             application_id: p.app.id,
             applicant: p.app.applicant.clone(),
@@ -837,21 +847,16 @@ pub fn rank_and_select(
             budget_left_dong: left,
             round: None,
             reason_code: ReasonCode::Ineligible,
-            reason_vi: vi,
-            reason_en: en,
+            reason,
         });
     }
     out
 }
 
 /// Append the note on ignored content keys, if any.
-fn add_ignored(p: &Prepared<'_>, vi: &mut String, en: &mut String) {
+fn add_ignored(p: &Prepared<'_>, more: &mut Vec<Msg>) {
     if !p.unknown.is_empty() {
-        let list = p.unknown.join(", ");
-        vi.push_str(&format!(
-            "; bỏ qua nội dung không có trong kế hoạch: {list}"
-        ));
-        en.push_str(&format!("; ignored contents not in the scheme: {list}"));
+        more.push(Msg::new("scheme-sel-ignored").text("list", &p.unknown.join(", ")));
     }
 }
 
@@ -1207,19 +1212,79 @@ pub fn app_transition(from: AppState, action: AppAction) -> Result<AppState, App
 
 /// The one-line reason of an eligibility check, as stored with the
 /// application: the failures when ineligible, every result when eligible.
-pub fn eligibility_summary_vi(e: &Eligibility) -> String {
-    e.results
+pub fn eligibility_summary(e: &Eligibility) -> Msg {
+    let items = e
+        .results
         .iter()
         .filter(|r| !r.passed || e.eligible)
-        .map(|r| r.reason_vi.clone())
-        .collect::<Vec<_>>()
-        .join("; ")
+        .map(|r| r.reason.clone())
+        .collect();
+    Msg::new("scheme-elig-summary").msgs("list", items, "; ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vnfmt::{format_date, format_date_en, format_int, format_int_en, format_money_dong};
     use time::macros::date;
+
+    const VI_FTL: &str = include_str!("../../web/locales/vi/main.ftl");
+    const EN_FTL: &str = include_str!("../../web/locales/en/main.ftl");
+
+    /// A message as the catalogue writes it (the plain subset these
+    /// messages use: `{ $arg }` and `{ "literal" }`), so the texts the
+    /// rules always gave stay asserted word for word.
+    fn render(ftl: &str, en: bool, m: &Msg) -> String {
+        let prefix = format!("{} = ", m.key);
+        let Some(line) = ftl.lines().find(|l| l.starts_with(&prefix)) else {
+            return m.key.clone();
+        };
+        let mut src = &line[prefix.len()..];
+        let mut out = String::new();
+        while let Some(open) = src.find('{') {
+            out.push_str(&src[..open]);
+            let close = src[open..].find('}').map_or(src.len(), |c| open + c);
+            let inner = src[open + 1..close].trim();
+            if let Some(name) = inner.strip_prefix('$') {
+                out.push_str(
+                    &m.args
+                        .get(name)
+                        .map(|a| arg(ftl, en, a))
+                        .unwrap_or_default(),
+                );
+            } else {
+                out.push_str(inner.trim_matches('"'));
+            }
+            src = src.get(close + 1..).unwrap_or("");
+        }
+        out.push_str(src);
+        out
+    }
+
+    fn arg(ftl: &str, en: bool, a: &Arg) -> String {
+        match (a, en) {
+            (Arg::Text(t), _) => t.clone(),
+            (Arg::Int(n), false) => format_int(*n),
+            (Arg::Int(n), true) => format_int_en(*n),
+            (Arg::Money(n), false) => format_money_dong(*n),
+            (Arg::Money(n), true) => format!("{} VND", format_int_en(*n)),
+            (Arg::Date(d), false) => format_date(*d),
+            (Arg::Date(d), true) => format_date_en(*d),
+            (Arg::Msgs { items, sep }, _) => items
+                .iter()
+                .map(|m| render(ftl, en, m))
+                .collect::<Vec<_>>()
+                .join(sep),
+        }
+    }
+
+    fn vi(m: &Msg) -> String {
+        render(VI_FTL, false, m)
+    }
+
+    fn en(m: &Msg) -> String {
+        render(EN_FTL, true, m)
+    }
 
     // ---- eligibility ------------------------------------------------------
 
@@ -1245,15 +1310,27 @@ mod tests {
     fn recognised_village_through_district_is_eligible_with_evidence() {
         let e = check_eligibility(&seed_002_conditions(), &recognised());
         assert!(e.eligible);
+        assert_eq!(e.results[0].reason.key, "scheme-elig-recognised");
         assert_eq!(
-            e.results[0].reason_vi,
+            e.results[0].reason.args.get("decision"),
+            Some(&Arg::Text(
+                "Quyết định số 4892/QĐ-UBND ngày 29/9/2015".to_owned()
+            ))
+        );
+        assert_eq!(
+            vi(&eligibility_summary(&e)),
+            "Làng nghề đã được công nhận (Quyết định số 4892/QĐ-UBND ngày 29/9/2015); \
+             Đăng ký qua UBND cấp huyện/xã"
+        );
+        assert_eq!(
+            vi(&e.results[0].reason),
             "Làng nghề đã được công nhận (Quyết định số 4892/QĐ-UBND ngày 29/9/2015)"
         );
         assert_eq!(
-            e.results[0].reason_en,
+            en(&e.results[0].reason),
             "Recognised craft village (Quyết định số 4892/QĐ-UBND ngày 29/9/2015)"
         );
-        assert_eq!(e.results[1].reason_vi, "Đăng ký qua UBND cấp huyện/xã");
+        assert_eq!(vi(&e.results[1].reason), "Đăng ký qua UBND cấp huyện/xã");
         assert_eq!(e.failures().count(), 0);
     }
 
@@ -1266,7 +1343,7 @@ mod tests {
         };
         let e = check_eligibility(&seed_002_conditions(), &facts);
         assert!(!e.eligible);
-        let reasons: Vec<&str> = e.failures().map(|r| r.reason_vi.as_str()).collect();
+        let reasons: Vec<String> = e.failures().map(|r| vi(&r.reason)).collect();
         assert_eq!(
             reasons,
             [
@@ -1279,7 +1356,10 @@ mod tests {
             ..recognised()
         };
         let e = check_eligibility(&seed_002_conditions(), &facts);
-        assert_eq!(e.results[0].reason_en, "Not recognised as a craft village");
+        assert_eq!(
+            en(&e.results[0].reason),
+            "Not recognised as a craft village"
+        );
     }
 
     #[test]
@@ -1295,8 +1375,8 @@ mod tests {
             },
         );
         assert!(!e.eligible);
-        assert_eq!(e.results[0].reason_vi, "Thiếu con dấu");
-        assert_eq!(e.results[0].reason_en, "Lacks a seal");
+        assert_eq!(vi(&e.results[0].reason), "Thiếu con dấu");
+        assert_eq!(en(&e.results[0].reason), "Lacks a seal");
         let e = check_eligibility(
             &rules,
             &Facts {
@@ -1306,7 +1386,7 @@ mod tests {
             },
         );
         assert_eq!(
-            e.results[0].reason_vi,
+            vi(&e.results[0].reason),
             "Thiếu tư cách pháp nhân, tài khoản riêng"
         );
     }
@@ -1321,7 +1401,7 @@ mod tests {
         let e = check_eligibility(&rules, &recognised());
         assert!(!e.eligible);
         assert_eq!(
-            e.results[0].reason_vi,
+            vi(&e.results[0].reason),
             "Hồ sơ đầy đủ: chưa có ý kiến người thẩm định"
         );
         let mut facts = recognised();
@@ -1339,11 +1419,11 @@ mod tests {
         assert!(e.eligible);
         assert_eq!(e.results[0].rule, rule);
         assert_eq!(
-            e.results[0].reason_vi,
+            vi(&e.results[0].reason),
             "Hồ sơ đầy đủ: đạt — Người thẩm định: đã bổ sung ngày 20/5/2017"
         );
         assert_eq!(
-            e.results[0].reason_en,
+            en(&e.results[0].reason),
             "Hồ sơ đầy đủ: met — Reviewer: đã bổ sung ngày 20/5/2017"
         );
     }
@@ -1501,24 +1581,23 @@ mod tests {
         assert_eq!(order, [5, 6, 4, 7, 3, 2, 1]);
         assert_eq!(s[0].rank, Some(1));
         assert!(
-            s[0].reason_vi.contains(
+            vi(&s[0].reason).contains(
                 "ưu tiên: đã đăng ký năm 2014, 2015, 2016; 1/3 nội dung; đăng ký ngày 30/5/2017"
             ),
             "{}",
-            s[0].reason_vi
+            vi(&s[0].reason)
         );
         assert!(
-            s[3].reason_vi
-                .contains("chưa đăng ký năm 2014, 2015, 2016; đủ 3/3 nội dung"),
+            vi(&s[3].reason).contains("chưa đăng ký năm 2014, 2015, 2016; đủ 3/3 nội dung"),
             "{}",
-            s[3].reason_vi
+            vi(&s[3].reason)
         );
         assert!(
-            s[3].reason_en.contains(
+            en(&s[3].reason).contains(
                 "not registered in 2014, 2015, 2016; all 3 of 3 contents; registered on 1 May 2017"
             ),
             "{}",
-            s[3].reason_en
+            en(&s[3].reason)
         );
         assert!(s.iter().all(|x| x.selected));
     }
@@ -1571,16 +1650,22 @@ mod tests {
         assert_eq!(refused.rank, Some(11));
         assert!(!refused.selected);
         assert_eq!(refused.reason_code, ReasonCode::OverBudget);
+        assert_eq!(refused.reason.key, "scheme-sel-over-budget");
+        assert_eq!(refused.reason.args.get("rank"), Some(&Arg::Int(11)));
+        assert_eq!(
+            refused.reason.args.get("left"),
+            Some(&Arg::Money(200_000_000))
+        );
         assert_eq!(refused.amount_dong, 0);
         assert_eq!(refused.requested_dong, 280_000_000);
         assert_eq!(refused.budget_left_dong, 200_000_000);
         assert_eq!(
-            refused.reason_vi,
+            vi(&refused.reason),
             "Xếp hạng 11: không đủ kinh phí (còn 200.000.000 đồng, cần 280.000.000 đồng) \
              — ưu tiên: chưa đăng ký năm 2014, 2015, 2016; đủ 3/3 nội dung; đăng ký ngày 15/5/2017"
         );
-        assert!(refused.reason_en.starts_with(
-            "Rank 11: not enough budget (200.000.000 đồng left, 280.000.000 đồng needed)"
+        assert!(en(&refused.reason).starts_with(
+            "Rank 11: not enough budget (200,000,000 VND left, 280,000,000 VND needed)"
         ));
         let cheaper = &s[11];
         assert_eq!(cheaper.application_id, 12);
@@ -1588,8 +1673,7 @@ mod tests {
         assert_eq!(cheaper.amount_dong, 160_000_000);
         assert_eq!(cheaper.contents, ["dao_tao", "chien_luoc"]);
         assert_eq!(cheaper.budget_left_dong, 40_000_000);
-        assert!(cheaper
-            .reason_vi
+        assert!(vi(&cheaper.reason)
             .starts_with("Xếp hạng 12: được chọn, 160.000.000 đồng (còn lại 40.000.000 đồng)"));
         assert_eq!(selected_total(&s), 2_960_000_000);
         assert!(selected_total(&s) <= SEED_002_BUDGET);
@@ -1632,7 +1716,7 @@ mod tests {
         let gl3 = rr
             .iter()
             .find(|x| x.application_id == 3)
-            .map(|x| x.reason_vi.clone())
+            .map(|x| vi(&x.reason))
             .unwrap_or_default();
         assert!(
             gl3.starts_with(
@@ -1643,7 +1727,7 @@ mod tests {
         let hd1 = rr
             .iter()
             .find(|x| x.application_id == 4)
-            .map(|x| (x.round, x.reason_vi.clone()));
+            .map(|x| (x.round, vi(&x.reason)));
         assert_eq!(hd1.as_ref().map(|h| h.0), Some(Some(1)));
         assert!(hd1.is_some_and(|h| h.1.starts_with("Xếp hạng 4: được chọn (vòng 1)")));
         let capped = rank_and_select(
@@ -1656,7 +1740,7 @@ mod tests {
         assert_eq!(sel(&capped), [1, 2, 4]);
         assert_eq!(capped[2].reason_code, ReasonCode::DistrictCap);
         assert_eq!(
-            capped[2].reason_vi.split(" — ").next(),
+            vi(&capped[2].reason).split(" — ").next(),
             Some("Xếp hạng 3: gia_lam đã đủ 2 đơn vị được chọn (tối đa 2 mỗi quận, huyện)")
         );
     }
@@ -1692,7 +1776,7 @@ mod tests {
         assert_eq!(s[1].rank, None);
         assert!(!s[1].selected);
         assert_eq!(s[1].reason_code, ReasonCode::Ineligible);
-        assert_eq!(s[1].reason_vi, "Không đủ điều kiện hỗ trợ");
+        assert_eq!(vi(&s[1].reason), "Không đủ điều kiện hỗ trợ");
         assert_eq!(s[1].budget_left_dong, SEED_002_BUDGET - SAMPLE_TRAINING);
     }
 
@@ -1717,11 +1801,11 @@ mod tests {
         assert_eq!(s[0].contents, ["dao_tao", "nhan_dien"]);
         assert_eq!(s[0].ignored_contents, ["quang_cao"]);
         assert!(
-            s[0].reason_vi.ends_with(
+            vi(&s[0].reason).ends_with(
                 "ưu tiên: 2/3 nội dung; bỏ qua nội dung không có trong kế hoạch: quang_cao"
             ),
             "{}",
-            s[0].reason_vi
+            vi(&s[0].reason)
         );
         let b = app(2, "Y", "d", &["quang_cao"], date!(2017 - 05 - 01), &[]);
         let s = rank_and_select(
@@ -1734,7 +1818,7 @@ mod tests {
         assert_eq!(s[0].reason_code, ReasonCode::NoContents);
         assert!(!s[0].selected);
         assert_eq!(
-            s[0].reason_vi,
+            vi(&s[0].reason),
             "Xếp hạng 1: không đăng ký nội dung hỗ trợ nào của kế hoạch; bỏ qua nội dung không có trong kế hoạch: quang_cao"
         );
     }
@@ -2256,7 +2340,8 @@ mod tests {
                 let e = check_eligibility(&rules, &facts);
                 prop_assert_eq!(e.results.len(), rules.len());
                 prop_assert_eq!(e.eligible, e.results.iter().all(|r| r.passed));
-                prop_assert!(e.results.iter().all(|r| !r.reason_vi.is_empty() && !r.reason_en.is_empty()));
+                // Every reason is a key both catalogues have.
+        prop_assert!(e.results.iter().all(|r| vi(&r.reason) != r.reason.key && en(&r.reason) != r.reason.key));
             }
         }
     }

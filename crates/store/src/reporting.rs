@@ -30,7 +30,11 @@ pub struct Period {
     /// `first_half`, `annual` or `ad_hoc`.
     pub kind: String,
     pub year: i64,
+    /// The official name, in Vietnamese as opened ("6 tháng đầu năm 2025"); the PDF/DOCX use it.
     pub label: String,
+    /// The name in the reader's language ("First half of 2025"); a typed name stays as typed.
+    #[sqlx(skip)]
+    pub name: String,
     pub data_from: Date,
     pub data_to: Date,
     pub due_on: Date,
@@ -185,7 +189,12 @@ async fn ownership(db: &Db, program_id: i64) -> Result<(PlanOwnership, Vec<Targe
     ))
 }
 
-/// The target a line reports against, as text and number.
+/// Scope marker of a province-wide target shown on a unit's line
+/// (`report_lines.target_scope`); each language says it from the catalogue.
+pub const TARGET_SCOPE_PROVINCE: &str = "province";
+
+/// The target a line reports against, as text and number, and whether it is
+/// the province-wide target (shared by several units, so no number of its own).
 fn line_target(
     targets: &[TargetLite],
     indicator_id: i64,
@@ -194,9 +203,9 @@ fn line_target(
     agency_id: i64,
     agency_unit: i64,
     shared: bool,
-) -> (Option<String>, Option<f64>) {
+) -> (Option<String>, Option<f64>, bool) {
     let Some(m) = milestone else {
-        return (None, None);
+        return (None, None, false);
     };
     let mine = targets
         .iter()
@@ -215,13 +224,13 @@ fn line_target(
             }
         };
         if hit {
-            return (Some(format!("{} ({m})", t.text)), t.value);
+            return (Some(format!("{} ({m})", t.text)), t.value, false);
         }
     }
     match total {
-        Some(t) if shared => (Some(format!("Toàn tỉnh: {} ({m})", t.text)), None),
-        Some(t) => (Some(format!("{} ({m})", t.text)), t.value),
-        None => (None, None),
+        Some(t) if shared => (Some(format!("{} ({m})", t.text)), None, true),
+        Some(t) => (Some(format!("{} ({m})", t.text)), t.value, false),
+        None => (None, None, false),
     }
 }
 
@@ -430,7 +439,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
             line_cats.extend(cats);
             let shared = owners_of(ind.id) > 1;
             for cat in line_cats {
-                let (target_text, target_value) = line_target(
+                let (target_text, target_value, province_wide) = line_target(
                     &targets,
                     ind.id,
                     milestone.as_deref(),
@@ -467,8 +476,8 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                 };
                 with_tx!(w.tx(), |c| {
                     sqlx::query(
-                    "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, target_text, target_value, previous_value, value_text, value, computed_value, source) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                    "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, target_text, target_value, previous_value, value_text, value, computed_value, source, target_scope) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
                 )
                 .bind(rid)
                 .bind(ind.id)
@@ -481,6 +490,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
                 .bind(computed)
                 .bind(computed)
                 .bind(source)
+                .bind(province_wide.then_some(TARGET_SCOPE_PROVINCE))
                 .execute(c)
                 .await?
                 .rows_affected()
@@ -523,7 +533,11 @@ async fn previous_values(
 pub struct Report {
     pub id: i64,
     pub period_id: i64,
+    /// The period's official (Vietnamese) name.
     pub period_label: String,
+    /// The period's name in the reader's language.
+    #[sqlx(skip)]
+    pub period_name: String,
     pub period_kind: String,
     pub due_on: Date,
     pub program_id: i64,
@@ -643,7 +657,13 @@ pub struct Line {
     pub aggregation: String,
     /// `""` for the indicator's total, else the category key (LN, NTT…).
     pub category: String,
+    /// The target as the plan words it, with its milestone ("25 (2025)").
     pub target_text: Option<String>,
+    /// `province` when the target is the province's, shared by several units.
+    pub target_scope: Option<String>,
+    /// The target as the reader reads it ("Province-wide: 25 (2025)"); filled by the web layer.
+    #[sqlx(skip)]
+    pub target_shown: Option<String>,
     pub target_value: Option<f64>,
     pub previous_value: Option<f64>,
     /// As typed (kept even when it is not a number yet).
@@ -660,7 +680,7 @@ pub async fn lines(db: &Db, report_id: i64) -> Result<Vec<Line>> {
     Ok(with_db!(db, |c| {
         sqlx::query_as(
         "SELECT l.id, l.indicator_id, i.code AS indicator_code, i.name AS indicator_name, i.unit, i.aggregation, \
-         l.category, l.target_text, l.target_value, l.previous_value, l.value_text, l.value, l.computed_value, l.source, l.comment \
+         l.category, l.target_text, l.target_scope, l.target_value, l.previous_value, l.value_text, l.value, l.computed_value, l.source, l.comment \
          FROM report_lines l JOIN indicators i ON i.id = l.indicator_id WHERE l.report_id = $1 ORDER BY l.sort_order, l.id"
     )
     .bind(report_id)

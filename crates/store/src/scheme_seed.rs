@@ -339,7 +339,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             rank: x.rank.map(i64::from),
             selected: x.selected,
             amount_dong: x.amount_dong,
-            reason: x.reason_vi.clone(),
+            reason: serde_json::to_string(&x.reason).unwrap_or_default(),
         })
         .collect()
     })

@@ -570,6 +570,9 @@ pub struct Application {
     pub review: String,
     pub rank: Option<i64>,
     pub amount_dong: i64,
+    /// The last check's or selection's reason: a catalogue message
+    /// (`core::scheme::Msg`) as JSON; rows written before it are plain
+    /// Vietnamese text. Pages and the API give it in the reader's language.
     pub reason: Option<String>,
     /// Sample data (the demo), not a real registration.
     pub sample: bool,
@@ -939,7 +942,8 @@ async fn write_check(
     to: AppState,
     e: &rules::Eligibility,
 ) -> Result<()> {
-    let summary = rules::eligibility_summary_vi(e);
+    // Language-neutral: the catalogue key and arguments, as JSON.
+    let summary = serde_json::to_string(&rules::eligibility_summary(e)).unwrap_or_default();
     let json = serde_json::to_string(&e.results).unwrap_or_else(|_| "[]".into());
     with_tx!(w.tx(), |c| sqlx::query(
         "UPDATE applications SET eligibility = $1, reason = $2 WHERE id = $3"
@@ -1009,6 +1013,7 @@ pub struct Selected {
     pub rank: Option<i64>,
     pub selected: bool,
     pub amount_dong: i64,
+    /// The reason as a catalogue message (`core::scheme::Msg`), JSON.
     pub reason: String,
 }
 

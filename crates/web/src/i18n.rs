@@ -216,6 +216,19 @@ mod tests {
             "n",
             "raw",
             "section",
+            "decision",
+            "missing",
+            "note",
+            "list",
+            "vi",
+            "en",
+            "rank",
+            "round",
+            "amount",
+            "left",
+            "more",
+            "district",
+            "years",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {

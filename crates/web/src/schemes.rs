@@ -111,6 +111,15 @@ fn refused(lang: Lang, r: Refusal) -> AppError {
     }
 }
 
+/// A refusal or a stale page as one error of the page's summary (`field`
+/// names the form's field when the refusal names none of its own).
+fn refusal_field(e: AppError, field: &str) -> FieldError {
+    match e {
+        AppError::Refused(f) => f,
+        _ => FieldError::new(field, "error-stale"),
+    }
+}
+
 /// The version an action names, if any (body `version` and/or `If-Match`).
 fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i64>> {
     crate::plans_edit::optional_version(body, headers)
@@ -140,6 +149,146 @@ fn today() -> Date {
 
 fn json_list<T: for<'de> Deserialize<'de>>(s: &str) -> Vec<T> {
     serde_json::from_str(s).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Reasons in the reader's language
+// ---------------------------------------------------------------------------
+
+/// A rules message (`core::scheme::Msg`) in `lang`, from the catalogue; its
+/// numbers, amounts and dates written the language's way.
+pub fn msg_text(lang: Lang, m: &rules::Msg) -> String {
+    let args: Vec<(String, String)> = m
+        .args
+        .iter()
+        .map(|(k, a)| (k.clone(), arg_text(lang, a)))
+        .collect();
+    let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    crate::i18n::t_args_as_given(lang, &m.key, &args)
+}
+
+fn arg_text(lang: Lang, a: &rules::Arg) -> String {
+    match a {
+        rules::Arg::Text(t) => t.clone(),
+        rules::Arg::Int(n) => crate::views::in_lang(lang, vnfmt::format_int(*n)),
+        rules::Arg::Money(n) => match lang {
+            Lang::Vi => vnfmt::format_money_dong(*n),
+            Lang::En => format!("{} VND", vnfmt::format_int_en(*n)),
+        },
+        rules::Arg::Date(d) => crate::views::date_in(lang, *d),
+        rules::Arg::Msgs { items, sep } => items
+            .iter()
+            .map(|m| msg_text(lang, m))
+            .collect::<Vec<_>>()
+            .join(sep),
+    }
+}
+
+/// A stored reason: a message as JSON, or (rows written before reasons
+/// were messages) plain Vietnamese text, shown as it is in both languages.
+pub fn stored_msg(s: &str) -> rules::Msg {
+    match serde_json::from_str::<rules::Msg>(s) {
+        Ok(m) => m,
+        Err(_) => rules::Msg::new("scheme-reason-legacy")
+            .text("vi", s)
+            .text("en", s),
+    }
+}
+
+/// A reason as the API gives it: the catalogue key, its arguments and the
+/// text in the request's language.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReasonView {
+    /// Catalogue key, e.g. `scheme-elig-not-recognised`; `scheme-reason-legacy` for a reason recorded before keys.
+    pub reason_key: String,
+    /// The key's arguments: `{name: {"type": "text"|"int"|"money"|"date"|"msgs", "value": …}}`.
+    #[schema(value_type = Object)]
+    pub reason_args: serde_json::Value,
+    /// The reason in the request's language.
+    pub reason: String,
+}
+
+impl ReasonView {
+    pub fn of(lang: Lang, m: &rules::Msg) -> Self {
+        Self {
+            reason_key: m.key.clone(),
+            reason_args: serde_json::to_value(&m.args).unwrap_or_default(),
+            reason: msg_text(lang, m),
+        }
+    }
+}
+
+/// One eligibility rule's result, in the request's language.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RuleView {
+    #[schema(value_type = Object)]
+    pub rule: EligibilityRule,
+    pub passed: bool,
+    #[serde(flatten)]
+    pub reason: ReasonView,
+}
+
+/// The eligibility results as stored: messages, or (older rows) a pair of
+/// Vietnamese and English sentences.
+fn stored_results(lang: Lang, json: Option<&str>) -> Vec<RuleView> {
+    #[derive(Deserialize)]
+    struct Legacy {
+        rule: EligibilityRule,
+        passed: bool,
+        reason_vi: String,
+        reason_en: String,
+    }
+    let Some(json) = json else {
+        return vec![];
+    };
+    let results: Vec<rules::RuleResult> = match serde_json::from_str(json) {
+        Ok(r) => r,
+        Err(_) => serde_json::from_str::<Vec<Legacy>>(json)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| rules::RuleResult {
+                rule: l.rule,
+                passed: l.passed,
+                reason: rules::Msg::new("scheme-reason-legacy")
+                    .text("vi", &l.reason_vi)
+                    .text("en", &l.reason_en),
+            })
+            .collect(),
+    };
+    results
+        .iter()
+        .map(|r| RuleView {
+            rule: r.rule.clone(),
+            passed: r.passed,
+            reason: ReasonView::of(lang, &r.reason),
+        })
+        .collect()
+}
+
+/// An application as lists give it: `reason` in the request's language,
+/// with its key and arguments.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AppItem {
+    #[serde(flatten)]
+    pub application: Application,
+    /// Catalogue key of `reason` (null when there is none).
+    pub reason_key: Option<String>,
+    /// Arguments of `reason_key` (null when there is none).
+    #[schema(value_type = Option<Object>)]
+    pub reason_args: Option<serde_json::Value>,
+}
+
+fn app_item(lang: Lang, mut a: Application) -> AppItem {
+    let view = a
+        .reason
+        .as_deref()
+        .map(|r| ReasonView::of(lang, &stored_msg(r)));
+    a.reason = view.as_ref().map(|v| v.reason.clone());
+    AppItem {
+        application: a,
+        reason_key: view.as_ref().map(|v| v.reason_key.clone()),
+        reason_args: view.map(|v| v.reason_args),
+    }
 }
 
 fn core_contents(cs: &[store::Content]) -> Vec<rules::Content> {
@@ -343,6 +492,97 @@ async fn detail_page(
         .map(|(h, _)| h)
 }
 
+/// What a person typed into one of a page's forms, given back with the
+/// errors: the form's name (`register`, `decision`, a step's `step-N`,
+/// an application action) and its fields.
+#[derive(Debug, Clone)]
+struct Typed {
+    form: String,
+    fields: serde_json::Value,
+}
+
+impl Default for Typed {
+    fn default() -> Self {
+        Self::of("", serde_json::json!({}))
+    }
+}
+
+impl Typed {
+    fn of(form: &str, fields: serde_json::Value) -> Self {
+        Self {
+            form: form.to_owned(),
+            fields,
+        }
+    }
+
+    /// The fields over `blank` (every field a form of the page has, null),
+    /// so the page's templates can read any of them.
+    fn over(&self, blank: &serde_json::Value) -> serde_json::Value {
+        let mut out = blank.clone();
+        if let (serde_json::Value::Object(o), serde_json::Value::Object(f)) =
+            (&mut out, &self.fields)
+        {
+            for (k, v) in f {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Every field of the scheme page's forms (register, decision, step), null.
+fn detail_blank() -> serde_json::Value {
+    let mut o = serde_json::Map::new();
+    for k in [
+        "village_id",
+        "applicant",
+        "recognised_by",
+        "unit_agency",
+        "earlier_years",
+        "registered_on",
+        "representative",
+        "legal_status",
+        "has_seal",
+        "bank_account",
+        "content[]",
+        "number",
+        "issued_on",
+        "title",
+        "ord",
+        "done_on",
+        "version",
+    ] {
+        o.insert(k.to_owned(), serde_json::Value::Null);
+    }
+    serde_json::Value::Object(o)
+}
+
+/// Every field of the application page's forms, null.
+fn app_blank() -> serde_json::Value {
+    serde_json::to_value(AppActionPayload::default()).unwrap_or_default()
+}
+
+/// The form fields of a urlencoded body: each name's first value, and every
+/// value of the names that repeat (checkboxes) under `name[]`.
+fn typed_pairs(pairs: &[(String, String)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        if k == "csrf_token" {
+            continue;
+        }
+        if !map.contains_key(k) {
+            map.insert(k.clone(), serde_json::Value::from(v.clone()));
+        }
+        let all = map
+            .entry(format!("{k}[]"))
+            .or_insert_with(|| serde_json::Value::Array(vec![]));
+        if let serde_json::Value::Array(a) = all {
+            a.push(serde_json::Value::from(v.clone()));
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
 async fn detail(
     state: &AppState,
     ctx: &Ctx,
@@ -350,9 +590,24 @@ async fn detail(
     errors: &[FieldError],
     status: StatusCode,
 ) -> AppResult<(Html<String>, StatusCode)> {
+    detail_typed(state, ctx, id, errors, status, &Typed::default()).await
+}
+
+async fn detail_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+    status: StatusCode,
+    typed: &Typed,
+) -> AppResult<(Html<String>, StatusCode)> {
     let s = load(state, ctx, id).await?;
     let u = ctx.user()?;
-    let apps = store::applications(&state.db, s.id, u.scope_unit_id).await?;
+    let apps: Vec<AppItem> = store::applications(&state.db, s.id, u.scope_unit_id)
+        .await?
+        .into_iter()
+        .map(|a| app_item(ctx.lang, a))
+        .collect();
     let view = view_of(state, ctx, s).await?;
     let gantt = gantt_of(ctx.lang, &view.steps);
     let villages = village_options(state, ctx).await?;
@@ -371,6 +626,9 @@ async fn detail(
             villages => villages,
             errors => crate::views::field_errors(ctx.lang, errors),
             today => vnfmt::format_date(today()),
+            typed_form => typed.form.clone(),
+            typed => typed.over(&detail_blank()),
+            typed_blank => detail_blank(),
         },
     )?;
     Ok((html, status))
@@ -597,15 +855,19 @@ async fn register(
 
 /// Applications of a scheme: a district sees its own, the department all.
 #[utoipa::path(get, path = "/api/v1/schemes/{id}/applications", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<Application>)))]
+    responses((status = 200, body = crate::api::ListOf<AppItem>)))]
 async fn applications_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<crate::api::ListOf<Application>>> {
+) -> AppResult<Json<crate::api::ListOf<AppItem>>> {
     let s = load(&state, &ctx, &id).await?;
     let u = ctx.user()?;
-    let items = store::applications(&state.db, s.id, u.scope_unit_id).await?;
+    let items: Vec<AppItem> = store::applications(&state.db, s.id, u.scope_unit_id)
+        .await?
+        .into_iter()
+        .map(|a| app_item(ctx.lang, a))
+        .collect();
     let total = items.len() as i64;
     Ok(Json(crate::api::ListOf { items, total }))
 }
@@ -660,8 +922,16 @@ async fn register_page(
             Ok(Redirect::to(&format!("/schemes/{id}#applications")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let (h, st) =
-                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            let typed = Typed::of("register", typed_pairs(&pairs));
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
             Ok((st, h).into_response())
         }
         Err(e) => Err(e),
@@ -782,7 +1052,12 @@ pub struct SelectionItem {
     pub requested: i64,
     pub budget_left: i64,
     pub reason_code: String,
-    pub reason: String,
+    /// The reason: catalogue key, arguments and text in the request's language.
+    #[serde(flatten)]
+    pub reason: ReasonView,
+    /// The reason as recorded (language-neutral).
+    #[serde(skip)]
+    pub reason_msg: rules::Msg,
 }
 
 /// The selection the rules give for a scheme and its applications (pure).
@@ -813,10 +1088,8 @@ fn selection_items(
             requested: x.requested_dong,
             budget_left: x.budget_left_dong,
             reason_code: x.reason_code.code().into(),
-            reason: match lang {
-                Lang::Vi => x.reason_vi,
-                Lang::En => x.reason_en,
-            },
+            reason: ReasonView::of(lang, &x.reason),
+            reason_msg: x.reason,
         })
         .collect()
 }
@@ -884,7 +1157,7 @@ async fn record_selection(
                     rank: i.rank.map(i64::from),
                     selected: i.selected,
                     amount_dong: i.amount,
-                    reason: i.reason.clone(),
+                    reason: serde_json::to_string(&i.reason_msg).unwrap_or_default(),
                 })
                 .collect()
         },
@@ -966,7 +1239,9 @@ async fn selection_page(
             .await;
         }
         Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
-            ctx::flash(&session, "error", e.message(ctx.lang)).await;
+            let errs = [refusal_field(e, "selection")];
+            let (h, st) = detail(&state, &ctx, &id, &errs, StatusCode::CONFLICT).await?;
+            return Ok((st, h).into_response());
         }
         Err(e) => return Err(e),
     }
@@ -1087,18 +1362,33 @@ async fn decision_page(
     Path(id): Path<String>,
     Form(p): Form<DecisionPayload>,
 ) -> AppResult<Response> {
+    let typed = Typed::of(
+        "decision",
+        serde_json::json!({"number": p.number, "issued_on": p.issued_on, "title": p.title}),
+    );
     match decide(&state, &ctx, &id, &p, p.version).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
         }
+        // The page was out of date or the state does not allow it: the page
+        // as it is now, the reason in its summary, what was typed kept.
         Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
-            ctx::flash(&session, "error", e.message(ctx.lang)).await;
-            Ok(Redirect::to(&format!("/schemes/{id}")).into_response())
+            let errs = [refusal_field(e, "number")];
+            let (h, st) =
+                detail_typed(&state, &ctx, &id, &errs, StatusCode::CONFLICT, &typed).await?;
+            Ok((st, h).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let (h, st) =
-                detail(&state, &ctx, &id, &errs, StatusCode::UNPROCESSABLE_ENTITY).await?;
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
             Ok((st, h).into_response())
         }
         Err(e) => Err(e),
@@ -1173,21 +1463,33 @@ async fn step_page(
     Path(id): Path<String>,
     Form(f): Form<StepDonePayload>,
 ) -> AppResult<Response> {
+    let typed = Typed::of("step", serde_json::to_value(&f).unwrap_or_default());
     match mark_step(&state, &ctx, &id, &f, f.version).await {
-        Ok(_) => ctx::flash(&session, "success", t(ctx.lang, "saved")).await,
-        Err(e @ AppError::Stale { .. }) => ctx::flash(&session, "error", e.message(ctx.lang)).await,
-        // Say which field and why, not only "the data is not valid".
-        Err(AppError::Validation(errs)) => {
-            let msg = crate::views::field_errors(ctx.lang, &errs)
-                .iter()
-                .filter_map(|e| e.get_attr("summary").ok().map(|v| v.to_string()))
-                .collect::<Vec<_>>()
-                .join(" ");
-            ctx::flash(&session, "error", msg).await
+        Ok(_) => {
+            ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
+            Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
         }
-        Err(e) => return Err(e),
+        Err(e @ (AppError::Stale { .. } | AppError::Refused(_))) => {
+            let errs = [refusal_field(e, "ord")];
+            let (h, st) =
+                detail_typed(&state, &ctx, &id, &errs, StatusCode::CONFLICT, &typed).await?;
+            Ok((st, h).into_response())
+        }
+        // Say which field and why, on the page, with what was sent.
+        Err(AppError::Validation(errs)) => {
+            let (h, st) = detail_typed(
+                &state,
+                &ctx,
+                &id,
+                &errs,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &typed,
+            )
+            .await?;
+            Ok((st, h).into_response())
+        }
+        Err(e) => Err(e),
     }
-    Ok(Redirect::to(&format!("/schemes/{id}#timeline")).into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -1196,8 +1498,11 @@ async fn step_page(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
+    /// `reason` is in the request's language; `reason_key`/`reason_args` give its key.
     #[serde(flatten)]
-    pub application: Application,
+    pub application: AppItem,
+    /// The eligibility results, each reason in the request's language with its key.
+    pub eligibility_results: Vec<RuleView>,
     pub scheme_title: String,
     pub contract: Option<store::Contract>,
     pub items: Vec<store::ContractItem>,
@@ -1210,7 +1515,12 @@ pub struct ApplicationView {
     pub liquidation_overdue_days: Option<i64>,
 }
 
-async fn app_view(state: &AppState, s: &Scheme, a: Application) -> AppResult<ApplicationView> {
+async fn app_view(
+    state: &AppState,
+    lang: Lang,
+    s: &Scheme,
+    a: Application,
+) -> AppResult<ApplicationView> {
     let (contract, items) = match store::contract_of(&state.db, a.id).await? {
         Some((k, i)) => (Some(k), i),
         None => (None, vec![]),
@@ -1223,7 +1533,17 @@ async fn app_view(state: &AppState, s: &Scheme, a: Application) -> AppResult<App
         scheme_title: s.title.clone(),
         visits: store::visits(&state.db, a.id).await?,
         disbursements: store::disbursements(&state.db, a.id).await?,
-        events: store::events(&state.db, a.id).await?,
+        events: store::events(&state.db, a.id)
+            .await?
+            .into_iter()
+            .map(|mut e| {
+                // A check's or a selection's note is the reason, as a message.
+                if matches!(e.action.as_str(), "check" | "select") {
+                    e.note = e.note.as_deref().map(|n| msg_text(lang, &stored_msg(n)));
+                }
+                e
+            })
+            .collect(),
         history: match a.village_id {
             Some(v) => store::village_history(&state.db, v, s.id).await?,
             None => vec![],
@@ -1231,7 +1551,8 @@ async fn app_view(state: &AppState, s: &Scheme, a: Application) -> AppResult<App
         liquidation_overdue_days: overdue,
         contract,
         items,
-        application: a,
+        eligibility_results: stored_results(lang, a.eligibility.as_deref()),
+        application: app_item(lang, a),
     })
 }
 
@@ -1245,8 +1566,11 @@ async fn application_api(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (s, a) = load_app(&state, &ctx, &id).await?;
-    let view = app_view(&state, &s, a).await?;
-    Ok(crate::version::with_etag(view.application.version, view))
+    let view = app_view(&state, ctx.lang, &s, a).await?;
+    Ok(crate::version::with_etag(
+        view.application.application.version,
+        view,
+    ))
 }
 
 async fn application_page(
@@ -1254,7 +1578,7 @@ async fn application_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    application_html(&state, &ctx, &id, &[]).await
+    application_html(&state, &ctx, &id, &[], &Typed::default()).await
 }
 
 async fn application_html(
@@ -1262,23 +1586,19 @@ async fn application_html(
     ctx: &Ctx,
     id: &str,
     errors: &[FieldError],
+    typed: &Typed,
 ) -> AppResult<Html<String>> {
     let (s, a) = load_app(state, ctx, id).await?;
     let contents = store::contents(&state.db, s.id).await?;
-    let v = app_view(state, &s, a).await?;
-    let eligibility: Vec<rules::RuleResult> = v
-        .application
-        .eligibility
-        .as_deref()
-        .map(json_list)
-        .unwrap_or_default();
-    let applied: Vec<String> = json_list(&v.application.contents);
+    let v = app_view(state, ctx.lang, &s, a).await?;
+    let eligibility = v.eligibility_results.clone();
+    let applied: Vec<String> = json_list(&v.application.application.contents);
     render(
         state,
         ctx,
         "schemes/application.html",
         context! {
-            title => v.application.applicant.clone(),
+            title => v.application.application.applicant.clone(),
             s => s,
             v => v,
             contents => contents,
@@ -1288,6 +1608,9 @@ async fn application_html(
             is_department => department(ctx).is_ok(),
             errors => crate::views::field_errors(ctx.lang, errors),
             today => vnfmt::format_date(today()),
+            typed_form => typed.form.clone(),
+            typed => typed.over(&app_blank()),
+            typed_blank => app_blank(),
         },
     )
 }
@@ -1350,7 +1673,9 @@ async fn acted<T>(
         Ok(Err(refusal)) => Err(refused(ctx.lang, refusal)),
         Err(StoreError::Stale { .. }) => {
             let (s, a) = load_app(state, ctx, id).await?;
-            Err(crate::version::stale(&app_view(state, &s, a).await?))
+            Err(crate::version::stale(
+                &app_view(state, ctx.lang, &s, a).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -1368,7 +1693,9 @@ async fn app_action(
     let (s, a) = load_app(state, ctx, id).await?;
     // A version given that is not the one stored: 409 with the record as it is.
     if expected.is_some_and(|v| v != a.version) {
-        return Err(crate::version::stale(&app_view(state, &s, a).await?));
+        return Err(crate::version::stale(
+            &app_view(state, ctx.lang, &s, a).await?,
+        ));
     }
     let mut errors = vec![];
     let date = match non_empty(&p.date) {
@@ -1590,8 +1917,11 @@ async fn application_action_api(
     let expected = action_version(p.version, &headers)?;
     app_action(&state, &ctx, &id, &action, &p, expected).await?;
     let (s, a) = load_app(&state, &ctx, &id).await?;
-    let view = app_view(&state, &s, a).await?;
-    Ok(crate::version::with_etag(view.application.version, view))
+    let view = app_view(&state, ctx.lang, &s, a).await?;
+    Ok(crate::version::with_etag(
+        view.application.application.version,
+        view,
+    ))
 }
 
 async fn application_action_page(
@@ -1601,23 +1931,25 @@ async fn application_action_page(
     Path((id, action)): Path<(String, String)>,
     Form(p): Form<AppActionPayload>,
 ) -> AppResult<Response> {
+    // What was typed goes back into the form it came from.
+    let typed = Typed::of(&action, serde_json::to_value(&p).unwrap_or_default());
     match app_action(&state, &ctx, &id, &action, &p, p.version).await {
         Ok(()) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
         Err(AppError::Validation(errs)) => {
-            let h = application_html(&state, &ctx, &id, &errs).await?;
+            let h = application_html(&state, &ctx, &id, &errs, &typed).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, h).into_response())
         }
         // The page was out of date: show it as it is now, with the reason.
         Err(AppError::Refused(e)) => {
-            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            let h = application_html(&state, &ctx, &id, &[e], &typed).await?;
             Ok((StatusCode::CONFLICT, h).into_response())
         }
         Err(AppError::Stale { .. }) => {
             let e = FieldError::new("state", "error-stale");
-            let h = application_html(&state, &ctx, &id, &[e]).await?;
+            let h = application_html(&state, &ctx, &id, &[e], &typed).await?;
             Ok((StatusCode::CONFLICT, h).into_response())
         }
         Err(e) => Err(e),
@@ -2514,4 +2846,68 @@ async fn decision_pdf_page(
         "application/pdf",
         &format!("quyet-dinh-ho-tro-{id}.pdf"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use langnghe_core::scheme::{Arg, Msg};
+
+    fn over_budget() -> Msg {
+        Msg::new("scheme-sel-over-budget")
+            .int("rank", 11)
+            .msgs(
+                "round",
+                vec![Msg::new("scheme-sel-round").int("round", 3)],
+                "",
+            )
+            .arg("left", Arg::Money(200_000_000))
+            .arg("amount", Arg::Money(280_000_000))
+            .msgs(
+                "more",
+                vec![Msg::new("scheme-sel-priority").msgs(
+                    "list",
+                    vec![
+                        Msg::new("scheme-prio-all-contents")
+                            .int("count", 3)
+                            .int("total", 3),
+                        Msg::new("scheme-prio-registered-on")
+                            .arg("date", Arg::Date(time::macros::date!(2017 - 05 - 15))),
+                    ],
+                    "; ",
+                )],
+                "",
+            )
+    }
+
+    #[test]
+    fn a_selection_reason_reads_in_each_language() {
+        assert_eq!(
+            msg_text(Lang::Vi, &over_budget()),
+            "Xếp hạng 11: không đủ kinh phí (vòng 3) (còn 200.000.000 đồng, cần 280.000.000 đồng) \
+             — ưu tiên: đủ 3/3 nội dung; đăng ký ngày 15/5/2017"
+        );
+        assert_eq!(
+            msg_text(Lang::En, &over_budget()),
+            "Rank 11: not enough budget (round 3) (200,000,000 VND left, 280,000,000 VND needed) \
+             — priority: all 3 of 3 contents; registered on 15 May 2017"
+        );
+    }
+
+    #[test]
+    fn a_stored_reason_is_a_message_or_older_text() {
+        let json = serde_json::to_string(&Msg::new("scheme-elig-not-recognised")).unwrap();
+        assert_eq!(
+            msg_text(Lang::En, &stored_msg(&json)),
+            "Not recognised as a craft village"
+        );
+        let old = stored_msg("Chưa được công nhận làng nghề");
+        assert_eq!(old.key, "scheme-reason-legacy");
+        assert_eq!(msg_text(Lang::En, &old), "Chưa được công nhận làng nghề");
+        let legacy = r#"[{"rule":{"kind":"village_recognised"},"passed":false,"reason_vi":"Chưa được công nhận làng nghề","reason_en":"Not recognised as a craft village"}]"#;
+        let r = stored_results(Lang::En, Some(legacy));
+        assert_eq!(r[0].reason.reason, "Not recognised as a craft village");
+        let r = stored_results(Lang::Vi, Some(legacy));
+        assert_eq!(r[0].reason.reason, "Chưa được công nhận làng nghề");
+    }
 }

@@ -215,6 +215,24 @@ pub fn period_name(lang: Lang, label: &str) -> String {
     }
 }
 
+/// A period with its `name` in `lang` (the official `label` kept).
+pub fn named_period(
+    lang: Lang,
+    mut p: langnghe_store::reporting::Period,
+) -> langnghe_store::reporting::Period {
+    p.name = period_name(lang, &p.label);
+    p
+}
+
+/// A report with its period's `period_name` in `lang`.
+pub fn named_report(
+    lang: Lang,
+    mut r: langnghe_store::reporting::Report,
+) -> langnghe_store::reporting::Report {
+    r.period_name = period_name(lang, &r.period_label);
+    r
+}
+
 fn period_filter(state: &State, v: Value) -> String {
     if v.is_none() || v.is_undefined() {
         return String::new();
@@ -231,6 +249,33 @@ pub fn target_text(lang: Lang, text: &str) -> String {
         Some(rest) => t_args(lang, "target-shared", &[("target", rest.to_string())]),
         None => text.to_string(),
     }
+}
+
+/// A report line's target as the reader reads it: a province-wide one
+/// (`target_scope = province`) is said from the catalogue.
+pub fn line_target_shown(lang: Lang, l: &langnghe_store::reporting::Line) -> Option<String> {
+    let text = l.target_text.as_deref()?;
+    Some(
+        if l.target_scope.as_deref() == Some(langnghe_store::reporting::TARGET_SCOPE_PROVINCE) {
+            t_args(lang, "target-shared", &[("target", text.to_string())])
+        } else {
+            target_text(lang, text)
+        },
+    )
+}
+
+/// Report lines with `target_shown` in `lang`.
+pub fn shown_lines(
+    lang: Lang,
+    lines: Vec<langnghe_store::reporting::Line>,
+) -> Vec<langnghe_store::reporting::Line> {
+    lines
+        .into_iter()
+        .map(|mut l| {
+            l.target_shown = line_target_shown(lang, &l);
+            l
+        })
+        .collect()
 }
 
 fn target_filter(state: &State, v: Value) -> String {

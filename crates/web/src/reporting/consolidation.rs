@@ -579,6 +579,7 @@ async fn load(
             .ok_or(AppError::NotFound)?,
     };
     let mut c = compute(state, &program, &period).await?;
+    c.period = crate::views::named_period(ctx.lang, c.period);
     if let Reach::Within(scope) = reach {
         let visible = reports_within(state, &period, scope).await?;
         let name = langnghe_store::geo::by_id(&state.db, scope)
@@ -1091,6 +1092,7 @@ mod tests {
             kind: "annual".into(),
             year: 2018,
             label: "Năm 2018".into(),
+            name: "Năm 2018".into(),
             data_from: day,
             data_to: day,
             due_on: day,

@@ -126,7 +126,7 @@ pub async fn load_period(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Pr
         .await?
         .ok_or(AppError::NotFound)?;
     let program = load_program(state, ctx, &period.program_id.to_string()).await?;
-    Ok((program, period))
+    Ok((program, crate::views::named_period(ctx.lang, period)))
 }
 
 /// A period of a programme run inside the caller's scope (for the writes on it).
@@ -136,7 +136,7 @@ async fn load_period_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<
         .await?
         .ok_or(AppError::NotFound)?;
     let program = load_program_within(state, ctx, &period.program_id.to_string()).await?;
-    Ok((program, period))
+    Ok((program, crate::views::named_period(ctx.lang, period)))
 }
 
 async fn load_report(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Report> {
@@ -356,7 +356,13 @@ async fn periods_api(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Period>>> {
     let program = load_program(&state, &ctx, &id).await?;
-    Ok(Json(store::periods(&state.db, program.id).await?))
+    let periods = store::periods(&state.db, program.id).await?;
+    Ok(Json(
+        periods
+            .into_iter()
+            .map(|p| crate::views::named_period(ctx.lang, p))
+            .collect(),
+    ))
 }
 
 /// Open a reporting period: one report is created for every responsible unit.
@@ -370,6 +376,7 @@ async fn open_api(
     Json(p): Json<PeriodPayload>,
 ) -> AppResult<Response> {
     let (period, _) = open(&state, &ctx, &id, &p).await?;
+    let period = crate::views::named_period(ctx.lang, period);
     Ok((StatusCode::CREATED, Json(period)).into_response())
 }
 
@@ -695,6 +702,10 @@ async fn reports_api(
         q.offset.unwrap_or(0).max(0),
     )
     .await?;
+    let items = items
+        .into_iter()
+        .map(|r| crate::views::named_report(ctx.lang, r))
+        .collect();
     Ok(Json(crate::api::ListOf { items, total }))
 }
 
@@ -787,7 +798,7 @@ fn allowed_actions(ctx: &Ctx, r: &Report) -> Vec<String> {
 }
 
 async fn view_of(state: &AppState, ctx: &Ctx, r: Report) -> AppResult<ReportView> {
-    let lines = store::lines(&state.db, r.id).await?;
+    let lines = crate::views::shown_lines(ctx.lang, store::lines(&state.db, r.id).await?);
     let period = store::period(&state.db, r.period_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -797,7 +808,7 @@ async fn view_of(state: &AppState, ctx: &Ctx, r: Report) -> AppResult<ReportView
     let actions = allowed_actions(ctx, &r);
     Ok(ReportView {
         timeliness: unit_status(ctx.lang, &r, today()),
-        report: r,
+        report: crate::views::named_report(ctx.lang, r),
         lines,
         findings,
         events,
@@ -929,8 +940,8 @@ fn conflict_response(lang: Lang, yours: ReportInput, c: store::Conflict) -> Resp
             error: "conflict".into(),
             message,
             yours,
-            current: c.current,
-            current_lines: c.current_lines,
+            current: crate::views::named_report(lang, c.current),
+            current_lines: crate::views::shown_lines(lang, c.current_lines),
         }),
     )
         .into_response()
@@ -1399,7 +1410,7 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 async fn xlsx_of(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Response> {
     let r = load_report(state, ctx, id).await?;
     let lines = store::lines(&state.db, r.id).await?;
-    let bytes = xlsx::report_workbook(&r, &lines)?;
+    let bytes = xlsx::report_workbook(ctx.lang, &r, &lines)?;
     Ok(file_response(
         bytes,
         XLSX_TYPE,

@@ -59,7 +59,19 @@ fn opt_num(v: Option<f64>) -> Cell {
 }
 
 /// The pre-filled workbook of a report.
-pub fn report_workbook(r: &Report, lines: &[Line]) -> AppResult<Vec<u8>> {
+///
+/// The workbook is the unit's Vietnamese form; what the system writes into
+/// it follows the reader: the period's name after its official name, and a
+/// province-wide target said from the catalogue ("Province-wide: …").
+pub fn report_workbook(lang: Lang, r: &Report, lines: &[Line]) -> AppResult<Vec<u8>> {
+    let period = {
+        let name = crate::views::period_name(lang, &r.period_label);
+        if name == r.period_label {
+            name
+        } else {
+            format!("{} ({name})", r.period_label)
+        }
+    };
     let info = Table {
         sheet_name: INFO_SHEET.into(),
         title: None,
@@ -68,7 +80,7 @@ pub fn report_workbook(r: &Report, lines: &[Line]) -> AppResult<Vec<u8>> {
             vec![text("Mã báo cáo"), text(r.id.to_string())],
             vec![text("Phiên bản"), text(r.version.to_string())],
             vec![text("Đơn vị báo cáo"), text(r.agency_name.clone())],
-            vec![text("Kỳ báo cáo"), text(r.period_label.clone())],
+            vec![text("Kỳ báo cáo"), text(period)],
             vec![text("Chương trình / kế hoạch"), text(format!("{} — {}", r.program_code, r.program_title))],
             vec![text("Hạn nộp"), text(vnfmt::format_date(r.due_on))],
             vec![
@@ -107,7 +119,7 @@ pub fn report_workbook(r: &Report, lines: &[Line]) -> AppResult<Vec<u8>> {
                         l.category.clone()
                     }),
                     text(l.unit.clone()),
-                    text(l.target_text.clone().unwrap_or_default()),
+                    text(crate::views::line_target_shown(lang, l).unwrap_or_default()),
                     opt_num(l.previous_value),
                     text(l.value_text.clone()),
                     text(l.comment.clone()),
