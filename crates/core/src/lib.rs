@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cite;
 pub mod coverage;
 pub mod geo;
+pub mod map;
 pub mod legal_doc;
 pub mod place;
 pub mod plan;
