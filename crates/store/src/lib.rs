@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod audit;
 pub mod cursor;
 pub mod geo;
+pub mod map;
 pub mod init;
 pub mod meta;
 pub mod plan_seed;
