@@ -25,6 +25,7 @@ mod contract;
 mod daily;
 mod import_speed;
 mod mail;
+mod map;
 mod outputs_scoped;
 mod places;
 mod plans;
@@ -42,6 +43,7 @@ use consolidation_honest::*;
 use contract::*;
 use daily::*;
 use import_speed::*;
+use map::*;
 use outputs_scoped::*;
 use places::*;
 use plans::*;
@@ -157,4 +159,9 @@ on_both_stores!(
     places_exports_say_what_they_hold,
     // import
     registry_import_resolves_codes_as_forms_do,
+    // map
+    map_has_63_then_34_provinces_with_shapes,
+    map_figures_move_when_a_village_is_recognised,
+    map_counts_only_the_readers_scope,
+    map_bad_parameters_name_their_field,
 );
