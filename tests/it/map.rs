@@ -23,7 +23,7 @@ fn figure(m: &Value, code: &str) -> (bool, Option<f64>) {
     )
 }
 
-fn field_of_422(r: &langnghe_it::Response) -> String {
+fn field_of_422(r: &langnghe_it::Resp) -> String {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     r.json()["error"]["fields"][0]["field"]
         .as_str()
