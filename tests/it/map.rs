@@ -42,13 +42,20 @@ pub async fn map_has_63_then_34_provinces_with_shapes(b: Backend) {
         for f in fs {
             let t = f["geometry"]["type"].as_str().unwrap_or("");
             assert!(t == "Polygon" || t == "MultiPolygon", "{era} {f}");
-            assert_eq!(f["properties"]["in_scope"], true, "the admin sees every province");
+            assert_eq!(
+                f["properties"]["in_scope"], true,
+                "the admin sees every province"
+            );
             assert!(f["properties"]["value"].is_number());
         }
         // The page draws the same provinces and a table beside them.
         let page = admin.get(&format!("/map?era={era}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert_eq!(page.body.matches("<path class=\"map-prov ").count(), n, "{era}");
+        assert_eq!(
+            page.body.matches("<path class=\"map-prov ").count(),
+            n,
+            "{era}"
+        );
         assert!(page.body.contains("class=\"data-table map-table\""));
     }
     // The demo's villages are in Lào Cai: old 10, and new 15 (Lào Cai + Yên Bái).
@@ -60,9 +67,15 @@ pub async fn map_has_63_then_34_provinces_with_shapes(b: Backend) {
     assert_eq!(pts.status, StatusCode::OK, "{}", pts.body);
     let pts = pts.json();
     let fs = pts["features"].as_array().expect("points");
-    assert_eq!(fs.len() as f64, figure(&old, "10").1.unwrap_or(0.0) - pts["unplaced"].as_f64().unwrap_or(0.0));
+    assert_eq!(
+        fs.len() as f64,
+        figure(&old, "10").1.unwrap_or(0.0) - pts["unplaced"].as_f64().unwrap_or(0.0)
+    );
     assert!(fs.iter().all(|f| f["geometry"]["type"] == "Point"
-        && f["properties"]["url"].as_str().unwrap_or("").starts_with("/villages/")));
+        && f["properties"]["url"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("/villages/")));
 }
 
 pub async fn map_figures_move_when_a_village_is_recognised(b: Backend) {
@@ -87,10 +100,17 @@ pub async fn map_figures_move_when_a_village_is_recognised(b: Backend) {
     };
     assert_eq!(plus_one(&before_old, &after_old, "10"), 1.0, "old Lào Cai");
     assert_eq!(plus_one(&before_new, &after_new, "15"), 1.0, "new Lào Cai");
-    assert_eq!(plus_one(&before_old, &after_old, "01"), 0.0, "Hà Nội unmoved");
+    assert_eq!(
+        plus_one(&before_old, &after_old, "01"),
+        0.0,
+        "Hà Nội unmoved"
+    );
     let pts = map_json(&mut admin, "era=old&province=10&points=ocop").await;
     assert_eq!(pts["province"], "10");
-    let pts = admin.get("/api/v1/map/villages?era=old&province=10&points=ocop").await.json();
+    let pts = admin
+        .get("/api/v1/map/villages?era=old&province=10&points=ocop")
+        .await
+        .json();
     let mine = pts["features"]
         .as_array()
         .and_then(|a| a.iter().find(|f| f["properties"]["id"] == id))
@@ -114,7 +134,10 @@ pub async fn map_counts_only_the_readers_scope(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let mut bx = app.client();
-    assert_eq!(bx.login("xem.batxat", password).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        bx.login("xem.batxat", password).await.status,
+        StatusCode::SEE_OTHER
+    );
     let in_scope = bx.get("/api/v1/villages?limit=1").await.json()["total"]
         .as_f64()
         .expect("total");
@@ -122,19 +145,37 @@ pub async fn map_counts_only_the_readers_scope(b: Backend) {
     for era in ["old", "new"] {
         let m = map_json(&mut bx, &format!("era={era}")).await;
         let lao_cai = if era == "old" { "10" } else { "15" };
-        assert_eq!(figure(&m, lao_cai), (true, Some(in_scope)), "{era}: Bát Xát's villages only");
-        assert_eq!(figure(&m, "01"), (false, None), "{era}: Hà Nội is drawn without figures");
+        assert_eq!(
+            figure(&m, lao_cai),
+            (true, Some(in_scope)),
+            "{era}: Bát Xát's villages only"
+        );
+        assert_eq!(
+            figure(&m, "01"),
+            (false, None),
+            "{era}: Hà Nội is drawn without figures"
+        );
         let shown = m["features"]
             .as_array()
-            .map(|a| a.iter().filter(|f| f["properties"]["in_scope"] == true).count())
+            .map(|a| {
+                a.iter()
+                    .filter(|f| f["properties"]["in_scope"] == true)
+                    .count()
+            })
             .unwrap_or(0);
         assert_eq!(shown, 1, "{era}: only the province holding Bát Xát");
-        let pts = bx.get(&format!("/api/v1/map/villages?era={era}")).await.json();
+        let pts = bx
+            .get(&format!("/api/v1/map/villages?era={era}"))
+            .await
+            .json();
         let n = pts["features"].as_array().map(Vec::len).unwrap_or(0) as f64
             + pts["unplaced"].as_f64().unwrap_or(0.0);
         assert_eq!(n, in_scope, "{era}: points in scope only");
     }
-    assert!(figure(&whole, "10").1.unwrap_or(0.0) > in_scope, "the demo has villages outside Bát Xát");
+    assert!(
+        figure(&whole, "10").1.unwrap_or(0.0) > in_scope,
+        "the demo has villages outside Bát Xát"
+    );
     let page = bx.get("/map?era=old").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("map-prov map-out"));
@@ -161,9 +202,16 @@ pub async fn map_bad_parameters_name_their_field(b: Backend) {
     // The page keeps what was typed and names the field.
     let page = admin.get("/map?era=old&measure=households").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("households"), "{}", &page.body[..200.min(page.body.len())]);
+    assert!(
+        page.body.contains("households"),
+        "{}",
+        &page.body[..200.min(page.body.len())]
+    );
     assert!(page.body.contains("error-summary"));
     // Without a login: 401.
     let mut anon = app.client();
-    assert_eq!(anon.get("/api/v1/map").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anon.get("/api/v1/map").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -247,7 +247,11 @@ pub fn svg_path(rings: &[Vec<(f64, f64)>], p: &Projection) -> String {
             }
             last = Some(pt);
             d.push(if i == 0 { 'M' } else { 'L' });
-            d.push_str(&format!("{:.1} {:.1}", pt.0 as f64 / 10.0, pt.1 as f64 / 10.0));
+            d.push_str(&format!(
+                "{:.1} {:.1}",
+                pt.0 as f64 / 10.0,
+                pt.1 as f64 / 10.0
+            ));
         }
         if !ring.is_empty() {
             d.push('Z');
@@ -309,7 +313,12 @@ mod tests {
         assert!((x1 - 400.0).abs() < 1e-6);
         // 16 degrees of latitude against 8 of longitude at cos(16°): taller than wide.
         assert!(y1 > 2.0 * x1 * 0.95);
-        assert_eq!(svg_path(&[vec![(102.0, 24.0), (110.0, 8.0)]], &p).chars().next(), Some('M'));
+        assert_eq!(
+            svg_path(&[vec![(102.0, 24.0), (110.0, 8.0)]], &p)
+                .chars()
+                .next(),
+            Some('M')
+        );
     }
 
     proptest! {

@@ -40,16 +40,16 @@ fn parse_shapes(text: &str) -> Result<Vec<Shape>> {
             .ok_or_else(|| StoreError::Data("provinces: feature without code".into()))?
             .to_string();
         let geometry = f.get("geometry").cloned().unwrap_or_default();
-        let polygons: Vec<&serde_json::Value> =
-            match geometry.get("type").and_then(|t| t.as_str()) {
-                Some("Polygon") => geometry.get("coordinates").into_iter().collect(),
-                Some("MultiPolygon") => geometry
-                    .get("coordinates")
-                    .and_then(|c| c.as_array())
-                    .map(|a| a.iter().collect())
-                    .unwrap_or_default(),
-                _ => vec![],
-            };
+        let polygons: Vec<&serde_json::Value> = match geometry.get("type").and_then(|t| t.as_str())
+        {
+            Some("Polygon") => geometry.get("coordinates").into_iter().collect(),
+            Some("MultiPolygon") => geometry
+                .get("coordinates")
+                .and_then(|c| c.as_array())
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            _ => vec![],
+        };
         let mut rings = vec![];
         for poly in polygons {
             for ring in poly.as_array().into_iter().flatten() {

@@ -107,13 +107,11 @@ async fn resolve(state: &AppState, scope_id: i64, q: &MapQuery) -> AppResult<Res
             (None, _) if program_id.is_none() => {
                 errors.push(FieldError::new("program", "map-error-program-needed"))
             }
-            (Some((pid, _)), Some(iid)) => {
-                match store::indicator_of(&state.db, *pid, iid).await? {
-                    Some(name) => indicator = Some((iid, name)),
-                    None => errors
-                        .push(FieldError::new("indicator", "map-error-indicator").arg("value", iid)),
-                }
-            }
+            (Some((pid, _)), Some(iid)) => match store::indicator_of(&state.db, *pid, iid).await? {
+                Some(name) => indicator = Some((iid, name)),
+                None => errors
+                    .push(FieldError::new("indicator", "map-error-indicator").arg("value", iid)),
+            },
             (Some(_), None) if !errors.iter().any(|e| e.field == "indicator") => {
                 errors.push(FieldError::new("indicator", "map-error-indicator-needed"))
             }
@@ -305,7 +303,11 @@ async fn compute(state: &AppState, lang: Lang, scope_id: i64, r: &Resolved) -> A
     for p in props {
         let shape = shapes.iter().find(|s| s.code == p.code);
         if let Some(s) = shape {
-            let zoomed = r.province.as_ref().map(|z| z.code == p.code).unwrap_or(true);
+            let zoomed = r
+                .province
+                .as_ref()
+                .map(|z| z.code == p.code)
+                .unwrap_or(true);
             if zoomed {
                 for ring in &s.rings {
                     for (lon, lat) in ring {
@@ -357,7 +359,9 @@ async fn map_api(
 ) -> AppResult<Json<ProvinceMap>> {
     let user = ctx.require(Action::Read)?;
     let r = resolve(&state, user.scope_unit_id, &q).await?;
-    Ok(Json(compute(&state, ctx.lang, user.scope_unit_id, &r).await?.map))
+    Ok(Json(
+        compute(&state, ctx.lang, user.scope_unit_id, &r).await?.map,
+    ))
 }
 
 /// A village's point properties.
@@ -508,7 +512,10 @@ fn link(r: &Resolved, province: Option<&str>) -> String {
     if let Some(p) = province {
         q.push(("province", p.into()));
     }
-    format!("/map?{}", serde_urlencoded::to_string(q).unwrap_or_default())
+    format!(
+        "/map?{}",
+        serde_urlencoded::to_string(q).unwrap_or_default()
+    )
 }
 
 /// The registry list of villages within a province of the era.
