@@ -124,7 +124,14 @@ pub struct Figure {
     pub total: Option<f64>,
 }
 
-const PROVINCE_OF: &str = "FROM admin_units p JOIN admin_unit_cover c ON c.scope_id = p.id ";
+/// Rows first, then the provinces containing each row's unit (`CROSS JOIN`
+/// keeps that order on SQLite; PostgreSQL plans it as an ordinary join).
+fn province_of(rows: &str, alias: &str) -> String {
+    format!(
+        "FROM {rows} {alias} CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
+         WHERE c.unit_id = {alias}.admin_unit_id AND p.id = c.scope_id AND "
+    )
+}
 const IN_SCOPE: &str = "IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)";
 
 /// Villages per province; `recognised_only`: status recognised or traditional.
@@ -138,8 +145,8 @@ pub async fn villages(
     sql.push(
         &format!(
             "SELECT p.code, CAST(COUNT(v.id) AS DOUBLE PRECISION) AS value, CAST(NULL AS DOUBLE PRECISION) AS total \
-             {PROVINCE_OF}JOIN villages v ON v.admin_unit_id = c.unit_id \
-             WHERE p.level = 'province' AND p.era = ? AND v.admin_unit_id {IN_SCOPE}"
+             {} p.level = 'province' AND p.era = ? AND v.admin_unit_id {IN_SCOPE}",
+            province_of("villages", "v")
         ),
         [Arg::Text(era.as_str().into()), Arg::I64(scope_id)],
     );
@@ -163,9 +170,9 @@ pub async fn reporting_rate(
         &format!(
             "SELECT p.code, CAST(COUNT(CASE WHEN r.state IN ('approved', 'locked') THEN 1 END) AS DOUBLE PRECISION) AS value, \
              CAST(COUNT(r.id) AS DOUBLE PRECISION) AS total \
-             {PROVINCE_OF}JOIN reports r ON r.admin_unit_id = c.unit_id \
-             WHERE p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
-             AND r.period_id IN (SELECT period_id FROM reports WHERE state <> 'locked')"
+             {} p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
+             AND r.period_id IN (SELECT period_id FROM reports WHERE state <> 'locked')",
+            province_of("reports", "r")
         ),
         [Arg::Text(era.as_str().into()), Arg::I64(scope_id)],
     );
@@ -193,9 +200,9 @@ pub async fn achievement(
     sql.push(
         &format!(
             "SELECT p.code, SUM(rl.value) AS value, SUM(rl.target_value) AS total \
-             {PROVINCE_OF}JOIN reports r ON r.admin_unit_id = c.unit_id \
-             JOIN report_lines rl ON rl.report_id = r.id \
-             WHERE p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
+             FROM report_lines rl CROSS JOIN reports r CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
+             WHERE r.id = rl.report_id AND c.unit_id = r.admin_unit_id AND p.id = c.scope_id \
+             AND p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
              AND rl.indicator_id = ? AND r.state IN ('approved', 'locked') \
              AND r.period_id = (SELECT rp.id FROM report_periods rp JOIN reports r2 ON r2.period_id = rp.id \
                WHERE rp.program_id = ? AND r2.state IN ('approved', 'locked') AND r2.admin_unit_id {IN_SCOPE} \
