@@ -27,6 +27,7 @@ mod demo_history;
 mod english;
 mod import_speed;
 mod mail;
+mod map;
 mod outputs_scoped;
 mod places;
 mod plans;
@@ -46,6 +47,7 @@ use daily::*;
 use demo_history::*;
 use english::*;
 use import_speed::*;
+use map::*;
 use outputs_scoped::*;
 use places::*;
 use plans::*;
@@ -167,4 +169,9 @@ on_both_stores!(
     scheme_reasons_follow_the_language,
     period_names_and_shared_targets_follow_the_language,
     scheme_action_errors_keep_what_was_typed,
+    // map
+    map_has_63_then_34_provinces_with_shapes,
+    map_figures_move_when_a_village_is_recognised,
+    map_counts_only_the_readers_scope,
+    map_bad_parameters_name_their_field,
 );

@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod demo;
 pub mod geo;
 pub mod legal_doc;
+pub mod map;
 pub mod place;
 pub mod plan;
 pub mod registry;

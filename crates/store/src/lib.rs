@@ -10,6 +10,7 @@ pub mod cursor;
 pub mod demo_history;
 pub mod geo;
 pub mod init;
+pub mod map;
 pub mod meta;
 pub mod plan_seed;
 pub mod plans;

@@ -56,6 +56,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::schemes::api())
         .merge(crate::activities::api())
         .merge(crate::home::api())
+        .merge(crate::map::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -17,6 +17,7 @@ pub mod geo;
 pub mod home;
 pub mod i18n;
 pub mod mail;
+pub mod map;
 pub mod places;
 pub mod plans;
 pub mod plans_edit;
@@ -152,7 +153,8 @@ pub fn app(state: AppState) -> Router {
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())
-        .merge(api::pages());
+        .merge(api::pages())
+        .merge(map::pages());
     // The cookie lives as long as the browser; the store expires a session after
     // `session_idle` without use (see `usage`: page views do not write it).
     let session_layer = SessionManagerLayer::new(state.session_store())

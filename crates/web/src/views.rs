@@ -90,6 +90,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "schemes/contracts.html",
         "schemes/form.html",
         "schemes/activities.html",
+        "map/map.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
