@@ -1,0 +1,105 @@
+//! Aggregates of the leaders' dashboard (issue 12), computed in the database
+//! on every request (no analytics table, no cache): the reports of a
+//! programme's periods, its budget per year and per content line, its support
+//! schemes by stage, and a province's registry figures. Only the rows of one
+//! programme or one scope are read.
+
+use crate::{with_db, Db, Result};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+/// One expected unit report of a programme, with what timeliness needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportStatus {
+    pub period_id: i64,
+    pub period_label: String,
+    pub data_to: Date,
+    pub due_on: Date,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub admin_unit_id: i64,
+    pub state: String,
+    pub first_submitted_at: Option<OffsetDateTime>,
+}
+
+/// Every expected report of the programme's periods, oldest period first.
+pub async fn report_statuses(db: &Db, program_id: i64) -> Result<Vec<ReportStatus>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, ReportStatus>(
+        "SELECT r.period_id, rp.label AS period_label, rp.data_to, rp.due_on, r.agency_id, a.name AS agency_name, \
+         r.admin_unit_id, r.state, r.first_submitted_at \
+         FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN agencies a ON a.id = r.agency_id \
+         WHERE rp.program_id = $1 ORDER BY rp.data_to, rp.id, a.name"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Budget of one year, summed over the programme's content lines (đồng).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct BudgetYear {
+    pub year: i64,
+    pub allocated: Option<i64>,
+    pub disbursed: Option<i64>,
+}
+
+/// Allocations and disbursements per year, as recorded against the plan's budget lines.
+pub async fn budget_by_year(db: &Db, program_id: i64) -> Result<Vec<BudgetYear>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetYear>(
+        "SELECT ba.year, \
+         CAST(SUM(CASE WHEN ba.kind = 'allocation' THEN ba.dong END) AS BIGINT) AS allocated, \
+         CAST(SUM(CASE WHEN ba.kind = 'disbursement' THEN ba.dong END) AS BIGINT) AS disbursed \
+         FROM budget_amounts ba JOIN budget_lines bl ON bl.id = ba.budget_line_id \
+         WHERE bl.program_id = $1 GROUP BY ba.year ORDER BY ba.year"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// One content line of the plan's budget with what was allocated and disbursed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct BudgetLine {
+    pub id: i64,
+    pub line: String,
+    pub source_of_funds: String,
+    /// The plan's estimate for the whole period (đồng); null when the plan gives none.
+    pub planned: Option<i64>,
+    pub allocated: Option<i64>,
+    pub disbursed: Option<i64>,
+}
+
+pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<BudgetLine>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetLine>(
+        "SELECT bl.id, bl.line, bl.source_of_funds, bl.planned_dong AS planned, \
+         CAST(SUM(CASE WHEN ba.kind = 'allocation' THEN ba.dong END) AS BIGINT) AS allocated, \
+         CAST(SUM(CASE WHEN ba.kind = 'disbursement' THEN ba.dong END) AS BIGINT) AS disbursed \
+         FROM budget_lines bl LEFT JOIN budget_amounts ba ON ba.budget_line_id = bl.id \
+         WHERE bl.program_id = $1 GROUP BY bl.id, bl.line, bl.source_of_funds, bl.planned_dong, bl.sort_order \
+         ORDER BY bl.sort_order, bl.id"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Applications to the programme's support schemes in one stage.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SchemeStage {
+    /// registered, forwarded, eligible, ineligible, selected, not_selected,
+    /// contracted, accepted, liquidated, settled.
+    pub stage: String,
+    pub applications: i64,
+    /// Sum of the amounts asked or granted (đồng).
+    pub amount: i64,
+}
+
+pub async fn schemes_by_stage(db: &Db, program_id: i64) -> Result<Vec<SchemeStage>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, SchemeStage>(
+        "SELECT a.state AS stage, COUNT(*) AS applications, CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) AS amount \
+         FROM applications a JOIN schemes s ON s.id = a.scheme_id WHERE s.program_id = $1 GROUP BY a.state"
+    )
+    .bind(program_id)
+    .fetch_all(c)
+    .await?))
+}
