@@ -23,6 +23,7 @@ mod concurrency;
 mod consolidation_honest;
 mod contract;
 mod daily;
+mod dashboard;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
@@ -41,6 +42,7 @@ use concurrency::*;
 use consolidation_honest::*;
 use contract::*;
 use daily::*;
+use dashboard::*;
 use import_speed::*;
 use outputs_scoped::*;
 use places::*;
@@ -157,4 +159,5 @@ on_both_stores!(
     places_exports_say_what_they_hold,
     // import
     registry_import_resolves_codes_as_forms_do,
+    programme_dashboard_is_live_and_scoped,
 );

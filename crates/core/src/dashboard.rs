@@ -193,8 +193,14 @@ mod tests {
     fn tolerance_is_ten_percent_of_the_distance() {
         let up = Direction::HigherIsBetter;
         // Expected 16 in 2023; the distance is 10, tolerance 1.
-        assert_eq!(standing(Some(16.0), line(), 2023.0, up).1, Standing::OnTrack);
-        assert_eq!(standing(Some(15.0), line(), 2023.0, up).1, Standing::OnTrack);
+        assert_eq!(
+            standing(Some(16.0), line(), 2023.0, up).1,
+            Standing::OnTrack
+        );
+        assert_eq!(
+            standing(Some(15.0), line(), 2023.0, up).1,
+            Standing::OnTrack
+        );
         assert_eq!(standing(Some(14.9), line(), 2023.0, up).1, Standing::Behind);
         assert_eq!(standing(Some(17.1), line(), 2023.0, up).1, Standing::Ahead);
         assert_eq!(standing(None, line(), 2023.0, up).1, Standing::NoData);

@@ -24,7 +24,8 @@ pub struct ReportStatus {
 
 /// Every expected report of the programme's periods, oldest period first.
 pub async fn report_statuses(db: &Db, program_id: i64) -> Result<Vec<ReportStatus>> {
-    Ok(with_db!(db, |c| sqlx::query_as::<_, ReportStatus>(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, ReportStatus>(
         "SELECT r.period_id, rp.label AS period_label, rp.data_to, rp.due_on, r.agency_id, a.name AS agency_name, \
          r.admin_unit_id, r.state, r.first_submitted_at \
          FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN agencies a ON a.id = r.agency_id \
@@ -32,7 +33,8 @@ pub async fn report_statuses(db: &Db, program_id: i64) -> Result<Vec<ReportStatu
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Budget of one year, summed over the programme's content lines (đồng).
@@ -70,7 +72,8 @@ pub struct BudgetLine {
 }
 
 pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<BudgetLine>> {
-    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetLine>(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, BudgetLine>(
         "SELECT bl.id, bl.line, bl.source_of_funds, bl.planned_dong AS planned, \
          CAST(SUM(CASE WHEN ba.kind = 'allocation' THEN ba.dong END) AS BIGINT) AS allocated, \
          CAST(SUM(CASE WHEN ba.kind = 'disbursement' THEN ba.dong END) AS BIGINT) AS disbursed \
@@ -80,7 +83,8 @@ pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<BudgetLine>>
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Applications to the programme's support schemes in one stage.
@@ -95,11 +99,13 @@ pub struct SchemeStage {
 }
 
 pub async fn schemes_by_stage(db: &Db, program_id: i64) -> Result<Vec<SchemeStage>> {
-    Ok(with_db!(db, |c| sqlx::query_as::<_, SchemeStage>(
+    Ok(with_db!(db, |c| {
+        sqlx::query_as::<_, SchemeStage>(
         "SELECT a.state AS stage, COUNT(*) AS applications, CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) AS amount \
          FROM applications a JOIN schemes s ON s.id = a.scheme_id WHERE s.program_id = $1 GROUP BY a.state"
     )
     .bind(program_id)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }

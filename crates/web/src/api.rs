@@ -56,6 +56,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::schemes::api())
         .merge(crate::activities::api())
         .merge(crate::home::api())
+        // --- i12-dash2 ---
+        .merge(crate::dashboard::api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -9,7 +9,9 @@ pub mod api_doc;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod charts;
 pub mod ctx;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod gantt;
@@ -152,7 +154,9 @@ pub fn app(state: AppState) -> Router {
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())
-        .merge(api::pages());
+        .merge(api::pages())
+        // --- i12-dash2 ---
+        .merge(dashboard::pages());
     // The cookie lives as long as the browser; the store expires a session after
     // `session_idle` without use (see `usage`: page views do not write it).
     let session_layer = SessionManagerLayer::new(state.session_store())

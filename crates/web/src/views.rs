@@ -90,6 +90,8 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "schemes/contracts.html",
         "schemes/form.html",
         "schemes/activities.html",
+        // --- i12-dash2 ---
+        "dashboard/program.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
