@@ -186,3 +186,57 @@ pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
         StatusCode::NOT_FOUND
     );
 }
+
+pub async fn province_overview_is_scoped_both_ways(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut coord = app
+        .user("dieu.phoi", "coordinator", "lc-so-nnptnt", "15")
+        .await;
+    let program = lao_cai_plan(&mut coord).await;
+    let o = api(&mut coord, "/api/v1/dashboard").await;
+    let ids: Vec<i64> = o["programs"]
+        .as_array()
+        .expect("programs")
+        .iter()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert!(ids.contains(&program), "{o}");
+    for key in ["villages", "ocop"] {
+        assert!(o[key].is_array(), "{key}: {o}");
+    }
+    assert!(o["environment_overdue"].is_i64(), "{o}");
+    assert_eq!(o["limited_to"], Value::Null);
+    let province_code = o["unit_code"].as_str().expect("code").to_string();
+
+    // A Bát Xát officer asking for the province: its programmes, their own figures.
+    let mut bx = app
+        .user("bat.xat", "officer", "lc-ubnd-bat-xat", "082")
+        .await;
+    let o = api(&mut bx, &format!("/api/v1/dashboard?unit={province_code}")).await;
+    assert!(o["limited_to"].is_string(), "{o}");
+    assert!(
+        o["programs"]
+            .as_array()
+            .expect("programs")
+            .iter()
+            .any(|p| p["id"] == program),
+        "{o}"
+    );
+    // Hà Nội cannot read Lào Cai; an unknown code is a 422 naming the field.
+    let mut hn = app
+        .user("gia.lam", "officer", "hn-ubnd-gia-lam", "018")
+        .await;
+    let r = hn
+        .get(&format!("/api/v1/dashboard?unit={province_code}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = hn.get("/api/v1/dashboard?unit=zz9").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "unit");
+    let page = coord.get("/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"programs-table\""));
+    assert!(page
+        .body
+        .contains(&format!("/programs/{program}/dashboard")));
+}

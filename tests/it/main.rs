@@ -160,4 +160,5 @@ on_both_stores!(
     // import
     registry_import_resolves_codes_as_forms_do,
     programme_dashboard_is_live_and_scoped,
+    province_overview_is_scoped_both_ways,
 );

@@ -109,3 +109,97 @@ pub async fn schemes_by_stage(db: &Db, program_id: i64) -> Result<Vec<SchemeStag
     .await?
     }))
 }
+
+// ---------------------------------------------------------------------------
+// Province overview
+// ---------------------------------------------------------------------------
+
+/// A count per key (a status, a star rating).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+const AREA: &str = "admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1)";
+
+/// Craft villages of the area by status.
+pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<Count>> {
+    let q = format!(
+        "SELECT status AS key, COUNT(*) AS count FROM villages WHERE {AREA} GROUP BY status ORDER BY status"
+    );
+    Ok(with_db!(db, |c| sqlx::query_as::<_, Count>(&q)
+        .bind(area)
+        .fetch_all(c)
+        .await?))
+}
+
+/// OCOP products of the area per star rating, with how many certificates
+/// have expired and how many expire soon (by `soon`).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OcopStars {
+    pub stars: String,
+    pub products: i64,
+    pub expired: i64,
+    pub expiring: i64,
+}
+
+pub async fn ocop_by_stars(db: &Db, area: i64, today: Date, soon: Date) -> Result<Vec<OcopStars>> {
+    let q = format!(
+        "SELECT ocop_stars AS stars, COUNT(*) AS products, \
+         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expired, \
+         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on >= $2 AND ocop_expires_on <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring \
+         FROM products WHERE {AREA} AND ocop_stars IS NOT NULL GROUP BY ocop_stars ORDER BY ocop_stars"
+    );
+    Ok(with_db!(db, |c| sqlx::query_as::<_, OcopStars>(&q)
+        .bind(area)
+        .bind(today)
+        .bind(soon)
+        .fetch_all(c)
+        .await?))
+}
+
+/// Villages of the area whose latest environmental assessment is older than `cutoff`.
+pub async fn environment_overdue(db: &Db, area: i64, cutoff: Date) -> Result<i64> {
+    let q = format!(
+        "SELECT COUNT(*) FROM (SELECT village_id FROM environment_assessments WHERE {AREA} \
+         GROUP BY village_id HAVING MAX(assessed_on) < $2) x"
+    );
+    Ok(with_db!(db, |c| sqlx::query_scalar::<_, i64>(&q)
+        .bind(area)
+        .bind(cutoff)
+        .fetch_one(c)
+        .await?))
+}
+
+/// Reporting in the latest period of a programme, counting only the units in the area.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct OpenPeriodRate {
+    pub program_id: i64,
+    pub period: String,
+    pub expected: i64,
+    pub approved: i64,
+}
+
+pub async fn latest_period_rates(
+    db: &Db,
+    area: i64,
+    programs: &[i64],
+) -> Result<Vec<OpenPeriodRate>> {
+    let mut out = vec![];
+    for &p in programs {
+        let q = "SELECT rp.program_id, rp.label AS period, COUNT(r.id) AS expected, \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'locked') THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
+             FROM report_periods rp LEFT JOIN reports r ON r.period_id = rp.id \
+             AND r.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1) \
+             WHERE rp.id = (SELECT id FROM report_periods WHERE program_id = $2 ORDER BY data_to DESC, id DESC LIMIT 1) \
+             GROUP BY rp.program_id, rp.label";
+        let row: Option<OpenPeriodRate> = with_db!(db, |c| sqlx::query_as::<_, OpenPeriodRate>(q)
+            .bind(area)
+            .bind(p)
+            .fetch_optional(c)
+            .await?);
+        out.extend(row);
+    }
+    Ok(out)
+}

@@ -58,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::home::api())
         // --- i12-dash2 ---
         .merge(crate::dashboard::api())
+        .merge(crate::dashboard::overview_api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

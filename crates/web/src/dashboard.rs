@@ -608,3 +608,163 @@ async fn page(
         },
     )
 }
+
+// ---------------------------------------------------------------------------
+// Province overview
+// ---------------------------------------------------------------------------
+
+pub fn overview_pages() -> Router<AppState> {
+    Router::new().route("/dashboard", get(overview_page))
+}
+
+pub fn overview_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(overview_json))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// The unit by its code ("10" Lào Cai, "082" Bát Xát); default: the reader's scope.
+    pub unit: Option<String>,
+}
+
+/// One programme of the area, side by side with the others.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgramSummary {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub status: String,
+    pub indicators: usize,
+    pub on_track: usize,
+    pub behind: usize,
+    pub ahead: usize,
+    pub no_data: usize,
+    /// The latest period, with the reports of the units in the area.
+    pub latest_period: Option<String>,
+    pub expected: Option<i64>,
+    pub approved: Option<i64>,
+    pub rate: Option<f64>,
+}
+
+/// The overview of a province (or the country, or a district).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// Set when the reader asked for a unit above their scope: the figures are
+    /// only those of their scope (named here).
+    pub limited_to: Option<String>,
+    pub programs: Vec<ProgramSummary>,
+    pub villages: Vec<store::Count>,
+    pub ocop: Vec<store::OcopStars>,
+    /// Villages whose latest environmental assessment is older than the
+    /// reassessment interval (villages never assessed are not counted).
+    pub environment_overdue: i64,
+}
+
+async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
+    let u = ctx.user()?;
+    let db = &state.db;
+    let today = crate::reporting::today();
+    let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => scope.clone(),
+        Some(code) => langnghe_store::geo::resolve(db, code, None, today)
+            .await?
+            .ok_or_else(|| {
+                AppError::Validation(vec![crate::error::FieldError::new(
+                    "unit",
+                    "error-dash-unit",
+                )])
+            })?,
+    };
+    // Scope both ways: a unit inside the reader's scope, or one above it (the
+    // province of a district officer: its programmes, the officer's figures).
+    let (area, limited_to) = if langnghe_store::geo::covers(db, scope.id, asked.id).await? {
+        (asked.id, None)
+    } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
+        (scope.id, Some(scope.name.clone()))
+    } else {
+        return Err(AppError::NotFound);
+    };
+    let (progs, _) = plans::list(db, area, None, 100, 0).await?;
+    // Programmes of the asked unit and above (those containing it) and below it.
+    let ids: Vec<i64> = progs.iter().map(|p| p.id).collect();
+    let rates = store::latest_period_rates(db, area, &ids).await?;
+    let mut programs = vec![];
+    for p in &progs {
+        let within = if langnghe_store::geo::covers(db, area, p.admin_unit_id).await? {
+            None
+        } else {
+            Some(area)
+        };
+        let d = compute(state, p, within).await?;
+        let count = |s: &str| d.indicators.iter().filter(|i| i.status == s).count();
+        let r = rates.iter().find(|r| r.program_id == p.id);
+        programs.push(ProgramSummary {
+            id: p.id,
+            code: p.code.clone(),
+            title: p.title.clone(),
+            status: p.status.clone(),
+            indicators: d.indicators.len(),
+            on_track: count("on_track"),
+            behind: count("behind"),
+            ahead: count("ahead"),
+            no_data: count("no_data"),
+            latest_period: r.map(|r| r.period.clone()),
+            expected: r.map(|r| r.expected),
+            approved: r.map(|r| r.approved),
+            rate: r.and_then(|r| {
+                (r.expected > 0)
+                    .then(|| (r.approved as f64 * 1000.0 / r.expected as f64).round() / 10.0)
+            }),
+        });
+    }
+    let th = langnghe_core::registry::Thresholds::default();
+    let soon = today + time::Duration::days(i64::from(th.ocop_expiring_days));
+    let cutoff = today
+        .replace_year(today.year() - th.env_reassess_years as i32)
+        .unwrap_or(today);
+    let unit = &asked;
+    Ok(Overview {
+        unit_id: unit.id,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        limited_to,
+        programs,
+        villages: store::villages_by_status(db, area).await?,
+        ocop: store::ocop_by_stars(db, area, today, soon).await?,
+        environment_overdue: store::environment_overdue(db, area, cutoff).await?,
+    })
+}
+
+/// The overview of a province (or the reader's scope): programmes side by
+/// side, villages by status, OCOP products, environment, reporting.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
+    params(UnitQuery),
+    responses((status = 200, body = Overview), (status = 404), (status = 422)))]
+async fn overview_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<UnitQuery>,
+) -> AppResult<Json<Overview>> {
+    Ok(Json(overview(&state, &ctx, &q).await?))
+}
+
+async fn overview_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<UnitQuery>,
+) -> AppResult<Html<String>> {
+    let o = overview(&state, &ctx, &q).await?;
+    render(
+        &state,
+        &ctx,
+        "dashboard/overview.html",
+        context! { title => t(ctx.lang, "dash-overview-title"), o => o, unit_q => q.unit.clone().unwrap_or_default() },
+    )
+}

@@ -156,7 +156,8 @@ pub fn app(state: AppState) -> Router {
         .merge(activities::pages())
         .merge(api::pages())
         // --- i12-dash2 ---
-        .merge(dashboard::pages());
+        .merge(dashboard::pages())
+        .merge(dashboard::overview_pages());
     // The cookie lives as long as the browser; the store expires a session after
     // `session_idle` without use (see `usage`: page views do not write it).
     let session_layer = SessionManagerLayer::new(state.session_store())

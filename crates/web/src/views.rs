@@ -92,6 +92,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "schemes/activities.html",
         // --- i12-dash2 ---
         "dashboard/program.html",
+        "dashboard/overview.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);
