@@ -1141,3 +1141,4 @@ dash-expiring = Expiring soon
 dash-environment = Environment
 dash-env-overdue = villages overdue for their periodic environmental assessment (villages never assessed are not counted).
 error-dash-unit = No administrative unit has this code.
+dash-unit = Unit

@@ -1089,3 +1089,4 @@ dash-expiring = Sắp hết hạn
 dash-environment = Môi trường
 dash-env-overdue = làng nghề quá hạn đánh giá môi trường định kỳ (chưa tính làng chưa từng được đánh giá).
 error-dash-unit = Không tìm thấy đơn vị hành chính có mã này.
+dash-unit = Đơn vị
