@@ -82,7 +82,7 @@ pub fn hbars(
             r#"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="{TEXT}">{}</text>"#,
             LABEL_W - 6.0,
             y + 16.0,
-            esc(&shorten(&b.label, 38))
+            esc(&shorten(&b.label, 32))
         );
         if let Some(v) = b.value {
             let w = (x_of(v) - LABEL_W).max(1.0);
