@@ -39,15 +39,15 @@ pub async fn report_statuses(db: &Db, program_id: i64) -> Result<Vec<ReportStatu
 
 /// Budget of one year, summed over the programme's content lines (đồng).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct BudgetYear {
+pub struct BudgetYearSum {
     pub year: i64,
     pub allocated: Option<i64>,
     pub disbursed: Option<i64>,
 }
 
 /// Allocations and disbursements per year, as recorded against the plan's budget lines.
-pub async fn budget_by_year(db: &Db, program_id: i64) -> Result<Vec<BudgetYear>> {
-    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetYear>(
+pub async fn budget_by_year(db: &Db, program_id: i64) -> Result<Vec<BudgetYearSum>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, BudgetYearSum>(
         "SELECT ba.year, \
          CAST(SUM(CASE WHEN ba.kind = 'allocation' THEN ba.dong END) AS BIGINT) AS allocated, \
          CAST(SUM(CASE WHEN ba.kind = 'disbursement' THEN ba.dong END) AS BIGINT) AS disbursed \
@@ -61,7 +61,7 @@ pub async fn budget_by_year(db: &Db, program_id: i64) -> Result<Vec<BudgetYear>>
 
 /// One content line of the plan's budget with what was allocated and disbursed.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct BudgetLine {
+pub struct DashBudgetLine {
     pub id: i64,
     pub line: String,
     pub source_of_funds: String,
@@ -71,9 +71,9 @@ pub struct BudgetLine {
     pub disbursed: Option<i64>,
 }
 
-pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<BudgetLine>> {
+pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<DashBudgetLine>> {
     Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, BudgetLine>(
+        sqlx::query_as::<_, DashBudgetLine>(
         "SELECT bl.id, bl.line, bl.source_of_funds, bl.planned_dong AS planned, \
          CAST(SUM(CASE WHEN ba.kind = 'allocation' THEN ba.dong END) AS BIGINT) AS allocated, \
          CAST(SUM(CASE WHEN ba.kind = 'disbursement' THEN ba.dong END) AS BIGINT) AS disbursed \
@@ -116,7 +116,7 @@ pub async fn schemes_by_stage(db: &Db, program_id: i64) -> Result<Vec<SchemeStag
 
 /// A count per key (a status, a star rating).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Count {
+pub struct DashCount {
     pub key: String,
     pub count: i64,
 }
@@ -124,11 +124,11 @@ pub struct Count {
 const AREA: &str = "admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1)";
 
 /// Craft villages of the area by status.
-pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<Count>> {
+pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<DashCount>> {
     let q = format!(
         "SELECT status AS key, COUNT(*) AS count FROM villages WHERE {AREA} GROUP BY status ORDER BY status"
     );
-    Ok(with_db!(db, |c| sqlx::query_as::<_, Count>(&q)
+    Ok(with_db!(db, |c| sqlx::query_as::<_, DashCount>(&q)
         .bind(area)
         .fetch_all(c)
         .await?))

@@ -97,7 +97,7 @@ pub struct UnitReporting {
 
 /// Budget of one year (đồng).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct BudgetYear {
+pub struct DashBudgetYear {
     pub year: i64,
     /// The plan states its estimate per content line for the whole period, not
     /// per year: always null (see `budget_lines[].planned`).
@@ -121,8 +121,8 @@ pub struct ProgramDashboard {
     pub units: Vec<UnitReporting>,
     /// The five units with most late and missing reports.
     pub most_behind: Vec<UnitReporting>,
-    pub budget: Vec<BudgetYear>,
-    pub budget_lines: Vec<store::BudgetLine>,
+    pub budget: Vec<DashBudgetYear>,
+    pub budget_lines: Vec<store::DashBudgetLine>,
     pub schemes: Vec<store::SchemeStage>,
     /// Set when the reader's scope lies inside the programme's area: reporting
     /// and units are only those inside it; indicators stay the programme's.
@@ -328,7 +328,7 @@ pub async fn compute(
     let budget = store::budget_by_year(db, program.id)
         .await?
         .into_iter()
-        .map(|b| BudgetYear {
+        .map(|b| DashBudgetYear {
             year: b.year,
             planned: None,
             allocated: b.allocated,
@@ -657,7 +657,7 @@ pub struct Overview {
     /// only those of their scope (named here).
     pub limited_to: Option<String>,
     pub programs: Vec<ProgramSummary>,
-    pub villages: Vec<store::Count>,
+    pub villages: Vec<store::DashCount>,
     pub ocop: Vec<store::OcopStars>,
     /// Villages whose latest environmental assessment is older than the
     /// reassessment interval (villages never assessed are not counted).
