@@ -23,6 +23,7 @@ mod concurrency;
 mod consolidation_honest;
 mod contract;
 mod daily;
+mod dashboard;
 mod demo_history;
 mod english;
 mod import_speed;
@@ -44,6 +45,7 @@ use concurrency::*;
 use consolidation_honest::*;
 use contract::*;
 use daily::*;
+use dashboard::*;
 use demo_history::*;
 use english::*;
 use import_speed::*;
@@ -174,4 +176,6 @@ on_both_stores!(
     map_figures_move_when_a_village_is_recognised,
     map_counts_only_the_readers_scope,
     map_bad_parameters_name_their_field,
+    programme_dashboard_is_live_and_scoped,
+    province_overview_is_scoped_both_ways,
 );

@@ -5,6 +5,7 @@ pub mod agency;
 pub mod auth;
 pub mod cite;
 pub mod coverage;
+pub mod dashboard;
 pub mod demo;
 pub mod geo;
 pub mod legal_doc;

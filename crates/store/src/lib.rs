@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod cursor;
+pub mod dashboard;
 pub mod demo_history;
 pub mod geo;
 pub mod init;

@@ -57,6 +57,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::activities::api())
         .merge(crate::home::api())
         .merge(crate::map::api())
+        // --- i12-dash2 ---
+        .merge(crate::dashboard::api())
+        .merge(crate::dashboard::overview_api())
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

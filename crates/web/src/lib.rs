@@ -9,7 +9,9 @@ pub mod api_doc;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod charts;
 pub mod ctx;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod gantt;
@@ -154,7 +156,10 @@ pub fn app(state: AppState) -> Router {
         .merge(schemes::pages())
         .merge(activities::pages())
         .merge(api::pages())
-        .merge(map::pages());
+        .merge(map::pages())
+        // --- i12-dash2 ---
+        .merge(dashboard::pages())
+        .merge(dashboard::overview_pages());
     // The cookie lives as long as the browser; the store expires a session after
     // `session_idle` without use (see `usage`: page views do not write it).
     let session_layer = SessionManagerLayer::new(state.session_store())

@@ -91,6 +91,9 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "schemes/form.html",
         "schemes/activities.html",
         "map/map.html",
+        // --- i12-dash2 ---
+        "dashboard/program.html",
+        "dashboard/overview.html",
     );
     env.add_function("t", tr);
     env.add_filter("num", num);

@@ -1,0 +1,770 @@
+//! The leaders' programme dashboard (issue 12): per indicator the latest
+//! value, the target in force, achievement and whether it is on track against
+//! the expected trajectory; reporting per period and per unit; budget per year
+//! and per content line; schemes by stage; the units most behind. Every figure
+//! is computed on request from the records (no cache), reusing the
+//! consolidation for the values and the core rules for the verdicts.
+
+use crate::charts::{self, Bar, Fill};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Json, Path};
+use crate::i18n::{t, Lang};
+use crate::reporting::consolidation;
+use crate::views::render;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use langnghe_core::dashboard as rules;
+use langnghe_core::plan::Direction;
+use langnghe_core::vnfmt;
+use langnghe_reports::{Cell, Column, ColumnKind, Table};
+use langnghe_store::dashboard as store;
+use langnghe_store::plans::{self, Program};
+use langnghe_store::reporting as rstore;
+use minijinja::context;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/programs/{id}/dashboard", get(page))
+        .route("/programs/{id}/dashboard/charts/{file}", get(chart_file))
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(json_api))
+}
+
+/// One indicator on the dashboard.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndicatorFigure {
+    pub indicator_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    /// The latest value (to the milestone, as the consolidation counts it).
+    pub value: Option<f64>,
+    /// The period that value comes from.
+    pub as_of: Option<String>,
+    /// The numeric target of the milestone in force (the whole programme's).
+    pub target: Option<f64>,
+    /// The target as the plan states it: "11 (2025)".
+    pub target_text: Option<String>,
+    pub target_year: Option<i32>,
+    /// Percent of the target reached.
+    pub achievement: Option<f64>,
+    /// Where the value should be by now on the line from the baseline to the target.
+    pub expected: Option<f64>,
+    /// on_track, behind, ahead or no_data.
+    pub status: String,
+    /// Not every expected unit report of that period is approved yet.
+    pub provisional: bool,
+}
+
+/// Reporting of one period.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodReporting {
+    pub period_id: i64,
+    pub period: String,
+    pub expected: u32,
+    pub approved: u32,
+    pub on_time: u32,
+    pub late: u32,
+    /// Due and not submitted (a report not yet due is neither late nor missing).
+    pub missing: u32,
+    /// Approved reports in percent of the expected.
+    pub rate: Option<f64>,
+}
+
+/// How one unit did with its reports across the periods.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitReporting {
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub expected: u32,
+    pub approved: u32,
+    pub on_time: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub rate: Option<f64>,
+}
+
+/// Budget of one year (đồng).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DashBudgetYear {
+    pub year: i64,
+    /// The plan states its estimate per content line for the whole period, not
+    /// per year: always null (see `budget_lines[].planned`).
+    pub planned: Option<i64>,
+    pub allocated: Option<i64>,
+    pub disbursed: Option<i64>,
+}
+
+/// The programme dashboard.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgramDashboard {
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    /// The period the indicator values come from (the latest with an approved report).
+    pub as_of_period: Option<String>,
+    /// Share of the baseline-to-target distance within which a value is on track.
+    pub tolerance: f64,
+    pub indicators: Vec<IndicatorFigure>,
+    pub reporting: Vec<PeriodReporting>,
+    pub units: Vec<UnitReporting>,
+    /// The five units with most late and missing reports.
+    pub most_behind: Vec<UnitReporting>,
+    pub budget: Vec<DashBudgetYear>,
+    pub budget_lines: Vec<store::DashBudgetLine>,
+    pub schemes: Vec<store::SchemeStage>,
+    /// Set when the reader's scope lies inside the programme's area: reporting
+    /// and units are only those inside it; indicators stay the programme's.
+    pub limited_to: Option<String>,
+}
+
+/// The programme for a reader whose scope covers its area (`None`) or lies
+/// inside it (`Some(scope)`); anyone else gets 404.
+async fn readable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Option<i64>)> {
+    let u = ctx.user()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
+        return Ok((p, None));
+    }
+    let p = plans::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {
+        Ok((p, Some(u.scope_unit_id)))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn unit_view(u: &rules::UnitRecord) -> UnitReporting {
+    UnitReporting {
+        agency_id: u.agency_id,
+        agency_name: u.agency_name.clone(),
+        expected: u.expected,
+        approved: u.approved,
+        on_time: u.on_time,
+        late: u.late,
+        missing: u.missing,
+        rate: rules::rate(u.approved, u.expected),
+    }
+}
+
+/// Compute the dashboard of a programme, for a reader limited to `within` (if set).
+pub async fn compute(
+    state: &AppState,
+    program: &Program,
+    within: Option<i64>,
+) -> AppResult<ProgramDashboard> {
+    let db = &state.db;
+    let today = crate::reporting::today();
+    // Reporting, per period and per unit, only the units in the reader's scope.
+    let mut statuses = store::report_statuses(db, program.id).await?;
+    if let Some(scope) = within {
+        let mut inside: HashMap<i64, bool> = HashMap::new();
+        let mut kept = Vec::with_capacity(statuses.len());
+        for s in statuses {
+            let yes = match inside.get(&s.admin_unit_id) {
+                Some(y) => *y,
+                None => {
+                    let y = langnghe_store::geo::covers(db, scope, s.admin_unit_id).await?;
+                    inside.insert(s.admin_unit_id, y);
+                    y
+                }
+            };
+            if yes {
+                kept.push(s);
+            }
+        }
+        statuses = kept;
+    }
+    let mut periods: Vec<PeriodReporting> = vec![];
+    let mut units: BTreeMap<i64, rules::UnitRecord> = BTreeMap::new();
+    for s in &statuses {
+        let submitted = s
+            .first_submitted_at
+            .map(|t| t.to_offset(vnfmt::VIETNAM_OFFSET).date());
+        let tl = langnghe_core::report::timeliness(s.due_on, submitted, today);
+        let (on_time, late, missing) = match tl {
+            langnghe_core::report::Timeliness::OnTime { .. } => (1, 0, 0),
+            langnghe_core::report::Timeliness::Late { .. } => (0, 1, 0),
+            langnghe_core::report::Timeliness::NotSubmitted { overdue_days } => {
+                (0, 0, u32::from(overdue_days.is_some()))
+            }
+        };
+        let approved = u32::from(s.state == "approved" || s.state == "locked");
+        if periods.last().map(|p| p.period_id) != Some(s.period_id) {
+            periods.push(PeriodReporting {
+                period_id: s.period_id,
+                period: s.period_label.clone(),
+                expected: 0,
+                approved: 0,
+                on_time: 0,
+                late: 0,
+                missing: 0,
+                rate: None,
+            });
+        }
+        if let Some(p) = periods.last_mut() {
+            p.expected += 1;
+            p.approved += approved;
+            p.on_time += on_time;
+            p.late += late;
+            p.missing += missing;
+        }
+        let u = units
+            .entry(s.agency_id)
+            .or_insert_with(|| rules::UnitRecord {
+                agency_id: s.agency_id,
+                agency_name: s.agency_name.clone(),
+                expected: 0,
+                approved: 0,
+                on_time: 0,
+                late: 0,
+                missing: 0,
+            });
+        u.expected += 1;
+        u.approved += approved;
+        u.on_time += on_time;
+        u.late += late;
+        u.missing += missing;
+    }
+    for p in &mut periods {
+        p.rate = rules::rate(p.approved, p.expected);
+    }
+    let records: Vec<rules::UnitRecord> = units.into_values().collect();
+    let most_behind = rules::most_behind(&records, 5)
+        .iter()
+        .map(unit_view)
+        .collect();
+    let mut unit_rows: Vec<UnitReporting> = records.iter().map(unit_view).collect();
+    unit_rows.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
+
+    // Indicators: the consolidation of the latest period with an approved report.
+    let all_periods = rstore::periods(db, program.id).await?;
+    let latest = all_periods
+        .iter()
+        .find(|p| p.approved > 0)
+        .or_else(|| all_periods.first());
+    let inds = plans::indicators(db, program.id).await?;
+    let targets = plans::targets(db, program.id).await?;
+    let mut indicators = vec![];
+    let consol = match latest {
+        Some(p) => Some(consolidation::compute(state, program, p).await?),
+        None => None,
+    };
+    for ind in &inds {
+        let row = consol.as_ref().and_then(|c| {
+            c.rows
+                .iter()
+                .find(|r| r.indicator_id == ind.id && r.category.is_empty())
+        });
+        let milestone = row.and_then(|r| r.milestone.clone()).or_else(|| {
+            // No period yet: the first milestone of the indicator.
+            let mut ms: Vec<&String> = targets
+                .iter()
+                .filter(|t| t.indicator_id == ind.id)
+                .map(|t| &t.milestone)
+                .collect();
+            ms.sort();
+            ms.first().map(|m| (*m).clone())
+        });
+        let total = milestone.as_deref().and_then(|m| {
+            targets
+                .iter()
+                .find(|t| t.indicator_id == ind.id && t.milestone == m && t.dimension == "total")
+        });
+        let target = total.and_then(|t| t.value);
+        let target_year = milestone
+            .as_deref()
+            .and_then(langnghe_core::coverage::milestone_year);
+        let value = row.and_then(|r| r.cumulative);
+        let direction = if ind.direction == "lower" {
+            Direction::LowerIsBetter
+        } else {
+            Direction::HigherIsBetter
+        };
+        let base_year = ind
+            .baseline_year
+            .map(|y| y as i32)
+            .unwrap_or(program.period_start.year());
+        let line = target
+            .zip(target_year)
+            .and_then(|(t, y)| rules::Trajectory::new(ind.baseline_value, base_year, t, y));
+        let at = latest
+            .map(|p| rules::year_fraction(p.data_to.year(), p.data_to.ordinal()))
+            .unwrap_or(f64::from(base_year));
+        let (expected, standing) = rules::standing(value, line, at, direction);
+        let provisional =
+            standing != rules::Standing::NoData && consol.as_ref().is_some_and(|c| c.provisional);
+        indicators.push(IndicatorFigure {
+            indicator_id: ind.id,
+            code: ind.code.clone(),
+            name: ind.name.clone(),
+            unit: ind.unit.clone(),
+            value,
+            as_of: value.and(latest.map(|p| p.label.clone())),
+            target,
+            target_text: row
+                .and_then(|r| r.target.clone())
+                .or_else(|| total.map(|t| format!("{} ({})", t.text, t.milestone))),
+            target_year,
+            achievement: row.and_then(|r| r.percent),
+            expected: expected.map(|e| (e * 100.0).round() / 100.0),
+            status: standing.as_str().to_string(),
+            provisional,
+        });
+    }
+    let budget = store::budget_by_year(db, program.id)
+        .await?
+        .into_iter()
+        .map(|b| DashBudgetYear {
+            year: b.year,
+            planned: None,
+            allocated: b.allocated,
+            disbursed: b.disbursed,
+        })
+        .collect();
+    let limited_to = match within {
+        Some(scope) => langnghe_store::geo::by_id(db, scope).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(ProgramDashboard {
+        program_id: program.id,
+        program_code: program.code.clone(),
+        program_title: program.title.clone(),
+        as_of_period: latest.filter(|p| p.approved > 0).map(|p| p.label.clone()),
+        tolerance: rules::TOLERANCE,
+        indicators,
+        reporting: periods,
+        units: unit_rows,
+        most_behind,
+        budget,
+        budget_lines: store::budget_by_line(db, program.id).await?,
+        schemes: store::schemes_by_stage(db, program.id).await?,
+        limited_to,
+    })
+}
+
+/// The dashboard of a programme, computed now from the records.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/dashboard", tag = "dashboard",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ProgramDashboard), (status = 404)))]
+async fn json_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<ProgramDashboard>> {
+    let (p, within) = readable(&state, &ctx, &id).await?;
+    Ok(Json(compute(&state, &p, within).await?))
+}
+
+fn pct_text(p: Option<f64>) -> String {
+    p.map(|p| vnfmt::format_percent(p, 1))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The achievement chart: one bar per indicator, the target at 100 %.
+fn achievement_svg(d: &ProgramDashboard, lang: Lang) -> String {
+    let bars: Vec<Bar> = d
+        .indicators
+        .iter()
+        .map(|i| {
+            let status = t(lang, &format!("dash-status-{}", i.status));
+            Bar {
+                label: format!("{} {}", i.code, i.name),
+                value: i.achievement,
+                mark: Some(100.0),
+                text: format!("{} — {}", pct_text(i.achievement), status),
+                fill: match i.status.as_str() {
+                    "behind" => Fill::Hatched,
+                    "ahead" => Fill::Dotted,
+                    "on_track" => Fill::Solid,
+                    _ => Fill::Empty,
+                },
+            }
+        })
+        .collect();
+    charts::hbars(
+        "chart-achievement",
+        &t(lang, "dash-chart-achievement"),
+        &t(lang, "dash-chart-achievement-desc"),
+        &bars,
+        150.0,
+        Some(&t(lang, "dash-target-mark")),
+    )
+}
+
+/// The data of the achievement chart, as a table for CSV and XLSX.
+fn achievement_table(d: &ProgramDashboard, lang: Lang) -> Table {
+    Table {
+        sheet_name: t(lang, "dash-chart-achievement"),
+        title: Some(format!(
+            "{} — {}",
+            d.program_code,
+            t(lang, "dash-chart-achievement")
+        )),
+        columns: vec![
+            Column::new("code", t(lang, "indicator-code"), ColumnKind::Text),
+            Column::new("name", t(lang, "indicator-name"), ColumnKind::Text),
+            Column::new("unit", t(lang, "indicator-unit"), ColumnKind::Text),
+            Column::new(
+                "value",
+                t(lang, "dash-value"),
+                ColumnKind::Decimal { places: 2 },
+            ),
+            Column::new(
+                "target",
+                t(lang, "dash-target"),
+                ColumnKind::Decimal { places: 2 },
+            ),
+            Column::new("target_year", t(lang, "dash-target-year"), ColumnKind::Int),
+            Column::new(
+                "achievement",
+                t(lang, "dash-achievement"),
+                ColumnKind::Decimal { places: 2 },
+            ),
+            Column::new(
+                "expected",
+                t(lang, "dash-expected"),
+                ColumnKind::Decimal { places: 2 },
+            ),
+            Column::new("status", t(lang, "dash-status"), ColumnKind::Text),
+        ],
+        rows: d
+            .indicators
+            .iter()
+            .map(|i| {
+                let f = |v: Option<f64>| v.map(Cell::Decimal).unwrap_or(Cell::Empty);
+                vec![
+                    Cell::Text(i.code.clone()),
+                    Cell::Text(i.name.clone()),
+                    Cell::Text(i.unit.clone()),
+                    f(i.value),
+                    f(i.target),
+                    i.target_year
+                        .map(|y| Cell::Int(i64::from(y)))
+                        .unwrap_or(Cell::Empty),
+                    f(i.achievement),
+                    f(i.expected),
+                    Cell::Text(t(lang, &format!("dash-status-{}", i.status))),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The reporting-rate chart: approved reports per unit, in percent.
+fn units_svg(d: &ProgramDashboard, lang: Lang) -> String {
+    let bars: Vec<Bar> = d
+        .units
+        .iter()
+        .map(|u| Bar {
+            label: u.agency_name.clone(),
+            value: u.rate,
+            mark: None,
+            text: format!("{} ({}/{})", pct_text(u.rate), u.approved, u.expected),
+            fill: if u.late + u.missing > 0 {
+                Fill::Hatched
+            } else {
+                Fill::Solid
+            },
+        })
+        .collect();
+    charts::hbars(
+        "chart-units",
+        &t(lang, "dash-chart-units"),
+        &t(lang, "dash-chart-units-desc"),
+        &bars,
+        100.0,
+        None,
+    )
+}
+
+fn units_table(d: &ProgramDashboard, lang: Lang) -> Table {
+    Table {
+        sheet_name: t(lang, "dash-chart-units"),
+        title: Some(format!(
+            "{} — {}",
+            d.program_code,
+            t(lang, "dash-chart-units")
+        )),
+        columns: vec![
+            Column::new("unit", t(lang, "dash-unit"), ColumnKind::Text),
+            Column::new(
+                "expected",
+                t(lang, "dash-expected-reports"),
+                ColumnKind::Int,
+            ),
+            Column::new("approved", t(lang, "dash-approved"), ColumnKind::Int),
+            Column::new("on_time", t(lang, "dash-on-time"), ColumnKind::Int),
+            Column::new("late", t(lang, "dash-late"), ColumnKind::Int),
+            Column::new("missing", t(lang, "dash-missing"), ColumnKind::Int),
+            Column::new(
+                "rate",
+                t(lang, "dash-rate"),
+                ColumnKind::Decimal { places: 1 },
+            ),
+        ],
+        rows: d
+            .units
+            .iter()
+            .map(|u| {
+                vec![
+                    Cell::Text(u.agency_name.clone()),
+                    Cell::Int(i64::from(u.expected)),
+                    Cell::Int(i64::from(u.approved)),
+                    Cell::Int(i64::from(u.on_time)),
+                    Cell::Int(i64::from(u.late)),
+                    Cell::Int(i64::from(u.missing)),
+                    u.rate.map(Cell::Decimal).unwrap_or(Cell::Empty),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The charts a programme dashboard offers, by file stem.
+const CHARTS: [&str; 2] = ["achievement", "units"];
+
+/// A chart as SVG, or its data as CSV or XLSX: `achievement.svg`, `units.csv`…
+async fn chart_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (stem, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    if !CHARTS.contains(&stem) || !matches!(ext, "svg" | "csv" | "xlsx") {
+        return Err(AppError::NotFound);
+    }
+    let (p, within) = readable(&state, &ctx, &id).await?;
+    let d = compute(&state, &p, within).await?;
+    let name = format!("{}-{stem}.{ext}", p.code.replace('/', "-"));
+    let res = match (stem, ext) {
+        ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang)),
+        ("units", "svg") => svg_response(units_svg(&d, ctx.lang)),
+        (_, "csv") | (_, "xlsx") => {
+            let table = if stem == "units" {
+                units_table(&d, ctx.lang)
+            } else {
+                achievement_table(&d, ctx.lang)
+            };
+            if ext == "csv" {
+                crate::reporting::file_response(
+                    langnghe_reports::to_csv(&table),
+                    "text/csv; charset=utf-8",
+                    &name,
+                )
+            } else {
+                let bytes = langnghe_reports::to_xlsx(&table)
+                    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+                crate::reporting::file_response(bytes, crate::reporting::XLSX_TYPE, &name)
+            }
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(res)
+}
+
+fn svg_response(svg: String) -> Response {
+    let mut res = svg.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    res
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let (p, within) = readable(&state, &ctx, &id).await?;
+    let d = compute(&state, &p, within).await?;
+    let achievement = achievement_svg(&d, ctx.lang);
+    let units = units_svg(&d, ctx.lang);
+    render(
+        &state,
+        &ctx,
+        "dashboard/program.html",
+        context! {
+            title => t(ctx.lang, "dash-title"),
+            p => p,
+            d => d,
+            tolerance_pct => (rules::TOLERANCE * 100.0).round() as i64,
+            achievement_svg => minijinja::Value::from_safe_string(achievement),
+            units_svg => minijinja::Value::from_safe_string(units),
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Province overview
+// ---------------------------------------------------------------------------
+
+pub fn overview_pages() -> Router<AppState> {
+    Router::new().route("/dashboard", get(overview_page))
+}
+
+pub fn overview_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(overview_json))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// The unit by its code ("10" Lào Cai, "082" Bát Xát); default: the reader's scope.
+    pub unit: Option<String>,
+}
+
+/// One programme of the area, side by side with the others.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProgramSummary {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub status: String,
+    pub indicators: usize,
+    pub on_track: usize,
+    pub behind: usize,
+    pub ahead: usize,
+    pub no_data: usize,
+    /// The latest period, with the reports of the units in the area.
+    pub latest_period: Option<String>,
+    pub expected: Option<i64>,
+    pub approved: Option<i64>,
+    pub rate: Option<f64>,
+}
+
+/// The overview of a province (or the country, or a district).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Overview {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// Set when the reader asked for a unit above their scope: the figures are
+    /// only those of their scope (named here).
+    pub limited_to: Option<String>,
+    pub programs: Vec<ProgramSummary>,
+    pub villages: Vec<store::DashCount>,
+    pub ocop: Vec<store::OcopStars>,
+    /// Villages whose latest environmental assessment is older than the
+    /// reassessment interval (villages never assessed are not counted).
+    pub environment_overdue: i64,
+}
+
+async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
+    let u = ctx.user()?;
+    let db = &state.db;
+    let today = crate::reporting::today();
+    let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => scope.clone(),
+        Some(code) => langnghe_store::geo::resolve(db, code, None, today)
+            .await?
+            .ok_or_else(|| {
+                AppError::Validation(vec![crate::error::FieldError::new(
+                    "unit",
+                    "error-dash-unit",
+                )])
+            })?,
+    };
+    // Scope both ways: a unit inside the reader's scope, or one above it (the
+    // province of a district officer: its programmes, the officer's figures).
+    let (area, limited_to) = if langnghe_store::geo::covers(db, scope.id, asked.id).await? {
+        (asked.id, None)
+    } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
+        (scope.id, Some(scope.name.clone()))
+    } else {
+        return Err(AppError::NotFound);
+    };
+    let (progs, _) = plans::list(db, area, None, 100, 0).await?;
+    // Programmes of the asked unit and above (those containing it) and below it.
+    let ids: Vec<i64> = progs.iter().map(|p| p.id).collect();
+    let rates = store::latest_period_rates(db, area, &ids).await?;
+    let mut programs = vec![];
+    for p in &progs {
+        let within = if langnghe_store::geo::covers(db, area, p.admin_unit_id).await? {
+            None
+        } else {
+            Some(area)
+        };
+        let d = compute(state, p, within).await?;
+        let count = |s: &str| d.indicators.iter().filter(|i| i.status == s).count();
+        let r = rates.iter().find(|r| r.program_id == p.id);
+        programs.push(ProgramSummary {
+            id: p.id,
+            code: p.code.clone(),
+            title: p.title.clone(),
+            status: p.status.clone(),
+            indicators: d.indicators.len(),
+            on_track: count("on_track"),
+            behind: count("behind"),
+            ahead: count("ahead"),
+            no_data: count("no_data"),
+            latest_period: r.map(|r| r.period.clone()),
+            expected: r.map(|r| r.expected),
+            approved: r.map(|r| r.approved),
+            rate: r.and_then(|r| {
+                (r.expected > 0)
+                    .then(|| (r.approved as f64 * 1000.0 / r.expected as f64).round() / 10.0)
+            }),
+        });
+    }
+    let th = langnghe_core::registry::Thresholds::default();
+    let soon = today + time::Duration::days(i64::from(th.ocop_expiring_days));
+    let cutoff = today
+        .replace_year(today.year() - th.env_reassess_years as i32)
+        .unwrap_or(today);
+    let unit = &asked;
+    Ok(Overview {
+        unit_id: unit.id,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        limited_to,
+        programs,
+        villages: store::villages_by_status(db, area).await?,
+        ocop: store::ocop_by_stars(db, area, today, soon).await?,
+        environment_overdue: store::environment_overdue(db, area, cutoff).await?,
+    })
+}
+
+/// The overview of a province (or the reader's scope): programmes side by
+/// side, villages by status, OCOP products, environment, reporting.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard",
+    params(UnitQuery),
+    responses((status = 200, body = Overview), (status = 404), (status = 422)))]
+async fn overview_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<UnitQuery>,
+) -> AppResult<Json<Overview>> {
+    Ok(Json(overview(&state, &ctx, &q).await?))
+}
+
+async fn overview_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<UnitQuery>,
+) -> AppResult<Html<String>> {
+    let o = overview(&state, &ctx, &q).await?;
+    render(
+        &state,
+        &ctx,
+        "dashboard/overview.html",
+        context! { title => t(ctx.lang, "dash-overview-title"), o => o, unit_q => q.unit.clone().unwrap_or_default() },
+    )
+}

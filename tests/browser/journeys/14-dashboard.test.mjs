@@ -1,0 +1,73 @@
+// Journey 14 — the leader's pictures (issue 12, items 2, 3, 4, 8): the province
+// overview, the Lào Cai plan's dashboard with its achievement chart beside its
+// table, a chart download (CSV and SVG), in Vietnamese and English, at 1366
+// and 390 px. Screenshots: target/screenshots/dash-*.png.
+
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, shot } from '../lib.mjs';
+import { journey, laoCaiPlan } from '../daily.mjs';
+
+const j = journey('dash');
+let plan = null;
+
+before(async () => {
+  j.server = await startServer();
+  j.browser = await launchBrowser();
+});
+
+after(async () => {
+  await j.browser?.close();
+  await j.server?.stop();
+});
+
+j.step('the admin opens the province overview from the menu', async () => {
+  j.page = await j.newPage('admin');
+  await j.login(j.page, j.server.username, j.server.password);
+  await j.clickNav(j.page, j.page.locator('nav.main-nav a[href="/dashboard"]'));
+  assert.equal(new URL(j.page.url()).pathname, '/dashboard');
+  assert.ok(await j.page.locator('#programs-table').isVisible());
+  await shot(j.page, 'dash-overview-vi-1366');
+}, { critical: true });
+
+j.step('the plan page leads to its dashboard: chart beside its table', async () => {
+  plan = await laoCaiPlan(j, j.page);
+  await j.go(j.page, `/programs/${plan}`);
+  await j.clickNav(j.page, j.page.locator('#plan-dashboard'));
+  assert.equal(new URL(j.page.url()).pathname, `/programs/${plan}/dashboard`);
+  assert.ok(await j.page.locator('svg#chart-achievement').isVisible());
+  assert.ok(await j.page.locator('#indicator-table tbody tr').first().isVisible());
+  await shot(j.page, 'dash-program-vi-1366');
+}, { critical: true });
+
+j.step('the chart downloads as CSV and SVG', async () => {
+  const [download] = await Promise.all([
+    j.page.waitForEvent('download'),
+    j.page.locator('#dl-achievement-csv').click(),
+  ]);
+  assert.match(download.suggestedFilename(), /achievement\.csv$/);
+  const svg = await j.page.request.get(j.abs(`/programs/${plan}/dashboard/charts/achievement.svg`));
+  assert.equal(svg.status(), 200);
+  assert.match(svg.headers()['content-type'], /image\/svg\+xml/);
+});
+
+j.step('in English, and on a phone', async () => {
+  await j.setLang(j.page, 'en');
+  assert.match(j.nfc(await j.page.locator('h1').textContent()), /Dashboard/);
+  await shot(j.page, 'dash-program-en-1366');
+  await j.page.setViewportSize({ width: 390, height: 844 });
+  await j.page.reload({ waitUntil: 'load' });
+  await shot(j.page, 'dash-program-en-390');
+  assert.deepEqual(await j.sideways(j.page), [], 'no sideways scroll at 390 px');
+  await j.go(j.page, '/dashboard');
+  await shot(j.page, 'dash-overview-en-390');
+  assert.deepEqual(await j.sideways(j.page), [], 'overview: no sideways scroll at 390 px');
+  await j.setLang(j.page, 'vi');
+  await j.go(j.page, `/programs/${plan}/dashboard`);
+  await shot(j.page, 'dash-program-vi-390');
+  await j.page.setViewportSize({ width: 1366, height: 900 });
+});
+
+j.step('no script error on any page', async () => {
+  assert.deepEqual(j.errors, []);
+});

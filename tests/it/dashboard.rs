@@ -1,0 +1,242 @@
+//! The leaders' programme dashboard (issue 12): the JSON shape, live figures
+//! (approve a report, the dashboard moves), the scope both ways, 404 outside
+//! it, the page with its chart and the chart's downloads.
+
+use crate::api;
+use http::{Method, StatusCode};
+use langnghe_it::{Backend, Client, TestApp};
+use serde_json::{json, Value};
+
+async fn lao_cai_plan(c: &mut Client) -> i64 {
+    let list = api(c, "/api/v1/programs?q=316&limit=10").await;
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["key"] == "lc-316-2022")
+        .and_then(|p| p["id"].as_i64())
+        .expect("the Lào Cai plan")
+}
+
+fn indicator<'a>(d: &'a Value, code: &str) -> &'a Value {
+    d["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["code"] == code)
+        .unwrap_or_else(|| panic!("indicator {code}: {d}"))
+}
+
+fn line_id(report: &Value, code: &str, category: &str) -> i64 {
+    report["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["indicator_code"] == code && l["category"] == category)
+        .and_then(|l| l["id"].as_i64())
+        .unwrap_or_else(|| panic!("line {code} {category}"))
+}
+
+pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut coord = app
+        .user("dieu.phoi", "coordinator", "lc-so-nnptnt", "15")
+        .await;
+    let program = lao_cai_plan(&mut coord).await;
+    let dash = format!("/api/v1/programs/{program}/dashboard");
+
+    // Before any period: indicators with their targets, no reporting yet.
+    let d = api(&mut coord, &dash).await;
+    for key in [
+        "indicators",
+        "reporting",
+        "budget",
+        "budget_lines",
+        "schemes",
+        "units",
+        "most_behind",
+    ] {
+        assert!(d[key].is_array(), "{key}: {d}");
+    }
+    let first = &d["indicators"][0];
+    for key in [
+        "code",
+        "name",
+        "unit",
+        "value",
+        "target",
+        "target_year",
+        "achievement",
+        "status",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    assert_eq!(d["reporting"], json!([]));
+    assert_eq!(indicator(&d, "I.2.1")["value"], Value::Null);
+    assert_eq!(indicator(&d, "I.2.1")["target_year"], 2025, "{d}");
+
+    // A period opens: every expected report is counted, none approved.
+    let r = coord
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{program}/periods"),
+            json!({"kind": "first_half", "year": "2023", "confirm_past_due": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let d = api(&mut coord, &dash).await;
+    let period = &d["reporting"][0];
+    let expected = period["expected"].as_u64().expect("expected");
+    assert!(expected > 2, "{period}");
+    assert_eq!(period["approved"], 0);
+    assert_eq!(period["missing"], expected, "due 20/6/2023, past: {period}");
+    assert_eq!(d["most_behind"].as_array().map(Vec::len), Some(5), "{d}");
+
+    // Bát Xát reports I.2.1 and is approved: the dashboard moves at once.
+    let mut bx = app
+        .user("bat.xat", "officer", "lc-ubnd-bat-xat", "082")
+        .await;
+    let list = api(&mut bx, "/api/v1/reports").await;
+    let rid = list["items"][0]["id"].as_i64().expect("report");
+    let rep = api(&mut bx, &format!("/api/v1/reports/{rid}")).await;
+    let r = bx
+        .json(
+            Method::PUT,
+            &format!("/api/v1/reports/{rid}"),
+            json!({"version": rep["version"], "lines": [
+                {"id": line_id(&rep, "I.2.1", ""), "value": "7"},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (who, path) in [
+        (&mut bx, format!("/api/v1/reports/{rid}/submit")),
+        (&mut coord, format!("/api/v1/reports/{rid}/approve")),
+    ] {
+        let r = who.json(Method::POST, &path, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    let d = api(&mut coord, &dash).await;
+    assert_eq!(d["reporting"][0]["approved"], 1, "{}", d["reporting"]);
+    assert_eq!(d["reporting"][0]["late"], 1, "submitted after the due date");
+    let i = indicator(&d, "I.2.1");
+    assert_eq!(i["value"], 7.0, "the approved value is in: {i}");
+    assert!(
+        ["on_track", "behind", "ahead", "no_data"].contains(&i["status"].as_str().unwrap_or("")),
+        "{i}"
+    );
+    assert!(d["as_of_period"].is_string(), "{d}");
+
+    // Scope inward: Bát Xát sees its province's plan, reporting only its own unit.
+    let d = api(&mut bx, &dash).await;
+    assert!(d["limited_to"].is_string(), "{d}");
+    assert_eq!(d["reporting"][0]["expected"], 1, "{}", d["reporting"]);
+    assert_eq!(
+        d["units"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        d["units"]
+    );
+
+    // Outside: a Hà Nội officer gets 404, on the JSON, the page and the chart.
+    let mut hn = app
+        .user("gia.lam", "officer", "hn-ubnd-gia-lam", "018")
+        .await;
+    for path in [
+        dash.clone(),
+        format!("/programs/{program}/dashboard"),
+        format!("/programs/{program}/dashboard/charts/achievement.svg"),
+    ] {
+        assert_eq!(hn.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        coord.get("/api/v1/programs/999999/dashboard").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The page: the chart beside its table, and the downloads.
+    let page = coord.get(&format!("/programs/{program}/dashboard")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"chart-achievement\""));
+    assert!(page.body.contains("id=\"indicator-table\""));
+    assert!(!page.body.contains("style=\""), "CSP: no inline style");
+    let svg = coord
+        .get(&format!(
+            "/programs/{program}/dashboard/charts/achievement.svg"
+        ))
+        .await;
+    assert_eq!(svg.status, StatusCode::OK);
+    assert!(svg.body.starts_with("<svg "), "{}", svg.body);
+    let csv = coord
+        .get(&format!(
+            "/programs/{program}/dashboard/charts/achievement.csv"
+        ))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("I.2.1"), "{}", csv.body);
+    let xlsx = coord
+        .get(&format!("/programs/{program}/dashboard/charts/units.xlsx"))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        coord
+            .get(&format!("/programs/{program}/dashboard/charts/nothing.svg"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+pub async fn province_overview_is_scoped_both_ways(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut coord = app
+        .user("dieu.phoi", "coordinator", "lc-so-nnptnt", "15")
+        .await;
+    let program = lao_cai_plan(&mut coord).await;
+    let o = api(&mut coord, "/api/v1/dashboard").await;
+    let ids: Vec<i64> = o["programs"]
+        .as_array()
+        .expect("programs")
+        .iter()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert!(ids.contains(&program), "{o}");
+    for key in ["villages", "ocop"] {
+        assert!(o[key].is_array(), "{key}: {o}");
+    }
+    assert!(o["environment_overdue"].is_i64(), "{o}");
+    assert_eq!(o["limited_to"], Value::Null);
+    let province_code = o["unit_code"].as_str().expect("code").to_string();
+
+    // A Bát Xát officer asking for the province: its programmes, their own figures.
+    let mut bx = app
+        .user("bat.xat", "officer", "lc-ubnd-bat-xat", "082")
+        .await;
+    let o = api(&mut bx, &format!("/api/v1/dashboard?unit={province_code}")).await;
+    assert!(o["limited_to"].is_string(), "{o}");
+    assert!(
+        o["programs"]
+            .as_array()
+            .expect("programs")
+            .iter()
+            .any(|p| p["id"] == program),
+        "{o}"
+    );
+    // Hà Nội cannot read Lào Cai; an unknown code is a 422 naming the field.
+    let mut hn = app
+        .user("gia.lam", "officer", "hn-ubnd-gia-lam", "018")
+        .await;
+    let r = hn
+        .get(&format!("/api/v1/dashboard?unit={province_code}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = hn.get("/api/v1/dashboard?unit=zz9").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "unit");
+    let page = coord.get("/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("id=\"programs-table\""));
+    assert!(page
+        .body
+        .contains(&format!("/programs/{program}/dashboard")));
+}
