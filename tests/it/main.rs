@@ -23,6 +23,7 @@ mod concurrency;
 mod consolidation_honest;
 mod contract;
 mod daily;
+mod forms2;
 mod import_speed;
 mod mail;
 mod outputs_scoped;
@@ -41,6 +42,7 @@ use concurrency::*;
 use consolidation_honest::*;
 use contract::*;
 use daily::*;
+use forms2::*;
 use import_speed::*;
 use outputs_scoped::*;
 use places::*;
@@ -157,4 +159,7 @@ on_both_stores!(
     places_exports_say_what_they_hold,
     // import
     registry_import_resolves_codes_as_forms_do,
+    // forms2
+    plan_inline_forms_keep_typing,
+    reports_filter_by_unit_name,
 );
