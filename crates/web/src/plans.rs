@@ -548,16 +548,16 @@ pub(crate) async fn detail_html(
     id: &str,
     inline: Option<Inline>,
 ) -> AppResult<Html<String>> {
-    let p = load(&state, ctx, id).await?;
+    let p = load(state, ctx, id).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
     let children = store::children(&state.db, p.id).await?;
     let indicators = indicator_views(
-        &state,
+        state,
         p.id,
         langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
     )
     .await?;
-    let tasks = task_views(&state, p.id).await?;
+    let tasks = task_views(state, p.id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let budget = budget_views(lines, &amounts);
     // The assignment matrix: tasks (rows) × agencies (columns, by short name):
@@ -686,7 +686,7 @@ pub(crate) async fn detail_html(
         inline_form => inline_form,
         inline_errors => inline_errors,
     };
-    render(&state, ctx, "plans/detail.html", page)
+    render(state, ctx, "plans/detail.html", page)
 }
 
 /// The tasks the caller's agency leads or coordinates.
