@@ -82,7 +82,7 @@ async function planId(page) {
 for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390]]) {
   step(`plan inline form keeps typing, summary focused (${lang}, ${width})`, async () => {
     const page = await newPage({ width });
-    if (lang === 'en') await setLang(page, 'en');
+    await setLang(page, lang);
     const id = await planId(page);
     await go(page, `/programs/${id}#tasks`);
     const form = page.locator(`form[action="/programs/${id}/tasks"]`);
@@ -112,15 +112,15 @@ for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390
 for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390]]) {
   step(`reports filtered by typing "Bát Xát" (${lang}, ${width})`, async () => {
     const page = await newPage({ width });
-    if (lang === 'en') await setLang(page, 'en');
+    await setLang(page, lang);
     await go(page, '/reports');
     const input = page.locator('#f-unit');
     await input.focus();
     await page.keyboard.type('Bát Xát', { delay: 30 });
     await page.locator('#f-unit-listbox [role=option]').first().waitFor();
     await shot(page, `forms2-reports-picker-${lang}-${width}`);
-    await page.keyboard.press('Escape');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('form.filters button[type=submit]').click()]);
+    await page.locator('#f-unit-listbox [role=option]', { hasText: 'Huyện Bát Xát' }).first().click();
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('form.filters > button').click()]);
     const filtered = nfc(await page.locator('.place-filtered').textContent());
     assert.match(filtered, /Huyện Bát Xát/, filtered);
     const units = (await page.locator('table.data-table tbody tr td:first-child').allTextContents()).map(nfc);
