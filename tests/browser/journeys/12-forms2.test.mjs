@@ -101,6 +101,7 @@ for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390
     assert.equal(await page.locator('#f-t-due').inputValue(), '31/02/2026');
     assert.equal(await page.locator('#f-t-due').getAttribute('aria-invalid'), 'true');
     await shot(page, `forms2-plan-task-${lang}-${width}`);
+    await page.locator('#tasks details.add-form').screenshot({ path: path.join(SCREENSHOT_DIR, `forms2-plan-task-form-${lang}-${width}.png`) });
     // The summary's link takes focus to the field.
     await summary.locator('a[href="#f-t-due"]').click();
     assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'f-t-due');
