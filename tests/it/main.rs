@@ -26,6 +26,7 @@ mod daily;
 mod dashboard;
 mod demo_history;
 mod english;
+mod forms2;
 mod import_speed;
 mod mail;
 mod map;
@@ -48,6 +49,7 @@ use daily::*;
 use dashboard::*;
 use demo_history::*;
 use english::*;
+use forms2::*;
 use import_speed::*;
 use map::*;
 use outputs_scoped::*;
@@ -178,4 +180,7 @@ on_both_stores!(
     map_bad_parameters_name_their_field,
     programme_dashboard_is_live_and_scoped,
     province_overview_is_scoped_both_ways,
+    // forms2
+    plan_inline_forms_keep_typing,
+    reports_filter_by_unit_name,
 );

@@ -591,6 +591,8 @@ pub struct ReportFilter {
     pub program_id: Option<i64>,
     pub agency_id: Option<i64>,
     pub state: Option<String>,
+    /// Reports of this unit and the units inside it.
+    pub unit_id: Option<i64>,
 }
 
 fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
@@ -617,6 +619,12 @@ fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
     if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
         sql.push(" AND r.state = ?", [Arg::Text(s.to_string())]);
     }
+    if let Some(u) = f.unit_id {
+        sql.push(
+            " AND r.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(u)],
+        );
+    }
     sql
 }
 
@@ -639,6 +647,17 @@ pub async fn list_reports(
         f,
     );
     crate::fetch_page::<Report>(db, &sql, &count).await
+}
+
+/// Every unit that holds a report (a reporting unit or one containing it): a
+/// report list filter reads a name as one of these first.
+pub async fn units_holding_reports(db: &Db) -> Result<Vec<i64>> {
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT DISTINCT c.scope_id FROM admin_unit_cover c \
+         WHERE c.unit_id IN (SELECT r.admin_unit_id FROM reports r)"
+    )
+    .fetch_all(c)
+    .await?))
 }
 
 pub async fn get_report(db: &Db, scope: ReportScope, id: i64) -> Result<Option<Report>> {

@@ -118,3 +118,55 @@ pub async fn field(
         other => Err(error(field, raw, &other)),
     })
 }
+
+/// [`field`] for a list of records that sit in some units only (reports): a
+/// name means first the unit of that name that holds any (`holds`), so
+/// "Bát Xát" finds the district whose committee reports even where a commune
+/// of the same name is the unit in force today; no such unit: as [`field`].
+pub async fn field_among(
+    db: &Db,
+    lang: Lang,
+    name: &str,
+    raw: &str,
+    holding: &[i64],
+) -> AppResult<Result<AdminUnit, FieldError>> {
+    let trimmed = raw.trim();
+    if !place::looks_like_code(trimmed) && trimmed.chars().count() <= MAX_PLACE_CHARS {
+        let q = place::parse_query(trimmed);
+        if !q.key.is_empty() {
+            let rows: Vec<UnitChoice> = store::by_place_key(db, &q.key, None, None)
+                .await?
+                .into_iter()
+                .filter(|c| holding.contains(&c.unit.id))
+                .collect();
+            let today = crate::geo::today();
+            let cands: Vec<Candidate> = rows
+                .iter()
+                .map(|c| Candidate {
+                    name: c.unit.name.clone(),
+                    level: Level::parse(&c.unit.level).unwrap_or(Level::Commune),
+                    parents: c.parents(),
+                    old: c.unit.era == "old",
+                    in_force: c.unit.valid_on(today),
+                })
+                .collect();
+            match place::pick(&q, &cands) {
+                Pick::One(i) => {
+                    if let Some(c) = rows.into_iter().nth(i) {
+                        return Ok(Ok(c.unit));
+                    }
+                }
+                Pick::Many(ix) => {
+                    let labels = ix
+                        .into_iter()
+                        .take(8)
+                        .filter_map(|i| rows.get(i).map(|c| label(lang, c)))
+                        .collect();
+                    return Ok(Err(error(name, raw, &Found::Ambiguous(labels))));
+                }
+                Pick::None => {}
+            }
+        }
+    }
+    field(db, lang, name, raw, None, None).await
+}

@@ -528,16 +528,36 @@ async fn detail_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let p = load(&state, &ctx, &id).await?;
+    detail_html(&state, &ctx, &id, None).await
+}
+
+/// A plan's inline add form sent back after invalid input: which form
+/// ("indicators", "tasks", "budget", "derive"), what was typed and the errors
+/// (`{field, message}`, already in the reader's language).
+pub(crate) struct Inline {
+    pub form: &'static str,
+    pub values: serde_json::Value,
+    pub errors: Vec<minijinja::Value>,
+}
+
+/// The plan page; with `inline`, one add form is open, keeps what was typed
+/// and says what is wrong.
+pub(crate) async fn detail_html(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    inline: Option<Inline>,
+) -> AppResult<Html<String>> {
+    let p = load(state, ctx, id).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
     let children = store::children(&state.db, p.id).await?;
     let indicators = indicator_views(
-        &state,
+        state,
         p.id,
         langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
     )
     .await?;
-    let tasks = task_views(&state, p.id).await?;
+    let tasks = task_views(state, p.id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let budget = budget_views(lines, &amounts);
     // The assignment matrix: tasks (rows) × agencies (columns, by short name):
@@ -626,6 +646,21 @@ async fn detail_page(
     let can_edit = ctx.may(Action::EditRegistry)
         && langnghe_store::geo::covers(&state.db, ctx.user()?.scope_unit_id, p.admin_unit_id)
             .await?;
+    // What each add form shows: empty, or what was typed into the one sent back.
+    let blank = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+    let mut typed = serde_json::json!({
+        "indicators": blank(serde_json::to_value(crate::plans_edit::IndicatorPayload::default())),
+        "tasks": blank(serde_json::to_value(crate::plans_edit::TaskPayload::default())),
+        "budget": blank(serde_json::to_value(crate::plans_edit::BudgetPayload::default())),
+        "derive": {"year": ""},
+    });
+    let (inline_form, inline_errors) = match inline {
+        Some(i) => {
+            typed[i.form] = i.values;
+            (i.form, i.errors)
+        }
+        None => ("", vec![]),
+    };
     let page = context! {
         title => p.title.clone(),
         can_edit => can_edit,
@@ -647,8 +682,11 @@ async fn detail_page(
             crate::i18n::Lang::Vi => vnfmt::format_money_short(total_planned),
             crate::i18n::Lang::En => vnfmt::format_money_short_en(total_planned),
         },
+        typed => typed,
+        inline_form => inline_form,
+        inline_errors => inline_errors,
     };
-    render(&state, &ctx, "plans/detail.html", page)
+    render(state, ctx, "plans/detail.html", page)
 }
 
 /// The tasks the caller's agency leads or coordinates.

@@ -2110,6 +2110,42 @@ async fn status_api(
     Ok(version::with_etag(prog.version, prog))
 }
 
+/// An inline add form of the plan page after its answer: saved → back to the
+/// section; invalid → the page again (422) with that form open, what was
+/// typed kept and each error naming and linking to its field.
+async fn inline_after<T: Serialize>(
+    state: &AppState,
+    session: &Session,
+    ctx: &Ctx,
+    id: &str,
+    form: &'static str,
+    typed: &T,
+    r: AppResult<()>,
+) -> AppResult<Response> {
+    match r {
+        Err(AppError::Validation(errs)) => {
+            let errors = errs
+                .iter()
+                .map(|e| {
+                    context! {
+                        field => e.field,
+                        message => e.message(ctx.lang),
+                        summary => format!("{}: {}", field_label(ctx.lang, &e.field), e.message(ctx.lang)),
+                    }
+                })
+                .collect();
+            let inline = crate::plans::Inline {
+                form,
+                values: serde_json::to_value(typed).unwrap_or_default(),
+                errors,
+            };
+            let html = crate::plans::detail_html(state, ctx, id, Some(inline)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        r => after(session, ctx, id, form, r).await,
+    }
+}
+
 async fn after(
     session: &Session,
     ctx: &Ctx,
@@ -2155,7 +2191,7 @@ async fn indicator_page(
     Form(p): Form<IndicatorPayload>,
 ) -> AppResult<Response> {
     let r = add_indicator(&state, &ctx, &id, &p).await.map(|_| ());
-    after(&session, &ctx, &id, "indicators", r).await
+    inline_after(&state, &session, &ctx, &id, "indicators", &p, r).await
 }
 
 async fn task_page(
@@ -2166,7 +2202,7 @@ async fn task_page(
     Form(p): Form<TaskPayload>,
 ) -> AppResult<Response> {
     let r = add_task(&state, &ctx, &id, &p).await.map(|_| ());
-    after(&session, &ctx, &id, "tasks", r).await
+    inline_after(&state, &session, &ctx, &id, "tasks", &p, r).await
 }
 
 async fn budget_page(
@@ -2177,7 +2213,7 @@ async fn budget_page(
     Form(p): Form<BudgetPayload>,
 ) -> AppResult<Response> {
     let r = add_budget(&state, &ctx, &id, &p).await.map(|_| ());
-    after(&session, &ctx, &id, "budget", r).await
+    inline_after(&state, &session, &ctx, &id, "budget", &p, r).await
 }
 
 async fn status_page(
@@ -2384,7 +2420,7 @@ async fn derive_page(
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/programs/{}", child.id)).into_response())
         }
-        Err(e) => after(&session, &ctx, &id, "", Err(e)).await,
+        Err(e) => inline_after(&state, &session, &ctx, &id, "derive", &p, Err(e)).await,
     }
 }
 

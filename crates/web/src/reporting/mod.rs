@@ -670,34 +670,60 @@ pub struct ReportQuery {
     pub program_id: Option<String>,
     /// draft, submitted, returned, approved, locked.
     pub state: Option<String>,
+    /// The reporting unit and the units inside it: a code ("083") or a name
+    /// ("Bát Xát", "Y Tý, Lào Cai"); a name that fits several units answers 422
+    /// naming `unit` with the candidates.
+    pub unit: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     #[param(ignore)]
     pub page: Option<i64>,
 }
 
-fn filter_of(q: &ReportQuery) -> ReportFilter {
-    ReportFilter {
-        period_id: non_empty(&q.period_id).and_then(|s| s.parse().ok()),
-        program_id: non_empty(&q.program_id).and_then(|s| s.parse().ok()),
-        agency_id: None,
-        state: non_empty(&q.state).filter(|s| ReportState::parse(s).is_some()),
+/// The filter of a report list, with the unit it names (a code or a name), or
+/// the error naming `unit`.
+async fn filter_of(
+    state: &AppState,
+    lang: Lang,
+    q: &ReportQuery,
+) -> AppResult<Result<(ReportFilter, Option<langnghe_store::geo::AdminUnit>), FieldError>> {
+    let mut unit = None;
+    if let Some(raw) = non_empty(&q.unit) {
+        let holding = store::units_holding_reports(&state.db).await?;
+        match crate::places::field_among(&state.db, lang, "unit", &raw, &holding).await? {
+            Ok(u) => unit = Some(u),
+            Err(e) => return Ok(Err(e)),
+        }
     }
+    Ok(Ok((
+        ReportFilter {
+            period_id: non_empty(&q.period_id).and_then(|s| s.parse().ok()),
+            program_id: non_empty(&q.program_id).and_then(|s| s.parse().ok()),
+            agency_id: None,
+            state: non_empty(&q.state).filter(|s| ReportState::parse(s).is_some()),
+            unit_id: unit.as_ref().map(|u| u.id),
+        },
+        unit,
+    )))
 }
 
 /// Reports visible to the caller: an officer's own unit's, or all of the programmes in scope.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reporting", params(ReportQuery),
-    responses((status = 200, body = crate::api::ListOf<Report>)))]
+    responses((status = 200, body = crate::api::ListOf<Report>),
+        (status = 422, description = "`unit` names no unit, or several (the error lists them)")))]
 async fn reports_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Json<crate::api::ListOf<Report>>> {
     let scope = report_scope(&ctx)?;
+    let (filter, _) = filter_of(&state, ctx.lang, &q)
+        .await?
+        .map_err(|e| AppError::Validation(vec![e]))?;
     let (items, total) = store::list_reports(
         &state.db,
         scope,
-        &filter_of(&q),
+        &filter,
         q.limit.unwrap_or(50).clamp(1, 500),
         q.offset.unwrap_or(0).max(0),
     )
@@ -713,17 +739,47 @@ async fn reports_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
-) -> AppResult<Html<String>> {
+) -> AppResult<Response> {
     let scope = report_scope(&ctx)?;
     let (page, offset) = page_offset(q.page);
-    let (items, total) =
-        store::list_reports(&state.db, scope, &filter_of(&q), PAGE_SIZE, offset).await?;
+    // A unit that names nothing or several: the page again (422) with what was
+    // typed, the error beside the field and the candidates.
+    let (filter, unit, errors) = match filter_of(&state, ctx.lang, &q).await? {
+        Ok((f, u)) => (f, u, vec![]),
+        Err(e) => (ReportFilter::default(), None, vec![e]),
+    };
+    let (items, total) = if errors.is_empty() {
+        store::list_reports(&state.db, scope, &filter, PAGE_SIZE, offset).await?
+    } else {
+        (vec![], 0)
+    };
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| {
+            let message = e.message(ctx.lang);
+            context! {
+                field => e.field,
+                summary => format!("{}: {}", t(ctx.lang, "filter-unit"), message),
+                message => message,
+            }
+        })
+        .collect();
+    let unit_label = match &unit {
+        Some(u) => Some(crate::places::label(
+            ctx.lang,
+            &langnghe_store::geo::choice_by_id(&state.db, u.id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        )),
+        None => None,
+    };
     let day = today();
     let rows: Vec<_> = items
         .iter()
         .map(|r| context! { r => r, st => unit_status(ctx.lang, r, day) })
         .collect();
-    render(
+    let errors_empty = errors.is_empty();
+    let html = render(
         &state,
         &ctx,
         "reporting/list.html",
@@ -733,9 +789,18 @@ async fn reports_page(
             state_filter => q.state.clone().unwrap_or_default(),
             states => ReportState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             pager => pager(ctx.lang, page, PAGE_SIZE, total),
-            query_base => serde_urlencoded::to_string([("state", q.state.clone().unwrap_or_default())]).unwrap_or_default(),
+            query_base => serde_urlencoded::to_string([("state", q.state.clone().unwrap_or_default()), ("unit", q.unit.clone().unwrap_or_default())]).unwrap_or_default(),
+            unit => q.unit.clone().unwrap_or_default(),
+            unit_label => unit_label,
+            errors => errors,
         },
-    )
+    )?;
+    let status = if errors_empty {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, html).into_response())
 }
 
 /// A finding as shown to people and programs.

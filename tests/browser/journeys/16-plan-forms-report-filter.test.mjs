@@ -1,0 +1,138 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, shot, checkA11y, nfc, SCREENSHOT_DIR } from '../lib.mjs';
+
+const PREFIX = 'forms2';
+let server;
+let browser;
+let broken = null;
+const pageErrors = [];
+const abs = (rel) => new URL(rel, server.url).href;
+const go = (p, rel) => p.goto(abs(rel), { waitUntil: 'load' });
+
+function step(name, fn, { critical = false } = {}) {
+  test(name, { timeout: 90_000 }, async (t) => {
+    if (broken) {
+      t.skip(`earlier step failed: ${broken}`);
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (err) {
+      if (critical) broken = name;
+      throw err;
+    }
+  });
+}
+
+async function newPage({ width, js = true, locale = 'vi-VN' }) {
+  const context = await browser.newContext({
+    locale,
+    viewport: { width, height: 900 },
+    javaScriptEnabled: js,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  await go(page, '/login');
+  await page.fill('input[name=username]', server.username);
+  await page.fill('input[name=password]', server.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('main button[type=submit]')]);
+  return page;
+}
+
+async function setLang(page, lang) {
+  // On a phone the language switch sits in the folded menu: open it first.
+  const toggle = page.locator('label.nav-toggle-label');
+  if (await toggle.isVisible()) await toggle.click();
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator(`form.lang-switch button[value=${lang}]`).click(),
+  ]);
+}
+
+before(async () => {
+  try {
+    for (const f of readdirSync(SCREENSHOT_DIR)) {
+      if (f.startsWith(`${PREFIX}-`)) rmSync(path.join(SCREENSHOT_DIR, f));
+    }
+  } catch { /* none yet */ }
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (pageErrors.length) console.log(`# JavaScript errors:\n#   ${pageErrors.join('\n#   ')}`);
+  await browser?.close().catch(() => {});
+  await server?.stop();
+  assert.deepEqual(pageErrors, [], 'no JavaScript errors');
+});
+
+
+async function planId(page) {
+  const r = await page.request.get(abs('/api/v1/programs?q=316&limit=10'));
+  const list = await r.json();
+  const p = list.items.find((x) => x.key === 'lc-316-2022');
+  assert.ok(p, 'plan 316 in the demo');
+  return p.id;
+}
+
+for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390]]) {
+  step(`plan inline form keeps typing, summary focused (${lang}, ${width})`, async () => {
+    const page = await newPage({ width });
+    await setLang(page, lang);
+    const id = await planId(page);
+    await go(page, `/programs/${id}#tasks`);
+    const form = page.locator(`form[action="/programs/${id}/tasks"]`);
+    await page.locator('#tasks details.add-form > summary').click();
+    await form.locator('#f-t-section').fill('II.9');
+    await form.locator('#f-t-text').fill('Xây dựng nhãn hiệu chè Y Tý');
+    await form.locator('#f-t-due').fill('31/02/2026');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type=submit]').click()]);
+    const summary = page.locator('#task-errors');
+    await summary.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'task-errors', 'the summary has focus');
+    const text = nfc(await summary.textContent());
+    assert.match(text, lang === 'vi' ? /Hạn:/ : /Due:/);
+    assert.ok(!/error-/.test(text), `no raw key: ${text}`);
+    assert.equal(await page.locator('#f-t-text').inputValue(), 'Xây dựng nhãn hiệu chè Y Tý');
+    assert.equal(await page.locator('#f-t-due').inputValue(), '31/02/2026');
+    assert.equal(await page.locator('#f-t-due').getAttribute('aria-invalid'), 'true');
+    await shot(page, `forms2-plan-task-${lang}-${width}`);
+    await page.locator('#tasks details.add-form').screenshot({ path: path.join(SCREENSHOT_DIR, `forms2-plan-task-form-${lang}-${width}.png`) });
+    // The summary's link takes focus to the field.
+    await summary.locator('a[href="#f-t-due"]').click();
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'f-t-due');
+    await checkA11y(page);
+    await page.context().close();
+  }, { critical: lang === 'vi' && width === 1366 });
+}
+
+for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390]]) {
+  step(`reports filtered by typing "Bát Xát" (${lang}, ${width})`, async () => {
+    const page = await newPage({ width });
+    await setLang(page, lang);
+    await go(page, '/reports');
+    const input = page.locator('#f-unit');
+    await input.focus();
+    await page.keyboard.type('Bát Xát', { delay: 30 });
+    await page.locator('#f-unit-listbox [role=option]').first().waitFor();
+    await shot(page, `forms2-reports-picker-${lang}-${width}`);
+    await page.locator('#f-unit-listbox [role=option]', { hasText: 'Huyện Bát Xát' }).first().click();
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('form.filters > button').click()]);
+    const filtered = nfc(await page.locator('.place-filtered').textContent());
+    assert.match(filtered, /Huyện Bát Xát/, filtered);
+    const units = (await page.locator('table.data-table tbody tr td:first-child').allTextContents()).map(nfc);
+    assert.ok(units.every((u) => /Bát Xát/.test(u)), JSON.stringify(units));
+    await shot(page, `forms2-reports-${lang}-${width}`);
+    // A name of several units: the error beside the field, what was typed kept.
+    await go(page, `/reports?unit=${encodeURIComponent('Tân Thịnh')}`);
+    await page.locator('.error-summary').waitFor();
+    assert.equal(await page.locator('#f-unit').inputValue(), 'Tân Thịnh');
+    await shot(page, `forms2-reports-ambiguous-${lang}-${width}`);
+    await checkA11y(page);
+    await page.context().close();
+  });
+}
