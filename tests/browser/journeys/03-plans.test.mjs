@@ -292,13 +292,17 @@ step('2. three indicators (exact with split, range, growth); a split that does n
   await fillIndicator(form, { ...a, split: 'Nông nghiệp = 13.265\nPhi nông nghiệp = 10.000' });
   await shot(page, `${PREFIX}-02a-indicator-form`);
   await submit(form);
-  assert.equal(pathOf(page), planPath, `after a bad split expected to stay on ${planPath}, got ${page.url()}`);
-  const err = await flashText(page);
-  const errBox = await page.locator('.flash-error').count();
+  // The plan page comes back (422, at the form's address) with the form open, the
+  // typing kept and the error summed up above the form.
+  assert.ok([planPath, `${planPath}/indicators`].includes(pathOf(page)),
+    `after a bad split expected the plan page again, got ${page.url()}`);
+  const summary = page.locator('#indicators .error-summary');
+  await summary.waitFor();
+  const err = nfc(await summary.innerText());
   await shot(page, `${PREFIX}-02b-indicator-split-error`);
-  assert.ok(errBox, `expected a .flash-error after a split that does not add up; flash is "${err}"`);
   assert.ok(/cộng lại/.test(err) && err.includes('23.265') && err.includes('24.000'),
-    `the error flash should mention the sum 23.265 and the target 24.000: "${err}"`);
+    `the error summary should mention the sum 23.265 and the target 24.000: "${err}"`);
+  assert.equal(await page.locator('#f-i-code').inputValue(), a.code, 'the code typed was lost after the error');
   assert.equal(await section().locator('table.data-table tbody tr').count(), 0,
     'an indicator was added although its split did not add up');
 
