@@ -187,6 +187,17 @@ pub async fn demo_history_is_idempotent_mixed_and_marked_sample(b: Backend) {
         .get(&format!("/programs/{lc}/consolidation?period={latest_id}"))
         .await;
     assert!(page.body.contains("id=\"sample-note\""));
+    // The dashboards built on those periods say so too (JSON, page, overview).
+    let d = api(&mut admin, &format!("/api/v1/programs/{lc}/dashboard")).await;
+    assert_eq!(d["sample"], true, "{d}");
+    let page = admin.get(&format!("/programs/{lc}/dashboard")).await;
+    assert!(page.body.contains("id=\"sample-note\""));
+    let o = api(&mut admin, "/api/v1/dashboard").await;
+    let listed = o["programs"].as_array().expect("programs");
+    assert!(
+        listed.iter().any(|p| p["id"] == lc && p["sample"] == true),
+        "{o}"
+    );
     let rid = ret["id"].as_i64().expect("id");
     let page = admin.get(&format!("/reports/{rid}")).await;
     assert!(page.body.contains("id=\"sample-note\""));

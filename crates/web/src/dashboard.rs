@@ -127,6 +127,8 @@ pub struct ProgramDashboard {
     /// Set when the reader's scope lies inside the programme's area: reporting
     /// and units are only those inside it; indicators stay the programme's.
     pub limited_to: Option<String>,
+    /// Some figures come from sample (demo) periods: say so wherever they show.
+    pub sample: bool,
 }
 
 /// The programme for a reader whose scope covers its area (`None`) or lies
@@ -353,6 +355,7 @@ pub async fn compute(
         budget_lines: store::budget_by_line(db, program.id).await?,
         schemes: store::schemes_by_stage(db, program.id).await?,
         limited_to,
+        sample: all_periods.iter().any(|p| p.sample),
     })
 }
 
@@ -645,6 +648,8 @@ pub struct ProgramSummary {
     pub expected: Option<i64>,
     pub approved: Option<i64>,
     pub rate: Option<f64>,
+    /// Some of its figures come from sample (demo) periods.
+    pub sample: bool,
 }
 
 /// The overview of a province (or the country, or a district).
@@ -722,6 +727,7 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
                 (r.expected > 0)
                     .then(|| (r.approved as f64 * 1000.0 / r.expected as f64).round() / 10.0)
             }),
+            sample: d.sample,
         });
     }
     let th = langnghe_core::registry::Thresholds::default();

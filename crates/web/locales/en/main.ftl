@@ -1231,3 +1231,6 @@ dash-environment = Environment
 dash-env-overdue = villages overdue for their periodic environmental assessment (villages never assessed are not counted).
 error-dash-unit = No administrative unit has this code.
 dash-unit = Unit
+
+# --- dashboard sample mark ---
+dash-sample-note = Some figures on this dashboard come from sample reporting periods the demo invented; they are not real.

@@ -1179,3 +1179,6 @@ dash-environment = Môi trường
 dash-env-overdue = làng nghề quá hạn đánh giá môi trường định kỳ (chưa tính làng chưa từng được đánh giá).
 error-dash-unit = Không tìm thấy đơn vị hành chính có mã này.
 dash-unit = Đơn vị
+
+# --- dashboard sample mark ---
+dash-sample-note = Một số số liệu trên bảng điều hành này lấy từ các kỳ báo cáo mẫu do bản trình diễn tự tạo, không phải số liệu thật.
