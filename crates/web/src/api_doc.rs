@@ -14,7 +14,7 @@
 //! Operation ids are made unique from method and path.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder, Schema};
 
 /// Paths anyone may read without logging in.
@@ -146,6 +146,15 @@ pub fn document_errors(doc: &mut OpenApi) {
                 // A query value that reads but is not valid (a date, a code, a sort key).
                 add(op, "422");
             }
+            if let Some(body) = op.request_body.as_mut() {
+                // An upload without its own schema carries the file and nothing else
+                // (a part named outside visible ASCII is not a form the server reads).
+                if let Some(c) = body.content.get_mut("multipart/form-data") {
+                    if c.schema.is_none() {
+                        c.schema = Some(upload_schema());
+                    }
+                }
+            }
             if op.request_body.is_some() {
                 add(op, "413");
                 add(op, "415");
@@ -162,6 +171,25 @@ pub fn document_errors(doc: &mut OpenApi) {
                     if r.content.is_empty() {
                         r.content.insert("application/json".into(), error_ref());
                     }
+                    // A 409 with its own body (both versions of a record) may also be a
+                    // refusal of the state (a report already approved): the error body.
+                    if status == "409" {
+                        if let Some(c) = r.content.get_mut("application/json") {
+                            let own = c.schema.take();
+                            c.schema = match own {
+                                Some(RefOr::Ref(x)) if x.ref_location.ends_with("/ErrorBody") => {
+                                    Some(RefOr::Ref(x))
+                                }
+                                Some(own) => Some(
+                                    AnyOfBuilder::new()
+                                        .item(own)
+                                        .item(Ref::from_schema_name("ErrorBody"))
+                                        .into(),
+                                ),
+                                None => None,
+                            };
+                        }
+                    }
                     if r.description.is_empty() {
                         r.description = describe(status).into();
                     }
@@ -169,6 +197,22 @@ pub fn document_errors(doc: &mut OpenApi) {
             }
         }
     }
+}
+
+/// A multipart form with one required part, `file`, and nothing else.
+fn upload_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property(
+            "file",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .content_media_type("application/octet-stream"),
+        )
+        .required("file")
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
+        .into()
 }
 
 /// `get_api_v1_agencies_id`: unique, stable, readable.
