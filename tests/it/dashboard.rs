@@ -233,6 +233,26 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
     let r = hn.get("/api/v1/dashboard?unit=zz9").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "unit");
+    // The unit by name, as every place filter takes it: the same answer as its code.
+    let by_name = api(
+        &mut bx,
+        "/api/v1/dashboard?unit=T%E1%BB%89nh%20L%C3%A0o%20Cai",
+    )
+    .await;
+    assert_eq!(by_name["unit_code"], province_code.as_str(), "{by_name}");
+    assert_eq!(by_name["programs"], o["programs"]);
+    // A name that finds nothing: the page keeps what was typed, says why, 422.
+    let page = bx
+        .get("/dashboard?unit=Kh%C3%B4ng%20c%C3%B3%20n%C6%A1i%20n%C3%A0y")
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Không có nơi này"), "typed value kept");
+    assert!(page.body.contains("class=\"error-summary\""));
     let page = coord.get("/dashboard").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("id=\"programs-table\""));

@@ -14,7 +14,7 @@ use crate::reporting::consolidation;
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -627,7 +627,8 @@ pub fn overview_api() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnitQuery {
-    /// The unit by its code ("10" Lào Cai, "082" Bát Xát); default: the reader's scope.
+    /// The unit by its code ("10" Lào Cai, "082" Bát Xát) or its name ("Lào Cai",
+    /// "Bát Xát, Lào Cai"); default: the reader's scope.
     pub unit: Option<String>,
 }
 
@@ -678,14 +679,14 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         .ok_or(AppError::NotFound)?;
     let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => scope.clone(),
-        Some(code) => langnghe_store::geo::resolve(db, code, None, today)
-            .await?
-            .ok_or_else(|| {
-                AppError::Validation(vec![crate::error::FieldError::new(
-                    "unit",
-                    "error-dash-unit",
-                )])
-            })?,
+        // A code or a name, as every place filter reads it (ambiguous: 422 with
+        // the candidates).
+        Some(raw) => {
+            match crate::places::field(db, ctx.lang, "unit", raw, None, Some(today)).await? {
+                Ok(unit) => unit,
+                Err(e) => return Err(AppError::Validation(vec![e])),
+            }
+        }
     };
     // Scope both ways: a unit inside the reader's scope, or one above it (the
     // province of a district officer: its programmes, the officer's figures).
@@ -765,12 +766,28 @@ async fn overview_page(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::extract::Query(q): crate::extract::Query<UnitQuery>,
-) -> AppResult<Html<String>> {
-    let o = overview(&state, &ctx, &q).await?;
-    render(
+) -> AppResult<Response> {
+    // A unit that cannot be read: the reader's own overview again, with what was
+    // typed kept and the error beside the field (422).
+    let (o, errors, status) = match overview(&state, &ctx, &q).await {
+        Ok(o) => (o, vec![], StatusCode::OK),
+        Err(AppError::Validation(errs)) => (
+            overview(&state, &ctx, &UnitQuery { unit: None }).await?,
+            errs,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return Err(e),
+    };
+    let html = render(
         &state,
         &ctx,
         "dashboard/overview.html",
-        context! { title => t(ctx.lang, "dash-overview-title"), o => o, unit_q => q.unit.clone().unwrap_or_default() },
-    )
+        context! {
+            title => t(ctx.lang, "dash-overview-title"),
+            o => o,
+            unit_q => q.unit.clone().unwrap_or_default(),
+            errors => crate::views::field_errors(ctx.lang, &errors),
+        },
+    )?;
+    Ok((status, html).into_response())
 }

@@ -1216,7 +1216,6 @@ dash-applications = Applications
 dash-amount = Amount (đồng)
 dash-no-schemes = No support application yet.
 dash-overview-title = Overview
-dash-unit-code = Administrative unit code
 dash-overview-limited = The programmes above that contain { $unit }; every figure covers { $unit } only.
 dash-program = Programme
 dash-latest-period = Latest period
@@ -1229,7 +1228,6 @@ dash-expired = Expired
 dash-expiring = Expiring soon
 dash-environment = Environment
 dash-env-overdue = villages overdue for their periodic environmental assessment (villages never assessed are not counted).
-error-dash-unit = No administrative unit has this code.
 dash-unit = Unit
 
 # --- dashboard sample mark ---

@@ -1164,7 +1164,6 @@ dash-applications = Hồ sơ
 dash-amount = Số tiền (đồng)
 dash-no-schemes = Chưa có hồ sơ hỗ trợ.
 dash-overview-title = Tổng quan
-dash-unit-code = Mã đơn vị hành chính
 dash-overview-limited = Các chương trình của cấp trên có chứa { $unit }; mọi số liệu chỉ gồm phạm vi { $unit }.
 dash-program = Chương trình
 dash-latest-period = Kỳ gần nhất
@@ -1177,7 +1176,6 @@ dash-expired = Hết hạn
 dash-expiring = Sắp hết hạn
 dash-environment = Môi trường
 dash-env-overdue = làng nghề quá hạn đánh giá môi trường định kỳ (chưa tính làng chưa từng được đánh giá).
-error-dash-unit = Không tìm thấy đơn vị hành chính có mã này.
 dash-unit = Đơn vị
 
 # --- dashboard sample mark ---
