@@ -242,7 +242,7 @@ export-xlsx = Export Excel
 export-csv = Export CSV
 yes = Yes
 no = No
-unit-dong = đồng
+unit-dong = VND
 unit-households = households
 unit-people = people
 unit-samples = samples
@@ -1232,3 +1232,5 @@ dash-unit = Unit
 
 # --- dashboard sample mark ---
 dash-sample-note = Some figures on this dashboard come from sample reporting periods the demo invented; they are not real.
+dash-village-status = Status
+dash-ocop-empty = No OCOP products in this area yet.

@@ -1180,3 +1180,5 @@ dash-unit = Đơn vị
 
 # --- dashboard sample mark ---
 dash-sample-note = Một số số liệu trên bảng điều hành này lấy từ các kỳ báo cáo mẫu do bản trình diễn tự tạo, không phải số liệu thật.
+dash-village-status = Tình trạng
+dash-ocop-empty = Chưa có sản phẩm OCOP nào trong địa bàn này.
