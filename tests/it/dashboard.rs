@@ -241,6 +241,9 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
     .await;
     assert_eq!(by_name["unit_code"], province_code.as_str(), "{by_name}");
     assert_eq!(by_name["programs"], o["programs"]);
+    // A code from before the reform still reads (Lào Cai was 10 until 1/7/2025).
+    let old_code = bx.get("/api/v1/dashboard?unit=10").await;
+    assert_eq!(old_code.status, StatusCode::OK, "{}", old_code.body);
     // A name that finds nothing: the page keeps what was typed, says why, 422.
     let page = bx
         .get("/dashboard?unit=Kh%C3%B4ng%20c%C3%B3%20n%C6%A1i%20n%C3%A0y")

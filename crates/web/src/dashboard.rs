@@ -681,12 +681,10 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         None => scope.clone(),
         // A code or a name, as every place filter reads it (ambiguous: 422 with
         // the candidates).
-        Some(raw) => {
-            match crate::places::field(db, ctx.lang, "unit", raw, None, Some(today)).await? {
-                Ok(unit) => unit,
-                Err(e) => return Err(AppError::Validation(vec![e])),
-            }
-        }
+        Some(raw) => match crate::places::field(db, ctx.lang, "unit", raw, None, None).await? {
+            Ok(unit) => unit,
+            Err(e) => return Err(AppError::Validation(vec![e])),
+        },
     };
     // Scope both ways: a unit inside the reader's scope, or one above it (the
     // province of a district officer: its programmes, the officer's figures).
