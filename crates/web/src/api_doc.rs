@@ -199,8 +199,9 @@ pub fn document_errors(doc: &mut OpenApi) {
     }
 }
 
-/// A multipart form with one required part, `file`, and nothing else.
-fn upload_schema() -> RefOr<Schema> {
+/// A multipart form with one required part, `file`, and nothing else (a part
+/// named outside visible ASCII is not a form the server can read).
+pub(crate) fn upload_schema() -> RefOr<Schema> {
     ObjectBuilder::new()
         .property(
             "file",

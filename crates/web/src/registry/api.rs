@@ -1029,22 +1029,7 @@ pub fn document_schemas(doc: &mut utoipa::openapi::OpenApi) {
             if let Some(rb) = op.request_body.as_mut() {
                 // An upload: the multipart field `file` is required (a form without it is a 422).
                 if let (true, Some(c)) = (uploads, rb.content.get_mut("multipart/form-data")) {
-                    c.schema = Some(
-                        ObjectBuilder::new()
-                            .property(
-                                "file",
-                                ObjectBuilder::new()
-                                    .schema_type(Type::String)
-                                    .content_media_type("application/octet-stream"),
-                            )
-                            .required("file")
-                            // The form carries the file and nothing else (a part named
-                            // outside visible ASCII is not a form the server can read).
-                            .additional_properties(Some(
-                                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-                            ))
-                            .into(),
-                    );
+                    c.schema = Some(crate::api_doc::upload_schema());
                 }
                 if let Some(c) = rb.content.get_mut("application/json") {
                     if is_item && method == "put" && tail.len() == 1 {
