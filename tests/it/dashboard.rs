@@ -178,6 +178,40 @@ pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
         .get(&format!("/programs/{program}/dashboard/charts/units.xlsx"))
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
+    // Budget by year and the schemes funnel: chart, CSV and XLSX each.
+    for stem in ["budget", "schemes"] {
+        for ext in ["svg", "csv", "xlsx"] {
+            let f = coord
+                .get(&format!(
+                    "/programs/{program}/dashboard/charts/{stem}.{ext}"
+                ))
+                .await;
+            assert_eq!(f.status, StatusCode::OK, "{stem}.{ext}");
+            if ext == "svg" {
+                assert!(f.body.starts_with("<svg "), "{stem}: {}", f.body);
+                assert!(!f.body.contains("style=\""), "{stem}: CSP");
+            }
+        }
+    }
+    // A programme with support applications: the funnel names the stages in words.
+    let mut admin = app.admin().await;
+    let list = api(&mut admin, "/api/v1/programs?limit=100").await;
+    let mut funnel_seen = false;
+    for p in list["items"].as_array().expect("items") {
+        let id = p["id"].as_i64().expect("id");
+        let d = api(&mut admin, &format!("/api/v1/programs/{id}/dashboard")).await;
+        if d["schemes"].as_array().is_some_and(|s| !s.is_empty()) {
+            let csv = admin
+                .get(&format!("/programs/{id}/dashboard/charts/schemes.csv"))
+                .await;
+            assert_eq!(csv.status, StatusCode::OK);
+            assert!(!csv.body.contains(",selected,"), "raw stage: {}", csv.body);
+            let page = admin.get(&format!("/programs/{id}/dashboard")).await;
+            assert!(page.body.contains("id=\"chart-schemes\""));
+            funnel_seen = true;
+        }
+    }
+    assert!(funnel_seen, "the demo has a programme with applications");
     assert_eq!(
         coord
             .get(&format!("/programs/{program}/dashboard/charts/nothing.svg"))

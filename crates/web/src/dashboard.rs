@@ -353,7 +353,17 @@ pub async fn compute(
         most_behind,
         budget,
         budget_lines: store::budget_by_line(db, program.id).await?,
-        schemes: store::schemes_by_stage(db, program.id).await?,
+        schemes: {
+            // In the order of the workflow (the funnel's order), not the query's.
+            let mut stages = store::schemes_by_stage(db, program.id).await?;
+            stages.sort_by_key(|s| {
+                STAGES
+                    .iter()
+                    .position(|x| *x == s.stage)
+                    .unwrap_or(STAGES.len())
+            });
+            stages
+        },
         limited_to,
         sample: all_periods.iter().any(|p| p.sample),
     })
@@ -372,9 +382,172 @@ async fn json_api(
     Ok(Json(compute(&state, &p, within).await?))
 }
 
-fn pct_text(p: Option<f64>) -> String {
-    p.map(|p| vnfmt::format_percent(p, 1))
+fn pct_text(lang: Lang, p: Option<f64>) -> String {
+    p.map(|p| crate::views::in_lang(lang, vnfmt::format_percent(p, 1)))
         .unwrap_or_else(|| "—".into())
+}
+
+/// Money as a reader says it: "3,5 tỷ" / "3.5 billion".
+fn money_text(lang: Lang, dong: i64) -> String {
+    match lang {
+        Lang::En => vnfmt::format_money_short_en(dong),
+        _ => vnfmt::format_money_short(dong),
+    }
+}
+
+/// The stages of an application in the order of the workflow (the funnel's order).
+const STAGES: [&str; 10] = [
+    "registered",
+    "forwarded",
+    "eligible",
+    "ineligible",
+    "selected",
+    "not_selected",
+    "contracted",
+    "accepted",
+    "liquidated",
+    "settled",
+];
+
+/// The schemes funnel: applications per stage, in the workflow's order.
+fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
+    let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
+    stages.sort_by_key(|s| {
+        STAGES
+            .iter()
+            .position(|x| *x == s.stage)
+            .unwrap_or(STAGES.len())
+    });
+    let max = stages.iter().map(|s| s.applications).max().unwrap_or(1) as f64;
+    let bars: Vec<Bar> = stages
+        .iter()
+        .map(|s| Bar {
+            label: t(lang, &format!("app-state-{}", s.stage)),
+            value: Some(s.applications as f64),
+            mark: None,
+            text: format!(
+                "{} · {}",
+                crate::views::in_lang(lang, vnfmt::format_int(s.applications)),
+                money_text(lang, s.amount)
+            ),
+            fill: if matches!(s.stage.as_str(), "ineligible" | "not_selected") {
+                Fill::Hatched
+            } else {
+                Fill::Solid
+            },
+        })
+        .collect();
+    charts::hbars(
+        "chart-schemes",
+        &t(lang, "dash-chart-schemes"),
+        &t(lang, "dash-chart-schemes-desc"),
+        &bars,
+        max,
+        None,
+    )
+}
+
+fn schemes_table(d: &ProgramDashboard, lang: Lang) -> Table {
+    let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
+    stages.sort_by_key(|s| {
+        STAGES
+            .iter()
+            .position(|x| *x == s.stage)
+            .unwrap_or(STAGES.len())
+    });
+    Table {
+        sheet_name: t(lang, "dash-chart-schemes"),
+        title: Some(format!(
+            "{} — {}",
+            d.program_code,
+            t(lang, "dash-chart-schemes")
+        )),
+        columns: vec![
+            Column::new("stage", t(lang, "dash-stage"), ColumnKind::Text),
+            Column::new(
+                "applications",
+                t(lang, "dash-applications"),
+                ColumnKind::Int,
+            ),
+            Column::new("amount", t(lang, "dash-amount"), ColumnKind::Int),
+        ],
+        rows: stages
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::Text(t(lang, &format!("app-state-{}", s.stage))),
+                    Cell::Int(s.applications),
+                    Cell::Int(s.amount),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Budget by year: disbursed as the bar, allocated as the mark.
+fn budget_svg(d: &ProgramDashboard, lang: Lang) -> String {
+    let max = d
+        .budget
+        .iter()
+        .flat_map(|b| [b.allocated, b.disbursed])
+        .flatten()
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let bars: Vec<Bar> = d
+        .budget
+        .iter()
+        .map(|b| Bar {
+            label: b.year.to_string(),
+            value: b.disbursed.map(|x| x as f64),
+            mark: b.allocated.map(|x| x as f64),
+            text: format!(
+                "{} / {}",
+                b.disbursed
+                    .map(|x| money_text(lang, x))
+                    .unwrap_or_else(|| "—".into()),
+                b.allocated
+                    .map(|x| money_text(lang, x))
+                    .unwrap_or_else(|| "—".into())
+            ),
+            fill: Fill::Solid,
+        })
+        .collect();
+    charts::hbars(
+        "chart-budget",
+        &t(lang, "dash-chart-budget"),
+        &t(lang, "dash-chart-budget-desc"),
+        &bars,
+        max,
+        Some(&t(lang, "dash-allocated")),
+    )
+}
+
+fn budget_table(d: &ProgramDashboard, lang: Lang) -> Table {
+    Table {
+        sheet_name: t(lang, "dash-chart-budget"),
+        title: Some(format!(
+            "{} — {}",
+            d.program_code,
+            t(lang, "dash-chart-budget")
+        )),
+        columns: vec![
+            Column::new("year", t(lang, "dash-year"), ColumnKind::Int),
+            Column::new("allocated", t(lang, "dash-allocated"), ColumnKind::Int),
+            Column::new("disbursed", t(lang, "dash-disbursed"), ColumnKind::Int),
+        ],
+        rows: d
+            .budget
+            .iter()
+            .map(|b| {
+                vec![
+                    Cell::Int(b.year),
+                    b.allocated.map(Cell::Int).unwrap_or(Cell::Empty),
+                    b.disbursed.map(Cell::Int).unwrap_or(Cell::Empty),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The achievement chart: one bar per indicator, the target at 100 %.
@@ -388,7 +561,7 @@ fn achievement_svg(d: &ProgramDashboard, lang: Lang) -> String {
                 label: format!("{} {}", i.code, i.name),
                 value: i.achievement,
                 mark: Some(100.0),
-                text: format!("{} — {}", pct_text(i.achievement), status),
+                text: format!("{} — {}", pct_text(lang, i.achievement), status),
                 fill: match i.status.as_str() {
                     "behind" => Fill::Hatched,
                     "ahead" => Fill::Dotted,
@@ -476,7 +649,7 @@ fn units_svg(d: &ProgramDashboard, lang: Lang) -> String {
             label: u.agency_name.clone(),
             value: u.rate,
             mark: None,
-            text: format!("{} ({}/{})", pct_text(u.rate), u.approved, u.expected),
+            text: format!("{} ({}/{})", pct_text(lang, u.rate), u.approved, u.expected),
             fill: if u.late + u.missing > 0 {
                 Fill::Hatched
             } else {
@@ -538,7 +711,7 @@ fn units_table(d: &ProgramDashboard, lang: Lang) -> Table {
 }
 
 /// The charts a programme dashboard offers, by file stem.
-const CHARTS: [&str; 2] = ["achievement", "units"];
+const CHARTS: [&str; 4] = ["achievement", "units", "budget", "schemes"];
 
 /// A chart as SVG, or its data as CSV or XLSX: `achievement.svg`, `units.csv`…
 async fn chart_file(
@@ -556,11 +729,14 @@ async fn chart_file(
     let res = match (stem, ext) {
         ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang)),
         ("units", "svg") => svg_response(units_svg(&d, ctx.lang)),
+        ("budget", "svg") => svg_response(budget_svg(&d, ctx.lang)),
+        ("schemes", "svg") => svg_response(schemes_svg(&d, ctx.lang)),
         (_, "csv") | (_, "xlsx") => {
-            let table = if stem == "units" {
-                units_table(&d, ctx.lang)
-            } else {
-                achievement_table(&d, ctx.lang)
+            let table = match stem {
+                "units" => units_table(&d, ctx.lang),
+                "budget" => budget_table(&d, ctx.lang),
+                "schemes" => schemes_table(&d, ctx.lang),
+                _ => achievement_table(&d, ctx.lang),
             };
             if ext == "csv" {
                 crate::reporting::file_response(
@@ -597,6 +773,8 @@ async fn page(
     let d = compute(&state, &p, within).await?;
     let achievement = achievement_svg(&d, ctx.lang);
     let units = units_svg(&d, ctx.lang);
+    let budget = budget_svg(&d, ctx.lang);
+    let schemes = schemes_svg(&d, ctx.lang);
     render(
         &state,
         &ctx,
@@ -608,6 +786,8 @@ async fn page(
             tolerance_pct => (rules::TOLERANCE * 100.0).round() as i64,
             achievement_svg => minijinja::Value::from_safe_string(achievement),
             units_svg => minijinja::Value::from_safe_string(units),
+            budget_svg => minijinja::Value::from_safe_string(budget),
+            schemes_svg => minijinja::Value::from_safe_string(schemes),
         },
     )
 }

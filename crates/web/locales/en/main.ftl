@@ -1234,3 +1234,7 @@ dash-unit = Unit
 dash-sample-note = Some figures on this dashboard come from sample reporting periods the demo invented; they are not real.
 dash-village-status = Status
 dash-ocop-empty = No OCOP products in this area yet.
+dash-chart-budget = Budget by year
+dash-chart-budget-desc = Each bar is the amount disbursed in the year; the mark is the amount allocated.
+dash-chart-schemes = Support applications by stage
+dash-chart-schemes-desc = Applications at each step of the workflow, in the order of the steps; hatched: ineligible or not selected.

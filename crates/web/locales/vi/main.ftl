@@ -1182,3 +1182,7 @@ dash-unit = Đơn vị
 dash-sample-note = Một số số liệu trên bảng điều hành này lấy từ các kỳ báo cáo mẫu do bản trình diễn tự tạo, không phải số liệu thật.
 dash-village-status = Tình trạng
 dash-ocop-empty = Chưa có sản phẩm OCOP nào trong địa bàn này.
+dash-chart-budget = Kinh phí theo năm
+dash-chart-budget-desc = Mỗi thanh là kinh phí đã giải ngân trong năm; vạch ngang là kinh phí đã phân bổ.
+dash-chart-schemes = Hồ sơ hỗ trợ theo bước
+dash-chart-schemes-desc = Số hồ sơ ở từng bước của quy trình, theo thứ tự các bước; gạch chéo: không đủ điều kiện hoặc không được chọn.
