@@ -346,3 +346,88 @@ pub async fn registry_refuses_lists_for_single_values(b: Backend) {
         "nothing written"
     );
 }
+
+/// Workflow actions whose body is optional say so in the document, take an empty
+/// body, and refuse a body that is JSON but not an object (serde would read a
+/// struct from `[]`): a 422 naming `body`, the report unchanged.
+pub async fn optional_action_bodies_are_objects_or_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut c = crate::concurrency::token_client(&app).await;
+    let doc = crate::api(&mut c, "/api/v1/openapi.json").await;
+    for p in [
+        "/api/v1/reports/{id}/submit",
+        "/api/v1/reports/{id}/return",
+        "/api/v1/reports/{id}/reopen",
+        "/api/v1/schemes/{id}/selection",
+    ] {
+        assert_eq!(
+            doc["paths"][p]["post"]["requestBody"]["required"],
+            json!(false),
+            "{p}"
+        );
+    }
+    let programs = crate::api(&mut c, "/api/v1/programs?limit=1").await;
+    let program = programs["items"][0]["id"]
+        .as_i64()
+        .expect("a demo programme");
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{program}/periods"),
+            json!({"kind": "annual", "year": "2024", "confirm_past_due": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let report = &crate::api(&mut c, "/api/v1/reports?limit=1").await["items"][0];
+    let id = report["id"].as_i64().expect("a demo report");
+    let status = report["status"].clone();
+    for body in [json!([]), json!(["x"]), json!("x"), json!(3), json!(true)] {
+        let r = c
+            .json(
+                Method::POST,
+                &format!("/api/v1/reports/{id}/submit"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "body", "{body}");
+    }
+    // The same for a required body: an array in the order of the fields is no agency.
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/agencies",
+            json!(["Sở Mảng", "department", "01"]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "body");
+    let req = http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/reports/{id}/submit"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("[1,"))
+        .expect("request");
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let after = crate::api(&mut c, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(after["status"], status, "nothing changed");
+    // No body is no reason, not an error of the body.
+    let req = http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/reports/{id}/submit"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let r = c.send(req).await;
+    assert!(
+        r.status != StatusCode::UNPROCESSABLE_ENTITY && r.status != StatusCode::BAD_REQUEST,
+        "{}: {}",
+        r.status,
+        r.body
+    );
+}

@@ -81,6 +81,7 @@ on_both_stores!(
     versions_refuse_lost_updates,
     concurrent_writers_get_no_server_error,
     wrong_json_types_name_the_field,
+    optional_action_bodies_are_objects_or_nothing,
     scheme_demo_shows_every_stage,
     scheme_end_to_end_through_the_api,
     activities_and_schemes_prefill_reports,

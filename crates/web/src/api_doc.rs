@@ -161,7 +161,12 @@ pub fn document_errors(doc: &mut OpenApi) {
                 add(op, "422");
                 if let Some(body) = op.request_body.as_mut() {
                     if body.required.is_none() {
-                        body.required = Some(Required::True);
+                        // `Option<T>` as the body (a reason, a version): may be left out.
+                        body.required = Some(if optional_body(body) {
+                            Required::False
+                        } else {
+                            Required::True
+                        });
                     }
                 }
             }
@@ -201,6 +206,17 @@ pub fn document_errors(doc: &mut OpenApi) {
 
 /// A multipart form with one required part, `file`, and nothing else (a part
 /// named outside visible ASCII is not a form the server can read).
+/// Whether a request body is declared as `Option<T>` (`oneOf: [null, T]`).
+fn optional_body(body: &utoipa::openapi::request_body::RequestBody) -> bool {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    body.content.values().any(|c| match &c.schema {
+        Some(RefOr::T(Schema::OneOf(one))) => one.items.iter().any(|i| {
+            matches!(i, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+        }),
+        _ => false,
+    })
+}
+
 pub(crate) fn upload_schema() -> RefOr<Schema> {
     ObjectBuilder::new()
         .property(

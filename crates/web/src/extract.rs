@@ -37,6 +37,7 @@ where
                     AppError::bad("error-json")
                 }
             })?;
+        not_an_object(&bytes)?;
         json_value(&bytes).map(Json)
     }
 }
@@ -60,6 +61,40 @@ pub fn json_value<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, App
                 &inner.to_string(),
             )]))
         }
+    }
+}
+
+/// An optional JSON object body: empty, whitespace or `null` means none (the
+/// document declares such bodies `required: false`).
+pub fn optional_json_body<T: serde::de::DeserializeOwned + Default>(
+    bytes: &[u8],
+) -> Result<T, AppError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    not_an_object(bytes)?;
+    json_value::<Option<T>>(bytes).map(Option::unwrap_or_default)
+}
+
+/// Every JSON body of the API is an object (or `null` where optional). serde
+/// would otherwise read a struct from an array (`["Sở X", "department"]`): a
+/// well-formed value of another kind is a 422 naming `body`, malformed text a 400.
+fn not_an_object(bytes: &[u8]) -> Result<(), AppError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let other_kind = matches!(first, Some(b'[' | b'"' | b't' | b'f' | b'-' | b'0'..=b'9'));
+    if !other_kind {
+        return Ok(());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Ok(_) => Err(AppError::Validation(vec![FieldError::new(
+            "body",
+            "error-json-type",
+        )
+        .arg("expected", "object")])),
+        Err(e) => Err(AppError::BadRequest {
+            key: "error-json".into(),
+            detail: Some(e.to_string().chars().take(200).collect()),
+        }),
     }
 }
 

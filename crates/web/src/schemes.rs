@@ -1201,24 +1201,11 @@ async fn record_selection_api(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
-    let p: VersionPayload = optional_body(&body)?;
+    let p: VersionPayload = crate::extract::optional_json_body(&body)?;
     let expected = action_version(p.version, &headers)?;
     let items = record_selection(&state, &ctx, &id, expected).await?;
     let total = items.len() as i64;
     Ok(Json(crate::api::ListOf { items, total }))
-}
-
-/// An optional JSON body: empty or `null` (as the document declares it) means none.
-fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice::<Option<T>>(body)
-        .map(Option::unwrap_or_default)
-        .map_err(|e| AppError::BadRequest {
-            key: "error-json".into(),
-            detail: Some(e.to_string().chars().take(200).collect()),
-        })
 }
 
 async fn selection_page(

@@ -1100,22 +1100,14 @@ async fn act(
 
 /// The optional JSON body of a workflow action: `{"reason": "…"}` or nothing.
 fn reason_of(body: &[u8]) -> AppResult<Option<String>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<ReasonPayload>(body)
-        .map(|p| p.reason)
-        .map_err(|e| AppError::BadRequest {
-            key: "error-json".into(),
-            detail: Some(e.to_string()),
-        })
+    crate::extract::optional_json_body::<ReasonPayload>(body).map(|p| p.reason)
 }
 
 macro_rules! action_api {
     ($name:ident, $path:literal, $action:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "reporting", params(("id" = i64, Path)),
-            request_body(content = ReasonPayload, description = "`reason` (required to return or reopen)"),
+            request_body(content = Option<ReasonPayload>, description = "optional; `reason` is required to return or reopen"),
             responses((status = 200, body = ReportView), (status = 403), (status = 409), (status = 422)))]
         async fn $name(
             State(state): State<AppState>,
