@@ -73,6 +73,14 @@ pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
     }
     assert_eq!(d["reporting"], json!([]));
     assert_eq!(indicator(&d, "I.2.1")["value"], Value::Null);
+    // No period with an approved report: every series is there, with no point.
+    assert!(
+        d["trend"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty() && t.iter().all(|s| s["points"] == json!([]))),
+        "{}",
+        d["trend"]
+    );
     assert_eq!(indicator(&d, "I.2.1")["target_year"], 2025, "{d}");
 
     // A period opens: every expected report is counted, none approved.
@@ -126,6 +134,67 @@ pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
         "{i}"
     );
     assert!(d["as_of_period"].is_string(), "{d}");
+    // The trend has that period as its one point, with the approved value, provisional.
+    let series = d["trend"]
+        .as_array()
+        .and_then(|t| t.iter().find(|s| s["code"] == "I.2.1"))
+        .expect("I.2.1 in the trend");
+    assert_eq!(
+        series["points"].as_array().map(Vec::len),
+        Some(1),
+        "{series}"
+    );
+    assert_eq!(series["points"][0]["value"], 7.0, "{series}");
+    assert_eq!(series["points"][0]["provisional"], true, "{series}");
+    assert_eq!(series["points"][0]["sample"], false, "{series}");
+    assert_eq!(series["target"], i["target"]);
+    // A second period: the series gains a point, oldest first.
+    let r = coord
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{program}/periods"),
+            json!({"kind": "annual", "year": "2023", "confirm_past_due": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = api(&mut bx, "/api/v1/reports?limit=50").await;
+    let rid2 = list["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|x| x["id"].as_i64() != Some(rid)))
+        .and_then(|x| x["id"].as_i64())
+        .expect("the annual report");
+    let rep = api(&mut bx, &format!("/api/v1/reports/{rid2}")).await;
+    let r = bx
+        .json(
+            Method::PUT,
+            &format!("/api/v1/reports/{rid2}"),
+            json!({"version": rep["version"], "lines": [
+                {"id": line_id(&rep, "I.2.1", ""), "value": "9"},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (who, path) in [
+        (&mut bx, format!("/api/v1/reports/{rid2}/submit")),
+        (&mut coord, format!("/api/v1/reports/{rid2}/approve")),
+    ] {
+        let r = who.json(Method::POST, &path, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    let d2 = api(&mut coord, &dash).await;
+    let series = d2["trend"]
+        .as_array()
+        .and_then(|t| t.iter().find(|s| s["code"] == "I.2.1"))
+        .expect("I.2.1 in the trend");
+    let points = series["points"].as_array().expect("points");
+    assert_eq!(points.len(), 2, "{series}");
+    assert_eq!(points[0]["period"], "6 tháng đầu năm 2023", "{series}");
+    assert_eq!(points[1]["period"], "Năm 2023", "{series}");
+    assert_eq!(
+        points[1]["value"],
+        indicator(&d2, "I.2.1")["value"],
+        "the last point is the indicator's value: {series}"
+    );
 
     // Scope inward: Bát Xát sees its province's plan, reporting only its own unit.
     let d = api(&mut bx, &dash).await;
@@ -178,8 +247,25 @@ pub async fn programme_dashboard_is_live_and_scoped(b: Backend) {
         .get(&format!("/programs/{program}/dashboard/charts/units.xlsx"))
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
-    // Budget by year and the schemes funnel: chart, CSV and XLSX each.
-    for stem in ["budget", "schemes"] {
+    // The trend: one panel per indicator with a value, the table of periods beside.
+    assert!(page.body.contains("id=\"chart-trend-0\""), "trend panel");
+    assert!(page.body.contains("id=\"trend-table\""));
+    assert!(
+        page.body
+            .contains("<th scope=\"col\" class=\"num\">6T/2023"),
+        "short ticks"
+    );
+    let csv = coord
+        .get(&format!("/programs/{program}/dashboard/charts/trend.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("I.2.1") && csv.body.contains("6 tháng đầu năm 2023"),
+        "{}",
+        csv.body
+    );
+    // Budget by year, the schemes funnel and the trend: chart, CSV and XLSX each.
+    for stem in ["budget", "schemes", "trend"] {
         for ext in ["svg", "csv", "xlsx"] {
             let f = coord
                 .get(&format!(

@@ -192,6 +192,33 @@ pub async fn demo_history_is_idempotent_mixed_and_marked_sample(b: Backend) {
     assert_eq!(d["sample"], true, "{d}");
     let page = admin.get(&format!("/programs/{lc}/dashboard")).await;
     assert!(page.body.contains("id=\"sample-note\""));
+    // The trend runs over the six sample periods, every point marked; the chart
+    // files carry the mark on their own (a download leaves the page behind).
+    let series = &d["trend"][0];
+    let points = series["points"].as_array().expect("points");
+    assert_eq!(points.len(), 6, "{series}");
+    assert!(points.iter().all(|p| p["sample"] == true), "{series}");
+    for f in ["achievement.svg", "units.svg", "trend.svg"] {
+        let r = admin
+            .get(&format!("/programs/{lc}/dashboard/charts/{f}"))
+            .await;
+        assert!(r.body.contains("Dữ liệu mẫu"), "{f}: {}", r.body);
+    }
+    for f in ["achievement.csv", "units.csv", "trend.csv"] {
+        let r = admin
+            .get(&format!("/programs/{lc}/dashboard/charts/{f}"))
+            .await;
+        let mut lines = r.body.lines();
+        assert!(
+            lines.next().is_some_and(|h| h.ends_with("Dữ liệu mẫu")),
+            "{f}: {}",
+            r.body
+        );
+        assert!(
+            lines.all(|l| l.ends_with("Dữ liệu mẫu")),
+            "{f}: every row marked"
+        );
+    }
     let o = api(&mut admin, "/api/v1/dashboard").await;
     let listed = o["programs"].as_array().expect("programs");
     assert!(

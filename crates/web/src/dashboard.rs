@@ -9,7 +9,7 @@ use crate::charts::{self, Bar, Fill};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, t_args, Lang};
 use crate::reporting::consolidation;
 use crate::views::render;
 use crate::AppState;
@@ -106,6 +106,33 @@ pub struct DashBudgetYear {
     pub disbursed: Option<i64>,
 }
 
+/// One indicator's value in one period of the trend.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendPoint {
+    pub period_id: i64,
+    /// The period's official name ("6 tháng đầu năm 2023").
+    pub period: String,
+    /// The value as the consolidation of that period counts it (to the milestone).
+    pub value: Option<f64>,
+    /// Not every expected report of that period is approved.
+    pub provisional: bool,
+    /// The period is the demo's invention ("Dữ liệu mẫu").
+    pub sample: bool,
+}
+
+/// One indicator across the periods that have an approved report, oldest first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendSeries {
+    pub indicator_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    /// The numeric target in force and its words, as in `indicators`.
+    pub target: Option<f64>,
+    pub target_text: Option<String>,
+    pub points: Vec<TrendPoint>,
+}
+
 /// The programme dashboard.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProgramDashboard {
@@ -117,6 +144,9 @@ pub struct ProgramDashboard {
     /// Share of the baseline-to-target distance within which a value is on track.
     pub tolerance: f64,
     pub indicators: Vec<IndicatorFigure>,
+    /// Each indicator across the periods with an approved report, oldest first
+    /// (one consolidation per period, computed now like the rest).
+    pub trend: Vec<TrendSeries>,
     pub reporting: Vec<PeriodReporting>,
     pub units: Vec<UnitReporting>,
     /// The five units with most late and missing reports.
@@ -327,6 +357,15 @@ pub async fn compute(
             provisional,
         });
     }
+    let trend = trend_of(
+        state,
+        program,
+        &all_periods,
+        latest,
+        consol.as_ref(),
+        &indicators,
+    )
+    .await?;
     let budget = store::budget_by_year(db, program.id)
         .await?
         .into_iter()
@@ -348,6 +387,7 @@ pub async fn compute(
         as_of_period: latest.filter(|p| p.approved > 0).map(|p| p.label.clone()),
         tolerance: rules::TOLERANCE,
         indicators,
+        trend,
         reporting: periods,
         units: unit_rows,
         most_behind,
@@ -367,6 +407,59 @@ pub async fn compute(
         limited_to,
         sample: all_periods.iter().any(|p| p.sample),
     })
+}
+
+/// Every indicator across the periods that have an approved report, oldest
+/// first: the consolidation of each period (the latest one is already computed).
+async fn trend_of(
+    state: &AppState,
+    program: &Program,
+    all_periods: &[rstore::Period],
+    latest: Option<&rstore::Period>,
+    latest_consol: Option<&consolidation::Consolidation>,
+    indicators: &[IndicatorFigure],
+) -> AppResult<Vec<TrendSeries>> {
+    let mut periods: Vec<&rstore::Period> = all_periods.iter().filter(|p| p.approved > 0).collect();
+    periods.sort_by_key(|p| (p.data_to, p.id));
+    // Per period: indicator → value (the total line), and whether it is provisional.
+    let figures_of = |c: &consolidation::Consolidation| {
+        let values: HashMap<i64, f64> = c
+            .rows
+            .iter()
+            .filter(|r| r.category.is_empty())
+            .filter_map(|r| r.cumulative.map(|v| (r.indicator_id, v)))
+            .collect();
+        (values, c.provisional)
+    };
+    let mut figures = Vec::with_capacity(periods.len());
+    for p in &periods {
+        figures.push(match (latest, latest_consol) {
+            (Some(l), Some(c)) if l.id == p.id => figures_of(c),
+            _ => figures_of(&consolidation::compute(state, program, p).await?),
+        });
+    }
+    Ok(indicators
+        .iter()
+        .map(|i| TrendSeries {
+            indicator_id: i.indicator_id,
+            code: i.code.clone(),
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            target: i.target,
+            target_text: i.target_text.clone(),
+            points: periods
+                .iter()
+                .zip(&figures)
+                .map(|(p, (values, provisional))| TrendPoint {
+                    period_id: p.id,
+                    period: p.label.clone(),
+                    value: values.get(&i.indicator_id).copied(),
+                    provisional: *provisional,
+                    sample: p.sample,
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 /// The dashboard of a programme, computed now from the records.
@@ -444,6 +537,7 @@ fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
         &bars,
         max,
         None,
+        None,
     )
 }
 
@@ -520,6 +614,7 @@ fn budget_svg(d: &ProgramDashboard, lang: Lang) -> String {
         &bars,
         max,
         Some(&t(lang, "dash-allocated")),
+        None,
     )
 }
 
@@ -551,7 +646,7 @@ fn budget_table(d: &ProgramDashboard, lang: Lang) -> Table {
 }
 
 /// The achievement chart: one bar per indicator, the target at 100 %.
-fn achievement_svg(d: &ProgramDashboard, lang: Lang) -> String {
+fn achievement_svg(d: &ProgramDashboard, lang: Lang, file: bool) -> String {
     let bars: Vec<Bar> = d
         .indicators
         .iter()
@@ -578,6 +673,7 @@ fn achievement_svg(d: &ProgramDashboard, lang: Lang) -> String {
         &bars,
         150.0,
         Some(&t(lang, "dash-target-mark")),
+        sample_note(d, lang, file).as_deref(),
     )
 }
 
@@ -641,7 +737,7 @@ fn achievement_table(d: &ProgramDashboard, lang: Lang) -> Table {
 }
 
 /// The reporting-rate chart: approved reports per unit, in percent.
-fn units_svg(d: &ProgramDashboard, lang: Lang) -> String {
+fn units_svg(d: &ProgramDashboard, lang: Lang, file: bool) -> String {
     let bars: Vec<Bar> = d
         .units
         .iter()
@@ -664,6 +760,7 @@ fn units_svg(d: &ProgramDashboard, lang: Lang) -> String {
         &bars,
         100.0,
         None,
+        sample_note(d, lang, file).as_deref(),
     )
 }
 
@@ -710,8 +807,153 @@ fn units_table(d: &ProgramDashboard, lang: Lang) -> Table {
     }
 }
 
+/// The note a chart file carries when its figures come from sample (demo)
+/// periods (on the page, the banner above the charts says it once).
+fn sample_note(d: &ProgramDashboard, lang: Lang, file: bool) -> Option<String> {
+    (file && d.sample).then(|| t(lang, "chart-sample-note"))
+}
+
+/// A chart's data from sample periods says so in the file: the title (XLSX)
+/// and a column on every row (CSV and XLSX alike).
+fn with_sample(mut table: Table, d: &ProgramDashboard, lang: Lang) -> Table {
+    if !d.sample {
+        return table;
+    }
+    let word = t(lang, "sample-data");
+    if let Some(title) = table.title.as_mut() {
+        title.push_str(&format!(" ({word})"));
+    }
+    table
+        .columns
+        .push(Column::new("sample", word.clone(), ColumnKind::Text));
+    for row in &mut table.rows {
+        row.push(Cell::Text(word.clone()));
+    }
+    table
+}
+
+/// A period as a tick of the trend chart: "6T/2023", "Năm 2023" / "H1 2023", "Year 2023".
+fn tick_of(lang: Lang, label: &str) -> String {
+    match langnghe_core::report::standard_label_parts(label) {
+        Some((kind, year)) => t_args(
+            lang,
+            &format!("trend-tick-{}", kind.as_str()),
+            &[("year", year.to_string())],
+        ),
+        None => label.to_string(),
+    }
+}
+
+/// A value as printed on the chart and in tables, in the reader's language.
+fn num_text(lang: Lang, v: f64) -> String {
+    crate::views::in_lang(lang, vnfmt::format_decimal_trim(v, 2))
+}
+
+/// The trend panels, one per indicator that has a value in some period.
+fn trend_panels(d: &ProgramDashboard, lang: Lang) -> Vec<String> {
+    let desc = t(lang, "dash-chart-trend-desc");
+    d.trend
+        .iter()
+        .filter(|s| s.points.iter().any(|p| p.value.is_some()))
+        .enumerate()
+        .map(|(n, s)| {
+            let ticks: Vec<String> = s.points.iter().map(|p| tick_of(lang, &p.period)).collect();
+            let series = charts::Series {
+                label: format!("{} {} ({})", s.code, s.name, s.unit),
+                points: s.points.iter().map(|p| p.value).collect(),
+                texts: s
+                    .points
+                    .iter()
+                    .map(|p| p.value.map(|v| num_text(lang, v)).unwrap_or_default())
+                    .collect(),
+                sample: s.points.iter().map(|p| p.sample).collect(),
+                provisional: s.points.iter().map(|p| p.provisional).collect(),
+                target: s.target,
+                target_text: s
+                    .target_text
+                    .as_ref()
+                    .map(|tt| format!("{}: {tt}", t(lang, "dash-target"))),
+            };
+            charts::trend_panel(&format!("chart-trend-{n}"), &series, &ticks, &desc)
+        })
+        .collect()
+}
+
+/// The trend chart as one SVG file.
+fn trend_svg(d: &ProgramDashboard, lang: Lang) -> String {
+    charts::trend_sheet(
+        "chart-trend",
+        &format!("{} — {}", d.program_code, t(lang, "dash-chart-trend")),
+        &t(lang, "dash-chart-trend-desc"),
+        &trend_panels(d, lang),
+        sample_note(d, lang, true).as_deref(),
+    )
+}
+
+/// The data of the trend chart, one row per indicator and period.
+fn trend_table(d: &ProgramDashboard, lang: Lang) -> Table {
+    let sample_word = t(lang, "sample-data");
+    Table {
+        sheet_name: t(lang, "dash-chart-trend"),
+        title: Some(format!(
+            "{} — {}{}",
+            d.program_code,
+            t(lang, "dash-chart-trend"),
+            if d.sample {
+                format!(" ({sample_word})")
+            } else {
+                String::new()
+            }
+        )),
+        columns: vec![
+            Column::new("code", t(lang, "indicator-code"), ColumnKind::Text),
+            Column::new("name", t(lang, "indicator-name"), ColumnKind::Text),
+            Column::new("unit", t(lang, "indicator-unit"), ColumnKind::Text),
+            Column::new("period", t(lang, "period-label"), ColumnKind::Text),
+            Column::new(
+                "value",
+                t(lang, "dash-value"),
+                ColumnKind::Decimal { places: 2 },
+            ),
+            Column::new(
+                "provisional",
+                t(lang, "consol-provisional"),
+                ColumnKind::Text,
+            ),
+            Column::new("sample", sample_word.clone(), ColumnKind::Text),
+        ],
+        rows: d
+            .trend
+            .iter()
+            .flat_map(|s| {
+                let yes = t(lang, "yes");
+                let sample_word = sample_word.clone();
+                s.points.iter().map(move |p| {
+                    vec![
+                        Cell::Text(s.code.clone()),
+                        Cell::Text(s.name.clone()),
+                        Cell::Text(s.unit.clone()),
+                        Cell::Text(crate::views::period_name(lang, &p.period)),
+                        p.value.map(Cell::Decimal).unwrap_or(Cell::Empty),
+                        Cell::Text(if p.provisional {
+                            yes.clone()
+                        } else {
+                            String::new()
+                        }),
+                        Cell::Text(if p.sample {
+                            sample_word.clone()
+                        } else {
+                            String::new()
+                        }),
+                    ]
+                })
+            })
+            .collect(),
+    }
+}
+
 /// The charts a programme dashboard offers, by file stem.
-const CHARTS: [&str; 4] = ["achievement", "units", "budget", "schemes"];
+const CHARTS: [&str; 5] = ["achievement", "trend", "units", "budget", "schemes"];
 
 /// A chart as SVG, or its data as CSV or XLSX: `achievement.svg`, `units.csv`…
 async fn chart_file(
@@ -727,16 +969,18 @@ async fn chart_file(
     let d = compute(&state, &p, within).await?;
     let name = format!("{}-{stem}.{ext}", p.code.replace('/', "-"));
     let res = match (stem, ext) {
-        ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang)),
-        ("units", "svg") => svg_response(units_svg(&d, ctx.lang)),
+        ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang, true)),
+        ("units", "svg") => svg_response(units_svg(&d, ctx.lang, true)),
         ("budget", "svg") => svg_response(budget_svg(&d, ctx.lang)),
         ("schemes", "svg") => svg_response(schemes_svg(&d, ctx.lang)),
+        ("trend", "svg") => svg_response(trend_svg(&d, ctx.lang)),
         (_, "csv") | (_, "xlsx") => {
             let table = match stem {
-                "units" => units_table(&d, ctx.lang),
+                "units" => with_sample(units_table(&d, ctx.lang), &d, ctx.lang),
                 "budget" => budget_table(&d, ctx.lang),
                 "schemes" => schemes_table(&d, ctx.lang),
-                _ => achievement_table(&d, ctx.lang),
+                "trend" => trend_table(&d, ctx.lang),
+                _ => with_sample(achievement_table(&d, ctx.lang), &d, ctx.lang),
             };
             if ext == "csv" {
                 crate::reporting::file_response(
@@ -771,10 +1015,53 @@ async fn page(
 ) -> AppResult<Html<String>> {
     let (p, within) = readable(&state, &ctx, &id).await?;
     let d = compute(&state, &p, within).await?;
-    let achievement = achievement_svg(&d, ctx.lang);
-    let units = units_svg(&d, ctx.lang);
+    let achievement = achievement_svg(&d, ctx.lang, false);
+    let units = units_svg(&d, ctx.lang, false);
     let budget = budget_svg(&d, ctx.lang);
     let schemes = schemes_svg(&d, ctx.lang);
+    let trend: Vec<minijinja::Value> = trend_panels(&d, ctx.lang)
+        .into_iter()
+        .map(minijinja::Value::from_safe_string)
+        .collect();
+    let ticks: Vec<String> = d
+        .trend
+        .first()
+        .map(|s| {
+            s.points
+                .iter()
+                .map(|p| tick_of(ctx.lang, &p.period))
+                .collect()
+        })
+        .unwrap_or_default();
+    let trend_rows: Vec<minijinja::Value> = d
+        .trend
+        .iter()
+        .map(|s| {
+            context! {
+                code => s.code,
+                name => s.name,
+                unit => s.unit,
+                target_text => s.target_text,
+                values => s.points.iter().map(|p| p.value.map(|v| num_text(ctx.lang, v))).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let trend_provisional: Vec<bool> = d
+        .trend
+        .first()
+        .map(|s| s.points.iter().map(|p| p.provisional).collect())
+        .unwrap_or_default();
+    let trend_sample: Vec<bool> = d
+        .trend
+        .first()
+        .map(|s| s.points.iter().map(|p| p.sample).collect())
+        .unwrap_or_default();
+    let no_trend: Vec<&str> = d
+        .trend
+        .iter()
+        .filter(|s| s.points.iter().all(|p| p.value.is_none()))
+        .map(|s| s.code.as_str())
+        .collect();
     render(
         &state,
         &ctx,
@@ -788,6 +1075,12 @@ async fn page(
             units_svg => minijinja::Value::from_safe_string(units),
             budget_svg => minijinja::Value::from_safe_string(budget),
             schemes_svg => minijinja::Value::from_safe_string(schemes),
+            trend_panels => trend,
+            trend_ticks => ticks,
+            trend_sample => trend_sample,
+            trend_provisional => trend_provisional,
+            trend_rows => trend_rows,
+            no_trend => no_trend.join(", "),
         },
     )
 }

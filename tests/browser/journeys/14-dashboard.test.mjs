@@ -5,7 +5,8 @@
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot } from '../lib.mjs';
+import path from 'node:path';
+import { startServer, launchBrowser, shot, SCREENSHOT_DIR } from '../lib.mjs';
 import { journey, laoCaiPlan } from '../daily.mjs';
 
 const j = journey('dash');
@@ -51,6 +52,23 @@ j.step('the chart downloads as CSV and SVG', async () => {
   assert.match(svg.headers()['content-type'], /image\/svg\+xml/);
 });
 
+j.step('the trend across periods: a panel per indicator, the table beside, the downloads', async () => {
+  await j.page.locator('#trend').scrollIntoViewIfNeeded();
+  const panels = j.page.locator('#trend-panels svg.dash-panel');
+  assert.ok((await panels.count()) > 3, 'several indicators have values over the periods');
+  // Six six-monthly periods of plan 316 (H1 2023 … H2 2025), each a column of the table.
+  assert.equal(await j.page.locator('#trend-table thead th.num').count(), 6);
+  assert.match(j.nfc(await j.page.locator('#trend-table thead').textContent()), /6T\/2023/);
+  // Sample periods are marked in the chart (hollow points) and the table (*).
+  assert.ok((await j.page.locator('#trend-table thead abbr').count()) > 0);
+  await j.page.locator('#trend').screenshot({ path: path.join(SCREENSHOT_DIR, 'dash-trend-vi-1366.png') });
+  const csv = await j.page.request.get(j.abs(`/programs/${plan}/dashboard/charts/trend.csv`));
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /Dữ liệu mẫu/);
+  const svg = await j.page.request.get(j.abs(`/programs/${plan}/dashboard/charts/trend.svg`));
+  assert.match(await svg.text(), /^<svg /);
+});
+
 j.step('in English, and on a phone', async () => {
   await j.setLang(j.page, 'en');
   assert.match(j.nfc(await j.page.locator('h1').textContent()), /Dashboard/);
@@ -58,6 +76,8 @@ j.step('in English, and on a phone', async () => {
   await j.page.setViewportSize({ width: 390, height: 844 });
   await j.page.reload({ waitUntil: 'load' });
   await shot(j.page, 'dash-program-en-390');
+  await j.page.locator('#trend').screenshot({ path: path.join(SCREENSHOT_DIR, 'dash-trend-en-390.png') });
+  assert.match(j.nfc(await j.page.locator('#trend-table thead').textContent()), /H1 2023/);
   assert.deepEqual(await j.sideways(j.page), [], 'no sideways scroll at 390 px');
   await j.go(j.page, '/dashboard');
   await shot(j.page, 'dash-overview-en-390');

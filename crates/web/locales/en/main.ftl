@@ -1238,3 +1238,16 @@ dash-chart-budget = Budget by year
 dash-chart-budget-desc = Each bar is the amount disbursed in the year; the mark is the amount allocated.
 dash-chart-schemes = Support applications by stage
 dash-chart-schemes-desc = Applications at each step of the workflow, in the order of the steps; hatched: ineligible or not selected.
+
+## Dashboard: trend across periods
+dash-chart-trend = Trend across reporting periods
+dash-chart-trend-desc = One panel per indicator: the consolidated value of each period with an approved report, oldest to newest; each point carries its value; the dashed red line is the target in force; hollow points are sample data.
+dash-trend-hint = The consolidated value of each period with at least one approved report, recomputed from the records when the page opens.
+dash-trend-none = No period has an approved report yet: there is no trend to draw.
+dash-trend-empty = No values across periods yet: { $list }.
+dash-trend-sample-legend = Hollow points and columns marked * are sample-data periods.
+trend-tick-first_half = H1 { $year }
+trend-tick-annual = Year { $year }
+trend-tick-ad_hoc = Ad hoc { $year }
+chart-sample-note = Sample data: figures invented by the demo, not real figures.
+dash-trend-provisional-legend = Square points: periods with reports not yet approved, provisional figures.

@@ -1186,3 +1186,16 @@ dash-chart-budget = Kinh phí theo năm
 dash-chart-budget-desc = Mỗi thanh là kinh phí đã giải ngân trong năm; vạch ngang là kinh phí đã phân bổ.
 dash-chart-schemes = Hồ sơ hỗ trợ theo bước
 dash-chart-schemes-desc = Số hồ sơ ở từng bước của quy trình, theo thứ tự các bước; gạch chéo: không đủ điều kiện hoặc không được chọn.
+
+## Dashboard: trend across periods
+dash-chart-trend = Diễn biến qua các kỳ báo cáo
+dash-chart-trend-desc = Mỗi ô là một chỉ tiêu: giá trị tổng hợp của từng kỳ có báo cáo đã duyệt, từ kỳ cũ đến kỳ mới; số ghi trên mỗi điểm; đường đứt đỏ là chỉ tiêu của mốc hiện hành; điểm rỗng là dữ liệu mẫu.
+dash-trend-hint = Giá trị tổng hợp của từng kỳ có ít nhất một báo cáo đã duyệt, tính lại từ hồ sơ khi mở trang.
+dash-trend-none = Chưa có kỳ báo cáo nào có báo cáo đã duyệt: chưa vẽ được diễn biến.
+dash-trend-empty = Chưa có số liệu qua các kỳ: { $list }.
+dash-trend-sample-legend = Điểm rỗng và cột có dấu * là kỳ dữ liệu mẫu.
+trend-tick-first_half = 6T/{ $year }
+trend-tick-annual = Năm { $year }
+trend-tick-ad_hoc = ĐX/{ $year }
+chart-sample-note = Dữ liệu mẫu: số liệu do bản trình diễn tự tạo, không phải số liệu thật.
+dash-trend-provisional-legend = Điểm vuông: kỳ còn báo cáo chưa được duyệt, số liệu tạm tính.
