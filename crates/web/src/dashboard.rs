@@ -1008,30 +1008,17 @@ fn svg_response(svg: String) -> Response {
     res
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Html<String>> {
-    let (p, within) = readable(&state, &ctx, &id).await?;
-    let d = compute(&state, &p, within).await?;
-    let achievement = achievement_svg(&d, ctx.lang, false);
-    let units = units_svg(&d, ctx.lang, false);
-    let budget = budget_svg(&d, ctx.lang);
-    let schemes = schemes_svg(&d, ctx.lang);
-    let trend: Vec<minijinja::Value> = trend_panels(&d, ctx.lang)
+/// What the page's trend section shows: the panels, the ticks, the table rows,
+/// which periods are sample or provisional, and the indicators without values.
+fn trend_context(d: &ProgramDashboard, lang: Lang) -> minijinja::Value {
+    let trend: Vec<minijinja::Value> = trend_panels(d, lang)
         .into_iter()
         .map(minijinja::Value::from_safe_string)
         .collect();
     let ticks: Vec<String> = d
         .trend
         .first()
-        .map(|s| {
-            s.points
-                .iter()
-                .map(|p| tick_of(ctx.lang, &p.period))
-                .collect()
-        })
+        .map(|s| s.points.iter().map(|p| tick_of(lang, &p.period)).collect())
         .unwrap_or_default();
     let trend_rows: Vec<minijinja::Value> = d
         .trend
@@ -1042,7 +1029,7 @@ async fn page(
                 name => s.name,
                 unit => s.unit,
                 target_text => s.target_text,
-                values => s.points.iter().map(|p| p.value.map(|v| num_text(ctx.lang, v))).collect::<Vec<_>>(),
+                values => s.points.iter().map(|p| p.value.map(|v| num_text(lang, v))).collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -1062,6 +1049,28 @@ async fn page(
         .filter(|s| s.points.iter().all(|p| p.value.is_none()))
         .map(|s| s.code.as_str())
         .collect();
+    context! {
+        panels => trend,
+        ticks => ticks,
+        sample => trend_sample,
+        provisional => trend_provisional,
+        rows => trend_rows,
+        none => no_trend.join(", "),
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let (p, within) = readable(&state, &ctx, &id).await?;
+    let d = compute(&state, &p, within).await?;
+    let achievement = achievement_svg(&d, ctx.lang, false);
+    let units = units_svg(&d, ctx.lang, false);
+    let budget = budget_svg(&d, ctx.lang);
+    let schemes = schemes_svg(&d, ctx.lang);
+    let trend = trend_context(&d, ctx.lang);
     render(
         &state,
         &ctx,
@@ -1075,12 +1084,7 @@ async fn page(
             units_svg => minijinja::Value::from_safe_string(units),
             budget_svg => minijinja::Value::from_safe_string(budget),
             schemes_svg => minijinja::Value::from_safe_string(schemes),
-            trend_panels => trend,
-            trend_ticks => ticks,
-            trend_sample => trend_sample,
-            trend_provisional => trend_provisional,
-            trend_rows => trend_rows,
-            no_trend => no_trend.join(", "),
+            trend => trend,
         },
     )
 }
