@@ -156,7 +156,7 @@ pub async fn registry_import_resolves_codes_as_forms_do(b: Backend) {
     use langnghe_web::registry::validate::{validate, DbLookup};
     let app = TestApp::spawn(b).await;
     let db = &app.db;
-    let today = langnghe_web::geo::today();
+    let today = langnghe_web::common::today();
     // Scope: Hà Nội, so that units of other provinces are outside it.
     let hn = geo::by_code(db, "01", today)
         .await

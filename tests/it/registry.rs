@@ -319,7 +319,7 @@ pub async fn registry_rules_are_computed(b: Backend) {
     let c = api(&mut admin, &format!("/api/v1/villages/{unk}/checklist")).await;
     assert_eq!(status(&c, "households_share"), "unknown");
     // An assessment this year takes village A off the overdue list.
-    let this_year = langnghe_web::geo::today();
+    let this_year = langnghe_web::common::today();
     create(
         &mut admin,
         "/api/v1/environment-assessments",
@@ -341,7 +341,7 @@ pub async fn registry_rules_are_computed(b: Backend) {
         .collect();
     assert!(!ids.contains(&ok) && ids.contains(&low));
     // OCOP: expired and expiring-soon lists.
-    let today = langnghe_web::geo::today();
+    let today = langnghe_web::common::today();
     let expired_cert = (today - time::Duration::days(37 * 31)).to_string();
     let expiring_cert = (today - time::Duration::days(36 * 30 + 10)).to_string();
     let p1 = create(&mut admin, "/api/v1/products", json!({"name": "Rượu San Lùng", "admin_unit_code": "02740", "admin_unit_as_of": "2017-01-01", "ocop_score": 65, "ocop_certified_on": expired_cert})).await;

@@ -1182,7 +1182,7 @@ async fn breakdown(
         .collect();
     unit_ids.sort_unstable();
     unit_ids.dedup();
-    let day = langnghe_web::reporting::today();
+    let day = langnghe_web::common::today();
 
     // The batched roll-up gives what the unit-by-unit one gives.
     let many = geo::rollup_many(db, &unit_ids, day).await?;

@@ -1,10 +1,10 @@
 //! The signed-in user's own account: who am I, language, password, API tokens.
 
+use crate::common::password_error;
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{Form, Json};
 use crate::i18n::{t, Lang};
-use crate::users::password_error;
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;

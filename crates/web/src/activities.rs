@@ -171,16 +171,16 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
 
 /// Activities of a programme, newest first.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/activities", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<Activity>), (status = 404)))]
+    responses((status = 200, body = crate::common::ListOf<Activity>), (status = 404)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<crate::api::ListOf<Activity>>> {
+) -> AppResult<Json<crate::common::ListOf<Activity>>> {
     let program = crate::reporting::load_program(&state, &ctx, &id).await?;
     let items = store::activities(&state.db, program.id).await?;
     let total = items.len() as i64;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 /// Record an activity; with an indicator it counts towards it.

@@ -1,7 +1,7 @@
 //! Agencies: departments, People's Committees, centres… Scoped by the user's
 //! admin unit: a user sees and edits only agencies whose unit lies within it.
 
-use crate::api::ListOf;
+use crate::common::ListOf;
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
@@ -193,7 +193,7 @@ async fn validate(state: &AppState, ctx: &Ctx, p: &AgencyPayload) -> AppResult<A
     if !is_kind(p.kind.trim()) {
         errors.push(FieldError::new("kind", "error-agency-kind"));
     }
-    let as_of = crate::geo::parse_as_of(&p.admin_unit_as_of).map_err(|mut e| {
+    let as_of = crate::common::parse_as_of(&p.admin_unit_as_of).map_err(|mut e| {
         e.field = "admin_unit_as_of".into();
         e
     });

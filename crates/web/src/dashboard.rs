@@ -199,7 +199,7 @@ pub async fn compute(
     within: Option<i64>,
 ) -> AppResult<ProgramDashboard> {
     let db = &state.db;
-    let today = crate::reporting::today();
+    let today = crate::common::today();
     // Reporting, per period and per unit, only the units in the reader's scope.
     let mut statuses = store::report_statuses(db, program.id).await?;
     if let Some(scope) = within {
@@ -983,7 +983,7 @@ async fn chart_file(
                 _ => with_sample(achievement_table(&d, ctx.lang), &d, ctx.lang),
             };
             if ext == "csv" {
-                crate::reporting::file_response(
+                crate::common::file_response(
                     langnghe_reports::to_csv(&table),
                     "text/csv; charset=utf-8",
                     &name,
@@ -991,7 +991,7 @@ async fn chart_file(
             } else {
                 let bytes = langnghe_reports::to_xlsx(&table)
                     .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-                crate::reporting::file_response(bytes, crate::reporting::XLSX_TYPE, &name)
+                crate::common::file_response(bytes, crate::common::XLSX_TYPE, &name)
             }
         }
         _ => return Err(AppError::NotFound),
@@ -1150,7 +1150,7 @@ pub struct Overview {
 async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
     let u = ctx.user()?;
     let db = &state.db;
-    let today = crate::reporting::today();
+    let today = crate::common::today();
     let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,7 +1,7 @@
 //! Administrative units: the tree as of a date, unit detail with
 //! predecessors and successors. Pages and their JSON twins.
 
-use crate::api::ListOf;
+use crate::common::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{page_offset, Json, Path, Query, PAGE_SIZE};
@@ -54,19 +54,7 @@ pub struct UnitQuery {
     pub page: Option<i64>,
 }
 
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(vnfmt::VIETNAM_OFFSET)
-        .date()
-}
-
-/// Parse an `as_of` value (ISO or Vietnamese); empty means today.
-pub fn parse_as_of(v: &Option<String>) -> Result<Date, FieldError> {
-    match crate::extract::non_empty(v) {
-        None => Ok(today()),
-        Some(s) => vnfmt::parse_date(&s).map_err(|_| FieldError::new("as_of", "error-date")),
-    }
-}
+use crate::common::{parse_as_of, today};
 
 async fn filter_from(
     state: &AppState,

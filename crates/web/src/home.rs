@@ -255,7 +255,7 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
 #[utoipa::path(get, path = "/api/v1/me/todo", tag = "home",
     responses((status = 200, body = Todo), (status = 401)))]
 async fn todo_api(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Todo>> {
-    let items = todo_for(&state, &ctx, crate::geo::today()).await?;
+    let items = todo_for(&state, &ctx, crate::common::today()).await?;
     let total = items.len() as i64;
     Ok(Json(Todo { items, total }))
 }
@@ -263,7 +263,7 @@ async fn todo_api(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Tod
 async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
     let user = ctx.require(Action::Read)?;
     let role = Role::parse(&user.role).ok_or(AppError::Forbidden)?;
-    let items = todo_for(&state, &ctx, crate::geo::today()).await?;
+    let items = todo_for(&state, &ctx, crate::common::today()).await?;
     let empty_key = match role {
         Role::Officer => "todo-empty-officer",
         Role::Viewer => "todo-empty-viewer",

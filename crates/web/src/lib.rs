@@ -4,12 +4,12 @@
 pub mod account;
 pub mod activities;
 pub mod agencies;
-pub mod api;
 pub mod api_doc;
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod charts;
+pub mod common;
 pub mod ctx;
 pub mod dashboard;
 pub mod error;
@@ -20,11 +20,13 @@ pub mod home;
 pub mod i18n;
 pub mod mail;
 pub mod map;
+pub mod middleware;
 pub mod places;
 pub mod plans;
 pub mod plans_edit;
 pub mod registry;
 pub mod reporting;
+pub mod routes;
 pub mod schemes;
 pub mod usage;
 pub mod users;
@@ -138,7 +140,7 @@ pub mod anyhow_like {
 
 /// The whole application: pages, API, assets, health checks, with its layers.
 pub fn app(state: AppState) -> Router {
-    let (api_router, _) = api::router().split_for_parts();
+    let (api_router, _) = routes::router().split_for_parts();
     let pages = Router::new()
         .merge(home::pages())
         .merge(auth::pages())
@@ -155,7 +157,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())
-        .merge(api::pages())
+        .merge(routes::pages())
         .merge(map::pages())
         // --- i12-dash2 ---
         .merge(dashboard::pages())
@@ -178,7 +180,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
         .layer(CatchPanicLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))
         .layer(session_layer)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -210,7 +212,7 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         // A client's id is kept only when it is 1-64 of [A-Za-z0-9._-]; else ours.
-        .layer(axum::middleware::from_fn(ctx::assign_request_id))
+        .layer(axum::middleware::from_fn(middleware::assign_request_id))
         .with_state(state);
     if secure {
         // Served over https (that is what Secure cookies say): browsers must keep to it.

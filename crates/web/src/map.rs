@@ -522,7 +522,7 @@ fn link(r: &Resolved, province: Option<&str>) -> String {
 fn list_link(era: MapEra, code: &str) -> String {
     let as_of = match era {
         MapEra::Old => "2017-01-01".to_string(),
-        MapEra::New => crate::geo::today().to_string(),
+        MapEra::New => crate::common::today().to_string(),
     };
     format!(
         "/villages?{}",

@@ -51,7 +51,7 @@ pub async fn find(
     if raw.is_empty() || raw.chars().count() > MAX_PLACE_CHARS {
         return Ok(Found::Unknown);
     }
-    let today = crate::geo::today();
+    let today = crate::common::today();
     if place::looks_like_code(raw) {
         return Ok(match store::resolve(db, raw, day, today).await? {
             Some(u) => Found::Unit(u),
@@ -139,7 +139,7 @@ pub async fn field_among(
                 .into_iter()
                 .filter(|c| holding.contains(&c.unit.id))
                 .collect();
-            let today = crate::geo::today();
+            let today = crate::common::today();
             let cands: Vec<Candidate> = rows
                 .iter()
                 .map(|c| Candidate {

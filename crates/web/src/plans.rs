@@ -2,7 +2,7 @@
 //! targets as stated and achievement, the task matrix, the budget), the
 //! agency's tasks, and their JSON twins. Data entry comes next (issue 4).
 
-use crate::api::ListOf;
+use crate::common::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
@@ -355,7 +355,7 @@ async fn indicators_api(
     let p = load(&state, &ctx, &id).await?;
     // A plan read after its end is measured against the milestone of its end, not its vision.
     let year =
-        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year());
+        langnghe_core::coverage::reference_year(crate::common::today().year(), p.period_end.year());
     let items = indicator_views(&state, p.id, year).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
@@ -513,7 +513,7 @@ async fn achievement_api(
     store::get_visible(&state.db, s, ind.program_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let day = crate::geo::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
+    let day = crate::common::parse_as_of(&q.as_of).map_err(|e| AppError::Validation(vec![e]))?;
     let targets = store::targets(&state.db, ind.program_id).await?;
     let inds = store::indicators(&state.db, ind.program_id).await?;
     let actuals = program_actuals(&state, ind.program_id, &inds).await?;
@@ -554,7 +554,7 @@ pub(crate) async fn detail_html(
     let indicators = indicator_views(
         state,
         p.id,
-        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
+        langnghe_core::coverage::reference_year(crate::common::today().year(), p.period_end.year()),
     )
     .await?;
     let tasks = task_views(state, p.id).await?;
@@ -716,7 +716,7 @@ async fn tasks_mine_api(
 async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
     let user = ctx.require(Action::Read)?;
     let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
-    let today = crate::geo::today();
+    let today = crate::common::today();
     let rows: Vec<_> = items
         .iter()
         .map(|t| {
@@ -1024,7 +1024,7 @@ async fn summary_document(
     let inds = indicator_views(
         state,
         p.id,
-        langnghe_core::coverage::reference_year(crate::geo::today().year(), p.period_end.year()),
+        langnghe_core::coverage::reference_year(crate::common::today().year(), p.period_end.year()),
     )
     .await?;
     let tasks = task_views(state, p.id).await?;
@@ -1187,7 +1187,7 @@ async fn summary_document(
             .unwrap_or_default(),
         number: "Số:        /TT".into(),
         place,
-        date: Some(crate::geo::today()),
+        date: Some(crate::common::today()),
         kind_title: "BẢN TÓM TẮT".into(),
         title: format!(
             "{} {}",
@@ -1227,7 +1227,7 @@ async fn summary_pdf_api(
         "tom-tat-{}.pdf",
         langnghe_core::text::fold_vi(&p.code).replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    Ok(crate::reporting::file_response(
+    Ok(crate::common::file_response(
         bytes,
         "application/pdf",
         &name,

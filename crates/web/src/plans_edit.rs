@@ -9,6 +9,7 @@
 //! the state machine (`core::plan::program_transition`) guards them, applied
 //! to the row once locked, and a version, when given, must be current.
 
+use crate::common::{optional_version, unix_newlines};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path};
@@ -89,17 +90,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(target_get_api, target_put_api))
         .routes(routes!(task_get_api, task_put_api))
         .routes(routes!(budget_line_get_api, budget_line_put_api))
-}
-
-/// The version an action names, if it names one (`version` in the body and/or
-/// `If-Match`): actions are guarded by their state machine, and a version,
-/// when given, must be the current one.
-pub fn optional_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i64>> {
-    match version::expected(body, headers) {
-        Ok(v) => Ok(Some(v)),
-        Err(AppError::VersionRequired) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 fn text(errors: &mut Vec<FieldError>, field: &str, v: &str, max: usize, required: bool) -> String {
@@ -607,20 +597,6 @@ fn conflict_rows<A: Serialize, B: Serialize>(
     )
 }
 
-/// Browsers post a textarea's lines with CRLF; the stored text has LF.
-pub(crate) fn unix_newlines(v: serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::String(s) => serde_json::Value::String(s.replace("\r\n", "\n")),
-        serde_json::Value::Object(m) => {
-            serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, unix_newlines(v))).collect())
-        }
-        serde_json::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(unix_newlines).collect())
-        }
-        other => other,
-    }
-}
-
 async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let user = ctx.require(Action::EditRegistry)?;
     let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
@@ -800,7 +776,7 @@ async fn split_rows(
     let mut rows: Vec<SplitRow> = vec![];
     for (k, v) in &parts {
         if let Some(code) = k.strip_prefix("unit:") {
-            match langnghe_store::geo::resolve(&state.db, code.trim(), None, crate::geo::today())
+            match langnghe_store::geo::resolve(&state.db, code.trim(), None, crate::common::today())
                 .await?
             {
                 Some(u) if langnghe_store::geo::covers(&state.db, scope, u.id).await? => {

@@ -122,7 +122,7 @@ fn refusal_field(e: AppError, field: &str) -> FieldError {
 
 /// The version an action names, if any (body `version` and/or `If-Match`).
 fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i64>> {
-    crate::plans_edit::optional_version(body, headers)
+    crate::common::optional_version(body, headers)
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
@@ -143,9 +143,7 @@ async fn load_app(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Scheme, A
     Ok((scheme, app))
 }
 
-fn today() -> Date {
-    crate::reporting::today()
-}
+use crate::common::today;
 
 fn json_list<T: for<'de> Deserialize<'de>>(s: &str) -> Vec<T> {
     serde_json::from_str(s).unwrap_or_default()
@@ -341,15 +339,15 @@ async fn notify_unit(state: &AppState, app: &Application, to: &str) -> AppResult
 
 /// Schemes visible to the caller (the department's, and those its units register for).
 #[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes",
-    responses((status = 200, body = crate::api::ListOf<Scheme>)))]
+    responses((status = 200, body = crate::common::ListOf<Scheme>)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<Json<crate::api::ListOf<Scheme>>> {
+) -> AppResult<Json<crate::common::ListOf<Scheme>>> {
     let u = ctx.user()?;
     let items = store::list(&state.db, u.scope_unit_id).await?;
     let total = items.len() as i64;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 async fn list_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
@@ -855,12 +853,12 @@ async fn register(
 
 /// Applications of a scheme: a district sees its own, the department all.
 #[utoipa::path(get, path = "/api/v1/schemes/{id}/applications", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<AppItem>)))]
+    responses((status = 200, body = crate::common::ListOf<AppItem>)))]
 async fn applications_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<crate::api::ListOf<AppItem>>> {
+) -> AppResult<Json<crate::common::ListOf<AppItem>>> {
     let s = load(&state, &ctx, &id).await?;
     let u = ctx.user()?;
     let items: Vec<AppItem> = store::applications(&state.db, s.id, u.scope_unit_id)
@@ -869,7 +867,7 @@ async fn applications_api(
         .map(|a| app_item(ctx.lang, a))
         .collect();
     let total = items.len() as i64;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 /// Register an applicant through its local unit.
@@ -1116,19 +1114,19 @@ async fn in_scope(
 /// The selection as the rules give it now (one item per applicant of the
 /// caller's scope, in rank order), not yet recorded.
 #[utoipa::path(get, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 404)))]
+    responses((status = 200, body = crate::common::ListOf<SelectionItem>), (status = 404)))]
 async fn selection_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
+) -> AppResult<Json<crate::common::ListOf<SelectionItem>>> {
     let s = load(&state, &ctx, &id).await?;
     let contents = store::contents(&state.db, s.id).await?;
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     let items = selection_items(ctx.lang, &s, &contents, &apps);
     let items = in_scope(&state, &ctx, &s, items).await?;
     let total = items.len() as i64;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 async fn record_selection(
@@ -1192,7 +1190,7 @@ pub struct VersionPayload {
 /// version, if given (`version` or `If-Match`), is stale.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/selection", tag = "schemes", params(("id" = i64, Path)),
     request_body(content = Option<VersionPayload>, description = "optional"),
-    responses((status = 200, body = crate::api::ListOf<SelectionItem>), (status = 403), (status = 404),
+    responses((status = 200, body = crate::common::ListOf<SelectionItem>), (status = 403), (status = 404),
         (status = 409, description = "decided already (`refused`), or a stale version (`error.current` is the stored scheme)")))]
 async fn record_selection_api(
     State(state): State<AppState>,
@@ -1200,12 +1198,12 @@ async fn record_selection_api(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> AppResult<Json<crate::api::ListOf<SelectionItem>>> {
+) -> AppResult<Json<crate::common::ListOf<SelectionItem>>> {
     let p: VersionPayload = crate::extract::optional_json_body(&body)?;
     let expected = action_version(p.version, &headers)?;
     let items = record_selection(&state, &ctx, &id, expected).await?;
     let total = items.len() as i64;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 async fn selection_page(
@@ -1952,12 +1950,12 @@ pub struct ContractQuery {
 
 /// Contracts of the support schemes in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/contracts", tag = "schemes", params(ContractQuery),
-    responses((status = 200, body = crate::api::ListOf<store::Contract>)))]
+    responses((status = 200, body = crate::common::ListOf<store::Contract>)))]
 async fn contracts_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ContractQuery>,
-) -> AppResult<Json<crate::api::ListOf<store::Contract>>> {
+) -> AppResult<Json<crate::common::ListOf<store::Contract>>> {
     let u = ctx.user()?;
     let (items, total) = store::contracts(
         &state.db,
@@ -1966,7 +1964,7 @@ async fn contracts_api(
         q.offset.unwrap_or(0).max(0),
     )
     .await?;
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 async fn contracts_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
@@ -2623,7 +2621,7 @@ async fn update_page(
             let stored = form_of(&state, &view_of(&state, &ctx, now).await?).await?;
             let mut fields: Vec<&str> = SCHEME_FIELDS.to_vec();
             fields.push("steps");
-            let newlines = crate::plans_edit::unix_newlines;
+            let newlines = crate::common::unix_newlines;
             let rows = crate::views::conflict_rows(
                 &fields,
                 &newlines(serde_json::to_value(&f).unwrap_or_default()),
@@ -2815,7 +2813,7 @@ async fn decision_pdf_api(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let bytes = decision_document(&state, &ctx, &id).await?;
-    Ok(crate::reporting::file_response(
+    Ok(crate::common::file_response(
         bytes,
         "application/pdf",
         &format!("quyet-dinh-ho-tro-{id}.pdf"),
@@ -2828,7 +2826,7 @@ async fn decision_pdf_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let bytes = decision_document(&state, &ctx, &id).await?;
-    Ok(crate::reporting::file_response(
+    Ok(crate::common::file_response(
         bytes,
         "application/pdf",
         &format!("quyet-dinh-ho-tro-{id}.pdf"),

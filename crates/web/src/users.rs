@@ -1,7 +1,7 @@
 //! Accounts (admin only): list, create. Every user belongs to an agency and
 //! has an admin-unit scope, which must lie within the creating admin's scope.
 
-use crate::api::ListOf;
+use crate::common::{password_error, ListOf};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Query, PAGE_SIZE};
@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use langnghe_core::access::{check_password_policy, parse_username, Action, PasswordProblem, Role};
+use langnghe_core::access::{check_password_policy, parse_username, Action, Role};
 use langnghe_core::text::clean_text;
 use langnghe_store::users::{self as store, NewUser, User, UserFilter};
 use langnghe_store::{agencies, geo};
@@ -129,21 +129,6 @@ pub fn valid_email(s: &str) -> bool {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
         && s.matches('@').count() == 1
-}
-
-pub fn password_error(field: &str, p: PasswordProblem) -> FieldError {
-    match p {
-        PasswordProblem::TooShort { min } => {
-            FieldError::new(field, "error-password-short").arg("min", min)
-        }
-        PasswordProblem::TooLong { max } => {
-            FieldError::new(field, "error-too-long").arg("max", max)
-        }
-        PasswordProblem::ContainsUsername => FieldError::new(field, "error-password-username"),
-        PasswordProblem::Blank => FieldError::new(field, "error-password-blank"),
-        PasswordProblem::Common => FieldError::new(field, "error-password-common"),
-        PasswordProblem::Guessable => FieldError::new(field, "error-password-guessable"),
-    }
 }
 
 /// The fields a new account and a change share, checked.

@@ -2,7 +2,7 @@
 //! create, read, update, change history; `/api/v1/search`; village recognition.
 
 use super::{edit_scope, load, read_scope, RegistryQuery};
-use crate::api::ListOf;
+use crate::common::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{non_empty, Json, Path, Query};
@@ -210,8 +210,8 @@ pub fn export(
         &[(
             "date",
             match lang {
-                Lang::En => langnghe_core::vnfmt::format_date_en(crate::geo::today()),
-                Lang::Vi => langnghe_core::vnfmt::format_date(crate::geo::today()),
+                Lang::En => langnghe_core::vnfmt::format_date_en(crate::common::today()),
+                Lang::Vi => langnghe_core::vnfmt::format_date(crate::common::today()),
             },
         )],
     );
@@ -221,7 +221,7 @@ pub fn export(
         columns: cols,
         rows,
     };
-    let day = crate::geo::today();
+    let day = crate::common::today();
     let (bytes, ctype) = match fmt {
         "xlsx" => (
             langnghe_reports::to_xlsx(&table).map_err(|err| AppError::Internal(err.to_string()))?,
@@ -283,7 +283,7 @@ fn describe_export(
     fmt: &str,
 ) {
     let what = crate::i18n::t(lang, &format!("entity-{}-plural", e.kind()));
-    let day = crate::geo::today();
+    let day = crate::common::today();
     let mut name = langnghe_core::place::ascii_file_part(&what).to_lowercase();
     if let Some(u) = unit {
         name.push('_');
@@ -645,7 +645,9 @@ pub async fn search_api(
     Ok(Json(ListOf { items, total }))
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// The records' own API: list, create, read, update and history of every
+/// entity, and the search (the area's root adds imports, files and map points).
+pub fn records() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(villages::router())
         .merge(crafts::router())
@@ -655,9 +657,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(assessments::router())
         .merge(documents::router())
         .routes(routes!(search_api))
-        .merge(super::pages::village_api())
-        .merge(super::import::api())
-        .merge(super::files::api())
 }
 
 /// Component name of an entity's schema in the OpenAPI document.

@@ -6,7 +6,7 @@
 use super::api::columns;
 use super::edit_scope;
 use super::validate::{validate, DbLookup, Lookup, UnitLookup};
-use crate::api::ListOf;
+use crate::common::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{Json, Path};
@@ -254,7 +254,7 @@ impl Lookup for ImportLookup<'_> {
                     return match langnghe_core::geo::resolve_code(
                         candidates,
                         as_of,
-                        crate::geo::today(),
+                        crate::common::today(),
                     ) {
                         Some(id) if units.covered.contains(&id) => UnitLookup::Found(id),
                         Some(_) => UnitLookup::OutOfScope,

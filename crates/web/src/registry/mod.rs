@@ -218,7 +218,7 @@ pub async fn list_query_unit(
             lq.craft_group = Some(g);
         }
     }
-    let today = crate::geo::today();
+    let today = crate::common::today();
     let th = langnghe_core::registry::Thresholds::default();
     match non_empty(&q.ocop_status).as_deref() {
         None => {}
@@ -381,4 +381,14 @@ pub async fn load(state: &AppState, e: Entity, scope: i64, id: &str) -> AppResul
     langnghe_store::registry::get(&state.db, e, scope, id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The registry's whole API: the records (`api`), the village map points
+/// (`pages`), imports and files. The area's root assembles its parts, so the
+/// parts never import each other to be assembled.
+pub fn api_router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    api::records()
+        .merge(pages::village_api())
+        .merge(import::api())
+        .merge(files::api())
 }

@@ -510,7 +510,7 @@ fn village_checklists(rec: &Record) -> (Vec<rules::Criterion>, Vec<rules::Criter
         households_total: i("households_total"),
         households_in_craft: i("households_in_craft"),
         stable_since_year: i("stable_since_year").map(|y| y as i32),
-        as_of_year: crate::geo::today().year(),
+        as_of_year: crate::common::today().year(),
         environment_ok: rec.get("environment_ok").and_then(Value::as_bool),
     };
     let village = rules::craft_village_checklist(&facts, &rules::Thresholds::default());
@@ -535,7 +535,7 @@ fn village_rules(lang: Lang, rec: &Record, last_assessed: Option<time::Date>) ->
         traditional_overall => rules::overall(&trad).as_str(),
         last_assessed => last_assessed.map(vnfmt::format_date),
         environment_due => rules::environment_due(last_assessed, &th).map(vnfmt::format_date),
-        environment_overdue => rules::environment_overdue(last_assessed, crate::geo::today(), &th),
+        environment_overdue => rules::environment_overdue(last_assessed, crate::common::today(), &th),
     }
 }
 
@@ -640,7 +640,7 @@ async fn detail_html(
                     .get("first_known_year")
                     .and_then(Value::as_i64)
                     .map(|y| y as i32),
-                as_of_year: crate::geo::today().year(),
+                as_of_year: crate::common::today().year(),
                 still_practised: b("still_practised"),
                 cultural_identity: b("cultural_identity"),
                 named_artisan_or_village: b("named_artisan_or_village"),
@@ -655,7 +655,8 @@ async fn detail_html(
             .and_then(Value::as_str)
             .and_then(|s| vnfmt::parse_date(s).ok())
             .map(|d| {
-                let st = rules::ocop_status(d, crate::geo::today(), &rules::Thresholds::default());
+                let st =
+                    rules::ocop_status(d, crate::common::today(), &rules::Thresholds::default());
                 let (key, days) = match st {
                     rules::CertStatus::Valid => ("ocop-valid", 0),
                     rules::CertStatus::ExpiringSoon { days_left } => ("ocop-expiring", days_left),
@@ -683,7 +684,7 @@ async fn detail_html(
         history => history,
         rules => rules_ctx,
         extra => extra,
-        today => crate::geo::today().to_string(),
+        today => crate::common::today().to_string(),
         updated_at => rec.get("updated_at").cloned().unwrap_or(Value::Null),
         file_name => rec.get("file_name").cloned().unwrap_or(Value::Null),
         file_size => rec.get("file_size").and_then(Value::as_i64).unwrap_or(0),
@@ -1264,7 +1265,7 @@ async fn checklist_api(
     let mut rec = load(&state, Entity::Village, scope, &id).await?;
     let last = village_context(&state, scope, &mut rec).await?;
     let th = rules::Thresholds::default();
-    let today = crate::geo::today();
+    let today = crate::common::today();
     let (village, trad) = village_checklists(&rec);
     let show = |c: &rules::Criterion| serde_json::json!({"key": c.key, "status": c.status.as_str(), "detail": c.detail});
     Ok(Json(serde_json::json!({

@@ -5,7 +5,7 @@
 //! narrative gathered per unit; rendered on screen, as JSON, and as the
 //! official report (PDF and DOCX per Decree 30/2020/NĐ-CP, XLSX annex).
 
-use super::{file_response, XLSX_TYPE};
+use crate::common::{file_response, XLSX_TYPE};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path, Query};

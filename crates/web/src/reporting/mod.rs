@@ -9,6 +9,7 @@ pub mod consolidation;
 pub mod reminders;
 pub mod xlsx;
 
+use crate::common::{file_response, XLSX_TYPE};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
@@ -16,7 +17,7 @@ use crate::i18n::{t, t_args, Lang};
 use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::{Multipart, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -147,11 +148,7 @@ async fn load_report(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Report>
         .ok_or(AppError::NotFound)
 }
 
-pub fn today() -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(vnfmt::VIETNAM_OFFSET)
-        .date()
-}
+pub use crate::common::today;
 
 // ---------------------------------------------------------------------------
 // Periods
@@ -709,13 +706,13 @@ async fn filter_of(
 
 /// Reports visible to the caller: an officer's own unit's, or all of the programmes in scope.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reporting", params(ReportQuery),
-    responses((status = 200, body = crate::api::ListOf<Report>),
+    responses((status = 200, body = crate::common::ListOf<Report>),
         (status = 422, description = "`unit` names no unit, or several (the error lists them)")))]
 async fn reports_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
-) -> AppResult<Json<crate::api::ListOf<Report>>> {
+) -> AppResult<Json<crate::common::ListOf<Report>>> {
     let scope = report_scope(&ctx)?;
     let (filter, _) = filter_of(&state, ctx.lang, &q)
         .await?
@@ -732,7 +729,7 @@ async fn reports_api(
         .into_iter()
         .map(|r| crate::views::named_report(ctx.lang, r))
         .collect();
-    Ok(Json(crate::api::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf { items, total }))
 }
 
 async fn reports_page(
@@ -1437,32 +1434,6 @@ async fn action_page(
 // ---------------------------------------------------------------------------
 // Excel round trip
 // ---------------------------------------------------------------------------
-
-pub(crate) fn file_response(bytes: Vec<u8>, ctype: &str, name: &str) -> Response {
-    let mut res = bytes.into_response();
-    if let Ok(v) = HeaderValue::from_str(ctype) {
-        res.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = crate::ctx::urlencode(name).replace('+', "%20");
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    )) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
-pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn xlsx_of(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Response> {
     let r = load_report(state, ctx, id).await?;

@@ -1,5 +1,8 @@
-//! The JSON API under `/api/v1`, described by an OpenAPI document assembled
-//! from the same routes that serve it (utoipa-axum), so no route goes undocumented.
+//! The assembly of the areas: the JSON API under `/api/v1` (every area's
+//! `api()` merged), and the OpenAPI document assembled from the same routes that
+//! serve it (utoipa-axum), so no route goes undocumented. Only the crate root
+//! (`app`) uses this module; no area imports it, so areas never import each
+//! other through it (what they share is in `crate::common`).
 
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -10,16 +13,8 @@ use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
-use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-
-/// Every list endpoint answers `{"items": […], "total": N}`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ListOf<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::users::api())
         .merge(crate::account::api())
         .merge(crate::audit::api())
-        .merge(crate::registry::api::router())
+        .merge(crate::registry::api_router())
         .merge(crate::plans::api())
         .merge(crate::plans_edit::api())
         .merge(crate::reporting::api())
@@ -57,7 +52,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::activities::api())
         .merge(crate::home::api())
         .merge(crate::map::api())
-        // --- i12-dash2 ---
         .merge(crate::dashboard::api())
         .merge(crate::dashboard::overview_api())
 }
