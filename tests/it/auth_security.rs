@@ -1,5 +1,5 @@
-//! Authentication, sessions, headers and accounts under real use (issue 10,
-//! items 3, 6, 7, 8, 10, 11, 14 and versions of accounts).
+//! Authentication, sessions, headers and accounts under real use, and versions of
+//! accounts.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;

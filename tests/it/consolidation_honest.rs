@@ -1,4 +1,4 @@
-//! A consolidation that cannot mislead (issue 11, items 4 and 5): coverage and
+//! A consolidation that cannot mislead: coverage and
 //! the units not yet approved in JSON, page and PDF; provisional verdicts;
 //! composite targets compared per category; the milestone in force with its
 //! year; opening a past-due period needs a confirmation; the plan page's

@@ -1,4 +1,4 @@
-//! Issue 11, daily work: a district reads the plans that contain it (and edits
+//! Daily work: a district reads the plans that contain it (and edits
 //! none of them), finds its tasks, and every person's home page lists what is
 //! theirs to do, with days left or overdue.
 

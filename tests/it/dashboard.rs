@@ -1,4 +1,4 @@
-//! The leaders' programme dashboard (issue 12): the JSON shape, live figures
+//! The leaders' programme dashboard: the JSON shape, live figures
 //! (approve a report, the dashboard moves), the scope both ways, 404 outside
 //! it, the page with its chart and the chart's downloads.
 

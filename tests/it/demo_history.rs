@@ -1,4 +1,4 @@
-//! A demo that lives (issue 12, item 1): `serve --demo` builds a reporting
+//! A demo that lives: `serve --demo` builds a reporting
 //! history for plan 316/KH-UBND and the khuyến công programme 2016-2020,
 //! idempotently, every invented value marked as sample data; the seed's own
 //! figures stay as stated.
@@ -271,7 +271,7 @@ pub async fn demo_history_is_idempotent_mixed_and_marked_sample(b: Backend) {
     }
     assert!(valued >= 5, "values entered: {valued}");
 
-    // 2011-2015: only what seed 001 states — no period, the actuals unchanged.
+    // 2011-2015: only what the evaluation of 2011-2015 (in the 2016-2020 programme) states — no period, the actuals unchanged.
     assert_eq!(
         api(&mut admin, &format!("/api/v1/programs/{kc11}/periods")).await,
         json!([])

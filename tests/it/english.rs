@@ -1,4 +1,4 @@
-//! Issue 11 item 7 for schemes: eligibility and selection reasons are
+//! Schemes: eligibility and selection reasons are
 //! catalogue keys with arguments, given in the request's language.
 
 use crate::api;
@@ -245,7 +245,7 @@ pub async fn period_names_and_shared_targets_follow_the_language(b: Backend) {
     assert!(page.body.contains("Toàn tỉnh:"));
 }
 
-/// Issue 11 item 6 for schemes: an action refused for its input answers 422
+/// Schemes: an action refused for its input answers 422
 /// with the page, what was typed kept in its form and the summary linking
 /// each message to its field; a stale page answers 409 the same way.
 pub async fn scheme_action_errors_keep_what_was_typed(b: Backend) {

@@ -1,4 +1,4 @@
-//! Issue 11 items 6 and 3 (branch i11-forms2): the plan page's inline add
+//! The plan page's inline add
 //! forms keep what was typed after an error (422, the field named and linked),
 //! and the report list takes its unit by code or by name.
 

@@ -1,4 +1,4 @@
-//! Issue 10, import speed: `insert_all` builds the records it indexes and audits
+//! Import speed: `insert_all` builds the records it indexes and audits
 //! from the values written (no read-back). They must be exactly what a single
 //! create writes and what a read gives back.
 

@@ -1,4 +1,4 @@
-//! The map (issue 12, item 5): both structures, figures live and scoped,
+//! The map: both structures, figures live and scoped,
 //! 422 naming the field; each on SQLite and PostgreSQL.
 
 use http::{Method, StatusCode};

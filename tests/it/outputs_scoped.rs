@@ -1,4 +1,4 @@
-//! Issue 10, item 9: every output is scoped. The PDF, DOCX, XLSX and CSV files
+//! Every output is scoped. The PDF, DOCX, XLSX and CSV files
 //! apply exactly the scope of the JSON they are built from.
 //!
 //! The test walks every download route of the OpenAPI document (a GET whose 200

@@ -1,4 +1,4 @@
-//! Places by name and registry pages for officials (issue 11, items 3 and 9),
+//! Places by name and registry pages for officials,
 //! each on SQLite and PostgreSQL.
 
 use http::{Method, StatusCode};

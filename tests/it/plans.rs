@@ -1,4 +1,4 @@
-//! Plans (issue 4, first part): the seed plans loaded, the document's rates reproduced.
+//! Plans: the seed plans loaded, the document's rates reproduced.
 
 use crate::api;
 use http::StatusCode;

@@ -1,4 +1,4 @@
-//! Plans and schemes under real use (issue 10): no lost update on any of their
+//! Plans and schemes under real use: no lost update on any of their
 //! records, actions decided on the row as it is once locked, and every scheme
 //! output scoped like the JSON it is built from.
 
@@ -9,7 +9,7 @@ use http::{header, Method, Request, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use serde_json::{json, Value};
 
-/// The demo's 2017 brand-building plan (seed 002) and its support scheme.
+/// The demo's 2017 brand-building plan of Hà Nội and its support scheme.
 async fn demo_ids(c: &mut Client) -> (i64, i64) {
     let progs = api(c, "/api/v1/programs?q=thuong&limit=50").await;
     let prog = progs["items"]

@@ -1,4 +1,4 @@
-//! Registry scenarios (issue 3), each on SQLite and PostgreSQL.
+//! Registry scenarios, each on SQLite and PostgreSQL.
 
 use crate::{api, names};
 use http::{Method, StatusCode};

@@ -1,4 +1,4 @@
-//! Issue 10 for the registry: versions (no lost update), exact audit chains,
+//! The registry: versions (no lost update), exact audit chains,
 //! imports beside other writers, deep pages by cursor.
 
 use crate::api;

@@ -1,4 +1,4 @@
-//! The reporting cycle (issue 5): periods, assignments, entry on the web and in
+//! The reporting cycle: periods, assignments, entry on the web and in
 //! Excel, checks, workflow with optimistic locking, timeliness and reminders,
 //! consolidation of approved reports only, and the official outputs.
 

@@ -1,4 +1,4 @@
-//! Support schemes (issue 6): the seed 002 demo at every stage, and a scheme
+//! Support schemes: Hà Nội's 2017 craft-village brand scheme of the demo at every stage, and a scheme
 //! defined, registered, checked, selected, contracted, accepted and settled
 //! through the API, with the indicator and the budget line moving.
 
@@ -29,7 +29,7 @@ pub async fn scheme_demo_shows_every_stage(b: Backend) {
     assert_eq!(
         v["steps"].as_array().map(Vec::len),
         Some(9),
-        "the 9 steps of seed 002"
+        "the 9 steps of Hà Nội's 2017 craft-village brand scheme"
     );
     assert_eq!(v["liquidate_by"], "2017-11-25");
     let sel = api(&mut admin, &format!("/api/v1/schemes/{id}/selection")).await;

@@ -1,4 +1,4 @@
-//! Issue 11 items 6 and 7: errors that help, and English that is whole.
+//! Errors that help, and English that is whole.
 //! Duplicates name their field, state refusals carry a message key (never
 //! "This … already exists"), period names, numbers and system text follow the
 //! reader's language.

@@ -1,4 +1,4 @@
-//! `--only reads`: reads while a writer holds the lock (issue 10, item 3).
+//! `--only reads`: reads while a writer holds the lock.
 //!
 //! The real router is driven in-process by N concurrent readers for a fixed
 //! time, twice: first with nobody writing, then while one transaction holds the

@@ -1,4 +1,4 @@
-//! Aggregates of the leaders' dashboard (issue 12), computed in the database
+//! Aggregates of the leaders' dashboard, computed in the database
 //! on every request (no analytics table, no cache): the reports of a
 //! programme's periods, its budget per year and per content line, its support
 //! schemes by stage, and a province's registry figures. Only the rows of one

@@ -1,4 +1,4 @@
-//! Server-rendered SVG charts of the dashboard (issue 12), drawn like the Gantt:
+//! Server-rendered SVG charts of the dashboard, drawn like the Gantt:
 //! no JavaScript, no inline style (presentation attributes only, so the same
 //! SVG works inside the page under the CSP and as a file of its own). Every
 //! bar carries its value as text and a pattern by status, so the chart reads

@@ -1,4 +1,4 @@
-//! The leaders' programme dashboard (issue 12): per indicator the latest
+//! The leaders' programme dashboard: per indicator the latest
 //! value, the target in force, achievement and whether it is on track against
 //! the expected trajectory; reporting per period and per unit; budget per year
 //! and per content line; schemes by stage; the units most behind. Every figure

@@ -773,7 +773,7 @@ mod tests {
         }
     }
 
-    /// The nine steps of seed 002 (Hà Nội 2017, "thương hiệu làng nghề").
+    /// The nine steps of Hà Nội's 2017 craft-village brand scheme ("thương hiệu làng nghề").
     fn seed_bars() -> Vec<Bar> {
         let mut v = vec![
             bar(1, "Nhận hồ sơ đăng ký hỗ trợ", Some(date!(2017-05-01)), Some(date!(2017-05-31)), "done"),

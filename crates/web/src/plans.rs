@@ -1,6 +1,6 @@
 //! Programmes and plans: list, programme page (legal basis, indicators with
 //! targets as stated and achievement, the task matrix, the budget), the
-//! agency's tasks, and their JSON twins. Data entry comes next (issue 4).
+//! agency's tasks, and their JSON twins (editing is in `plans_edit`).
 
 use crate::common::ListOf;
 use crate::ctx::Ctx;

@@ -258,7 +258,7 @@ step('1. enter a plan by hand (an empty form first shows the error summary)', as
     `"Thời gian" is "${d['Thời gian']?.text}"`);
   assert.equal(d['Cơ quan chủ trì']?.text, PLAN.lead, `"Cơ quan chủ trì" is "${d['Cơ quan chủ trì']?.text}"`);
 
-  // The "Mục tiêu" section (issue 11) holds the legal basis and the objectives.
+  // The "Mục tiêu" section holds the legal basis and the objectives.
   const basis = nfc(await page.locator('section.card', { has: page.locator('h3', { hasText: 'Căn cứ pháp lý' }) }).first().innerText());
   assert.ok(basis.includes('52/2018/NĐ-CP'), `the "Căn cứ pháp lý" card does not list 52/2018/NĐ-CP: "${basis}"`);
   for (const o of PLAN.objectives) {
@@ -367,7 +367,7 @@ step('3. two tasks and a budget line: the agency × task matrix and the budget r
   const matrix = page.locator('table.task-matrix');
   assert.ok(await matrix.count(), 'no table.task-matrix after adding two tasks');
   // Tasks are rows, agencies are columns headed by their short name, the full
-  // name in the <abbr title> (issue 11).
+  // name in the <abbr title>.
   const mrows = await rowsOf(matrix);
   const fullNames = await matrix.locator('thead th abbr').evaluateAll((as) => as.map((a) => a.getAttribute('title').normalize('NFC')));
   const cell = (name, task) => {
@@ -581,7 +581,7 @@ step('5. Lào Cai plan 316: the appendix table and its Excel export', async (t) 
   // TT, Nội dung, ĐVT, then 4 columns per milestone (Tổng, LN, NTT, LNTT).
   // "Sở Công thương" is a group total (II): the plan prints 99 and 165 in the
   // "Tổng" column, adding projects, classes and fairs; the page shows a total
-  // per unit instead (issue 11).
+  // per unit instead.
   assert.equal(ct[3], '3 DA/MH; 6 Lớp; 90 Cuộc', `"Sở Công thương" × "Đến năm 2025 / Tổng" is "${ct[3]}" (row ${JSON.stringify(ct)})`);
   assert.equal(ct[7], '5 DA/MH; 10 Lớp; 150 Cuộc', `"Sở Công thương" × "Đến năm 2030 / Tổng" is "${ct[7]}" (row ${JSON.stringify(ct)})`);
   await shot(page, `${PREFIX}-05c-appendix`);

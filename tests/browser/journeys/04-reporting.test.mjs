@@ -1,4 +1,4 @@
-// Journey 04 — the whole reporting cycle (issue 5): the admin creates a
+// Journey 04 — the whole reporting cycle: the admin creates a
 // coordinator (Sở NN&PTNT Lào Cai) and a district officer (UBND huyện Bát
 // Xát); the coordinator opens the H1 2023 period of the Lào Cai plan 316 (an
 // impossible due date first); the officer fills half of the report on the web
@@ -279,7 +279,7 @@ step('2. the coordinator opens the H1 2023 period of plan 316 (an impossible due
 
   // Blank due date: the plan's own rule (Lào Cai: 20/6).
   await page.fill('#f-due_on', '');
-  // 20/6/2023 has passed: opening it needs the confirmation (issue 11).
+  // 20/6/2023 has passed: opening it needs the confirmation.
   await page.check('#f-confirm_past_due');
   await clickNav(page, page.locator('#open form button[type=submit]'));
   assert.match(pathOf(page), /^\/periods\/\d+$/, `opening the period did not land on /periods/{id} (at ${page.url()}; errors ${JSON.stringify((await page.locator('.error-summary li').allInnerTexts()).map(nfc))})`);
@@ -561,7 +561,7 @@ step('6. the consolidated report and its official PDF carry the approved figures
   // Achievement: LN 2 of the 2025 target 11; I.2.3's total lists categories
   // (LN: 4), so it is compared per category; II.4.a against its 2030 target.
   assert.ok(/18,2 %/.test(part('I.2.1', 'LN')?.[6]) && /Chưa đạt/.test(part('I.2.1', 'LN')?.[6]), `I.2.1 LN rate: ${JSON.stringify(part('I.2.1', 'LN'))}`);
-  // I.2.3 has a numeric target per category (LN: 4): compared per category (issue 11).
+  // I.2.3 has a numeric target per category (LN: 4): compared per category.
   assert.ok(total('I.2.3')?.[6]?.startsWith('So sánh theo từng loại'), `I.2.3 achievement: ${JSON.stringify(total('I.2.3'))}`);
   // II.4.a has a 2030 target only: the next milestone, and it says which.
   assert.match(total('II.4.a')?.[6] ?? '', /So với mốc năm 2030/, `II.4.a achievement: ${JSON.stringify(total('II.4.a'))}`);

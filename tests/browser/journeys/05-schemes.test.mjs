@@ -1,4 +1,4 @@
-// Journey 05 — support schemes (issue 6, item 11): the admin creates a
+// Journey 05 — support schemes: the admin creates a
 // coordinator (Sở Công Thương Hà Nội) and two district officers (UBND huyện
 // Gia Lâm, UBND quận Hà Đông); the demo scheme of 2017 shows its 9-step
 // timeline chart, sample badges and an applicant left out for the budget; the

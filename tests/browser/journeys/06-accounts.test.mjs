@@ -1,4 +1,4 @@
-// Journey 06 — sign-in and accounts under real use (issue 10): the admin is
+// Journey 06 — sign-in and accounts under real use: the admin is
 // refused weak passwords for a new district officer (blank, short, common,
 // guessable — each message says why), then creates the officer with a
 // passphrase; two tabs edit the same account and the older one's save shows

@@ -1,4 +1,4 @@
-// Journey 07 — an officer's day (issue 11): the officer of UBND huyện Bát Xát
+// Journey 07 — an officer's day: the officer of UBND huyện Bát Xát
 // logs in and finds on the home page ("Việc cần làm") the report to fill, with
 // its due date and how late it is; opens it from there, fills it (on a phone
 // the value box is visible without sideways scrolling), submits; the

@@ -1,4 +1,4 @@
-// Journey 08 — a coordinator's day (issue 11): two districts have submitted;
+// Journey 08 — a coordinator's day: two districts have submitted;
 // the coordinator's home page ("Việc cần làm") lists the reports waiting for
 // review and the units late in the open period; the coordinator returns one
 // with a reason and approves the other from there, opens the period of the late

@@ -1,5 +1,5 @@
 // Journey 09 — a plan page that reads and a consolidation that cannot mislead
-// (issue 11, items 4, 5 and 8): the Lào Cai plan 316 with its table of
+// the Lào Cai plan 316 with its table of
 // contents and its assignment matrix (agency short names, first column fixed)
 // at 1366 and 390 px; opening a past-due period asks for confirmation and the
 // period page says so; the consolidation states its coverage, names the units

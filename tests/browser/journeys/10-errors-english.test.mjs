@@ -1,5 +1,4 @@
-// Journey 10 — errors that help and English that is whole (issue 11, items 6
-// and 7). The admin submits a bad reporting-period form (a word where a number
+// Journey 10 — errors that help and English that is whole. The admin submits a bad reporting-period form (a word where a number
 // goes, two bad dates) and a bad village-recognition form: the error summary
 // takes focus and is in view, each line names its field and links to it, and
 // what was typed stays. Then the same pages in English: period names, dates

@@ -1,5 +1,5 @@
-// Journey 11 — places by name and registry pages for officials (issue 11,
-// items 3 and 9): the village filter's picker driven by the keyboard (type
+// Journey 11 — places by name and registry pages for officials: the village
+// filter's picker driven by the keyboard (type
 // "y ty", arrow down, Enter), the same choice without JavaScript on the plain
 // pick page, the village list filtered by "Lào Cai" with empty columns hidden,
 // and a village page citing plan 316/KH-UBND. Desktop (1366) and phone (390),

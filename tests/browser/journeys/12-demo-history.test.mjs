@@ -1,4 +1,4 @@
-// Journey 12 — a demo that lives (issue 12, item 1): `serve --demo` opens
+// Journey 12 — a demo that lives: `serve --demo` opens
 // with a reporting history for plan 316/KH-UBND (H1 2023 … H2 2025) and the
 // khuyến công programme 2016-2020, every period marked "Dữ liệu mẫu" /
 // "Sample data": the plan's periods, a consolidation and a report page show

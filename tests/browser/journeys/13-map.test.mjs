@@ -1,4 +1,4 @@
-// Journey 13 — the map (issue 12, items 5 and 8). A leader opens the map
+// Journey 13 — the map. A leader opens the map
 // (today's 34 provinces), switches to the 63 provinces before 1 July 2025,
 // clicks Lào Cai (zoomed, its villages as points), clicks a village point
 // (its page), and reads the same map in English. Phone width too. Screenshots

@@ -1,4 +1,4 @@
-// Journey 14 — the leader's pictures (issue 12, items 2, 3, 4, 8): the province
+// Journey 14 — the leader's pictures: the province
 // overview, the Lào Cai plan's dashboard with its achievement chart beside its
 // table, a chart download (CSV and SVG), in Vietnamese and English, at 1366
 // and 390 px. Screenshots: target/screenshots/dash-*.png.

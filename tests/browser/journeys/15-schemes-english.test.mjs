@@ -1,5 +1,4 @@
-// Journey 12 — support schemes in English, and their action errors (issue 11,
-// items 6 and 7 for schemes). The admin reads the 2017 demo scheme in English:
+// Journey 15 — support schemes in English, and their action errors. The admin reads the 2017 demo scheme in English:
 // the selection and eligibility reasons come from the catalogue ("Rank 10: not
 // enough budget … 240,000,000 VND"), no Vietnamese system sentence is left;
 // an application's eligibility list is English. A monitoring visit with a

@@ -466,7 +466,7 @@ fn docx_escapes_user_text() {
     assert!(xml.contains(">Tên<"));
 }
 
-/// Sample data (issue 12): the mark is on every page of the PDF (header and
+/// Sample data: the mark is on every page of the PDF (header and
 /// background) and in both headers of the DOCX; unmarked outputs have none.
 #[test]
 fn sample_data_is_marked_on_pdf_and_docx() {
