@@ -80,8 +80,8 @@ fn filter_from(q: &AgencyQuery) -> AppResult<AgencyFilter> {
         q: qtext,
         kind,
         sort,
-        limit: q.limit.unwrap_or(50).clamp(1, 500),
-        offset: q.offset.unwrap_or(0).max(0),
+        limit: crate::extract::api_limit(q.limit),
+        offset: crate::extract::api_offset(q.offset),
     })
 }
 
@@ -272,7 +272,7 @@ async fn create_api(
 
 async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Agency> {
     let user = ctx.require(Action::Read)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     store::get(&state.db, user.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)

@@ -102,8 +102,8 @@ fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
         action: short(&q.action),
         from,
         to,
-        limit: q.limit.unwrap_or(50).clamp(1, 500),
-        offset: q.offset.unwrap_or(0).max(0),
+        limit: crate::extract::api_limit(q.limit),
+        offset: crate::extract::api_offset(q.offset),
         before_id,
     })
 }

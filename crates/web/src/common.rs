@@ -19,6 +19,12 @@ pub struct ListOf<T> {
     pub total: i64,
 }
 
+/// A record's id as the URL gives it: anything but a whole number is a 404 (the
+/// record "does not exist"), never a 400, so ids cannot be probed by their form.
+pub fn path_id(raw: &str) -> AppResult<i64> {
+    raw.trim().parse().map_err(|_| AppError::NotFound)
+}
+
 /// Today in Vietnam (UTC+7): deadlines, validity and "as of" are Vietnamese dates.
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc()

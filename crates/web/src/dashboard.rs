@@ -165,7 +165,7 @@ pub struct ProgramDashboard {
 /// inside it (`Some(scope)`); anyone else gets 404.
 async fn readable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Option<i64>)> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
         return Ok((p, None));
     }

@@ -180,11 +180,21 @@ pub struct Paging {
 
 impl Paging {
     pub fn limit(&self) -> i64 {
-        self.limit.unwrap_or(50).clamp(1, 500)
+        api_limit(self.limit)
     }
     pub fn offset(&self) -> i64 {
-        self.offset.unwrap_or(0).clamp(0, i64::MAX / 2)
+        api_offset(self.offset)
     }
+}
+
+/// The `limit` of an API list: 1 to 500, 50 when not given.
+pub fn api_limit(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(50).clamp(1, 500)
+}
+
+/// The `offset` of an API list: from 0, never so large that `offset + limit` overflows.
+pub fn api_offset(offset: Option<i64>) -> i64 {
+    offset.unwrap_or(0).clamp(0, i64::MAX / 2)
 }
 
 /// Page numbers of HTML lists (1-based, 50 a page).

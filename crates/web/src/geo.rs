@@ -99,8 +99,8 @@ async fn filter_from(
             parent_id: parent.as_ref().map(|p| p.id),
             as_of: Some(as_of),
             q: qtext,
-            limit: q.limit.unwrap_or(50).clamp(1, 500),
-            offset: q.offset.unwrap_or(0).max(0),
+            limit: crate::extract::api_limit(q.limit),
+            offset: crate::extract::api_offset(q.offset),
         },
         parent,
     ))
@@ -396,7 +396,7 @@ async fn search_api(
     Query(q): Query<PickQuery>,
 ) -> AppResult<Json<ListOf<UnitPick>>> {
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let offset = crate::extract::api_offset(q.offset);
     let (items, total) = search(&state, ctx.lang, &q, limit, offset).await?;
     Ok(Json(ListOf { items, total }))
 }

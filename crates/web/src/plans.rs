@@ -82,8 +82,8 @@ async fn list_api(
         &state.db,
         s,
         non_empty(&q.q).as_deref(),
-        q.limit.unwrap_or(50).clamp(1, 500),
-        q.offset.unwrap_or(0).max(0),
+        crate::extract::api_limit(q.limit),
+        crate::extract::api_offset(q.offset),
     )
     .await?;
     Ok(Json(ListOf { items, total }))
@@ -110,7 +110,7 @@ async fn list_page(
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let s = scope(ctx)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     store::get_visible(&state.db, s, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -505,7 +505,7 @@ async fn achievement_api(
     Query(q): Query<AsOf>,
 ) -> AppResult<Json<AchievementView>> {
     let s = scope(&ctx)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(&id)?;
     let ind = store::indicator(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -599,7 +599,7 @@ fn conflict_rows<A: Serialize, B: Serialize>(
 
 async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let user = ctx.require(Action::EditRegistry)?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     store::get(&state.db, user.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -945,7 +945,7 @@ async fn indicator_in_scope(
     } else {
         Action::Read
     })?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let ind = store::indicator(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1060,7 +1060,7 @@ async fn target_in_scope(
     id: &str,
     edit: bool,
 ) -> AppResult<(Indicator, TargetRow)> {
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let row = store::target(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1340,7 +1340,7 @@ async fn task_in_scope(
     } else {
         Action::Read
     })?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let task = store::task(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1562,7 +1562,7 @@ async fn budget_line_in_scope(
     } else {
         Action::Read
     })?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let line = store::budget_line(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -2419,7 +2419,7 @@ async fn actual_api(
     Json(p): Json<ActualPayload>,
 ) -> AppResult<Response> {
     let user = ctx.require(Action::EditRegistry)?;
-    let iid: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let iid = crate::common::path_id(&id)?;
     let ind = store::indicator(&state.db, iid)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -127,7 +127,7 @@ fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i6
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     store::get(&state.db, u.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -135,7 +135,7 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
 
 async fn load_app(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Scheme, Application)> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let app = store::application(&state.db, u.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1960,8 +1960,8 @@ async fn contracts_api(
     let (items, total) = store::contracts(
         &state.db,
         u.scope_unit_id,
-        q.limit.unwrap_or(50).clamp(1, 500),
-        q.offset.unwrap_or(0).max(0),
+        crate::extract::api_limit(q.limit),
+        crate::extract::api_offset(q.offset),
     )
     .await?;
     Ok(Json(crate::common::ListOf { items, total }))

@@ -58,8 +58,8 @@ async fn list_api(
     let admin = ctx.require(Action::Administer)?;
     let f = UserFilter {
         q: non_empty(&q.q).map(|s| s.chars().take(100).collect()),
-        limit: q.limit.unwrap_or(50).clamp(1, 500),
-        offset: q.offset.unwrap_or(0).max(0),
+        limit: crate::extract::api_limit(q.limit),
+        offset: crate::extract::api_offset(q.offset),
     };
     let (items, total) = store::list(&state.db, admin.scope_unit_id, &f).await?;
     Ok(Json(ListOf { items, total }))
@@ -409,7 +409,7 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, 
 /// An account inside the admin's scope, or 404.
 async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<User> {
     let admin = ctx.require(Action::Administer)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let u = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if !geo::covers(&state.db, admin.scope_unit_id, u.scope_unit_id).await? {
         return Err(AppError::NotFound);

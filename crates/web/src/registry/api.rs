@@ -639,7 +639,7 @@ pub async fn search_api(
         &text,
         &kinds,
         q.limit.unwrap_or(20).clamp(1, 100),
-        q.offset.unwrap_or(0).max(0),
+        crate::extract::api_offset(q.offset),
     )
     .await?;
     Ok(Json(ListOf { items, total }))

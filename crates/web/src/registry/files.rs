@@ -88,7 +88,7 @@ async fn attach(state: &AppState, ctx: &Ctx, id: &str, m: Multipart) -> AppResul
 
 async fn download(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Response> {
     let scope = read_scope(ctx)?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     let (name, ctype, bytes) = store::document_file(&state.db, scope, id)
         .await?
         .ok_or(AppError::NotFound)?;

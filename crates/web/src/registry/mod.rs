@@ -260,8 +260,8 @@ pub async fn list_query_unit(
         }
         None => errors.push(FieldError::new("sort", "error-sort")),
     }
-    lq.limit = q.limit.unwrap_or(50).clamp(1, 500);
-    lq.offset = q.offset.unwrap_or(0).max(0);
+    lq.limit = crate::extract::api_limit(q.limit);
+    lq.offset = crate::extract::api_offset(q.offset);
     if let Some(raw) = non_empty(&q.after) {
         lq.after = langnghe_store::cursor::Cursor::decode(&raw);
         if lq.after.is_none() || !langnghe_store::registry::cursor_fits(&lq) {
@@ -377,7 +377,7 @@ pub fn edit_scope(ctx: &Ctx) -> AppResult<i64> {
 }
 
 pub async fn load(state: &AppState, e: Entity, scope: i64, id: &str) -> AppResult<Record> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     langnghe_store::registry::get(&state.db, e, scope, id)
         .await?
         .ok_or(AppError::NotFound)

@@ -505,7 +505,7 @@ enum Reach {
 /// their unit); anyone else gets 404, as for the programme itself.
 async fn readable_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Reach)> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
         return Ok((p, Reach::Whole));
     }
@@ -566,7 +566,7 @@ async fn load(
     let (program, reach) = readable_program(state, ctx, id).await?;
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => {
-            let pid: i64 = p.parse().map_err(|_| AppError::NotFound)?;
+            let pid = crate::common::path_id(p)?;
             store::period(&state.db, pid)
                 .await?
                 .filter(|x| x.program_id == program.id)

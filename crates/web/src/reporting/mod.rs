@@ -106,7 +106,7 @@ fn is_coordinator(ctx: &Ctx) -> bool {
 /// A programme the caller reads (run inside their scope or over an area containing it).
 pub async fn load_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     plans::get_visible(&state.db, u.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -115,14 +115,14 @@ pub async fn load_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Pr
 /// A programme run inside the caller's scope: the one they may change (seeing ≠ editing).
 pub async fn load_program_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
     let u = ctx.user()?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     plans::get(&state.db, u.scope_unit_id, id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
 pub async fn load_period(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Period)> {
-    let pid: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let pid = crate::common::path_id(id)?;
     let period = store::period(&state.db, pid)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -132,7 +132,7 @@ pub async fn load_period(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Pr
 
 /// A period of a programme run inside the caller's scope (for the writes on it).
 async fn load_period_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Period)> {
-    let pid: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let pid = crate::common::path_id(id)?;
     let period = store::period(&state.db, pid)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -142,7 +142,7 @@ async fn load_period_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<
 
 async fn load_report(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Report> {
     let scope = report_scope(ctx)?;
-    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = crate::common::path_id(id)?;
     store::get_report(&state.db, scope, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -721,8 +721,8 @@ async fn reports_api(
         &state.db,
         scope,
         &filter,
-        q.limit.unwrap_or(50).clamp(1, 500),
-        q.offset.unwrap_or(0).max(0),
+        crate::extract::api_limit(q.limit),
+        crate::extract::api_offset(q.offset),
     )
     .await?;
     let items = items
@@ -1585,7 +1585,7 @@ async fn attach_page(
 /// An attachment, to whoever may open its report (the same scope as the report's JSON).
 async fn attachment_of(state: &AppState, ctx: &Ctx, id: &str, aid: &str) -> AppResult<Response> {
     let r = load_report(state, ctx, id).await?;
-    let aid: i64 = aid.trim().parse().map_err(|_| AppError::NotFound)?;
+    let aid = crate::common::path_id(aid)?;
     let (name, ctype, bytes) = store::attachment_file(&state.db, r.id, aid)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1623,7 +1623,7 @@ async fn detach_page(
     if !allowed_actions(&ctx, &r).iter().any(|a| a == "save") {
         return Err(AppError::Forbidden);
     }
-    let aid: i64 = aid.parse().map_err(|_| AppError::NotFound)?;
+    let aid = crate::common::path_id(&aid)?;
     store::remove_attachment(&state.db, &ctx.actor(), r.id, aid).await?;
     ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
     Ok(Redirect::to(&format!("/reports/{id}#attachments")).into_response())
