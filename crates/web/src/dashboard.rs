@@ -192,11 +192,20 @@ fn unit_view(u: &rules::UnitRecord) -> UnitReporting {
     }
 }
 
+/// Whether to compute the trend (one consolidation per period): the programme's
+/// own dashboard does; the overview, which shows only the verdicts, does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    With,
+    Without,
+}
+
 /// Compute the dashboard of a programme, for a reader limited to `within` (if set).
 pub async fn compute(
     state: &AppState,
     program: &Program,
     within: Option<i64>,
+    with_trend: Trend,
 ) -> AppResult<ProgramDashboard> {
     let db = &state.db;
     let today = crate::common::today();
@@ -472,7 +481,7 @@ async fn json_api(
     Path(id): Path<String>,
 ) -> AppResult<Json<ProgramDashboard>> {
     let (p, within) = readable(&state, &ctx, &id).await?;
-    Ok(Json(compute(&state, &p, within).await?))
+    Ok(Json(compute(&state, &p, within, Trend::With).await?))
 }
 
 fn pct_text(lang: Lang, p: Option<f64>) -> String {
@@ -966,7 +975,7 @@ async fn chart_file(
         return Err(AppError::NotFound);
     }
     let (p, within) = readable(&state, &ctx, &id).await?;
-    let d = compute(&state, &p, within).await?;
+    let d = compute(&state, &p, within, Trend::With).await?;
     let name = format!("{}-{stem}.{ext}", p.code.replace('/', "-"));
     let res = match (stem, ext) {
         ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang, true)),
@@ -1065,7 +1074,7 @@ async fn page(
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     let (p, within) = readable(&state, &ctx, &id).await?;
-    let d = compute(&state, &p, within).await?;
+    let d = compute(&state, &p, within, Trend::With).await?;
     let achievement = achievement_svg(&d, ctx.lang, false);
     let units = units_svg(&d, ctx.lang, false);
     let budget = budget_svg(&d, ctx.lang);
@@ -1183,7 +1192,8 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         } else {
             Some(area)
         };
-        let d = compute(state, p, within).await?;
+        // The verdicts only: no trend (one consolidation a period) per programme.
+        let d = compute(state, p, within, Trend::Without).await?;
         let count = |s: &str| d.indicators.iter().filter(|i| i.status == s).count();
         let r = rates.iter().find(|r| r.program_id == p.id);
         programs.push(ProgramSummary {
