@@ -366,15 +366,20 @@ pub async fn compute(
             provisional,
         });
     }
-    let trend = trend_of(
-        state,
-        program,
-        &all_periods,
-        latest,
-        consol.as_ref(),
-        &indicators,
-    )
-    .await?;
+    let trend = match with_trend {
+        Trend::With => {
+            trend_of(
+                state,
+                program,
+                &all_periods,
+                latest,
+                consol.as_ref(),
+                &indicators,
+            )
+            .await?
+        }
+        Trend::Without => vec![],
+    };
     let budget = store::budget_by_year(db, program.id)
         .await?
         .into_iter()
