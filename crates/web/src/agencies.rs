@@ -1,8 +1,8 @@
 //! Agencies: departments, People's Committees, centres… Scoped by the user's
 //! admin unit: a user sees and edits only agencies whose unit lies within it.
 
-use crate::common::ListOf;
-use crate::ctx::{self, Ctx};
+use crate::common::{saved, sent_back, ListOf};
+use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
 use crate::i18n::t;
@@ -11,7 +11,7 @@ use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use langnghe_core::access::Action;
@@ -452,22 +452,15 @@ async fn create_page(
                         return Err(e);
                     }
                     let html = form_page(&state, &ctx, &p, None, &errs).await?;
-                    return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+                    return Ok(sent_back(StatusCode::UNPROCESSABLE_ENTITY, html));
                 }
             };
-            ctx::flash(
-                &session,
-                "success",
-                crate::i18n::t_args(ctx.lang, "saved-named", &[("name", a.name.clone())]),
-            )
-            .await;
-            Ok(Redirect::to(&format!("/agencies/{}", a.id)).into_response())
+            Ok(saved(&session, ctx.lang, &a.name, &format!("/agencies/{}", a.id)).await)
         }
-        Err(AppError::Validation(errs)) => Ok((
+        Err(AppError::Validation(errs)) => Ok(sent_back(
             StatusCode::UNPROCESSABLE_ENTITY,
             form_page(&state, &ctx, &p, None, &errs).await?,
-        )
-            .into_response()),
+        )),
         Err(e) => Err(e),
     }
 }
@@ -510,23 +503,16 @@ async fn update_page(
                     let html =
                         form_page_with(&state, &ctx, &mine, Some(existing.id), &[], Some(rows))
                             .await?;
-                    return Ok((StatusCode::CONFLICT, html).into_response());
+                    return Ok(sent_back(StatusCode::CONFLICT, html));
                 }
                 other => other?,
             };
-            ctx::flash(
-                &session,
-                "success",
-                crate::i18n::t_args(ctx.lang, "saved-named", &[("name", a.name.clone())]),
-            )
-            .await;
-            Ok(Redirect::to(&format!("/agencies/{}", a.id)).into_response())
+            Ok(saved(&session, ctx.lang, &a.name, &format!("/agencies/{}", a.id)).await)
         }
-        Err(AppError::Validation(errs)) => Ok((
+        Err(AppError::Validation(errs)) => Ok(sent_back(
             StatusCode::UNPROCESSABLE_ENTITY,
             form_page(&state, &ctx, &p, Some(existing.id), &errs).await?,
-        )
-            .into_response()),
+        )),
         Err(e) => Err(e),
     }
 }

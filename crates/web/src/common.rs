@@ -107,3 +107,26 @@ pub fn password_error(field: &str, p: PasswordProblem) -> FieldError {
         PasswordProblem::Guessable => FieldError::new(field, "error-password-guessable"),
     }
 }
+
+/// The answer to a form that saved: a "saved" flash naming the record, in the
+/// reader's language, and a redirect (303) to where the record is shown.
+pub async fn saved(
+    session: &tower_sessions::Session,
+    lang: crate::i18n::Lang,
+    name: &str,
+    to: &str,
+) -> Response {
+    crate::ctx::flash(
+        session,
+        "success",
+        crate::i18n::t_args(lang, "saved-named", &[("name", name.to_string())]),
+    )
+    .await;
+    axum::response::Redirect::to(to).into_response()
+}
+
+/// The answer to a form sent back: the page again, with what was typed and the
+/// errors, under `status` (422 for bad input, 409 for a stale page or a refusal).
+pub fn sent_back(status: axum::http::StatusCode, html: axum::response::Html<String>) -> Response {
+    (status, html).into_response()
+}

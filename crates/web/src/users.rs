@@ -1,8 +1,8 @@
 //! Accounts (admin only): list, create. Every user belongs to an agency and
 //! has an admin-unit scope, which must lie within the creating admin's scope.
 
-use crate::common::{password_error, ListOf};
-use crate::ctx::{self, Ctx};
+use crate::common::{password_error, saved, sent_back, ListOf};
+use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Query, PAGE_SIZE};
 use crate::i18n::t;
@@ -11,7 +11,7 @@ use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use langnghe_core::access::{check_password_policy, parse_username, Action, Role};
@@ -337,15 +337,7 @@ async fn create_page(
     let admin = ctx.require(Action::Administer)?;
     match validate(&state, admin.scope_unit_id, &p).await {
         Ok(nu) => match store::create(&state.db, &ctx.actor(), &nu).await {
-            Ok(u) => {
-                ctx::flash(
-                    &session,
-                    "success",
-                    crate::i18n::t_args(ctx.lang, "saved-named", &[("name", u.username.clone())]),
-                )
-                .await;
-                Ok(Redirect::to("/users").into_response())
-            }
+            Ok(u) => Ok(saved(&session, ctx.lang, &u.username, "/users").await),
             Err(langnghe_store::StoreError::Conflict(_)) => {
                 let errs = vec![FieldError::new("username", "error-username-taken")];
                 Ok((
@@ -586,20 +578,12 @@ async fn update_page(
         Ok(ch) => ch,
         Err(AppError::Validation(errs)) => {
             let html = edit_form(&state, &ctx, &target, &p, &errs, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+            return Ok(sent_back(StatusCode::UNPROCESSABLE_ENTITY, html));
         }
         Err(e) => return Err(e),
     };
     match save(&state, &ctx, target.id, expected, &ch).await {
-        Ok(u) => {
-            ctx::flash(
-                &session,
-                "success",
-                crate::i18n::t_args(ctx.lang, "saved-named", &[("name", u.username.clone())]),
-            )
-            .await;
-            Ok(Redirect::to("/users").into_response())
-        }
+        Ok(u) => Ok(saved(&session, ctx.lang, &u.username, "/users").await),
         Err(AppError::Stale { .. }) => {
             // Keep what was typed (not the password); show it beside what is stored,
             // with the stored version, so saving again overwrites deliberately.
