@@ -22,6 +22,7 @@ macro_rules! note {
     }};
 }
 
+mod dashboard;
 mod gen;
 mod import;
 mod paging;
@@ -78,6 +79,8 @@ pub enum Bench {
     Import,
     /// Deep pages of `--records` villages: first page, page 10.000 by offset and by cursor, last page.
     Paging,
+    /// The programme dashboard, the overviews and the map at scale: p50 / p95 per request.
+    Dashboard,
 }
 
 impl Bench {
@@ -89,6 +92,7 @@ impl Bench {
             Bench::Reads => "reads",
             Bench::Import => "import",
             Bench::Paging => "paging",
+            Bench::Dashboard => "dashboard",
         }
     }
 }
@@ -182,6 +186,7 @@ enum Outcome {
     Reads(reads::Report),
     Import(import::Report),
     Paging(paging::Report),
+    Dashboard(dashboard::Report),
 }
 
 impl Outcome {
@@ -193,6 +198,7 @@ impl Outcome {
             Outcome::Reads(r) => r.finish(),
             Outcome::Import(r) => r.finish(),
             Outcome::Paging(r) => r.finish(),
+            Outcome::Dashboard(r) => r.finish(),
         }
     }
 
@@ -204,6 +210,7 @@ impl Outcome {
             Outcome::Reads(r) => r.markdown(),
             Outcome::Import(r) => r.markdown(),
             Outcome::Paging(r) => r.markdown(),
+            Outcome::Dashboard(r) => r.markdown(),
         }
     }
 }
@@ -219,6 +226,7 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
         Bench::Reads => Ok(Outcome::Reads(reads::run(db, args).await?)),
         Bench::Import => Ok(Outcome::Import(import::run(db, args).await?)),
         Bench::Paging => Ok(Outcome::Paging(paging::run(db, args).await?)),
+        Bench::Dashboard => Ok(Outcome::Dashboard(dashboard::run(db, args).await?)),
     }
 }
 

@@ -92,7 +92,11 @@ fn sid_of(cookies: &[String]) -> Option<String> {
 }
 
 /// Log in through the form as a browser would; returns the session cookie.
-async fn login(router: &Router, username: &str, password: &str) -> anyhow::Result<String> {
+pub(crate) async fn login(
+    router: &Router,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<String> {
     let res = router
         .clone()
         .oneshot(Request::get("/login").body(Body::empty())?)

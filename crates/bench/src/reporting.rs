@@ -34,8 +34,8 @@ use time::macros::{date, time};
 use time::{Date, OffsetDateTime};
 
 /// First year of the synthetic programme (2026-2030, milestone 2030).
-const FIRST_YEAR: i32 = 2026;
-const LAST_YEAR: i32 = 2030;
+pub(crate) const FIRST_YEAR: i32 = 2026;
+pub(crate) const LAST_YEAR: i32 = 2030;
 
 /// The targets of the issue.
 const TARGET_CONSOLIDATION_MS: f64 = 200.0;
@@ -145,7 +145,7 @@ const TEMPLATES: &[Template] = &[
 ];
 
 /// A unit that reports, and the people's committee reporting for it.
-struct Unit {
+pub(crate) struct Unit {
     id: i64,
     name: String,
     valid_to: Option<Date>,
@@ -400,7 +400,7 @@ fn changed(doc: &OfficialReport, k: usize) -> OfficialReport {
 }
 
 /// Time `n` calls after `warm` untimed ones; milliseconds.
-async fn sample<F, Fut, T>(warm: usize, n: usize, mut f: F) -> anyhow::Result<Vec<f64>>
+pub(crate) async fn sample<F, Fut, T>(warm: usize, n: usize, mut f: F) -> anyhow::Result<Vec<f64>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
@@ -458,7 +458,7 @@ async fn units_of(db: &Db, sql: &str, parent: i64) -> anyhow::Result<Vec<Unit>> 
 
 /// `n` units of Hà Nội: 40 % communes of today, 12 % pre-2025 districts, the
 /// rest pre-2025 communes (spread over the city).
-async fn pick_units(db: &Db, n: usize) -> anyhow::Result<Vec<Unit>> {
+pub(crate) async fn pick_units(db: &Db, n: usize) -> anyhow::Result<Vec<Unit>> {
     let new_hn = geo::by_era_code(db, Era::New, "01")
         .await?
         .ok_or_else(|| anyhow!("Hà Nội (new structure) not in the geography"))?;
@@ -509,7 +509,7 @@ async fn pick_units(db: &Db, n: usize) -> anyhow::Result<Vec<Unit>> {
 }
 
 /// The people's committee of each unit: the demo's when there is one, else a new one.
-async fn committees(
+pub(crate) async fn committees(
     db: &Db,
     actor: &Actor,
     units: &[Unit],
@@ -577,7 +577,7 @@ fn form_json(text: &str, unit: &str) -> anyhow::Result<String> {
 }
 
 /// The programme, its indicators and targets, and the task co-led by the units.
-async fn programme(
+pub(crate) async fn programme(
     db: &Db,
     actor: &Actor,
     args: &Args,
@@ -724,7 +724,7 @@ const PROPOSALS: &str =
     xử lý môi trường và hỗ trợ xúc tiến thương mại cho các làng nghề.";
 
 /// Open an annual period, fill every line, and approve every report (bulk SQL).
-async fn open_fill_approve(
+pub(crate) async fn open_fill_approve(
     db: &Db,
     actor: &Actor,
     program_id: i64,
