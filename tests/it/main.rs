@@ -38,6 +38,7 @@ mod registry;
 mod registry_reliability;
 mod reporting;
 mod scenarios;
+mod schema;
 mod schemes;
 mod words;
 
@@ -185,3 +186,13 @@ on_both_stores!(
     plan_inline_forms_keep_typing,
     reports_filter_by_unit_name,
 );
+
+/// Both stores at once: under `postgres::` so that a run without a server skips it.
+mod schema_check {
+    mod postgres {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn both_schemas_are_equal() {
+            crate::schema::both_schemas_are_equal().await
+        }
+    }
+}
