@@ -67,7 +67,7 @@ async fn sqlite_template() -> PathBuf {
             let db = Db::open_sqlite(&build).await.expect("open template");
             db.migrate().await.expect("migrate template");
             seed::ensure_geography(&db).await.expect("geography");
-            seed::ensure_demo(&db).await.expect("demo");
+            langnghe_demo::ensure_demo(&db).await.expect("demo");
             let tpl = dir.join("template.sqlite");
             let _ = std::fs::remove_file(&tpl);
             db.backup_to(&tpl).await.expect("vacuum into template");
@@ -93,7 +93,7 @@ async fn pg_template() -> String {
             let db = Db::connect(&pg_url_for(&name)).await.expect("connect template");
             db.migrate().await.expect("migrate template");
             seed::ensure_geography(&db).await.expect("geography");
-            seed::ensure_demo(&db).await.expect("demo");
+            langnghe_demo::ensure_demo(&db).await.expect("demo");
             db.close().await;
             name
         })

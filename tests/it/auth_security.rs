@@ -967,7 +967,7 @@ pub async fn cli_waits_while_the_store_is_initialised(b: Backend) {
             Duration::from_secs(120),
             || {},
             Prepare {
-                demo: false,
+                demo: None,
                 first_admin: true,
                 ..Prepare::default()
             }
@@ -977,7 +977,7 @@ pub async fn cli_waits_while_the_store_is_initialised(b: Backend) {
             Duration::from_secs(120),
             || {},
             Prepare {
-                demo: false,
+                demo: None,
                 first_admin: true,
                 ..Prepare::default()
             }

@@ -58,7 +58,7 @@ async fn start_demo(app: &TestApp) -> usize {
         Duration::from_secs(60),
         || {},
         Prepare {
-            demo: true,
+            demo: Some(langnghe_demo::loader()),
             ..Prepare::default()
         },
     )

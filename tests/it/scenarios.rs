@@ -1168,7 +1168,7 @@ pub async fn start_is_idempotent_and_keeps_edits(b: Backend) {
     // What `serve --demo` does at every start.
     app.db.migrate().await.expect("migrate");
     assert!(!seed::ensure_geography(&app.db).await.expect("geo"));
-    assert_eq!(seed::ensure_demo(&app.db).await.expect("demo"), 0);
+    assert_eq!(langnghe_demo::ensure_demo(&app.db).await.expect("demo"), 0);
     assert_eq!(seed::ensure_admin(&app.db).await.expect("admin"), None);
     assert_eq!(geo::count(&app.db).await.expect("count"), units);
     assert_eq!(

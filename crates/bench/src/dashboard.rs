@@ -123,7 +123,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     let t = Instant::now();
     db.migrate().await?;
     seed::ensure_geography(&db).await?;
-    seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     let password = seed::ensure_admin(&db)
         .await?
         .ok_or_else(|| anyhow!("the store already had an admin"))?;

@@ -34,7 +34,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     let t = Instant::now();
     db.migrate().await?;
     langnghe_store::seed::ensure_geography(&db).await?;
-    langnghe_store::seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     let setup_secs = t.elapsed().as_secs_f64();
     let communes = crate::load_communes(&db).await?;
     let crafts = crate::load_crafts(&db).await?;

@@ -644,7 +644,7 @@ async fn run(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Report
     rep.setup
         .push(("load geography (ensure_geography)".into(), t.elapsed()));
     let t = Instant::now();
-    langnghe_store::seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     rep.setup
         .push(("load demo data (ensure_demo)".into(), t.elapsed()));
 

@@ -75,7 +75,7 @@ async fn time(db: &Db, q: &ListQuery, n: usize) -> anyhow::Result<(Summary, Vec<
 pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     db.migrate().await?;
     langnghe_store::seed::ensure_geography(&db).await?;
-    langnghe_store::seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     let communes = crate::load_communes(&db).await?;
     let crafts = crate::load_crafts(&db).await?;
     let mut gen = Gen::new(StdRng::seed_from_u64(args.seed), communes, crafts);

@@ -196,7 +196,7 @@ async fn phase(
 pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     db.migrate().await?;
     seed::ensure_geography(&db).await?;
-    seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     let password = seed::ensure_admin(&db)
         .await?
         .ok_or_else(|| anyhow!("the store already had an admin"))?;

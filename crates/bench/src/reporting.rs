@@ -852,7 +852,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     rep.setup
         .push(("load geography (ensure_geography)".into(), t.elapsed()));
     let t = Instant::now();
-    langnghe_store::seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     rep.setup
         .push(("load demo data (ensure_demo)".into(), t.elapsed()));
 

@@ -275,7 +275,7 @@ async fn households(router: &Router, token: &str, path: &str) -> anyhow::Result<
 pub async fn run(db: Db, args: Args, levels: &[usize]) -> anyhow::Result<Report> {
     db.migrate().await?;
     seed::ensure_geography(&db).await?;
-    seed::ensure_demo(&db).await?;
+    langnghe_demo::ensure_demo(&db).await?;
     seed::ensure_admin(&db).await?;
     let admin = users::by_username(&db, "admin")
         .await?

@@ -332,7 +332,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .open_prepared(
                     &file,
                     langnghe_store::init::Prepare {
-                        demo: demo || file.demo.unwrap_or(false),
+                        demo: (demo || file.demo.unwrap_or(false)).then(langnghe_demo::loader),
                         no_history: demo_no_history,
                         first_admin: true,
                     },

@@ -5,11 +5,11 @@
 //! need "Kế hoạch 316/KH-UBND, mục II.2.a", not the line number: this module
 //! finds such references in a text and maps each one to its document and the
 //! section of that document the line falls in. Pure: the table of section
-//! headings is built into the binary (`data/demo/sources.tsv`).
+//! headings is built into the binary (`crates/demo/data/sources.tsv`).
 
 use std::collections::BTreeSet;
 
-const SOURCES_TSV: &str = include_str!("../../../data/demo/sources.tsv");
+const SOURCES_TSV: &str = include_str!("../../demo/data/sources.tsv");
 
 /// A reference `seed:line` found in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

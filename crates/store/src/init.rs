@@ -138,13 +138,22 @@ impl Db {
     }
 }
 
+/// Loads the demo (`langnghe_demo::loader()`): the store does not hold the demo,
+/// the server hands it in when asked for it. The flag: with the sample history.
+pub type DemoLoader = for<'a> fn(
+    &'a Db,
+    bool,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<usize>> + Send + 'a>,
+>;
+
 /// What a process preparing the store should do besides the migrations and the geography.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Prepare {
-    /// Load the demo data (`serve --demo`).
-    pub demo: bool,
+    /// Load the demo data (`serve --demo`) with this loader.
+    pub demo: Option<DemoLoader>,
     /// With `demo`: leave out the reporting history (periods and reports of
-    /// sample data, see [`crate::demo_history`]), for tests that open the
+    /// sample data, see `langnghe_demo::history`), for tests that open the
     /// first periods themselves.
     pub no_history: bool,
     /// Create the first admin when there is no account yet (the server).
@@ -174,11 +183,8 @@ pub async fn prepare(
         db.migrate().await?;
         seed::ensure_geography(db).await?;
         let mut done = Prepared::default();
-        if what.demo {
-            done.demo_added = seed::ensure_demo(db).await?;
-            if !what.no_history {
-                done.demo_added += crate::demo_history::ensure(db).await?;
-            }
+        if let Some(load) = what.demo {
+            done.demo_added = load(db, !what.no_history).await?;
         }
         if what.first_admin {
             done.first_password = seed::ensure_admin(db).await?;

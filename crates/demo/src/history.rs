@@ -19,12 +19,14 @@
 //!
 //! Idempotent: a period that exists (sample or not) is left alone.
 
-use crate::audit::Actor;
-use crate::reporting::{self as rp, LineInput, NewPeriod, ReportFilter, ReportInput, ReportScope};
-use crate::{plans, with_db, with_tx, Db, Result, StoreError};
 use langnghe_core::demo::{self, Fate, Step};
 use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState};
 use langnghe_core::report_values as values;
+use langnghe_store::audit::Actor;
+use langnghe_store::reporting::{
+    self as rp, LineInput, NewPeriod, ReportFilter, ReportInput, ReportScope,
+};
+use langnghe_store::{plans, with_db, with_tx, Db, Result, StoreError};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime, Time};
 
@@ -178,7 +180,7 @@ async fn fill_period(
         .await?
         .ok_or(StoreError::NotFound)?;
     let scope = ReportScope {
-        scope_id: crate::geo::COUNTRY_ID,
+        scope_id: langnghe_store::geo::COUNTRY_ID,
         own_agency: None,
     };
     let filter = ReportFilter {
@@ -364,7 +366,7 @@ async fn play(
     steps: &[(Step, OffsetDateTime)],
 ) -> Result<()> {
     let scope = ReportScope {
-        scope_id: crate::geo::COUNTRY_ID,
+        scope_id: langnghe_store::geo::COUNTRY_ID,
         own_agency: None,
     };
     for (step, _) in steps {

@@ -7,10 +7,10 @@
 //!
 //! The cost of each content is sample data too: the seed gives only the total.
 
-use crate::audit::Actor;
-use crate::schemes::{self as store, Content, NewApplication, NewScheme, Selected, Step};
-use crate::{agencies, with_db, Db, Result};
 use langnghe_core::scheme::{self as rules, EligibilityRule, FairShare, PriorityRule};
+use langnghe_store::audit::Actor;
+use langnghe_store::schemes::{self as store, Content, NewApplication, NewScheme, Selected, Step};
+use langnghe_store::{agencies, with_db, Db, Result};
 use serde::Deserialize;
 use time::Date;
 
@@ -172,16 +172,17 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
     if store::id_by_key(db, SCHEME_KEY).await?.is_some() {
         return Ok(0);
     }
-    let Some(program_id) = crate::plans::id_by_key(db, "hn-2017-thuong-hieu").await? else {
+    let Some(program_id) = langnghe_store::plans::id_by_key(db, "hn-2017-thuong-hieu").await?
+    else {
         return Ok(0);
     };
     let actor = Actor::system("demo");
     let plan: PlanJson = serde_json::from_str(include_str!(
-        "../../../data/demo/plans/hn-2017-thuong-hieu.json"
+        "../data/plans/hn-2017-thuong-hieu.json"
     ))
-    .map_err(|e| crate::StoreError::Data(format!("hn-2017-thuong-hieu.json: {e}")))?;
-    let (lines, _) = crate::plans::budget(db, program_id).await?;
-    let indicators = crate::plans::indicators(db, program_id).await?;
+    .map_err(|e| langnghe_store::StoreError::Data(format!("hn-2017-thuong-hieu.json: {e}")))?;
+    let (lines, _) = langnghe_store::plans::budget(db, program_id).await?;
+    let indicators = langnghe_store::plans::indicators(db, program_id).await?;
     let training = indicators.iter().find(|i| i.code == "II.2.1").map(|i| i.id);
     let lead = agencies::id_by_key(db, "hn-so-ct").await?;
     let partner = agencies::id_by_key(db, "hn-tt-xtdttmdl").await?;
@@ -309,7 +310,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
         }
     }
     // Eligibility: recognised (registry or declared decision) and forwarded.
-    let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
+    let apps = store::applications(db, id, langnghe_store::geo::COUNTRY_ID).await?;
     for a in &apps {
         // Registrations not forwarded stay as they are (the rules refuse to check them).
         let _ = store::record_eligibility(db, &actor, a.id, None, &eligibility).await?;
@@ -347,7 +348,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
     done(rows, "selection")?;
     let contents = store::contents(db, id).await?;
     // One contract carried through acceptance, liquidation and settlement: Bát Tràng.
-    let apps = store::applications(db, id, crate::geo::COUNTRY_ID).await?;
+    let apps = store::applications(db, id, langnghe_store::geo::COUNTRY_ID).await?;
     if let Some(a) = apps
         .iter()
         .find(|a| a.applicant == "Làng nghề gốm sứ Bát Tràng" && a.state == "selected")
@@ -453,5 +454,5 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
 
 /// A step of the demo that the rules refused is a fault in the demo data.
 fn done<T>(r: std::result::Result<T, store::Refusal>, what: &str) -> Result<T> {
-    r.map_err(|e| crate::StoreError::Data(format!("demo scheme, {what}: {e:?}")))
+    r.map_err(|e| langnghe_store::StoreError::Data(format!("demo scheme, {what}: {e:?}")))
 }

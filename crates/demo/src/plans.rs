@@ -1,34 +1,36 @@
-//! The four seed plans (`data/demo/plans/*.json`) loaded as programmes with their
+//! The four seed plans (`data/plans/*.json` in this crate) loaded as programmes with their
 //! indicators, targets (as stated, parsed), actuals, tasks and budget. Idempotent
 //! by programme key.
 
-use crate::audit::Actor;
-use crate::plans::{self, NewActual, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask};
-use crate::{agencies, geo, registry, Db, Result, StoreError};
 use langnghe_core::geo::Era;
+use langnghe_store::audit::Actor;
+use langnghe_store::plans::{
+    self, NewActual, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask,
+};
+use langnghe_store::{agencies, geo, registry, Db, Result, StoreError};
 use serde::Deserialize;
 use time::Date;
 
 const PLANS: &[(&str, &str)] = &[
     (
         "hn-khuyencong-2011-2015",
-        include_str!("../../../data/demo/plans/hn-khuyencong-2011-2015.json"),
+        include_str!("../data/plans/hn-khuyencong-2011-2015.json"),
     ),
     (
         "hn-khuyencong-2016-2020",
-        include_str!("../../../data/demo/plans/hn-khuyencong-2016-2020.json"),
+        include_str!("../data/plans/hn-khuyencong-2016-2020.json"),
     ),
     (
         "hn-2017-thuong-hieu",
-        include_str!("../../../data/demo/plans/hn-2017-thuong-hieu.json"),
+        include_str!("../data/plans/hn-2017-thuong-hieu.json"),
     ),
     (
         "hn-2018-langnghe",
-        include_str!("../../../data/demo/plans/hn-2018-langnghe.json"),
+        include_str!("../data/plans/hn-2018-langnghe.json"),
     ),
     (
         "lc-316-2022",
-        include_str!("../../../data/demo/plans/lc-316-2022.json"),
+        include_str!("../data/plans/lc-316-2022.json"),
     ),
 ];
 
@@ -297,8 +299,8 @@ fn implied_plan(value: f64, rate: &str) -> Option<f64> {
 }
 
 async fn find_or_create_document(db: &Db, actor: &Actor, d: &DocRef) -> Result<Option<i64>> {
-    use crate::registry::spec::Entity;
-    use crate::registry::{Val, Values};
+    use langnghe_store::registry::spec::Entity;
+    use langnghe_store::registry::{Val, Values};
     let Some(number) = d.number.clone().filter(|n| !n.trim().is_empty()) else {
         return Ok(None);
     };
@@ -371,7 +373,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
         let lead = agency(db, &p.lead_agency).await?;
         // A programme lies in its lead agency's unit (else the province of its key).
         let unit = match lead {
-            Some(a) => agencies::get(db, crate::geo::COUNTRY_ID, a)
+            Some(a) => agencies::get(db, langnghe_store::geo::COUNTRY_ID, a)
                 .await?
                 .map(|x| x.admin_unit_id),
             None => None,
@@ -432,7 +434,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 .map(|d| d.trim_start_matches('-').to_string())
                 .collect();
             if let (Some(h1), Some(annual)) = (mmdd.first(), mmdd.last()) {
-                crate::with_tx!(w.tx(), |c| {
+                langnghe_store::with_tx!(w.tx(), |c| {
                     sqlx::query(
                     "UPDATE programs SET report_due_first_half = $1, report_due_annual = $2 WHERE id = $3"
                 )
@@ -469,7 +471,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .await?;
             indicator_ids.insert(ind.code.clone(), iid);
             if let Some(what) = &ind.computed_from {
-                crate::with_tx!(w.tx(), |c| sqlx::query(
+                langnghe_store::with_tx!(w.tx(), |c| sqlx::query(
                     "UPDATE indicators SET computed_from = $1 WHERE id = $2"
                 )
                 .bind(what)
