@@ -21,6 +21,7 @@ pub mod scheme_seed;
 pub mod schemes;
 pub mod seed;
 pub mod sessions;
+mod states;
 pub mod todo;
 pub mod users;
 pub mod write;

@@ -61,15 +61,6 @@ pub struct Scheme {
     pub version: i64,
 }
 
-/// Application states as an SQL list, built from the enum: `'selected', 'contracted'…`.
-fn sql_states(states: &[AppState]) -> String {
-    states
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `{CHOSEN}`: the states that count in the decision ([`AppState::CHOSEN`]).
 static SELECT_SCHEME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("SELECT s.id, s.key, s.program_id, p.code AS program_code, s.budget_line_id, s.title, s.year, \
@@ -82,7 +73,7 @@ static SELECT_SCHEME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
     p.admin_unit_id, s.version \
     FROM schemes s JOIN programs p ON p.id = s.program_id LEFT JOIN agencies la ON la.id = s.lead_agency_id \
     LEFT JOIN agencies pa ON pa.id = s.partner_agency_id LEFT JOIN legal_documents d ON d.id = s.decision_doc_id",
-        CHOSEN = sql_states(&AppState::CHOSEN)
+        CHOSEN = crate::states::app_chosen()
     )
 });
 

@@ -235,7 +235,9 @@ pub async fn compute(
                 (0, 0, u32::from(overdue_days.is_some()))
             }
         };
-        let approved = u32::from(s.state == "approved" || s.state == "locked");
+        let approved = u32::from(langnghe_core::report::ReportState::text_is_approved(
+            &s.state,
+        ));
         if periods.last().map(|p| p.period_id) != Some(s.period_id) {
             periods.push(PeriodReporting {
                 period_id: s.period_id,
