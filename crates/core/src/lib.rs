@@ -20,3 +20,4 @@ pub mod text;
 pub mod throttle;
 pub mod todo;
 pub mod vnfmt;
+pub mod workflow;

@@ -1030,7 +1030,7 @@ impl ProgramStatus {
         ProgramStatus::Closed,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ProgramStatus::Draft => "draft",
             ProgramStatus::Approved => "approved",
@@ -1041,6 +1041,20 @@ impl ProgramStatus {
 
     pub fn parse(s: &str) -> Option<ProgramStatus> {
         ProgramStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl std::str::FromStr for ProgramStatus {
+    type Err = crate::workflow::UnknownText;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProgramStatus::parse(s)
+            .ok_or_else(|| crate::workflow::UnknownText::new("programme status", s))
+    }
+}
+
+impl std::fmt::Display for ProgramStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -1067,9 +1081,32 @@ pub fn program_transition(
     }
 }
 
-/// The statuses of a task of a plan (any may follow any: officials record
-/// what happened).
-pub const TASK_STATUSES: [&str; 4] = ["open", "in_progress", "done", "cancelled"];
+crate::workflow::stored_text_enum! {
+    /// The status of a task of a plan. Any may follow any (officials record
+    /// what happened), so there is no transition function: a given text is
+    /// parsed at the edge and stored as is.
+    pub enum TaskStatus ("task status") {
+        Open => "open",
+        InProgress => "in_progress",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+}
+
+impl TaskStatus {
+    /// Still to do: open or in progress.
+    pub fn is_pending(self) -> bool {
+        matches!(self, TaskStatus::Open | TaskStatus::InProgress)
+    }
+}
+
+/// The statuses of a task of a plan, as stored, in order.
+pub const TASK_STATUSES: [&str; 4] = [
+    TaskStatus::Open.as_str(),
+    TaskStatus::InProgress.as_str(),
+    TaskStatus::Done.as_str(),
+    TaskStatus::Cancelled.as_str(),
+];
 
 #[cfg(test)]
 mod tests {
@@ -2345,5 +2382,31 @@ mod lifecycle_tests {
         for s in P::ALL {
             assert_eq!(P::parse(s.as_str()), Some(s));
         }
+    }
+}
+
+#[cfg(test)]
+mod status_text_tests {
+    use super::*;
+
+    #[test]
+    fn task_statuses_round_trip_and_match_the_stored_list() {
+        let texts: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(texts, TASK_STATUSES);
+        assert_eq!(TASK_STATUSES, ["open", "in_progress", "done", "cancelled"]);
+        for s in TaskStatus::ALL {
+            assert_eq!(s.as_str().parse::<TaskStatus>(), Ok(*s));
+        }
+        assert!("finished".parse::<TaskStatus>().is_err());
+        assert!(TaskStatus::InProgress.is_pending() && !TaskStatus::Done.is_pending());
+    }
+
+    #[test]
+    fn programme_statuses_round_trip() {
+        for s in ProgramStatus::ALL {
+            assert_eq!(s.as_str().parse::<ProgramStatus>(), Ok(s));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        assert!("Draft".parse::<ProgramStatus>().is_err());
     }
 }

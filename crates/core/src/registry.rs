@@ -156,6 +156,31 @@ impl CraftGroup {
         }
     }
 
+    /// The stored text: the group number, `"1"` … `"7"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CraftGroup::AgroForestryFisheryProcessing => "1",
+            CraftGroup::FineArtHandicrafts => "2",
+            CraftGroup::MaterialProcessing => "3",
+            CraftGroup::WoodRattanCeramicTextileMechanics => "4",
+            CraftGroup::OrnamentalCreatures => "5",
+            CraftGroup::Salt => "6",
+            CraftGroup::RuralServices => "7",
+        }
+    }
+
+    /// Every group's stored text, in the decree's order (what a form offers
+    /// and a filter accepts, exactly).
+    pub const TEXTS: [&'static str; 7] = [
+        CraftGroup::AgroForestryFisheryProcessing.as_str(),
+        CraftGroup::FineArtHandicrafts.as_str(),
+        CraftGroup::MaterialProcessing.as_str(),
+        CraftGroup::WoodRattanCeramicTextileMechanics.as_str(),
+        CraftGroup::OrnamentalCreatures.as_str(),
+        CraftGroup::Salt.as_str(),
+        CraftGroup::RuralServices.as_str(),
+    ];
+
     /// The group for a number 1–7.
     pub fn from_code(code: u8) -> Option<CraftGroup> {
         CraftGroup::ALL.iter().copied().find(|g| g.code() == code)
@@ -955,7 +980,12 @@ mod tests {
             assert_eq!(CraftGroup::from_code(code), Some(*g));
             assert_eq!(CraftGroup::try_from(code), Ok(*g));
             assert!(!g.name_vi().is_empty() && !g.name_en().is_empty());
+            // The stored text is the number, as the registry always stored it.
+            assert_eq!(g.as_str(), code.to_string());
+            assert_eq!(CraftGroup::TEXTS[i], g.as_str());
+            assert_eq!(CraftGroup::parse(g.as_str()), Some(*g));
         }
+        assert_eq!(CraftGroup::TEXTS, ["1", "2", "3", "4", "5", "6", "7"]);
         assert_eq!(CraftGroup::parse(" 6 "), Some(CraftGroup::Salt));
         assert_eq!(CraftGroup::Salt.name_vi(), "Sản xuất muối");
         assert_eq!(

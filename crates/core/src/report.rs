@@ -308,7 +308,20 @@ impl ReportState {
         ReportState::Locked,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    /// Approved or locked: the figures count.
+    pub const APPROVED: [ReportState; 2] = [ReportState::Approved, ReportState::Locked];
+
+    /// Submitted and not sent back: waiting for a decision or decided.
+    pub const SUBMITTED: [ReportState; 3] = [
+        ReportState::Submitted,
+        ReportState::Approved,
+        ReportState::Locked,
+    ];
+
+    /// Still in the unit's hands: a draft, or returned to it.
+    pub const PENDING: [ReportState; 2] = [ReportState::Draft, ReportState::Returned];
+
+    pub const fn as_str(self) -> &'static str {
         match self {
             ReportState::Draft => "draft",
             ReportState::Submitted => "submitted",
@@ -320,6 +333,16 @@ impl ReportState {
 
     pub fn parse(s: &str) -> Option<ReportState> {
         ReportState::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Approved or locked: the report's figures count.
+    pub fn is_approved(self) -> bool {
+        ReportState::APPROVED.contains(&self)
+    }
+
+    /// Whether a stored state text is approved or locked.
+    pub fn text_is_approved(s: &str) -> bool {
+        ReportState::parse(s).is_some_and(ReportState::is_approved)
     }
 }
 

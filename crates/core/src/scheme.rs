@@ -1075,7 +1075,7 @@ impl AppState {
     ];
 
     /// The stored text: `registered`, `not_selected`…
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AppState::Registered => "registered",
             AppState::Forwarded => "forwarded",
@@ -1094,16 +1094,19 @@ impl AppState {
         AppState::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
+    /// The states selected for support and every later one: what counts in
+    /// the decision.
+    pub const CHOSEN: [AppState; 5] = [
+        AppState::Selected,
+        AppState::Contracted,
+        AppState::Accepted,
+        AppState::Liquidated,
+        AppState::Settled,
+    ];
+
     /// Selected for support (and every later stage): it counts in the decision.
     pub fn is_chosen(self) -> bool {
-        matches!(
-            self,
-            AppState::Selected
-                | AppState::Contracted
-                | AppState::Accepted
-                | AppState::Liquidated
-                | AppState::Settled
-        )
+        AppState::CHOSEN.contains(&self)
     }
 }
 
@@ -1208,6 +1211,237 @@ pub fn app_transition(from: AppState, action: AppAction) -> Result<AppState, App
         _ => return Err(AppRefusal { from, action }),
     };
     Ok(to)
+}
+
+impl std::str::FromStr for AppState {
+    type Err = crate::workflow::UnknownText;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AppState::parse(s).ok_or_else(|| crate::workflow::UnknownText::new("application state", s))
+    }
+}
+
+impl std::fmt::Display for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AppState {
+    /// The stage in the documented order (registered 0 … settled 7); the two
+    /// outcomes of a check, or of a selection, share their stage.
+    pub fn stage(self) -> u8 {
+        match self {
+            AppState::Registered => 0,
+            AppState::Forwarded => 1,
+            AppState::Eligible | AppState::Ineligible => 2,
+            AppState::Selected | AppState::NotSelected => 3,
+            AppState::Contracted => 4,
+            AppState::Accepted => 5,
+            AppState::Liquidated => 6,
+            AppState::Settled => 7,
+        }
+    }
+
+    /// Not yet through the eligibility check (what a selection leaves out).
+    pub fn is_unchecked(self) -> bool {
+        matches!(self, AppState::Registered | AppState::Forwarded)
+    }
+
+    /// Contracted and not yet accepted in full (what can fall overdue for
+    /// liquidation).
+    pub fn is_under_contract(self) -> bool {
+        matches!(self, AppState::Contracted | AppState::Accepted)
+    }
+}
+
+/// What the rules of an action need to know besides the state, as the
+/// person gave it or the store holds it. Parsing happens at the edge; a
+/// field that could not be parsed is reported there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppFacts {
+    /// The village representative is named (contract prerequisite, seed 002).
+    pub representative: bool,
+    /// The representative has legal status (contract prerequisite).
+    pub legal_status: bool,
+    /// The representative has a seal (contract prerequisite).
+    pub has_seal: bool,
+    /// The representative has a bank account (contract prerequisite).
+    pub bank_account: bool,
+    /// A contract number was given.
+    pub contract_number: bool,
+    /// A note was given (visits and reviews need one).
+    pub note: bool,
+    /// The custom eligibility rule a review names is one of the scheme's.
+    pub review_rule_known: bool,
+    /// A visit's progress in %, when given.
+    pub progress_pct: Option<i64>,
+    /// The contract's amount: the most a settlement pays.
+    pub contract_dong: i64,
+    /// The amount a settlement pays, when given (else the contract's).
+    pub paid_dong: Option<i64>,
+}
+
+/// One input a rule refuses: the field and the message key saying why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRefusal {
+    /// The input's name (`representative`, `amount`…).
+    pub field: &'static str,
+    /// The message key (`app-contract-requires`…).
+    pub key: &'static str,
+}
+
+/// Why an action cannot happen: the state does not allow it (a conflict), or
+/// what was given does not satisfy its rules (one entry per input). Message
+/// keys only: the text is the catalogues'.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppTransitionError {
+    #[error("{0}")]
+    Refused(AppRefusal),
+    #[error("invalid input: {}", .0.iter().map(|f| f.field).collect::<Vec<_>>().join(", "))]
+    Invalid(Vec<FieldRefusal>),
+}
+
+/// The rules of `action` on an application in state `from` given `facts`:
+/// the state it moves to, or why it cannot (the state first, then the
+/// inputs: every failing input is listed, in the form's order).
+pub fn transition(
+    from: AppState,
+    action: AppAction,
+    facts: &AppFacts,
+) -> Result<AppState, AppTransitionError> {
+    let to = app_transition(from, action).map_err(AppTransitionError::Refused)?;
+    let mut bad = vec![];
+    let mut need = |ok: bool, field: &'static str, key: &'static str| {
+        if !ok {
+            bad.push(FieldRefusal { field, key });
+        }
+    };
+    match action {
+        AppAction::Contract => {
+            // Seed 002: the village representative must have legal status, a
+            // seal and an account before a contract is signed.
+            need(
+                facts.representative,
+                "representative",
+                "app-contract-requires",
+            );
+            need(facts.legal_status, "legal_status", "app-contract-requires");
+            need(facts.has_seal, "has_seal", "app-contract-requires");
+            need(facts.bank_account, "bank_account", "app-contract-requires");
+            need(facts.contract_number, "number", "error-required");
+        }
+        AppAction::Visit => {
+            let progress_ok = facts.progress_pct.is_none_or(|p| (0..=100).contains(&p));
+            need(progress_ok, "progress", "error-number-plain");
+            need(facts.note, "note", "error-required");
+        }
+        AppAction::Settle => {
+            let paid = facts.paid_dong.unwrap_or(facts.contract_dong);
+            let in_range = facts.paid_dong.is_none() || (paid > 0 && paid <= facts.contract_dong);
+            need(in_range, "amount", "app-amount-range");
+        }
+        // One verdict at a time: a rule of the scheme first, then its note.
+        AppAction::Review => {
+            if !facts.review_rule_known {
+                need(false, "rule", "error-choice");
+            } else {
+                need(facts.note, "note", "error-required");
+            }
+        }
+        AppAction::Forward
+        | AppAction::Check { .. }
+        | AppAction::Select { .. }
+        | AppAction::AcceptContent { .. }
+        | AppAction::Liquidate => {}
+    }
+    if bad.is_empty() {
+        Ok(to)
+    } else {
+        Err(AppTransitionError::Invalid(bad))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The life of a scheme
+// ---------------------------------------------------------------------------
+
+crate::workflow::stored_text_enum! {
+    /// Where a scheme is: registration → selection → decided → execution →
+    /// closed. Registration takes applications; the first selection run moves
+    /// it to selection; the decision (a legal document) fixes the list.
+    /// Execution and closed are recorded as such (seeded histories).
+    pub enum SchemeStatus ("scheme status") {
+        Registration => "registration",
+        Selection => "selection",
+        Decided => "decided",
+        Execution => "execution",
+        Closed => "closed",
+    }
+}
+
+impl SchemeStatus {
+    /// The list of selected applications is fixed by a decision.
+    pub fn is_decided(self) -> bool {
+        matches!(
+            self,
+            SchemeStatus::Decided | SchemeStatus::Execution | SchemeStatus::Closed
+        )
+    }
+}
+
+/// What can happen to a scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SchemeAction {
+    /// An application is registered (the status does not change).
+    Register,
+    /// A selection run.
+    Select,
+    /// The decision: `linked` when a decision document is linked already,
+    /// `selected` the number of applications selected.
+    Decide { linked: bool, selected: i64 },
+}
+
+/// Why a scheme refuses an action (each has its message key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SchemeRefusal {
+    #[error("the scheme no longer takes registrations")]
+    ClosedForRegistration,
+    #[error("the list is decided already")]
+    AlreadyDecided,
+    #[error("nothing is selected")]
+    NothingSelected,
+}
+
+impl SchemeRefusal {
+    /// The message key that tells a person why.
+    pub fn key(self) -> &'static str {
+        match self {
+            SchemeRefusal::ClosedForRegistration => "scheme-closed-for-registration",
+            SchemeRefusal::AlreadyDecided => "scheme-already-decided",
+            SchemeRefusal::NothingSelected => "scheme-nothing-selected",
+        }
+    }
+}
+
+/// The status a scheme moves to when `action` happens to it, or why not.
+pub fn scheme_transition(
+    from: SchemeStatus,
+    action: SchemeAction,
+) -> Result<SchemeStatus, SchemeRefusal> {
+    use SchemeStatus as S;
+    match action {
+        SchemeAction::Register if from == S::Registration => Ok(from),
+        SchemeAction::Register => Err(SchemeRefusal::ClosedForRegistration),
+        SchemeAction::Select if from.is_decided() => Err(SchemeRefusal::AlreadyDecided),
+        SchemeAction::Select => Ok(S::Selection),
+        SchemeAction::Decide { linked, .. } if linked || from.is_decided() => {
+            Err(SchemeRefusal::AlreadyDecided)
+        }
+        SchemeAction::Decide { selected, .. } if selected <= 0 => {
+            Err(SchemeRefusal::NothingSelected)
+        }
+        SchemeAction::Decide { .. } => Ok(S::Decided),
+    }
 }
 
 /// The one-line reason of an eligibility check, as stored with the
@@ -2412,6 +2646,208 @@ mod lifecycle_tests {
         assert!(app_transition(AppState::Selected, AppAction::Review).is_err());
     }
 
+    fn all_facts() -> AppFacts {
+        AppFacts {
+            representative: true,
+            legal_status: true,
+            has_seal: true,
+            bank_account: true,
+            contract_number: true,
+            note: true,
+            review_rule_known: true,
+            progress_pct: Some(40),
+            contract_dong: 100_000_000,
+            paid_dong: None,
+        }
+    }
+
+    fn fields(r: Result<AppState, AppTransitionError>) -> Vec<(&'static str, &'static str)> {
+        match r {
+            Err(AppTransitionError::Invalid(v)) => v.iter().map(|f| (f.field, f.key)).collect(),
+            other => panic!("expected invalid inputs, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn states_parse_with_from_str_and_display_their_text() {
+        for s in AppState::ALL {
+            assert_eq!(s.as_str().parse::<AppState>(), Ok(s));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        let e = "Selected".parse::<AppState>().unwrap_err();
+        assert_eq!(e.text, "Selected");
+    }
+
+    #[test]
+    fn a_contract_needs_every_prerequisite_and_a_number() {
+        let none = AppFacts::default();
+        assert_eq!(
+            fields(transition(AppState::Selected, AppAction::Contract, &none)),
+            vec![
+                ("representative", "app-contract-requires"),
+                ("legal_status", "app-contract-requires"),
+                ("has_seal", "app-contract-requires"),
+                ("bank_account", "app-contract-requires"),
+                ("number", "error-required"),
+            ]
+        );
+        let no_seal = AppFacts {
+            has_seal: false,
+            ..all_facts()
+        };
+        assert_eq!(
+            fields(transition(
+                AppState::Selected,
+                AppAction::Contract,
+                &no_seal
+            )),
+            vec![("has_seal", "app-contract-requires")]
+        );
+        assert_eq!(
+            transition(AppState::Selected, AppAction::Contract, &all_facts()),
+            Ok(AppState::Contracted)
+        );
+    }
+
+    #[test]
+    fn the_state_is_judged_before_the_inputs() {
+        // Not selected: a conflict, whatever the form says.
+        let r = transition(
+            AppState::Eligible,
+            AppAction::Contract,
+            &AppFacts::default(),
+        );
+        match r {
+            Err(AppTransitionError::Refused(r)) => assert_eq!(r.key(), "app-not-selected"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_settlement_pays_at_most_the_contract() {
+        let f = |paid| AppFacts {
+            paid_dong: paid,
+            ..all_facts()
+        };
+        let at = |paid| transition(AppState::Liquidated, AppAction::Settle, &f(paid));
+        assert_eq!(at(None), Ok(AppState::Settled));
+        assert_eq!(at(Some(100_000_000)), Ok(AppState::Settled));
+        assert_eq!(at(Some(1)), Ok(AppState::Settled));
+        for bad in [Some(0), Some(-5), Some(100_000_001)] {
+            assert_eq!(fields(at(bad)), vec![("amount", "app-amount-range")]);
+        }
+    }
+
+    #[test]
+    fn a_visit_needs_a_note_and_a_progress_in_percent() {
+        let f = |p, note| AppFacts {
+            progress_pct: p,
+            note,
+            ..all_facts()
+        };
+        let at = |p, note| transition(AppState::Contracted, AppAction::Visit, &f(p, note));
+        assert_eq!(at(None, true), Ok(AppState::Contracted));
+        assert_eq!(at(Some(0), true), Ok(AppState::Contracted));
+        assert_eq!(at(Some(100), true), Ok(AppState::Contracted));
+        assert_eq!(
+            fields(at(Some(101), false)),
+            vec![
+                ("progress", "error-number-plain"),
+                ("note", "error-required")
+            ]
+        );
+        assert_eq!(
+            fields(at(Some(-1), true)),
+            vec![("progress", "error-number-plain")]
+        );
+    }
+
+    #[test]
+    fn a_review_names_a_rule_of_the_scheme_then_needs_a_note() {
+        let f = |known, note| AppFacts {
+            review_rule_known: known,
+            note,
+            ..all_facts()
+        };
+        let at = |k, n| transition(AppState::Forwarded, AppAction::Review, &f(k, n));
+        assert_eq!(at(true, true), Ok(AppState::Forwarded));
+        assert_eq!(fields(at(false, false)), vec![("rule", "error-choice")]);
+        assert_eq!(fields(at(true, false)), vec![("note", "error-required")]);
+    }
+
+    fn facts() -> impl Strategy<Value = AppFacts> {
+        (
+            proptest::collection::vec(any::<bool>(), 7),
+            proptest::option::of(-10i64..120),
+            0i64..1_000,
+            proptest::option::of(-10i64..1_100),
+        )
+            .prop_map(|(b, progress_pct, contract_dong, paid_dong)| AppFacts {
+                representative: b[0],
+                legal_status: b[1],
+                has_seal: b[2],
+                bank_account: b[3],
+                contract_number: b[4],
+                note: b[5],
+                review_rule_known: b[6],
+                progress_pct,
+                contract_dong,
+                paid_dong,
+            })
+    }
+
+    proptest! {
+        /// Settled is final: no action, whatever the inputs.
+        #[test]
+        fn nothing_happens_to_a_settled_application(a in action(), f in facts()) {
+            prop_assert!(matches!(
+                transition(AppState::Settled, a, &f),
+                Err(AppTransitionError::Refused(_))
+            ));
+        }
+
+        /// Every accepted move stays in its stage or goes to the next one in
+        /// the documented order (registered → forwarded → checked → selected
+        /// or not → contracted → accepted → liquidated → settled).
+        #[test]
+        fn moves_follow_the_documented_order(
+            from in proptest::sample::select(AppState::ALL.to_vec()),
+            a in action(),
+            f in facts(),
+        ) {
+            if let Ok(to) = transition(from, a, &f) {
+                prop_assert!(to.stage() == from.stage() || to.stage() == from.stage() + 1,
+                    "{from} -{}-> {to}", a.code());
+            }
+        }
+
+        /// The rules only ever refuse more than the state machine does: a
+        /// move `transition` allows is the one `app_transition` gives, and a
+        /// state refusal is the same refusal.
+        #[test]
+        fn transition_refines_the_state_machine(
+            from in proptest::sample::select(AppState::ALL.to_vec()),
+            a in action(),
+            f in facts(),
+        ) {
+            match (transition(from, a, &f), app_transition(from, a)) {
+                (Ok(x), Ok(y)) => prop_assert_eq!(x, y),
+                (Err(AppTransitionError::Refused(x)), Err(y)) => prop_assert_eq!(x, y),
+                (Err(AppTransitionError::Invalid(v)), Ok(_)) => prop_assert!(!v.is_empty()),
+                (x, y) => prop_assert!(false, "{x:?} vs {y:?}"),
+            }
+        }
+
+        /// With every prerequisite and input in order, the rules add nothing.
+        #[test]
+        fn complete_inputs_are_never_refused(
+            from in proptest::sample::select(AppState::ALL.to_vec()),
+            a in action(),
+        ) {
+            prop_assert_eq!(transition(from, a, &all_facts()).ok(), app_transition(from, a).ok());
+        }
+    }
+
     proptest! {
         /// Money only moves forward: once contracted, no action brings an
         /// application back before the contract, and settled is final.
@@ -2438,6 +2874,84 @@ mod lifecycle_tests {
                 if !repeatable {
                     prop_assert!(app_transition(to, a).is_err());
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod scheme_status_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn action() -> impl Strategy<Value = SchemeAction> {
+        prop_oneof![
+            Just(SchemeAction::Register),
+            Just(SchemeAction::Select),
+            (any::<bool>(), -2i64..5)
+                .prop_map(|(linked, selected)| SchemeAction::Decide { linked, selected }),
+        ]
+    }
+
+    #[test]
+    fn statuses_round_trip_their_text() {
+        for s in SchemeStatus::ALL {
+            assert_eq!(SchemeStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(s.as_str().parse::<SchemeStatus>(), Ok(*s));
+        }
+        assert!("Registration".parse::<SchemeStatus>().is_err());
+    }
+
+    #[test]
+    fn the_life_of_a_scheme() {
+        use SchemeStatus as S;
+        assert_eq!(
+            scheme_transition(S::Registration, SchemeAction::Register),
+            Ok(S::Registration)
+        );
+        assert_eq!(
+            scheme_transition(S::Registration, SchemeAction::Select),
+            Ok(S::Selection)
+        );
+        assert_eq!(
+            scheme_transition(S::Selection, SchemeAction::Select),
+            Ok(S::Selection)
+        );
+        assert_eq!(
+            scheme_transition(S::Selection, SchemeAction::Register),
+            Err(SchemeRefusal::ClosedForRegistration)
+        );
+        let decide = |linked, selected| SchemeAction::Decide { linked, selected };
+        assert_eq!(
+            scheme_transition(S::Selection, decide(false, 3)),
+            Ok(S::Decided)
+        );
+        assert_eq!(
+            scheme_transition(S::Selection, decide(false, 0)),
+            Err(SchemeRefusal::NothingSelected)
+        );
+        assert_eq!(
+            scheme_transition(S::Selection, decide(true, 3)),
+            Err(SchemeRefusal::AlreadyDecided)
+        );
+        assert_eq!(
+            scheme_transition(S::Decided, SchemeAction::Select).map_err(SchemeRefusal::key),
+            Err("scheme-already-decided")
+        );
+    }
+
+    proptest! {
+        /// Once decided, a scheme's list never changes again.
+        #[test]
+        fn a_decision_is_final(
+            from in proptest::sample::select(SchemeStatus::ALL.to_vec()),
+            a in action(),
+        ) {
+            if from.is_decided() {
+                prop_assert!(scheme_transition(from, a).is_err());
+            }
+            if let Ok(to) = scheme_transition(from, a) {
+                prop_assert!(to >= from, "{from} -> {to}");
             }
         }
     }

@@ -5,6 +5,7 @@
 //! programme or one scope are read.
 
 use crate::{with_db, Db, Result};
+use langnghe_core::report::ReportState;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -189,7 +190,7 @@ pub async fn latest_period_rates(
     let mut out = vec![];
     for &p in programs {
         let q = "SELECT rp.program_id, rp.label AS period, COUNT(r.id) AS expected, \
-             CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'locked') THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ($3, $4) THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
              FROM report_periods rp LEFT JOIN reports r ON r.period_id = rp.id \
              AND r.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1) \
              WHERE rp.id = (SELECT id FROM report_periods WHERE program_id = $2 ORDER BY data_to DESC, id DESC LIMIT 1) \
@@ -197,6 +198,8 @@ pub async fn latest_period_rates(
         let row: Option<OpenPeriodRate> = with_db!(db, |c| sqlx::query_as::<_, OpenPeriodRate>(q)
             .bind(area)
             .bind(p)
+            .bind(ReportState::APPROVED[0].as_str())
+            .bind(ReportState::APPROVED[1].as_str())
             .fetch_optional(c)
             .await?);
         out.extend(row);

@@ -18,6 +18,7 @@ pub mod reporting;
 pub mod schemes;
 pub mod seed;
 pub mod sessions;
+mod states;
 pub mod todo;
 pub mod users;
 pub mod write;

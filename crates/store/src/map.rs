@@ -9,6 +9,7 @@
 
 use crate::{with_db, Arg, Db, Result, Sql, StoreError};
 use langnghe_core::map::MapEra;
+use langnghe_core::report::ReportState;
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -168,13 +169,18 @@ pub async fn reporting_rate(
     let mut sql = Sql::new("");
     sql.push(
         &format!(
-            "SELECT p.code, CAST(COUNT(CASE WHEN r.state IN ('approved', 'locked') THEN 1 END) AS DOUBLE PRECISION) AS value, \
+            "SELECT p.code, CAST(COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS DOUBLE PRECISION) AS value, \
              CAST(COUNT(r.id) AS DOUBLE PRECISION) AS total \
              {} p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
-             AND r.period_id IN (SELECT period_id FROM reports WHERE state <> 'locked')",
-            province_of("reports", "r")
+             AND r.period_id IN (SELECT period_id FROM reports WHERE state <> ?)",
+            province_of("reports", "r"),
+            APPROVED = crate::states::report_approved(),
         ),
-        [Arg::Text(era.as_str().into()), Arg::I64(scope_id)],
+        [
+            Arg::Text(era.as_str().into()),
+            Arg::I64(scope_id),
+            Arg::Text(ReportState::Locked.as_str().into()),
+        ],
     );
     if let Some(pid) = program_id {
         sql.push(
@@ -203,11 +209,12 @@ pub async fn achievement(
              FROM report_lines rl CROSS JOIN reports r CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
              WHERE r.id = rl.report_id AND c.unit_id = r.admin_unit_id AND p.id = c.scope_id \
              AND p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
-             AND rl.indicator_id = ? AND r.state IN ('approved', 'locked') \
+             AND rl.indicator_id = ? AND r.state IN ({APPROVED}) \
              AND r.period_id = (SELECT rp.id FROM report_periods rp JOIN reports r2 ON r2.period_id = rp.id \
-               WHERE rp.program_id = ? AND r2.state IN ('approved', 'locked') AND r2.admin_unit_id {IN_SCOPE} \
+               WHERE rp.program_id = ? AND r2.state IN ({APPROVED}) AND r2.admin_unit_id {IN_SCOPE} \
                ORDER BY rp.data_to DESC, rp.id DESC LIMIT 1) \
-             GROUP BY p.code ORDER BY p.code"
+             GROUP BY p.code ORDER BY p.code",
+            APPROVED = crate::states::report_approved(),
         ),
         [
             Arg::Text(era.as_str().into()),

@@ -5,7 +5,9 @@
 use crate::audit::Actor;
 use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
-use langnghe_core::plan::{self as rules, ProgramStatus, SplitError, StatusRefusal, Target};
+use langnghe_core::plan::{
+    self as rules, ProgramStatus, SplitError, StatusRefusal, Target, TaskStatus,
+};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -627,7 +629,7 @@ pub async fn insert_task(w: &mut Write<'_>, t: &NewTask) -> Result<i64> {
     let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO tasks (program_id, section, text, lead_agency_id, start_on, due_on, status, sort_order, source, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $10, $7, $8, $9, $9) RETURNING id"
     )
     .bind(t.program_id)
     .bind(&t.section)
@@ -638,6 +640,7 @@ pub async fn insert_task(w: &mut Write<'_>, t: &NewTask) -> Result<i64> {
     .bind(t.sort_order)
     .bind(&t.source)
     .bind(now)
+    .bind(TaskStatus::Open.as_str())
     .fetch_one(c)
     .await?
     });

@@ -51,16 +51,22 @@ pub struct Period {
     pub sample: bool,
 }
 
-const SELECT_PERIOD: &str = "SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
+/// `{SUBMITTED}`, `{APPROVED}`: report states from `core` (see `crate::states`).
+static SELECT_PERIOD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
     rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, rp.jump_factor, rp.created_at, \
     (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id) AS reports, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('submitted', 'approved', 'locked')) AS submitted, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ('approved', 'locked')) AS approved, \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ({SUBMITTED})) AS submitted, \
+    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ({APPROVED})) AS approved, \
     rp.sample \
-    FROM report_periods rp JOIN programs p ON p.id = rp.program_id";
+    FROM report_periods rp JOIN programs p ON p.id = rp.program_id",
+        SUBMITTED = crate::states::report_submitted(),
+        APPROVED = crate::states::report_approved(),
+    )
+});
 
 pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
-    let mut sql = Sql::new(SELECT_PERIOD);
+    let mut sql = Sql::new(&SELECT_PERIOD);
     sql.push(
         " WHERE rp.program_id = ? ORDER BY rp.data_to DESC, rp.id DESC",
         [Arg::I64(program_id)],
@@ -74,7 +80,7 @@ pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
 }
 
 pub async fn period(db: &Db, id: i64) -> Result<Option<Period>> {
-    let mut sql = Sql::new(SELECT_PERIOD);
+    let mut sql = Sql::new(&SELECT_PERIOD);
     sql.push(" WHERE rp.id = ?", [Arg::I64(id)]);
     crate::fetch_optional::<Period>(db, &sql).await
 }
@@ -413,12 +419,13 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
         let rid: i64 = with_tx!(w.tx(), |c| {
             sqlx::query_scalar(
             "INSERT INTO reports (period_id, agency_id, admin_unit_id, state, version, updated_at, created_at) \
-             VALUES ($1, $2, $3, 'draft', 1, $4, $4) RETURNING id"
+             VALUES ($1, $2, $3, $5, 1, $4, $4) RETURNING id"
         )
         .bind(period_id)
         .bind(agency_id)
         .bind(unit)
         .bind(now)
+        .bind(ReportState::Draft.as_str())
         .fetch_one(c)
         .await?
         });
@@ -513,10 +520,13 @@ async fn previous_values(
         "SELECT r.agency_id, l.indicator_id, l.category, l.value FROM report_lines l \
          JOIN reports r ON r.id = l.report_id JOIN report_periods rp ON rp.id = r.period_id \
          WHERE rp.program_id = $1 AND rp.data_to < $2 AND l.value IS NOT NULL \
-         AND r.state IN ('submitted', 'approved', 'locked') ORDER BY rp.data_to, rp.id"
+         AND r.state IN ($3, $4, $5) ORDER BY rp.data_to, rp.id"
     )
     .bind(program_id)
     .bind(before)
+    .bind(ReportState::SUBMITTED[0].as_str())
+    .bind(ReportState::SUBMITTED[1].as_str())
+    .bind(ReportState::SUBMITTED[2].as_str())
     .fetch_all(c)
     .await?);
     Ok(rows
@@ -1150,10 +1160,12 @@ pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<Co
         "SELECT r.period_id, r.id AS report_id, r.agency_id, a.name AS agency_name, r.admin_unit_id, \
          l.indicator_id, l.category, l.value FROM report_lines l JOIN reports r ON r.id = l.report_id \
          JOIN report_periods rp ON rp.id = r.period_id JOIN agencies a ON a.id = r.agency_id \
-         WHERE rp.program_id = $1 AND rp.data_to <= $2 AND r.state IN ('approved', 'locked') AND l.value IS NOT NULL"
+         WHERE rp.program_id = $1 AND rp.data_to <= $2 AND r.state IN ($3, $4) AND l.value IS NOT NULL"
     )
     .bind(program_id)
     .bind(to)
+    .bind(ReportState::APPROVED[0].as_str())
+    .bind(ReportState::APPROVED[1].as_str())
     .fetch_all(c)
     .await?
     }))
@@ -1175,9 +1187,11 @@ pub async fn narratives(db: &Db, period_id: i64) -> Result<Vec<Narrative>> {
         sqlx::query_as(
         "SELECT r.id AS report_id, a.name AS agency_name, r.results, r.difficulties, r.causes, r.proposals \
          FROM reports r JOIN agencies a ON a.id = r.agency_id \
-         WHERE r.period_id = $1 AND r.state IN ('approved', 'locked') ORDER BY a.name"
+         WHERE r.period_id = $1 AND r.state IN ($2, $3) ORDER BY a.name"
     )
     .bind(period_id)
+    .bind(ReportState::APPROVED[0].as_str())
+    .bind(ReportState::APPROVED[1].as_str())
     .fetch_all(c)
     .await?
     }))
@@ -1212,9 +1226,11 @@ pub async fn due_soon(db: &Db, today: Date) -> Result<Vec<Due>> {
          a.name AS agency_name, u.id AS user_id, u.email, u.lang, rp.remind_days \
          FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
          JOIN agencies a ON a.id = r.agency_id JOIN users u ON u.agency_id = r.agency_id AND u.active \
-         WHERE r.state IN ('draft', 'returned') AND rp.due_on >= $1 ORDER BY r.id, u.id",
+         WHERE r.state IN ($2, $3) AND rp.due_on >= $1 ORDER BY r.id, u.id",
     )
     .bind(today - time::Duration::days(60))
+    .bind(ReportState::PENDING[0].as_str())
+    .bind(ReportState::PENDING[1].as_str())
     .fetch_all(c)
     .await?
     });

@@ -8,7 +8,10 @@
 use crate::audit::Actor;
 use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
-use langnghe_core::scheme::{self as rules, AppAction, AppRefusal, AppState, EligibilityRule};
+use langnghe_core::scheme::{
+    self as rules, AppAction, AppRefusal, AppState, EligibilityRule, SchemeAction, SchemeRefusal,
+    SchemeStatus,
+};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -58,20 +61,25 @@ pub struct Scheme {
     pub version: i64,
 }
 
-const SELECT_SCHEME: &str = "SELECT s.id, s.key, s.program_id, p.code AS program_code, s.budget_line_id, s.title, s.year, \
+/// `{CHOSEN}`: the states that count in the decision ([`AppState::CHOSEN`]).
+static SELECT_SCHEME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT s.id, s.key, s.program_id, p.code AS program_code, s.budget_line_id, s.title, s.year, \
     s.budget_dong, s.eligibility, s.priority, s.fair_share, s.fair_cap, s.liquidate_by, s.indicator_id, \
     s.lead_agency_id, la.name AS lead_agency_name, s.partner_agency_id, pa.name AS partner_agency_name, \
     s.decision_doc_id, d.number AS decision_number, d.issued_on AS decision_date, s.status, s.notes, \
     (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id) AS applications, \
-    (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected, \
-    (SELECT CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ('selected', 'contracted', 'accepted', 'liquidated', 'settled')) AS selected_dong, \
+    (SELECT COUNT(*) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ({CHOSEN})) AS selected, \
+    (SELECT CAST(COALESCE(SUM(a.amount_dong), 0) AS BIGINT) FROM applications a WHERE a.scheme_id = s.id AND a.state IN ({CHOSEN})) AS selected_dong, \
     p.admin_unit_id, s.version \
     FROM schemes s JOIN programs p ON p.id = s.program_id LEFT JOIN agencies la ON la.id = s.lead_agency_id \
-    LEFT JOIN agencies pa ON pa.id = s.partner_agency_id LEFT JOIN legal_documents d ON d.id = s.decision_doc_id";
+    LEFT JOIN agencies pa ON pa.id = s.partner_agency_id LEFT JOIN legal_documents d ON d.id = s.decision_doc_id",
+        CHOSEN = crate::states::app_chosen()
+    )
+});
 
 /// Schemes a scope sees: those run inside it, and those of the province its units belong to.
 fn scoped(scope_id: i64) -> Sql {
-    let mut sql = Sql::new(SELECT_SCHEME);
+    let mut sql = Sql::new(&SELECT_SCHEME);
     sql.push(" WHERE 1 = 1", []);
     if scope_id != crate::geo::COUNTRY_ID {
         sql.push(
@@ -196,12 +204,30 @@ pub enum Refusal {
     NothingSelected,
 }
 
+impl Refusal {
+    /// The scheme's refusal as the store reports it.
+    pub fn of_scheme(r: SchemeRefusal) -> Refusal {
+        match r {
+            SchemeRefusal::NothingSelected => Refusal::NothingSelected,
+            SchemeRefusal::ClosedForRegistration | SchemeRefusal::AlreadyDecided => {
+                Refusal::Scheme { key: r.key() }
+            }
+        }
+    }
+}
+
+/// A scheme's stored status, parsed.
+pub fn scheme_status(s: &Scheme) -> Result<SchemeStatus> {
+    SchemeStatus::parse(&s.status)
+        .ok_or_else(|| StoreError::Invalid(format!("scheme status {}", s.status)))
+}
+
 /// The result of a write that the rules may refuse: the outer error is the
 /// store's, the inner one the rules'.
 pub type Act<T> = Result<std::result::Result<T, Refusal>>;
 
 async fn scheme_tx(tx: &mut Tx, id: i64) -> Result<Scheme> {
-    let sql = format!("{SELECT_SCHEME} WHERE s.id = $1");
+    let sql = format!("{} WHERE s.id = $1", *SELECT_SCHEME);
     with_tx!(tx, |c| sqlx::query_as::<_, Scheme>(&sql)
         .bind(id)
         .fetch_optional(c)
@@ -313,7 +339,7 @@ pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
         sqlx::query_scalar(
         "INSERT INTO schemes (key, program_id, budget_line_id, title, year, budget_dong, eligibility, priority, fair_share, fair_cap, \
          liquidate_by, indicator_id, lead_agency_id, partner_agency_id, status, notes, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'registration', $15, $16, $16) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $17, $15, $16, $16) RETURNING id"
     )
     .bind(&s.key)
     .bind(s.program_id)
@@ -331,6 +357,7 @@ pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
     .bind(s.partner_agency_id)
     .bind(&s.notes)
     .bind(now)
+    .bind(SchemeStatus::Registration.as_str())
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
@@ -816,16 +843,15 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
     let mut w = db.write(actor).await?;
     // The scheme's row is held so that registration and the selection run queue.
     w.lock("schemes", a.scheme_id, None).await?;
-    if scheme_tx(w.tx(), a.scheme_id).await?.status != "registration" {
-        return Ok(Err(Refusal::Scheme {
-            key: "scheme-closed-for-registration",
-        }));
+    let status = scheme_status(&scheme_tx(w.tx(), a.scheme_id).await?)?;
+    if let Err(r) = rules::scheme_transition(status, SchemeAction::Register) {
+        return Ok(Err(Refusal::of_scheme(r)));
     }
     let id: i64 = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
         "INSERT INTO applications (scheme_id, village_id, applicant, unit_agency_id, admin_unit_id, registered_on, earlier_years, contents, \
          representative, legal_status, has_seal, bank_account, state, sample, created_at, updated_at, recognised_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'registered', $13, $14, $14, $15) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16, $13, $14, $14, $15) RETURNING id"
     )
     .bind(a.scheme_id)
     .bind(a.village_id)
@@ -842,6 +868,7 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
     .bind(a.sample)
     .bind(now)
     .bind(a.recognised_by.as_deref().map(clean))
+    .bind(AppState::Registered.as_str())
     .fetch_one(c)
     .await
     .map_err(StoreError::from)
@@ -851,11 +878,12 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
     with_tx!(w.tx(), |c| {
         sqlx::query(
         "INSERT INTO application_events (application_id, action, from_state, to_state, note, actor_name, at) \
-         VALUES ($1, 'register', NULL, 'registered', NULL, $2, $3)"
+         VALUES ($1, 'register', NULL, $4, NULL, $2, $3)"
     )
     .bind(id)
     .bind(&actor_name)
     .bind(now)
+    .bind(AppState::Registered.as_str())
     .execute(c)
     .await?
     .rows_affected()
@@ -875,10 +903,11 @@ pub async fn forward(
     let mut w = db.write(actor).await?;
     let ids: Vec<i64> = with_tx!(w.tx(), |c| {
         sqlx::query_scalar(
-        "SELECT id FROM applications WHERE scheme_id = $1 AND unit_agency_id = $2 AND state = 'registered' ORDER BY id"
+        "SELECT id FROM applications WHERE scheme_id = $1 AND unit_agency_id = $2 AND state = $3 ORDER BY id"
     )
     .bind(scheme_id)
     .bind(unit_agency_id)
+    .bind(AppState::Registered.as_str())
     .fetch_all(c)
     .await?
     });
@@ -1146,14 +1175,11 @@ where
     let mut w = db.write(actor).await?;
     w.lock("schemes", scheme_id, expected).await?;
     let scheme = scheme_record(w.tx(), scheme_id).await?;
-    if matches!(
-        scheme.scheme.status.as_str(),
-        "decided" | "execution" | "closed"
-    ) {
-        return Ok(Err(Refusal::Scheme {
-            key: "scheme-already-decided",
-        }));
-    }
+    let status = scheme_status(&scheme.scheme)?;
+    let to = match rules::scheme_transition(status, SchemeAction::Select) {
+        Ok(to) => to,
+        Err(r) => return Ok(Err(Refusal::of_scheme(r))),
+    };
     let apps = apps_tx(w.tx(), scheme_id).await?;
     let rows = select(&scheme.scheme, &scheme.contents, &apps);
     for r in &rows {
@@ -1193,13 +1219,14 @@ where
         )
         .await?;
     }
-    if scheme.scheme.status == "registration" {
+    if to != status {
         with_tx!(w.tx(), |c| {
             sqlx::query(
-            "UPDATE schemes SET status = 'selection', updated_at = $1, version = version + 1 WHERE id = $2"
+            "UPDATE schemes SET status = $3, updated_at = $1, version = version + 1 WHERE id = $2"
         )
         .bind(OffsetDateTime::now_utc())
         .bind(scheme_id)
+        .bind(to.as_str())
         .execute(c)
         .await?
         .rows_affected()
@@ -1224,23 +1251,22 @@ pub async fn set_decision(
     let mut w = db.write(actor).await?;
     w.lock("schemes", scheme_id, expected).await?;
     let before = scheme_tx(w.tx(), scheme_id).await?;
-    if before.decision_doc_id.is_some()
-        || matches!(before.status.as_str(), "decided" | "execution" | "closed")
-    {
-        return Ok(Err(Refusal::Scheme {
-            key: "scheme-already-decided",
-        }));
-    }
-    if before.selected == 0 {
-        return Ok(Err(Refusal::NothingSelected));
-    }
+    let decide = SchemeAction::Decide {
+        linked: before.decision_doc_id.is_some(),
+        selected: before.selected,
+    };
+    let to = match rules::scheme_transition(scheme_status(&before)?, decide) {
+        Ok(to) => to,
+        Err(r) => return Ok(Err(Refusal::of_scheme(r))),
+    };
     with_tx!(w.tx(), |c| {
         sqlx::query(
-        "UPDATE schemes SET decision_doc_id = $1, status = 'decided', updated_at = $2, version = version + 1 WHERE id = $3"
+        "UPDATE schemes SET decision_doc_id = $1, status = $4, updated_at = $2, version = version + 1 WHERE id = $3"
     )
     .bind(document_id)
     .bind(OffsetDateTime::now_utc())
     .bind(scheme_id)
+    .bind(to.as_str())
     .execute(c)
     .await?
     .rows_affected()
@@ -1764,7 +1790,7 @@ pub async fn facts_of(db: &Db, a: &Application) -> Result<rules::Facts> {
 /// ones keep their share of the budget); `eligible` unless found ineligible.
 pub fn selection_input(apps: &[Application]) -> Vec<langnghe_core::scheme::Application> {
     apps.iter()
-        .filter(|a| !matches!(a.state.as_str(), "registered" | "forwarded"))
+        .filter(|a| !AppState::parse(&a.state).is_some_and(AppState::is_unchecked))
         .map(|a| langnghe_core::scheme::Application {
             id: a.id,
             applicant: a.applicant.clone(),
@@ -1772,7 +1798,7 @@ pub fn selection_input(apps: &[Application]) -> Vec<langnghe_core::scheme::Appli
             contents: serde_json::from_str(&a.contents).unwrap_or_default(),
             registered_on: a.registered_on,
             earlier_years: serde_json::from_str(&a.earlier_years).unwrap_or_default(),
-            eligible: a.state != "ineligible",
+            eligible: AppState::parse(&a.state) != Some(AppState::Ineligible),
         })
         .collect()
 }

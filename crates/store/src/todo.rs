@@ -4,6 +4,9 @@
 
 use crate::plans::{push_reach, Reach};
 use crate::{with_db, Arg, Db, Result, Sql};
+use langnghe_core::plan::TaskStatus;
+use langnghe_core::report::ReportState;
+use langnghe_core::scheme::SchemeStatus;
 use serde::Serialize;
 use time::Date;
 
@@ -27,14 +30,24 @@ pub struct OwnReport {
     pub program_code: String,
 }
 
+/// A report state bound as a parameter (the SQL names no state itself).
+fn state(s: ReportState) -> Arg {
+    Arg::Text(s.as_str().into())
+}
+
 /// The agency's reports to fill or fix, wherever the programme is run from.
 pub async fn own_reports(db: &Db, agency_id: i64, limit: i64) -> Result<Vec<OwnReport>> {
     let mut sql = Sql::new("");
     sql.push(
         "SELECT r.id, r.state, r.return_reason, rp.label AS period_label, rp.due_on, p.code AS program_code \
          FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
-         WHERE r.agency_id = ? AND r.state IN ('draft', 'returned') ORDER BY rp.due_on, r.id LIMIT ?",
-        [Arg::I64(agency_id), Arg::I64(limit)],
+         WHERE r.agency_id = ? AND r.state IN (?, ?) ORDER BY rp.due_on, r.id LIMIT ?",
+        [
+            Arg::I64(agency_id),
+            state(ReportState::Draft),
+            state(ReportState::Returned),
+            Arg::I64(limit),
+        ],
     );
     fetch(db, &sql).await
 }
@@ -55,8 +68,8 @@ pub async fn to_review(db: &Db, scope_id: i64, limit: i64) -> Result<Vec<ReportT
     sql.push(
         "SELECT r.id, a.name AS agency_name, rp.label AS period_label, rp.due_on, p.code AS program_code \
          FROM reports r JOIN report_periods rp ON rp.id = r.period_id JOIN programs p ON p.id = rp.program_id \
-         JOIN agencies a ON a.id = r.agency_id WHERE r.state = 'submitted'",
-        [],
+         JOIN agencies a ON a.id = r.agency_id WHERE r.state = ?",
+        [state(ReportState::Submitted)],
     );
     push_reach(&mut sql, scope_id, Reach::Within);
     sql.push(" ORDER BY r.submitted_at, r.id LIMIT ?", [Arg::I64(limit)]);
@@ -82,17 +95,21 @@ pub async fn open_periods(db: &Db, scope_id: i64, until: Date) -> Result<Vec<Ope
     let mut sql = Sql::new("");
     sql.push(
         "SELECT rp.id, rp.label, rp.due_on, p.code AS program_code, \
-         COUNT(CASE WHEN r.state IN ('draft', 'returned') THEN 1 END) AS pending, COUNT(r.id) AS expected \
+         COUNT(CASE WHEN r.state IN (?, ?) THEN 1 END) AS pending, COUNT(r.id) AS expected \
          FROM report_periods rp JOIN programs p ON p.id = rp.program_id JOIN reports r ON r.period_id = rp.id \
          WHERE rp.due_on <= ?",
-        [Arg::Date(until)],
+        [
+            state(ReportState::Draft),
+            state(ReportState::Returned),
+            Arg::Date(until),
+        ],
     );
     push_reach(&mut sql, scope_id, Reach::Within);
     sql.push(
         " GROUP BY rp.id, rp.label, rp.due_on, p.code \
-         HAVING COUNT(CASE WHEN r.state IN ('draft', 'returned') THEN 1 END) > 0 \
+         HAVING COUNT(CASE WHEN r.state IN (?, ?) THEN 1 END) > 0 \
          ORDER BY rp.due_on, rp.id LIMIT 100",
-        [],
+        [state(ReportState::Draft), state(ReportState::Returned)],
     );
     fetch(db, &sql).await
 }
@@ -112,8 +129,11 @@ pub async fn scheme_steps_due(db: &Db, scope_id: i64, until: Date) -> Result<Vec
     sql.push(
         "SELECT s.id AS scheme_id, s.title AS scheme_title, st.text, st.due_on \
          FROM scheme_steps st JOIN schemes s ON s.id = st.scheme_id JOIN programs p ON p.id = s.program_id \
-         WHERE st.done_on IS NULL AND st.due_on IS NOT NULL AND st.due_on <= ? AND s.status <> 'closed'",
-        [Arg::Date(until)],
+         WHERE st.done_on IS NULL AND st.due_on IS NOT NULL AND st.due_on <= ? AND s.status <> ?",
+        [
+            Arg::Date(until),
+            Arg::Text(SchemeStatus::Closed.as_str().into()),
+        ],
     );
     push_reach(&mut sql, scope_id, Reach::Within);
     sql.push(" ORDER BY st.due_on, s.id, st.ord LIMIT 50", []);
@@ -143,8 +163,14 @@ pub async fn tasks_due(
         "SELECT t.id, t.program_id, p.code AS program_code, t.section, t.text, t.due_on \
          FROM tasks t JOIN programs p ON p.id = t.program_id \
          WHERE (t.lead_agency_id = ? OR EXISTS (SELECT 1 FROM task_agencies ta WHERE ta.task_id = t.id AND ta.agency_id = ?)) \
-         AND t.status IN ('open', 'in_progress') AND t.due_on IS NOT NULL AND t.due_on <= ?",
-        [Arg::I64(agency_id), Arg::I64(agency_id), Arg::Date(until)],
+         AND t.status IN (?, ?) AND t.due_on IS NOT NULL AND t.due_on <= ?",
+        [
+            Arg::I64(agency_id),
+            Arg::I64(agency_id),
+            Arg::Text(TaskStatus::Open.as_str().into()),
+            Arg::Text(TaskStatus::InProgress.as_str().into()),
+            Arg::Date(until),
+        ],
     );
     push_reach(&mut sql, scope_id, Reach::Visible);
     sql.push(" ORDER BY t.due_on, t.id LIMIT 50", []);
@@ -171,13 +197,18 @@ pub async fn programmes(db: &Db, scope_id: i64, limit: i64) -> Result<Vec<Progra
     let mut sql = Sql::new("");
     sql.push(
         "SELECT p.id, p.code, p.title, p.status, p.period_end, \
-         (SELECT COUNT(*) FROM tasks t WHERE t.program_id = p.id AND t.status <> 'cancelled') AS tasks, \
-         (SELECT COUNT(*) FROM tasks t WHERE t.program_id = p.id AND t.status = 'done') AS tasks_done, \
+         (SELECT COUNT(*) FROM tasks t WHERE t.program_id = p.id AND t.status <> ?) AS tasks, \
+         (SELECT COUNT(*) FROM tasks t WHERE t.program_id = p.id AND t.status = ?) AS tasks_done, \
          (SELECT COUNT(*) FROM reports r JOIN report_periods rp ON rp.id = r.period_id WHERE rp.program_id = p.id) AS reports, \
          (SELECT COUNT(*) FROM reports r JOIN report_periods rp ON rp.id = r.period_id WHERE rp.program_id = p.id \
-            AND r.state IN ('approved', 'locked')) AS reports_approved \
+            AND r.state IN (?, ?)) AS reports_approved \
          FROM programs p WHERE 1 = 1",
-        [],
+        [
+            Arg::Text(TaskStatus::Cancelled.as_str().into()),
+            Arg::Text(TaskStatus::Done.as_str().into()),
+            state(ReportState::Approved),
+            state(ReportState::Locked),
+        ],
     );
     push_reach(&mut sql, scope_id, Reach::Visible);
     sql.push(

@@ -20,6 +20,7 @@ use axum::routing::get;
 use axum::Router;
 use langnghe_core::dashboard as rules;
 use langnghe_core::plan::Direction;
+use langnghe_core::scheme::AppState as Stage;
 use langnghe_core::vnfmt;
 use langnghe_reports::{Cell, Column, ColumnKind, Table};
 use langnghe_store::dashboard as store;
@@ -243,7 +244,9 @@ pub async fn compute(
                 (0, 0, u32::from(overdue_days.is_some()))
             }
         };
-        let approved = u32::from(s.state == "approved" || s.state == "locked");
+        let approved = u32::from(langnghe_core::report::ReportState::text_is_approved(
+            &s.state,
+        ));
         if periods.last().map(|p| p.period_id) != Some(s.period_id) {
             periods.push(PeriodReporting {
                 period_id: s.period_id,
@@ -410,12 +413,7 @@ pub async fn compute(
         schemes: {
             // In the order of the workflow (the funnel's order), not the query's.
             let mut stages = store::schemes_by_stage(db, program.id).await?;
-            stages.sort_by_key(|s| {
-                STAGES
-                    .iter()
-                    .position(|x| *x == s.stage)
-                    .unwrap_or(STAGES.len())
-            });
+            stages.sort_by_key(|s| stage_order(&s.stage));
             stages
         },
         limited_to,
@@ -502,29 +500,19 @@ fn money_text(lang: Lang, dong: i64) -> String {
     }
 }
 
-/// The stages of an application in the order of the workflow (the funnel's order).
-const STAGES: [&str; 10] = [
-    "registered",
-    "forwarded",
-    "eligible",
-    "ineligible",
-    "selected",
-    "not_selected",
-    "contracted",
-    "accepted",
-    "liquidated",
-    "settled",
-];
+/// The position of a stage of an application in the order of the workflow
+/// (the funnel's order); an unknown text last.
+fn stage_order(stage: &str) -> usize {
+    Stage::ALL
+        .iter()
+        .position(|x| x.as_str() == stage)
+        .unwrap_or(Stage::ALL.len())
+}
 
 /// The schemes funnel: applications per stage, in the workflow's order.
 fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
     let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
-    stages.sort_by_key(|s| {
-        STAGES
-            .iter()
-            .position(|x| *x == s.stage)
-            .unwrap_or(STAGES.len())
-    });
+    stages.sort_by_key(|s| stage_order(&s.stage));
     let max = stages.iter().map(|s| s.applications).max().unwrap_or(1) as f64;
     let bars: Vec<Bar> = stages
         .iter()
@@ -537,7 +525,10 @@ fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
                 crate::views::in_lang(lang, vnfmt::format_int(s.applications)),
                 money_text(lang, s.amount)
             ),
-            fill: if matches!(s.stage.as_str(), "ineligible" | "not_selected") {
+            fill: if matches!(
+                Stage::parse(&s.stage),
+                Some(Stage::Ineligible | Stage::NotSelected)
+            ) {
                 Fill::Hatched
             } else {
                 Fill::Solid
@@ -557,12 +548,7 @@ fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
 
 fn schemes_table(d: &ProgramDashboard, lang: Lang) -> Table {
     let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
-    stages.sort_by_key(|s| {
-        STAGES
-            .iter()
-            .position(|x| *x == s.stage)
-            .unwrap_or(STAGES.len())
-    });
+    stages.sort_by_key(|s| stage_order(&s.stage));
     Table {
         sheet_name: t(lang, "dash-chart-schemes"),
         title: Some(format!(

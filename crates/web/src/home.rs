@@ -105,7 +105,7 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
     match role {
         Role::Officer => {
             for r in store::own_reports(db, u.agency_id, 100).await? {
-                let returned = r.state == "returned";
+                let returned = r.state == langnghe_core::report::ReportState::Returned.as_str();
                 cands.push(Candidate {
                     kind: if returned {
                         Kind::ReportReturned

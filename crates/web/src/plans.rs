@@ -14,7 +14,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use langnghe_core::access::Action;
-use langnghe_core::plan::{self as rules, Direction, Status, Target};
+use langnghe_core::plan::{self as rules, Direction, Status, Target, TaskStatus};
 use langnghe_core::vnfmt;
 use langnghe_store::plans::{
     self as store, ActualRow, BudgetAmount, BudgetLine, Indicator, Program, TargetRow, Task,
@@ -724,7 +724,7 @@ async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Htm
                 crate::i18n::Lang::Vi => vnfmt::days_until_label_vi(today, d),
                 crate::i18n::Lang::En => vnfmt::days_until_label_en(today, d),
             });
-            context! { t => t, due_label => due, late => t.due_on.is_some_and(|d| d < today) && t.status != "done" }
+            context! { t => t, due_label => due, late => t.due_on.is_some_and(|d| d < today) && t.status != TaskStatus::Done.as_str() }
         })
         .collect();
     let page = context! { title => t(ctx.lang, "my-tasks-title"), agency => user.agency_name.clone(), rows => rows };

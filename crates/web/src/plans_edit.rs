@@ -23,7 +23,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use langnghe_core::access::Action;
-use langnghe_core::plan::{self as rules, ProgramStatus, SplitError, Target, TASK_STATUSES};
+use langnghe_core::plan::{
+    self as rules, ProgramStatus, SplitError, Target, TaskStatus, TASK_STATUSES,
+};
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
 use langnghe_store::plans::{
@@ -346,7 +348,7 @@ async fn create(state: &AppState, ctx: &Ctx, p: &ProgramPayload) -> AppResult<Pr
             parent_id: None,
             lead_agency_id: Some(f.lead),
             admin_unit_id: f.unit,
-            status: "draft".into(),
+            status: ProgramStatus::Draft.as_str().into(),
             objectives_general: f.general,
             objectives_specific: f.specific,
             notes: None,
@@ -1289,7 +1291,7 @@ async fn check_task(
 
 async fn add_task(state: &AppState, ctx: &Ctx, id: &str, p: &TaskPayload) -> AppResult<i64> {
     let prog = editable(state, ctx, id).await?;
-    let t = check_task(state, ctx, &prog, p, "open").await?;
+    let t = check_task(state, ctx, &prog, p, TaskStatus::Open.as_str()).await?;
     let order = store::tasks(&state.db, prog.id).await?.len() as i64;
     let actor = ctx.actor();
     let mut w = state.db.write(&actor).await?;
@@ -2289,7 +2291,7 @@ async fn derive(state: &AppState, ctx: &Ctx, id: &str, p: &DerivePayload) -> App
             parent_id: Some(prog.id),
             lead_agency_id: prog.lead_agency_id,
             admin_unit_id: prog.admin_unit_id,
-            status: "draft".into(),
+            status: ProgramStatus::Draft.as_str().into(),
             objectives_general: prog.objectives_general.clone(),
             objectives_specific: vec![],
             notes: None,

@@ -19,6 +19,7 @@ use axum::Router;
 use langnghe_core::access::{Action, Role};
 use langnghe_core::scheme::{
     self as rules, AppAction, AppState as Stage, EligibilityRule, FairShare, PriorityRule,
+    SchemeAction,
 };
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
@@ -417,7 +418,7 @@ async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult<SchemeView
     if let Some(by) = s.liquidate_by {
         let u = ctx.user()?;
         for a in store::applications(&state.db, s.id, u.scope_unit_id).await? {
-            if matches!(a.state.as_str(), "contracted" | "accepted") {
+            if Stage::parse(&a.state).is_some_and(Stage::is_under_contract) {
                 if let Some(d) = rules::liquidation_overdue(by, None, day) {
                     overdue.push((a.applicant.clone(), d));
                 }
@@ -700,10 +701,10 @@ async fn register(
     if !matches!(r, Role::Officer | Role::Coordinator | Role::Admin) {
         return Err(AppError::Forbidden);
     }
-    if s.status != "registration" {
+    if let Err(r) = rules::scheme_transition(store::scheme_status(&s)?, SchemeAction::Register) {
         return Err(AppError::Validation(vec![FieldError::new(
             "village_id",
-            "scheme-closed-for-registration",
+            r.key(),
         )]));
     }
     let mut errors = vec![];
@@ -1149,7 +1150,7 @@ async fn record_selection(
             items = selection_items(lang, scheme, contents, apps);
             items
                 .iter()
-                .filter(|i| i.reason_code != "ineligible")
+                .filter(|i| i.reason_code != rules::ReasonCode::Ineligible.code())
                 .map(|i| store::Selected {
                     application_id: i.application_id,
                     rank: i.rank.map(i64::from),
@@ -1261,18 +1262,12 @@ async fn decide(
     if expected.is_some_and(|v| v != s.version) {
         return Err(stale_scheme(state, ctx, s.id).await?);
     }
-    if s.decision_doc_id.is_some()
-        || matches!(s.status.as_str(), "decided" | "execution" | "closed")
-    {
-        return Err(refused(
-            ctx.lang,
-            Refusal::Scheme {
-                key: "scheme-already-decided",
-            },
-        ));
-    }
-    if s.selected == 0 {
-        return Err(refused(ctx.lang, Refusal::NothingSelected));
+    let decide = SchemeAction::Decide {
+        linked: s.decision_doc_id.is_some(),
+        selected: s.selected,
+    };
+    if let Err(r) = rules::scheme_transition(store::scheme_status(&s)?, decide) {
+        return Err(refused(ctx.lang, Refusal::of_scheme(r)));
     }
     let title = p
         .title
@@ -1636,16 +1631,6 @@ pub struct AppActionPayload {
     pub version: Option<i64>,
 }
 
-/// The state machine's answer for the application as the caller read it: a
-/// quick refusal before anything is written (the store asks again on the
-/// locked row).
-fn allowed(lang: Lang, a: &Application, action: AppAction) -> AppResult<()> {
-    let from = Stage::parse(&a.state).ok_or_else(|| AppError::Internal(a.state.clone()))?;
-    rules::app_transition(from, action)
-        .map(|_| ())
-        .map_err(|r| refused(lang, Refusal::State(r)))
-}
-
 /// A store action's answer: the refusal or the stale version as the person sees it.
 async fn acted<T>(
     state: &AppState,
@@ -1693,30 +1678,43 @@ async fn app_action(
     let note = non_empty(&p.note).and_then(|n| clean_text(&n, 2_000).ok());
     let actor = ctx.actor();
     let lang = ctx.lang;
+    let from = Stage::parse(&a.state).ok_or_else(|| AppError::Internal(a.state.clone()))?;
+    // What the rules of `core::scheme::transition` need, from the stored
+    // application and the form (parsed here; what cannot be parsed is said here).
+    let mut facts = rules::AppFacts {
+        representative: !a.representative.as_deref().unwrap_or("").is_empty(),
+        legal_status: a.legal_status,
+        has_seal: a.has_seal,
+        bank_account: a.bank_account,
+        note: note.is_some(),
+        ..Default::default()
+    };
+    // The rules' verdict: a refusal (409) or the inputs they refuse, after the
+    // ones that could not be read.
+    let judge = |action: AppAction, facts: &rules::AppFacts, mut errors: Vec<FieldError>| {
+        match rules::transition(from, action, facts) {
+            Ok(_) if errors.is_empty() => Ok(()),
+            Ok(_) => Err(AppError::Validation(errors)),
+            Err(rules::AppTransitionError::Refused(r)) => Err(refused(lang, Refusal::State(r))),
+            Err(rules::AppTransitionError::Invalid(bad)) => {
+                errors.extend(bad.iter().map(|f| FieldError::new(f.field, f.key)));
+                Err(AppError::Validation(errors))
+            }
+        }
+    };
     match action {
         "review" => {
-            allowed(lang, &a, AppAction::Review)?;
             let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
             let key = non_empty(&p.rule).unwrap_or_default();
-            if !rules_list
+            facts.review_rule_known = rules_list
                 .iter()
-                .any(|r| matches!(r, EligibilityRule::Custom { key: k, .. } if *k == key))
-            {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "rule",
-                    "error-choice",
-                )]));
-            }
-            let Some(note) = note else {
-                return Err(AppError::Validation(vec![FieldError::new(
-                    "note",
-                    "error-required",
-                )]));
-            };
+                .any(|r| matches!(r, EligibilityRule::Custom { key: k, .. } if *k == key));
+            // A verdict answers its own form: the date plays no part in it.
+            judge(AppAction::Review, &facts, vec![])?;
             let verdict = rules::ReviewerVerdict {
                 key,
                 passed: truthy(&p.passed),
-                note,
+                note: note.unwrap_or_default(),
             };
             let r = store::review(&state.db, &actor, a.id, expected, verdict, &rules_list).await;
             let after = acted(state, ctx, id, r).await?;
@@ -1726,33 +1724,11 @@ async fn app_action(
             return Ok(());
         }
         "contract" => {
-            allowed(lang, &a, AppAction::Contract)?;
-            // Seed 002: the village representative must have legal status, a seal and an account.
-            let mut missing = vec![];
-            if a.representative.as_deref().unwrap_or("").is_empty() {
-                missing.push("representative");
-            }
-            if !a.legal_status {
-                missing.push("legal_status");
-            }
-            if !a.has_seal {
-                missing.push("has_seal");
-            }
-            if !a.bank_account {
-                missing.push("bank_account");
-            }
-            for m in missing {
-                errors.push(FieldError::new(m, "app-contract-requires"));
-            }
             let number = non_empty(&p.number)
                 .and_then(|n| clean_text(&n, 100).ok())
                 .unwrap_or_default();
-            if number.is_empty() {
-                errors.push(FieldError::new("number", "error-required"));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
+            facts.contract_number = !number.is_empty();
+            judge(AppAction::Contract, &facts, errors)?;
             let contents = store::contents(&state.db, s.id).await?;
             let applied: Vec<String> = json_list(&a.contents);
             let items: Vec<(String, i64)> = contents
@@ -1793,30 +1769,33 @@ async fn app_action(
             acted(state, ctx, id, r).await?;
         }
         "visit" => {
-            allowed(lang, &a, AppAction::Visit)?;
-            let progress = match non_empty(&p.progress) {
+            facts.progress_pct = match non_empty(&p.progress) {
                 None => None,
                 Some(x) => match vnfmt::parse_int(x.trim_end_matches('%').trim()) {
-                    Ok(n) if (0..=100).contains(&n) => Some(n),
-                    _ => {
+                    Ok(n) => Some(n),
+                    Err(_) => {
                         errors.push(FieldError::new("progress", "error-number-plain"));
                         None
                     }
                 },
             };
-            let Some(note) = note else {
-                errors.push(FieldError::new("note", "error-required"));
-                return Err(AppError::Validation(errors));
-            };
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let r =
-                store::add_visit(&state.db, &actor, a.id, expected, date, progress, &note).await;
+            judge(AppAction::Visit, &facts, errors)?;
+            let r = store::add_visit(
+                &state.db,
+                &actor,
+                a.id,
+                expected,
+                date,
+                facts.progress_pct,
+                &note.unwrap_or_default(),
+            )
+            .await;
             acted(state, ctx, id, r).await?;
             return Ok(());
         }
         "accept" => {
+            // Whether this content is the last one open is the store's to
+            // know: it applies `AcceptContent { last }` to the locked row.
             let key = non_empty(&p.content).unwrap_or_default();
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
@@ -1834,39 +1813,28 @@ async fn app_action(
             acted(state, ctx, id, r).await?;
         }
         "liquidate" => {
-            allowed(lang, &a, AppAction::Liquidate)?;
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
+            judge(AppAction::Liquidate, &facts, errors)?;
             let r = store::liquidate(&state.db, &actor, a.id, expected, date).await;
             acted(state, ctx, id, r).await?;
         }
         "settle" => {
-            allowed(lang, &a, AppAction::Settle)?;
-            let contract = store::contract_of(&state.db, a.id)
+            facts.contract_dong = store::contract_of(&state.db, a.id)
                 .await?
                 .map(|(k, _)| k.amount_dong)
                 .unwrap_or(0);
-            let amount = match non_empty(&p.amount) {
-                None => contract,
-                Some(x) => match vnfmt::parse_money_dong(&x) {
-                    Ok(v) if v > 0 && v <= contract => v,
-                    _ => {
-                        errors.push(FieldError::new("amount", "app-amount-range"));
-                        0
-                    }
-                },
-            };
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
+            match non_empty(&p.amount).map(|x| vnfmt::parse_money_dong(&x)) {
+                None => {}
+                Some(Ok(v)) => facts.paid_dong = Some(v),
+                Some(Err(_)) => errors.push(FieldError::new("amount", "app-amount-range")),
             }
+            judge(AppAction::Settle, &facts, errors)?;
             let r = store::settle(
                 &state.db,
                 &actor,
                 a.id,
                 expected,
                 date,
-                amount,
+                facts.paid_dong.unwrap_or(facts.contract_dong),
                 note.as_deref(),
             )
             .await;

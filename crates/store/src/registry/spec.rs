@@ -1,6 +1,8 @@
 //! What each registry entity holds, as data: one spec drives the SQL, the
 //! forms, the lists and filters, the API schema, the exports and the imports.
 
+use langnghe_core::registry::CraftGroup;
+
 /// Kinds of registry record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Entity {
@@ -115,7 +117,6 @@ impl Field {
     }
 }
 
-pub const CRAFT_GROUPS: &[&str] = &["1", "2", "3", "4", "5", "6", "7"];
 pub const VILLAGE_STATUSES: &[&str] = &[
     "recognised",
     "traditional",
@@ -151,7 +152,7 @@ static DOCUMENT: &[Field] = &[
 
 static CRAFT: &[Field] = &[
     f("name", TEXT).req().list().sort().search(),
-    f("craft_group", Kind::Enum(CRAFT_GROUPS))
+    f("craft_group", Kind::Enum(&CraftGroup::TEXTS))
         .req()
         .list()
         .filter()

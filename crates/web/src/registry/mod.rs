@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::non_empty;
 use crate::i18n::{t, Lang};
 use crate::AppState;
+use langnghe_core::registry::CraftGroup;
 use langnghe_core::vnfmt;
 use langnghe_store::registry::spec::{Entity, Field, Kind};
 use langnghe_store::registry::{ListQuery, Record, Special, Val};
@@ -210,7 +211,7 @@ pub async fn list_query_unit(
         }
     }
     if let Some(g) = non_empty(&q.craft_group) {
-        if !langnghe_store::registry::spec::CRAFT_GROUPS.contains(&g.as_str()) {
+        if !CraftGroup::TEXTS.contains(&g.as_str()) {
             errors.push(FieldError::new("craft_group", "error-enum"));
         } else if e == Entity::Craft {
             lq.eq.push(("craft_group", Val::Text(g)));

@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use langnghe_core::registry as rules;
+use langnghe_core::registry::CraftGroup;
 use langnghe_core::vnfmt;
 use langnghe_store::registry::spec::{Entity, Kind};
 use langnghe_store::registry::{self as store, ListQuery, Record, Val};
@@ -117,7 +118,7 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
             out.push(sel(
                 "craft_group",
                 field_label(lang, e, "craft_group"),
-                enum_opts("craft_group", CRAFT_GROUPS),
+                enum_opts("craft_group", &CraftGroup::TEXTS),
                 &q.craft_group,
             ));
             out.push(sel(
@@ -143,7 +144,7 @@ fn filters(lang: Lang, e: Entity, q: &RegistryQuery) -> Vec<MjValue> {
             out.push(sel(
                 "craft_group",
                 field_label(lang, e, "craft_group"),
-                enum_opts("craft_group", CRAFT_GROUPS),
+                enum_opts("craft_group", &CraftGroup::TEXTS),
                 &q.craft_group,
             ));
             out.push(sel(

@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use langnghe_core::coverage as cov;
 use langnghe_core::plan::{self as prules, Direction, Target};
+use langnghe_core::report::ReportState;
 use langnghe_core::report_values::{self as values};
 use langnghe_core::vnfmt;
 use langnghe_reports::{Block, Cell, Column, ColumnKind, OfficialReport, ReportTable, Table};
@@ -421,7 +422,7 @@ pub async fn compute(
     .await?;
     let approved = reports
         .iter()
-        .filter(|r| r.state == "approved" || r.state == "locked")
+        .filter(|r| ReportState::text_is_approved(&r.state))
         .count();
     let submitted = reports
         .iter()
@@ -446,7 +447,7 @@ pub async fn compute(
     }
     let mut missing: Vec<MissingUnit> = reports
         .iter()
-        .filter(|r| r.state != "approved" && r.state != "locked")
+        .filter(|r| !ReportState::text_is_approved(&r.state))
         .map(|r| MissingUnit {
             report_id: r.id,
             agency_name: r.agency_name.clone(),

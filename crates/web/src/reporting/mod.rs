@@ -504,9 +504,10 @@ pub fn unit_status(lang: Lang, r: &Report, today: Date) -> UnitStatus {
         Lang::En => rules::timeliness_label_en(tl),
     };
     // A returned report keeps the timeliness of its first submission.
-    let (status, label) = if r.state == "returned" {
+    let returned = ReportState::Returned.as_str();
+    let (status, label) = if r.state == returned {
         (
-            "returned".to_string(),
+            returned.to_string(),
             t_args(lang, "status-returned-first", &[("label", label)]),
         )
     } else {
@@ -554,7 +555,7 @@ async fn period_status(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Perio
     let on_time = units.iter().filter(|u| u.status == "on_time").count()
         + units
             .iter()
-            .filter(|u| u.status == "returned")
+            .filter(|u| u.status == ReportState::Returned.as_str())
             .filter(|u| {
                 u.submitted_at
                     .is_some_and(|s| s.to_offset(vnfmt::VIETNAM_OFFSET).date() <= u.due_on)
