@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod places;
 pub mod plans;
 pub mod plans_edit;
+pub mod plans_forms;
 pub mod registry;
 pub mod reporting;
 pub mod routes;

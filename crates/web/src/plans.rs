@@ -649,9 +649,9 @@ pub(crate) async fn detail_html(
     // What each add form shows: empty, or what was typed into the one sent back.
     let blank = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
     let mut typed = serde_json::json!({
-        "indicators": blank(serde_json::to_value(crate::plans_edit::IndicatorPayload::default())),
-        "tasks": blank(serde_json::to_value(crate::plans_edit::TaskPayload::default())),
-        "budget": blank(serde_json::to_value(crate::plans_edit::BudgetPayload::default())),
+        "indicators": blank(serde_json::to_value(crate::plans_forms::IndicatorPayload::default())),
+        "tasks": blank(serde_json::to_value(crate::plans_forms::TaskPayload::default())),
+        "budget": blank(serde_json::to_value(crate::plans_forms::BudgetPayload::default())),
         "derive": {"year": ""},
     });
     let (inline_form, inline_errors) = match inline {
