@@ -18,10 +18,9 @@ use anyhow::{anyhow, bail, Context};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use langnghe_core::geo::Era;
 use langnghe_store::audit::Actor;
 use langnghe_store::registry::{self, spec::Entity};
-use langnghe_store::{agencies, geo, seed, users, with_db, Db};
+use langnghe_store::{seed, users, with_db, Db};
 use rand::{rngs::StdRng, SeedableRng};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -153,15 +152,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
 
     // The programme, its units and its periods, as `--only reporting` builds them.
     let t = Instant::now();
-    let lead = agencies::id_by_key(&db, "hn-so-ct")
-        .await?
-        .ok_or_else(|| anyhow!("demo agency hn-so-ct is missing"))?;
-    let city = agencies::id_by_key(&db, "hn-ubnd")
-        .await?
-        .ok_or_else(|| anyhow!("demo agency hn-ubnd is missing"))?;
-    let province = geo::by_era_code(&db, Era::New, "01")
-        .await?
-        .ok_or_else(|| anyhow!("Hà Nội (new structure) not in the geography"))?;
+    let (lead, city, province) = reporting::hanoi(&db).await?;
     let units = reporting::pick_units(&db, args.units).await?;
     let (committee_ids, _) = reporting::committees(&db, &actor, &units, city).await?;
     let mut vol = reporting::Volume::default();

@@ -458,6 +458,21 @@ async fn units_of(db: &Db, sql: &str, parent: i64) -> anyhow::Result<Vec<Unit>> 
 
 /// `n` units of Hà Nội: 40 % communes of today, 12 % pre-2025 districts, the
 /// rest pre-2025 communes (spread over the city).
+/// Hà Nội as the synthetic programme needs it: the lead department (Sở Công
+/// Thương), the city's people's committee, and the province of today.
+pub(crate) async fn hanoi(db: &Db) -> anyhow::Result<(i64, i64, geo::AdminUnit)> {
+    let lead = agencies::id_by_key(db, "hn-so-ct")
+        .await?
+        .ok_or_else(|| anyhow!("demo agency hn-so-ct is missing"))?;
+    let city = agencies::id_by_key(db, "hn-ubnd")
+        .await?
+        .ok_or_else(|| anyhow!("demo agency hn-ubnd is missing"))?;
+    let province = geo::by_era_code(db, Era::New, "01")
+        .await?
+        .ok_or_else(|| anyhow!("Hà Nội (new structure) not in the geography"))?;
+    Ok((lead, city, province))
+}
+
 pub(crate) async fn pick_units(db: &Db, n: usize) -> anyhow::Result<Vec<Unit>> {
     let new_hn = geo::by_era_code(db, Era::New, "01")
         .await?
@@ -856,15 +871,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     rep.setup
         .push(("load demo data (ensure_demo)".into(), t.elapsed()));
 
-    let lead = agencies::id_by_key(&db, "hn-so-ct")
-        .await?
-        .ok_or_else(|| anyhow!("demo agency hn-so-ct is missing"))?;
-    let city = agencies::id_by_key(&db, "hn-ubnd")
-        .await?
-        .ok_or_else(|| anyhow!("demo agency hn-ubnd is missing"))?;
-    let province = geo::by_era_code(&db, Era::New, "01")
-        .await?
-        .ok_or_else(|| anyhow!("Hà Nội (new structure) not in the geography"))?;
+    let (lead, city, province) = hanoi(&db).await?;
 
     let t = Instant::now();
     let units = pick_units(&db, args.units).await?;

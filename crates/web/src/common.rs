@@ -43,6 +43,8 @@ pub fn parse_as_of(v: &Option<String>) -> Result<Date, FieldError> {
 /// The media type of an XLSX file.
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A file to download: its media type, and its name both in ASCII and in UTF-8
+/// (RFC 6266), so "Báo cáo tổng hợp.pdf" keeps its Vietnamese name.
 pub fn file_response(bytes: Vec<u8>, ctype: &str, name: &str) -> Response {
     let mut res = bytes.into_response();
     if let Ok(v) = HeaderValue::from_str(ctype) {

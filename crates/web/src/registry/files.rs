@@ -8,7 +8,6 @@ use crate::extract::{Json, Path};
 use crate::i18n::t;
 use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -92,27 +91,7 @@ async fn download(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Response> 
     let (name, ctype, bytes) = store::document_file(&state.db, scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut res = bytes.into_response();
-    if let Ok(v) = HeaderValue::from_str(&ctype) {
-        res.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = crate::ctx::urlencode(&name).replace('+', "%20");
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    )) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::common::file_response(bytes, &ctype, &name))
 }
 
 pub fn pages() -> Router<AppState> {
