@@ -4,6 +4,23 @@ use http::{Method, StatusCode};
 use langnghe_it::{Backend, TestApp};
 use serde_json::json;
 
+/// Open the 2024 annual period of the first demo programme (the demo the tests
+/// spawn has none), so periods and reports have answers.
+async fn open_annual_period(c: &mut langnghe_it::Client) {
+    let programs = crate::api(c, "/api/v1/programs?limit=1").await;
+    let program = programs["items"][0]["id"]
+        .as_i64()
+        .expect("a demo programme");
+    let r = c
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{program}/periods"),
+            json!({"kind": "annual", "year": "2024", "confirm_past_due": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
 /// A JSON value of the wrong type for a field is a 422 naming the field, in the
 /// caller's language; malformed JSON is a 400; nothing is written.
 pub async fn wrong_json_types_name_the_field(b: Backend) {
@@ -128,18 +145,7 @@ pub async fn answers_match_their_declared_schema(b: Backend) {
     let mut c = crate::concurrency::token_client(&app).await;
     let doc = crate::api(&mut c, "/api/v1/openapi.json").await;
     // The demo has no reporting period: open one so periods and reports have answers.
-    let programs = crate::api(&mut c, "/api/v1/programs?limit=1").await;
-    let program = programs["items"][0]["id"]
-        .as_i64()
-        .expect("a demo programme");
-    let r = c
-        .json(
-            Method::POST,
-            &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "annual", "year": "2024", "confirm_past_due": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    open_annual_period(&mut c).await;
     // Nor artisans, establishments, products or assessments: one of each, with only
     // what is required, so every optional field answers null.
     let village = &crate::api(&mut c, "/api/v1/villages?limit=1").await["items"][0];
@@ -366,18 +372,7 @@ pub async fn optional_action_bodies_are_objects_or_nothing(b: Backend) {
             "{p}"
         );
     }
-    let programs = crate::api(&mut c, "/api/v1/programs?limit=1").await;
-    let program = programs["items"][0]["id"]
-        .as_i64()
-        .expect("a demo programme");
-    let r = c
-        .json(
-            Method::POST,
-            &format!("/api/v1/programs/{program}/periods"),
-            json!({"kind": "annual", "year": "2024", "confirm_past_due": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    open_annual_period(&mut c).await;
     let report = &crate::api(&mut c, "/api/v1/reports?limit=1").await["items"][0];
     let id = report["id"].as_i64().expect("a demo report");
     let status = report["status"].clone();

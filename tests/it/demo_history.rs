@@ -198,6 +198,52 @@ pub async fn demo_history_is_idempotent_mixed_and_marked_sample(b: Backend) {
     let points = series["points"].as_array().expect("points");
     assert_eq!(points.len(), 6, "{series}");
     assert!(points.iter().all(|p| p["sample"] == true), "{series}");
+    // Every point of every indicator is what that period's consolidation says
+    // (the trend reads the values once; the consolidation computes one period):
+    // the cumulative value of the total line, and provisional exactly when it is.
+    let trend = d["trend"].as_array().expect("trend");
+    for p in points {
+        let pid = p["period_id"].as_i64().expect("period id");
+        let c = api(
+            &mut admin,
+            &format!("/api/v1/programs/{lc}/consolidation?period={pid}"),
+        )
+        .await;
+        for s in trend {
+            let point = s["points"]
+                .as_array()
+                .and_then(|ps| ps.iter().find(|x| x["period_id"] == pid))
+                .expect("a point per period");
+            let row = c["rows"]
+                .as_array()
+                .and_then(|rs| {
+                    rs.iter()
+                        .find(|r| r["indicator_id"] == s["indicator_id"] && r["category"] == "")
+                })
+                .expect("the total line");
+            assert_eq!(point["value"], row["cumulative"], "{} at {pid}", s["code"]);
+            assert_eq!(
+                point["provisional"], c["provisional"],
+                "{} at {pid}",
+                s["code"]
+            );
+        }
+    }
+    assert!(
+        trend
+            .iter()
+            .any(|s| s["points"].as_array().is_some_and(|ps| ps
+                .iter()
+                .filter(|p| p["value"].is_number())
+                .count()
+                >= 4)),
+        "some indicator has values across the years"
+    );
+    assert_eq!(
+        points.last().map(|p| p["provisional"].clone()),
+        Some(json!(true)),
+        "the latest period is partly in"
+    );
     for f in ["achievement.svg", "units.svg", "trend.svg"] {
         let r = admin
             .get(&format!("/programs/{lc}/dashboard/charts/{f}"))

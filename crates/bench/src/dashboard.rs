@@ -11,20 +11,18 @@
 //!    token for the JSON, a browser session for the page): each request `--warmup`
 //!    times untimed, then `--iterations` times; p50 / p95 / max and the body size.
 
+use crate::reads::{get, Auth};
 use crate::reporting::{self, FIRST_YEAR, LAST_YEAR};
 use crate::stats::{self, fms, int, Summary};
 use crate::{Args, StoreKind};
 use anyhow::{anyhow, bail, Context};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use langnghe_store::audit::Actor;
 use langnghe_store::registry::{self, spec::Entity};
 use langnghe_store::{seed, users, with_db, Db};
 use rand::{rngs::StdRng, SeedableRng};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 /// One timed request.
 struct Timing {
@@ -80,24 +78,6 @@ impl Report {
         }
         o
     }
-}
-
-enum Auth<'a> {
-    Token(&'a str),
-    Session(&'a str),
-}
-
-/// GET `path` through the router; the status and the body's length.
-async fn get(router: &Router, auth: &Auth<'_>, path: &str) -> anyhow::Result<(StatusCode, usize)> {
-    let b = Request::get(path);
-    let b = match auth {
-        Auth::Token(t) => b.header(header::AUTHORIZATION, format!("Bearer {t}")),
-        Auth::Session(s) => b.header(header::COOKIE, format!("langnghe_sid={s}")),
-    };
-    let res = router.clone().oneshot(b.body(Body::empty())?).await?;
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 256 * 1024 * 1024).await?;
-    Ok((status, bytes.len()))
 }
 
 pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
@@ -222,8 +202,8 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     let sid = crate::reads::login(&router, "admin", &password)
         .await
         .context("log in")?;
-    let (tok, ses) = (Auth::Token(&token), Auth::Session(&sid));
-    let requests: Vec<(&str, String, &Auth<'_>)> = vec![
+    let (tok, ses) = ((Auth::Token, token.as_str()), (Auth::Session, sid.as_str()));
+    let requests: Vec<(&str, String, &(Auth, &str))> = vec![
         (
             "programme dashboard, JSON",
             format!("/api/v1/programs/{program_id}/dashboard"),
@@ -251,17 +231,18 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         ("map: the page, whole country, 2017 provinces", "/map?era=old".into(), &ses),
     ];
     for (what, path, auth) in requests {
-        let (status, bytes) = get(&router, auth, &path).await?;
+        let (status, body, _) = get(&router, auth.1, auth.0, &path).await;
         if status != StatusCode::OK {
             bail!("{path}: {status}");
         }
+        let bytes = body.len();
         for _ in 0..args.warmup {
-            get(&router, auth, &path).await?;
+            get(&router, auth.1, auth.0, &path).await;
         }
         let mut samples = Vec::with_capacity(args.iterations);
         for _ in 0..args.iterations {
             let t = Instant::now();
-            let (s, _) = get(&router, auth, &path).await?;
+            let (s, _, _) = get(&router, auth.1, auth.0, &path).await;
             samples.push(stats::ms(t.elapsed()));
             if s != StatusCode::OK {
                 bail!("{path}: {s}");

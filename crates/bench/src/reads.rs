@@ -22,8 +22,9 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
+/// How a request authenticates: an API token or a browser session.
 #[derive(Debug, Clone, Copy)]
-enum Auth {
+pub(crate) enum Auth {
     Token,
     Session,
 }
@@ -48,7 +49,7 @@ pub struct Report {
     written_by_flush: bool,
 }
 
-async fn get(
+pub(crate) async fn get(
     router: &Router,
     auth: &str,
     kind: Auth,

@@ -146,7 +146,7 @@ pub struct ProgramDashboard {
     pub tolerance: f64,
     pub indicators: Vec<IndicatorFigure>,
     /// Each indicator across the periods with an approved report, oldest first
-    /// (one consolidation per period, computed now like the rest).
+    /// (each period's value as its consolidation gives it, computed now like the rest).
     pub trend: Vec<TrendSeries>,
     pub reporting: Vec<PeriodReporting>,
     pub units: Vec<UnitReporting>,
@@ -193,8 +193,8 @@ fn unit_view(u: &rules::UnitRecord) -> UnitReporting {
     }
 }
 
-/// Whether to compute the trend (one consolidation per period): the programme's
-/// own dashboard does; the overview, which shows only the verdicts, does not.
+/// Whether to compute the trend (every period's values): the programme's own
+/// dashboard does; the overview, which shows only the verdicts, does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
     With,
@@ -370,17 +370,7 @@ pub async fn compute(
         });
     }
     let trend = match with_trend {
-        Trend::With => {
-            trend_of(
-                state,
-                program,
-                &all_periods,
-                latest,
-                consol.as_ref(),
-                &indicators,
-            )
-            .await?
-        }
+        Trend::With => trend_of(state, program, &all_periods, &indicators).await?,
         Trend::Without => vec![],
     };
     let budget = store::budget_by_year(db, program.id)
@@ -422,34 +412,24 @@ pub async fn compute(
 }
 
 /// Every indicator across the periods that have an approved report, oldest
-/// first: the consolidation of each period (the latest one is already computed).
+/// first: each period's cumulative value as its consolidation gives it, from one
+/// read of the counted values; provisional while a period's coverage is incomplete.
 async fn trend_of(
     state: &AppState,
     program: &Program,
     all_periods: &[rstore::Period],
-    latest: Option<&rstore::Period>,
-    latest_consol: Option<&consolidation::Consolidation>,
     indicators: &[IndicatorFigure],
 ) -> AppResult<Vec<TrendSeries>> {
     let mut periods: Vec<&rstore::Period> = all_periods.iter().filter(|p| p.approved > 0).collect();
     periods.sort_by_key(|p| (p.data_to, p.id));
-    // Per period: indicator → value (the total line), and whether it is provisional.
-    let figures_of = |c: &consolidation::Consolidation| {
-        let values: HashMap<i64, f64> = c
-            .rows
-            .iter()
-            .filter(|r| r.category.is_empty())
-            .filter_map(|r| r.cumulative.map(|v| (r.indicator_id, v)))
-            .collect();
-        (values, c.provisional)
+    let totals = consolidation::totals_by_period(state, program, &periods).await?;
+    let provisional = |p: &rstore::Period| {
+        langnghe_core::coverage::Coverage {
+            approved: usize::try_from(p.approved).unwrap_or(0),
+            expected: usize::try_from(p.reports).unwrap_or(0),
+        }
+        .provisional()
     };
-    let mut figures = Vec::with_capacity(periods.len());
-    for p in &periods {
-        figures.push(match (latest, latest_consol) {
-            (Some(l), Some(c)) if l.id == p.id => figures_of(c),
-            _ => figures_of(&consolidation::compute(state, program, p).await?),
-        });
-    }
     Ok(indicators
         .iter()
         .map(|i| TrendSeries {
@@ -461,12 +441,14 @@ async fn trend_of(
             target_text: i.target_text.clone(),
             points: periods
                 .iter()
-                .zip(&figures)
-                .map(|(p, (values, provisional))| TrendPoint {
+                .map(|p| TrendPoint {
                     period_id: p.id,
                     period: p.label.clone(),
-                    value: values.get(&i.indicator_id).copied(),
-                    provisional: *provisional,
+                    value: totals
+                        .get(&p.id)
+                        .and_then(|v| v.get(&i.indicator_id))
+                        .copied(),
+                    provisional: provisional(p),
                     sample: p.sample,
                 })
                 .collect(),
@@ -966,7 +948,13 @@ async fn chart_file(
         return Err(AppError::NotFound);
     }
     let (p, within) = readable(&state, &ctx, &id).await?;
-    let d = compute(&state, &p, within, Trend::With).await?;
+    // Only the trend's own files need every period's values.
+    let trend = if stem == "trend" {
+        Trend::With
+    } else {
+        Trend::Without
+    };
+    let d = compute(&state, &p, within, trend).await?;
     let name = format!("{}-{stem}.{ext}", p.code.replace('/', "-"));
     let res = match (stem, ext) {
         ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang, true)),

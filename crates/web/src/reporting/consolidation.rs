@@ -249,6 +249,136 @@ async fn unit_names(
     Ok(out)
 }
 
+/// A period's counted values of one indicator: report → category → value.
+type ByReport = BTreeMap<i64, HashMap<String, f64>>;
+/// The counted values indexed once: period → indicator → report → category → value.
+type Index = HashMap<i64, HashMap<i64, ByReport>>;
+
+fn index_values(counted: &[store::CountedValue]) -> Index {
+    let mut index: Index = HashMap::new();
+    for v in counted {
+        index
+            .entry(v.period_id)
+            .or_default()
+            .entry(v.indicator_id)
+            .or_default()
+            .entry(v.report_id)
+            .or_default()
+            .insert(v.category.clone(), v.value);
+    }
+    index
+}
+
+/// The categories of an indicator's split targets, each once, in the plan's order.
+fn categories(indicator_id: i64, targets: &[TargetRow]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    targets
+        .iter()
+        .filter(|t| t.indicator_id == indicator_id && t.dimension == "category")
+        .filter_map(|t| t.category.clone())
+        .filter(|c| seen.insert(c.clone()))
+        .collect()
+}
+
+/// The earlier years counted into `period`'s cumulative value: their annual
+/// periods from the plan's first year (the first half is inside the year),
+/// oldest first (`cumulative` keeps the last value for non-sum indicators).
+fn earlier_annual(all: &[Period], program: &Program, period: &Period) -> Vec<i64> {
+    let start_year = i64::from(program.period_start.year());
+    let mut earlier: Vec<&Period> = all
+        .iter()
+        .filter(|p| {
+            p.kind == "annual"
+                && p.year < period.year
+                && p.year >= start_year
+                && p.data_to <= period.data_to
+        })
+        .collect();
+    earlier.sort_by_key(|p| (p.data_to, p.id));
+    earlier.iter().map(|p| p.id).collect()
+}
+
+/// The value of one report for (indicator, category): the total line, else the
+/// sum of all parts.
+fn value_of(cats: &[String], cat: &str, by_cat: &HashMap<String, f64>) -> Option<f64> {
+    if cat.is_empty() {
+        by_cat.get("").copied().or_else(|| {
+            values::total_from_parts(
+                &cats
+                    .iter()
+                    .map(|c| by_cat.get(c).copied())
+                    .collect::<Vec<_>>(),
+            )
+        })
+    } else {
+        by_cat.get(cat).copied()
+    }
+}
+
+/// One line's (period value, cumulative value): the units' values of the period
+/// consolidated across units, then the earlier years' consolidated the same way.
+fn line_figures(
+    ind: &Indicator,
+    cats: &[String],
+    cat: &str,
+    index: &Index,
+    period_id: i64,
+    earlier: &[i64],
+) -> (Option<f64>, Option<f64>) {
+    let across = values::across_units(&ind.aggregation);
+    let consolidated = |pid: &i64| {
+        let nums: Vec<f64> = index
+            .get(pid)
+            .and_then(|m| m.get(&ind.id))
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, by_cat)| value_of(cats, cat, by_cat))
+            .collect();
+        values::consolidate(across, &nums)
+    };
+    let period_value = consolidated(&period_id);
+    let before: Vec<f64> = earlier.iter().filter_map(consolidated).collect();
+    (
+        period_value,
+        values::cumulative(&ind.aggregation, &before, period_value),
+    )
+}
+
+/// The cumulative value of every indicator's total line at each of `periods`,
+/// from one read of the counted values: what `compute` gives each period, without
+/// computing the rest of each consolidation. period → indicator → value.
+pub async fn totals_by_period(
+    state: &AppState,
+    program: &Program,
+    periods: &[&Period],
+) -> AppResult<HashMap<i64, HashMap<i64, f64>>> {
+    let mut out = HashMap::new();
+    let Some(last) = periods.iter().map(|p| p.data_to).max() else {
+        return Ok(out);
+    };
+    let db = &state.db;
+    let inds = plans::indicators(db, program.id).await?;
+    let targets = plans::targets(db, program.id).await?;
+    let counted = store::counted_values(db, program.id, last).await?;
+    let all_periods = store::periods(db, program.id).await?;
+    let index = index_values(&counted);
+    let cats: Vec<Vec<String>> = inds.iter().map(|i| categories(i.id, &targets)).collect();
+    for p in periods {
+        let earlier = earlier_annual(&all_periods, program, p);
+        let totals: HashMap<i64, f64> = inds
+            .iter()
+            .zip(&cats)
+            .filter_map(|(ind, cats)| {
+                line_figures(ind, cats, "", &index, p.id, &earlier)
+                    .1
+                    .map(|v| (ind.id, v))
+            })
+            .collect();
+        out.insert(p.id, totals);
+    }
+    Ok(out)
+}
+
 /// Compute the consolidation of `period`.
 pub async fn compute(
     state: &AppState,
@@ -260,34 +390,14 @@ pub async fn compute(
     let targets = plans::targets(db, program.id).await?;
     let counted = store::counted_values(db, program.id, period.data_to).await?;
     let all_periods = store::periods(db, program.id).await?;
-    // Earlier years: their annual periods (the first half is inside the year).
-    let start_year = program.period_start.year() as i64;
-    // Oldest first: `cumulative` keeps the last value for non-sum indicators.
-    let mut earlier_periods: Vec<&Period> = all_periods
-        .iter()
-        .filter(|p| p.kind == "annual" && p.year < period.year && p.year >= start_year)
-        .collect();
-    earlier_periods.sort_by_key(|p| (p.data_to, p.id));
-    let earlier: Vec<i64> = earlier_periods.iter().map(|p| p.id).collect();
-    // Index the counted values once: period → indicator → report → category → value.
-    type ByReport = BTreeMap<i64, HashMap<String, f64>>;
-    let mut index: HashMap<i64, HashMap<i64, ByReport>> = HashMap::new();
+    let earlier = earlier_annual(&all_periods, program, period);
+    let index = index_values(&counted);
     // report → (agency name, admin unit)
     let mut report_of: HashMap<i64, (String, i64)> = HashMap::new();
-    for v in &counted {
-        index
-            .entry(v.period_id)
-            .or_default()
-            .entry(v.indicator_id)
-            .or_default()
+    for v in counted.iter().filter(|v| v.period_id == period.id) {
+        report_of
             .entry(v.report_id)
-            .or_default()
-            .insert(v.category.clone(), v.value);
-        if v.period_id == period.id {
-            report_of
-                .entry(v.report_id)
-                .or_insert_with(|| (v.agency_name.clone(), v.admin_unit_id));
-        }
+            .or_insert_with(|| (v.agency_name.clone(), v.admin_unit_id));
     }
     let mut units_seen: Vec<i64> = report_of.values().map(|(_, u)| *u).collect();
     units_seen.sort_unstable();
@@ -296,31 +406,9 @@ pub async fn compute(
     let today_names = unit_names(state, &units_seen, day).await?;
     let empty: HashMap<i64, ByReport> = HashMap::new();
     let this = index.get(&period.id).unwrap_or(&empty);
-    // The value of one report for (indicator, category): the total line, else the sum of all parts.
-    let value_of = |cats: &[String], cat: &str, by_cat: &HashMap<String, f64>| -> Option<f64> {
-        if cat.is_empty() {
-            by_cat.get("").copied().or_else(|| {
-                values::total_from_parts(
-                    &cats
-                        .iter()
-                        .map(|c| by_cat.get(c).copied())
-                        .collect::<Vec<_>>(),
-                )
-            })
-        } else {
-            by_cat.get(cat).copied()
-        }
-    };
     let mut rows = vec![];
     for ind in &inds {
-        let mut cats: Vec<String> = targets
-            .iter()
-            .filter(|t| t.indicator_id == ind.id && t.dimension == "category")
-            .filter_map(|t| t.category.clone())
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        cats.retain(|c| seen.insert(c.clone()));
-        let across = values::across_units(&ind.aggregation);
+        let cats = categories(ind.id, &targets);
         // The milestone in force for this period among this indicator's targets.
         let mut own_milestones: Vec<String> = targets
             .iter()
@@ -363,23 +451,8 @@ pub async fn compute(
                 });
             }
             units.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
-            let nums: Vec<f64> = units.iter().map(|u| u.value).collect();
-            let period_value = values::consolidate(across, &nums);
-            // Earlier annual periods, consolidated the same way.
-            let mut before = vec![];
-            for pid in &earlier {
-                let nums: Vec<f64> = index
-                    .get(pid)
-                    .and_then(|m| m.get(&ind.id))
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(_, by_cat)| value_of(&cats, &cat, by_cat))
-                    .collect();
-                if let Some(x) = values::consolidate(across, &nums) {
-                    before.push(x);
-                }
-            }
-            let cumulative = values::cumulative(&ind.aggregation, &before, period_value);
+            let (period_value, cumulative) =
+                line_figures(ind, &cats, &cat, &index, period.id, &earlier);
             let (target, percent, percent_text, status) =
                 achievement_of(ind, &targets, milestone.as_deref(), &cat, cumulative);
             rows.push(Row {
