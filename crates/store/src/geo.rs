@@ -419,10 +419,10 @@ where
             first = false;
             sql.push(row, r);
         }
+        // Plain `?` on SQLite: thousands of `$n` are looked up by walking a list.
+        let text = sql.text_for(tx.backend());
         with_tx!(tx, |c| {
-            bind_args!(sqlx::query(&sql.text), sql.args)
-                .execute(c)
-                .await?;
+            bind_args!(sqlx::query(&text), sql.args).execute(c).await?;
         });
     }
     Ok(())
