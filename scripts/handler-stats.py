@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Length of the HTTP handlers of `crates/web` (issue 13's measure): every `async fn`
+"""Length of the HTTP handlers of `crates/web` (the structure's measure: handlers should stay short): every `async fn`
 that takes axum's `State(...)`, from its signature to its closing brace; prints the
 count, median, p90, max and the ten longest, so a refactor can be compared."""
 import pathlib
@@ -13,7 +13,7 @@ for f in sorted(root.rglob("*.rs")):
     lines = f.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
-        m = re.match(r"\s*(pub(\(crate\))?\s+)?async fn (\w+)", lines[i])
+        m = re.match(r"\s*(pub(\((crate|super)\))?\s+)?async fn (\w+)", lines[i])
         if not m:
             i += 1
             continue
@@ -35,7 +35,7 @@ for f in sorted(root.rglob("*.rs")):
             if started and depth <= 0:
                 break
             k += 1
-        rows.append((k - i + 1, f"{f}:{i + 1}", m.group(3)))
+        rows.append((k - i + 1, f"{f}:{i + 1}", m.group(4)))
         i = k + 1
 if not rows:
     sys.exit("no handlers found")

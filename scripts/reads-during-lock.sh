@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Token GETs against a real server while another process holds the SQLite write lock
-# for 30 s (issue 10, item 3). Usage: scripts/reads-during-lock.sh PATH/TO/langnghe LABEL
+# for 30 s. Usage: scripts/reads-during-lock.sh PATH/TO/langnghe LABEL
 set -u
 BIN=$1; LABEL=$2
 D=$(mktemp -d /tmp/auth-ba-XXXX)

@@ -1,4 +1,4 @@
-//! Rules that keep a consolidation from misleading (issue 11, item 4):
+//! Rules that keep a consolidation from misleading:
 //! - the coverage of a period (how many of the expected unit reports are
 //!   approved) and whether the verdicts are still provisional;
 //! - which milestone a period (or a plan read on a given day) is measured

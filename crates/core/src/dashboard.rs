@@ -1,4 +1,4 @@
-//! Rules of the leaders' dashboard (issue 12): where an indicator should be
+//! Rules of the leaders' dashboard: where an indicator should be
 //! by now, whether it is on track, behind or ahead, and which units are most
 //! behind with their reports. Pure functions; the web layer fetches and renders.
 //!

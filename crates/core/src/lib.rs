@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agency;
+pub mod audit;
 pub mod auth;
 pub mod cite;
 pub mod coverage;

@@ -1150,7 +1150,7 @@ mod tests {
         )
     }
 
-    /// Reproduces a rate of seed 001 from a result and a plan: checks the
+    /// Reproduces a rate of the 2011-2015 Hà Nội khuyến công evaluation from a result and a plan: checks the
     /// plan lies in the interval the stated rate implies, then that
     /// `achievement` rounds to exactly the stated rate.
     fn reproduce(actual: f64, plan: f64, stated: f64, places: u32, status: Status) {
@@ -1188,7 +1188,7 @@ mod tests {
         assert_eq!(round_pct(1.0 / 3.0, u32::MAX), 1.0 / 3.0);
     }
 
-    // ---- seed 001: evaluation of the 2011-2015 khuyến công programme ----
+    // ---- evaluation of the 2011-2015 khuyến công programme ----
 
     /// "Tổ chức 473 lớp truyền nghề, nhân cấy nghề cho 17.800 lao động nông
     /// thôn (đạt 71,2% kế hoạch)". The document gives no plan: the implied

@@ -2,7 +2,7 @@
 //! checks run on save and before submission, and how approved unit values
 //! add up into the province figure.
 //!
-//! Checks (issue 5, item 4):
+//! Checks:
 //! - the text must be a number in Vietnamese format (`17.800`, `71,2`);
 //! - counts (làng nghề, lớp, cuộc, người…) are whole and not negative;
 //!   money is not negative; percentages lie in 0–100; multiples (`lần`)

@@ -1,5 +1,5 @@
-//! Support schemes (issue 6, items 1, 3 and 4): the pure rules of a scheme
-//! such as seed 002, the 2017 Hà Nội "Hỗ trợ xây dựng thương hiệu làng
+//! Support schemes: the pure rules of a scheme
+//! such as the 2017 Hà Nội "Hỗ trợ xây dựng thương hiệu làng
 //! nghề" plan (3 support contents, a 3 tỷ đồng budget, eligibility, an
 //! ordered list of priorities, a 9-step timeline, liquidation of contracts
 //! before 25/11).
@@ -76,7 +76,7 @@
 //! timeline for a Gantt chart (done, done late, open, late);
 //! [`parse_period`] reads the plan's time column ("Tháng 6 -7 năm 2017",
 //! "Trước ngày 10/8/2017"); [`liquidation_overdue`] counts the days a
-//! contract's liquidation is late (seed 002: before 25/11/2017).
+//! contract's liquidation is late (the 2017 Hà Nội brand-building scheme: before 25/11/2017).
 //!
 //! Deadlines are inclusive: a due date is the last day on which the work is
 //! on time, so "trước ngày 25/11/2017" is stored as 25/11/2017.
@@ -201,11 +201,11 @@ pub enum EligibilityRule {
     /// nhận danh hiệu làng nghề".
     VillageRecognised,
     /// The registration came through the local People's Committee, which
-    /// forwarded it (seed 002: "được UBND quận, huyện, thị xã gửi văn bản
+    /// forwarded it (the 2017 Hà Nội brand-building scheme: "được UBND quận, huyện, thị xã gửi văn bản
     /// đăng ký").
     RegisteredThroughUnit,
     /// The representative who signs the contract has legal status, a seal
-    /// and its own bank account (seed 002: "phải có tư cách pháp nhân, có
+    /// and its own bank account (the 2017 Hà Nội brand-building scheme: "phải có tư cách pháp nhân, có
     /// con dấu và tài khoản riêng").
     HasLegalStatus,
     /// A condition decided by a reviewer (pass or fail, with a note).
@@ -408,7 +408,7 @@ pub fn check_eligibility(rules: &[EligibilityRule], facts: &Facts) -> Eligibilit
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PriorityRule {
     /// Applicants that registered already in some of `years` come first
-    /// (seed 002: "đã … gửi văn bản đăng ký hỗ trợ xây dựng thương hiệu từ
+    /// (the 2017 Hà Nội brand-building scheme: "đã … gửi văn bản đăng ký hỗ trợ xây dựng thương hiệu từ
     /// năm 2014, 2015, 2016"). More matching years rank higher; with as many
     /// matching years, the one whose earliest matching year is earlier (it
     /// has waited longer) ranks higher. An empty `years` matches nothing,
@@ -419,7 +419,7 @@ pub enum PriorityRule {
     },
     /// Applying for more of the scheme's contents ranks higher, so an
     /// applicant for every content comes before one applying for fewer
-    /// (seed 002: "đăng ký thực hiện đủ 3 nội dung hỗ trợ").
+    /// (the 2017 Hà Nội brand-building scheme: "đăng ký thực hiện đủ 3 nội dung hỗ trợ").
     AllContents,
     /// An earlier registration date ranks higher.
     EarlierRegistration,
@@ -873,7 +873,7 @@ pub fn selected_total(selections: &[Selection]) -> i64 {
 // Timeline
 // ---------------------------------------------------------------------------
 
-/// One step of a scheme's timeline (seed 002 has 9: from "Nhận hồ sơ đăng
+/// One step of a scheme's timeline (the 2017 Hà Nội brand-building scheme has 9: from "Nhận hồ sơ đăng
 /// ký hỗ trợ" in May 2017 to "Thanh quyết toán Chương trình" in December).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -997,7 +997,7 @@ fn numbers(s: &str) -> Vec<i64> {
         .collect()
 }
 
-/// Read the time column of a plan's timeline, as seed 002 writes it:
+/// Read the time column of a plan's timeline, as the 2017 Hà Nội brand-building scheme writes it:
 ///
 /// - "Tháng 5 năm 2017", "Tháng 9/2017" → 1/5/2017–31/5/2017, 1/9–30/9;
 /// - "Tháng 6 -7 năm 2017", "Tháng 10 - 11/2017" → 1/6–31/7, 1/10–30/11;
@@ -1259,7 +1259,7 @@ impl AppState {
 /// field that could not be parsed is reported there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppFacts {
-    /// The village representative is named (contract prerequisite, seed 002).
+    /// The village representative is named (contract prerequisite in the 2017 Hà Nội brand-building scheme).
     pub representative: bool,
     /// The representative has legal status (contract prerequisite).
     pub legal_status: bool,
@@ -1674,9 +1674,9 @@ mod tests {
         );
     }
 
-    // ---- ranking and selection: seed 002 -----------------------------------
+    // ---- ranking and selection: the 2017 Hà Nội brand-building scheme -----------------------------------
 
-    // SAMPLE unit costs: seed 002 gives only the total (3.000.000.000 đồng),
+    // SAMPLE unit costs: the 2017 Hà Nội brand-building scheme gives only the total (3.000.000.000 đồng),
     // not a cost per content. These are made up for the tests.
     const SAMPLE_TRAINING: i64 = 60_000_000;
     const SAMPLE_IDENTITY: i64 = 120_000_000;
@@ -1839,7 +1839,7 @@ mod tests {
     #[test]
     fn seed_002_budget_refuses_one_then_selects_a_cheaper_one() {
         // 10 villages applying for all three contents at the SAMPLE costs
-        // (280.000.000 đồng each: seed 002 expects "10 làng"), an 11th that
+        // (280.000.000 đồng each: the 2017 Hà Nội brand-building scheme expects "10 làng"), an 11th that
         // does not fit, and a 12th, cheaper, that does.
         let full = SAMPLE_TRAINING + SAMPLE_IDENTITY + SAMPLE_STRATEGY;
         assert_eq!(full, 280_000_000);

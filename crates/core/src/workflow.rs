@@ -1,4 +1,4 @@
-//! What the typed workflows share (issue 13 item 1): every status, state and
+//! What the typed workflows share: every status, state and
 //! kind is an enum stored as its text and parsed at the edge; an unknown
 //! text is an [`UnknownText`].
 

@@ -1,4 +1,4 @@
-//! The reporting history of the demo (`serve --demo`, issue 12): the
+//! The reporting history of the demo (`serve --demo`): the
 //! periods and reports a newcomer needs to see consolidation, timeliness and
 //! trends, built through the normal reporting functions (`open_period`,
 //! `save`, `set_state`), so events, audit rows and timeliness are real.
@@ -9,7 +9,7 @@
 //!   period returned once; the latest partly in, one returned, some drafts,
 //!   some missing.
 //! - The Hà Nội khuyến công programme 2016-2020: annual periods 2016 … 2020.
-//! - The 2011-2015 programme keeps only what seed 001 states: no period.
+//! - The 2011-2015 programme keeps only what its evaluation in the 2016-2020 programme states: no period.
 //!
 //! Every period made here is marked `sample` (Dữ liệu mẫu); periods opened by
 //! people never are. The functions stamp "now"; the history then dates each
@@ -22,7 +22,7 @@
 use langnghe_core::demo::{self, Fate, Step};
 use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState};
 use langnghe_core::report_values as values;
-use langnghe_store::audit::Actor;
+use langnghe_store::audit::{Actor, AuditAction, AuditEntity};
 use langnghe_store::reporting::{
     self as rp, LineInput, NewPeriod, ReportFilter, ReportInput, ReportScope,
 };
@@ -148,8 +148,8 @@ async fn history(
         .await?
         .rows_affected());
         w.audit::<(), _>(
-            "backdate",
-            "report_period",
+            AuditAction::Backdate,
+            AuditEntity::ReportPeriod,
             period_id,
             None,
             Some(&serde_json::json!({ "sample": true, "created_at": rfc3339(opened) })),
@@ -470,8 +470,8 @@ async fn play(
         .map(|(s, t)| serde_json::json!({ "step": format!("{s:?}").to_lowercase(), "at": rfc3339(*t) }))
         .collect();
     w.audit::<(), _>(
-        "backdate",
-        "report",
+        AuditAction::Backdate,
+        AuditEntity::Report,
         report_id,
         None,
         Some(&serde_json::json!({ "sample": true, "steps": dated })),

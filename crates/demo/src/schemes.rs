@@ -1,4 +1,4 @@
-//! Demo data for support schemes: seed 002 (Hà Nội 2017 brand-building
+//! Demo data for support schemes: the 2017 Hà Nội brand-building scheme (Hà Nội 2017 brand-building
 //! scheme) with its three contents, eligibility and priority rules, the 3 tỷ
 //! đồng budget and the 9 steps — from the plan's JSON — and a set of
 //! registrations marked as SAMPLE data (the seed names no applicants), run
@@ -236,7 +236,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
             indicator_id: training,
             lead_agency_id: lead,
             partner_agency_id: partner,
-            notes: Some("Mức hỗ trợ từng nội dung và các hồ sơ đăng ký là DỮ LIỆU MẪU: văn bản (seed 002) chỉ ghi tổng dự toán 3.000.000.000 đồng, không ghi mức từng nội dung và không nêu tên làng nghề đăng ký.".into()),
+            notes: Some("Mức hỗ trợ từng nội dung và các hồ sơ đăng ký là DỮ LIỆU MẪU: văn bản (the 2017 Hà Nội brand-building scheme) chỉ ghi tổng dự toán 3.000.000.000 đồng, không ghi mức từng nội dung và không nêu tên làng nghề đăng ký.".into()),
             contents: vec![
                 Content { key: "dao-tao".into(), name: "Đào tạo, tập huấn kiến thức về xây dựng và quảng bá thương hiệu (3 ngày/làng)".into(), unit_cost_dong: 60_000_000, indicator_id: training },
                 Content { key: "nhan-dien".into(), name: "Đặt tên thương hiệu, thiết kế lô gô và hệ thống nhận diện thương hiệu".into(), unit_cost_dong: 120_000_000, indicator_id: None },

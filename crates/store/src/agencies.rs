@@ -1,6 +1,6 @@
 //! Agencies, always read and written inside a user's admin-unit scope.
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::write::Expected;
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use serde::Serialize;
@@ -160,8 +160,14 @@ pub async fn create(
     .map_err(|e| StoreError::from(e).on_unique("name"))?
     });
     let created = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
-    w.audit::<(), _>("create", "agency", id, None, Some(&created))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::Agency,
+        id,
+        None,
+        Some(&created),
+    )
+    .await?;
     w.commit().await?;
     Ok(created)
 }
@@ -197,8 +203,14 @@ pub async fn update(
     .rows_affected()
     });
     let after = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
-    w.audit("update", "agency", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Agency,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(after)
 }

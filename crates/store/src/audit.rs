@@ -2,6 +2,7 @@
 //! itself refuses UPDATE and DELETE (triggers in the migrations).
 
 use crate::{with_tx, Arg, Db, Result, Sql, Tx};
+pub use langnghe_core::audit::{AuditAction, AuditEntity};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -60,8 +61,8 @@ impl AuditEntry {
 pub async fn record<B: Serialize, A: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
-    action: &str,
-    entity: &str,
+    action: AuditAction,
+    entity: AuditEntity,
     entity_id: &str,
     before: Option<&B>,
     after: Option<&A>,
@@ -78,8 +79,8 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(now)
     .bind(actor.user_id)
     .bind(&actor.name)
-    .bind(action)
-    .bind(entity)
+    .bind(action.as_str())
+    .bind(entity.as_str())
     .bind(entity_id)
     .bind(&before)
     .bind(&after)
@@ -99,8 +100,8 @@ pub async fn record<B: Serialize, A: Serialize>(
 pub async fn record_many<A: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
-    action: &str,
-    entity: &str,
+    action: AuditAction,
+    entity: AuditEntity,
     rows: &[(i64, &A)],
 ) -> Result<()> {
     if rows.is_empty() {
@@ -132,8 +133,8 @@ pub async fn record_many<A: Serialize>(
                         .bind(now)
                         .bind(actor.user_id)
                         .bind(actor.name.as_str())
-                        .bind(action)
-                        .bind(entity)
+                        .bind(action.as_str())
+                        .bind(entity.as_str())
                         .bind(ids[i].as_str())
                         .bind(afters[i].as_deref())
                         .bind(actor.request_id.as_deref())
@@ -151,8 +152,8 @@ pub async fn record_many<A: Serialize>(
             .bind(now)
             .bind(actor.user_id)
             .bind(actor.name.as_str())
-            .bind(action)
-            .bind(entity)
+            .bind(action.as_str())
+            .bind(entity.as_str())
             .bind(actor.request_id.as_deref())
             .bind(actor.client_addr.as_deref())
             .bind(&ids)

@@ -2,7 +2,7 @@
 //! objectives), its indicators with targets as stated and actual values, tasks per
 //! agency, and budget lines with allocations and disbursements. Read inside a scope.
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use langnghe_core::plan::{
@@ -467,7 +467,7 @@ pub async fn insert_program(w: &mut Write<'_>, p: &NewProgram) -> Result<i64> {
     .await
     .map_err(|e| StoreError::from(e).on_unique("code"))?
     });
-    w.audit::<(), _>("create", "program", id, None, Some(p))
+    w.audit::<(), _>(AuditAction::Create, AuditEntity::Program, id, None, Some(p))
         .await?;
     Ok(id)
 }
@@ -523,8 +523,14 @@ pub async fn insert_indicator(w: &mut Write<'_>, i: &NewIndicator) -> Result<i64
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>("create", "indicator", id, None, Some(i))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::Indicator,
+        id,
+        None,
+        Some(i),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -565,7 +571,7 @@ pub async fn insert_target(w: &mut Write<'_>, t: &NewTarget) -> Result<i64> {
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>("create", "target", id, None, Some(t))
+    w.audit::<(), _>(AuditAction::Create, AuditEntity::Target, id, None, Some(t))
         .await?;
     Ok(id)
 }
@@ -603,8 +609,14 @@ pub async fn insert_actual(w: &mut Write<'_>, a: &NewActual) -> Result<i64> {
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>("create", "indicator_actual", id, None, Some(a))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::IndicatorActual,
+        id,
+        None,
+        Some(a),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -663,7 +675,7 @@ pub async fn insert_task(w: &mut Write<'_>, t: &NewTask) -> Result<i64> {
         .await?
         .rows_affected());
     }
-    w.audit::<(), _>("create", "task", id, None, Some(t))
+    w.audit::<(), _>(AuditAction::Create, AuditEntity::Task, id, None, Some(t))
         .await?;
     Ok(id)
 }
@@ -712,8 +724,14 @@ pub async fn insert_budget_line(w: &mut Write<'_>, b: &NewBudgetLine) -> Result<
         .rows_affected()
         });
     }
-    w.audit::<(), _>("create", "budget_line", id, None, Some(b))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::BudgetLine,
+        id,
+        None,
+        Some(b),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -877,8 +895,14 @@ pub async fn set_status(
     .await?
     .rows_affected());
     let after = program_tx(w.tx(), id).await?;
-    w.audit("status", "program", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Status,
+        AuditEntity::Program,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(Ok(after))
 }
@@ -957,8 +981,14 @@ pub async fn update_program(
         }
     }
     let after = program_record(w.tx(), id).await?;
-    w.audit("update", "program", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Program,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(after.program)
 }
@@ -1043,8 +1073,14 @@ pub async fn update_indicator(
     .rows_affected()
     });
     let after = indicator_tx(w.tx(), id).await?;
-    w.audit("update", "indicator", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Indicator,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(Ok(after))
 }
@@ -1207,8 +1243,14 @@ pub async fn update_target(
         target: target_tx(w.tx(), id).await?,
         split: targets_tx(w.tx(), "t.parent_id = $1", id).await?,
     };
-    w.audit("update", "target", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Target,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(Ok(after.target))
 }
@@ -1335,8 +1377,14 @@ pub async fn update_task(
         link_task_indicator(w.tx(), id, *i).await?;
     }
     let after = task_record(w.tx(), id).await?;
-    w.audit("update", "task", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Task,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(after.task)
 }
@@ -1376,8 +1424,14 @@ pub async fn update_budget_line(
     .rows_affected()
     });
     let after = budget_line_tx(w.tx(), id).await?;
-    w.audit("update", "budget_line", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::BudgetLine,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(after)
 }

@@ -4,7 +4,7 @@
 //!
 //! Reports are never deleted. Saves use optimistic locking (`version`).
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError};
 use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState};
 use langnghe_core::report_values as values;
@@ -406,8 +406,14 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     .map_err(StoreError::from)
     .map_err(|e| e.on_unique("year"))?
     });
-    w.audit::<(), _>("create", "report_period", period_id, None, Some(p))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::ReportPeriod,
+        period_id,
+        None,
+        Some(p),
+    )
+    .await?;
     let mut n = 0;
     for (agency_id, inds) in &assign {
         let unit: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(
@@ -889,8 +895,8 @@ pub async fn save(
         input: &'a ReportInput,
     }
     w.audit::<(), _>(
-        "update",
-        "report",
+        AuditAction::Update,
+        AuditEntity::Report,
         report.id,
         None,
         Some(&Saved {
@@ -984,8 +990,8 @@ pub async fn set_state(
         reason: Option<&'a str>,
     }
     w.audit::<(), _>(
-        action.as_str(),
-        "report",
+        AuditAction::from(action),
+        AuditEntity::Report,
         report.id,
         None,
         Some(&Move {
@@ -1080,8 +1086,8 @@ pub async fn add_attachment(
         size: usize,
     }
     w.audit::<(), _>(
-        "attach",
-        "report",
+        AuditAction::Attach,
+        AuditEntity::Report,
         report_id,
         None,
         Some(&Att {
@@ -1130,8 +1136,14 @@ pub async fn remove_attachment(db: &Db, actor: &Actor, report_id: i64, id: i64) 
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    w.audit::<(), _>("detach", "report", report_id, None, Some(&id))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Detach,
+        AuditEntity::Report,
+        report_id,
+        None,
+        Some(&id),
+    )
+    .await?;
     w.commit().await?;
     Ok(())
 }
@@ -1387,8 +1399,8 @@ pub async fn set_computed_from(
     .await?
     .rows_affected());
     w.audit(
-        "update",
-        "indicator",
+        AuditAction::Update,
+        AuditEntity::Indicator,
         indicator_id,
         Some(&serde_json::json!({ "computed_from": before })),
         Some(&serde_json::json!({ "computed_from": what })),

@@ -5,7 +5,7 @@
 //! application is an event and an audit row. Accepted support and payments
 //! flow into the plan: indicator actuals and the budget line's disbursements.
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::write::{Expected, Write};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use langnghe_core::scheme::{
@@ -365,7 +365,7 @@ pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
     });
     insert_contents(w.tx(), id, &s.contents).await?;
     insert_steps(w.tx(), id, &s.steps).await?;
-    w.audit::<(), _>("create", "scheme", id, None, Some(s))
+    w.audit::<(), _>(AuditAction::Create, AuditEntity::Scheme, id, None, Some(s))
         .await?;
     w.commit().await?;
     Ok(id)
@@ -497,8 +497,14 @@ pub async fn update(
         .collect();
     insert_steps(w.tx(), id, &steps).await?;
     let after = scheme_record(w.tx(), id).await?;
-    w.audit("update", "scheme", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::Scheme,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(Ok(after.scheme))
 }
@@ -524,8 +530,14 @@ pub async fn set_status(
     .await?
     .rows_affected());
     let after = scheme_tx(w.tx(), id).await?;
-    w.audit("status", "scheme", id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Status,
+        AuditEntity::Scheme,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await
 }
 
@@ -555,8 +567,14 @@ pub async fn set_step_done(
     }
     bump_scheme(w.tx(), scheme_id).await?;
     let after = scheme_record(w.tx(), scheme_id).await?;
-    w.audit("step", "scheme", scheme_id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Step,
+        AuditEntity::Scheme,
+        scheme_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(after.scheme)
 }
@@ -826,12 +844,12 @@ async fn set_state(
 /// Audit the action (the application before and after) and commit.
 async fn finish(
     mut w: Write<'_>,
-    action: &'static str,
+    action: AuditAction,
     id: i64,
     before: Option<&ApplicationRecord>,
 ) -> Result<ApplicationRecord> {
     let after = app_record(w.tx(), id).await?;
-    w.audit(action, "application", id, before, Some(&after))
+    w.audit(action, AuditEntity::Application, id, before, Some(&after))
         .await?;
     w.commit().await?;
     Ok(after)
@@ -888,7 +906,7 @@ pub async fn register(db: &Db, actor: &Actor, a: &NewApplication) -> Act<i64> {
     .await?
     .rows_affected()
     });
-    finish(w, "register", id, None).await?;
+    finish(w, AuditAction::Register, id, None).await?;
     Ok(Ok(id))
 }
 
@@ -926,8 +944,14 @@ pub async fn forward(
         .rows_affected());
         set_state(&mut w, id, from, to, Some(("forward", None))).await?;
         let after = app_record(w.tx(), id).await?;
-        w.audit("forward", "application", id, Some(&before), Some(&after))
-            .await?;
+        w.audit(
+            AuditAction::Forward,
+            AuditEntity::Application,
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         moved += 1;
     }
     w.commit().await?;
@@ -960,7 +984,7 @@ pub async fn record_eligibility(
         Err(r) => return Ok(Err(Refusal::State(r))),
     };
     write_check(&mut w, app_id, from, to, &e).await?;
-    finish(w, "check", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Check, app_id, Some(&before)).await?;
     Ok(Ok((from, to)))
 }
 
@@ -1030,7 +1054,7 @@ pub async fn review(
         // Not being checked (still registered): the verdict waits for the check.
         Err(_) => set_state(&mut w, app_id, from, from, None).await?,
     }
-    Ok(Ok(finish(w, "review", app_id, Some(&before))
+    Ok(Ok(finish(w, AuditAction::Review, app_id, Some(&before))
         .await?
         .application))
 }
@@ -1211,8 +1235,8 @@ where
         set_state(&mut w, r.application_id, from, to, event).await?;
         let after = app_record(w.tx(), r.application_id).await?;
         w.audit(
-            "select",
-            "application",
+            AuditAction::Select,
+            AuditEntity::Application,
             r.application_id,
             Some(&before),
             Some(&after),
@@ -1232,8 +1256,14 @@ where
         .rows_affected()
         });
         let after = scheme_record(w.tx(), scheme_id).await?;
-        w.audit("select", "scheme", scheme_id, Some(&scheme), Some(&after))
-            .await?;
+        w.audit(
+            AuditAction::Select,
+            AuditEntity::Scheme,
+            scheme_id,
+            Some(&scheme),
+            Some(&after),
+        )
+        .await?;
     }
     w.commit().await?;
     Ok(Ok(rows))
@@ -1272,8 +1302,14 @@ pub async fn set_decision(
     .rows_affected()
     });
     let after = scheme_tx(w.tx(), scheme_id).await?;
-    w.audit("decide", "scheme", scheme_id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Decide,
+        AuditEntity::Scheme,
+        scheme_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     w.commit().await?;
     Ok(Ok(after))
 }
@@ -1335,7 +1371,7 @@ pub async fn sign_contract(
         Some(("contract", Some(&k.number))),
     )
     .await?;
-    finish(w, "contract", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Contract, app_id, Some(&before)).await?;
     Ok(Ok(id))
 }
 
@@ -1370,7 +1406,7 @@ pub async fn add_visit(
     .await?
     });
     set_state(&mut w, app_id, from, to, None).await?;
-    finish(w, "visit", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Visit, app_id, Some(&before)).await?;
     Ok(Ok(id))
 }
 
@@ -1485,7 +1521,7 @@ pub async fn accept(
         .rows_affected()
         });
     }
-    finish(w, "accept", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Accept, app_id, Some(&before)).await?;
     Ok(Ok(last))
 }
 
@@ -1512,7 +1548,7 @@ pub async fn liquidate(
     .await?
     .rows_affected());
     set_state(&mut w, app_id, from, to, Some(("liquidate", None))).await?;
-    finish(w, "liquidate", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Liquidate, app_id, Some(&before)).await?;
     Ok(Ok(()))
 }
 
@@ -1576,7 +1612,7 @@ pub async fn settle(
         });
     }
     set_state(&mut w, app_id, from, to, Some(("settle", note))).await?;
-    finish(w, "settle", app_id, Some(&before)).await?;
+    finish(w, AuditAction::Settle, app_id, Some(&before)).await?;
     Ok(Ok(()))
 }
 
@@ -1722,8 +1758,14 @@ pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
         });
     }
     let recorded = Activity { id, ..a.clone() };
-    w.audit::<(), _>("create", "activity", id, None, Some(&recorded))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::Activity,
+        id,
+        None,
+        Some(&recorded),
+    )
+    .await?;
     w.commit().await?;
     Ok(id)
 }

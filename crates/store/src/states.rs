@@ -1,5 +1,4 @@
-//! Workflow states as SQL text, built once from the `core` enums (issue 13
-//! item 1): where a query's text needs a list of states (a shared `SELECT`),
+//! Workflow states as SQL text, built once from the `core` enums: where a query's text needs a list of states (a shared `SELECT`),
 //! it names a placeholder filled from here; elsewhere a state is a bound
 //! parameter. No state is spelled in the store's SQL.
 

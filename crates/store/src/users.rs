@@ -1,6 +1,6 @@
 //! Accounts, password hashes and personal API tokens.
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -129,8 +129,14 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     .map_err(|e| StoreError::from(e).on_unique("username"))?
     });
     let user = get_tx(w.tx(), id).await?;
-    w.audit::<(), _>("create", "user", id, None, Some(&user))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::Create,
+        AuditEntity::User,
+        id,
+        None,
+        Some(&user),
+    )
+    .await?;
     w.commit().await?;
     Ok(user)
 }
@@ -191,8 +197,14 @@ pub async fn update(
     if hash.is_some() {
         after_json["password"] = serde_json::json!("changed");
     }
-    w.audit("update", "user", id, Some(&before), Some(&after_json))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        AuditEntity::User,
+        id,
+        Some(&before),
+        Some(&after_json),
+    )
+    .await?;
     w.commit().await?;
     Ok(after)
 }
@@ -251,8 +263,14 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Re
     .rows_affected());
     // The hash itself never goes into the audit log.
     let note = serde_json::json!({"password": "changed"});
-    w.audit::<(), _>("change_password", "user", id, None, Some(&note))
-        .await?;
+    w.audit::<(), _>(
+        AuditAction::ChangePassword,
+        AuditEntity::User,
+        id,
+        None,
+        Some(&note),
+    )
+    .await?;
     w.commit().await
 }
 
@@ -290,8 +308,8 @@ pub async fn set_lang(db: &Db, actor: &Actor, id: i64, lang: &str) -> Result<()>
     .await?
     .rows_affected());
     w.audit(
-        "update",
-        "user",
+        AuditAction::Update,
+        AuditEntity::User,
         id,
         Some(&serde_json::json!({ "lang": before })),
         Some(&serde_json::json!({ "lang": lang })),
@@ -356,8 +374,8 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     .await?
     });
     w.audit::<(), _>(
-        "create",
-        "api_token",
+        AuditAction::Create,
+        AuditEntity::ApiToken,
         id,
         None,
         Some(&serde_json::json!({ "user_id": user_id, "name": name })),

@@ -14,7 +14,7 @@
 //! 4. [`Write::audit`] appends the audit row (before and after) in the same
 //!    transaction; [`Write::commit`] commits all of it or, if dropped, nothing.
 
-use crate::audit::{self, Actor};
+use crate::audit::{self, Actor, AuditAction, AuditEntity};
 use crate::{with_tx, Db, Result, StoreError, Tx};
 use serde::Serialize;
 
@@ -71,8 +71,8 @@ impl<'a> Write<'a> {
     /// Append the audit row of this change (inside the transaction).
     pub async fn audit<B: Serialize, A: Serialize>(
         &mut self,
-        action: &'static str,
-        entity: &'static str,
+        action: AuditAction,
+        entity: AuditEntity,
         entity_id: impl ToString,
         before: Option<&B>,
         after: Option<&A>,

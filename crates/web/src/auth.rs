@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use langnghe_core::throttle;
+use langnghe_store::audit::{AuditAction, AuditEntity};
 use langnghe_store::users;
 use minijinja::context;
 use serde::Deserialize;
@@ -84,6 +85,52 @@ fn record_failure(state: &AppState, key: (String, String), now: OffsetDateTime) 
     }
 }
 
+/// The login form again, with what was typed, an error and its status.
+fn login_again(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &LoginForm,
+    next: &str,
+    error: String,
+    status: axum::http::StatusCode,
+) -> AppResult<Response> {
+    let page = context! {
+        title => t(ctx.lang, "login-title"),
+        next => next,
+        username => form.username.chars().take(64).collect::<String>(),
+        error => error,
+    };
+    let html: Html<String> = render(state, ctx, "login.html", page)?;
+    Ok((status, html).into_response())
+}
+
+/// One audit row of a session event, in its own write.
+async fn audit_session(
+    state: &AppState,
+    actor: &langnghe_store::audit::Actor,
+    action: AuditAction,
+    id: impl ToString,
+) -> AppResult<()> {
+    let mut w = state.db.write(actor).await?;
+    w.audit::<(), ()>(action, AuditEntity::Session, id, None, None)
+        .await?;
+    w.commit().await?;
+    Ok(())
+}
+
+/// The signed-in user's session: a new id (no fixation) holding the user; the
+/// CSRF token and language stay.
+async fn start_session(session: &Session, user_id: i64) -> AppResult<()> {
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -98,16 +145,9 @@ async fn login(
     let key = pair(&username, &ctx);
     let wait = wait_for(&state, &key, now);
     if wait > 0 {
-        // The form again, with what was typed and how long to wait (429 + Retry-After).
         let err = AppError::TooManyAttempts { wait_seconds: wait };
-        let page = context! {
-            title => t(ctx.lang, "login-title"),
-            next => next,
-            username => form.username.chars().take(64).collect::<String>(),
-            error => err.message(ctx.lang),
-        };
-        let html: Html<String> = render(&state, &ctx, "login.html", page)?;
-        let mut res = (axum::http::StatusCode::TOO_MANY_REQUESTS, html).into_response();
+        let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        let mut res = login_again(&state, &ctx, &form, &next, err.message(ctx.lang), status)?;
         if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
@@ -122,63 +162,34 @@ async fn login(
         record_failure(&state, key, now);
         let mut actor = ctx.actor();
         actor.name = username.chars().take(64).collect();
-        let mut w = state.db.write(&actor).await?;
-        w.audit::<(), ()>("login_failed", "session", "-", None, None)
-            .await?;
-        w.commit().await?;
-        let page = context! {
-            title => t(ctx.lang, "login-title"),
-            next => next,
-            username => form.username.chars().take(64).collect::<String>(),
-            error => t(ctx.lang, "login-failed"),
-        };
-        let html: Html<String> = render(&state, &ctx, "login.html", page)?;
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, html).into_response());
+        audit_session(&state, &actor, AuditAction::LoginFailed, "-").await?;
+        let (error, status) = (
+            t(ctx.lang, "login-failed"),
+            axum::http::StatusCode::UNAUTHORIZED,
+        );
+        return login_again(&state, &ctx, &form, &next, error, status);
     };
     if let Ok(mut map) = state.login_failures.lock() {
         map.remove(&key);
     }
-    // New session id on login (no fixation), keep the CSRF token and language.
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    session
-        .insert(SESSION_USER, user.id)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    start_session(&session, user.id).await?;
     let mut actor = ctx.actor();
     actor.user_id = Some(user.id);
     actor.name = user.username.clone();
-    let mut w = state.db.write(&actor).await?;
-    w.audit::<(), ()>("login", "session", user.id, None, None)
-        .await?;
-    w.commit().await?;
+    audit_session(&state, &actor, AuditAction::Login, user.id).await?;
     // The home page greets by name itself; a second greeting in a flash above it
     // read twice. Other destinations (a deep link) still get the welcome.
     if next != "/" {
         let lang = Lang::parse(&user.lang).unwrap_or_default();
-        ctx::flash(
-            &session,
-            "success",
-            crate::i18n::t_args(
-                lang,
-                "login-welcome",
-                &[("name", user.display_name.clone())],
-            ),
-        )
-        .await;
+        let hello = crate::i18n::t_args(lang, "login-welcome", &[("name", user.display_name)]);
+        ctx::flash(&session, "success", hello).await;
     }
     Ok(Redirect::to(&next).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, session: Session) -> AppResult<Response> {
     if let Some(user) = &ctx.user {
-        let actor = ctx.actor();
-        let mut w = state.db.write(&actor).await?;
-        w.audit::<(), ()>("logout", "session", user.id, None, None)
-            .await?;
-        w.commit().await?;
+        audit_session(&state, &ctx.actor(), AuditAction::Logout, user.id).await?;
     }
     session
         .flush()

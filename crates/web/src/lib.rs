@@ -23,8 +23,6 @@ pub mod map;
 pub mod middleware;
 pub mod places;
 pub mod plans;
-pub mod plans_edit;
-pub mod plans_forms;
 pub mod registry;
 pub mod reporting;
 pub mod routes;
@@ -154,7 +152,7 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::import::pages())
         .merge(registry::files::pages())
         .merge(plans::pages())
-        .merge(plans_edit::pages())
+        .merge(plans::edit::pages())
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())

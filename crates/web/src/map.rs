@@ -15,7 +15,7 @@ use axum::Router;
 use langnghe_core::access::Action;
 use langnghe_core::map::{self as rules, BBox, MapEra, Measure, PointsBy, Projection};
 use langnghe_store::map as store;
-use minijinja::context;
+use minijinja::{context, Value as MjValue};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -547,6 +547,96 @@ fn fmt_value(lang: Lang, v: Option<f64>, ratio: bool) -> String {
 
 const SVG_WIDTH: f64 = 600.0;
 
+/// Each province drawn: its outline, its bin's class and its figures.
+fn province_shapes(
+    lang: Lang,
+    r: &Resolved,
+    computed: &Computed,
+    proj: &Projection,
+) -> AppResult<Vec<MjValue>> {
+    let ratio = r.measure.is_ratio();
+    let shapes = store::shapes(r.era)?;
+    let mut provinces = vec![];
+    for f in &computed.map.features {
+        let p = &f.properties;
+        let d = shapes
+            .iter()
+            .find(|s| s.code == p.code)
+            .map(|s| rules::svg_path(&s.rings, proj))
+            .unwrap_or_default();
+        let class = match (p.in_scope, p.bin) {
+            (false, _) => "map-out".to_string(),
+            (true, None) => "map-nodata".to_string(),
+            (true, Some(b)) => format!("map-bin-{b}"),
+        };
+        provinces.push(context! {
+            code => p.code, name => p.name, in_scope => p.in_scope, d => d, class => class,
+            value_text => fmt_value(lang, p.value, ratio),
+            numerator => p.numerator.map(|v| fmt_value(lang, Some(v), false)),
+            denominator => p.denominator.map(|v| fmt_value(lang, Some(v), false)),
+            href => link(r, Some(&p.code)),
+            list_href => list_link(r.era, &p.code),
+            selected => r.province.as_ref().is_some_and(|z| z.code == p.code),
+        });
+    }
+    Ok(provinces)
+}
+
+/// The villages as points on the map, and the legend of their classes with counts.
+fn point_marks(
+    lang: Lang,
+    by: PointsBy,
+    pts: Option<&VillagePoints>,
+    proj: &Projection,
+) -> (Vec<MjValue>, Vec<MjValue>) {
+    let mut points = vec![];
+    let mut classes: Vec<(String, i64)> = vec![];
+    for f in pts.iter().flat_map(|p| &p.features) {
+        let (x, y) = proj.xy(f.geometry.coordinates[0], f.geometry.coordinates[1]);
+        let class = &f.properties.class;
+        match classes.iter_mut().find(|(c, _)| c == class) {
+            Some((_, n)) => *n += 1,
+            None => classes.push((class.clone(), 1)),
+        }
+        points.push(context! {
+            x => format!("{x:.1}"), y => format!("{y:.1}"), class => class,
+            name => f.properties.name, url => f.properties.url,
+            label => class_label(lang, by, class),
+            commune => f.properties.commune,
+        });
+    }
+    classes.sort();
+    let legend = classes
+        .iter()
+        .map(|(c, n)| context! { class => c, label => class_label(lang, by, c), count => n })
+        .collect();
+    (points, legend)
+}
+
+/// The programmes in the reader's scope and the chosen programme's indicators,
+/// for the form's choices.
+async fn choices(
+    state: &AppState,
+    scope: i64,
+    r: &Resolved,
+) -> AppResult<(Vec<MjValue>, Vec<MjValue>)> {
+    let programs = langnghe_store::plans::list(&state.db, scope, None, 200, 0)
+        .await?
+        .0
+        .into_iter()
+        .map(|p| context! { id => p.id, label => format!("{} {}", p.code, p.title) })
+        .collect();
+    let indicators = match &r.program {
+        Some((pid, _)) => langnghe_store::plans::indicators(&state.db, *pid)
+            .await?
+            .into_iter()
+            .map(|i| context! { id => i.id, label => format!("{}. {}", i.code, i.name) })
+            .collect(),
+        None => vec![],
+    };
+    Ok((programs, indicators))
+}
+
 async fn map_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -566,72 +656,15 @@ async fn map_page(
     };
     let r = &resolved;
     let computed = compute(&state, lang, scope, r).await?;
-    let ratio = r.measure.is_ratio();
     let proj = Projection::fit(computed.bbox.padded(0.03), SVG_WIDTH);
-    let shapes = store::shapes(r.era)?;
-    let mut provinces = vec![];
-    for f in &computed.map.features {
-        let p = &f.properties;
-        let d = shapes
-            .iter()
-            .find(|s| s.code == p.code)
-            .map(|s| rules::svg_path(&s.rings, &proj))
-            .unwrap_or_default();
-        let class = match (p.in_scope, p.bin) {
-            (false, _) => "map-out".to_string(),
-            (true, None) => "map-nodata".to_string(),
-            (true, Some(b)) => format!("map-bin-{b}"),
-        };
-        provinces.push(context! {
-            code => p.code, name => p.name, in_scope => p.in_scope, d => d, class => class,
-            value_text => fmt_value(lang, p.value, ratio),
-            numerator => p.numerator.map(|v| fmt_value(lang, Some(v), false)),
-            denominator => p.denominator.map(|v| fmt_value(lang, Some(v), false)),
-            href => link(r, Some(&p.code)),
-            list_href => list_link(r.era, &p.code),
-            selected => r.province.as_ref().is_some_and(|z| z.code == p.code),
-        });
-    }
+    let provinces = province_shapes(lang, r, &computed, &proj)?;
     let pts = if r.points == PointsBy::None {
         None
     } else {
         Some(village_points(&state, scope, r).await?)
     };
-    let mut points = vec![];
-    let mut classes: Vec<(String, i64)> = vec![];
-    for f in pts.iter().flat_map(|p| &p.features) {
-        let (x, y) = proj.xy(f.geometry.coordinates[0], f.geometry.coordinates[1]);
-        let class = &f.properties.class;
-        match classes.iter_mut().find(|(c, _)| c == class) {
-            Some((_, n)) => *n += 1,
-            None => classes.push((class.clone(), 1)),
-        }
-        points.push(context! {
-            x => format!("{x:.1}"), y => format!("{y:.1}"), class => class,
-            name => f.properties.name, url => f.properties.url,
-            label => class_label(lang, r.points, class),
-            commune => f.properties.commune,
-        });
-    }
-    classes.sort();
-    let point_legend: Vec<_> = classes
-        .iter()
-        .map(|(c, n)| context! { class => c, label => class_label(lang, r.points, c), count => n })
-        .collect();
-    let programs = langnghe_store::plans::list(&state.db, scope, None, 200, 0)
-        .await?
-        .0
-        .into_iter()
-        .map(|p| context! { id => p.id, label => format!("{} {}", p.code, p.title) })
-        .collect::<Vec<_>>();
-    let indicators = match &r.program {
-        Some((pid, _)) => langnghe_store::plans::indicators(&state.db, *pid)
-            .await?
-            .into_iter()
-            .map(|i| context! { id => i.id, label => format!("{}. {}", i.code, i.name) })
-            .collect(),
-        None => vec![],
-    };
+    let (points, point_legend) = point_marks(lang, r.points, pts.as_ref(), &proj);
+    let (programs, indicators) = choices(&state, scope, r).await?;
     let measure_title = t(lang, &format!("map-measure-{}", r.measure.as_str()));
     let page = context! {
         title => t(lang, "map-title"),

@@ -46,7 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api())
         .merge(crate::registry::api_router())
         .merge(crate::plans::api())
-        .merge(crate::plans_edit::api())
+        .merge(crate::plans::edit::api())
         .merge(crate::reporting::api())
         .merge(crate::schemes::api())
         .merge(crate::activities::api())

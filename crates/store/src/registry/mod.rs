@@ -7,7 +7,7 @@ pub mod import;
 pub mod search;
 pub mod spec;
 
-use crate::audit::{self, Actor};
+use crate::audit::{self, Actor, AuditAction};
 use crate::write::{Expected, Write};
 use crate::{bind_args, with_db, with_tx, Arg, Backend, Db, Result, Sql, StoreError, Tx};
 use serde_json::{json, Map, Value};
@@ -647,8 +647,8 @@ pub async fn insert_tx(
     audit::record::<(), _>(
         tx,
         actor,
-        "create",
-        e.kind(),
+        AuditAction::Create,
+        e.audit_entity(),
         &id.to_string(),
         None,
         Some(&rec),
@@ -755,8 +755,14 @@ pub async fn update_in(
     write_refs(w.tx(), e, id, values).await?;
     let after = get_tx(w.tx(), e, id).await?;
     search::index_tx(w.tx(), backend, e, &after).await?;
-    w.audit("update", e.kind(), id, Some(&before), Some(&after))
-        .await?;
+    w.audit(
+        AuditAction::Update,
+        e.audit_entity(),
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -817,7 +823,14 @@ pub async fn insert_all<F: FnMut(usize)>(
             };
             search::index_many(w.tx(), backend, e, &recs).await?;
             let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
-            audit::record_many(w.tx(), actor, "create", e.kind(), &audit_rows).await?;
+            audit::record_many(
+                w.tx(),
+                actor,
+                AuditAction::Create,
+                e.audit_entity(),
+                &audit_rows,
+            )
+            .await?;
             start = end;
             progress(start);
         }
@@ -1134,8 +1147,8 @@ pub async fn set_document_file(
     });
     let after = get_tx(w.tx(), Entity::Document, id).await?;
     w.audit(
-        "attach_file",
-        Entity::Document.kind(),
+        AuditAction::AttachFile,
+        Entity::Document.audit_entity(),
         id,
         Some(&before),
         Some(&after),

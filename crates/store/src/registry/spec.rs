@@ -350,6 +350,20 @@ impl Entity {
         }
     }
 
+    /// The kind of record its audit rows name (the same text as [`Entity::kind`]).
+    pub fn audit_entity(self) -> crate::audit::AuditEntity {
+        use crate::audit::AuditEntity as A;
+        match self {
+            Entity::Document => A::Document,
+            Entity::Craft => A::Craft,
+            Entity::Village => A::Village,
+            Entity::Establishment => A::Establishment,
+            Entity::Artisan => A::Artisan,
+            Entity::Product => A::Product,
+            Entity::Assessment => A::EnvironmentAssessment,
+        }
+    }
+
     pub fn from_slug(s: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.slug() == s)
     }

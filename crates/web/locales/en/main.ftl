@@ -598,7 +598,7 @@ plan-field-document_date = Date issued
 plan-field-objectives_general = General objective
 plan-field-targets = Annual targets
 
-## Reporting cycle (issue 5)
+## Reporting cycle
 nav-reports = Reports
 field = Item
 remove = Remove
@@ -734,7 +734,7 @@ hint-user-email = Report reminders are sent here (optional).
 error-email = Not a valid e-mail address.
 status-returned-first = Returned (first submission: { $label })
 
-## Support schemes (issue 6)
+## Support schemes
 nav-schemes = Support
 today = Today
 schemes-title = Support schemes
@@ -905,7 +905,7 @@ hint-scheme-liquidate-by = For example 25/11/2026. Leave blank when there is no 
 scheme-timeline-chart = Timeline chart
 scheme-timeline-table = Steps of the plan
 
-# --- plans and schemes (issue 10) ---
+# --- plans and schemes ---
 program-edit = Change the plan
 indicator-edit = Change the indicator
 target-edit = Change the target
@@ -929,9 +929,9 @@ scheme-budget-below-selected = The budget cannot be less than what is already se
 scheme-program-fixed = A scheme stays under the programme it was defined in.
 scheme-custom-rules = Conditions a reviewer decides
 hint-scheme-custom-rules = One per line: key | condition. E.g. ho-so | Complete file with the commune's confirmation
-# --- outputs (issue 10) ---
+# --- outputs ---
 consolidation-limited = Extract for { $unit }: only the units within { $unit } are named with their figures and narratives. The totals, achievement and reporting rate are those of the whole plan.
-# --- auth and accounts (issue 10) ---
+# --- auth and accounts ---
 error-too-many-attempts-seconds = Too many failed logins from this computer. Try again in { $seconds } seconds.
 error-password-blank = The password cannot be only spaces.
 error-password-common = This password is on the list of common passwords and easy to guess. Choose another, for example a short sentence only you know.
@@ -943,7 +943,7 @@ user-new-password = New password
 user-new-password-hint = Leave empty to keep it. At least 12 characters, not a common or guessable password.
 user-lang = Language
 error-self-lockout = You cannot remove your own admin role or lock your own account.
-# --- registry under real use (issue 10) ---
+# --- registry under real use ---
 error-cursor = The page cursor ("after") is not valid or belongs to another sort order: open the first page of the list again.
 
 ## words

@@ -583,7 +583,7 @@ plan-field-document_date = Ngày ban hành
 plan-field-objectives_general = Mục tiêu chung
 plan-field-targets = Mục tiêu năm
 
-## Reporting cycle (issue 5)
+## Reporting cycle
 nav-reports = Báo cáo
 field = Nội dung
 remove = Gỡ bỏ
@@ -710,7 +710,7 @@ hint-user-email = Để nhận thư nhắc hạn báo cáo (không bắt buộc)
 error-email = Địa chỉ thư điện tử không hợp lệ.
 status-returned-first = Bị trả lại (lần nộp đầu: { $label })
 
-## Support schemes (issue 6)
+## Support schemes
 nav-schemes = Hỗ trợ
 today = Hôm nay
 schemes-title = Chương trình hỗ trợ
@@ -872,7 +872,7 @@ hint-scheme-liquidate-by = Ví dụ: 25/11/2026. Để trống nếu chưa có h
 scheme-timeline-chart = Biểu đồ tiến độ
 scheme-timeline-table = Các bước triển khai
 
-# --- plans and schemes (issue 10) ---
+# --- plans and schemes ---
 program-edit = Sửa kế hoạch
 indicator-edit = Sửa chỉ tiêu
 target-edit = Sửa mục tiêu
@@ -896,9 +896,9 @@ scheme-budget-below-selected = Kinh phí không thể thấp hơn số đã đư
 scheme-program-fixed = Chương trình hỗ trợ phải thuộc kế hoạch đã khai báo ban đầu.
 scheme-custom-rules = Điều kiện do người thẩm định quyết định
 hint-scheme-custom-rules = Mỗi dòng một điều kiện: mã | nội dung. Ví dụ: ho-so | Hồ sơ đầy đủ, có xác nhận của UBND xã
-# --- outputs (issue 10) ---
+# --- outputs ---
 consolidation-limited = Bản trích cho { $unit }: chỉ nêu tên, số liệu và nội dung báo cáo của các đơn vị thuộc { $unit }. Số liệu tổng hợp, tỷ lệ đạt và tình hình gửi báo cáo là của toàn bộ kế hoạch.
-# --- auth and accounts (issue 10) ---
+# --- auth and accounts ---
 error-too-many-attempts-seconds = Đã nhập sai nhiều lần từ máy này. Hãy thử lại sau { $seconds } giây.
 error-password-blank = Mật khẩu không được chỉ gồm khoảng trắng.
 error-password-common = Mật khẩu này nằm trong danh sách mật khẩu phổ biến, rất dễ bị đoán. Hãy chọn mật khẩu khác, ví dụ một câu ngắn chỉ mình bạn biết.
@@ -910,7 +910,7 @@ user-new-password = Mật khẩu mới
 user-new-password-hint = Để trống nếu không đổi. Ít nhất 12 ký tự, không phải mật khẩu phổ biến hay dễ đoán.
 user-lang = Ngôn ngữ
 error-self-lockout = Bạn không thể tự bỏ quyền quản trị hay tự khoá tài khoản của mình.
-# --- registry under real use (issue 10) ---
+# --- registry under real use ---
 error-cursor = Con trỏ trang ("after") không hợp lệ hoặc thuộc cách sắp xếp khác: mở lại trang đầu của danh sách.
 
 ## words

@@ -355,6 +355,114 @@ fn citation_pieces(lang: Lang, text: &str) -> Option<Vec<MjValue>> {
     )
 }
 
+/// Which list columns a page shows: those with a value in some row in view,
+/// unless `cols=` names them (the first column always).
+struct ColumnChoice {
+    keys: Vec<&'static str>,
+    shown: Vec<bool>,
+    /// Empty in every row in view.
+    empty: Vec<bool>,
+}
+
+impl ColumnChoice {
+    fn of(e: Entity, items: &[Record], q: &RegistryQuery) -> Self {
+        let list_fields: Vec<_> = e.fields().iter().filter(|f| f.list).collect();
+        let keys: Vec<&'static str> = list_fields.iter().map(|f| f.key).collect();
+        let empty: Vec<bool> = list_fields
+            .iter()
+            .map(|f| {
+                let k = if f.kind == Kind::Unit {
+                    "admin_unit_code"
+                } else {
+                    f.key
+                };
+                !items.is_empty() && items.iter().all(|r| is_blank(r.get(k)))
+            })
+            .collect();
+        let chosen: Option<Vec<String>> = non_empty(&q.cols).map(|c| {
+            c.split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| keys.contains(&k.as_str()))
+                .collect()
+        });
+        let shown: Vec<bool> = keys
+            .iter()
+            .enumerate()
+            .map(|(j, k)| match &chosen {
+                _ if j == 0 => true,
+                Some(c) => c.iter().any(|x| x == k),
+                None => !empty[j],
+            })
+            .collect();
+        ColumnChoice { keys, shown, empty }
+    }
+
+    /// Columns hidden because they are empty in every row in view.
+    fn hidden_empty(&self) -> usize {
+        self.shown
+            .iter()
+            .zip(&self.empty)
+            .filter(|(s, e)| !**s && **e)
+            .count()
+    }
+
+    /// The rows in view, their shown cells only.
+    fn rows(&self, lang: Lang, e: Entity, items: &[Record]) -> Vec<MjValue> {
+        items
+            .iter()
+            .map(|r| {
+                let cells: Vec<MjValue> = display(lang, e, r, true)
+                    .into_iter()
+                    .zip(&self.shown)
+                    .filter(|(_, s)| **s)
+                    .map(|(c, _)| c)
+                    .collect();
+                context! { id => r.get("id").and_then(Value::as_i64), cells => cells }
+            })
+            .collect()
+    }
+
+    /// The shown column headers, and the chooser: a link per column (but the
+    /// first) that toggles it, keeping every other choice.
+    fn headers(
+        &self,
+        lang: Lang,
+        e: Entity,
+        q: &RegistryQuery,
+        sort: &str,
+    ) -> (Vec<MjValue>, Vec<MjValue>) {
+        let all_columns = list_columns(lang, e);
+        let base_no_cols = q.to_query_string(&["sort", "cols"]);
+        let chooser: Vec<MjValue> = all_columns
+            .iter()
+            .zip(self.keys.iter().zip(&self.shown).zip(&self.empty))
+            .skip(1)
+            .map(|(c, ((k, s), empty))| {
+                let next: Vec<&str> = self
+                    .keys
+                    .iter()
+                    .zip(&self.shown)
+                    .filter(|(k2, s2)| if *k2 == k { !*s } else { **s2 })
+                    .map(|(k2, _)| *k2)
+                    .collect();
+                let href = format!(
+                    "?{base_no_cols}&{}",
+                    serde_urlencoded::to_string([("sort", sort), ("cols", &next.join(","))])
+                        .unwrap_or_default()
+                );
+                context! { label => c.get_attr("label").ok(), shown => *s, empty => *empty, href => href }
+            })
+            .collect();
+        let columns: Vec<MjValue> = all_columns
+            .into_iter()
+            .zip(&self.shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c)
+            .collect();
+        (columns, chooser)
+    }
+}
+
 async fn list_page(
     e: Entity,
     State(state): State<AppState>,
@@ -387,81 +495,9 @@ async fn list_page(
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
     let (items, total, next) = store::list_page(&state.db, &lq).await?;
-    // Columns empty for every row in view are hidden unless `cols=` names them.
-    let list_fields: Vec<_> = e.fields().iter().filter(|f| f.list).collect();
-    let keys: Vec<&str> = list_fields.iter().map(|f| f.key).collect();
-    let empty: Vec<bool> = list_fields
-        .iter()
-        .map(|f| {
-            let k = if f.kind == Kind::Unit {
-                "admin_unit_code"
-            } else {
-                f.key
-            };
-            !items.is_empty() && items.iter().all(|r| is_blank(r.get(k)))
-        })
-        .collect();
-    let chosen: Option<Vec<String>> = non_empty(&q.cols).map(|c| {
-        c.split(',')
-            .map(|k| k.trim().to_string())
-            .filter(|k| keys.contains(&k.as_str()))
-            .collect()
-    });
-    let shown: Vec<bool> = keys
-        .iter()
-        .enumerate()
-        .map(|(j, k)| match &chosen {
-            _ if j == 0 => true,
-            Some(c) => c.iter().any(|x| x == k),
-            None => !empty[j],
-        })
-        .collect();
-    let rows: Vec<MjValue> = items
-        .iter()
-        .map(|r| {
-            let cells: Vec<MjValue> = display(ctx.lang, e, r, true)
-                .into_iter()
-                .zip(&shown)
-                .filter(|(_, s)| **s)
-                .map(|(c, _)| c)
-                .collect();
-            context! { id => r.get("id").and_then(Value::as_i64), cells => cells }
-        })
-        .collect();
-    let all_columns = list_columns(ctx.lang, e);
+    let cols = ColumnChoice::of(e, &items, &q);
     let sort = non_empty(&q.sort).unwrap_or_else(|| e.default_sort().to_string());
-    let base_no_cols = q.to_query_string(&["sort", "cols"]);
-    let chooser: Vec<MjValue> = all_columns
-        .iter()
-        .zip(keys.iter().zip(&shown))
-        .skip(1)
-        .map(|(c, (k, s))| {
-            // The link that toggles this column, keeping every other choice.
-            let next: Vec<&str> = keys
-                .iter()
-                .zip(&shown)
-                .filter(|(k2, s2)| if *k2 == k { !*s } else { **s2 })
-                .map(|(k2, _)| *k2)
-                .collect();
-            let href = format!(
-                "?{base_no_cols}&{}",
-                serde_urlencoded::to_string([("sort", sort.as_str()), ("cols", &next.join(","))])
-                    .unwrap_or_default()
-            );
-            context! { label => c.get_attr("label").ok(), shown => *s, empty => empty.get(keys.iter().position(|x| x == k).unwrap_or(0)).copied().unwrap_or(false), href => href }
-        })
-        .collect();
-    let hidden_empty = shown
-        .iter()
-        .zip(&empty)
-        .filter(|(s, e)| !**s && **e)
-        .count();
-    let columns: Vec<MjValue> = all_columns
-        .into_iter()
-        .zip(&shown)
-        .filter(|(_, s)| **s)
-        .map(|(c, _)| c)
-        .collect();
+    let (columns, chooser) = cols.headers(ctx.lang, e, &q, &sort);
     let page_ctx = context! {
         title => title(ctx.lang, e),
         entity => e.kind(),
@@ -469,8 +505,8 @@ async fn list_page(
         singular => singular(ctx.lang, e),
         columns => columns,
         chooser => chooser,
-        hidden_empty => hidden_empty,
-        rows => rows,
+        hidden_empty => cols.hidden_empty(),
+        rows => cols.rows(ctx.lang, e, &items),
         pager => crate::views::pager_after(ctx.lang, page, PAGE_SIZE, total, next.map(|c| c.encode())),
         filters => filters(ctx.lang, e, &q),
         q => q.q.clone().unwrap_or_default(),

@@ -1,6 +1,9 @@
 //! Programmes and plans: list, programme page (legal basis, indicators with
 //! targets as stated and achievement, the task matrix, the budget), the
-//! agency's tasks, and their JSON twins (editing is in `plans_edit`).
+//! agency's tasks, and their JSON twins (editing is in `edit`, the forms' payloads in `forms`).
+
+pub mod edit;
+pub mod forms;
 
 use crate::common::ListOf;
 use crate::ctx::Ctx;
@@ -649,9 +652,9 @@ pub(crate) async fn detail_html(
     // What each add form shows: empty, or what was typed into the one sent back.
     let blank = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
     let mut typed = serde_json::json!({
-        "indicators": blank(serde_json::to_value(crate::plans_forms::IndicatorPayload::default())),
-        "tasks": blank(serde_json::to_value(crate::plans_forms::TaskPayload::default())),
-        "budget": blank(serde_json::to_value(crate::plans_forms::BudgetPayload::default())),
+        "indicators": blank(serde_json::to_value(crate::plans::forms::IndicatorPayload::default())),
+        "tasks": blank(serde_json::to_value(crate::plans::forms::TaskPayload::default())),
+        "budget": blank(serde_json::to_value(crate::plans::forms::BudgetPayload::default())),
         "derive": {"year": ""},
     });
     let (inline_form, inline_errors) = match inline {
