@@ -252,3 +252,65 @@ pub async fn registry_import_resolves_codes_as_forms_do(b: Backend) {
     let want: Vec<Values> = expected_ok.into_iter().map(|(_, v)| v).collect();
     assert_eq!(values, want);
 }
+
+/// An import of many batches (the search entries and audit rows of one batch are
+/// written while the next is built): one audit `create` row and one search
+/// entry per record, in the records' order, each after-image the record as a
+/// read gives it — across batch boundaries, and through a batch with other
+/// columns (read back rather than built) in the middle.
+pub async fn registry_import_of_many_batches_keeps_every_record_whole(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let db = &app.db;
+    let actor = Actor::system("test");
+    let bulk = full_village(&app, "Làng Nhiềulô").await;
+    let n = 12_000;
+    let mut rows: Vec<Values> = (0..n)
+        .map(|i| {
+            let mut r = bulk.clone();
+            r.insert("name", Val::Text(format!("Làng Nhiềulô {i}")));
+            r
+        })
+        .collect();
+    for r in &mut rows[5_000..5_003] {
+        r.remove("lat");
+    }
+    let written = registry::insert_all(db, &actor, Entity::Village, &rows, |_| {})
+        .await
+        .expect("insert_all");
+    assert_eq!(written, n);
+    let (audit_rows, _) = audit::list(
+        db,
+        &AuditFilter {
+            entity: Some("village".into()),
+            action: Some("create".into()),
+            actor: Some("test".into()),
+            limit: 100_000,
+            ..AuditFilter::default()
+        },
+    )
+    .await
+    .expect("audit");
+    assert_eq!(audit_rows.len(), n, "one audit row per record");
+    // Newest first: the records' ids fall as the audit ids fall.
+    let ids: Vec<i64> = audit_rows
+        .iter()
+        .map(|a| a.entity_id.parse().expect("an id"))
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "audit rows in record order");
+    let (hits, total) = search::search(db, COUNTRY_ID, "nhieulo", &[Entity::Village], 5, 0)
+        .await
+        .expect("search");
+    assert_eq!(total, n as i64, "a search entry per record: {hits:?}");
+    // The first and last record of the import, around each batch boundary and
+    // the read-back batch: after-image = read.
+    let first = *ids.last().expect("ids");
+    for k in [0, 1_449, 1_450, 4_999, 5_000, 5_002, 5_003, 9_999, 10_000, n - 1] {
+        let id = first + k as i64;
+        let read = registry::get(db, Entity::Village, COUNTRY_ID, id)
+            .await
+            .expect("get")
+            .expect("the record");
+        assert_eq!(read["name"], format!("Làng Nhiềulô {k}"), "row {k}");
+        assert_eq!(after_image(&app, id).await, Value::Object(read), "row {k}");
+    }
+}

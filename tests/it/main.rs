@@ -149,6 +149,7 @@ on_both_stores!(
     registry_cursor_walks_every_row_once,
     registry_import_beside_other_writers,
     registry_import_writes_what_a_create_writes,
+    registry_import_of_many_batches_keeps_every_record_whole,
     duplicates_name_their_field_in_both_languages,
     state_conflicts_carry_a_message_key,
     english_is_whole_on_the_main_pages,

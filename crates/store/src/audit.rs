@@ -104,19 +104,39 @@ pub async fn record_many<A: Serialize>(
     entity: AuditEntity,
     rows: &[(i64, &A)],
 ) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let now = OffsetDateTime::now_utc();
     let ids: Vec<String> = rows.iter().map(|(id, _)| id.to_string()).collect();
     let afters: Vec<Option<String>> = rows
         .iter()
         .map(|(_, after)| serde_json::to_string(after).ok())
         .collect();
+    record_many_json(tx, actor, action, entity, &ids, &afters).await
+}
+
+/// [`record_many`] with the entity ids and after-images already as text (an
+/// import serialises them while the store writes the batch before).
+pub async fn record_many_json(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: AuditAction,
+    entity: AuditEntity,
+    ids: &[String],
+    afters: &[Option<String>],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if ids.len() != afters.len() {
+        return Err(crate::StoreError::Data(format!(
+            "{} audit ids, {} after-images",
+            ids.len(),
+            afters.len()
+        )));
+    }
+    let now = OffsetDateTime::now_utc();
     match tx {
         Tx::Sqlite(t) => {
-            for start in (0..rows.len()).step_by(3_000) {
-                let end = (start + 3_000).min(rows.len());
+            for start in (0..ids.len()).step_by(3_000) {
+                let end = (start + 3_000).min(ids.len());
                 let mut text = String::from(
                     "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, request_id, client_addr) VALUES ",
                 );
@@ -156,8 +176,8 @@ pub async fn record_many<A: Serialize>(
             .bind(entity.as_str())
             .bind(actor.request_id.as_deref())
             .bind(actor.client_addr.as_deref())
-            .bind(&ids)
-            .bind(&afters)
+            .bind(ids)
+            .bind(afters)
             .execute(&mut **t)
             .await?;
         }

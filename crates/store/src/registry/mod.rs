@@ -791,6 +791,8 @@ pub async fn insert_all<F: FnMut(usize)>(
     let cache = import::enlarge_cache(w.tx()).await?;
     let written: Result<()> = async {
         let mut start = 0;
+        // The search entries and audit rows of the batch before, not written yet.
+        let mut pending: Option<Derived> = None;
         while start < rows.len() {
             // A batch is rows with the same columns (a spreadsheet's rows all have them).
             let cols = import::bulk_cols(e, &rows[start]);
@@ -816,25 +818,28 @@ pub async fn insert_all<F: FnMut(usize)>(
             // The records as stored, built from the values just written (and the
             // labels of what they refer to) rather than read back: the same JSON a
             // read answers. A batch that leaves a column to its default is read back.
-            let recs = if covers_all_columns(e, &names) {
-                records_from_values(w.tx(), e, &returned, batch, &now_text).await?
+            // They are built (search texts, audit after-images) while the store
+            // writes the previous batch's search entries and audit rows: the two
+            // run on two threads (this one and the store's), one batch apart.
+            let before = pending.take();
+            let ready = if covers_all_columns(e, &names) {
+                let labels = batch_labels(w.tx(), e, batch).await?;
+                let (written, ready) = tokio::join!(
+                    write_derived(w.tx(), backend, actor, e, before),
+                    derive(e, &labels, &returned, batch, &now_text),
+                );
+                written?;
+                ready
             } else {
-                get_many_tx(w.tx(), e, &ids).await?
+                write_derived(w.tx(), backend, actor, e, before).await?;
+                let recs = get_many_tx(w.tx(), e, &ids).await?;
+                Derived::of(e, &recs)
             };
-            search::index_many(w.tx(), backend, e, &recs).await?;
-            let audit_rows: Vec<(i64, &Record)> = ids.iter().copied().zip(recs.iter()).collect();
-            audit::record_many(
-                w.tx(),
-                actor,
-                AuditAction::Create,
-                e.audit_entity(),
-                &audit_rows,
-            )
-            .await?;
+            pending = Some(ready);
             start = end;
             progress(start);
         }
-        Ok(())
+        write_derived(w.tx(), backend, actor, e, pending.take()).await
     }
     .await;
     // The cache goes back to its size on failure too (the rollback drops the rest).
@@ -843,6 +848,76 @@ pub async fn insert_all<F: FnMut(usize)>(
     restored?;
     w.commit().await?;
     Ok(rows.len())
+}
+
+/// What a batch of new records adds beside their rows: search entries and one
+/// audit `create` row each (the record as a read gives it).
+struct Derived {
+    entries: search::Entries,
+    ids: Vec<String>,
+    afters: Vec<Option<String>>,
+}
+
+impl Derived {
+    fn of(e: Entity, recs: &[Record]) -> Derived {
+        let mut d = Derived {
+            entries: search::Entries::default(),
+            ids: Vec::with_capacity(recs.len()),
+            afters: Vec::with_capacity(recs.len()),
+        };
+        d.add(e, recs);
+        d
+    }
+
+    fn add(&mut self, e: Entity, recs: &[Record]) {
+        self.entries.extend(e, recs);
+        for r in recs {
+            self.ids
+                .push(r.get("id").and_then(Value::as_i64).unwrap_or(0).to_string());
+            self.afters.push(serde_json::to_string(r).ok());
+        }
+    }
+}
+
+/// Build a batch's records and what they add, a few hundred at a time, giving
+/// the thread back in between so the statements of the batch before go out
+/// to the store as soon as it is ready for them.
+async fn derive(
+    e: Entity,
+    labels: &Labels,
+    returned: &[(i64, i64)],
+    rows: &[Values],
+    now_text: &str,
+) -> Derived {
+    const STEP: usize = 250;
+    let mut d = Derived::of(e, &[]);
+    for (ret, chunk) in returned.chunks(STEP).zip(rows.chunks(STEP)) {
+        let recs = build_records(e, labels, ret, chunk, now_text);
+        d.add(e, &recs);
+        tokio::task::yield_now().await;
+    }
+    d
+}
+
+/// Write the search entries and audit rows of a batch (nothing for `None`).
+async fn write_derived(
+    tx: &mut Tx,
+    backend: Backend,
+    actor: &Actor,
+    e: Entity,
+    d: Option<Derived>,
+) -> Result<()> {
+    let Some(d) = d else { return Ok(()) };
+    search::write_entries(tx, backend, e, &d.entries).await?;
+    audit::record_many_json(
+        tx,
+        actor,
+        AuditAction::Create,
+        e.audit_entity(),
+        &d.ids,
+        &d.afters,
+    )
+    .await
 }
 
 /// Does a batch with these write columns set every column of the entity (so no
@@ -912,17 +987,15 @@ async fn labels_by_id(
     Ok(out)
 }
 
-/// The records of freshly inserted rows (`(id, version)` in the order of
-/// `rows`) as [`get_many_tx`] would read them, built from the values written:
-/// the labels of admin units, agencies, referenced records and crafts come from
-/// one query per kind over the distinct ids of the batch.
-async fn records_from_values(
-    tx: &mut Tx,
-    e: Entity,
-    returned: &[(i64, i64)],
-    rows: &[Values],
-    now_text: &str,
-) -> Result<Vec<Record>> {
+/// The labels a batch's records show: per field, referenced id → label
+/// columns; and each craft's name and rank in the store's own ORDER BY name.
+struct Labels {
+    by_field: BTreeMap<&'static str, BTreeMap<i64, Vec<Option<String>>>>,
+    crafts: BTreeMap<i64, (usize, String)>,
+}
+
+/// One query per kind of label over the distinct ids of the batch.
+async fn batch_labels(tx: &mut Tx, e: Entity, rows: &[Values]) -> Result<Labels> {
     // Distinct referenced ids per field that shows a label.
     let mut labels: BTreeMap<&'static str, BTreeMap<i64, Vec<Option<String>>>> = BTreeMap::new();
     for fl in e.fields() {
@@ -959,6 +1032,24 @@ async fn records_from_values(
             crafts.insert(id, (rank, name));
         }
     }
+    Ok(Labels {
+        by_field: labels,
+        crafts,
+    })
+}
+
+/// The records of freshly inserted rows (`(id, version)` in the order of
+/// `rows`) as [`get_many_tx`] would read them, built from the values written
+/// and the batch's [`Labels`].
+fn build_records(
+    e: Entity,
+    labels: &Labels,
+    returned: &[(i64, i64)],
+    rows: &[Values],
+    now_text: &str,
+) -> Vec<Record> {
+    let crafts = &labels.crafts;
+    let labels = &labels.by_field;
     let label = |key: &str, id: Option<&Val>, i: usize| -> Value {
         let Some(Val::I64(id)) = id else {
             return Value::Null;
@@ -1023,7 +1114,7 @@ async fn records_from_values(
         }
         out.push(m);
     }
-    Ok(out)
+    out
 }
 
 /// Records by id inside a transaction (in id order), with a village's crafts.

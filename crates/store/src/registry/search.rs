@@ -106,23 +106,47 @@ pub async fn index_tx(tx: &mut Tx, backend: Backend, e: Entity, rec: &Record) ->
 /// statements of plain `?` (6 values a row, under its 32.766); PostgreSQL: one
 /// `INSERT … SELECT … FROM UNNEST` of one array per column.
 pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record]) -> Result<()> {
-    if recs.is_empty() {
+    let mut entries = Entries::default();
+    entries.extend(e, recs);
+    write_entries(tx, backend, e, &entries).await
+}
+
+/// The search entries of records, built apart from writing them (an import
+/// builds one batch's while the store writes the batch before).
+#[derive(Debug, Default)]
+pub struct Entries {
+    ids: Vec<i64>,
+    units: Vec<Option<i64>>,
+    names: Vec<String>,
+    others: Vec<String>,
+}
+
+impl Entries {
+    /// Add the entries of `recs`.
+    pub fn extend(&mut self, e: Entity, recs: &[Record]) {
+        for r in recs {
+            self.ids
+                .push(r.get("id").and_then(Value::as_i64).unwrap_or(0));
+            self.units
+                .push(r.get("admin_unit_id").and_then(Value::as_i64));
+            let (name, other) = texts(e, r);
+            self.names.push(name);
+            self.others.push(other);
+        }
+    }
+}
+
+/// Write (or replace) the entries inside the transaction.
+pub async fn write_entries(tx: &mut Tx, backend: Backend, e: Entity, en: &Entries) -> Result<()> {
+    if en.ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = recs
-        .iter()
-        .map(|r| r.get("id").and_then(Value::as_i64).unwrap_or(0))
-        .collect();
-    let units: Vec<Option<i64>> = recs
-        .iter()
-        .map(|r| r.get("admin_unit_id").and_then(Value::as_i64))
-        .collect();
-    let (names, others): (Vec<String>, Vec<String>) = recs.iter().map(|r| texts(e, r)).unzip();
+    let (ids, units, names, others) = (&en.ids, &en.units, &en.names, &en.others);
     match (tx, backend) {
         (Tx::Sqlite(t), _) => {
             let rowids: Vec<i64> = ids.iter().map(|id| fts_rowid(e, *id)).collect();
-            for start in (0..recs.len()).step_by(5_000) {
-                let end = (start + 5_000).min(recs.len());
+            for start in (0..ids.len()).step_by(5_000) {
+                let end = (start + 5_000).min(ids.len());
                 // A rowid could only be taken by an entry left behind: replace it.
                 let mut del = String::from("DELETE FROM search_fts WHERE rowid IN (");
                 let mut ins = String::from(
@@ -165,10 +189,10 @@ pub async fn index_many(tx: &mut Tx, backend: Backend, e: Entity, recs: &[Record
                  name_folded = excluded.name_folded, other_folded = excluded.other_folded",
             )
             .bind(e.kind())
-            .bind(&ids)
-            .bind(&units)
-            .bind(&names)
-            .bind(&others)
+            .bind(ids)
+            .bind(units)
+            .bind(names)
+            .bind(others)
             .execute(&mut **t)
             .await?;
         }
