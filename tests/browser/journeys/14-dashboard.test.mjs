@@ -7,7 +7,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startServer, launchBrowser, shot, SCREENSHOT_DIR } from '../lib.mjs';
-import { journey, laoCaiPlan } from '../daily.mjs';
+import { journey, laoCaiPlan, createUser } from '../daily.mjs';
 
 const j = journey('dash');
 let plan = null;
@@ -86,6 +86,30 @@ j.step('in English, and on a phone', async () => {
   await j.go(j.page, `/programs/${plan}/dashboard`);
   await shot(j.page, 'dash-program-vi-390');
   await j.page.setViewportSize({ width: 1366, height: 900 });
+});
+
+j.step('a Bát Xát district officer reads the plan of its province: its own unit only, the trend too', async () => {
+  await createUser(j, j.page, {
+    username: 'bx.dash', display: 'Lý Thị Mai', password: 'Huyện biên giới 2023',
+    role: 'officer', agency: 'lc-ubnd-bat-xat', scope: '082',
+  });
+  const p = await j.newPage('bx');
+  await j.login(p, 'bx.dash', 'Huyện biên giới 2023');
+  await j.go(p, `/programs/${plan}/dashboard`);
+  assert.match(j.nfc(await p.locator('#limited').textContent()), /Bát Xát/);
+  // The units named (most behind, the units chart) are Bát Xát's only.
+  const named = j.nfc(await p.locator('#reporting').textContent());
+  assert.ok(!/Sa Pa|Bảo Thắng|Mường Khương|Bắc Hà/.test(named), `units named: ${named.slice(0, 400)}`);
+  assert.ok((await p.locator('#trend-panels svg.dash-panel').count()) > 3, 'the trend of the plan');
+  await shot(p, 'dash-program-bx-vi-1366');
+  await p.locator('#reporting').screenshot({ path: path.join(SCREENSHOT_DIR, 'dash-reporting-bx-vi-1366.png') });
+  await p.screenshot({ path: path.join(SCREENSHOT_DIR, 'dash-top-bx-vi-1366.png') });
+  await j.setLang(p, 'en');
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.reload({ waitUntil: 'load' });
+  assert.match(j.nfc(await p.locator('#limited').textContent()), /Bát Xát/);
+  await shot(p, 'dash-program-bx-en-390');
+  assert.deepEqual(await j.sideways(p), [], 'no sideways scroll at 390 px');
 });
 
 j.step('no script error on any page', async () => {
