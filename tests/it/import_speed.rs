@@ -296,7 +296,10 @@ pub async fn registry_import_of_many_batches_keeps_every_record_whole(b: Backend
         .iter()
         .map(|a| a.entity_id.parse().expect("an id"))
         .collect();
-    assert!(ids.windows(2).all(|w| w[0] > w[1]), "audit rows in record order");
+    assert!(
+        ids.windows(2).all(|w| w[0] > w[1]),
+        "audit rows in record order"
+    );
     let (hits, total) = search::search(db, COUNTRY_ID, "nhieulo", &[Entity::Village], 5, 0)
         .await
         .expect("search");
@@ -304,7 +307,18 @@ pub async fn registry_import_of_many_batches_keeps_every_record_whole(b: Backend
     // The first and last record of the import, around each batch boundary and
     // the read-back batch: after-image = read.
     let first = *ids.last().expect("ids");
-    for k in [0, 1_449, 1_450, 4_999, 5_000, 5_002, 5_003, 9_999, 10_000, n - 1] {
+    for k in [
+        0,
+        1_449,
+        1_450,
+        4_999,
+        5_000,
+        5_002,
+        5_003,
+        9_999,
+        10_000,
+        n - 1,
+    ] {
         let id = first + k as i64;
         let read = registry::get(db, Entity::Village, COUNTRY_ID, id)
             .await

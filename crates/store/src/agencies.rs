@@ -6,7 +6,9 @@ use crate::{with_db, with_tx, Arg, Db, Result, Sql, StoreError, Tx};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// An agency as stored (with its unit's and parent's names); the API answers
+/// `web::agencies::AgencyView`. Serialize is for the audit log's before/after.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Agency {
     pub id: i64,
     pub key: Option<String>,

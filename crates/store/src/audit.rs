@@ -26,7 +26,8 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// A row of the audit log as stored; the API answers `web::audit::AuditRow`.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     pub id: i64,
     #[serde(with = "time::serde::rfc3339")]

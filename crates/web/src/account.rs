@@ -5,6 +5,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{Form, Json};
 use crate::i18n::{t, Lang};
+use crate::users::UserView;
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
@@ -14,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use langnghe_core::access::check_password_policy;
 use langnghe_core::text::clean_text;
-use langnghe_store::users::{self as store, User};
+use langnghe_store::users as store;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -37,9 +38,9 @@ pub fn api() -> OpenApiRouter<AppState> {
 }
 
 /// The caller's own account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", responses((status = 200, body = User), (status = 401)))]
-async fn me(ctx: Ctx) -> AppResult<Json<User>> {
-    Ok(Json(ctx.user()?.clone()))
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", responses((status = 200, body = UserView), (status = 401)))]
+async fn me(ctx: Ctx) -> AppResult<Json<UserView>> {
+    Ok(Json(UserView::from(ctx.user()?.clone())))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,12 +51,12 @@ pub struct MePatch {
 
 /// Change the caller's preferences (language).
 #[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", request_body = MePatch,
-    responses((status = 200, body = User), (status = 401), (status = 422)))]
+    responses((status = 200, body = UserView), (status = 401), (status = 422)))]
 async fn update_me(
     State(state): State<AppState>,
     ctx: Ctx,
     Json(p): Json<MePatch>,
-) -> AppResult<Json<User>> {
+) -> AppResult<Json<UserView>> {
     let user = ctx.user()?;
     if let Some(l) = &p.lang {
         let lang = Lang::parse(l)
@@ -65,7 +66,7 @@ async fn update_me(
     let fresh = store::get(&state.db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(fresh))
+    Ok(Json(UserView::from(fresh)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -85,17 +85,59 @@ fn filter_from(q: &AgencyQuery) -> AppResult<AgencyFilter> {
     })
 }
 
+// An agency as the API answers it: the body is this view, not the store's
+// row, so a column can change without changing the public contract.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Agency)]
+pub struct AgencyView {
+    pub id: i64,
+    pub key: Option<String>,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub admin_unit_code: String,
+    pub admin_unit_name: String,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    /// Changes name the version they were based on (no lost update).
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: time::OffsetDateTime,
+}
+
+impl From<Agency> for AgencyView {
+    fn from(a: Agency) -> Self {
+        AgencyView {
+            id: a.id,
+            key: a.key,
+            name: a.name,
+            short_name: a.short_name,
+            kind: a.kind,
+            admin_unit_code: a.admin_unit_code,
+            admin_unit_name: a.admin_unit_name,
+            parent_id: a.parent_id,
+            parent_name: a.parent_name,
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
 /// Agencies inside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies", params(AgencyQuery),
-    responses((status = 200, body = ListOf<Agency>), (status = 401), (status = 422)))]
+    responses((status = 200, body = ListOf<AgencyView>), (status = 401), (status = 422)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<AgencyQuery>,
-) -> AppResult<Json<ListOf<Agency>>> {
+) -> AppResult<Json<ListOf<AgencyView>>> {
     let user = ctx.require(Action::Read)?;
     let f = filter_from(&q)?;
     let (items, total) = store::list(&state.db, user.scope_unit_id, &f).await?;
+    let items = items.into_iter().map(AgencyView::from).collect();
     Ok(Json(ListOf { items, total }))
 }
 
@@ -259,7 +301,7 @@ async fn validate(state: &AppState, ctx: &Ctx, p: &AgencyPayload) -> AppResult<A
 
 /// Create an agency (admin or coordinator, inside their scope).
 #[utoipa::path(post, path = "/api/v1/agencies", tag = "agencies", request_body = AgencyPayload,
-    responses((status = 201, body = Agency), (status = 401), (status = 403), (status = 422)))]
+    responses((status = 201, body = AgencyView), (status = 401), (status = 403), (status = 422)))]
 async fn create_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -267,7 +309,7 @@ async fn create_api(
 ) -> AppResult<Response> {
     let input = validate(&state, &ctx, &p).await?;
     let a = store::create(&state.db, &ctx.actor(), None, &input).await?;
-    Ok((StatusCode::CREATED, Json(a)).into_response())
+    Ok((StatusCode::CREATED, Json(AgencyView::from(a))).into_response())
 }
 
 async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Agency> {
@@ -280,20 +322,20 @@ async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Agency>
 
 /// One agency (404 when outside the caller's scope); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)),
-    responses((status = 200, body = Agency, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = AgencyView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let a = load_scoped(&state, &ctx, &id).await?;
-    Ok(version::with_etag(a.version, a))
+    Ok(version::with_etag(a.version, AgencyView::from(a)))
 }
 
 /// Change an agency (admin or coordinator, inside their scope). Name the version
 /// read (`version` or `If-Match`): without one 428, stale 409 with the stored agency.
 #[utoipa::path(put, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)), request_body = AgencyPayload,
-    responses((status = 200, body = Agency), (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored agency"),
+    responses((status = 200, body = AgencyView), (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored agency"),
         (status = 422), (status = 428, description = "no version given")))]
 async fn update_api(
     State(state): State<AppState>,
@@ -312,7 +354,7 @@ async fn update_api(
         )]));
     }
     let a = save(&state, &ctx, existing.id, expected, &input).await?;
-    Ok(version::with_etag(a.version, a))
+    Ok(version::with_etag(a.version, AgencyView::from(a)))
 }
 
 /// Store a change; a stale version answers 409 with the agency as stored now.
@@ -326,7 +368,7 @@ async fn save(
     match store::update(&state.db, &ctx.actor(), id, Some(expected), input).await {
         Err(StoreError::Stale { .. }) => {
             let current = load_scoped(state, ctx, &id.to_string()).await?;
-            Err(version::stale(&current))
+            Err(version::stale(&AgencyView::from(current)))
         }
         other => Ok(other?),
     }

@@ -108,13 +108,50 @@ fn filter_from(q: &AuditQuery) -> AppResult<AuditFilter> {
     })
 }
 
+// One row of the audit log as the API answers it (the before/after beside it
+// in [`AuditRow`]): a view, not the store's row.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditEntry)]
+pub struct AuditEntryView {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: time::OffsetDateTime,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
 /// An audit row with its before/after.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     #[serde(flatten)]
-    pub entry: AuditEntry,
+    pub entry: AuditEntryView,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(e: AuditEntry) -> Self {
+        AuditRow {
+            before: e.before(),
+            after: e.after(),
+            entry: AuditEntryView {
+                id: e.id,
+                at: e.at,
+                actor_id: e.actor_id,
+                actor_name: e.actor_name,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                request_id: e.request_id,
+                client_addr: e.client_addr,
+            },
+        }
+    }
 }
 
 /// The audit log, newest first (admin only).
@@ -128,14 +165,7 @@ async fn list_api(
     ctx.require(Action::Administer)?;
     let f = filter_from(&q)?;
     let (items, total, next) = store::list_page(&state.db, &f).await?;
-    let items = items
-        .into_iter()
-        .map(|e| AuditRow {
-            before: e.before(),
-            after: e.after(),
-            entry: e,
-        })
-        .collect();
+    let items = items.into_iter().map(AuditRow::from).collect();
     Ok(Json(AuditPage {
         items,
         total,

@@ -47,14 +47,56 @@ pub struct UserQuery {
     pub page: Option<i64>,
 }
 
+// An account as the API answers it (never its password hash or its scope's
+// internal id): the body is this view, not the store's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub scope_code: String,
+    pub scope_name: String,
+    pub lang: String,
+    pub email: Option<String>,
+    pub active: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    /// Changes name it (`version` or `If-Match`); every write of the account bumps it.
+    pub version: i64,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            agency_id: u.agency_id,
+            agency_name: u.agency_name,
+            scope_code: u.scope_code,
+            scope_name: u.scope_name,
+            lang: u.lang,
+            email: u.email,
+            active: u.active,
+            created_at: u.created_at,
+            version: u.version,
+        }
+    }
+}
+
 /// Accounts whose scope lies within the admin's scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(UserQuery),
-    responses((status = 200, body = ListOf<User>), (status = 403)))]
+    responses((status = 200, body = ListOf<UserView>), (status = 403)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<UserQuery>,
-) -> AppResult<Json<ListOf<User>>> {
+) -> AppResult<Json<ListOf<UserView>>> {
     let admin = ctx.require(Action::Administer)?;
     let f = UserFilter {
         q: non_empty(&q.q).map(|s| s.chars().take(100).collect()),
@@ -62,6 +104,7 @@ async fn list_api(
         offset: crate::extract::api_offset(q.offset),
     };
     let (items, total) = store::list(&state.db, admin.scope_unit_id, &f).await?;
+    let items = items.into_iter().map(UserView::from).collect();
     Ok(Json(ListOf { items, total }))
 }
 
@@ -280,7 +323,7 @@ pub async fn validate(state: &AppState, admin_scope: i64, p: &UserPayload) -> Ap
 
 /// Create an account (admin only).
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = UserPayload,
-    responses((status = 201, body = User), (status = 403), (status = 409), (status = 422)))]
+    responses((status = 201, body = UserView), (status = 403), (status = 409), (status = 422)))]
 async fn create_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -289,7 +332,7 @@ async fn create_api(
     let admin = ctx.require(Action::Administer)?;
     let nu = validate(&state, admin.scope_unit_id, &p).await?;
     let u = store::create(&state.db, &ctx.actor(), &nu).await?;
-    Ok((StatusCode::CREATED, Json(u)).into_response())
+    Ok((StatusCode::CREATED, Json(UserView::from(u))).into_response())
 }
 
 async fn form(
@@ -476,7 +519,7 @@ async fn save(
     match store::update(&state.db, &ctx.actor(), id, Some(expected), ch).await {
         Err(langnghe_store::StoreError::Stale { .. }) => {
             let current = load_scoped(state, ctx, &id.to_string()).await?;
-            Err(version::stale(&current))
+            Err(version::stale(&UserView::from(current)))
         }
         other => Ok(other?),
     }
@@ -484,20 +527,20 @@ async fn save(
 
 /// One account (admin only, inside the admin's scope); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
-    responses((status = 200, body = User, headers(("ETag" = String, description = "the version, quoted"))), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = UserView, headers(("ETag" = String, description = "the version, quoted"))), (status = 401), (status = 403), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let u = load_scoped(&state, &ctx, &id).await?;
-    Ok(version::with_etag(u.version, u))
+    Ok(version::with_etag(u.version, UserView::from(u)))
 }
 
 /// Change an account (admin only). Name the version read (`version` or
 /// `If-Match`): without one 428, stale 409 with the stored account.
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)), request_body = UserUpdate,
-    responses((status = 200, body = User, headers(("ETag" = String, description = "the new version, quoted"))), (status = 401), (status = 403), (status = 404),
+    responses((status = 200, body = UserView, headers(("ETag" = String, description = "the new version, quoted"))), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "stale version: `error.current` is the stored account"),
         (status = 422), (status = 428, description = "no version given")))]
 async fn update_api(
@@ -511,7 +554,7 @@ async fn update_api(
     let expected = version::expected(p.version, &headers)?;
     let ch = validate_update(&state, &ctx, &target, &p, false).await?;
     let u = save(&state, &ctx, target.id, expected, &ch).await?;
-    Ok(version::with_etag(u.version, u))
+    Ok(version::with_etag(u.version, UserView::from(u)))
 }
 
 /// What the edit form shows for a stored account.

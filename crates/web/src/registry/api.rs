@@ -455,14 +455,7 @@ pub async fn history(
         },
     )
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|entry| crate::audit::AuditRow {
-            before: entry.before(),
-            after: entry.after(),
-            entry,
-        })
-        .collect())
+    Ok(rows.into_iter().map(crate::audit::AuditRow::from).collect())
 }
 
 /// Declares the documented endpoints of one entity (utoipa needs literal paths).
