@@ -6,7 +6,8 @@ use langnghe_core::text::fold_vi;
 use serde::Serialize;
 use time::Date;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// An administrative unit as stored; the API answers `web::geo::AdminUnitView`.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AdminUnit {
     #[serde(skip)]
     pub id: i64,
@@ -35,7 +36,7 @@ impl AdminUnit {
 }
 
 /// A link to a predecessor or successor, with the partly-merged flag.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LinkedUnit {
     #[serde(flatten)]
     pub unit: AdminUnit,

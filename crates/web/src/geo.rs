@@ -106,17 +106,77 @@ async fn filter_from(
     ))
 }
 
+// An administrative unit as the API answers it (never its internal ids or
+// era): a view of web, built from the store's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AdminUnit)]
+pub struct AdminUnitView {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    #[serde(rename = "type")]
+    pub unit_type: String,
+    pub parent_code: Option<String>,
+    pub valid_from: Option<time::Date>,
+    pub valid_to: Option<time::Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+}
+
+impl From<AdminUnit> for AdminUnitView {
+    fn from(u: AdminUnit) -> Self {
+        AdminUnitView {
+            code: u.code,
+            name: u.name,
+            level: u.level,
+            unit_type: u.unit_type,
+            parent_code: u.parent_code,
+            valid_from: u.valid_from,
+            valid_to: u.valid_to,
+            lat: u.lat,
+            lon: u.lon,
+        }
+    }
+}
+
+/// A link to a predecessor or successor, with the partly-merged flag.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LinkedUnit)]
+pub struct LinkedUnitView {
+    #[serde(flatten)]
+    pub unit: AdminUnitView,
+    pub partly: bool,
+}
+
+impl From<LinkedUnit> for LinkedUnitView {
+    fn from(l: LinkedUnit) -> Self {
+        LinkedUnitView {
+            unit: l.unit.into(),
+            partly: l.partly,
+        }
+    }
+}
+
+fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
+    items.into_iter().map(V::from).collect()
+}
+
 /// List administrative units as of a date.
 #[utoipa::path(get, path = "/api/v1/admin-units", tag = "geography",
     params(UnitQuery),
-    responses((status = 200, body = ListOf<AdminUnit>), (status = 422, description = "invalid filter")))]
+    responses((status = 200, body = ListOf<AdminUnitView>), (status = 422, description = "invalid filter")))]
 async fn list_api(
     State(state): State<AppState>,
     Query(q): Query<UnitQuery>,
-) -> AppResult<Json<ListOf<AdminUnit>>> {
+) -> AppResult<Json<ListOf<AdminUnitView>>> {
     let (f, _) = filter_from(&state, &q).await?;
     let (items, total) = store::list(&state.db, &f).await?;
-    Ok(Json(ListOf { items, total }))
+    Ok(Json(ListOf {
+        items: views(items),
+        total,
+    }))
 }
 
 async fn list_page(
@@ -177,13 +237,13 @@ async fn list_page(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitDetail {
     #[serde(flatten)]
-    pub unit: AdminUnit,
+    pub unit: AdminUnitView,
     /// Country first, ending with the parent.
-    pub ancestors: Vec<AdminUnit>,
-    pub predecessors: Vec<LinkedUnit>,
-    pub successors: Vec<LinkedUnit>,
+    pub ancestors: Vec<AdminUnitView>,
+    pub predecessors: Vec<LinkedUnitView>,
+    pub successors: Vec<LinkedUnitView>,
     /// The unit(s) standing for this one today.
-    pub current: Vec<AdminUnit>,
+    pub current: Vec<AdminUnitView>,
     pub children_count: i64,
 }
 
@@ -217,11 +277,11 @@ async fn detail(state: &AppState, code: &str, as_of: &Option<String>) -> AppResu
     )
     .await?;
     Ok(UnitDetail {
-        unit,
-        ancestors,
-        predecessors,
-        successors,
-        current,
+        unit: unit.into(),
+        ancestors: views(ancestors),
+        predecessors: views(predecessors),
+        successors: views(successors),
+        current: views(current),
         children_count,
     })
 }
