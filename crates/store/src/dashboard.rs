@@ -39,7 +39,7 @@ pub async fn report_statuses(db: &Db, program_id: i64) -> Result<Vec<ReportStatu
 }
 
 /// Budget of one year, summed over the programme's content lines (đồng).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BudgetYearSum {
     pub year: i64,
     pub allocated: Option<i64>,
@@ -61,7 +61,7 @@ pub async fn budget_by_year(db: &Db, program_id: i64) -> Result<Vec<BudgetYearSu
 }
 
 /// One content line of the plan's budget with what was allocated and disbursed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct DashBudgetLine {
     pub id: i64,
     pub line: String,
@@ -89,7 +89,7 @@ pub async fn budget_by_line(db: &Db, program_id: i64) -> Result<Vec<DashBudgetLi
 }
 
 /// Applications to the programme's support schemes in one stage.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SchemeStage {
     /// registered, forwarded, eligible, ineligible, selected, not_selected,
     /// contracted, accepted, liquidated, settled.
@@ -116,7 +116,7 @@ pub async fn schemes_by_stage(db: &Db, program_id: i64) -> Result<Vec<SchemeStag
 // ---------------------------------------------------------------------------
 
 /// A count per key (a status, a star rating).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct DashCount {
     pub key: String,
     pub count: i64,
@@ -137,7 +137,7 @@ pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<DashCount>> {
 
 /// OCOP products of the area per star rating, with how many certificates
 /// have expired and how many expire soon (by `soon`).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OcopStars {
     pub stars: String,
     pub products: i64,
@@ -174,7 +174,7 @@ pub async fn environment_overdue(db: &Db, area: i64, cutoff: Date) -> Result<i64
 }
 
 /// Reporting in the latest period of a programme, counting only the units in the area.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OpenPeriodRate {
     pub program_id: i64,
     pub period: String,

@@ -153,8 +153,8 @@ pub struct ProgramDashboard {
     /// The five units with most late and missing reports.
     pub most_behind: Vec<UnitReporting>,
     pub budget: Vec<DashBudgetYear>,
-    pub budget_lines: Vec<store::DashBudgetLine>,
-    pub schemes: Vec<store::SchemeStage>,
+    pub budget_lines: Vec<DashBudgetLineView>,
+    pub schemes: Vec<SchemeStageView>,
     /// Set when the reader's scope lies inside the programme's area: reporting
     /// and units are only those inside it; indicators stay the programme's.
     pub limited_to: Option<String>,
@@ -191,6 +191,100 @@ fn unit_view(u: &rules::UnitRecord) -> UnitReporting {
         missing: u.missing,
         rate: rules::rate(u.approved, u.expected),
     }
+}
+
+// The store's aggregates as the API answers them: views of web, built from
+// the store's rows (the schema names stay the store's).
+
+/// One content line of the plan's budget with what was allocated and disbursed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DashBudgetLine)]
+pub struct DashBudgetLineView {
+    pub id: i64,
+    pub line: String,
+    pub source_of_funds: String,
+    /// The plan's estimate for the whole period (đồng); null when the plan gives none.
+    pub planned: Option<i64>,
+    pub allocated: Option<i64>,
+    pub disbursed: Option<i64>,
+}
+
+impl From<store::DashBudgetLine> for DashBudgetLineView {
+    fn from(v: store::DashBudgetLine) -> Self {
+        DashBudgetLineView {
+            id: v.id,
+            line: v.line,
+            source_of_funds: v.source_of_funds,
+            planned: v.planned,
+            allocated: v.allocated,
+            disbursed: v.disbursed,
+        }
+    }
+}
+
+/// Applications to the programme's support schemes in one stage.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SchemeStage)]
+pub struct SchemeStageView {
+    /// registered, forwarded, eligible, ineligible, selected, not_selected,
+    /// contracted, accepted, liquidated, settled.
+    pub stage: String,
+    pub applications: i64,
+    /// Sum of the amounts asked or granted (đồng).
+    pub amount: i64,
+}
+
+impl From<store::SchemeStage> for SchemeStageView {
+    fn from(v: store::SchemeStage) -> Self {
+        SchemeStageView {
+            stage: v.stage,
+            applications: v.applications,
+            amount: v.amount,
+        }
+    }
+}
+
+/// A count per key (a status, a star rating).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DashCount)]
+pub struct DashCountView {
+    pub key: String,
+    pub count: i64,
+}
+
+impl From<store::DashCount> for DashCountView {
+    fn from(v: store::DashCount) -> Self {
+        DashCountView {
+            key: v.key,
+            count: v.count,
+        }
+    }
+}
+
+/// OCOP products of the area per star rating, with how many certificates
+/// have expired and how many expire soon (by `soon`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = OcopStars)]
+pub struct OcopStarsView {
+    pub stars: String,
+    pub products: i64,
+    pub expired: i64,
+    pub expiring: i64,
+}
+
+impl From<store::OcopStars> for OcopStarsView {
+    fn from(v: store::OcopStars) -> Self {
+        OcopStarsView {
+            stars: v.stars,
+            products: v.products,
+            expired: v.expired,
+            expiring: v.expiring,
+        }
+    }
+}
+
+fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
+    items.into_iter().map(V::from).collect()
 }
 
 /// Whether to compute the trend (every period's values): the programme's own
@@ -399,10 +493,11 @@ pub async fn compute(
         units: unit_rows,
         most_behind,
         budget,
-        budget_lines: store::budget_by_line(db, program.id).await?,
+        budget_lines: views(store::budget_by_line(db, program.id).await?),
         schemes: {
             // In the order of the workflow (the funnel's order), not the query's.
-            let mut stages = store::schemes_by_stage(db, program.id).await?;
+            let mut stages: Vec<SchemeStageView> =
+                views(store::schemes_by_stage(db, program.id).await?);
             stages.sort_by_key(|s| stage_order(&s.stage));
             stages
         },
@@ -493,7 +588,7 @@ fn stage_order(stage: &str) -> usize {
 
 /// The schemes funnel: applications per stage, in the workflow's order.
 fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
-    let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
+    let mut stages: Vec<&SchemeStageView> = d.schemes.iter().collect();
     stages.sort_by_key(|s| stage_order(&s.stage));
     let max = stages.iter().map(|s| s.applications).max().unwrap_or(1) as f64;
     let bars: Vec<Bar> = stages
@@ -529,7 +624,7 @@ fn schemes_svg(d: &ProgramDashboard, lang: Lang) -> String {
 }
 
 fn schemes_table(d: &ProgramDashboard, lang: Lang) -> Table {
-    let mut stages: Vec<&store::SchemeStage> = d.schemes.iter().collect();
+    let mut stages: Vec<&SchemeStageView> = d.schemes.iter().collect();
     stages.sort_by_key(|s| stage_order(&s.stage));
     Table {
         sheet_name: t(lang, "dash-chart-schemes"),
@@ -1128,8 +1223,8 @@ pub struct Overview {
     /// only those of their scope (named here).
     pub limited_to: Option<String>,
     pub programs: Vec<ProgramSummary>,
-    pub villages: Vec<store::DashCount>,
-    pub ocop: Vec<store::OcopStars>,
+    pub villages: Vec<DashCountView>,
+    pub ocop: Vec<OcopStarsView>,
     /// Villages whose latest environmental assessment is older than the
     /// reassessment interval (villages never assessed are not counted).
     pub environment_overdue: i64,
@@ -1207,8 +1302,8 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         unit_name: unit.name.clone(),
         limited_to,
         programs,
-        villages: store::villages_by_status(db, area).await?,
-        ocop: store::ocop_by_stars(db, area, today, soon).await?,
+        villages: views(store::villages_by_status(db, area).await?),
+        ocop: views(store::ocop_by_stars(db, area, today, soon).await?),
         environment_overdue: store::environment_overdue(db, area, cutoff).await?,
     })
 }

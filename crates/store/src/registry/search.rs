@@ -238,7 +238,8 @@ pub fn push_match(sql: &mut Sql, backend: Backend, e: Entity, q: &str) {
     };
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// A search hit; the API answers `web::registry::api::HitView`.
+#[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub kind: String,
     pub id: i64,

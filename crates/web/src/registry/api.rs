@@ -615,14 +615,38 @@ pub fn parse_kinds(kind: &Option<String>) -> AppResult<Vec<Entity>> {
     }
 }
 
+// A search hit as the API answers it: a view of web, built from the store's.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Hit)]
+pub struct HitView {
+    pub kind: String,
+    pub id: i64,
+    pub name: String,
+    /// The name with matches wrapped in `<mark>` (HTML-escaped otherwise).
+    pub highlighted: String,
+    pub rank: f64,
+}
+
+impl From<Hit> for HitView {
+    fn from(v: Hit) -> Self {
+        HitView {
+            kind: v.kind,
+            id: v.id,
+            name: v.name,
+            highlighted: v.highlighted,
+            rank: v.rank,
+        }
+    }
+}
+
 /// One search box over the registry, ranked (inside the caller's scope).
 #[utoipa::path(get, path = "/api/v1/search", tag = "registry", params(SearchQuery),
-    responses((status = 200, body = ListOf<Hit>), (status = 401)))]
+    responses((status = 200, body = ListOf<HitView>), (status = 401)))]
 pub async fn search_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
-) -> AppResult<Json<ListOf<Hit>>> {
+) -> AppResult<Json<ListOf<HitView>>> {
     let scope = read_scope(&ctx)?;
     let kinds = parse_kinds(&q.kind)?;
     let text: String = q.q.clone().unwrap_or_default().chars().take(200).collect();
@@ -635,6 +659,7 @@ pub async fn search_api(
         crate::extract::api_offset(q.offset),
     )
     .await?;
+    let items = items.into_iter().map(HitView::from).collect();
     Ok(Json(ListOf { items, total }))
 }
 
