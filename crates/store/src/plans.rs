@@ -11,7 +11,8 @@ use langnghe_core::plan::{
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+/// A programme (plan) as stored; the API answers `web::plans::ProgramView`.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Program {
     pub id: i64,
     pub key: Option<String>,

@@ -61,11 +61,64 @@ pub struct ProgramQuery {
     pub page: Option<i64>,
 }
 
+// A programme as the API answers it: a view of web, built from the store's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Program)]
+pub struct ProgramView {
+    pub id: i64,
+    pub key: Option<String>,
+    pub code: String,
+    pub title: String,
+    pub kind: String,
+    pub document_id: Option<i64>,
+    pub document_number: Option<String>,
+    pub document_date: Option<time::Date>,
+    pub period_start: time::Date,
+    pub period_end: time::Date,
+    pub parent_id: Option<i64>,
+    pub parent_title: Option<String>,
+    pub lead_agency_id: Option<i64>,
+    pub lead_agency_name: Option<String>,
+    pub status: String,
+    pub objectives_general: Option<String>,
+    /// JSON array of strings.
+    pub objectives_specific: Option<String>,
+    pub notes: Option<String>,
+    /// Changes name the version they were based on (no lost update).
+    pub version: i64,
+}
+
+impl From<Program> for ProgramView {
+    fn from(v: Program) -> Self {
+        ProgramView {
+            id: v.id,
+            key: v.key,
+            code: v.code,
+            title: v.title,
+            kind: v.kind,
+            document_id: v.document_id,
+            document_number: v.document_number,
+            document_date: v.document_date,
+            period_start: v.period_start,
+            period_end: v.period_end,
+            parent_id: v.parent_id,
+            parent_title: v.parent_title,
+            lead_agency_id: v.lead_agency_id,
+            lead_agency_name: v.lead_agency_name,
+            status: v.status,
+            objectives_general: v.objectives_general,
+            objectives_specific: v.objectives_specific,
+            notes: v.notes,
+            version: v.version,
+        }
+    }
+}
+
 /// A programme as lists show it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProgramItem {
     #[serde(flatten)]
-    pub program: Program,
+    pub program: ProgramView,
 }
 
 fn scope(ctx: &Ctx) -> AppResult<i64> {
@@ -74,12 +127,12 @@ fn scope(ctx: &Ctx) -> AppResult<i64> {
 
 /// Programmes and plans inside the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/programs", tag = "plans", params(ProgramQuery),
-    responses((status = 200, body = ListOf<Program>), (status = 401)))]
+    responses((status = 200, body = ListOf<ProgramView>), (status = 401)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ProgramQuery>,
-) -> AppResult<Json<ListOf<Program>>> {
+) -> AppResult<Json<ListOf<ProgramView>>> {
     let s = scope(&ctx)?;
     let (items, total) = store::list(
         &state.db,
@@ -89,6 +142,7 @@ async fn list_api(
         crate::extract::api_offset(q.offset),
     )
     .await?;
+    let items = items.into_iter().map(ProgramView::from).collect();
     Ok(Json(ListOf { items, total }))
 }
 
@@ -121,14 +175,14 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
 
 /// One programme; its version is also the `ETag` (name it to change the programme).
 #[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = Program, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = ProgramView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<axum::response::Response> {
     let p = load(&state, &ctx, &id).await?;
-    Ok(crate::version::with_etag(p.version, p))
+    Ok(crate::version::with_etag(p.version, ProgramView::from(p)))
 }
 
 /// An indicator with its targets, actual values and achievement.

@@ -53,7 +53,7 @@ pub(super) async fn change_status(
 /// clicks at once make one move; a version (`version` or `If-Match`), when
 /// given, must be the current one (409 with the stored programme).
 #[utoipa::path(post, path = "/api/v1/programs/{id}/status", tag = "plans", params(("id" = i64, Path)), request_body = StatusPayload,
-    responses((status = 200, body = Program, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::plans::ProgramView, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "the version given is stale: `error.current` is the stored programme"),
         (status = 422, description = "the status does not follow from the current one")))]
 pub(super) async fn status_api(
@@ -65,7 +65,10 @@ pub(super) async fn status_api(
 ) -> AppResult<Response> {
     let expected = optional_version(p.version, &headers)?;
     let prog = change_status(&state, &ctx, &id, &p.status, expected).await?;
-    Ok(version::with_etag(prog.version, prog))
+    Ok(version::with_etag(
+        prog.version,
+        crate::plans::ProgramView::from(prog),
+    ))
 }
 
 /// An inline add form of the plan page after its answer: saved → back to the
