@@ -161,7 +161,7 @@ pub async fn legal_basis(db: &Db, id: i64) -> Result<Vec<(i64, Option<String>, S
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Indicator {
     pub id: i64,
     pub program_id: i64,
@@ -180,7 +180,7 @@ pub struct Indicator {
 const SELECT_INDICATOR: &str = "SELECT id, program_id, code, name, unit, aggregation, direction, baseline_value, baseline_year, \
     source, notes, version FROM indicators";
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct TargetRow {
     pub id: i64,
     pub indicator_id: i64,
@@ -205,7 +205,7 @@ const SELECT_TARGET: &str = "SELECT t.id, t.indicator_id, t.parent_id, t.milesto
     t.category, t.admin_unit_id, u.name AS unit_name, t.agency_id, a.name AS agency_name, t.value, t.version \
     FROM targets t LEFT JOIN admin_units u ON u.id = t.admin_unit_id LEFT JOIN agencies a ON a.id = t.agency_id";
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ActualRow {
     pub id: i64,
     pub indicator_id: i64,
@@ -300,7 +300,7 @@ pub async fn actuals(db: &Db, program_id: i64) -> Result<Vec<ActualRow>> {
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Task {
     pub id: i64,
     pub program_id: i64,
@@ -351,7 +351,7 @@ pub async fn task_coordinators(db: &Db, program_id: i64) -> Result<Vec<(i64, i64
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BudgetLine {
     pub id: i64,
     pub program_id: i64,
@@ -382,7 +382,7 @@ async fn budget_line_tx(tx: &mut Tx, id: i64) -> Result<BudgetLine> {
     .ok_or(StoreError::NotFound)
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BudgetAmount {
     pub budget_line_id: i64,
     pub year: i64,
@@ -737,7 +737,7 @@ pub async fn insert_budget_line(w: &mut Write<'_>, b: &NewBudgetLine) -> Result<
 }
 
 /// A task as an agency sees it: with its programme and the agency's role.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AgencyTask {
     pub id: i64,
     pub program_id: i64,
@@ -789,7 +789,7 @@ pub async fn agency_tasks(db: &Db, scope_id: i64, agency_id: i64) -> Result<Vec<
 }
 
 /// An appendix table of a programme, as printed ("Phụ biểu 01").
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Appendix {
     pub program_id: i64,
     pub name: String,

@@ -185,13 +185,243 @@ async fn get_api(
     Ok(crate::version::with_etag(p.version, ProgramView::from(p)))
 }
 
+// The records of a programme as the API answers them: views of web, built
+// from the store's rows (the schema names stay the store's).
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Indicator)]
+pub struct IndicatorBody {
+    pub id: i64,
+    pub program_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub aggregation: String,
+    pub direction: String,
+    pub baseline_value: Option<f64>,
+    pub baseline_year: Option<i64>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub version: i64,
+}
+
+impl From<store::Indicator> for IndicatorBody {
+    fn from(v: store::Indicator) -> Self {
+        IndicatorBody {
+            id: v.id,
+            program_id: v.program_id,
+            code: v.code,
+            name: v.name,
+            unit: v.unit,
+            aggregation: v.aggregation,
+            direction: v.direction,
+            baseline_value: v.baseline_value,
+            baseline_year: v.baseline_year,
+            source: v.source,
+            notes: v.notes,
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TargetRow)]
+pub struct TargetRowBody {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub parent_id: Option<i64>,
+    pub milestone: String,
+    /// As the plan states it: "10-12", "trên 7.000".
+    pub text: String,
+    /// The parsed form (JSON of `core::plan::Target`).
+    pub form: String,
+    pub cumulative: bool,
+    pub dimension: String,
+    pub category: Option<String>,
+    pub admin_unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub agency_id: Option<i64>,
+    pub agency_name: Option<String>,
+    pub value: Option<f64>,
+    pub version: i64,
+}
+
+impl From<store::TargetRow> for TargetRowBody {
+    fn from(v: store::TargetRow) -> Self {
+        TargetRowBody {
+            id: v.id,
+            indicator_id: v.indicator_id,
+            parent_id: v.parent_id,
+            milestone: v.milestone,
+            text: v.text,
+            form: v.form,
+            cumulative: v.cumulative,
+            dimension: v.dimension,
+            category: v.category,
+            admin_unit_id: v.admin_unit_id,
+            unit_name: v.unit_name,
+            agency_id: v.agency_id,
+            agency_name: v.agency_name,
+            value: v.value,
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ActualRow)]
+pub struct ActualRowBody {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub period: String,
+    pub value: f64,
+    pub plan_value: Option<f64>,
+    /// The plan value was derived from a stated result and rate (plan = result / rate).
+    pub plan_implied: bool,
+    pub rate_stated: Option<String>,
+    pub category: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl From<store::ActualRow> for ActualRowBody {
+    fn from(v: store::ActualRow) -> Self {
+        ActualRowBody {
+            id: v.id,
+            indicator_id: v.indicator_id,
+            period: v.period,
+            value: v.value,
+            plan_value: v.plan_value,
+            plan_implied: v.plan_implied,
+            rate_stated: v.rate_stated,
+            category: v.category,
+            source: v.source,
+            notes: v.notes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Task)]
+pub struct TaskBody {
+    pub id: i64,
+    pub program_id: i64,
+    pub section: Option<String>,
+    pub text: String,
+    pub lead_agency_id: Option<i64>,
+    pub lead_agency_name: Option<String>,
+    pub start_on: Option<time::Date>,
+    pub due_on: Option<time::Date>,
+    pub status: String,
+    pub source: Option<String>,
+    pub version: i64,
+}
+
+impl From<store::Task> for TaskBody {
+    fn from(v: store::Task) -> Self {
+        TaskBody {
+            id: v.id,
+            program_id: v.program_id,
+            section: v.section,
+            text: v.text,
+            lead_agency_id: v.lead_agency_id,
+            lead_agency_name: v.lead_agency_name,
+            start_on: v.start_on,
+            due_on: v.due_on,
+            status: v.status,
+            source: v.source,
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = BudgetLine)]
+pub struct BudgetLineBody {
+    pub id: i64,
+    pub program_id: i64,
+    pub line: String,
+    pub source_of_funds: String,
+    pub planned_dong: Option<i64>,
+    pub source: Option<String>,
+    pub version: i64,
+}
+
+impl From<store::BudgetLine> for BudgetLineBody {
+    fn from(v: store::BudgetLine) -> Self {
+        BudgetLineBody {
+            id: v.id,
+            program_id: v.program_id,
+            line: v.line,
+            source_of_funds: v.source_of_funds,
+            planned_dong: v.planned_dong,
+            source: v.source,
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = BudgetAmount)]
+pub struct BudgetAmountBody {
+    pub budget_line_id: i64,
+    pub year: i64,
+    pub kind: String,
+    pub dong: i64,
+}
+
+impl From<store::BudgetAmount> for BudgetAmountBody {
+    fn from(v: store::BudgetAmount) -> Self {
+        BudgetAmountBody {
+            budget_line_id: v.budget_line_id,
+            year: v.year,
+            kind: v.kind,
+            dong: v.dong,
+        }
+    }
+}
+
+/// A task as an agency sees it: with its programme and the agency's role.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AgencyTask)]
+pub struct AgencyTaskBody {
+    pub id: i64,
+    pub program_id: i64,
+    pub program_code: String,
+    pub program_title: String,
+    pub section: Option<String>,
+    pub text: String,
+    pub due_on: Option<time::Date>,
+    pub status: String,
+    /// `lead` or `coordinating`.
+    pub role: String,
+    pub version: i64,
+}
+
+impl From<store::AgencyTask> for AgencyTaskBody {
+    fn from(v: store::AgencyTask) -> Self {
+        AgencyTaskBody {
+            id: v.id,
+            program_id: v.program_id,
+            program_code: v.program_code,
+            program_title: v.program_title,
+            section: v.section,
+            text: v.text,
+            due_on: v.due_on,
+            status: v.status,
+            role: v.role,
+            version: v.version,
+        }
+    }
+}
+
 /// An indicator with its targets, actual values and achievement.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IndicatorView {
     #[serde(flatten)]
-    pub indicator: Indicator,
-    pub targets: Vec<TargetRow>,
-    pub actuals: Vec<ActualRow>,
+    pub indicator: IndicatorBody,
+    pub targets: Vec<TargetRowBody>,
+    pub actuals: Vec<ActualRowBody>,
     pub achievement: AchievementView,
 }
 
@@ -388,14 +618,16 @@ async fn indicator_views(
                     .iter()
                     .filter(|t| t.indicator_id == i.id)
                     .cloned()
+                    .map(TargetRowBody::from)
                     .collect(),
                 actuals: actuals
                     .iter()
                     .filter(|a| a.indicator_id == i.id)
                     .cloned()
+                    .map(ActualRowBody::from)
                     .collect(),
                 achievement,
-                indicator: i,
+                indicator: i.into(),
             }
         })
         .collect())
@@ -422,7 +654,7 @@ async fn indicators_api(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     #[serde(flatten)]
-    pub task: Task,
+    pub task: TaskBody,
     /// (id, name) of the coordinating agencies.
     pub coordinating: Vec<(i64, String)>,
     /// Codes of the indicators the task serves.
@@ -444,7 +676,7 @@ pub(crate) async fn task_view(state: &AppState, task: Task) -> AppResult<TaskVie
             .filter(|(tid, _)| *tid == task.id)
             .map(|(_, c)| c)
             .collect(),
-        task,
+        task: task.into(),
     })
 }
 
@@ -465,7 +697,7 @@ async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView
                 .filter(|(tid, _)| *tid == t.id)
                 .map(|(_, c)| c.clone())
                 .collect(),
-            task: t,
+            task: t.into(),
         })
         .collect())
 }
@@ -488,8 +720,8 @@ async fn tasks_api(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BudgetView {
     #[serde(flatten)]
-    pub line: BudgetLine,
-    pub amounts: Vec<BudgetAmount>,
+    pub line: BudgetLineBody,
+    pub amounts: Vec<BudgetAmountBody>,
     pub allocated_dong: i64,
     pub disbursed_dong: i64,
     /// Allocated / planned, in % (2 decimals).
@@ -523,8 +755,8 @@ fn budget_views(lines: Vec<BudgetLine>, amounts: &[BudgetAmount]) -> Vec<BudgetV
                     .then(|| rules::round_pct(disb as f64 * 100.0 / alloc as f64, 2)),
                 allocated_dong: alloc,
                 disbursed_dong: disb,
-                amounts: mine,
-                line: l,
+                amounts: mine.into_iter().map(BudgetAmountBody::from).collect(),
+                line: l.into(),
             }
         })
         .collect()
@@ -748,13 +980,14 @@ pub(crate) async fn detail_html(
 
 /// The tasks the caller's agency leads or coordinates.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "plans",
-    responses((status = 200, body = ListOf<store::AgencyTask>), (status = 401)))]
+    responses((status = 200, body = ListOf<AgencyTaskBody>), (status = 401)))]
 async fn my_tasks_api(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<Json<ListOf<store::AgencyTask>>> {
+) -> AppResult<Json<ListOf<AgencyTaskBody>>> {
     let user = ctx.require(Action::Read)?;
     let items = store::agency_tasks(&state.db, user.scope_unit_id, user.agency_id).await?;
+    let items: Vec<AgencyTaskBody> = items.into_iter().map(AgencyTaskBody::from).collect();
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
 }
@@ -762,11 +995,11 @@ async fn my_tasks_api(
 /// The same list under the page's path (`/tasks/mine`): the tasks the caller's
 /// agency leads or coordinates, in every programme the caller reads.
 #[utoipa::path(get, path = "/api/v1/tasks/mine", tag = "plans",
-    responses((status = 200, body = ListOf<store::AgencyTask>), (status = 401)))]
+    responses((status = 200, body = ListOf<AgencyTaskBody>), (status = 401)))]
 async fn tasks_mine_api(
     state: State<AppState>,
     ctx: Ctx,
-) -> AppResult<Json<ListOf<store::AgencyTask>>> {
+) -> AppResult<Json<ListOf<AgencyTaskBody>>> {
     my_tasks_api(state, ctx).await
 }
 

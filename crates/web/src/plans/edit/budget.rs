@@ -178,21 +178,24 @@ pub(super) async fn change_budget_line(
 
 /// One budget line; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = BudgetLine, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::plans::BudgetLineBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn budget_line_get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let line = budget_line_in_scope(&state, &ctx, &id, false).await?;
-    Ok(version::with_etag(line.version, line))
+    Ok(version::with_etag(
+        line.version,
+        crate::plans::BudgetLineBody::from(line),
+    ))
 }
 
 /// Change a budget line's content, source of funds and planned amount
 /// (allocations and disbursements are amounts of their own). Name the version
 /// read: without one 428, stale 409 with the stored line.
 #[utoipa::path(put, path = "/api/v1/budget-lines/{id}", tag = "plans", params(("id" = i64, Path)), request_body = BudgetLinePayload,
-    responses((status = 200, body = BudgetLine, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::plans::BudgetLineBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored line"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn budget_line_put_api(
@@ -205,5 +208,8 @@ pub(super) async fn budget_line_put_api(
     budget_line_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
     let line = change_budget_line(&state, &ctx, &id, expected, &p).await?;
-    Ok(version::with_etag(line.version, line))
+    Ok(version::with_etag(
+        line.version,
+        crate::plans::BudgetLineBody::from(line),
+    ))
 }

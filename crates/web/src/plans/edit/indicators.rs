@@ -373,21 +373,24 @@ pub(super) async fn change_indicator(
 
 /// One indicator; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/indicators/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = Indicator, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::plans::IndicatorBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn indicator_get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (_, ind) = indicator_in_scope(&state, &ctx, &id, false).await?;
-    Ok(version::with_etag(ind.version, ind))
+    Ok(version::with_etag(
+        ind.version,
+        crate::plans::IndicatorBody::from(ind),
+    ))
 }
 
 /// Change an indicator's code, name, unit, aggregation, direction and baseline
 /// (as creating one, inside the caller's scope). Name the version read: without
 /// one 428, stale 409 with the stored indicator in `error.current`.
 #[utoipa::path(put, path = "/api/v1/indicators/{id}", tag = "plans", params(("id" = i64, Path)), request_body = IndicatorEditPayload,
-    responses((status = 200, body = Indicator, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::plans::IndicatorBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored indicator"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn indicator_put_api(
@@ -400,7 +403,10 @@ pub(super) async fn indicator_put_api(
     indicator_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
     let i = change_indicator(&state, &ctx, &id, expected, &p).await?;
-    Ok(version::with_etag(i.version, i))
+    Ok(version::with_etag(
+        i.version,
+        crate::plans::IndicatorBody::from(i),
+    ))
 }
 
 /// A change of a target: its wording (read again by the rules) and milestone,
@@ -518,21 +524,24 @@ pub(super) async fn change_target(
 
 /// One target (as stated, its parsed form, its split dimension); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/targets/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = TargetRow, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::plans::TargetRowBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn target_get_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (_, row) = target_in_scope(&state, &ctx, &id, false).await?;
-    Ok(version::with_etag(row.version, row))
+    Ok(version::with_etag(
+        row.version,
+        crate::plans::TargetRowBody::from(row),
+    ))
 }
 
 /// Change a target's wording and milestone (read again by the rules, as when
 /// it was entered) and a total's split: a total and its parts must still add
 /// up. Name the version read: without one 428, stale 409 with the stored target.
 #[utoipa::path(put, path = "/api/v1/targets/{id}", tag = "plans", params(("id" = i64, Path)), request_body = TargetPayload,
-    responses((status = 200, body = TargetRow, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::plans::TargetRowBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored target"),
         (status = 422, description = "the wording is not understood, or the parts do not add up"), (status = 428, description = "no version given")))]
 pub(super) async fn target_put_api(
@@ -545,5 +554,8 @@ pub(super) async fn target_put_api(
     target_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
     let row = change_target(&state, &ctx, &id, expected, &p).await?;
-    Ok(version::with_etag(row.version, row))
+    Ok(version::with_etag(
+        row.version,
+        crate::plans::TargetRowBody::from(row),
+    ))
 }
