@@ -21,7 +21,7 @@ fn clean(s: &str) -> String {
 // Periods
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Period {
     pub id: i64,
     pub program_id: i64,
@@ -545,7 +545,7 @@ async fn previous_values(
 // Reports
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Report {
     pub id: i64,
     pub period_id: i64,
@@ -682,7 +682,7 @@ pub async fn get_report(db: &Db, scope: ReportScope, id: i64) -> Result<Option<R
     crate::fetch_optional::<Report>(db, &sql).await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Line {
     pub id: i64,
     pub indicator_id: i64,
@@ -774,7 +774,7 @@ pub struct LineInput {
 }
 
 /// The outcome of a save that lost the race: what is stored now.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Conflict {
     pub current: Report,
     pub current_lines: Vec<Line>,
@@ -1006,7 +1006,7 @@ pub async fn set_state(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
     pub action: String,
@@ -1033,7 +1033,7 @@ pub async fn events(db: &Db, report_id: i64) -> Result<Vec<Event>> {
 // Attachments
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
     pub file_name: String,
@@ -1184,7 +1184,7 @@ pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<Co
 }
 
 /// Narrative of the approved reports of a period, per unit.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Narrative {
     pub report_id: i64,
     pub agency_name: String,
@@ -1315,7 +1315,7 @@ pub async fn mark_emailed(db: &Db, id: i64) -> Result<()> {
     w.commit().await
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Notification {
     pub id: i64,
     pub report_id: Option<i64>,

@@ -23,7 +23,7 @@ use langnghe_core::report_values::{self as values};
 use langnghe_core::vnfmt;
 use langnghe_reports::{Block, Cell, Column, ColumnKind, OfficialReport, ReportTable, Table};
 use langnghe_store::plans::{self, Indicator, Program, TargetRow};
-use langnghe_store::reporting::{self as store, Narrative, Period};
+use langnghe_store::reporting::{self as store, Period};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -128,7 +128,7 @@ pub struct Consolidation {
     pub program_id: i64,
     pub program_code: String,
     pub program_title: String,
-    pub period: Period,
+    pub period: super::PeriodBody,
     /// Units expected to report, and how many approved / submitted on time.
     pub expected: usize,
     pub approved: usize,
@@ -139,7 +139,7 @@ pub struct Consolidation {
     /// True until every expected report is approved: every verdict is provisional.
     pub provisional: bool,
     pub rows: Vec<Row>,
-    pub narratives: Vec<Narrative>,
+    pub narratives: Vec<super::NarrativeBody>,
     /// Set when the reader's scope lies inside the programme's area without
     /// covering it (a district reading its province's plan): the name of that
     /// scope. The figures per indicator are still the whole programme's; the
@@ -533,7 +533,7 @@ pub async fn compute(
         program_id: program.id,
         program_code: program.code.clone(),
         program_title: program.title.clone(),
-        period: period.clone(),
+        period: period.clone().into(),
         expected: reports.len(),
         approved,
         submitted,
@@ -546,7 +546,7 @@ pub async fn compute(
         },
         provisional,
         rows,
-        narratives: store::narratives(db, period.id).await?,
+        narratives: super::views(store::narratives(db, period.id).await?),
         limited_to: None,
     })
 }
@@ -653,7 +653,7 @@ async fn load(
             .ok_or(AppError::NotFound)?,
     };
     let mut c = compute(state, &program, &period).await?;
-    c.period = crate::views::named_period(ctx.lang, c.period);
+    c.period.name = crate::views::period_name(ctx.lang, &c.period.label);
     if let Reach::Within(scope) = reach {
         let visible = reports_within(state, &period, scope).await?;
         let name = langnghe_store::geo::by_id(&state.db, scope)

@@ -4,13 +4,15 @@ use super::*;
 
 /// The caller's notifications, newest first.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "reporting",
-    responses((status = 200, body = Vec<store::Notification>)))]
+    responses((status = 200, body = Vec<NotificationBody>)))]
 pub(super) async fn notifications_api(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<Json<Vec<store::Notification>>> {
+) -> AppResult<Json<Vec<NotificationBody>>> {
     let u = ctx.user()?;
-    Ok(Json(store::notifications(&state.db, u.id, 200).await?))
+    Ok(Json(views(
+        store::notifications(&state.db, u.id, 200).await?,
+    )))
 }
 
 pub(super) async fn notifications_page(

@@ -201,18 +201,18 @@ pub(super) async fn open(
 
 /// Periods of a programme with their report counts.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/periods", tag = "reporting", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Period>), (status = 404)))]
+    responses((status = 200, body = Vec<PeriodBody>), (status = 404)))]
 pub(super) async fn periods_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<Period>>> {
+) -> AppResult<Json<Vec<PeriodBody>>> {
     let program = load_program(&state, &ctx, &id).await?;
     let periods = store::periods(&state.db, program.id).await?;
     Ok(Json(
         periods
             .into_iter()
-            .map(|p| crate::views::named_period(ctx.lang, p))
+            .map(|p| PeriodBody::from(crate::views::named_period(ctx.lang, p)))
             .collect(),
     ))
 }
@@ -220,7 +220,7 @@ pub(super) async fn periods_api(
 /// Open a reporting period: one report is created for every responsible unit.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/periods", tag = "reporting", params(("id" = i64, Path)),
     request_body = PeriodPayload,
-    responses((status = 201, body = Period), (status = 403), (status = 422)))]
+    responses((status = 201, body = PeriodBody), (status = 403), (status = 422)))]
 pub(super) async fn open_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -228,7 +228,7 @@ pub(super) async fn open_api(
     Json(p): Json<PeriodPayload>,
 ) -> AppResult<Response> {
     let (period, _) = open(&state, &ctx, &id, &p).await?;
-    let period = crate::views::named_period(ctx.lang, period);
+    let period = PeriodBody::from(crate::views::named_period(ctx.lang, period));
     Ok((StatusCode::CREATED, Json(period)).into_response())
 }
 
@@ -334,7 +334,7 @@ pub struct UnitStatus {
 /// A period with each unit's timeliness and the reporting rates.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PeriodStatus {
-    pub period: Period,
+    pub period: PeriodBody,
     pub units: Vec<UnitStatus>,
     pub expected: usize,
     pub submitted: usize,
@@ -427,7 +427,7 @@ pub(super) async fn period_status(
     );
     Ok(PeriodStatus {
         opened_past_due,
-        period,
+        period: period.into(),
         units,
         expected,
         submitted,

@@ -48,13 +48,13 @@ pub(super) async fn filter_of(
 
 /// Reports visible to the caller: an officer's own unit's, or all of the programmes in scope.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reporting", params(ReportQuery),
-    responses((status = 200, body = crate::common::ListOf<Report>),
+    responses((status = 200, body = crate::common::ListOf<ReportBody>),
         (status = 422, description = "`unit` names no unit, or several (the error lists them)")))]
 pub(super) async fn reports_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
-) -> AppResult<Json<crate::common::ListOf<Report>>> {
+) -> AppResult<Json<crate::common::ListOf<ReportBody>>> {
     let scope = report_scope(&ctx)?;
     let (filter, _) = filter_of(&state, ctx.lang, &q)
         .await?
@@ -69,7 +69,7 @@ pub(super) async fn reports_api(
     .await?;
     let items = items
         .into_iter()
-        .map(|r| crate::views::named_report(ctx.lang, r))
+        .map(|r| ReportBody::from(crate::views::named_report(ctx.lang, r)))
         .collect();
     Ok(Json(crate::common::ListOf { items, total }))
 }
@@ -177,11 +177,11 @@ pub(super) fn finding_views(lang: Lang, lines: &[Line], fs: &[Finding]) -> Vec<F
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportView {
     #[serde(flatten)]
-    pub report: Report,
-    pub lines: Vec<Line>,
+    pub report: ReportBody,
+    pub lines: Vec<LineBody>,
     pub findings: Vec<FindingView>,
-    pub events: Vec<Event>,
-    pub attachments: Vec<Attachment>,
+    pub events: Vec<EventBody>,
+    pub attachments: Vec<AttachmentBody>,
     pub timeliness: UnitStatus,
     /// What the caller may do now: save, submit, return, approve, lock, reopen.
     pub actions: Vec<String>,
@@ -202,6 +202,16 @@ pub(super) fn allowed_actions(ctx: &Ctx, r: &Report) -> Vec<String> {
 }
 
 pub(super) async fn view_of(state: &AppState, ctx: &Ctx, r: Report) -> AppResult<ReportView> {
+    Ok(view_with_lines(state, ctx, r).await?.0)
+}
+
+/// The report's view, and its lines as stored (in the reader's words) for the
+/// form, which labels them and lays what was typed over them.
+pub(super) async fn view_with_lines(
+    state: &AppState,
+    ctx: &Ctx,
+    r: Report,
+) -> AppResult<(ReportView, Vec<Line>)> {
     let lines = crate::views::shown_lines(ctx.lang, store::lines(&state.db, r.id).await?);
     let period = store::period(&state.db, r.period_id)
         .await?
@@ -210,15 +220,16 @@ pub(super) async fn view_of(state: &AppState, ctx: &Ctx, r: Report) -> AppResult
     let events = store::events(&state.db, r.id).await?;
     let attachments = store::attachments(&state.db, r.id).await?;
     let actions = allowed_actions(ctx, &r);
-    Ok(ReportView {
+    let view = ReportView {
         timeliness: unit_status(ctx.lang, &r, today()),
-        report: crate::views::named_report(ctx.lang, r),
-        lines,
+        report: crate::views::named_report(ctx.lang, r).into(),
+        lines: views(lines.clone()),
         findings,
-        events,
-        attachments,
+        events: views(events),
+        attachments: views(attachments),
         actions,
-    })
+    };
+    Ok((view, lines))
 }
 
 /// One report.
@@ -330,8 +341,8 @@ pub struct ConflictBody {
     pub error: String,
     pub message: String,
     pub yours: ReportInput,
-    pub current: store::Report,
-    pub current_lines: Vec<Line>,
+    pub current: ReportBody,
+    pub current_lines: Vec<LineBody>,
 }
 
 pub(super) fn conflict_response(lang: Lang, yours: ReportInput, c: store::Conflict) -> Response {
@@ -349,8 +360,8 @@ pub(super) fn conflict_response(lang: Lang, yours: ReportInput, c: store::Confli
             error: "conflict".into(),
             message,
             yours,
-            current: crate::views::named_report(lang, c.current),
-            current_lines: crate::views::shown_lines(lang, c.current_lines),
+            current: crate::views::named_report(lang, c.current).into(),
+            current_lines: views(crate::views::shown_lines(lang, c.current_lines)),
         }),
     )
         .into_response()
@@ -543,16 +554,15 @@ pub(super) async fn form_view(
     r: Report,
     fs: FormState<'_>,
 ) -> AppResult<Response> {
-    let mut view = view_of(state, ctx, r).await?;
+    let (mut view, mut lines) = view_with_lines(state, ctx, r).await?;
     // Show what the person typed, not what is stored, when the save did not go through.
     if let Some(mine) = fs.mine {
-        let mut lines = view.lines.clone();
         let _ = store::apply_input(&mut lines, mine);
         let period = store::period(&state.db, view.report.period_id)
             .await?
             .ok_or(AppError::NotFound)?;
         view.findings = finding_views(ctx.lang, &lines, &store::check(&lines, period.jump_factor));
-        view.lines = lines;
+        view.lines = views(lines.clone());
         if let Some(v) = &mine.results {
             view.report.results = v.clone();
         }
@@ -570,7 +580,7 @@ pub(super) async fn form_view(
         .conflict
         .map(|c| {
             let mut rows = vec![];
-            for l in &view.lines {
+            for l in &lines {
                 if let Some(cur) = c.current_lines.iter().find(|x| x.id == l.id) {
                     if cur.value_text.trim() != l.value_text.trim() || cur.comment != l.comment {
                         rows.push(context! { label => format!("{} — {}", store::line_label(l), l.indicator_name), mine => l.value_text.clone(), theirs => cur.value_text.clone() });
@@ -600,8 +610,7 @@ pub(super) async fn form_view(
             m.entry(f.line_id).or_default().push(f);
             m
         });
-    let line_rows: Vec<_> = view
-        .lines
+    let line_rows: Vec<_> = lines
         .iter()
         .map(|l| {
             context! {
