@@ -1144,8 +1144,8 @@ mod tests {
         }
     }
 
-    fn narrative(report_id: i64, agency: &str) -> Narrative {
-        Narrative {
+    fn narrative(report_id: i64, agency: &str) -> super::super::NarrativeBody {
+        super::super::NarrativeBody {
             report_id,
             agency_name: agency.into(),
             results: "x".into(),
@@ -1183,7 +1183,7 @@ mod tests {
             program_id: 1,
             program_code: "P".into(),
             program_title: "T".into(),
-            period,
+            period: period.into(),
             expected: 2,
             approved: 2,
             submitted: 2,
