@@ -23,7 +23,7 @@ fn clean(s: &str) -> String {
 // Schemes
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Scheme {
     pub id: i64,
     pub key: Option<String>,
@@ -117,7 +117,7 @@ pub async fn id_by_key(db: &Db, key: &str) -> Result<Option<i64>> {
     .await?))
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Content {
     pub key: String,
     pub name: String,
@@ -126,7 +126,7 @@ pub struct Content {
     pub indicator_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Step {
     pub ord: i64,
     pub text: String,
@@ -162,7 +162,7 @@ pub async fn steps(db: &Db, scheme_id: i64) -> Result<Vec<Step>> {
 }
 
 /// A scheme as entered or seeded.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewScheme {
     pub key: Option<String>,
     pub program_id: i64,
@@ -583,7 +583,7 @@ pub async fn set_step_done(
 // Applications
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
     pub scheme_id: i64,
@@ -661,7 +661,7 @@ pub async fn application(db: &Db, scope_id: i64, id: i64) -> Result<Option<Appli
     crate::fetch_optional::<Application>(db, &sql).await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewApplication {
     pub scheme_id: i64,
     pub village_id: Option<i64>,
@@ -1060,7 +1060,7 @@ pub async fn review(
 }
 
 /// One line of a selection as decided.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Selected {
     pub application_id: i64,
     pub rank: Option<i64>,
@@ -1070,7 +1070,7 @@ pub struct Selected {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Contract {
     pub id: i64,
     pub application_id: i64,
@@ -1086,7 +1086,7 @@ pub struct Contract {
     pub settled_on: Option<Date>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ContractItem {
     pub content_key: String,
     pub amount_dong: i64,
@@ -1133,7 +1133,7 @@ pub async fn contracts(
     crate::fetch_page::<Contract>(db, &sql, &count).await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewContract {
     pub number: String,
     pub signed_on: Date,
@@ -1143,7 +1143,7 @@ pub struct NewContract {
     pub items: Vec<(String, i64)>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Visit {
     pub id: i64,
     pub visited_on: Date,
@@ -1163,7 +1163,7 @@ pub async fn visits(db: &Db, app_id: i64) -> Result<Vec<Visit>> {
     }))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Disbursement {
     pub id: i64,
     pub paid_on: Date,
@@ -1616,7 +1616,7 @@ pub async fn settle(
     Ok(Ok(()))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppEvent {
     pub action: String,
     pub from_state: Option<String>,
@@ -1683,7 +1683,7 @@ pub async fn unit_users(db: &Db, agency_id: i64) -> Result<Vec<i64>> {
 // Activities
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Activity {
     #[serde(default)]
     pub id: i64,

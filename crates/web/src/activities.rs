@@ -169,16 +169,62 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
     .await?)
 }
 
+// An activity as the API answers it: a view of web, built from the store's row.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Activity)]
+pub struct ActivityBody {
+    #[serde(default)]
+    pub id: i64,
+    pub program_id: i64,
+    pub indicator_id: Option<i64>,
+    /// training, fair, design or other.
+    pub kind: String,
+    pub title: String,
+    pub held_on: time::Date,
+    pub admin_unit_id: i64,
+    pub agency_id: Option<i64>,
+    /// What it counts towards its indicator (1 class, 3 designs…).
+    pub quantity: f64,
+    pub participants: Option<i64>,
+    pub employed_after: Option<i64>,
+    pub cost_dong: Option<i64>,
+    pub notes: Option<String>,
+}
+
+impl From<store::Activity> for ActivityBody {
+    fn from(v: store::Activity) -> Self {
+        ActivityBody {
+            id: v.id,
+            program_id: v.program_id,
+            indicator_id: v.indicator_id,
+            kind: v.kind,
+            title: v.title,
+            held_on: v.held_on,
+            admin_unit_id: v.admin_unit_id,
+            agency_id: v.agency_id,
+            quantity: v.quantity,
+            participants: v.participants,
+            employed_after: v.employed_after,
+            cost_dong: v.cost_dong,
+            notes: v.notes,
+        }
+    }
+}
+
 /// Activities of a programme, newest first.
 #[utoipa::path(get, path = "/api/v1/programs/{id}/activities", tag = "schemes", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::common::ListOf<Activity>), (status = 404)))]
+    responses((status = 200, body = crate::common::ListOf<ActivityBody>), (status = 404)))]
 async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-) -> AppResult<Json<crate::common::ListOf<Activity>>> {
+) -> AppResult<Json<crate::common::ListOf<ActivityBody>>> {
     let program = crate::reporting::load_program(&state, &ctx, &id).await?;
-    let items = store::activities(&state.db, program.id).await?;
+    let items: Vec<ActivityBody> = store::activities(&state.db, program.id)
+        .await?
+        .into_iter()
+        .map(ActivityBody::from)
+        .collect();
     let total = items.len() as i64;
     Ok(Json(crate::common::ListOf { items, total }))
 }

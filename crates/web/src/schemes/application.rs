@@ -10,11 +10,11 @@ pub struct ApplicationView {
     /// The eligibility results, each reason in the request's language with its key.
     pub eligibility_results: Vec<RuleView>,
     pub scheme_title: String,
-    pub contract: Option<store::Contract>,
-    pub items: Vec<store::ContractItem>,
-    pub visits: Vec<store::Visit>,
-    pub disbursements: Vec<store::Disbursement>,
-    pub events: Vec<store::AppEvent>,
+    pub contract: Option<ContractBody>,
+    pub items: Vec<ContractItemBody>,
+    pub visits: Vec<VisitBody>,
+    pub disbursements: Vec<DisbursementBody>,
+    pub events: Vec<AppEventBody>,
     /// Earlier registrations of the same village: (year, scheme, state).
     pub history: Vec<(i64, String, String)>,
     /// Days past the liquidation deadline while not liquidated.
@@ -37,8 +37,8 @@ pub(super) async fn app_view(
     };
     Ok(ApplicationView {
         scheme_title: s.title.clone(),
-        visits: store::visits(&state.db, a.id).await?,
-        disbursements: store::disbursements(&state.db, a.id).await?,
+        visits: views(store::visits(&state.db, a.id).await?),
+        disbursements: views(store::disbursements(&state.db, a.id).await?),
         events: store::events(&state.db, a.id)
             .await?
             .into_iter()
@@ -47,7 +47,7 @@ pub(super) async fn app_view(
                 if matches!(e.action.as_str(), "check" | "select") {
                     e.note = e.note.as_deref().map(|n| msg_text(lang, &stored_msg(n)));
                 }
-                e
+                AppEventBody::from(e)
             })
             .collect(),
         history: match a.village_id {
@@ -55,8 +55,8 @@ pub(super) async fn app_view(
             None => vec![],
         },
         liquidation_overdue_days: overdue,
-        contract,
-        items,
+        contract: contract.map(ContractBody::from),
+        items: views(items),
         eligibility_results: stored_results(lang, a.eligibility.as_deref()),
         application: app_item(lang, a),
     })
@@ -444,12 +444,12 @@ pub struct ContractQuery {
 
 /// Contracts of the support schemes in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/contracts", tag = "schemes", params(ContractQuery),
-    responses((status = 200, body = crate::common::ListOf<store::Contract>)))]
+    responses((status = 200, body = crate::common::ListOf<ContractBody>)))]
 pub(super) async fn contracts_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ContractQuery>,
-) -> AppResult<Json<crate::common::ListOf<store::Contract>>> {
+) -> AppResult<Json<crate::common::ListOf<ContractBody>>> {
     let u = ctx.user()?;
     let (items, total) = store::contracts(
         &state.db,
@@ -458,7 +458,10 @@ pub(super) async fn contracts_api(
         crate::extract::api_offset(q.offset),
     )
     .await?;
-    Ok(Json(crate::common::ListOf { items, total }))
+    Ok(Json(crate::common::ListOf {
+        items: views(items),
+        total,
+    }))
 }
 
 pub(super) async fn contracts_page(

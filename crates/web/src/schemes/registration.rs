@@ -228,7 +228,7 @@ pub(super) async fn applications_api(
 /// Register an applicant through its local unit.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/applications", tag = "schemes", params(("id" = i64, Path)),
     request_body = RegisterPayload,
-    responses((status = 201, body = Application), (status = 403), (status = 422)))]
+    responses((status = 201, body = ApplicationBody), (status = 403), (status = 422)))]
 pub(super) async fn register_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -237,7 +237,7 @@ pub(super) async fn register_api(
 ) -> AppResult<Response> {
     let aid = register(&state, &ctx, &id, &p, vec![]).await?;
     let (_, app) = load_app(&state, &ctx, &aid.to_string()).await?;
-    Ok((StatusCode::CREATED, Json(app)).into_response())
+    Ok((StatusCode::CREATED, Json(ApplicationBody::from(app))).into_response())
 }
 
 pub(super) async fn register_page(

@@ -4,13 +4,13 @@ use super::*;
 
 /// Schemes visible to the caller (the department's, and those its units register for).
 #[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes",
-    responses((status = 200, body = crate::common::ListOf<Scheme>)))]
+    responses((status = 200, body = crate::common::ListOf<SchemeBody>)))]
 pub(super) async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> AppResult<Json<crate::common::ListOf<Scheme>>> {
+) -> AppResult<Json<crate::common::ListOf<SchemeBody>>> {
     let u = ctx.user()?;
-    let items = store::list(&state.db, u.scope_unit_id).await?;
+    let items: Vec<SchemeBody> = views(store::list(&state.db, u.scope_unit_id).await?);
     let total = items.len() as i64;
     Ok(Json(crate::common::ListOf { items, total }))
 }
@@ -30,8 +30,8 @@ pub(super) async fn list_page(State(state): State<AppState>, ctx: Ctx) -> AppRes
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SchemeView {
     #[serde(flatten)]
-    pub scheme: Scheme,
-    pub contents: Vec<store::Content>,
+    pub scheme: SchemeBody,
+    pub contents: Vec<ContentBody>,
     #[schema(value_type = Vec<Object>)]
     pub eligibility_rules: Vec<EligibilityRule>,
     #[schema(value_type = Vec<Object>)]
@@ -45,7 +45,7 @@ pub struct SchemeView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepView {
     #[serde(flatten)]
-    pub step: store::Step,
+    pub step: StepBody,
     /// done, done_late, open, late.
     pub state: String,
     pub state_label: String,
@@ -69,7 +69,7 @@ pub(super) async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult
             };
             let sst = rules::step_state(&core, day);
             StepView {
-                step: st,
+                step: st.into(),
                 state: sst.code().into(),
                 state_label: match ctx.lang {
                     Lang::Vi => sst.label_vi().into(),
@@ -93,8 +93,8 @@ pub(super) async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult
         budget_left_dong: s.budget_dong.saturating_sub(s.selected_dong),
         eligibility_rules: json_list(&s.eligibility),
         priority_rules: json_list(&s.priority),
-        scheme: s,
-        contents,
+        scheme: s.into(),
+        contents: views(contents),
         steps,
         liquidation_overdue: overdue,
     })
