@@ -25,6 +25,11 @@ pub fn path_id(raw: &str) -> AppResult<i64> {
     raw.trim().parse().map_err(|_| AppError::NotFound)
 }
 
+/// Each item as its view (a store row as the API answers it).
+pub fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
+    items.into_iter().map(V::from).collect()
+}
+
 /// Today in Vietnam (UTC+7): deadlines, validity and "as of" are Vietnamese dates.
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc()

@@ -6,6 +6,7 @@
 //! consolidation for the values and the core rules for the verdicts.
 
 use crate::charts::{self, Bar, Fill};
+use crate::common::views;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path};
@@ -283,10 +284,6 @@ impl From<store::OcopStars> for OcopStarsView {
     }
 }
 
-fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
-    items.into_iter().map(V::from).collect()
-}
-
 /// Whether to compute the trend (every period's values): the programme's own
 /// dashboard does; the overview, which shows only the verdicts, does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,7 +461,14 @@ pub async fn compute(
         });
     }
     let trend = match with_trend {
-        Trend::With => trend_of(state, program, &all_periods, &indicators).await?,
+        Trend::With => {
+            let plan = consolidation::PlanRead {
+                indicators: &inds,
+                targets: &targets,
+                periods: &all_periods,
+            };
+            trend_of(state, program, plan, &indicators).await?
+        }
         Trend::Without => vec![],
     };
     let budget = store::budget_by_year(db, program.id)
@@ -512,12 +516,13 @@ pub async fn compute(
 async fn trend_of(
     state: &AppState,
     program: &Program,
-    all_periods: &[rstore::Period],
+    plan: consolidation::PlanRead<'_>,
     indicators: &[IndicatorFigure],
 ) -> AppResult<Vec<TrendSeries>> {
-    let mut periods: Vec<&rstore::Period> = all_periods.iter().filter(|p| p.approved > 0).collect();
+    let mut periods: Vec<&rstore::Period> =
+        plan.periods.iter().filter(|p| p.approved > 0).collect();
     periods.sort_by_key(|p| (p.data_to, p.id));
-    let totals = consolidation::totals_by_period(state, program, &periods).await?;
+    let totals = consolidation::totals_by_period(state, program, plan, &periods).await?;
     let provisional = |p: &rstore::Period| {
         langnghe_core::coverage::Coverage {
             approved: usize::try_from(p.approved).unwrap_or(0),

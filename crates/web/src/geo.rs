@@ -1,6 +1,7 @@
 //! Administrative units: the tree as of a date, unit detail with
 //! predecessors and successors. Pages and their JSON twins.
 
+use crate::common::views;
 use crate::common::ListOf;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
@@ -157,10 +158,6 @@ impl From<LinkedUnit> for LinkedUnitView {
             partly: l.partly,
         }
     }
-}
-
-fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
-    items.into_iter().map(V::from).collect()
 }
 
 /// List administrative units as of a date.

@@ -344,27 +344,33 @@ fn line_figures(
     )
 }
 
+/// The programme's plan as a caller has already read it: its indicators, their
+/// targets and its periods.
+pub struct PlanRead<'a> {
+    pub indicators: &'a [Indicator],
+    pub targets: &'a [TargetRow],
+    pub periods: &'a [Period],
+}
+
 /// The cumulative value of every indicator's total line at each of `periods`,
 /// from one read of the counted values: what `compute` gives each period, without
 /// computing the rest of each consolidation. period → indicator → value.
 pub async fn totals_by_period(
     state: &AppState,
     program: &Program,
+    plan: PlanRead<'_>,
     periods: &[&Period],
 ) -> AppResult<HashMap<i64, HashMap<i64, f64>>> {
     let mut out = HashMap::new();
     let Some(last) = periods.iter().map(|p| p.data_to).max() else {
         return Ok(out);
     };
-    let db = &state.db;
-    let inds = plans::indicators(db, program.id).await?;
-    let targets = plans::targets(db, program.id).await?;
-    let counted = store::counted_values(db, program.id, last).await?;
-    let all_periods = store::periods(db, program.id).await?;
+    let (inds, targets) = (plan.indicators, plan.targets);
+    let counted = store::counted_values(&state.db, program.id, last).await?;
     let index = index_values(&counted);
-    let cats: Vec<Vec<String>> = inds.iter().map(|i| categories(i.id, &targets)).collect();
+    let cats: Vec<Vec<String>> = inds.iter().map(|i| categories(i.id, targets)).collect();
     for p in periods {
-        let earlier = earlier_annual(&all_periods, program, p);
+        let earlier = earlier_annual(plan.periods, program, p);
         let totals: HashMap<i64, f64> = inds
             .iter()
             .zip(&cats)

@@ -24,6 +24,7 @@ pub mod consolidation;
 pub mod reminders;
 pub mod xlsx;
 
+use crate::common::views;
 use crate::common::{file_response, XLSX_TYPE};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};

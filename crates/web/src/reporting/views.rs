@@ -293,7 +293,3 @@ impl From<store::Notification> for NotificationBody {
         }
     }
 }
-
-pub(crate) fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
-    items.into_iter().map(V::from).collect()
-}

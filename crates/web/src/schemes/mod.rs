@@ -22,6 +22,7 @@ pub use registration::*;
 pub use scheme::*;
 pub use selection::*;
 
+use crate::common::views;
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path, Query};

@@ -320,7 +320,3 @@ impl From<store::AppEvent> for AppEventBody {
         }
     }
 }
-
-pub(crate) fn views<T, V: From<T>>(items: Vec<T>) -> Vec<V> {
-    items.into_iter().map(V::from).collect()
-}
