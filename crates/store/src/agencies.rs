@@ -129,10 +129,7 @@ pub async fn get(db: &Db, scope_id: i64, id: i64) -> Result<Option<Agency>> {
 
 async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Agency>> {
     let sql = format!("{SELECT} WHERE a.id = $1");
-    Ok(with_tx!(tx, |c| sqlx::query_as::<_, Agency>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    Ok(crate::row_for_tx::<Agency>(tx, &sql, id).await?)
 }
 
 /// Create an agency and its audit row in one transaction.
@@ -205,7 +202,7 @@ pub async fn update(
     .rows_affected()
     });
     let after = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Agency,
         id,
@@ -213,7 +210,6 @@ pub async fn update(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after)
 }
 

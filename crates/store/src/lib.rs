@@ -442,6 +442,38 @@ pub async fn fetch_optional<T: Row>(db: &Db, sql: &Sql) -> Result<Option<T>> {
     .await?))
 }
 
+/// The rows of a query that binds one id (`… WHERE program_id = $1`).
+pub(crate) async fn rows_for<T: Row>(db: &Db, sql: &str, id: i64) -> Result<Vec<T>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, T>(sql)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// At most one row of a query that binds one id (`… WHERE id = $1`).
+pub(crate) async fn row_for<T: Row>(db: &Db, sql: &str, id: i64) -> Result<Option<T>> {
+    Ok(with_db!(db, |c| sqlx::query_as::<_, T>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+}
+
+/// [`rows_for`] inside a write's transaction.
+pub(crate) async fn rows_for_tx<T: Row>(tx: &mut Tx, sql: &str, id: i64) -> Result<Vec<T>> {
+    Ok(with_tx!(tx, |c| sqlx::query_as::<_, T>(sql)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// [`row_for`] inside a write's transaction.
+pub(crate) async fn row_for_tx<T: Row>(tx: &mut Tx, sql: &str, id: i64) -> Result<Option<T>> {
+    Ok(with_tx!(tx, |c| sqlx::query_as::<_, T>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

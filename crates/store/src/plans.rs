@@ -222,62 +222,37 @@ pub struct ActualRow {
 
 pub async fn indicators(db: &Db, program_id: i64) -> Result<Vec<Indicator>> {
     let sql = format!("{SELECT_INDICATOR} WHERE program_id = $1 ORDER BY sort_order, id");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Indicator>(&sql)
-            .bind(program_id)
-            .fetch_all(c)
-            .await?
-    }))
+    crate::rows_for::<Indicator>(db, &sql, program_id).await
 }
 
 pub async fn indicator(db: &Db, id: i64) -> Result<Option<Indicator>> {
     let sql = format!("{SELECT_INDICATOR} WHERE id = $1");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Indicator>(&sql)
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    }))
+    crate::row_for::<Indicator>(db, &sql, id).await
 }
 
 async fn indicator_tx(tx: &mut Tx, id: i64) -> Result<Indicator> {
     let sql = format!("{SELECT_INDICATOR} WHERE id = $1");
-    with_tx!(tx, |c| sqlx::query_as::<_, Indicator>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<Indicator>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn targets(db: &Db, program_id: i64) -> Result<Vec<TargetRow>> {
     let sql = format!(
         "{SELECT_TARGET} JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 ORDER BY t.indicator_id, t.id"
     );
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, TargetRow>(&sql)
-            .bind(program_id)
-            .fetch_all(c)
-            .await?
-    }))
+    crate::rows_for::<TargetRow>(db, &sql, program_id).await
 }
 
 pub async fn target(db: &Db, id: i64) -> Result<Option<TargetRow>> {
     let sql = format!("{SELECT_TARGET} WHERE t.id = $1");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, TargetRow>(&sql)
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    }))
+    crate::row_for::<TargetRow>(db, &sql, id).await
 }
 
 /// A target and its split rows (or, for a split row, its siblings), read in a write.
 async fn targets_tx(tx: &mut Tx, where_: &str, id: i64) -> Result<Vec<TargetRow>> {
     let sql = format!("{SELECT_TARGET} WHERE {where_} ORDER BY t.id");
-    Ok(with_tx!(tx, |c| sqlx::query_as::<_, TargetRow>(&sql)
-        .bind(id)
-        .fetch_all(c)
-        .await?))
+    Ok(crate::rows_for_tx::<TargetRow>(tx, &sql, id).await?)
 }
 
 async fn target_tx(tx: &mut Tx, id: i64) -> Result<TargetRow> {
@@ -320,22 +295,12 @@ const SELECT_TASK: &str = "SELECT t.id, t.program_id, t.section, t.text, t.lead_
 
 pub async fn tasks(db: &Db, program_id: i64) -> Result<Vec<Task>> {
     let sql = format!("{SELECT_TASK} WHERE t.program_id = $1 ORDER BY t.sort_order, t.id");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Task>(&sql)
-            .bind(program_id)
-            .fetch_all(c)
-            .await?
-    }))
+    crate::rows_for::<Task>(db, &sql, program_id).await
 }
 
 pub async fn task(db: &Db, id: i64) -> Result<Option<Task>> {
     let sql = format!("{SELECT_TASK} WHERE t.id = $1");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, Task>(&sql)
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-    }))
+    crate::row_for::<Task>(db, &sql, id).await
 }
 
 /// (task id, agency id, agency name) of every coordinating agency of a programme's tasks.
@@ -375,11 +340,9 @@ pub async fn budget_line(db: &Db, id: i64) -> Result<Option<BudgetLine>> {
 
 async fn budget_line_tx(tx: &mut Tx, id: i64) -> Result<BudgetLine> {
     let sql = format!("{SELECT_BUDGET_LINE} WHERE id = $1");
-    with_tx!(tx, |c| sqlx::query_as::<_, BudgetLine>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<BudgetLine>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -834,11 +797,9 @@ pub async fn insert_appendix(tx: &mut Tx, a: &Appendix) -> Result<()> {
 
 async fn program_tx(tx: &mut Tx, id: i64) -> Result<Program> {
     let sql = format!("{SELECT_PROGRAM} WHERE p.id = $1");
-    with_tx!(tx, |c| sqlx::query_as::<_, Program>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<Program>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 async fn basis_tx(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
@@ -896,7 +857,7 @@ pub async fn set_status(
     .await?
     .rows_affected());
     let after = program_tx(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Status,
         AuditEntity::Program,
         id,
@@ -904,7 +865,6 @@ pub async fn set_status(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(Ok(after))
 }
 
@@ -970,19 +930,14 @@ pub async fn update_program(
     .rows_affected()
     });
     if before.legal_basis != input.legal_basis {
-        with_tx!(w.tx(), |c| sqlx::query(
-            "DELETE FROM program_legal_basis WHERE program_id = $1"
-        )
-        .bind(id)
-        .execute(c)
-        .await?
-        .rows_affected());
+        w.exec_for("DELETE FROM program_legal_basis WHERE program_id = $1", id)
+            .await?;
         for d in &input.legal_basis {
             add_legal_basis(w.tx(), id, *d).await?;
         }
     }
     let after = program_record(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Program,
         id,
@@ -990,7 +945,6 @@ pub async fn update_program(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after.program)
 }
 
@@ -1074,7 +1028,7 @@ pub async fn update_indicator(
     .rows_affected()
     });
     let after = indicator_tx(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Indicator,
         id,
@@ -1082,7 +1036,6 @@ pub async fn update_indicator(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(Ok(after))
 }
 
@@ -1197,13 +1150,8 @@ pub async fn update_target(
     });
     if parent.is_none() {
         if let Some(new) = &input.split {
-            with_tx!(w.tx(), |c| sqlx::query(
-                "DELETE FROM targets WHERE parent_id = $1"
-            )
-            .bind(id)
-            .execute(c)
-            .await?
-            .rows_affected());
+            w.exec_for("DELETE FROM targets WHERE parent_id = $1", id)
+                .await?;
             let now = OffsetDateTime::now_utc();
             for n in new {
                 with_tx!(w.tx(), |c| {
@@ -1244,7 +1192,7 @@ pub async fn update_target(
         target: target_tx(w.tx(), id).await?,
         split: targets_tx(w.tx(), "t.parent_id = $1", id).await?,
     };
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Target,
         id,
@@ -1252,7 +1200,6 @@ pub async fn update_target(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(Ok(after.target))
 }
 
@@ -1268,11 +1215,9 @@ pub struct TaskRecord {
 
 async fn task_record(tx: &mut Tx, id: i64) -> Result<TaskRecord> {
     let sql = format!("{SELECT_TASK} WHERE t.id = $1");
-    let task = with_tx!(tx, |c| sqlx::query_as::<_, Task>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)?;
+    let task = crate::row_for_tx::<Task>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let agencies = with_tx!(tx, |c| sqlx::query_as(
         "SELECT agency_id, role FROM task_agencies WHERE task_id = $1 ORDER BY agency_id"
     )
@@ -1342,13 +1287,11 @@ pub async fn update_task(
         .filter(|(_, r)| r == "co_lead")
         .map(|(a, _)| *a)
         .collect();
-    with_tx!(w.tx(), |c| sqlx::query(
-        "DELETE FROM task_agencies WHERE task_id = $1 AND role = 'coordinating'"
+    w.exec_for(
+        "DELETE FROM task_agencies WHERE task_id = $1 AND role = 'coordinating'",
+        id,
     )
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    .await?;
     let mut coordinating: Vec<i64> = input
         .coordinating
         .iter()
@@ -1367,18 +1310,13 @@ pub async fn update_task(
         .await?
         .rows_affected());
     }
-    with_tx!(w.tx(), |c| sqlx::query(
-        "DELETE FROM task_indicators WHERE task_id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    w.exec_for("DELETE FROM task_indicators WHERE task_id = $1", id)
+        .await?;
     for i in &input.indicators {
         link_task_indicator(w.tx(), id, *i).await?;
     }
     let after = task_record(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Task,
         id,
@@ -1386,7 +1324,6 @@ pub async fn update_task(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after.task)
 }
 
@@ -1425,7 +1362,7 @@ pub async fn update_budget_line(
     .rows_affected()
     });
     let after = budget_line_tx(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::BudgetLine,
         id,
@@ -1433,19 +1370,13 @@ pub async fn update_budget_line(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after)
 }
 
 /// Targets of one indicator (for deriving annual plans).
 pub async fn indicator_targets(db: &Db, indicator_id: i64) -> Result<Vec<TargetRow>> {
     let sql = format!("{SELECT_TARGET} WHERE t.indicator_id = $1 ORDER BY t.id");
-    Ok(with_db!(db, |c| {
-        sqlx::query_as::<_, TargetRow>(&sql)
-            .bind(indicator_id)
-            .fetch_all(c)
-            .await?
-    }))
+    crate::rows_for::<TargetRow>(db, &sql, indicator_id).await
 }
 
 /// Actual values recorded on the derived (annual) plans of a programme, keyed by the

@@ -86,10 +86,9 @@ pub async fn period(db: &Db, id: i64) -> Result<Option<Period>> {
 }
 
 /// What a coordinator asks for when opening a period.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewPeriod {
     pub program_id: i64,
-    #[schema(value_type = String, example = "first_half")]
     pub kind: PeriodKind,
     pub year: i32,
     pub label: String,
@@ -753,7 +752,7 @@ pub fn line_label(l: &Line) -> String {
 }
 
 /// What a save changes.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReportInput {
     /// The version read; a save against an older one is a conflict.
     pub version: i64,
@@ -765,7 +764,7 @@ pub struct ReportInput {
     pub lines: Vec<LineInput>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LineInput {
     pub id: i64,
     /// The value as typed, Vietnamese format ("17.800", "71,2"); blank clears it.

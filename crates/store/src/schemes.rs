@@ -228,11 +228,9 @@ pub type Act<T> = Result<std::result::Result<T, Refusal>>;
 
 async fn scheme_tx(tx: &mut Tx, id: i64) -> Result<Scheme> {
     let sql = format!("{} WHERE s.id = $1", *SELECT_SCHEME);
-    with_tx!(tx, |c| sqlx::query_as::<_, Scheme>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<Scheme>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 async fn contents_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Content>> {
@@ -476,13 +474,8 @@ pub async fn update(
             .rows_affected());
         }
     }
-    with_tx!(w.tx(), |c| sqlx::query(
-        "DELETE FROM scheme_steps WHERE scheme_id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    w.exec_for("DELETE FROM scheme_steps WHERE scheme_id = $1", id)
+        .await?;
     let steps: Vec<Step> = s
         .steps
         .iter()
@@ -497,7 +490,7 @@ pub async fn update(
         .collect();
     insert_steps(w.tx(), id, &steps).await?;
     let after = scheme_record(w.tx(), id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::Scheme,
         id,
@@ -505,7 +498,6 @@ pub async fn update(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(Ok(after.scheme))
 }
 
@@ -567,7 +559,7 @@ pub async fn set_step_done(
     }
     bump_scheme(w.tx(), scheme_id).await?;
     let after = scheme_record(w.tx(), scheme_id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Step,
         AuditEntity::Scheme,
         scheme_id,
@@ -575,7 +567,6 @@ pub async fn set_step_done(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after.scheme)
 }
 
@@ -681,28 +672,20 @@ pub struct NewApplication {
 
 async fn app_tx(tx: &mut Tx, id: i64) -> Result<Application> {
     let sql = format!("{SELECT_APP} WHERE a.id = $1");
-    with_tx!(tx, |c| sqlx::query_as::<_, Application>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<Application>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 async fn apps_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Application>> {
     let sql =
         format!("{SELECT_APP} WHERE a.scheme_id = $1 ORDER BY COALESCE(a.rank, 1000000), a.id");
-    Ok(with_tx!(tx, |c| sqlx::query_as::<_, Application>(&sql)
-        .bind(scheme_id)
-        .fetch_all(c)
-        .await?))
+    Ok(crate::rows_for_tx::<Application>(tx, &sql, scheme_id).await?)
 }
 
 async fn contract_tx(tx: &mut Tx, app_id: i64) -> Result<Option<(Contract, Vec<ContractItem>)>> {
     let sql = format!("{SELECT_CONTRACT} WHERE k.application_id = $1");
-    let k: Option<Contract> = with_tx!(tx, |c| sqlx::query_as::<_, Contract>(&sql)
-        .bind(app_id)
-        .fetch_optional(c)
-        .await?);
+    let k: Option<Contract> = crate::row_for_tx::<Contract>(tx, &sql, app_id).await?;
     let Some(k) = k else {
         return Ok(None);
     };
@@ -849,9 +832,8 @@ async fn finish(
     before: Option<&ApplicationRecord>,
 ) -> Result<ApplicationRecord> {
     let after = app_record(w.tx(), id).await?;
-    w.audit(action, AuditEntity::Application, id, before, Some(&after))
+    w.finish(action, AuditEntity::Application, id, before, Some(&after))
         .await?;
-    w.commit().await?;
     Ok(after)
 }
 
@@ -1302,7 +1284,7 @@ pub async fn set_decision(
     .rows_affected()
     });
     let after = scheme_tx(w.tx(), scheme_id).await?;
-    w.audit(
+    w.finish(
         AuditAction::Decide,
         AuditEntity::Scheme,
         scheme_id,
@@ -1310,7 +1292,6 @@ pub async fn set_decision(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(Ok(after))
 }
 

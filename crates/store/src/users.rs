@@ -100,11 +100,9 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 async fn get_tx(tx: &mut Tx, id: i64) -> Result<User> {
     let sql = format!("{SELECT} WHERE us.id = $1");
-    with_tx!(tx, |c| sqlx::query_as::<_, User>(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?)
-    .ok_or(StoreError::NotFound)
+    crate::row_for_tx::<User>(tx, &sql, id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
@@ -199,7 +197,7 @@ pub async fn update(
     if hash.is_some() {
         after_json["password"] = serde_json::json!("changed");
     }
-    w.audit(
+    w.finish(
         AuditAction::Update,
         AuditEntity::User,
         id,
@@ -207,7 +205,6 @@ pub async fn update(
         Some(&after_json),
     )
     .await?;
-    w.commit().await?;
     Ok(after)
 }
 

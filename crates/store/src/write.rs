@@ -89,6 +89,29 @@ impl<'a> Write<'a> {
         .await
     }
 
+    /// Run one statement of the area that takes one id
+    /// (`DELETE FROM task_indicators WHERE task_id = $1`); the rows it touched.
+    pub async fn exec_for(&mut self, sql: &'static str, id: i64) -> Result<u64> {
+        Ok(with_tx!(&mut self.tx, |c| sqlx::query(sql)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()))
+    }
+
+    /// The last step of a write: its audit row, then the commit of all of it.
+    pub async fn finish<B: Serialize, A: Serialize>(
+        mut self,
+        action: AuditAction,
+        entity: AuditEntity,
+        entity_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<()> {
+        self.audit(action, entity, entity_id, before, after).await?;
+        self.commit().await
+    }
+
     /// Commit the change and its audit rows together.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await

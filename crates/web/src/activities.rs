@@ -7,6 +7,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path};
 use crate::i18n::t;
+use crate::scoped::{Reach, Scoped};
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
@@ -17,6 +18,7 @@ use axum::Router;
 use langnghe_core::access::Action;
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
+use langnghe_store::plans::Program;
 use langnghe_store::schemes::{self as store, Activity};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -65,7 +67,7 @@ pub struct ActivityPayload {
 
 async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> AppResult<i64> {
     ctx.require(Action::EditRegistry)?;
-    let program = crate::reporting::load_program_within(state, ctx, id).await?;
+    let program = crate::scoped::load::<Program>(state, ctx, id, Reach::Change).await?;
     let mut errors = vec![];
     if !KINDS.contains(&p.kind.trim()) {
         errors.push(FieldError::new("kind", "error-choice"));
@@ -216,10 +218,8 @@ impl From<store::Activity> for ActivityBody {
     responses((status = 200, body = crate::common::ListOf<ActivityBody>), (status = 404)))]
 async fn list_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(program): Scoped<Program>,
 ) -> AppResult<Json<crate::common::ListOf<ActivityBody>>> {
-    let program = crate::reporting::load_program(&state, &ctx, &id).await?;
     let items: Vec<ActivityBody> = store::activities(&state.db, program.id)
         .await?
         .into_iter()
@@ -250,7 +250,7 @@ async fn view(
     form: &ActivityPayload,
     errors: &[FieldError],
 ) -> AppResult<Html<String>> {
-    let program = crate::reporting::load_program(state, ctx, id).await?;
+    let program = crate::scoped::load::<Program>(state, ctx, id, Reach::Read).await?;
     let items = store::activities(&state.db, program.id).await?;
     let inds = langnghe_store::plans::indicators(&state.db, program.id).await?;
     render(

@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
 use crate::i18n::t;
+use crate::scoped::{InScope, Reach, Scoped};
 use crate::version;
 use crate::views::{pager, render};
 use crate::AppState;
@@ -312,23 +313,20 @@ async fn create_api(
     Ok((StatusCode::CREATED, Json(AgencyView::from(a))).into_response())
 }
 
-async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Agency> {
-    let user = ctx.require(Action::Read)?;
-    let id = crate::common::path_id(id)?;
-    store::get(&state.db, user.scope_unit_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+/// An agency inside the caller's scope, or 404.
+impl InScope for Agency {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, _reach: Reach) -> AppResult<Self> {
+        let user = ctx.require(Action::Read)?;
+        store::get(&state.db, user.scope_unit_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
 }
 
 /// One agency (404 when outside the caller's scope); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "agencies", params(("id" = i64, Path)),
     responses((status = 200, body = AgencyView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
-async fn get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let a = load_scoped(&state, &ctx, &id).await?;
+async fn get_api(Scoped(a): Scoped<Agency>) -> AppResult<Response> {
     Ok(version::with_etag(a.version, AgencyView::from(a)))
 }
 
@@ -340,11 +338,10 @@ async fn get_api(
 async fn update_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(existing): Scoped<Agency>,
     headers: HeaderMap,
     Json(p): Json<AgencyPayload>,
 ) -> AppResult<Response> {
-    let existing = load_scoped(&state, &ctx, &id).await?;
     let expected = version::expected(p.version, &headers)?;
     let input = validate(&state, &ctx, &p).await?;
     if input.parent_id == Some(existing.id) {
@@ -367,7 +364,7 @@ async fn save(
 ) -> AppResult<Agency> {
     match store::update(&state.db, &ctx.actor(), id, Some(expected), input).await {
         Err(StoreError::Stale { .. }) => {
-            let current = load_scoped(state, ctx, &id.to_string()).await?;
+            let current = Agency::load(state, ctx, id, Reach::Read).await?;
             Err(version::stale(&AgencyView::from(current)))
         }
         other => Ok(other?),
@@ -377,9 +374,8 @@ async fn save(
 async fn detail_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(a): Scoped<Agency>,
 ) -> AppResult<Html<String>> {
-    let a = load_scoped(&state, &ctx, &id).await?;
     let (history, _) = audit::list(
         &state.db,
         &AuditFilter {
@@ -472,7 +468,7 @@ async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     ctx.require(Action::EditRegistry)?;
-    let a = load_scoped(&state, &ctx, &id).await?;
+    let a = crate::scoped::load::<Agency>(&state, &ctx, &id, Reach::Read).await?;
     let p = payload_of(&state, &a).await?;
     form_page(&state, &ctx, &p, Some(a.id), &[]).await
 }
@@ -511,10 +507,9 @@ async fn update_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(existing): Scoped<Agency>,
     Form(p): Form<AgencyPayload>,
 ) -> AppResult<Response> {
-    let existing = load_scoped(&state, &ctx, &id).await?;
     let expected = version::from_form(p.version.map(|v| v.to_string()).as_deref())?;
     let result = validate(&state, &ctx, &p).await.and_then(|input| {
         if input.parent_id == Some(existing.id) {
@@ -526,37 +521,41 @@ async fn update_page(
             Ok(input)
         }
     });
-    match result {
-        Ok(input) => {
-            let a = match save(&state, &ctx, existing.id, expected, &input).await {
-                Err(AppError::Stale { .. }) => {
-                    // Keep what was typed; show it beside what is stored, with the
-                    // stored version, so saving again overwrites deliberately.
-                    let stored: Agency = load_scoped(&state, &ctx, &id).await?;
-                    let stored_p = payload_of(&state, &stored).await?;
-                    let rows = crate::views::conflict_rows(
-                        &["name", "short_name", "kind", "admin_unit_code", "parent_id"],
-                        &serde_json::to_value(&p).unwrap_or_default(),
-                        &serde_json::to_value(&stored_p).unwrap_or_default(),
-                        |f| agency_field_label(ctx.lang, f),
-                    );
-                    let mut mine = p.clone();
-                    mine.version = Some(stored.version);
-                    let html =
-                        form_page_with(&state, &ctx, &mine, Some(existing.id), &[], Some(rows))
-                            .await?;
-                    return Ok(sent_back(StatusCode::CONFLICT, html));
-                }
-                other => other?,
-            };
-            Ok(saved(&session, ctx.lang, &a.name, &format!("/agencies/{}", a.id)).await)
-        }
+    let saved_as = match result {
+        Ok(input) => save(&state, &ctx, existing.id, expected, &input).await,
+        Err(e) => Err(e),
+    };
+    match saved_as {
+        Ok(a) => Ok(saved(&session, ctx.lang, &a.name, &format!("/agencies/{}", a.id)).await),
+        Err(AppError::Stale { .. }) => stale_form(&state, &ctx, existing.id, &p).await,
         Err(AppError::Validation(errs)) => Ok(sent_back(
             StatusCode::UNPROCESSABLE_ENTITY,
             form_page(&state, &ctx, &p, Some(existing.id), &errs).await?,
         )),
         Err(e) => Err(e),
     }
+}
+
+/// The form again after a stale save: what was typed beside what is stored,
+/// with the stored version, so saving again overwrites deliberately.
+async fn stale_form(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    p: &AgencyPayload,
+) -> AppResult<Response> {
+    let stored = Agency::load(state, ctx, id, Reach::Read).await?;
+    let stored_p = payload_of(state, &stored).await?;
+    let rows = crate::views::conflict_rows(
+        &["name", "short_name", "kind", "admin_unit_code", "parent_id"],
+        &serde_json::to_value(p).unwrap_or_default(),
+        &serde_json::to_value(&stored_p).unwrap_or_default(),
+        |f| agency_field_label(ctx.lang, f),
+    );
+    let mut mine = p.clone();
+    mine.version = Some(stored.version);
+    let html = form_page_with(state, ctx, &mine, Some(id), &[], Some(rows)).await?;
+    Ok(sent_back(StatusCode::CONFLICT, html))
 }
 
 /// The label of an agency form field (for the conflict table).

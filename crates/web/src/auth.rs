@@ -131,6 +131,23 @@ async fn start_session(session: &Session, user_id: i64) -> AppResult<()> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// The login form again while this pair is held back, with `Retry-After`.
+fn held_back(
+    state: &AppState,
+    ctx: &Ctx,
+    form: &LoginForm,
+    next: &str,
+    wait: i64,
+) -> AppResult<Response> {
+    let err = AppError::TooManyAttempts { wait_seconds: wait };
+    let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
+    let mut res = login_again(state, ctx, form, next, err.message(ctx.lang), status)?;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    Ok(res)
+}
+
 async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -145,13 +162,7 @@ async fn login(
     let key = pair(&username, &ctx);
     let wait = wait_for(&state, &key, now);
     if wait > 0 {
-        let err = AppError::TooManyAttempts { wait_seconds: wait };
-        let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        let mut res = login_again(&state, &ctx, &form, &next, err.message(ctx.lang), status)?;
-        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-        }
-        return Ok(res);
+        return held_back(&state, &ctx, &form, &next, wait);
     }
     let user = if username.len() > 64 || form.password.len() > 1024 {
         None
@@ -163,11 +174,15 @@ async fn login(
         let mut actor = ctx.actor();
         actor.name = username.chars().take(64).collect();
         audit_session(&state, &actor, AuditAction::LoginFailed, "-").await?;
-        let (error, status) = (
+        let status = axum::http::StatusCode::UNAUTHORIZED;
+        return login_again(
+            &state,
+            &ctx,
+            &form,
+            &next,
             t(ctx.lang, "login-failed"),
-            axum::http::StatusCode::UNAUTHORIZED,
+            status,
         );
-        return login_again(&state, &ctx, &form, &next, error, status);
     };
     if let Ok(mut map) = state.login_failures.lock() {
         map.remove(&key);

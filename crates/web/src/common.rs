@@ -137,3 +137,16 @@ pub async fn saved(
 pub fn sent_back(status: axum::http::StatusCode, html: axum::response::Html<String>) -> Response {
     (status, html).into_response()
 }
+
+/// A page's filter when it is valid, else `fallback` with the errors to show
+/// beside the fields: a wrong filter shows the page again, never a bare error.
+pub fn or_fallback<T>(
+    parsed: AppResult<T>,
+    fallback: impl FnOnce() -> T,
+) -> AppResult<(T, Vec<FieldError>)> {
+    match parsed {
+        Ok(v) => Ok((v, vec![])),
+        Err(AppError::Validation(errs)) => Ok((fallback(), errs)),
+        Err(e) => Err(e),
+    }
+}

@@ -182,19 +182,16 @@ async fn list_page(
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Html<String>> {
     let (page, offset) = page_offset(q.page);
-    let (mut f, parent, errors) = match filter_from(&state, &q).await {
-        Ok((f, p)) => (f, p, vec![]),
-        Err(AppError::Validation(errs)) => (
-            UnitFilter {
-                level: Some(Level::Province),
-                as_of: Some(today()),
-                ..UnitFilter::default()
-            },
-            None,
-            errs,
-        ),
-        Err(e) => return Err(e),
+    let fallback = || {
+        let f = UnitFilter {
+            level: Some(Level::Province),
+            as_of: Some(today()),
+            ..UnitFilter::default()
+        };
+        (f, None)
     };
+    let ((mut f, parent), errors) =
+        crate::common::or_fallback(filter_from(&state, &q).await, fallback)?;
     // Without any filter, start at the provinces.
     if f.level.is_none() && f.parent_id.is_none() && f.q.is_none() {
         f.level = Some(Level::Province);

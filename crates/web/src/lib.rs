@@ -27,6 +27,7 @@ pub mod registry;
 pub mod reporting;
 pub mod routes;
 pub mod schemes;
+pub mod scoped;
 pub mod usage;
 pub mod users;
 pub mod version;

@@ -637,6 +637,50 @@ async fn choices(
     Ok((programs, indicators))
 }
 
+/// The map asked for; when the query is wrong, the default map with the errors
+/// (what was typed stays in the form).
+async fn resolve_or_default(
+    state: &AppState,
+    scope: i64,
+    q: &MapQuery,
+) -> AppResult<(Resolved, Vec<FieldError>)> {
+    match resolve(state, scope, q).await {
+        Ok(r) => Ok((r, vec![])),
+        Err(AppError::Validation(errs)) => {
+            Ok((resolve(state, scope, &MapQuery::default()).await?, errs))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What was typed in the map's form, as typed.
+fn typed(q: &MapQuery) -> minijinja::Value {
+    context! {
+        era => q.era.clone().unwrap_or_default(),
+        measure => q.measure.clone().unwrap_or_default(),
+        program => q.program.clone().unwrap_or_default(),
+        indicator => q.indicator.clone().unwrap_or_default(),
+        province => q.province.clone().unwrap_or_default(),
+        points => q.points.clone().unwrap_or_default(),
+    }
+}
+
+/// The same map in the other era of the administrative units (whole country).
+fn other_era(r: &Resolved) -> Resolved {
+    Resolved {
+        era: match r.era {
+            MapEra::Old => MapEra::New,
+            MapEra::New => MapEra::Old,
+        },
+        measure: r.measure,
+        points: r.points,
+        program: r.program.clone(),
+        indicator: r.indicator.clone(),
+        province: None,
+        provinces: vec![],
+    }
+}
+
 async fn map_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -645,15 +689,7 @@ async fn map_page(
     let user = ctx.require(Action::Read)?;
     let scope = user.scope_unit_id;
     let lang = ctx.lang;
-    let (resolved, errors) = match resolve(&state, scope, &q).await {
-        Ok(r) => (r, vec![]),
-        Err(AppError::Validation(errs)) => {
-            // Keep what was typed in the form; draw the default map meanwhile.
-            let r = resolve(&state, scope, &MapQuery::default()).await?;
-            (r, errs)
-        }
-        Err(e) => return Err(e),
-    };
+    let (resolved, errors) = resolve_or_default(&state, scope, &q).await?;
     let r = &resolved;
     let computed = compute(&state, lang, scope, r).await?;
     let proj = Projection::fit(computed.bbox.padded(0.03), SVG_WIDTH);
@@ -678,14 +714,7 @@ async fn map_page(
         programs => programs,
         indicators => indicators,
         province => r.province.as_ref().map(|p| context! { code => p.code, name => p.name, list_href => list_link(r.era, &p.code) }),
-        form => context! {
-            era => q.era.clone().unwrap_or_default(),
-            measure => q.measure.clone().unwrap_or_default(),
-            program => q.program.clone().unwrap_or_default(),
-            indicator => q.indicator.clone().unwrap_or_default(),
-            province => q.province.clone().unwrap_or_default(),
-            points => q.points.clone().unwrap_or_default(),
-        },
+        form => typed(&q),
         errors => crate::views::field_errors(lang, &errors),
         width => format!("{:.0}", proj.width),
         height => format!("{:.0}", proj.height),
@@ -697,7 +726,7 @@ async fn map_page(
         bins => computed.map.bins,
         note => computed.map.note,
         whole_href => link(r, None),
-        other_era_href => link(&Resolved { era: match r.era { MapEra::Old => MapEra::New, MapEra::New => MapEra::Old }, measure: r.measure, points: r.points, program: r.program.clone(), indicator: r.indicator.clone(), province: None, provinces: vec![] }, None),
+        other_era_href => link(&other_era(r), None),
     };
     render(&state, &ctx, "map/map.html", page)
 }

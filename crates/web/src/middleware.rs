@@ -27,27 +27,37 @@ fn is_safe(method: &Method) -> bool {
 /// Bodies we read to find the CSRF field are small forms; larger bodies must send the header.
 const CSRF_FORM_MAX: usize = 1024 * 1024;
 
+/// A header's value as text ("" when absent or not text).
+fn header_text(headers: &axum::http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The client's address: the peer, or the address a trusted proxy forwarded.
+fn client_of(state: &AppState, parts: &axum::http::request::Parts) -> Option<String> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(
+        langnghe_core::auth::client_addr(peer.0.ip(), &forwarded, &state.config.trusted_proxies)
+            .to_string(),
+    )
+}
+
 pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let is_api = path.starts_with("/api/");
     let is_static = path.starts_with("/static/") || path == "/healthz" || path == "/readyz";
-    let request_id = parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let client_addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
-        let forwarded: Vec<&str> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        langnghe_core::auth::client_addr(c.0.ip(), &forwarded, &state.config.trusted_proxies)
-            .to_string()
-    });
+    let request_id = header_text(&parts.headers, "x-request-id");
+    let client_addr = client_of(&state, &parts);
     let accept_lang = parts
         .headers
         .get(header::ACCEPT_LANGUAGE)

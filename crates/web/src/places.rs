@@ -37,6 +37,19 @@ pub fn label(lang: Lang, c: &UnitChoice) -> String {
     }
 }
 
+/// The label of a unit a list is filtered by, with its parents and era ("Lào
+/// Cai" shows which Lào Cai it was read as); none for no unit.
+pub async fn unit_label(
+    db: &langnghe_store::Db,
+    lang: Lang,
+    unit_id: Option<i64>,
+) -> crate::error::AppResult<Option<String>> {
+    let Some(id) = unit_id else { return Ok(None) };
+    Ok(langnghe_store::geo::choice_by_id(db, id)
+        .await?
+        .map(|c| label(lang, &c)))
+}
+
 /// Resolve a code or a name. `level` narrows names to one level (the
 /// `province=` filter); `day` is the date the structure is taken at (none:
 /// today's units first, then those before the reform).

@@ -6,10 +6,11 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Query, PAGE_SIZE};
 use crate::i18n::t;
+use crate::scoped::{InScope, Reach, Scoped};
 use crate::version;
 use crate::views::{pager, render};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -441,15 +442,16 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, 
     })
 }
 
-/// An account inside the admin's scope, or 404.
-async fn load_scoped(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<User> {
-    let admin = ctx.require(Action::Administer)?;
-    let id = crate::common::path_id(id)?;
-    let u = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if !geo::covers(&state.db, admin.scope_unit_id, u.scope_unit_id).await? {
-        return Err(AppError::NotFound);
+/// An account inside the admin's scope, or 404 (only administrators reach accounts).
+impl InScope for User {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, _reach: Reach) -> AppResult<Self> {
+        let admin = ctx.require(Action::Administer)?;
+        let u = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+        if !geo::covers(&state.db, admin.scope_unit_id, u.scope_unit_id).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(u)
     }
-    Ok(u)
 }
 
 /// Check a change; `page` says the form sent it (an unticked `active` is absent there).
@@ -518,7 +520,7 @@ async fn save(
 ) -> AppResult<User> {
     match store::update(&state.db, &ctx.actor(), id, Some(expected), ch).await {
         Err(langnghe_store::StoreError::Stale { .. }) => {
-            let current = load_scoped(state, ctx, &id.to_string()).await?;
+            let current = User::load(state, ctx, id, Reach::Read).await?;
             Err(version::stale(&UserView::from(current)))
         }
         other => Ok(other?),
@@ -528,12 +530,7 @@ async fn save(
 /// One account (admin only, inside the admin's scope); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = UserView, headers(("ETag" = String, description = "the version, quoted"))), (status = 401), (status = 403), (status = 404)))]
-async fn get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let u = load_scoped(&state, &ctx, &id).await?;
+async fn get_api(Scoped(u): Scoped<User>) -> AppResult<Response> {
     Ok(version::with_etag(u.version, UserView::from(u)))
 }
 
@@ -546,11 +543,10 @@ async fn get_api(
 async fn update_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(target): Scoped<User>,
     headers: HeaderMap,
     Json(p): Json<UserUpdate>,
 ) -> AppResult<Response> {
-    let target = load_scoped(&state, &ctx, &id).await?;
     let expected = version::expected(p.version, &headers)?;
     let ch = validate_update(&state, &ctx, &target, &p, false).await?;
     let u = save(&state, &ctx, target.id, expected, &ch).await?;
@@ -601,9 +597,8 @@ async fn edit_form(
 async fn edit_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(target): Scoped<User>,
 ) -> AppResult<Html<String>> {
-    let target = load_scoped(&state, &ctx, &id).await?;
     let p = update_of(&state, &target).await?;
     edit_form(&state, &ctx, &target, &p, &[], None).await
 }
@@ -612,10 +607,9 @@ async fn update_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(target): Scoped<User>,
     Form(p): Form<UserUpdate>,
 ) -> AppResult<Response> {
-    let target = load_scoped(&state, &ctx, &id).await?;
     let expected = version::from_form(p.version.map(|v| v.to_string()).as_deref())?;
     let ch = match validate_update(&state, &ctx, &target, &p, true).await {
         Ok(ch) => ch,
@@ -630,7 +624,7 @@ async fn update_page(
         Err(AppError::Stale { .. }) => {
             // Keep what was typed (not the password); show it beside what is stored,
             // with the stored version, so saving again overwrites deliberately.
-            let stored = load_scoped(&state, &ctx, &id).await?;
+            let stored = User::load(&state, &ctx, target.id, Reach::Read).await?;
             let stored_p = update_of(&state, &stored).await?;
             let mut mine = p.clone();
             mine.active = Some(p.active.unwrap_or(false));

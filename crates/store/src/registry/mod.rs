@@ -1237,7 +1237,7 @@ pub async fn set_document_file(
     .rows_affected()
     });
     let after = get_tx(w.tx(), Entity::Document, id).await?;
-    w.audit(
+    w.finish(
         AuditAction::AttachFile,
         Entity::Document.audit_entity(),
         id,
@@ -1245,7 +1245,6 @@ pub async fn set_document_file(
         Some(&after),
     )
     .await?;
-    w.commit().await?;
     Ok(after)
 }
 

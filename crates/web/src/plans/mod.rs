@@ -13,6 +13,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{non_empty, page_offset, Json, Path, Query, PAGE_SIZE};
 use crate::i18n::t;
+use crate::scoped::{Reach, Scoped};
 use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::State;
@@ -115,23 +116,10 @@ async fn list_page(
     render(&state, &ctx, "plans/list.html", page_ctx)
 }
 
-async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
-    let s = scope(ctx)?;
-    let id = crate::common::path_id(id)?;
-    store::get_visible(&state.db, s, id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// One programme; its version is also the `ETag` (name it to change the programme).
 #[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = ProgramView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
-async fn get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<axum::response::Response> {
-    let p = load(&state, &ctx, &id).await?;
+async fn get_api(Scoped(p): Scoped<Program>) -> AppResult<axum::response::Response> {
     Ok(crate::version::with_etag(p.version, ProgramView::from(p)))
 }
 
@@ -358,10 +346,8 @@ async fn indicator_views(
     responses((status = 200, body = ListOf<IndicatorView>), (status = 404)))]
 async fn indicators_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(p): Scoped<Program>,
 ) -> AppResult<Json<ListOf<IndicatorView>>> {
-    let p = load(&state, &ctx, &id).await?;
     // A plan read after its end is measured against the milestone of its end, not its vision.
     let year =
         langnghe_core::coverage::reference_year(crate::common::today().year(), p.period_end.year());
@@ -427,10 +413,8 @@ async fn task_views(state: &AppState, program_id: i64) -> AppResult<Vec<TaskView
     responses((status = 200, body = ListOf<TaskView>), (status = 404)))]
 async fn tasks_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(p): Scoped<Program>,
 ) -> AppResult<Json<ListOf<TaskView>>> {
-    let p = load(&state, &ctx, &id).await?;
     let items = task_views(&state, p.id).await?;
     let total = items.len() as i64;
     Ok(Json(ListOf { items, total }))
@@ -487,10 +471,8 @@ fn budget_views(lines: Vec<BudgetLine>, amounts: &[BudgetAmount]) -> Vec<BudgetV
     responses((status = 200, body = ListOf<BudgetView>), (status = 404)))]
 async fn budget_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(p): Scoped<Program>,
 ) -> AppResult<Json<ListOf<BudgetView>>> {
-    let p = load(&state, &ctx, &id).await?;
     let (lines, amounts) = store::budget(&state.db, p.id).await?;
     let items = budget_views(lines, &amounts);
     let total = items.len() as i64;
@@ -557,7 +539,7 @@ pub(crate) async fn detail_html(
     id: &str,
     inline: Option<Inline>,
 ) -> AppResult<Html<String>> {
-    let p = load(state, ctx, id).await?;
+    let p: Program = crate::scoped::load(state, ctx, id, Reach::Read).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
     let children = store::children(&state.db, p.id).await?;
     let indicators = indicator_views(
@@ -885,7 +867,7 @@ async fn load_appendix(
     ctx: &Ctx,
     id: &str,
 ) -> AppResult<(Program, AppendixView)> {
-    let p = load(state, ctx, id).await?;
+    let p: Program = crate::scoped::load(state, ctx, id, Reach::Read).await?;
     let a = store::appendices(&state.db, p.id)
         .await?
         .into_iter()
@@ -1224,10 +1206,8 @@ async fn summary_document(
         (status = 401), (status = 404)))]
 async fn summary_pdf_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(p): Scoped<Program>,
 ) -> AppResult<axum::response::Response> {
-    let p = load(&state, &ctx, &id).await?;
     let doc = summary_document(&state, &p).await?;
     let bytes = tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
         .await

@@ -441,28 +441,12 @@ async fn upload_page(
     let (bytes, name) = match read_upload(&ctx, pending, m).await {
         Ok(f) => f,
         Err(AppError::Validation(_)) => {
-            let errs = vec![RowError {
-                row: 0,
-                column: String::new(),
-                message: t(ctx.lang, "import-no-file"),
-            }];
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&state, &ctx, e, &errs, None)?,
-            )
-                .into_response());
+            let msg = t(ctx.lang, "import-no-file");
+            return file_refused(&state, &ctx, e, StatusCode::UNPROCESSABLE_ENTITY, msg);
         }
         Err(AppError::TooLarge) => {
-            let errs = vec![RowError {
-                row: 0,
-                column: String::new(),
-                message: report_error(ctx.lang, &ReportError::TooLarge { max: UPLOAD_LIMIT }),
-            }];
-            return Ok((
-                StatusCode::PAYLOAD_TOO_LARGE,
-                page(&state, &ctx, e, &errs, None)?,
-            )
-                .into_response());
+            let msg = report_error(ctx.lang, &ReportError::TooLarge { max: UPLOAD_LIMIT });
+            return file_refused(&state, &ctx, e, StatusCode::PAYLOAD_TOO_LARGE, msg);
         }
         Err(err) => return Err(err),
     };
@@ -484,6 +468,22 @@ async fn upload_page(
                 .into_response())
         }
     }
+}
+
+/// The import page again when the upload itself is refused (no file, too large).
+fn file_refused(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entity,
+    status: StatusCode,
+    message: String,
+) -> AppResult<Response> {
+    let errs = vec![RowError {
+        row: 0,
+        column: String::new(),
+        message,
+    }];
+    Ok((status, page(state, ctx, e, &errs, None)?).into_response())
 }
 
 fn ctx_pending(ctx: &Ctx) -> bool {

@@ -474,24 +474,15 @@ async fn list_page(
     }
     let scope = read_scope(&ctx)?;
     let (page, offset) = page_offset(q.page);
-    let (mut lq, unit_choice, errors) =
-        match super::list_query_unit(&state, ctx.lang, scope, e, &q).await {
-            Ok((lq, u)) => (lq, u, vec![]),
-            Err(AppError::Validation(errs)) => {
-                let mut lq = ListQuery::new(e, scope);
-                lq.sort = e.fields()[0].key;
-                (lq, None, errs)
-            }
-            Err(err) => return Err(err),
-        };
-    // The unit the filter means, named with its parents and era (a name typed
-    // as "Lào Cai" shows which Lào Cai it was read as).
-    let unit_label = match &unit_choice {
-        Some(u) => langnghe_store::geo::choice_by_id(&state.db, u.id)
-            .await?
-            .map(|c| crate::places::label(ctx.lang, &c)),
-        None => None,
+    let fallback = || {
+        let mut lq = ListQuery::new(e, scope);
+        lq.sort = e.fields()[0].key;
+        (lq, None)
     };
+    let parsed = super::list_query_unit(&state, ctx.lang, scope, e, &q).await;
+    let ((mut lq, unit_choice), errors) = crate::common::or_fallback(parsed, fallback)?;
+    let unit_id = unit_choice.as_ref().map(|u| u.id);
+    let unit_label = crate::places::unit_label(&state.db, ctx.lang, unit_id).await?;
     lq.limit = PAGE_SIZE;
     lq.offset = offset;
     let (items, total, next) = store::list_page(&state.db, &lq).await?;

@@ -2,9 +2,13 @@
 
 use super::*;
 
-pub(super) async fn attach(state: &AppState, ctx: &Ctx, id: &str, m: Multipart) -> AppResult<i64> {
-    let r = load_report(state, ctx, id).await?;
-    if !allowed_actions(ctx, &r).iter().any(|a| a == "save") {
+pub(super) async fn attach(
+    state: &AppState,
+    ctx: &Ctx,
+    r: &Report,
+    m: Multipart,
+) -> AppResult<i64> {
+    if !allowed_actions(ctx, r).iter().any(|a| a == "save") {
         return Err(AppError::Forbidden);
     }
     let (bytes, name) = crate::registry::import::read_upload(ctx, ctx.csrf_pending, m).await?;
@@ -32,10 +36,10 @@ pub(super) async fn attach(state: &AppState, ctx: &Ctx, id: &str, m: Multipart) 
 pub(super) async fn attach_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     m: Multipart,
 ) -> AppResult<Response> {
-    let aid = attach(&state, &ctx, &id, m).await?;
+    let aid = attach(&state, &ctx, &r, m).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": aid }))).into_response())
 }
 
@@ -43,27 +47,22 @@ pub(super) async fn attach_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     m: Multipart,
 ) -> AppResult<Response> {
-    match attach(&state, &ctx, &id, m).await {
+    let id = r.id;
+    match attach(&state, &ctx, &r, m).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/reports/{id}#attachments")).into_response())
         }
-        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, id, &errors).await,
         Err(e) => Err(e),
     }
 }
 
 /// An attachment, to whoever may open its report (the same scope as the report's JSON).
-pub(super) async fn attachment_of(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    aid: &str,
-) -> AppResult<Response> {
-    let r = load_report(state, ctx, id).await?;
+pub(super) async fn attachment_of(state: &AppState, r: Report, aid: &str) -> AppResult<Response> {
     let aid = crate::common::path_id(aid)?;
     let (name, ctype, bytes) = store::attachment_file(&state.db, r.id, aid)
         .await?
@@ -78,27 +77,28 @@ pub(super) async fn attachment_of(
     responses((status = 200, description = "the file as uploaded (PDF, Word, Excel, OpenDocument text, PNG or JPEG), as an attachment"), (status = 404)))]
 pub(super) async fn attachment_api(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Scoped(r): Scoped<Report>,
+    Path((_id, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    attachment_of(&state, &ctx, &id, &aid).await
+    attachment_of(&state, r, &aid).await
 }
 
 pub(super) async fn attachment_download(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Scoped(r): Scoped<Report>,
+    Path((_id, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    attachment_of(&state, &ctx, &id, &aid).await
+    attachment_of(&state, r, &aid).await
 }
 
 pub(super) async fn detach_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path((id, aid)): Path<(String, String)>,
+    Scoped(r): Scoped<Report>,
+    Path((_id, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let r = load_report(&state, &ctx, &id).await?;
+    let id = r.id;
     if !allowed_actions(&ctx, &r).iter().any(|a| a == "save") {
         return Err(AppError::Forbidden);
     }

@@ -30,6 +30,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, page_offset, Form, Json, Path, Query, PAGE_SIZE};
 use crate::i18n::{t, t_args, Lang};
+use crate::scoped::{InScope, Reach, Scoped};
 use crate::views::{pager, render};
 use crate::AppState;
 use axum::extract::{Multipart, State};
@@ -119,49 +120,51 @@ fn is_coordinator(ctx: &Ctx) -> bool {
     matches!(role(ctx), Ok((Role::Coordinator | Role::Admin, _)))
 }
 
-/// A programme the caller reads (run inside their scope or over an area containing it).
-pub async fn load_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
-    let u = ctx.user()?;
-    let id = crate::common::path_id(id)?;
-    plans::get_visible(&state.db, u.scope_unit_id, id)
+/// A programme: read if run inside the caller's scope or over an area containing
+/// it; changed only if run inside it (seeing ≠ editing).
+impl InScope for Program {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let u = ctx.user()?;
+        plans::get_reach(
+            &state.db,
+            u.scope_unit_id,
+            id,
+            crate::scoped::store_reach(reach),
+        )
         .await?
         .ok_or(AppError::NotFound)
+    }
 }
 
-/// A programme run inside the caller's scope: the one they may change (seeing ≠ editing).
-pub async fn load_program_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Program> {
-    let u = ctx.user()?;
-    let id = crate::common::path_id(id)?;
-    plans::get(&state.db, u.scope_unit_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+/// A reporting period, with its programme (in the reach of the programme).
+pub struct PeriodOf {
+    pub program: Program,
+    pub period: Period,
 }
 
-pub async fn load_period(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Period)> {
-    let pid = crate::common::path_id(id)?;
-    let period = store::period(&state.db, pid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let program = load_program(state, ctx, &period.program_id.to_string()).await?;
-    Ok((program, crate::views::named_period(ctx.lang, period)))
+impl InScope for PeriodOf {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let period = store::period(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let program = Program::load(state, ctx, period.program_id, reach).await?;
+        Ok(PeriodOf {
+            program,
+            period: crate::views::named_period(ctx.lang, period),
+        })
+    }
 }
 
-/// A period of a programme run inside the caller's scope (for the writes on it).
-async fn load_period_within(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Period)> {
-    let pid = crate::common::path_id(id)?;
-    let period = store::period(&state.db, pid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let program = load_program_within(state, ctx, &period.program_id.to_string()).await?;
-    Ok((program, crate::views::named_period(ctx.lang, period)))
-}
-
-async fn load_report(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Report> {
-    let scope = report_scope(ctx)?;
-    let id = crate::common::path_id(id)?;
-    store::get_report(&state.db, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)
+/// A unit report: a unit's officer reaches its own agency's reports, reviewers
+/// and coordinators those of units inside their scope (the workflow says who may
+/// change what).
+impl InScope for Report {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, _reach: Reach) -> AppResult<Self> {
+        let scope = report_scope(ctx)?;
+        store::get_report(&state.db, scope, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
 }
 
 pub use crate::common::today;

@@ -183,7 +183,7 @@ pub(super) async fn open(
     if !is_coordinator(ctx) {
         return Err(AppError::Forbidden);
     }
-    let program = load_program_within(state, ctx, id).await?;
+    let program: Program = crate::scoped::load(state, ctx, id, Reach::Change).await?;
     let np = validate_period(state, &program, p).await?;
     let (pid, n) = store::open_period(&state.db, &ctx.actor(), &np)
         .await
@@ -205,9 +205,8 @@ pub(super) async fn open(
 pub(super) async fn periods_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(program): Scoped<Program>,
 ) -> AppResult<Json<Vec<PeriodBody>>> {
-    let program = load_program(&state, &ctx, &id).await?;
     let periods = store::periods(&state.db, program.id).await?;
     Ok(Json(
         periods
@@ -235,9 +234,8 @@ pub(super) async fn open_api(
 pub(super) async fn periods_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(program): Scoped<Program>,
 ) -> AppResult<Html<String>> {
-    let program = load_program(&state, &ctx, &id).await?;
     periods_view(&state, &ctx, &program, &PeriodPayload::default(), &[]).await
 }
 
@@ -304,7 +302,7 @@ pub(super) async fn open_page(
             Ok(Redirect::to(&format!("/periods/{}", period.id)).into_response())
         }
         Err(AppError::Validation(errors)) => {
-            let program = load_program(&state, &ctx, &id).await?;
+            let program: Program = crate::scoped::load(&state, &ctx, &id, Reach::Read).await?;
             let mut res = periods_view(&state, &ctx, &program, &p, &errors)
                 .await?
                 .into_response();
@@ -384,9 +382,8 @@ pub fn unit_status(lang: Lang, r: &Report, today: Date) -> UnitStatus {
 pub(super) async fn period_status(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    PeriodOf { period, .. }: PeriodOf,
 ) -> AppResult<PeriodStatus> {
-    let (_, period) = load_period(state, ctx, id).await?;
     let scope = report_scope(ctx)?;
     let (reports, _) = store::list_reports(
         &state.db,
@@ -443,18 +440,18 @@ pub(super) async fn period_status(
 pub(super) async fn period_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(period): Scoped<PeriodOf>,
 ) -> AppResult<Json<PeriodStatus>> {
-    Ok(Json(period_status(&state, &ctx, &id).await?))
+    Ok(Json(period_status(&state, &ctx, period).await?))
 }
 
 pub(super) async fn period_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(period): Scoped<PeriodOf>,
 ) -> AppResult<Html<String>> {
-    let st = period_status(&state, &ctx, &id).await?;
-    let program = load_program(&state, &ctx, &st.period.program_id.to_string()).await?;
+    let program = period.program.clone();
+    let st = period_status(&state, &ctx, period).await?;
     let day = today();
     render(
         &state,
@@ -483,7 +480,7 @@ pub(super) async fn reminders_api(
     if !is_coordinator(&ctx) {
         return Err(AppError::Forbidden);
     }
-    let (_, period) = load_period_within(&state, &ctx, &id).await?;
+    let PeriodOf { period, .. } = crate::scoped::load(&state, &ctx, &id, Reach::Change).await?;
     Ok(Json(
         reminders::run(&state, today(), Some(period.id)).await?,
     ))
@@ -498,7 +495,7 @@ pub(super) async fn reminders_page(
     if !is_coordinator(&ctx) {
         return Err(AppError::Forbidden);
     }
-    let (_, period) = load_period_within(&state, &ctx, &id).await?;
+    let PeriodOf { period, .. } = crate::scoped::load(&state, &ctx, &id, Reach::Change).await?;
     let s = reminders::run(&state, today(), Some(period.id)).await?;
     ctx::flash(
         &session,

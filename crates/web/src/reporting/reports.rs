@@ -92,26 +92,8 @@ pub(super) async fn reports_page(
     } else {
         (vec![], 0)
     };
-    let errors: Vec<_> = errors
-        .iter()
-        .map(|e| {
-            let message = e.message(ctx.lang);
-            context! {
-                field => e.field,
-                summary => format!("{}: {}", t(ctx.lang, "filter-unit"), message),
-                message => message,
-            }
-        })
-        .collect();
-    let unit_label = match &unit {
-        Some(u) => Some(crate::places::label(
-            ctx.lang,
-            &langnghe_store::geo::choice_by_id(&state.db, u.id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        )),
-        None => None,
-    };
+    let errors = filter_errors(ctx.lang, &errors);
+    let unit_label = crate::places::unit_label(&state.db, ctx.lang, unit.map(|u| u.id)).await?;
     let day = today();
     let rows: Vec<_> = items
         .iter()
@@ -140,6 +122,21 @@ pub(super) async fn reports_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, html).into_response())
+}
+
+/// The filter's errors as the list page shows them (beside the field and in the summary).
+fn filter_errors(lang: Lang, errors: &[FieldError]) -> Vec<minijinja::Value> {
+    errors
+        .iter()
+        .map(|e| {
+            let message = e.message(lang);
+            context! {
+                field => e.field,
+                summary => format!("{}: {}", t(lang, "filter-unit"), message),
+                message => message,
+            }
+        })
+        .collect()
 }
 
 /// A finding as shown to people and programs.
@@ -238,9 +235,8 @@ pub(super) async fn view_with_lines(
 pub(super) async fn report_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
 ) -> AppResult<Json<ReportView>> {
-    let r = load_report(&state, &ctx, &id).await?;
     Ok(Json(view_of(&state, &ctx, r).await?))
 }
 
@@ -340,12 +336,12 @@ pub(super) fn transition_error(e: rules::TransitionError) -> AppError {
 pub struct ConflictBody {
     pub error: String,
     pub message: String,
-    pub yours: ReportInput,
+    pub yours: ReportInputBody,
     pub current: ReportBody,
     pub current_lines: Vec<LineBody>,
 }
 
-pub(super) fn conflict_response(lang: Lang, yours: ReportInput, c: store::Conflict) -> Response {
+pub(super) fn conflict_response(lang: Lang, yours: ReportInputBody, c: store::Conflict) -> Response {
     let message = t_args(
         lang,
         "report-conflict",
@@ -370,21 +366,21 @@ pub(super) fn conflict_response(lang: Lang, yours: ReportInput, c: store::Confli
 /// Save a draft (values as typed, narrative). Send the `version` you read:
 /// if someone saved in between, the answer is 409 with both versions.
 #[utoipa::path(put, path = "/api/v1/reports/{id}", tag = "reporting", params(("id" = i64, Path)),
-    request_body = ReportInput,
+    request_body = ReportInputBody,
     responses((status = 200, body = ReportView), (status = 409, body = ConflictBody), (status = 403), (status = 422)))]
 pub(super) async fn save_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
-    Json(input): Json<ReportInput>,
+    Scoped(r): Scoped<Report>,
+    Json(body): Json<ReportInputBody>,
 ) -> AppResult<Response> {
-    let r = load_report(&state, &ctx, &id).await?;
+    let input = ReportInput::from(body.clone());
     match do_save(&state, &ctx, &r, &input).await? {
         Saved::Ok(_) => {
-            let r = load_report(&state, &ctx, &id).await?;
+            let r = Report::load(&state, &ctx, r.id, Reach::Read).await?;
             Ok(Json(view_of(&state, &ctx, r).await?).into_response())
         }
-        Saved::Conflict(c) => Ok(conflict_response(ctx.lang, input, *c)),
+        Saved::Conflict(c) => Ok(conflict_response(ctx.lang, body, *c)),
     }
 }
 
@@ -398,11 +394,10 @@ pub struct ReasonPayload {
 pub(super) async fn act(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    r: Report,
     action: ReportAction,
     reason: Option<&str>,
 ) -> AppResult<Report> {
-    let r = load_report(state, ctx, id).await?;
     let (role, u) = role(ctx)?;
     let st = ReportState::parse(&r.state).ok_or(AppError::NotFound)?;
     let reason = match reason {
@@ -450,7 +445,7 @@ pub(super) async fn act(
     ) {
         reminders::tell_unit(state, &r, action, reason.as_deref()).await?;
     }
-    load_report(state, ctx, id).await
+    Report::load(state, ctx, r.id, Reach::Read).await
 }
 
 /// The optional JSON body of a workflow action: `{"reason": "…"}` or nothing.
@@ -467,11 +462,11 @@ macro_rules! action_api {
         pub(super) async fn $name(
             State(state): State<AppState>,
             ctx: Ctx,
-            Path(id): Path<String>,
+            Scoped(r): Scoped<Report>,
             body: axum::body::Bytes,
         ) -> AppResult<Json<ReportView>> {
             let reason = reason_of(&body)?;
-            let r = act(&state, &ctx, &id, $action, reason.as_deref()).await?;
+            let r = act(&state, &ctx, r, $action, reason.as_deref()).await?;
             Ok(Json(view_of(&state, &ctx, r).await?))
         }
     };
@@ -647,10 +642,10 @@ pub(super) async fn form_view(
 pub(super) async fn form_with_errors(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: i64,
     errors: &[FieldError],
 ) -> AppResult<Response> {
-    let r = load_report(state, ctx, id).await?;
+    let r = Report::load(state, ctx, id, Reach::Read).await?;
     form_view(
         state,
         ctx,
@@ -668,9 +663,8 @@ pub(super) async fn form_with_errors(
 pub(super) async fn report_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
 ) -> AppResult<Response> {
-    let r = load_report(&state, &ctx, &id).await?;
     form_view(
         &state,
         &ctx,
@@ -689,70 +683,58 @@ pub(super) async fn save_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> AppResult<Response> {
-    let r = load_report(&state, &ctx, &id).await?;
+    let id = r.id;
     let input = input_from_form(&form);
     let submit = form.get("intent").map(String::as_str) == Some("submit");
-    match do_save(&state, &ctx, &r, &input).await {
-        Ok(Saved::Ok(_)) => {}
-        Ok(Saved::Conflict(c)) => {
-            return form_view(
-                &state,
-                &ctx,
-                r,
-                FormState {
-                    errors: &[],
-                    conflict: Some(&c),
-                    mine: Some(&input),
-                    status: StatusCode::CONFLICT,
-                },
-            )
-            .await;
+    let (errors, conflict, status) = match do_save(&state, &ctx, &r, &input).await {
+        Ok(Saved::Ok(_)) => return after_save(&state, &ctx, &session, id, submit).await,
+        Ok(Saved::Conflict(c)) => (vec![], Some(c), StatusCode::CONFLICT),
+        Err(AppError::Validation(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => return Err(e),
+    };
+    let form = FormState {
+        errors: &errors,
+        conflict: conflict.as_deref(),
+        mine: Some(&input),
+        status,
+    };
+    form_view(&state, &ctx, r, form).await
+}
+
+/// After a draft is saved: submit it when asked (the form again with what blocks
+/// the submission), else say it is saved; then back to the report.
+async fn after_save(
+    state: &AppState,
+    ctx: &Ctx,
+    session: &Session,
+    id: i64,
+    submit: bool,
+) -> AppResult<Response> {
+    if !submit {
+        ctx::flash(session, "success", t(ctx.lang, "saved")).await;
+        return Ok(Redirect::to(&format!("/reports/{id}")).into_response());
+    }
+    let r = Report::load(state, ctx, id, Reach::Read).await?;
+    match act(state, ctx, r, ReportAction::Submit, None).await {
+        Ok(_) => {
+            ctx::flash(session, "success", t(ctx.lang, "report-submitted")).await;
+            Ok(Redirect::to(&format!("/reports/{id}")).into_response())
         }
         Err(AppError::Validation(errors)) => {
-            return form_view(
-                &state,
-                &ctx,
-                r,
-                FormState {
-                    errors: &errors,
-                    conflict: None,
-                    mine: Some(&input),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                },
-            )
-            .await;
+            let r = Report::load(state, ctx, id, Reach::Read).await?;
+            let form = FormState {
+                errors: &errors,
+                conflict: None,
+                mine: None,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            form_view(state, ctx, r, form).await
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    if submit {
-        match act(&state, &ctx, &id, ReportAction::Submit, None).await {
-            Ok(_) => {
-                ctx::flash(&session, "success", t(ctx.lang, "report-submitted")).await;
-            }
-            Err(AppError::Validation(errors)) => {
-                let r = load_report(&state, &ctx, &id).await?;
-                return form_view(
-                    &state,
-                    &ctx,
-                    r,
-                    FormState {
-                        errors: &errors,
-                        conflict: None,
-                        mine: None,
-                        status: StatusCode::UNPROCESSABLE_ENTITY,
-                    },
-                )
-                .await;
-            }
-            Err(e) => return Err(e),
-        }
-    } else {
-        ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
-    }
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -766,13 +748,14 @@ pub(super) async fn action_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
     let action = ReportAction::parse(f.action.trim())
         .filter(|a| *a != ReportAction::Save)
         .ok_or_else(|| AppError::bad("error-choice"))?;
-    match act(&state, &ctx, &id, action, f.reason.as_deref()).await {
+    let id = r.id;
+    match act(&state, &ctx, r, action, f.reason.as_deref()).await {
         Ok(_) => {
             ctx::flash(
                 &session,
@@ -782,7 +765,7 @@ pub(super) async fn action_page(
             .await;
             Ok(Redirect::to(&format!("/reports/{id}")).into_response())
         }
-        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, id, &errors).await,
         Err(e) => Err(e),
     }
 }

@@ -2,8 +2,7 @@
 
 use super::*;
 
-pub(super) async fn xlsx_of(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Response> {
-    let r = load_report(state, ctx, id).await?;
+pub(super) async fn xlsx_of(state: &AppState, ctx: &Ctx, r: Report) -> AppResult<Response> {
     let lines = store::lines(&state.db, r.id).await?;
     let bytes = xlsx::report_workbook(ctx.lang, &r, &lines)?;
     Ok(file_response(
@@ -19,30 +18,29 @@ pub(super) async fn xlsx_of(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<
 pub(super) async fn xlsx_download_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
 ) -> AppResult<Response> {
-    xlsx_of(&state, &ctx, &id).await
+    xlsx_of(&state, &ctx, r).await
 }
 
 pub(super) async fn xlsx_download(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
 ) -> AppResult<Response> {
-    xlsx_of(&state, &ctx, &id).await
+    xlsx_of(&state, &ctx, r).await
 }
 
 pub(super) async fn xlsx_upload(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    r: &Report,
     m: Multipart,
 ) -> AppResult<Saved> {
-    let r = load_report(state, ctx, id).await?;
     let (bytes, name) = crate::registry::import::read_upload(ctx, ctx.csrf_pending, m).await?;
     let lines = store::lines(&state.db, r.id).await?;
-    let input = xlsx::read_workbook(ctx.lang, &bytes, &name, &r, &lines)?;
-    do_save(state, ctx, &r, &input).await
+    let input = xlsx::read_workbook(ctx.lang, &bytes, &name, r, &lines)?;
+    do_save(state, ctx, r, &input).await
 }
 
 /// Upload the filled-in workbook: checked cell by cell, saved whole or not at all.
@@ -52,15 +50,15 @@ pub(super) async fn xlsx_upload(
 pub(super) async fn xlsx_upload_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     m: Multipart,
 ) -> AppResult<Response> {
-    match xlsx_upload(&state, &ctx, &id, m).await? {
+    match xlsx_upload(&state, &ctx, &r, m).await? {
         Saved::Ok(_) => {
-            let r = load_report(&state, &ctx, &id).await?;
+            let r = Report::load(&state, &ctx, r.id, Reach::Read).await?;
             Ok(Json(view_of(&state, &ctx, r).await?).into_response())
         }
-        Saved::Conflict(c) => Ok(conflict_response(ctx.lang, ReportInput::default(), *c)),
+        Saved::Conflict(c) => Ok(conflict_response(ctx.lang, ReportInputBody::default(), *c)),
     }
 }
 
@@ -68,16 +66,17 @@ pub(super) async fn xlsx_upload_page(
     State(state): State<AppState>,
     ctx: Ctx,
     session: Session,
-    Path(id): Path<String>,
+    Scoped(r): Scoped<Report>,
     m: Multipart,
 ) -> AppResult<Response> {
-    match xlsx_upload(&state, &ctx, &id, m).await {
+    let id = r.id;
+    match xlsx_upload(&state, &ctx, &r, m).await {
         Ok(Saved::Ok(_)) => {
             ctx::flash(&session, "success", t(ctx.lang, "report-xlsx-loaded")).await;
             Ok(Redirect::to(&format!("/reports/{id}")).into_response())
         }
         Ok(Saved::Conflict(c)) => {
-            let r = load_report(&state, &ctx, &id).await?;
+            let r = Report::load(&state, &ctx, id, Reach::Read).await?;
             form_view(
                 &state,
                 &ctx,
@@ -91,7 +90,7 @@ pub(super) async fn xlsx_upload_page(
             )
             .await
         }
-        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, &id, &errors).await,
+        Err(AppError::Validation(errors)) => form_with_errors(&state, &ctx, id, &errors).await,
         Err(e) => Err(e),
     }
 }

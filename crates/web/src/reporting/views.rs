@@ -2,7 +2,7 @@
 //! store's rows (the schema names stay the store's).
 
 use langnghe_store::reporting as store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = Period)]
@@ -290,6 +290,51 @@ impl From<store::Notification> for NotificationBody {
             created_at: v.created_at,
             read_at: v.read_at,
             emailed_at: v.emailed_at,
+        }
+    }
+}
+
+/// What a save of a report changes: the body of `PUT /api/v1/reports/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportInput)]
+pub struct ReportInputBody {
+    /// The version read; a save against an older one is a conflict.
+    pub version: i64,
+    pub results: Option<String>,
+    pub difficulties: Option<String>,
+    pub causes: Option<String>,
+    pub proposals: Option<String>,
+    #[serde(default)]
+    pub lines: Vec<LineInputBody>,
+}
+
+/// One line of a report as a save changes it.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = LineInput)]
+pub struct LineInputBody {
+    pub id: i64,
+    /// The value as typed, Vietnamese format ("17.800", "71,2"); blank clears it.
+    pub value: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl From<ReportInputBody> for store::ReportInput {
+    fn from(b: ReportInputBody) -> Self {
+        store::ReportInput {
+            version: b.version,
+            results: b.results,
+            difficulties: b.difficulties,
+            causes: b.causes,
+            proposals: b.proposals,
+            lines: b
+                .lines
+                .into_iter()
+                .map(|l| store::LineInput {
+                    id: l.id,
+                    value: l.value,
+                    comment: l.comment,
+                })
+                .collect(),
         }
     }
 }

@@ -69,9 +69,9 @@ pub(super) async fn app_view(
 pub(super) async fn application_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(found): Scoped<(Scheme, Application)>,
 ) -> AppResult<Response> {
-    let (s, a) = load_app(&state, &ctx, &id).await?;
+    let (s, a) = found;
     let view = app_view(&state, ctx.lang, &s, a).await?;
     Ok(crate::version::with_etag(
         view.application.application.version,
@@ -94,7 +94,7 @@ pub(super) async fn application_html(
     errors: &[FieldError],
     typed: &Typed,
 ) -> AppResult<Html<String>> {
-    let (s, a) = load_app(state, ctx, id).await?;
+    let (s, a) = crate::scoped::load::<(Scheme, Application)>(state, ctx, id, Reach::Read).await?;
     let contents = store::contents(&state.db, s.id).await?;
     let v = app_view(state, ctx.lang, &s, a).await?;
     let eligibility = v.eligibility_results.clone();
@@ -168,7 +168,8 @@ pub(super) async fn acted<T>(
         Ok(Ok(x)) => Ok(x),
         Ok(Err(refusal)) => Err(refused(ctx.lang, refusal)),
         Err(StoreError::Stale { .. }) => {
-            let (s, a) = load_app(state, ctx, id).await?;
+            let (s, a) =
+                crate::scoped::load::<(Scheme, Application)>(state, ctx, id, Reach::Read).await?;
             Err(crate::version::stale(
                 &app_view(state, ctx.lang, &s, a).await?,
             ))
@@ -186,7 +187,7 @@ pub(super) async fn app_action(
     expected: Option<i64>,
 ) -> AppResult<()> {
     department(ctx)?;
-    let (s, a) = load_app(state, ctx, id).await?;
+    let (s, a) = crate::scoped::load::<(Scheme, Application)>(state, ctx, id, Reach::Read).await?;
     // A version given that is not the one stored: 409 with the record as it is.
     if expected.is_some_and(|v| v != a.version) {
         return Err(crate::version::stale(
@@ -368,7 +369,8 @@ pub(super) async fn app_action(
         }
         _ => return Err(AppError::NotFound),
     }
-    let (_, after) = load_app(state, ctx, id).await?;
+    let (_, after) =
+        crate::scoped::load::<(Scheme, Application)>(state, ctx, id, Reach::Read).await?;
     notify_unit(state, &after, &after.state).await?;
     Ok(())
 }
@@ -395,7 +397,8 @@ pub(super) async fn application_action_api(
 ) -> AppResult<Response> {
     let expected = action_version(p.version, &headers)?;
     app_action(&state, &ctx, &id, &action, &p, expected).await?;
-    let (s, a) = load_app(&state, &ctx, &id).await?;
+    let (s, a) =
+        crate::scoped::load::<(Scheme, Application)>(&state, &ctx, &id, Reach::Read).await?;
     let view = app_view(&state, ctx.lang, &s, a).await?;
     Ok(crate::version::with_etag(
         view.application.application.version,

@@ -7,7 +7,7 @@ use super::*;
 /// applications list shows: for a reader scoped to one district it is an
 /// extract (trích) of that district's part of the list.
 pub(super) async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Vec<u8>> {
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let contents = store::contents(&state.db, s.id).await?;
     let scope = ctx.user()?.scope_unit_id;
     let apps = store::applications(&state.db, s.id, scope).await?;

@@ -289,7 +289,7 @@ pub(super) async fn create_api(
     Json(p): Json<SchemePayload>,
 ) -> AppResult<Response> {
     let id = create(&state, &ctx, &p).await?;
-    let s = load(&state, &ctx, &id.to_string()).await?;
+    let s = Scheme::load(&state, &ctx, id, Reach::Read).await?;
     Ok((StatusCode::CREATED, Json(view_of(&state, &ctx, s).await?)).into_response())
 }
 
@@ -311,10 +311,10 @@ pub(super) async fn update_api(
     Json(p): Json<SchemePayload>,
 ) -> AppResult<Response> {
     department(&ctx)?;
-    let s = load(&state, &ctx, &id).await?;
+    let s = crate::scoped::load::<Scheme>(&state, &ctx, &id, Reach::Read).await?;
     let expected = crate::version::expected(p.version, &headers)?;
     let saved = update(&state, &ctx, &s, expected, &p).await?;
-    let s = load(&state, &ctx, &saved.id.to_string()).await?;
+    let s = Scheme::load(&state, &ctx, saved.id, Reach::Read).await?;
     let view = view_of(&state, &ctx, s).await?;
     Ok(crate::version::with_etag(view.scheme.version, view))
 }
@@ -592,7 +592,7 @@ pub(super) async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     department(&ctx)?;
-    let s = load(&state, &ctx, &id).await?;
+    let s = crate::scoped::load::<Scheme>(&state, &ctx, &id, Reach::Read).await?;
     let sid = s.id;
     let f = form_of(&state, &view_of(&state, &ctx, s).await?).await?;
     scheme_form(&state, &ctx, &f, Some(sid), &[], None).await
@@ -622,7 +622,7 @@ pub(super) async fn update_page(
     Form(f): Form<SchemeForm>,
 ) -> AppResult<Response> {
     department(&ctx)?;
-    let s = load(&state, &ctx, &id).await?;
+    let s = crate::scoped::load::<Scheme>(&state, &ctx, &id, Reach::Read).await?;
     let expected = crate::version::from_form(Some(f.version.as_str()))?;
     // The programme stays the scheme's own (the form does not move it).
     let mut p = payload_of(&f);
@@ -637,7 +637,7 @@ pub(super) async fn update_page(
         }
         Err(AppError::Stale { .. }) => {
             // What was typed stays, with the stored version, beside what is stored.
-            let now = load(&state, &ctx, &id).await?;
+            let now = crate::scoped::load::<Scheme>(&state, &ctx, &id, Reach::Read).await?;
             let stored = form_of(&state, &view_of(&state, &ctx, now).await?).await?;
             let mut fields: Vec<&str> = SCHEME_FIELDS.to_vec();
             fields.push("steps");

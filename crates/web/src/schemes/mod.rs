@@ -27,6 +27,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path, Query};
 use crate::i18n::{t, t_args, Lang};
+use crate::scoped::{InScope, Reach, Scoped};
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
@@ -144,22 +145,26 @@ fn action_version(body: Option<i64>, headers: &HeaderMap) -> AppResult<Option<i6
     crate::common::optional_version(body, headers)
 }
 
-async fn load(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Scheme> {
-    let u = ctx.user()?;
-    let id = crate::common::path_id(id)?;
-    store::get(&state.db, u.scope_unit_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+/// A scheme run inside the caller's scope (schemes are not read from above).
+impl InScope for Scheme {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, _reach: Reach) -> AppResult<Self> {
+        let u = ctx.user()?;
+        store::get(&state.db, u.scope_unit_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
 }
 
-async fn load_app(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Scheme, Application)> {
-    let u = ctx.user()?;
-    let id = crate::common::path_id(id)?;
-    let app = store::application(&state.db, u.scope_unit_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let scheme = load(state, ctx, &app.scheme_id.to_string()).await?;
-    Ok((scheme, app))
+/// An application with its scheme (in the scheme's reach).
+impl InScope for (Scheme, Application) {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let u = ctx.user()?;
+        let app = store::application(&state.db, u.scope_unit_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let scheme = Scheme::load(state, ctx, app.scheme_id, reach).await?;
+        Ok((scheme, app))
+    }
 }
 
 use crate::common::today;

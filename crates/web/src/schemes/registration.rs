@@ -49,7 +49,7 @@ pub(super) async fn register(
     p: &RegisterPayload,
     contents_list: Vec<String>,
 ) -> AppResult<i64> {
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let u = ctx.user()?;
     let r = role(ctx)?;
     if !matches!(r, Role::Officer | Role::Coordinator | Role::Admin) {
@@ -212,9 +212,8 @@ pub(super) async fn register(
 pub(super) async fn applications_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(s): Scoped<Scheme>,
 ) -> AppResult<Json<crate::common::ListOf<AppItem>>> {
-    let s = load(&state, &ctx, &id).await?;
     let u = ctx.user()?;
     let items: Vec<AppItem> = store::applications(&state.db, s.id, u.scope_unit_id)
         .await?
@@ -236,20 +235,12 @@ pub(super) async fn register_api(
     Json(p): Json<RegisterPayload>,
 ) -> AppResult<Response> {
     let aid = register(&state, &ctx, &id, &p, vec![]).await?;
-    let (_, app) = load_app(&state, &ctx, &aid.to_string()).await?;
+    let (_, app) = <(Scheme, Application)>::load(&state, &ctx, aid, Reach::Read).await?;
     Ok((StatusCode::CREATED, Json(ApplicationBody::from(app))).into_response())
 }
 
-pub(super) async fn register_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    session: Session,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
-    // Checkboxes repeat the `content` field: read them as pairs.
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
+/// A registration as its form posts it: the fields, and the contents ticked.
+fn registration_form(pairs: &[(String, String)]) -> (RegisterPayload, Vec<String>) {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let p = RegisterPayload {
         village_id: get("village_id"),
@@ -264,11 +255,25 @@ pub(super) async fn register_page(
         has_seal: get("has_seal"),
         bank_account: get("bank_account"),
     };
-    let list: Vec<String> = pairs
+    let list = pairs
         .iter()
         .filter(|(n, _)| n == "content")
         .map(|(_, v)| v.clone())
         .collect();
+    (p, list)
+}
+
+pub(super) async fn register_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // Checkboxes repeat the `content` field: read them as pairs.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::bad("error-form"))?;
+    let (p, list) = registration_form(&pairs);
     match register(&state, &ctx, &id, &p, list).await {
         Ok(_) => {
             ctx::flash(&session, "success", t(ctx.lang, "scheme-registered")).await;
@@ -292,7 +297,7 @@ pub(super) async fn register_page(
 }
 
 pub(super) async fn forward(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<usize> {
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let u = ctx.user()?;
     if !matches!(role(ctx)?, Role::Officer | Role::Coordinator | Role::Admin) {
         return Err(AppError::Forbidden);

@@ -106,16 +106,15 @@ pub(super) async fn view_of(state: &AppState, ctx: &Ctx, s: Scheme) -> AppResult
 pub(super) async fn get_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(s): Scoped<Scheme>,
 ) -> AppResult<Response> {
-    let s = load(&state, &ctx, &id).await?;
     let view = view_of(&state, &ctx, s).await?;
     Ok(crate::version::with_etag(view.scheme.version, view))
 }
 
 /// The scheme as stored now, for a 409.
 pub(super) async fn stale_scheme(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<AppError> {
-    let s = load(state, ctx, &id.to_string()).await?;
+    let s = Scheme::load(state, ctx, id, Reach::Read).await?;
     Ok(crate::version::stale(&view_of(state, ctx, s).await?))
 }
 
@@ -264,7 +263,7 @@ pub(super) async fn detail_typed(
     status: StatusCode,
     typed: &Typed,
 ) -> AppResult<(Html<String>, StatusCode)> {
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let u = ctx.user()?;
     let apps: Vec<AppItem> = store::applications(&state.db, s.id, u.scope_unit_id)
         .await?

@@ -8,7 +8,7 @@ pub(super) async fn run_eligibility(
     id: &str,
 ) -> AppResult<(usize, usize)> {
     department(ctx)?;
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let rules_list: Vec<EligibilityRule> = json_list(&s.eligibility);
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     let (mut ok, mut no) = (0, 0);
@@ -146,9 +146,8 @@ pub(super) async fn in_scope(
 pub(super) async fn selection_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(s): Scoped<Scheme>,
 ) -> AppResult<Json<crate::common::ListOf<SelectionItem>>> {
-    let s = load(&state, &ctx, &id).await?;
     let contents = store::contents(&state.db, s.id).await?;
     let apps = store::applications(&state.db, s.id, langnghe_store::geo::COUNTRY_ID).await?;
     let items = selection_items(ctx.lang, &s, &contents, &apps);
@@ -164,7 +163,7 @@ pub(super) async fn record_selection(
     expected: Option<i64>,
 ) -> AppResult<Vec<SelectionItem>> {
     department(ctx)?;
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let lang = ctx.lang;
     let mut items = vec![];
     // Ranked inside the write, on the scheme and applications as they are once locked.
@@ -196,7 +195,9 @@ pub(super) async fn record_selection(
         Err(e) => return Err(e.into()),
     }
     for i in &items {
-        if let Ok((_, a)) = load_app(state, ctx, &i.application_id.to_string()).await {
+        if let Ok((_, a)) =
+            <(Scheme, Application)>::load(state, ctx, i.application_id, Reach::Read).await
+        {
             notify_unit(state, &a, &a.state).await?;
         }
     }
@@ -284,7 +285,7 @@ pub(super) async fn decide(
     expected: Option<i64>,
 ) -> AppResult<i64> {
     department(ctx)?;
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     // Refuse what the store would refuse before adding the document to the registry.
     if expected.is_some_and(|v| v != s.version) {
         return Err(stale_scheme(state, ctx, s.id).await?);
@@ -424,7 +425,7 @@ pub(super) async fn mark_step(
     expected: Option<i64>,
 ) -> AppResult<Scheme> {
     department(ctx)?;
-    let s = load(state, ctx, id).await?;
+    let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let ord: i64 =
         f.ord.trim().parse().map_err(|_| {
             AppError::Validation(vec![FieldError::new("ord", "error-number-plain")])
@@ -458,7 +459,7 @@ pub(super) async fn steps_api(
 ) -> AppResult<Response> {
     let expected = action_version(p.version, &headers)?;
     let s = mark_step(&state, &ctx, &id, &p, expected).await?;
-    let s = load(&state, &ctx, &s.id.to_string()).await?;
+    let s = Scheme::load(&state, &ctx, s.id, Reach::Read).await?;
     let view = view_of(&state, &ctx, s).await?;
     Ok(crate::version::with_etag(view.scheme.version, view))
 }

@@ -128,40 +128,14 @@ pub(super) async fn budget_api(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": bid }))).into_response())
 }
 
-pub(super) async fn budget_line_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    edit: bool,
-) -> AppResult<BudgetLine> {
-    let user = ctx.require(if edit {
-        Action::EditRegistry
-    } else {
-        Action::Read
-    })?;
-    let id = crate::common::path_id(id)?;
-    let line = store::budget_line(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reach = if edit {
-        store::Reach::Within
-    } else {
-        store::Reach::Visible
-    };
-    store::get_reach(&state.db, user.scope_unit_id, line.program_id, reach)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(line)
-}
-
 pub(super) async fn change_budget_line(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: i64,
     expected: i64,
     p: &BudgetLinePayload,
 ) -> AppResult<BudgetLine> {
-    let line = budget_line_in_scope(state, ctx, id, true).await?;
+    let line = <BudgetLine>::load(state, ctx, id, Reach::Change).await?;
     let mut errors = vec![];
     let input = budget_line_fields(&mut errors, &p.line, &p.source_of_funds, &p.planned);
     if !errors.is_empty() {
@@ -170,7 +144,7 @@ pub(super) async fn change_budget_line(
     match store::update_budget_line(&state.db, &ctx.actor(), line.id, Some(expected), &input).await
     {
         Err(StoreError::Stale { .. }) => Err(stale_of(
-            &budget_line_in_scope(state, ctx, id, false).await?,
+            &<BudgetLine>::load(state, ctx, id, Reach::Read).await?,
         )),
         other => Ok(other?),
     }
@@ -179,12 +153,7 @@ pub(super) async fn change_budget_line(
 /// One budget line; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = crate::plans::BudgetLineBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
-pub(super) async fn budget_line_get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let line = budget_line_in_scope(&state, &ctx, &id, false).await?;
+pub(super) async fn budget_line_get_api(Scoped(line): Scoped<BudgetLine>) -> AppResult<Response> {
     Ok(version::with_etag(
         line.version,
         crate::plans::BudgetLineBody::from(line),
@@ -201,13 +170,12 @@ pub(super) async fn budget_line_get_api(
 pub(super) async fn budget_line_put_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Editable(found): Editable<BudgetLine>,
     headers: HeaderMap,
     Json(p): Json<BudgetLinePayload>,
 ) -> AppResult<Response> {
-    budget_line_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
-    let line = change_budget_line(&state, &ctx, &id, expected, &p).await?;
+    let line = change_budget_line(&state, &ctx, found.id, expected, &p).await?;
     Ok(version::with_etag(
         line.version,
         crate::plans::BudgetLineBody::from(line),

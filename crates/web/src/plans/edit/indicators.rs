@@ -300,41 +300,14 @@ pub(super) async fn indicator_api(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": iid }))).into_response())
 }
 
-/// An indicator the caller may read (404 when its programme is outside the scope).
-pub(super) async fn indicator_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    edit: bool,
-) -> AppResult<(Program, Indicator)> {
-    let user = ctx.require(if edit {
-        Action::EditRegistry
-    } else {
-        Action::Read
-    })?;
-    let id = crate::common::path_id(id)?;
-    let ind = store::indicator(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reach = if edit {
-        store::Reach::Within
-    } else {
-        store::Reach::Visible
-    };
-    let prog = store::get_reach(&state.db, user.scope_unit_id, ind.program_id, reach)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((prog, ind))
-}
-
 pub(super) async fn change_indicator(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: i64,
     expected: i64,
     p: &IndicatorEditPayload,
 ) -> AppResult<Indicator> {
-    let (_, ind) = indicator_in_scope(state, ctx, id, true).await?;
+    let (_, ind) = <(Program, Indicator)>::load(state, ctx, id, Reach::Change).await?;
     let mut errors = vec![];
     let input = indicator_fields(
         &mut errors,
@@ -364,7 +337,7 @@ pub(super) async fn change_indicator(
             )]))
         }
         Err(StoreError::Stale { .. }) => {
-            let (_, now) = indicator_in_scope(state, ctx, id, false).await?;
+            let (_, now) = <(Program, Indicator)>::load(state, ctx, id, Reach::Read).await?;
             Err(stale_of(&now))
         }
         Err(e) => Err(e.into()),
@@ -375,11 +348,9 @@ pub(super) async fn change_indicator(
 #[utoipa::path(get, path = "/api/v1/indicators/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = crate::plans::IndicatorBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn indicator_get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(found): Scoped<(Program, Indicator)>,
 ) -> AppResult<Response> {
-    let (_, ind) = indicator_in_scope(&state, &ctx, &id, false).await?;
+    let (_, ind) = found;
     Ok(version::with_etag(
         ind.version,
         crate::plans::IndicatorBody::from(ind),
@@ -396,13 +367,12 @@ pub(super) async fn indicator_get_api(
 pub(super) async fn indicator_put_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Editable(found): Editable<(Program, Indicator)>,
     headers: HeaderMap,
     Json(p): Json<IndicatorEditPayload>,
 ) -> AppResult<Response> {
-    indicator_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
-    let i = change_indicator(&state, &ctx, &id, expected, &p).await?;
+    let i = change_indicator(&state, &ctx, found.1.id, expected, &p).await?;
     Ok(version::with_etag(
         i.version,
         crate::plans::IndicatorBody::from(i),
@@ -425,20 +395,6 @@ pub struct TargetPayload {
     #[serde(default, deserialize_with = "crate::version::lenient")]
     #[schema(value_type = Option<i64>)]
     pub version: Option<i64>,
-}
-
-pub(super) async fn target_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    edit: bool,
-) -> AppResult<(Indicator, TargetRow)> {
-    let id = crate::common::path_id(id)?;
-    let row = store::target(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (_, ind) = indicator_in_scope(state, ctx, &row.indicator_id.to_string(), edit).await?;
-    Ok((ind, row))
 }
 
 /// The split of a total as a form shows it, one line per part.
@@ -467,11 +423,11 @@ pub(super) async fn split_text(state: &AppState, parts: &[TargetRow]) -> AppResu
 pub(super) async fn change_target(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: i64,
     expected: i64,
     p: &TargetPayload,
 ) -> AppResult<TargetRow> {
-    let (ind, row) = target_in_scope(state, ctx, id, true).await?;
+    let (ind, row) = <(Indicator, TargetRow)>::load(state, ctx, id, Reach::Change).await?;
     let mut errors = vec![];
     let milestone = text(&mut errors, "milestone", &p.milestone, 20, true);
     let (wording, form) = target_form(&mut errors, &p.target, &ind.unit, ind.baseline_value);
@@ -515,7 +471,7 @@ pub(super) async fn change_target(
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(AppError::Validation(vec![split_error(e)])),
         Err(StoreError::Stale { .. }) => {
-            let (_, now) = target_in_scope(state, ctx, id, false).await?;
+            let (_, now) = <(Indicator, TargetRow)>::load(state, ctx, id, Reach::Read).await?;
             Err(stale_of(&now))
         }
         Err(e) => Err(e.into()),
@@ -526,11 +482,9 @@ pub(super) async fn change_target(
 #[utoipa::path(get, path = "/api/v1/targets/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = crate::plans::TargetRowBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn target_get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(found): Scoped<(Indicator, TargetRow)>,
 ) -> AppResult<Response> {
-    let (_, row) = target_in_scope(&state, &ctx, &id, false).await?;
+    let (_, row) = found;
     Ok(version::with_etag(
         row.version,
         crate::plans::TargetRowBody::from(row),
@@ -547,13 +501,12 @@ pub(super) async fn target_get_api(
 pub(super) async fn target_put_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Editable(found): Editable<(Indicator, TargetRow)>,
     headers: HeaderMap,
     Json(p): Json<TargetPayload>,
 ) -> AppResult<Response> {
-    target_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
-    let row = change_target(&state, &ctx, &id, expected, &p).await?;
+    let row = change_target(&state, &ctx, found.1.id, expected, &p).await?;
     Ok(version::with_etag(
         row.version,
         crate::plans::TargetRowBody::from(row),

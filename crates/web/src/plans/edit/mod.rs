@@ -31,6 +31,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path};
 use crate::i18n::{t, Lang};
 use crate::plans::forms::{BudgetPayload, IndicatorPayload, TaskPayload};
+use crate::scoped::{self, Editable, InScope, Reach, Scoped};
 use crate::version;
 use crate::views::{render, ConflictRow};
 use crate::AppState;
@@ -176,4 +177,74 @@ fn field_label(lang: Lang, field: &str) -> String {
 /// A stored record changed since the caller read it: the 409 with it as stored now.
 fn stale_of<T: Serialize>(current: &T) -> AppError {
     version::stale(current)
+}
+
+/// The right a reach needs on a programme's records: reading them is for
+/// everyone, changing them for those who edit the registry.
+fn right_for(ctx: &Ctx, reach: Reach) -> AppResult<&langnghe_store::users::User> {
+    ctx.require(match reach {
+        Reach::Read => Action::Read,
+        Reach::Change => Action::EditRegistry,
+    })
+}
+
+/// The programme a record belongs to, in the caller's reach (404 outside it).
+async fn programme_of(
+    state: &AppState,
+    scope: i64,
+    program_id: i64,
+    reach: Reach,
+) -> AppResult<Program> {
+    store::get_reach(&state.db, scope, program_id, scoped::store_reach(reach))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// An indicator with its programme.
+impl InScope for (Program, Indicator) {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let scope = right_for(ctx, reach)?.scope_unit_id;
+        let ind = store::indicator(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((
+            programme_of(state, scope, ind.program_id, reach).await?,
+            ind,
+        ))
+    }
+}
+
+/// A target with its indicator (in the reach of the indicator's programme).
+impl InScope for (Indicator, TargetRow) {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let row = store::target(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (_, ind) = <(Program, Indicator)>::load(state, ctx, row.indicator_id, reach).await?;
+        Ok((ind, row))
+    }
+}
+
+/// A task (as the API shows it) with its programme.
+impl InScope for (Program, crate::plans::TaskView) {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let scope = right_for(ctx, reach)?.scope_unit_id;
+        let task = store::task(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let prog = programme_of(state, scope, task.program_id, reach).await?;
+        Ok((prog, crate::plans::task_view(state, task).await?))
+    }
+}
+
+/// A budget line (in the reach of its programme).
+impl InScope for BudgetLine {
+    async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
+        let scope = right_for(ctx, reach)?.scope_unit_id;
+        let line = store::budget_line(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        programme_of(state, scope, line.program_id, reach).await?;
+        Ok(line)
+    }
 }

@@ -89,7 +89,8 @@ pub(super) async fn stored_payload(
 ) -> AppResult<(Program, serde_json::Value, i64, bool)> {
     Ok(match kind {
         Kind::Indicator => {
-            let (prog, i) = indicator_in_scope(state, ctx, id, true).await?;
+            let (prog, i) =
+                scoped::load::<(Program, Indicator)>(state, ctx, id, Reach::Change).await?;
             let p = IndicatorEditPayload {
                 code: i.code.clone(),
                 name: i.name.clone(),
@@ -103,8 +104,9 @@ pub(super) async fn stored_payload(
             (prog, json(&p), i.version, false)
         }
         Kind::Target => {
-            let (ind, row) = target_in_scope(state, ctx, id, true).await?;
-            let (prog, _) = indicator_in_scope(state, ctx, &ind.id.to_string(), true).await?;
+            let (ind, row) =
+                scoped::load::<(Indicator, TargetRow)>(state, ctx, id, Reach::Change).await?;
+            let (prog, _) = <(Program, Indicator)>::load(state, ctx, ind.id, Reach::Change).await?;
             let parts: Vec<TargetRow> = store::indicator_targets(&state.db, ind.id)
                 .await?
                 .into_iter()
@@ -119,7 +121,9 @@ pub(super) async fn stored_payload(
             (prog, json(&p), row.version, row.parent_id.is_some())
         }
         Kind::Task => {
-            let (prog, tv) = task_in_scope(state, ctx, id, true).await?;
+            let (prog, tv) =
+                scoped::load::<(Program, crate::plans::TaskView)>(state, ctx, id, Reach::Change)
+                    .await?;
             let p = TaskPayload {
                 section: tv.task.section.clone(),
                 text: tv.task.text.clone(),
@@ -138,7 +142,7 @@ pub(super) async fn stored_payload(
             (prog, json(&p), tv.task.version, false)
         }
         Kind::BudgetLine => {
-            let line = budget_line_in_scope(state, ctx, id, true).await?;
+            let line = scoped::load::<BudgetLine>(state, ctx, id, Reach::Change).await?;
             let prog = editable(state, ctx, &line.program_id.to_string()).await?;
             let p = BudgetLinePayload {
                 line: line.line.clone(),
@@ -317,6 +321,7 @@ pub(super) async fn save_record(
             detail: Some(e.to_string().chars().take(200).collect()),
         })
     }
+    let id = crate::common::path_id(id)?;
     match kind {
         Kind::Indicator => change_indicator(state, ctx, id, expected, &read(posted)?)
             .await
@@ -331,6 +336,33 @@ pub(super) async fn save_record(
             .await
             .map(|_| ()),
     }
+}
+
+/// The form again after a stale save: what was typed stays, with the stored
+/// version, beside what is stored.
+async fn stale_record_form(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    id: &str,
+    posted: &serde_json::Value,
+) -> AppResult<Response> {
+    let (prog, now, version, part) = stored_payload(state, ctx, kind, id).await?;
+    let rows = conflict_rows(ctx.lang, kind.fields(), posted, &now);
+    let html = record_form(
+        state,
+        ctx,
+        kind,
+        id,
+        &prog,
+        posted,
+        version,
+        part,
+        &[],
+        Some(rows),
+    )
+    .await?;
+    Ok((StatusCode::CONFLICT, html).into_response())
 }
 
 pub(super) async fn save_record_page(
@@ -357,25 +389,7 @@ pub(super) async fn save_record_page(
             ctx::flash(&session, "success", t(ctx.lang, "saved")).await;
             Ok(Redirect::to(&format!("/programs/{}#{}", prog.id, kind.anchor())).into_response())
         }
-        Err(AppError::Stale { .. }) => {
-            // What was typed stays in the form, with the stored version, beside what is stored.
-            let (_, now, version, part) = stored_payload(&state, &ctx, kind, &id).await?;
-            let rows = conflict_rows(ctx.lang, kind.fields(), &posted, &now);
-            let html = record_form(
-                &state,
-                &ctx,
-                kind,
-                &id,
-                &prog,
-                &posted,
-                version,
-                part,
-                &[],
-                Some(rows),
-            )
-            .await?;
-            Ok((StatusCode::CONFLICT, html).into_response())
-        }
+        Err(AppError::Stale { .. }) => stale_record_form(&state, &ctx, kind, &id, &posted).await,
         Err(AppError::Validation(errs)) => {
             let html = record_form(
                 &state, &ctx, kind, &id, &prog, &posted, expected, part, &errs, None,

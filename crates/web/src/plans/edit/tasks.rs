@@ -124,46 +124,21 @@ pub(super) async fn task_api(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": tid }))).into_response())
 }
 
-pub(super) async fn task_in_scope(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    edit: bool,
-) -> AppResult<(Program, crate::plans::TaskView)> {
-    let user = ctx.require(if edit {
-        Action::EditRegistry
-    } else {
-        Action::Read
-    })?;
-    let id = crate::common::path_id(id)?;
-    let task = store::task(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reach = if edit {
-        store::Reach::Within
-    } else {
-        store::Reach::Visible
-    };
-    let prog = store::get_reach(&state.db, user.scope_unit_id, task.program_id, reach)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let view = crate::plans::task_view(state, task).await?;
-    Ok((prog, view))
-}
-
 pub(super) async fn change_task(
     state: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: i64,
     expected: i64,
     p: &TaskPayload,
 ) -> AppResult<crate::plans::TaskView> {
-    let (prog, tv) = task_in_scope(state, ctx, id, true).await?;
+    let (prog, tv) =
+        <(Program, crate::plans::TaskView)>::load(state, ctx, id, Reach::Change).await?;
     let input = check_task(state, ctx, &prog, p, &tv.task.status).await?;
     match store::update_task(&state.db, &ctx.actor(), tv.task.id, Some(expected), &input).await {
         Ok(t) => crate::plans::task_view(state, t).await,
         Err(StoreError::Stale { .. }) => {
-            let (_, now) = task_in_scope(state, ctx, id, false).await?;
+            let (_, now) =
+                <(Program, crate::plans::TaskView)>::load(state, ctx, id, Reach::Read).await?;
             Err(stale_of(&now))
         }
         Err(e) => Err(e.into()),
@@ -174,11 +149,9 @@ pub(super) async fn change_task(
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "plans", params(("id" = i64, Path)),
     responses((status = 200, body = crate::plans::TaskView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn task_get_api(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
+    Scoped(found): Scoped<(Program, crate::plans::TaskView)>,
 ) -> AppResult<Response> {
-    let (_, tv) = task_in_scope(&state, &ctx, &id, false).await?;
+    let (_, tv) = found;
     Ok(version::with_etag(tv.task.version, tv))
 }
 
@@ -192,12 +165,11 @@ pub(super) async fn task_get_api(
 pub(super) async fn task_put_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Editable(found): Editable<(Program, crate::plans::TaskView)>,
     headers: HeaderMap,
     Json(p): Json<TaskPayload>,
 ) -> AppResult<Response> {
-    task_in_scope(&state, &ctx, &id, true).await?;
     let expected = version::expected(p.version, &headers)?;
-    let tv = change_task(&state, &ctx, &id, expected, &p).await?;
+    let tv = change_task(&state, &ctx, found.1.task.id, expected, &p).await?;
     Ok(version::with_etag(tv.task.version, tv))
 }
