@@ -22,7 +22,7 @@ use langnghe_core::geo::Era;
 use langnghe_core::report::{standard_period, DeadlineRules, PeriodKind};
 use langnghe_reports::{Block, OfficialReport};
 use langnghe_store::audit::Actor;
-use langnghe_store::plans::{self, NewIndicator, NewProgram, NewTarget, NewTask, Program};
+use langnghe_store::programs::{self, NewIndicator, NewProgram, NewTarget, NewTask, Program};
 use langnghe_store::reporting::{self as rstore, NewPeriod, Period};
 use langnghe_store::{agencies, geo, with_db, Db};
 use langnghe_web::reporting::consolidation::{self, Consolidation};
@@ -602,7 +602,7 @@ pub(crate) async fn programme(
     vol: &mut Volume,
 ) -> anyhow::Result<(i64, Vec<(i64, bool)>)> {
     let mut w = db.write(actor).await?;
-    let pid = plans::insert_program(
+    let pid = programs::insert_program(
         &mut w,
         &NewProgram {
             key: Some("bench-reporting".into()),
@@ -638,7 +638,7 @@ pub(crate) async fn programme(
         } else {
             format!("{name} (nhóm ngành {})", round + 1)
         };
-        let iid = plans::insert_indicator(
+        let iid = programs::insert_indicator(
             &mut w,
             &NewIndicator {
                 program_id: pid,
@@ -656,7 +656,7 @@ pub(crate) async fn programme(
         )
         .await?;
         let (text, value) = target_text(unit, direction, args.units, false);
-        plans::insert_target(
+        programs::insert_target(
             &mut w,
             &NewTarget {
                 indicator_id: iid,
@@ -675,7 +675,7 @@ pub(crate) async fn programme(
         .await?;
         for cat in cats {
             let (text, value) = target_text(unit, direction, args.units, true);
-            plans::insert_target(
+            programs::insert_target(
                 &mut w,
                 &NewTarget {
                     indicator_id: iid,
@@ -699,7 +699,7 @@ pub(crate) async fn programme(
         }
         inds.push((iid, aggregation == "sum" && cats.is_empty()));
     }
-    let task = plans::insert_task(
+    let task = programs::insert_task(
         &mut w,
         &NewTask {
             program_id: pid,
@@ -718,7 +718,7 @@ pub(crate) async fn programme(
     )
     .await?;
     for (iid, _) in &inds {
-        plans::link_task_indicator(w.tx(), task, *iid).await?;
+        programs::link_task_indicator(w.tx(), task, *iid).await?;
     }
     w.commit().await?;
     vol.indicators = inds.len();
@@ -915,7 +915,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     .await?;
     rep.setup.push((
         format!(
-            "programme, {} indicators, targets, task (plans::insert_*)",
+            "programme, {} indicators, targets, task (programs::insert_*)",
             inds.len()
         ),
         t.elapsed(),
@@ -952,7 +952,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     }
 
     // What the web handler loads before computing.
-    let program: Program = plans::get(&db, geo::COUNTRY_ID, program_id)
+    let program: Program = programs::get(&db, geo::COUNTRY_ID, program_id)
         .await?
         .ok_or_else(|| anyhow!("programme {program_id}"))?;
     let period: Period = rstore::period(&db, period_id)
@@ -1234,8 +1234,8 @@ async fn breakdown(
             "`consolidation::compute`, interleaved with the steps below".into(),
             0,
         ),
-        ("plans::indicators".into(), 1),
-        ("plans::targets".into(), 1),
+        ("programs::indicators".into(), 1),
+        ("programs::targets".into(), 1),
         (
             format!(
                 "reporting::counted_values ({} rows)",
@@ -1265,10 +1265,10 @@ async fn breakdown(
         consolidation::compute(state, program, period).await?;
         d.push(t.elapsed());
         let t = Instant::now();
-        plans::indicators(db, pid).await?;
+        programs::indicators(db, pid).await?;
         d.push(t.elapsed());
         let t = Instant::now();
-        plans::targets(db, pid).await?;
+        programs::targets(db, pid).await?;
         d.push(t.elapsed());
         let t = Instant::now();
         rstore::counted_values(db, pid, to).await?;

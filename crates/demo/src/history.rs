@@ -26,7 +26,7 @@ use langnghe_store::audit::{Actor, AuditAction, AuditEntity};
 use langnghe_store::reporting::{
     self as rp, LineInput, NewPeriod, ReportFilter, ReportInput, ReportScope,
 };
-use langnghe_store::{plans, with_db, with_tx, Db, Result, StoreError};
+use langnghe_store::{programs, with_db, with_tx, Db, Result, StoreError};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime, Time};
 
@@ -48,10 +48,10 @@ pub fn plan_316_periods() -> Vec<(PeriodKind, i32)> {
 /// Build what is missing of the history; returns the periods added.
 pub async fn ensure(db: &Db) -> Result<usize> {
     let mut added = 0;
-    if let Some(pid) = plans::id_by_key(db, PLAN_316).await? {
+    if let Some(pid) = programs::id_by_key(db, PLAN_316).await? {
         added += history(db, pid, &plan_316_periods(), true).await?;
     }
-    if let Some(pid) = plans::id_by_key(db, KC_2016_2020).await? {
+    if let Some(pid) = programs::id_by_key(db, KC_2016_2020).await? {
         let years: Vec<(PeriodKind, i32)> =
             (2016..=2020).map(|y| (PeriodKind::Annual, y)).collect();
         added += history(db, pid, &years, false).await?;

@@ -4,7 +4,7 @@
 //! calls it only when asked for the demo; its data files are in `data/` here.
 
 pub mod history;
-pub mod plans;
+pub mod programs;
 pub mod schemes;
 
 use langnghe_core::geo::Era;
@@ -94,7 +94,7 @@ pub async fn ensure_demo(db: &Db) -> Result<usize> {
         }
     }
     added += ensure_registry_demo(db).await?;
-    added += crate::plans::ensure_plans(db).await?;
+    added += crate::programs::ensure_plans(db).await?;
     added += crate::schemes::ensure_schemes(db).await?;
     Ok(added)
 }

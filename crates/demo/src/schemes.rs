@@ -172,7 +172,7 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
     if store::id_by_key(db, SCHEME_KEY).await?.is_some() {
         return Ok(0);
     }
-    let Some(program_id) = langnghe_store::plans::id_by_key(db, "hn-2017-thuong-hieu").await?
+    let Some(program_id) = langnghe_store::programs::id_by_key(db, "hn-2017-thuong-hieu").await?
     else {
         return Ok(0);
     };
@@ -181,8 +181,8 @@ pub async fn ensure_schemes(db: &Db) -> Result<usize> {
         "../data/plans/hn-2017-thuong-hieu.json"
     ))
     .map_err(|e| langnghe_store::StoreError::Data(format!("hn-2017-thuong-hieu.json: {e}")))?;
-    let (lines, _) = langnghe_store::plans::budget(db, program_id).await?;
-    let indicators = langnghe_store::plans::indicators(db, program_id).await?;
+    let (lines, _) = langnghe_store::programs::budget(db, program_id).await?;
+    let indicators = langnghe_store::programs::indicators(db, program_id).await?;
     let training = indicators.iter().find(|i| i.code == "II.2.1").map(|i| i.id);
     let lead = agencies::id_by_key(db, "hn-so-ct").await?;
     let partner = agencies::id_by_key(db, "hn-tt-xtdttmdl").await?;

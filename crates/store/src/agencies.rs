@@ -129,7 +129,7 @@ pub async fn get(db: &Db, scope_id: i64, id: i64) -> Result<Option<Agency>> {
 
 async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Agency>> {
     let sql = format!("{SELECT} WHERE a.id = $1");
-    Ok(crate::row_for_tx::<Agency>(tx, &sql, id).await?)
+    crate::row_for_tx::<Agency>(tx, &sql, id).await
 }
 
 /// Create an agency and its audit row in one transaction.

@@ -12,7 +12,7 @@ pub mod geo;
 pub mod init;
 pub mod map;
 pub mod meta;
-pub mod plans;
+pub mod programs;
 pub mod registry;
 pub mod reporting;
 pub mod schemes;

@@ -680,7 +680,7 @@ async fn app_tx(tx: &mut Tx, id: i64) -> Result<Application> {
 async fn apps_tx(tx: &mut Tx, scheme_id: i64) -> Result<Vec<Application>> {
     let sql =
         format!("{SELECT_APP} WHERE a.scheme_id = $1 ORDER BY COALESCE(a.rank, 1000000), a.id");
-    Ok(crate::rows_for_tx::<Application>(tx, &sql, scheme_id).await?)
+    crate::rows_for_tx::<Application>(tx, &sql, scheme_id).await
 }
 
 async fn contract_tx(tx: &mut Tx, app_id: i64) -> Result<Option<(Contract, Vec<ContractItem>)>> {

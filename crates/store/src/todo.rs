@@ -2,7 +2,7 @@
 //! the person's scope and counted in the database. Which of them are due, and
 //! in what order, is decided by `langnghe_core::todo`.
 
-use crate::plans::{push_reach, Reach};
+use crate::programs::{push_reach, Reach};
 use crate::{with_db, Arg, Db, Result, Sql};
 use langnghe_core::plan::TaskStatus;
 use langnghe_core::report::ReportState;

@@ -18,7 +18,7 @@ use axum::Router;
 use langnghe_core::access::Action;
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
-use langnghe_store::plans::Program;
+use langnghe_store::programs::Program;
 use langnghe_store::schemes::{self as store, Activity};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ async fn create(state: &AppState, ctx: &Ctx, id: &str, p: &ActivityPayload) -> A
             None
         }
     };
-    let inds = langnghe_store::plans::indicators(&state.db, program.id).await?;
+    let inds = langnghe_store::programs::indicators(&state.db, program.id).await?;
     let indicator_id = match non_empty(&p.indicator) {
         None => None,
         Some(code) => match inds.iter().find(|i| i.code == code) {
@@ -252,7 +252,7 @@ async fn view(
 ) -> AppResult<Html<String>> {
     let program = crate::scoped::load::<Program>(state, ctx, id, Reach::Read).await?;
     let items = store::activities(&state.db, program.id).await?;
-    let inds = langnghe_store::plans::indicators(&state.db, program.id).await?;
+    let inds = langnghe_store::programs::indicators(&state.db, program.id).await?;
     render(
         state,
         ctx,

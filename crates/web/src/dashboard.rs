@@ -25,7 +25,7 @@ use langnghe_core::scheme::AppState as Stage;
 use langnghe_core::vnfmt;
 use langnghe_reports::{Cell, Column, ColumnKind, Table};
 use langnghe_store::dashboard as store;
-use langnghe_store::plans::{self, Program};
+use langnghe_store::programs::{self, Program};
 use langnghe_store::reporting as rstore;
 use minijinja::context;
 use serde::Serialize;
@@ -168,10 +168,10 @@ pub struct ProgramDashboard {
 async fn readable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Option<i64>)> {
     let u = ctx.user()?;
     let id = crate::common::path_id(id)?;
-    if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
+    if let Some(p) = programs::get(&state.db, u.scope_unit_id, id).await? {
         return Ok((p, None));
     }
-    let p = plans::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
+    let p = programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {
@@ -391,8 +391,8 @@ pub async fn compute(
         .iter()
         .find(|p| p.approved > 0)
         .or_else(|| all_periods.first());
-    let inds = plans::indicators(db, program.id).await?;
-    let targets = plans::targets(db, program.id).await?;
+    let inds = programs::indicators(db, program.id).await?;
+    let targets = programs::targets(db, program.id).await?;
     let mut indicators = vec![];
     let consol = match latest {
         Some(p) => Some(consolidation::compute(state, program, p).await?),
@@ -1260,7 +1260,7 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
     } else {
         return Err(AppError::NotFound);
     };
-    let (progs, _) = plans::list(db, area, None, 100, 0).await?;
+    let (progs, _) = programs::list(db, area, None, 100, 0).await?;
     // Programmes of the asked unit and above (those containing it) and below it.
     let ids: Vec<i64> = progs.iter().map(|p| p.id).collect();
     let rates = store::latest_period_rates(db, area, &ids).await?;

@@ -22,7 +22,7 @@ pub mod mail;
 pub mod map;
 pub mod middleware;
 pub mod places;
-pub mod plans;
+pub mod programs;
 pub mod registry;
 pub mod reporting;
 pub mod routes;
@@ -152,8 +152,8 @@ pub fn app(state: AppState) -> Router {
         .merge(registry::pages::pages())
         .merge(registry::import::pages())
         .merge(registry::files::pages())
-        .merge(plans::pages())
-        .merge(plans::edit::pages())
+        .merge(programs::pages())
+        .merge(programs::edit::pages())
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())

@@ -96,7 +96,7 @@ async fn resolve(state: &AppState, scope_id: i64, q: &MapQuery) -> AppResult<Res
     let indicator_id = parse_id("indicator", &q.indicator, &mut errors);
     let mut program = None;
     if let Some(id) = program_id {
-        match langnghe_store::plans::get_visible(&state.db, scope_id, id).await? {
+        match langnghe_store::programs::get_visible(&state.db, scope_id, id).await? {
             Some(p) => program = Some((p.id, format!("{} {}", p.code, p.title))),
             None => errors.push(FieldError::new("program", "map-error-program").arg("value", id)),
         }
@@ -620,14 +620,14 @@ async fn choices(
     scope: i64,
     r: &Resolved,
 ) -> AppResult<(Vec<MjValue>, Vec<MjValue>)> {
-    let programs = langnghe_store::plans::list(&state.db, scope, None, 200, 0)
+    let programs = langnghe_store::programs::list(&state.db, scope, None, 200, 0)
         .await?
         .0
         .into_iter()
         .map(|p| context! { id => p.id, label => format!("{} {}", p.code, p.title) })
         .collect();
     let indicators = match &r.program {
-        Some((pid, _)) => langnghe_store::plans::indicators(&state.db, *pid)
+        Some((pid, _)) => langnghe_store::programs::indicators(&state.db, *pid)
             .await?
             .into_iter()
             .map(|i| context! { id => i.id, label => format!("{}. {}", i.code, i.name) })

@@ -81,9 +81,9 @@ impl<T: InScope> FromRequestParts<AppState> for Editable<T> {
 
 /// The store's reach for `reach`: what a read sees (also the areas above the
 /// scope), what a change may touch (only inside it).
-pub fn store_reach(reach: Reach) -> langnghe_store::plans::Reach {
+pub fn store_reach(reach: Reach) -> langnghe_store::programs::Reach {
     match reach {
-        Reach::Read => langnghe_store::plans::Reach::Visible,
-        Reach::Change => langnghe_store::plans::Reach::Within,
+        Reach::Read => langnghe_store::programs::Reach::Visible,
+        Reach::Change => langnghe_store::programs::Reach::Within,
     }
 }

@@ -22,7 +22,7 @@ use langnghe_core::report::ReportState;
 use langnghe_core::report_values::{self as values};
 use langnghe_core::vnfmt;
 use langnghe_reports::{Block, Cell, Column, ColumnKind, OfficialReport, ReportTable, Table};
-use langnghe_store::plans::{self, Indicator, Program, TargetRow};
+use langnghe_store::programs::{self, Indicator, Program, TargetRow};
 use langnghe_store::reporting::{self as store, Period};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -392,8 +392,8 @@ pub async fn compute(
     period: &Period,
 ) -> AppResult<Consolidation> {
     let db = &state.db;
-    let inds = plans::indicators(db, program.id).await?;
-    let targets = plans::targets(db, program.id).await?;
+    let inds = programs::indicators(db, program.id).await?;
+    let targets = programs::targets(db, program.id).await?;
     let counted = store::counted_values(db, program.id, period.data_to).await?;
     let all_periods = store::periods(db, program.id).await?;
     let earlier = earlier_annual(&all_periods, program, period);
@@ -586,10 +586,10 @@ enum Reach {
 async fn readable_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Reach)> {
     let u = ctx.user()?;
     let id = crate::common::path_id(id)?;
-    if let Some(p) = plans::get(&state.db, u.scope_unit_id, id).await? {
+    if let Some(p) = programs::get(&state.db, u.scope_unit_id, id).await? {
         return Ok((p, Reach::Whole));
     }
-    let p = plans::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
+    let p = programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {

@@ -43,7 +43,7 @@ use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState
 use langnghe_core::report_values::Finding;
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
-use langnghe_store::plans::{self, Program};
+use langnghe_store::programs::{self, Program};
 use langnghe_store::reporting::{
     self as store, Line, NewPeriod, Period, Report, ReportFilter, ReportInput, ReportScope,
     SaveError,
@@ -125,7 +125,7 @@ fn is_coordinator(ctx: &Ctx) -> bool {
 impl InScope for Program {
     async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
         let u = ctx.user()?;
-        plans::get_reach(
+        programs::get_reach(
             &state.db,
             u.scope_unit_id,
             id,

@@ -341,7 +341,11 @@ pub struct ConflictBody {
     pub current_lines: Vec<LineBody>,
 }
 
-pub(super) fn conflict_response(lang: Lang, yours: ReportInputBody, c: store::Conflict) -> Response {
+pub(super) fn conflict_response(
+    lang: Lang,
+    yours: ReportInputBody,
+    c: store::Conflict,
+) -> Response {
     let message = t_args(
         lang,
         "report-conflict",

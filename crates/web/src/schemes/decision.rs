@@ -60,7 +60,7 @@ pub(super) async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> 
         vnfmt::format_int(total),
     ]);
     let program =
-        langnghe_store::plans::get(&state.db, langnghe_store::geo::COUNTRY_ID, s.program_id)
+        langnghe_store::programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, s.program_id)
             .await?
             .ok_or(AppError::NotFound)?;
     let unit = langnghe_store::geo::by_id(&state.db, program.admin_unit_id).await?;

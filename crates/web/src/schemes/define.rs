@@ -86,7 +86,7 @@ pub(super) async fn check_scheme(
 ) -> AppResult<store::NewScheme> {
     department(ctx)?;
     let u = ctx.user()?;
-    let program = langnghe_store::plans::get(&state.db, u.scope_unit_id, p.program_id)
+    let program = langnghe_store::programs::get(&state.db, u.scope_unit_id, p.program_id)
         .await?
         .ok_or_else(|| AppError::Validation(vec![FieldError::new("program_id", "error-choice")]))?;
     let mut errors = vec![];
@@ -104,7 +104,7 @@ pub(super) async fn check_scheme(
             0
         }
     };
-    let inds = langnghe_store::plans::indicators(&state.db, program.id).await?;
+    let inds = langnghe_store::programs::indicators(&state.db, program.id).await?;
     let mut contents = vec![];
     if p.contents.is_empty() {
         errors.push(FieldError::new("contents", "error-required"));
@@ -211,7 +211,7 @@ pub(super) async fn check_scheme(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (lines, _) = langnghe_store::plans::budget(&state.db, program.id).await?;
+    let (lines, _) = langnghe_store::programs::budget(&state.db, program.id).await?;
     let budget_line_id = p
         .budget_line_id
         .filter(|b| lines.iter().any(|l| l.id == *b))
@@ -445,7 +445,7 @@ pub(super) fn payload_of(f: &SchemeForm) -> SchemePayload {
 /// The form of a stored scheme.
 pub(super) async fn form_of(state: &AppState, v: &SchemeView) -> AppResult<SchemeForm> {
     let s = &v.scheme;
-    let inds = langnghe_store::plans::indicators(&state.db, s.program_id).await?;
+    let inds = langnghe_store::programs::indicators(&state.db, s.program_id).await?;
     let code_of = |id: Option<i64>| {
         id.and_then(|i| inds.iter().find(|x| x.id == i))
             .map(|x| x.code.clone())
@@ -550,7 +550,7 @@ pub(super) async fn scheme_form(
     department(ctx)?;
     let u = ctx.user()?;
     let (programs, _) =
-        langnghe_store::plans::list(&state.db, u.scope_unit_id, None, 500, 0).await?;
+        langnghe_store::programs::list(&state.db, u.scope_unit_id, None, 500, 0).await?;
     let title = t(
         ctx.lang,
         if id.is_some() {

@@ -4,7 +4,7 @@
 
 use langnghe_core::geo::Era;
 use langnghe_store::audit::Actor;
-use langnghe_store::plans::{
+use langnghe_store::programs::{
     self, NewActual, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask,
 };
 use langnghe_store::{agencies, geo, registry, Db, Result, StoreError};
@@ -367,7 +367,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
     for (name, text) in PLANS {
         let p: PlanJson = serde_json::from_str(text)
             .map_err(|e| StoreError::Data(format!("plan {name}: {e}")))?;
-        if plans::id_by_key(db, &p.key).await?.is_some() {
+        if programs::id_by_key(db, &p.key).await?.is_some() {
             continue;
         }
         let lead = agency(db, &p.lead_agency).await?;
@@ -399,7 +399,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             }
         }
         let parent_id = match &p.parent_key {
-            Some(k) => plans::id_by_key(db, k).await?,
+            Some(k) => programs::id_by_key(db, k).await?,
             None => None,
         };
         let start = date(&p.period_start)
@@ -407,7 +407,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
         let end = date(&p.period_end)
             .ok_or_else(|| StoreError::Data(format!("plan {name}: period_end")))?;
         let mut w = db.write(&actor).await?;
-        let pid = plans::insert_program(
+        let pid = programs::insert_program(
             &mut w,
             &NewProgram {
                 key: Some(p.key.clone()),
@@ -448,11 +448,11 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             }
         }
         for b in basis {
-            plans::add_legal_basis(w.tx(), pid, b).await?;
+            programs::add_legal_basis(w.tx(), pid, b).await?;
         }
         let mut indicator_ids: std::collections::HashMap<String, i64> = Default::default();
         for (i, ind) in p.indicators.iter().enumerate() {
-            let iid = plans::insert_indicator(
+            let iid = programs::insert_indicator(
                 &mut w,
                 &NewIndicator {
                     program_id: pid,
@@ -504,7 +504,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     Some(f) => serde_json::to_string(&f).unwrap_or_default(),
                     None => "null".into(),
                 };
-                let tid = plans::insert_target(
+                let tid = programs::insert_target(
                     &mut w,
                     &NewTarget {
                         indicator_id: iid,
@@ -523,7 +523,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                 .await?;
                 let _ = &t.note;
                 for s in &t.split {
-                    plans::insert_target(
+                    programs::insert_target(
                         &mut w,
                         &NewTarget {
                             indicator_id: iid,
@@ -555,7 +555,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                         Some(serde_json::Value::String(s)) => s.clone(),
                         _ => String::new(),
                     };
-                    plans::insert_target(
+                    programs::insert_target(
                         &mut w,
                         &NewTarget {
                             indicator_id: iid,
@@ -590,7 +590,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                         .as_deref()
                         .and_then(|r| implied_plan(a.value, r))
                 });
-                plans::insert_actual(
+                programs::insert_actual(
                     &mut w,
                     &NewActual {
                         indicator_id: iid,
@@ -622,7 +622,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     co_leads.push(id);
                 }
             }
-            let tid = plans::insert_task(
+            let tid = programs::insert_task(
                 &mut w,
                 &NewTask {
                     program_id: pid,
@@ -640,7 +640,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .await?;
             for code in &t.indicator_codes {
                 if let Some(iid) = indicator_ids.get(code) {
-                    plans::link_task_indicator(w.tx(), tid, *iid).await?;
+                    programs::link_task_indicator(w.tx(), tid, *iid).await?;
                 }
             }
             order += 1;
@@ -653,7 +653,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     co.push(id);
                 }
             }
-            plans::insert_task(
+            programs::insert_task(
                 &mut w,
                 &NewTask {
                     program_id: pid,
@@ -682,7 +682,7 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
                     .iter()
                     .map(|a| (a.year(), "disbursement".to_string(), a.dong)),
             );
-            plans::insert_budget_line(
+            programs::insert_budget_line(
                 &mut w,
                 &NewBudgetLine {
                     program_id: pid,
@@ -697,9 +697,9 @@ pub async fn ensure_plans(db: &Db) -> Result<usize> {
             .await?;
         }
         if let Some(a) = &p.appendix {
-            plans::insert_appendix(
+            programs::insert_appendix(
                 w.tx(),
-                &plans::Appendix {
+                &programs::Appendix {
                     program_id: pid,
                     name: a.name.clone(),
                     title: a.title.clone(),

@@ -53,7 +53,7 @@ pub(super) async fn change_status(
 /// clicks at once make one move; a version (`version` or `If-Match`), when
 /// given, must be the current one (409 with the stored programme).
 #[utoipa::path(post, path = "/api/v1/programs/{id}/status", tag = "plans", params(("id" = i64, Path)), request_body = StatusPayload,
-    responses((status = 200, body = crate::plans::ProgramView, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::ProgramView, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "the version given is stale: `error.current` is the stored programme"),
         (status = 422, description = "the status does not follow from the current one")))]
 pub(super) async fn status_api(
@@ -67,7 +67,7 @@ pub(super) async fn status_api(
     let prog = change_status(&state, &ctx, &id, &p.status, expected).await?;
     Ok(version::with_etag(
         prog.version,
-        crate::plans::ProgramView::from(prog),
+        crate::programs::ProgramView::from(prog),
     ))
 }
 
@@ -95,12 +95,12 @@ pub(super) async fn inline_after<T: Serialize>(
                     }
                 })
                 .collect();
-            let inline = crate::plans::Inline {
+            let inline = crate::programs::Inline {
                 form,
                 values: serde_json::to_value(typed).unwrap_or_default(),
                 errors,
             };
-            let html = crate::plans::detail_html(state, ctx, id, Some(inline)).await?;
+            let html = crate::programs::detail_html(state, ctx, id, Some(inline)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         r => after(session, ctx, id, form, r).await,

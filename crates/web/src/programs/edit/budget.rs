@@ -152,11 +152,11 @@ pub(super) async fn change_budget_line(
 
 /// One budget line; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/budget-lines/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::plans::BudgetLineBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::programs::BudgetLineBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn budget_line_get_api(Scoped(line): Scoped<BudgetLine>) -> AppResult<Response> {
     Ok(version::with_etag(
         line.version,
-        crate::plans::BudgetLineBody::from(line),
+        crate::programs::BudgetLineBody::from(line),
     ))
 }
 
@@ -164,7 +164,7 @@ pub(super) async fn budget_line_get_api(Scoped(line): Scoped<BudgetLine>) -> App
 /// (allocations and disbursements are amounts of their own). Name the version
 /// read: without one 428, stale 409 with the stored line.
 #[utoipa::path(put, path = "/api/v1/budget-lines/{id}", tag = "plans", params(("id" = i64, Path)), request_body = BudgetLinePayload,
-    responses((status = 200, body = crate::plans::BudgetLineBody, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::BudgetLineBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored line"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn budget_line_put_api(
@@ -178,6 +178,6 @@ pub(super) async fn budget_line_put_api(
     let line = change_budget_line(&state, &ctx, found.id, expected, &p).await?;
     Ok(version::with_etag(
         line.version,
-        crate::plans::BudgetLineBody::from(line),
+        crate::programs::BudgetLineBody::from(line),
     ))
 }

@@ -1,6 +1,6 @@
 //! The edit forms of a programme's parts as they are posted (page and API alike):
 //! indicators, tasks, budget lines. Their own module, so the programme page
-//! (`plans`) shows empty forms and the edit handlers (`plans::edit`) read them
+//! (`plans`) shows empty forms and the edit handlers (`programs::edit`) read them
 //! without the two importing each other.
 
 use serde::{Deserialize, Serialize};

@@ -203,13 +203,13 @@ pub(super) async fn create(state: &AppState, ctx: &Ctx, p: &ProgramPayload) -> A
 
 /// Enter a programme or plan (it starts as a draft).
 #[utoipa::path(post, path = "/api/v1/programs", tag = "plans", request_body = ProgramPayload,
-    responses((status = 201, body = crate::plans::ProgramView), (status = 403), (status = 422)))]
+    responses((status = 201, body = crate::programs::ProgramView), (status = 403), (status = 422)))]
 pub(super) async fn create_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Json(p): Json<ProgramPayload>,
 ) -> AppResult<Response> {
-    let created = crate::plans::ProgramView::from(create(&state, &ctx, &p).await?);
+    let created = crate::programs::ProgramView::from(create(&state, &ctx, &p).await?);
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -257,7 +257,7 @@ pub(super) async fn reload(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Pr
 /// (`version` or `If-Match`): without one 428, stale 409 with the stored
 /// programme in `error.current`. The status moves by `POST …/status`.
 #[utoipa::path(put, path = "/api/v1/programs/{id}", tag = "plans", params(("id" = i64, Path)), request_body = ProgramPayload,
-    responses((status = 200, body = crate::plans::ProgramView, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::ProgramView, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored programme"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn update_api(
@@ -272,7 +272,7 @@ pub(super) async fn update_api(
     let saved = update(&state, &ctx, &prog, expected, &p).await?;
     Ok(version::with_etag(
         saved.version,
-        crate::plans::ProgramView::from(saved),
+        crate::programs::ProgramView::from(saved),
     ))
 }
 
@@ -329,7 +329,7 @@ pub(super) async fn form(
         },
     );
     let page = context! { title => title, p => p, id => id, kinds => KINDS, agencies => agencies, errors => errors, conflict => conflict };
-    render(state, ctx, "plans/form.html", page)
+    render(state, ctx, "programs/form.html", page)
 }
 
 pub(super) async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {

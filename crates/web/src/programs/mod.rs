@@ -23,7 +23,7 @@ use axum::Router;
 use langnghe_core::access::Action;
 use langnghe_core::plan::{self as rules, Direction, Status, Target, TaskStatus};
 use langnghe_core::vnfmt;
-use langnghe_store::plans::{
+use langnghe_store::programs::{
     self as store, ActualRow, BudgetAmount, BudgetLine, Indicator, Program, TargetRow, Task,
 };
 use minijinja::context;
@@ -113,7 +113,7 @@ async fn list_page(
         pager => pager(ctx.lang, page, PAGE_SIZE, total),
         query_base => serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default())]).unwrap_or_default(),
     };
-    render(&state, &ctx, "plans/list.html", page_ctx)
+    render(&state, &ctx, "programs/list.html", page_ctx)
 }
 
 /// One programme; its version is also the `ETag` (name it to change the programme).
@@ -640,9 +640,9 @@ pub(crate) async fn detail_html(
     // What each add form shows: empty, or what was typed into the one sent back.
     let blank = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
     let mut typed = serde_json::json!({
-        "indicators": blank(serde_json::to_value(crate::plans::forms::IndicatorPayload::default())),
-        "tasks": blank(serde_json::to_value(crate::plans::forms::TaskPayload::default())),
-        "budget": blank(serde_json::to_value(crate::plans::forms::BudgetPayload::default())),
+        "indicators": blank(serde_json::to_value(crate::programs::forms::IndicatorPayload::default())),
+        "tasks": blank(serde_json::to_value(crate::programs::forms::TaskPayload::default())),
+        "budget": blank(serde_json::to_value(crate::programs::forms::BudgetPayload::default())),
         "derive": {"year": ""},
     });
     let (inline_form, inline_errors) = match inline {
@@ -677,7 +677,7 @@ pub(crate) async fn detail_html(
         inline_form => inline_form,
         inline_errors => inline_errors,
     };
-    render(state, ctx, "plans/detail.html", page)
+    render(state, ctx, "programs/detail.html", page)
 }
 
 /// The tasks the caller's agency leads or coordinates.
@@ -720,7 +720,7 @@ async fn my_tasks_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Htm
         })
         .collect();
     let page = context! { title => t(ctx.lang, "my-tasks-title"), agency => user.agency_name.clone(), rows => rows };
-    render(&state, &ctx, "plans/tasks.html", page)
+    render(&state, &ctx, "programs/tasks.html", page)
 }
 
 /// One printed row of an appendix with its values by milestone (2025, 2030).
@@ -982,7 +982,7 @@ async fn appendix_page(
         return appendix_xlsx(&v);
     }
     let page = context! { title => v.title.clone(), p => p, a => v };
-    Ok(render(&state, &ctx, "plans/appendix.html", page)?.into_response())
+    Ok(render(&state, &ctx, "programs/appendix.html", page)?.into_response())
 }
 
 /// The printable summary of a programme (Decree 30/2020/NĐ-CP layout): its

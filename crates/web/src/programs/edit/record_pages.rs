@@ -122,7 +122,7 @@ pub(super) async fn stored_payload(
         }
         Kind::Task => {
             let (prog, tv) =
-                scoped::load::<(Program, crate::plans::TaskView)>(state, ctx, id, Reach::Change)
+                scoped::load::<(Program, crate::programs::TaskView)>(state, ctx, id, Reach::Change)
                     .await?;
             let p = TaskPayload {
                 section: tv.task.section.clone(),
@@ -281,7 +281,7 @@ pub(super) async fn record_form(
         errors => errors,
         conflict => conflict,
     };
-    render(state, ctx, "plans/edit.html", page)
+    render(state, ctx, "programs/edit.html", page)
 }
 
 pub(super) async fn edit_record_page(

@@ -130,15 +130,15 @@ pub(super) async fn change_task(
     id: i64,
     expected: i64,
     p: &TaskPayload,
-) -> AppResult<crate::plans::TaskView> {
+) -> AppResult<crate::programs::TaskView> {
     let (prog, tv) =
-        <(Program, crate::plans::TaskView)>::load(state, ctx, id, Reach::Change).await?;
+        <(Program, crate::programs::TaskView)>::load(state, ctx, id, Reach::Change).await?;
     let input = check_task(state, ctx, &prog, p, &tv.task.status).await?;
     match store::update_task(&state.db, &ctx.actor(), tv.task.id, Some(expected), &input).await {
-        Ok(t) => crate::plans::task_view(state, t).await,
+        Ok(t) => crate::programs::task_view(state, t).await,
         Err(StoreError::Stale { .. }) => {
             let (_, now) =
-                <(Program, crate::plans::TaskView)>::load(state, ctx, id, Reach::Read).await?;
+                <(Program, crate::programs::TaskView)>::load(state, ctx, id, Reach::Read).await?;
             Err(stale_of(&now))
         }
         Err(e) => Err(e.into()),
@@ -147,9 +147,9 @@ pub(super) async fn change_task(
 
 /// One task with its coordinating agencies and indicators; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::plans::TaskView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::programs::TaskView, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn task_get_api(
-    Scoped(found): Scoped<(Program, crate::plans::TaskView)>,
+    Scoped(found): Scoped<(Program, crate::programs::TaskView)>,
 ) -> AppResult<Response> {
     let (_, tv) = found;
     Ok(version::with_etag(tv.task.version, tv))
@@ -159,13 +159,13 @@ pub(super) async fn task_get_api(
 /// status, indicators (checked as when it was added, inside the caller's
 /// scope). Name the version read: without one 428, stale 409 with the stored task.
 #[utoipa::path(put, path = "/api/v1/tasks/{id}", tag = "plans", params(("id" = i64, Path)), request_body = TaskPayload,
-    responses((status = 200, body = crate::plans::TaskView, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::TaskView, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored task"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn task_put_api(
     State(state): State<AppState>,
     ctx: Ctx,
-    Editable(found): Editable<(Program, crate::plans::TaskView)>,
+    Editable(found): Editable<(Program, crate::programs::TaskView)>,
     headers: HeaderMap,
     Json(p): Json<TaskPayload>,
 ) -> AppResult<Response> {

@@ -346,14 +346,14 @@ pub(super) async fn change_indicator(
 
 /// One indicator; its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/indicators/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::plans::IndicatorBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::programs::IndicatorBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn indicator_get_api(
     Scoped(found): Scoped<(Program, Indicator)>,
 ) -> AppResult<Response> {
     let (_, ind) = found;
     Ok(version::with_etag(
         ind.version,
-        crate::plans::IndicatorBody::from(ind),
+        crate::programs::IndicatorBody::from(ind),
     ))
 }
 
@@ -361,7 +361,7 @@ pub(super) async fn indicator_get_api(
 /// (as creating one, inside the caller's scope). Name the version read: without
 /// one 428, stale 409 with the stored indicator in `error.current`.
 #[utoipa::path(put, path = "/api/v1/indicators/{id}", tag = "plans", params(("id" = i64, Path)), request_body = IndicatorEditPayload,
-    responses((status = 200, body = crate::plans::IndicatorBody, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::IndicatorBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored indicator"),
         (status = 422), (status = 428, description = "no version given")))]
 pub(super) async fn indicator_put_api(
@@ -375,7 +375,7 @@ pub(super) async fn indicator_put_api(
     let i = change_indicator(&state, &ctx, found.1.id, expected, &p).await?;
     Ok(version::with_etag(
         i.version,
-        crate::plans::IndicatorBody::from(i),
+        crate::programs::IndicatorBody::from(i),
     ))
 }
 
@@ -480,14 +480,14 @@ pub(super) async fn change_target(
 
 /// One target (as stated, its parsed form, its split dimension); its version is also the `ETag`.
 #[utoipa::path(get, path = "/api/v1/targets/{id}", tag = "plans", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::plans::TargetRowBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
+    responses((status = 200, body = crate::programs::TargetRowBody, headers(("ETag" = String, description = "the version, quoted"))), (status = 404)))]
 pub(super) async fn target_get_api(
     Scoped(found): Scoped<(Indicator, TargetRow)>,
 ) -> AppResult<Response> {
     let (_, row) = found;
     Ok(version::with_etag(
         row.version,
-        crate::plans::TargetRowBody::from(row),
+        crate::programs::TargetRowBody::from(row),
     ))
 }
 
@@ -495,7 +495,7 @@ pub(super) async fn target_get_api(
 /// it was entered) and a total's split: a total and its parts must still add
 /// up. Name the version read: without one 428, stale 409 with the stored target.
 #[utoipa::path(put, path = "/api/v1/targets/{id}", tag = "plans", params(("id" = i64, Path)), request_body = TargetPayload,
-    responses((status = 200, body = crate::plans::TargetRowBody, headers(("ETag" = String, description = "the new version, quoted"))),
+    responses((status = 200, body = crate::programs::TargetRowBody, headers(("ETag" = String, description = "the new version, quoted"))),
         (status = 403), (status = 404), (status = 409, description = "stale version: `error.current` is the stored target"),
         (status = 422, description = "the wording is not understood, or the parts do not add up"), (status = 428, description = "no version given")))]
 pub(super) async fn target_put_api(
@@ -509,6 +509,6 @@ pub(super) async fn target_put_api(
     let row = change_target(&state, &ctx, found.1.id, expected, &p).await?;
     Ok(version::with_etag(
         row.version,
-        crate::plans::TargetRowBody::from(row),
+        crate::programs::TargetRowBody::from(row),
     ))
 }

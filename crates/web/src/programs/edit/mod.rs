@@ -30,7 +30,7 @@ use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Form, Json, Path};
 use crate::i18n::{t, Lang};
-use crate::plans::forms::{BudgetPayload, IndicatorPayload, TaskPayload};
+use crate::programs::forms::{BudgetPayload, IndicatorPayload, TaskPayload};
 use crate::scoped::{self, Editable, InScope, Reach, Scoped};
 use crate::version;
 use crate::views::{render, ConflictRow};
@@ -46,7 +46,7 @@ use langnghe_core::plan::{
 };
 use langnghe_core::text::clean_text;
 use langnghe_core::vnfmt;
-use langnghe_store::plans::{
+use langnghe_store::programs::{
     self as store, BudgetLine, BudgetLineInput, Indicator, IndicatorInput, IndicatorRefusal,
     NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask, Program, ProgramInput,
     TargetInput, TargetRow, TaskInput,
@@ -226,14 +226,14 @@ impl InScope for (Indicator, TargetRow) {
 }
 
 /// A task (as the API shows it) with its programme.
-impl InScope for (Program, crate::plans::TaskView) {
+impl InScope for (Program, crate::programs::TaskView) {
     async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
         let scope = right_for(ctx, reach)?.scope_unit_id;
         let task = store::task(&state.db, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let prog = programme_of(state, scope, task.program_id, reach).await?;
-        Ok((prog, crate::plans::task_view(state, task).await?))
+        Ok((prog, crate::programs::task_view(state, task).await?))
     }
 }
 

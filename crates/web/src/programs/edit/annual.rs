@@ -168,7 +168,7 @@ pub(super) async fn derive(
 
 /// Derive the annual plan of a year from a programme: its indicators with targets split evenly.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/derive", tag = "plans", params(("id" = i64, Path)), request_body = DerivePayload,
-    responses((status = 201, body = crate::plans::ProgramView), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 201, body = crate::programs::ProgramView), (status = 403), (status = 404), (status = 422)))]
 pub(super) async fn derive_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -177,7 +177,7 @@ pub(super) async fn derive_api(
 ) -> AppResult<Response> {
     Ok((
         StatusCode::CREATED,
-        Json(crate::plans::ProgramView::from(
+        Json(crate::programs::ProgramView::from(
             derive(&state, &ctx, &id, &p).await?,
         )),
     )

@@ -1,7 +1,7 @@
 //! The records of a programme as the API answers them: views of web, built
 //! from the store's rows (the schema names stay the store's).
 
-use langnghe_store::plans as store;
+use langnghe_store::programs as store;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

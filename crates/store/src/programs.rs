@@ -11,7 +11,7 @@ use langnghe_core::plan::{
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-/// A programme (plan) as stored; the API answers `web::plans::ProgramView`.
+/// A programme (plan) as stored; the API answers `web::programs::ProgramView`.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Program {
     pub id: i64,
@@ -252,7 +252,7 @@ pub async fn target(db: &Db, id: i64) -> Result<Option<TargetRow>> {
 /// A target and its split rows (or, for a split row, its siblings), read in a write.
 async fn targets_tx(tx: &mut Tx, where_: &str, id: i64) -> Result<Vec<TargetRow>> {
     let sql = format!("{SELECT_TARGET} WHERE {where_} ORDER BY t.id");
-    Ok(crate::rows_for_tx::<TargetRow>(tx, &sql, id).await?)
+    crate::rows_for_tx::<TargetRow>(tx, &sql, id).await
 }
 
 async fn target_tx(tx: &mut Tx, id: i64) -> Result<TargetRow> {
