@@ -159,14 +159,7 @@ pub async fn create(
     .map_err(|e| StoreError::from(e).on_unique("name"))?
     });
     let created = get_tx(w.tx(), id).await?.ok_or(StoreError::NotFound)?;
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::Agency,
-        id,
-        None,
-        Some(&created),
-    )
-    .await?;
+    w.created(AuditEntity::Agency, id, &created).await?;
     w.commit().await?;
     Ok(created)
 }

@@ -431,9 +431,7 @@ pub async fn insert_program(w: &mut Write<'_>, p: &NewProgram) -> Result<i64> {
     .await
     .map_err(|e| StoreError::from(e).on_unique("code"))?
     });
-    w.audit::<(), _>(AuditAction::Create, AuditEntity::Program, id, None, Some(p))
-        .await?;
-    Ok(id)
+    w.created(AuditEntity::Program, id, &p).await
 }
 
 pub async fn add_legal_basis(tx: &mut Tx, program_id: i64, document_id: i64) -> Result<()> {
@@ -487,15 +485,7 @@ pub async fn insert_indicator(w: &mut Write<'_>, i: &NewIndicator) -> Result<i64
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::Indicator,
-        id,
-        None,
-        Some(i),
-    )
-    .await?;
-    Ok(id)
+    w.created(AuditEntity::Indicator, id, &i).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -535,9 +525,7 @@ pub async fn insert_target(w: &mut Write<'_>, t: &NewTarget) -> Result<i64> {
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>(AuditAction::Create, AuditEntity::Target, id, None, Some(t))
-        .await?;
-    Ok(id)
+    w.created(AuditEntity::Target, id, &t).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -573,15 +561,7 @@ pub async fn insert_actual(w: &mut Write<'_>, a: &NewActual) -> Result<i64> {
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::IndicatorActual,
-        id,
-        None,
-        Some(a),
-    )
-    .await?;
-    Ok(id)
+    w.created(AuditEntity::IndicatorActual, id, &a).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -639,9 +619,7 @@ pub async fn insert_task(w: &mut Write<'_>, t: &NewTask) -> Result<i64> {
         .await?
         .rows_affected());
     }
-    w.audit::<(), _>(AuditAction::Create, AuditEntity::Task, id, None, Some(t))
-        .await?;
-    Ok(id)
+    w.created(AuditEntity::Task, id, &t).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -688,15 +666,7 @@ pub async fn insert_budget_line(w: &mut Write<'_>, b: &NewBudgetLine) -> Result<
         .rows_affected()
         });
     }
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::BudgetLine,
-        id,
-        None,
-        Some(b),
-    )
-    .await?;
-    Ok(id)
+    w.created(AuditEntity::BudgetLine, id, &b).await
 }
 
 /// A task as an agency sees it: with its programme and the agency's role.

@@ -405,14 +405,7 @@ pub async fn open_period(db: &Db, actor: &Actor, p: &NewPeriod) -> Result<(i64, 
     .map_err(StoreError::from)
     .map_err(|e| e.on_unique("year"))?
     });
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::ReportPeriod,
-        period_id,
-        None,
-        Some(p),
-    )
-    .await?;
+    w.created(AuditEntity::ReportPeriod, period_id, p).await?;
     let mut n = 0;
     for (agency_id, inds) in &assign {
         let unit: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(

@@ -363,8 +363,7 @@ pub async fn insert(db: &Db, actor: &Actor, s: &NewScheme) -> Result<i64> {
     });
     insert_contents(w.tx(), id, &s.contents).await?;
     insert_steps(w.tx(), id, &s.steps).await?;
-    w.audit::<(), _>(AuditAction::Create, AuditEntity::Scheme, id, None, Some(s))
-        .await?;
+    w.created(AuditEntity::Scheme, id, s).await?;
     w.commit().await?;
     Ok(id)
 }
@@ -1739,14 +1738,7 @@ pub async fn add_activity(db: &Db, actor: &Actor, a: &Activity) -> Result<i64> {
         });
     }
     let recorded = Activity { id, ..a.clone() };
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::Activity,
-        id,
-        None,
-        Some(&recorded),
-    )
-    .await?;
+    w.created(AuditEntity::Activity, id, &recorded).await?;
     w.commit().await?;
     Ok(id)
 }

@@ -129,14 +129,7 @@ pub async fn create(db: &Db, actor: &Actor, u: &NewUser) -> Result<User> {
     .map_err(|e| StoreError::from(e).on_unique("username"))?
     });
     let user = get_tx(w.tx(), id).await?;
-    w.audit::<(), _>(
-        AuditAction::Create,
-        AuditEntity::User,
-        id,
-        None,
-        Some(&user),
-    )
-    .await?;
+    w.created(AuditEntity::User, id, &user).await?;
     w.commit().await?;
     Ok(user)
 }
@@ -372,12 +365,10 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     .fetch_one(c)
     .await?
     });
-    w.audit::<(), _>(
-        AuditAction::Create,
+    w.created(
         AuditEntity::ApiToken,
         id,
-        None,
-        Some(&serde_json::json!({ "user_id": user_id, "name": name })),
+        &serde_json::json!({ "user_id": user_id, "name": name }),
     )
     .await?;
     w.commit().await?;

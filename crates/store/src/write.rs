@@ -99,6 +99,18 @@ impl<'a> Write<'a> {
             .rows_affected()))
     }
 
+    /// The audit row of a record this write created (no before-image); its id.
+    pub async fn created<A: Serialize>(
+        &mut self,
+        entity: AuditEntity,
+        id: i64,
+        after: &A,
+    ) -> Result<i64> {
+        self.audit::<(), A>(AuditAction::Create, entity, id, None, Some(after))
+            .await?;
+        Ok(id)
+    }
+
     /// The last step of a write: its audit row, then the commit of all of it.
     pub async fn finish<B: Serialize, A: Serialize>(
         mut self,
