@@ -1,74 +1,10 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync } from 'node:fs';
+import { shot, checkA11y, nfc, SCREENSHOT_DIR } from '../lib.mjs';
 import path from 'node:path';
-import { startServer, launchBrowser, shot, checkA11y, nfc, SCREENSHOT_DIR } from '../lib.mjs';
+import { adminJourney } from '../harness.mjs';
 
 const PREFIX = 'forms2';
-let server;
-let browser;
-let broken = null;
-const pageErrors = [];
-const abs = (rel) => new URL(rel, server.url).href;
-const go = (p, rel) => p.goto(abs(rel), { waitUntil: 'load' });
-
-function step(name, fn, { critical = false } = {}) {
-  test(name, { timeout: 90_000 }, async (t) => {
-    if (broken) {
-      t.skip(`earlier step failed: ${broken}`);
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (err) {
-      if (critical) broken = name;
-      throw err;
-    }
-  });
-}
-
-async function newPage({ width, js = true, locale = 'vi-VN' }) {
-  const context = await browser.newContext({
-    locale,
-    viewport: { width, height: 900 },
-    javaScriptEnabled: js,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  await go(page, '/login');
-  await page.fill('input[name=username]', server.username);
-  await page.fill('input[name=password]', server.password);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('main button[type=submit]')]);
-  return page;
-}
-
-async function setLang(page, lang) {
-  // On a phone the language switch sits in the folded menu: open it first.
-  const toggle = page.locator('label.nav-toggle-label');
-  if (await toggle.isVisible()) await toggle.click();
-  await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    page.locator(`form.lang-switch button[value=${lang}]`).click(),
-  ]);
-}
-
-before(async () => {
-  try {
-    for (const f of readdirSync(SCREENSHOT_DIR)) {
-      if (f.startsWith(`${PREFIX}-`)) rmSync(path.join(SCREENSHOT_DIR, f));
-    }
-  } catch { /* none yet */ }
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (pageErrors.length) console.log(`# JavaScript errors:\n#   ${pageErrors.join('\n#   ')}`);
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  assert.deepEqual(pageErrors, [], 'no JavaScript errors');
-});
+const { step, newPage, setLang, abs, go } = adminJourney(PREFIX);
 
 
 async function planId(page) {
