@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod dashboard;
 pub mod demo;
 pub mod geo;
+pub mod ingest;
 pub mod legal_doc;
 pub mod map;
 pub mod place;
