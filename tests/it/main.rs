@@ -25,6 +25,7 @@ mod contract;
 mod daily;
 mod dashboard;
 mod demo_history;
+mod drafts;
 mod english;
 mod forms2;
 mod import_speed;
@@ -49,6 +50,7 @@ use contract::*;
 use daily::*;
 use dashboard::*;
 use demo_history::*;
+use drafts::*;
 use english::*;
 use forms2::*;
 use import_speed::*;
@@ -124,6 +126,8 @@ on_both_stores!(
     registry_import_is_all_or_nothing,
     registry_document_files,
     plans_seed_rates_are_reproduced,
+    plan_drafts_from_text_to_programme,
+    plan_draft_of_seed_003_agrees_with_the_demo,
     plans_pages_tasks_and_scope,
     plans_appendix_is_rendered_and_exported,
     plans_entered_by_hand,

@@ -68,6 +68,9 @@ crate::workflow::stored_text_enum! {
         IndicatorActual => "indicator_actual",
         Task => "task",
         BudgetLine => "budget_line",
+        ProgramPlace => "program_place",
+        /// A plan document read into a draft programme.
+        PlanDraft => "plan_draft",
         // Reporting.
         ReportPeriod => "report_period",
         Report => "report",

@@ -11,6 +11,7 @@ pub mod csv_out;
 mod error;
 mod model;
 pub mod official;
+pub mod plan_text;
 pub mod read;
 mod text;
 mod xlsx;

@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod audit;
 pub mod cursor;
 pub mod dashboard;
+pub mod drafts;
 pub mod geo;
 pub mod init;
 pub mod map;

@@ -12,6 +12,7 @@ pub mod charts;
 pub mod common;
 pub mod ctx;
 pub mod dashboard;
+pub mod drafts;
 pub mod error;
 pub mod extract;
 pub mod gantt;
@@ -157,6 +158,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reporting::pages())
         .merge(schemes::pages())
         .merge(activities::pages())
+        .merge(drafts::pages())
         .merge(routes::pages())
         .merge(map::pages())
         // --- i12-dash2 ---

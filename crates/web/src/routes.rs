@@ -50,6 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(crate::reporting::api())
         .merge(crate::schemes::api())
         .merge(crate::activities::api())
+        .merge(crate::drafts::api())
         .merge(crate::home::api())
         .merge(crate::map::api())
         .merge(crate::dashboard::api())

@@ -48,6 +48,8 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         env,
         "base.html",
         "macros.html",
+        "drafts/import.html",
+        "drafts/review.html",
         "places_macros.html",
         "admin_units/pick.html",
         "error.html",

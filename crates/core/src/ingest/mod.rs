@@ -393,7 +393,7 @@ impl<'a> Reader<'a> {
                     j += 1;
                     continue;
                 }
-                if !lines::is_upper(b) {
+                if !lines::is_upper(b) || head[j].marker != Marker::None {
                     break;
                 }
                 parts.push(b.to_string());
@@ -418,6 +418,7 @@ impl<'a> Reader<'a> {
         let mut letter: Option<char> = None;
         let mut milestone: Option<i32> = None;
         let mut sub_objectives = false;
+        let mut general_objectives = false;
         let mut group_agency: Option<String> = None;
         let lines = self.lines;
         for (i, l) in lines.iter().enumerate().skip(self.body_from) {
@@ -438,6 +439,7 @@ impl<'a> Reader<'a> {
                     group_agency = None;
                     part = lines::part_of(&l.body);
                     roman_part = part;
+                    general_objectives = false;
                     continue;
                 }
                 Marker::Number(ns) => {
@@ -457,6 +459,7 @@ impl<'a> Reader<'a> {
                             _ => {}
                         }
                     }
+                    general_objectives = hf.contains("muc tieu chung");
                     if hf.contains("muc tieu chung") {
                         sub_objectives = false;
                     } else if hf.contains("muc tieu") || hf.contains("chi tieu") {
@@ -524,7 +527,9 @@ impl<'a> Reader<'a> {
                 Part::Preamble => {}
                 Part::Purpose => self.objective(l),
                 Part::Objectives => {
-                    if sub_objectives || milestone.is_some() {
+                    // Under "Mục tiêu chung" only words; elsewhere a line with figures is a target.
+                    let figures = phrases::quantities(&l.body).iter().any(|q| !q.unit.is_empty());
+                    if sub_objectives || milestone.is_some() || (figures && !general_objectives) {
                         self.targets_of(l, milestone);
                     } else {
                         self.objective(l);
