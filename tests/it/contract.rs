@@ -151,6 +151,15 @@ pub async fn answers_match_their_declared_schema(b: Backend) {
     let village = &crate::api(&mut c, "/api/v1/villages?limit=1").await["items"][0];
     let (village_id, code) = (village["id"].clone(), village["admin_unit_code"].clone());
     let craft_id = crate::api(&mut c, "/api/v1/crafts?limit=1").await["items"][0]["id"].clone();
+    // Nor a plan draft: read one.
+    let r = c
+        .json(
+            Method::POST,
+            "/api/v1/plan-drafts",
+            json!({ "text": "KẾ HOẠCH\nPHÁT TRIỂN LÀNG NGHỀ NĂM 2027\nI. MỤC TIÊU\n- Hỗ trợ 12 cơ sở sản xuất." }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let created = |r: langnghe_it::Resp| {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.json()["id"].clone()

@@ -117,11 +117,15 @@ fn document_xml_text(xml: &str) -> Result<String, PlanTextError> {
                 _ => {}
             },
             Event::Text(t) if in_text => {
-                let s = t.decode().map_err(|e| PlanTextError::Damaged(e.to_string()))?;
+                let s = t
+                    .decode()
+                    .map_err(|e| PlanTextError::Damaged(e.to_string()))?;
                 para.push_str(&s);
             }
             Event::GeneralRef(r) if in_text => {
-                let name = r.decode().map_err(|e| PlanTextError::Damaged(e.to_string()))?;
+                let name = r
+                    .decode()
+                    .map_err(|e| PlanTextError::Damaged(e.to_string()))?;
                 para.push_str(entity(&name).as_deref().unwrap_or(""));
             }
             Event::End(e) => match e.name().as_ref() {
@@ -198,16 +202,31 @@ mod tests {
             <w:tbl><w:tr><w:tc><w:p><w:r><w:t>TT</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Nội dung</w:t></w:r></w:p></w:tc></w:tr>
             <w:tr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr></w:tbl>"#;
         let text = plan_text(&docx(body)).expect("text");
-        assert_eq!(text, "KẾ HOẠCH\nSở Công Thương & các sở\n\tTT\n\tNội dung\n\n\t1\n\t\n");
+        assert_eq!(
+            text,
+            "KẾ HOẠCH\nSở Công Thương & các sở\n\tTT\n\tNội dung\n\n\t1\n\t\n"
+        );
     }
 
     #[test]
     fn kinds_by_content() {
         assert_eq!(kind_of(b"%PDF-1.7 ..."), Some(PlanFileKind::Pdf));
-        assert_eq!(kind_of("Kế hoạch số 316".as_bytes()), Some(PlanFileKind::Text));
+        assert_eq!(
+            kind_of("Kế hoạch số 316".as_bytes()),
+            Some(PlanFileKind::Text)
+        );
         assert_eq!(kind_of(b"\x00\x01\x02binary"), None);
-        assert_eq!(plan_text(b"\xff\xfe\x00\x00"), Err(PlanTextError::Unrecognised));
-        assert!(matches!(plan_text(b"%PDF-1.4 broken"), Err(PlanTextError::Damaged(_))));
-        assert!(matches!(plan_text(b"PK\x03\x04 not a zip"), Err(PlanTextError::Unrecognised)));
+        assert_eq!(
+            plan_text(b"\xff\xfe\x00\x00"),
+            Err(PlanTextError::Unrecognised)
+        );
+        assert!(matches!(
+            plan_text(b"%PDF-1.4 broken"),
+            Err(PlanTextError::Damaged(_))
+        ));
+        assert!(matches!(
+            plan_text(b"PK\x03\x04 not a zip"),
+            Err(PlanTextError::Unrecognised)
+        ));
     }
 }

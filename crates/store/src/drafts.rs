@@ -3,7 +3,7 @@
 
 use crate::audit::{Actor, AuditAction, AuditEntity};
 use crate::write::Write;
-use crate::{with_tx, Db, Result, StoreError};
+use crate::{with_tx, Arg, Db, Result, Sql, StoreError};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -38,14 +38,16 @@ pub struct NewDraft {
     pub created_by: Option<i64>,
 }
 
-const SELECT: &str = "SELECT id, title, file_name, text, proposal, scope_unit_id, created_by, program_id, \
+const SELECT: &str =
+    "SELECT id, title, file_name, text, proposal, scope_unit_id, created_by, program_id, \
     accepted_at, created_at, version FROM plan_drafts";
 
 /// Keep a draft (audited without its text: the text is the draft's own record).
 pub async fn insert(db: &Db, actor: &Actor, d: &NewDraft) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
     let mut w = db.write(actor).await?;
-    let id: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(w.tx(), |c| {
+        sqlx::query_scalar(
         "INSERT INTO plan_drafts (title, file_name, text, proposal, scope_unit_id, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -57,7 +59,8 @@ pub async fn insert(db: &Db, actor: &Actor, d: &NewDraft) -> Result<i64> {
     .bind(d.created_by)
     .bind(now)
     .fetch_one(c)
-    .await?);
+    .await?
+    });
     w.created(AuditEntity::PlanDraft, id, d).await?;
     w.commit().await?;
     Ok(id)
@@ -74,7 +77,11 @@ pub async fn get(db: &Db, scope_id: i64, id: i64) -> Result<Option<PlanDraft>> {
     };
     Ok(crate::with_db!(db, |c| {
         let q = sqlx::query_as::<_, PlanDraft>(&sql).bind(id);
-        let q = if scope_id == crate::geo::COUNTRY_ID { q } else { q.bind(scope_id) };
+        let q = if scope_id == crate::geo::COUNTRY_ID {
+            q
+        } else {
+            q.bind(scope_id)
+        };
         q.fetch_optional(c).await?
     }))
 }
@@ -120,7 +127,8 @@ pub struct NewPlace {
 
 pub async fn insert_place(w: &mut Write<'_>, p: &NewPlace) -> Result<i64> {
     let now = OffsetDateTime::now_utc();
-    let id: i64 = with_tx!(w.tx(), |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(w.tx(), |c| {
+        sqlx::query_scalar(
         "INSERT INTO program_places (program_id, name, admin_unit_id, craft, ethnic_group, source, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -132,7 +140,8 @@ pub async fn insert_place(w: &mut Write<'_>, p: &NewPlace) -> Result<i64> {
     .bind(&p.source)
     .bind(now)
     .fetch_one(c)
-    .await?);
+    .await?
+    });
     w.created(AuditEntity::ProgramPlace, id, p).await
 }
 
@@ -176,4 +185,46 @@ pub async fn set_report_due(
     .await?
     .rows_affected());
     Ok(())
+}
+
+/// A draft in a list: what it is, not its text.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DraftSummary {
+    pub id: i64,
+    pub title: Option<String>,
+    pub file_name: Option<String>,
+    pub program_id: Option<i64>,
+    pub accepted_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+fn in_scope(select: &str, scope_id: i64) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" WHERE 1=1", []);
+    if scope_id != crate::geo::COUNTRY_ID {
+        sql.push(
+            " AND scope_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            [Arg::I64(scope_id)],
+        );
+    }
+    sql
+}
+
+/// The drafts read inside `scope_id`, newest first; and how many there are.
+pub async fn list(
+    db: &Db,
+    scope_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DraftSummary>, i64)> {
+    let mut sql = in_scope(
+        "SELECT id, title, file_name, program_id, accepted_at, created_at FROM plan_drafts",
+        scope_id,
+    );
+    sql.push(
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        [Arg::I64(limit), Arg::I64(offset)],
+    );
+    let count = in_scope("SELECT COUNT(*) FROM plan_drafts", scope_id);
+    crate::fetch_page::<DraftSummary>(db, &sql, &count).await
 }

@@ -528,7 +528,9 @@ impl<'a> Reader<'a> {
                 Part::Purpose => self.objective(l),
                 Part::Objectives => {
                     // Under "Mục tiêu chung" only words; elsewhere a line with figures is a target.
-                    let figures = phrases::quantities(&l.body).iter().any(|q| !q.unit.is_empty());
+                    let figures = phrases::quantities(&l.body)
+                        .iter()
+                        .any(|q| !q.unit.is_empty());
                     if sub_objectives || milestone.is_some() || (figures && !general_objectives) {
                         self.targets_of(l, milestone);
                     } else {

@@ -9,7 +9,9 @@ use crate::AppState;
 use langnghe_core::access::Action;
 use langnghe_core::plan::{parse_target, ProgramStatus, Target};
 use langnghe_store::drafts::{self, NewPlace, PlanDraft};
-use langnghe_store::programs::{self as store, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask};
+use langnghe_store::programs::{
+    self as store, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask,
+};
 use langnghe_store::registry::spec::Entity;
 use langnghe_store::registry::{self, Values};
 use langnghe_store::{agencies, StoreError};
@@ -66,7 +68,8 @@ async fn link_doc(
     match doc {
         Doc::Known(id) => Ok(id),
         Doc::New(values) => {
-            let rec = registry::insert_tx(w.tx(), backend, actor, Entity::Document, None, &values).await?;
+            let rec = registry::insert_tx(w.tx(), backend, actor, Entity::Document, None, &values)
+                .await?;
             rec.get("id")
                 .and_then(serde_json::Value::as_i64)
                 .ok_or_else(|| AppError::Internal("document without id".into()))
@@ -123,7 +126,9 @@ async fn fields(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &DraftView) -> Ap
     let start_y = v.period.start.or(doc_year);
     let end_y = v.period.end.or(start_y);
     let (start, end) = match (start_y.and_then(year_start), end_y.and_then(year_end)) {
-        (Some(s), Some(e)) if s <= e && (1990..=2100).contains(&s.year()) && e.year() <= 2100 => (s, e),
+        (Some(s), Some(e)) if s <= e && (1990..=2100).contains(&s.year()) && e.year() <= 2100 => {
+            (s, e)
+        }
         _ => {
             errors.push(FieldError::new("period", "error-period"));
             (Date::MIN, Date::MIN)
@@ -217,7 +222,11 @@ fn targets_of(iid: i64, targets: &[DraftTarget]) -> Vec<(NewTarget, Vec<NewTarge
                 indicator_id: iid,
                 parent_id: None,
                 milestone: milestone.clone(),
-                text: parts.iter().map(|t| t.wording.as_str()).collect::<Vec<_>>().join(", "),
+                text: parts
+                    .iter()
+                    .map(|t| t.wording.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 form: "null".into(),
                 cumulative: true,
                 dimension: "total".into(),
@@ -249,23 +258,53 @@ fn targets_of(iid: i64, targets: &[DraftTarget]) -> Vec<(NewTarget, Vec<NewTarge
 }
 
 /// Create the programme an (edited) draft describes; its id.
-pub async fn create_programme(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &DraftView) -> AppResult<i64> {
+pub async fn create_programme(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &PlanDraft,
+    v: &DraftView,
+) -> AppResult<i64> {
     if d.program_id.is_some() {
-        return Err(AppError::Refused(FieldError::new("draft", "draft-error-accepted")));
+        return Err(AppError::Refused(FieldError::new(
+            "draft",
+            "draft-error-accepted",
+        )));
     }
     let f = fields(state, ctx, d, v).await?;
     // Documents: read (and validated) before the write takes the lock.
-    let own = match v.document.number.as_deref().filter(|n| !n.trim().is_empty()) {
+    let own = match v
+        .document
+        .number
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
         Some(n) => Some(
-            doc_of(state, ctx, "document.number", n, v.document.date.as_deref(), v.document.title.as_deref())
-                .await?,
+            doc_of(
+                state,
+                ctx,
+                "document.number",
+                n,
+                v.document.date.as_deref(),
+                v.document.title.as_deref(),
+            )
+            .await?,
         ),
         None => None,
     };
     let mut basis = Vec::new();
     for (i, b) in v.legal_basis.iter().enumerate() {
         let field = format!("legal_basis[{i}].number");
-        basis.push(doc_of(state, ctx, &field, &b.number, b.date.as_deref(), b.title.as_deref()).await?);
+        basis.push(
+            doc_of(
+                state,
+                ctx,
+                &field,
+                &b.number,
+                b.date.as_deref(),
+                b.title.as_deref(),
+            )
+            .await?,
+        );
     }
     let places = super::resolve_place_ids(state, v).await?;
     let actor = ctx.actor();
@@ -276,7 +315,12 @@ pub async fn create_programme(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &Dr
         None => None,
     };
     let general = v.objectives.first().map(|o| o.text.clone());
-    let specific: Vec<String> = v.objectives.iter().skip(1).map(|o| o.text.clone()).collect();
+    let specific: Vec<String> = v
+        .objectives
+        .iter()
+        .skip(1)
+        .map(|o| o.text.clone())
+        .collect();
     let pid = store::insert_program(
         &mut w,
         &NewProgram {
@@ -319,7 +363,10 @@ pub async fn create_programme(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &Dr
                 baseline_value: None,
                 baseline_year: None,
                 sort_order: n as i64,
-                source: ind.targets.first().and_then(|t| source_of(d.id, t.source.line)),
+                source: ind
+                    .targets
+                    .first()
+                    .and_then(|t| source_of(d.id, t.source.line)),
                 notes: None,
             },
         )
@@ -388,7 +435,10 @@ pub async fn create_programme(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &Dr
     }
     match drafts::mark_accepted(&mut w, d.id, pid).await {
         Err(StoreError::Stale { .. }) => {
-            return Err(AppError::Refused(FieldError::new("draft", "draft-error-accepted")))
+            return Err(AppError::Refused(FieldError::new(
+                "draft",
+                "draft-error-accepted",
+            )))
         }
         other => other?,
     }

@@ -40,15 +40,19 @@ pub fn pages() -> Router<AppState> {
         .route("/plans/import", get(import_page).post(import_post))
         .route("/plans/drafts/{id}", get(review_page))
         .route("/plans/drafts/{id}/accept", post(accept_page))
-        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT + 64 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            UPLOAD_LIMIT + 64 * 1024,
+        ))
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_api))
+        .routes(routes!(list_api, create_api))
         .routes(routes!(get_api))
         .routes(routes!(accept_api))
-        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT + 64 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            UPLOAD_LIMIT + 64 * 1024,
+        ))
 }
 
 /// A draft in the caller's scope (where it was read).
@@ -106,7 +110,11 @@ async fn sent(state: &AppState, ctx: &Ctx, req: Request) -> AppResult<Sent> {
     };
     let mut token = None;
     let mut file: Option<Vec<u8>> = None;
-    while let Some(field) = m.next_field().await.map_err(|_| AppError::bad("error-form"))? {
+    while let Some(field) = m
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad("error-form"))?
+    {
         match field.name() {
             Some("csrf_token") => token = field.text().await.ok(),
             Some("title") => out.title = field.text().await.ok().filter(|s| !s.trim().is_empty()),
@@ -129,10 +137,11 @@ async fn sent(state: &AppState, ctx: &Ctx, req: Request) -> AppResult<Sent> {
         if bytes.len() > UPLOAD_LIMIT {
             return Err(AppError::TooLarge);
         }
-        let text = tokio::task::spawn_blocking(move || langnghe_reports::plan_text::plan_text(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Validation(vec![FieldError::new("file", e.key())]))?;
+        let text =
+            tokio::task::spawn_blocking(move || langnghe_reports::plan_text::plan_text(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Validation(vec![FieldError::new("file", e.key())]))?;
         out.text = text;
     }
     Ok(out)
@@ -143,7 +152,10 @@ async fn propose(state: &AppState, ctx: &Ctx, s: Sent) -> AppResult<i64> {
     let user = ctx.require(Action::EditRegistry)?;
     let text = ingest::normalise(&s.text);
     if text.trim().is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new("text", "error-required")]));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "text",
+            "error-required",
+        )]));
     }
     if text.chars().count() > TEXT_MAX {
         return Err(AppError::TooLarge);
@@ -251,7 +263,10 @@ async fn place_codes(state: &AppState, view: &mut DraftView) -> AppResult<()> {
 }
 
 /// The ids of the places' admin units (by code, as the draft names them).
-pub(super) async fn resolve_place_ids(state: &AppState, v: &DraftView) -> AppResult<Vec<Option<i64>>> {
+pub(super) async fn resolve_place_ids(
+    state: &AppState,
+    v: &DraftView,
+) -> AppResult<Vec<Option<i64>>> {
     let day = v
         .document
         .date
@@ -261,9 +276,11 @@ pub(super) async fn resolve_place_ids(state: &AppState, v: &DraftView) -> AppRes
     let mut out = Vec::new();
     for p in &v.places {
         let id = match &p.admin_unit_code {
-            Some(code) => langnghe_store::geo::resolve(&state.db, code, Some(day), crate::common::today())
-                .await?
-                .map(|u| u.id),
+            Some(code) => {
+                langnghe_store::geo::resolve(&state.db, code, Some(day), crate::common::today())
+                    .await?
+                    .map(|u| u.id)
+            }
             None => None,
         };
         out.push(id);
@@ -296,6 +313,68 @@ async fn create_api(State(state): State<AppState>, ctx: Ctx, req: Request) -> Ap
     let id = propose(&state, &ctx, s).await?;
     let d = PlanDraft::load(&state, &ctx, id, Reach::Read).await?;
     Ok((StatusCode::CREATED, Json(view_of(&d)?)).into_response())
+}
+
+/// A draft in a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DraftSummaryView {
+    pub id: i64,
+    pub title: Option<String>,
+    pub file_name: Option<String>,
+    /// The programme it became, once accepted.
+    pub program_id: Option<i64>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub accepted_at: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: String,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl From<store::DraftSummary> for DraftSummaryView {
+    fn from(d: store::DraftSummary) -> Self {
+        DraftSummaryView {
+            id: d.id,
+            title: d.title,
+            file_name: d.file_name,
+            program_id: d.program_id,
+            accepted_at: d.accepted_at.map(rfc3339),
+            created_at: rfc3339(d.created_at),
+        }
+    }
+}
+
+/// Paging of the drafts list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DraftQuery {
+    /// At most this many (1–500, default 50).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The drafts read in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/plan-drafts", tag = "plans", params(DraftQuery),
+    responses((status = 200, body = crate::common::ListOf<DraftSummaryView>), (status = 401)))]
+async fn list_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<DraftQuery>,
+) -> AppResult<Json<crate::common::ListOf<DraftSummaryView>>> {
+    let user = ctx.require(Action::Read)?;
+    let (items, total) = store::list(
+        &state.db,
+        user.scope_unit_id,
+        crate::extract::api_limit(q.limit),
+        crate::extract::api_offset(q.offset),
+    )
+    .await?;
+    Ok(Json(crate::common::ListOf {
+        items: crate::common::views(items),
+        total,
+    }))
 }
 
 /// A draft as it was proposed (and the programme it became, once accepted).
@@ -417,13 +496,25 @@ fn segments(text: &str, marks: &mut [(usize, usize, String, &'static str)]) -> V
             continue;
         }
         if start > at {
-            out.push(Segment { text: chars[at..start].iter().collect(), item: None, kind: None });
+            out.push(Segment {
+                text: chars[at..start].iter().collect(),
+                item: None,
+                kind: None,
+            });
         }
-        out.push(Segment { text: chars[start..end].iter().collect(), item: Some(item.clone()), kind: Some(kind) });
+        out.push(Segment {
+            text: chars[start..end].iter().collect(),
+            item: Some(item.clone()),
+            kind: Some(kind),
+        });
         at = end;
     }
     if at < chars.len() {
-        out.push(Segment { text: chars[at..].iter().collect(), item: None, kind: None });
+        out.push(Segment {
+            text: chars[at..].iter().collect(),
+            item: None,
+            kind: None,
+        });
     }
     out
 }
@@ -455,12 +546,21 @@ fn marks_of(v: &DraftView) -> Vec<(usize, usize, String, &'static str)> {
         m.push((r.source.start, r.source.end, "rep".into(), "reporting"));
     }
     for (i, o) in v.objectives.iter().enumerate() {
-        m.push((o.source.start, o.source.end, format!("obj-{i}"), "objective"));
+        m.push((
+            o.source.start,
+            o.source.end,
+            format!("obj-{i}"),
+            "objective",
+        ));
     }
     m
 }
 
-async fn review_page(State(state): State<AppState>, ctx: Ctx, Scoped(d): Scoped<PlanDraft>) -> AppResult<Html<String>> {
+async fn review_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Scoped(d): Scoped<PlanDraft>,
+) -> AppResult<Html<String>> {
     review(&state, &ctx, &d, &view_of(&d)?, &[]).await
 }
 
@@ -499,7 +599,11 @@ async fn review(
 /// edited wordings are read again; agencies chosen by id.
 fn apply_form(mut v: DraftView, f: &HashMap<String, String>, m: &Matcher) -> DraftView {
     let on = |k: &str| f.contains_key(k);
-    let text = |k: &str| f.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let text = |k: &str| {
+        f.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let pick = |k: &str| -> Option<views::DraftAgency> {
         let id: i64 = f.get(k)?.trim().parse().ok()?;
         let c = m.candidates.iter().find(|c| c.id == id)?;
@@ -516,8 +620,12 @@ fn apply_form(mut v: DraftView, f: &HashMap<String, String>, m: &Matcher) -> Dra
     if let Some(n) = text("doc-title") {
         v.document.title = Some(n);
     }
-    v.period.start = text("period-start").and_then(|s| s.parse().ok()).or(v.period.start);
-    v.period.end = text("period-end").and_then(|s| s.parse().ok()).or(v.period.end);
+    v.period.start = text("period-start")
+        .and_then(|s| s.parse().ok())
+        .or(v.period.start);
+    v.period.end = text("period-end")
+        .and_then(|s| s.parse().ok())
+        .or(v.period.end);
     if f.contains_key("lead") {
         v.lead_agency = pick("lead");
     }
@@ -561,15 +669,41 @@ fn apply_form(mut v: DraftView, f: &HashMap<String, String>, m: &Matcher) -> Dra
             t
         })
         .collect();
-    let keep = |prefix: &str, n: usize| -> Vec<bool> { (0..n).map(|i| on(&format!("{prefix}-{i}"))).collect() };
+    let keep = |prefix: &str, n: usize| -> Vec<bool> {
+        (0..n).map(|i| on(&format!("{prefix}-{i}"))).collect()
+    };
     let k = keep("lb", v.legal_basis.len());
-    v.legal_basis = v.legal_basis.into_iter().zip(k).filter(|(_, k)| *k).map(|(x, _)| x).collect();
+    v.legal_basis = v
+        .legal_basis
+        .into_iter()
+        .zip(k)
+        .filter(|(_, k)| *k)
+        .map(|(x, _)| x)
+        .collect();
     let k = keep("obj", v.objectives.len());
-    v.objectives = v.objectives.into_iter().zip(k).filter(|(_, k)| *k).map(|(x, _)| x).collect();
+    v.objectives = v
+        .objectives
+        .into_iter()
+        .zip(k)
+        .filter(|(_, k)| *k)
+        .map(|(x, _)| x)
+        .collect();
     let k = keep("bud", v.budget.len());
-    v.budget = v.budget.into_iter().zip(k).filter(|(_, k)| *k).map(|(x, _)| x).collect();
+    v.budget = v
+        .budget
+        .into_iter()
+        .zip(k)
+        .filter(|(_, k)| *k)
+        .map(|(x, _)| x)
+        .collect();
     let k = keep("pl", v.places.len());
-    v.places = v.places.into_iter().zip(k).filter(|(_, k)| *k).map(|(x, _)| x).collect();
+    v.places = v
+        .places
+        .into_iter()
+        .zip(k)
+        .filter(|(_, k)| *k)
+        .map(|(x, _)| x)
+        .collect();
     if !on("rep") {
         v.reporting = None;
     }
