@@ -9,7 +9,9 @@ use langnghe_core::ingest::{match_agency, read_plan, AgencyCandidate, PlanReadin
 use serde_json::Value;
 use std::collections::HashMap;
 
-const SEEDS: [&str; 4] = ["000", "001", "002", "003"];
+/// The four seed documents, and two texts written for these tests: a plan in
+/// the usual provincial layout and a press release about a plan's results.
+const SEEDS: [&str; 6] = ["000", "001", "002", "003", "own-plan", "own-press"];
 
 fn dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ingest")

@@ -524,7 +524,15 @@ impl<'a> Reader<'a> {
             // Roman II of a programme that first evaluates: "II. CHƯƠNG TRÌNH … GIAI ĐOẠN 2016-2020".
             let section = section_label(roman, &numbers, letter);
             match part {
-                Part::Preamble => {}
+                // Before any part (a press release, a letter): what was done, and what is aimed at.
+                Part::Preamble => {
+                    let f = fold_vi(&l.body);
+                    if f.contains(" da ") || f.starts_with("da ") {
+                        self.results_of(l);
+                    } else if f.contains("phan dau") || f.contains("muc tieu") {
+                        self.targets_of(l, milestone);
+                    }
+                }
                 Part::Purpose => self.objective(l),
                 Part::Objectives => {
                     // Under "Mục tiêu chung" only words; elsewhere a line with figures is a target.
