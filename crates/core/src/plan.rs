@@ -287,6 +287,8 @@ const LEADS: &[(&[&str], Lead)] = &[
     (&["dat"], Lead::Filler),
     (&["dat", "duoc"], Lead::Filler),
     (&["phan", "dau"], Lead::Filler),
+    // "thêm 100 làng nghề": so many more, counted from the plan's start.
+    (&["them"], Lead::Filler),
     (&["khoang"], Lead::Approx),
     (&["xap", "xi"], Lead::Approx),
     (&["~"], Lead::Approx),

@@ -1309,3 +1309,4 @@ field-doc-title = Plan title
 field-doc-number = Document number
 field-period-start = Period
 field-lead = Lead agency
+draft-result = achieved

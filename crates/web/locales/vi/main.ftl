@@ -1257,3 +1257,4 @@ field-doc-title = Tên kế hoạch
 field-doc-number = Số văn bản
 field-period-start = Thời gian thực hiện
 field-lead = Cơ quan chủ trì
+draft-result = đã đạt

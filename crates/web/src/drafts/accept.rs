@@ -10,7 +10,7 @@ use langnghe_core::access::Action;
 use langnghe_core::plan::{parse_target, ProgramStatus, Target};
 use langnghe_store::drafts::{self, NewPlace, PlanDraft};
 use langnghe_store::programs::{
-    self as store, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask,
+    self as store, NewActual, NewBudgetLine, NewIndicator, NewProgram, NewTarget, NewTask,
 };
 use langnghe_store::registry::spec::Entity;
 use langnghe_store::registry::{self, Values};
@@ -168,6 +168,24 @@ async fn fields(state: &AppState, ctx: &Ctx, d: &PlanDraft, v: &DraftView) -> Ap
     })
 }
 
+/// Where a budget line's money comes from, as its sentence says.
+fn funds_of(sentence: &str) -> &'static str {
+    let f = langnghe_core::text::fold_vi(sentence);
+    if f.contains("khuyen cong") {
+        "khuyen_cong"
+    } else if f.contains("xuc tien thuong mai") {
+        "trade_promotion"
+    } else if f.contains("trung uong") {
+        "central"
+    } else if f.contains("ngan sach") || f.contains("dia phuong") {
+        "local"
+    } else if f.contains("xa hoi hoa") {
+        "socialised"
+    } else {
+        "other"
+    }
+}
+
 fn source_of(draft_id: i64, line: usize) -> Option<String> {
     Some(format!("draft {draft_id}:{line}"))
 }
@@ -266,7 +284,7 @@ pub async fn create_programme(
 ) -> AppResult<i64> {
     if d.program_id.is_some() {
         return Err(AppError::Refused(FieldError::new(
-            "draft",
+            "plan_draft",
             "draft-error-accepted",
         )));
     }
@@ -371,6 +389,25 @@ pub async fn create_programme(
             },
         )
         .await?;
+        // Results stated for past years are the indicator's actual values.
+        for r in &ind.results {
+            let Some(value) = r.value else { continue };
+            store::insert_actual(
+                &mut w,
+                &NewActual {
+                    indicator_id: iid,
+                    period: r.year.map(|y| y.to_string()).unwrap_or_default(),
+                    value,
+                    plan_value: None,
+                    plan_implied: false,
+                    rate_stated: None,
+                    category: None,
+                    source: source_of(d.id, r.source.line),
+                    notes: Some(r.wording.clone()),
+                },
+            )
+            .await?;
+        }
         for (total, parts) in targets_of(iid, &ind.targets) {
             let tid = store::insert_target(&mut w, &total).await?;
             for mut p in parts {
@@ -403,7 +440,7 @@ pub async fn create_programme(
             &NewBudgetLine {
                 program_id: pid,
                 line: b.source.quote.chars().take(300).collect(),
-                source_of_funds: String::new(),
+                source_of_funds: funds_of(&b.source.quote).into(),
                 planned_dong: Some(b.amount_dong),
                 sort_order: n as i64,
                 source: source_of(d.id, b.source.line),
@@ -436,7 +473,7 @@ pub async fn create_programme(
     match drafts::mark_accepted(&mut w, d.id, pid).await {
         Err(StoreError::Stale { .. }) => {
             return Err(AppError::Refused(FieldError::new(
-                "draft",
+                "plan_draft",
                 "draft-error-accepted",
             )))
         }

@@ -652,9 +652,16 @@ fn apply_form(mut v: DraftView, f: &HashMap<String, String>, m: &Matcher) -> Dra
                     t
                 })
                 .collect();
+            let results = std::mem::take(&mut ind.results);
+            ind.results = results
+                .into_iter()
+                .enumerate()
+                .filter(|(j, _)| on(&format!("r-{i}-{j}")))
+                .map(|(_, r)| r)
+                .collect();
             ind
         })
-        .filter(|ind| !ind.targets.is_empty())
+        .filter(|ind| !ind.targets.is_empty() || !ind.results.is_empty())
         .collect();
     let tasks = std::mem::take(&mut v.tasks);
     v.tasks = tasks
