@@ -477,6 +477,16 @@ pub(super) fn days_of_year(s: &str) -> Vec<String> {
 // Agencies
 // ---------------------------------------------------------------------------
 
+/// The first 2.000 characters of a line: agencies are named at the start of
+/// what a line assigns, and a longer line (a pasted page without line breaks)
+/// must not make the reading slow.
+fn capped(s: &str) -> &str {
+    match s.char_indices().nth(2000) {
+        Some((b, _)) => &s[..b],
+        None => s,
+    }
+}
+
 /// Departments (sở) by the words after "Sở" (folded), longest first.
 const DEPARTMENTS: &[&str] = &[
     "nong nghiep va phat trien nong thon",
@@ -542,6 +552,7 @@ fn is_cap_word(w: &str) -> bool {
 /// và PTNT", "UBND các quận, huyện, thị xã", "Trung tâm Xúc tiến Đầu tư,
 /// Thương mại, Du lịch Thành phố", "Ủy ban nhân dân huyện Bát Xát".
 pub(super) fn agencies(s: &str) -> Vec<AgencyMention> {
+    let s = capped(s);
     let mut out: Vec<AgencyMention> = Vec::new();
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let lower = s.to_lowercase();
@@ -582,7 +593,11 @@ fn agency_at(s: &str, lower: &str, b: usize) -> Option<usize> {
     // Sở + a known department.
     if rest.starts_with("Sở ") {
         let after = &rest[4..];
-        let f = fold_vi(after);
+        let f = fold_vi(
+            after
+                .get(..after.char_indices().nth(60).map_or(after.len(), |(b, _)| b))
+                .unwrap_or(after),
+        );
         for d in DEPARTMENTS {
             if f.starts_with(d)
                 && f[d.len()..]
@@ -754,6 +769,7 @@ fn cap_run(s: &str) -> usize {
 /// "Chủ trì, phối hợp với Y" (the lead is the heading's agency), "Phối hợp
 /// (với) Y" (likewise).
 pub(super) fn roles(s: &str) -> (Option<AgencyMention>, Vec<AgencyMention>) {
+    let s = capped(s);
     let mentions = agencies(s);
     let lower = s.to_lowercase();
     let coord_at = lower.find("phối hợp").map(|b| char_at(s, b));

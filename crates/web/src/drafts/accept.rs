@@ -217,7 +217,7 @@ fn targets_of(iid: i64, targets: &[DraftTarget]) -> Vec<(NewTarget, Vec<NewTarge
                     indicator_id: iid,
                     parent_id: None,
                     milestone,
-                    text: parts[0].wording.clone(),
+                    text: parts[0].wording.chars().take(500).collect(),
                     form: serde_json::to_string(&form).unwrap_or_else(|_| "null".into()),
                     cumulative: true,
                     dimension: "total".into(),
@@ -260,11 +260,11 @@ fn targets_of(iid: i64, targets: &[DraftTarget]) -> Vec<(NewTarget, Vec<NewTarge
                     indicator_id: iid,
                     parent_id: None,
                     milestone: milestone.clone(),
-                    text: t.wording.clone(),
+                    text: t.wording.chars().take(500).collect(),
                     form: "null".into(),
                     cumulative: true,
                     dimension: "category".into(),
-                    category: t.category.clone(),
+                    category: t.category.as_ref().map(|c| c.chars().take(50).collect()),
                     admin_unit_id: None,
                     agency_id: None,
                     value: v,
@@ -273,6 +273,40 @@ fn targets_of(iid: i64, targets: &[DraftTarget]) -> Vec<(NewTarget, Vec<NewTarge
             (total, children)
         })
         .collect()
+}
+
+/// Every agency a task names by id is one of the caller's scope (422 naming it otherwise).
+async fn check_agencies(state: &AppState, ctx: &Ctx, v: &DraftView) -> AppResult<()> {
+    let scope = ctx.require(Action::EditRegistry)?.scope_unit_id;
+    let known: std::collections::HashSet<i64> = agencies::options(&state.db, scope)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let mut errors = vec![];
+    for (i, t) in v.tasks.iter().enumerate() {
+        if let Some(id) = t.lead_agency.as_ref().and_then(|a| a.agency_id) {
+            if !known.contains(&id) {
+                errors.push(FieldError::new(
+                    &format!("tasks[{i}].lead_agency"),
+                    "error-unknown-agency",
+                ));
+            }
+        }
+        for (k, c) in t.coordinating_agencies.iter().enumerate() {
+            if c.agency_id.is_some_and(|id| !known.contains(&id)) {
+                errors.push(FieldError::new(
+                    &format!("tasks[{i}].coordinating_agencies[{k}]"),
+                    "error-unknown-agency",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 /// Create the programme an (edited) draft describes; its id.
@@ -325,6 +359,7 @@ pub async fn create_programme(
         );
     }
     let places = super::resolve_place_ids(state, v).await?;
+    check_agencies(state, ctx, v).await?;
     let actor = ctx.actor();
     let backend = state.db.backend();
     let mut w = state.db.write(&actor).await?;
@@ -421,7 +456,7 @@ pub async fn create_programme(
             &mut w,
             &NewTask {
                 program_id: pid,
-                section: t.section.clone(),
+                section: t.section.as_ref().map(|s| s.chars().take(50).collect()),
                 text: t.text.chars().take(2000).collect(),
                 lead_agency_id: t.lead_agency.as_ref().and_then(|a| a.agency_id),
                 co_leads: vec![],
@@ -454,10 +489,13 @@ pub async fn create_programme(
             &mut w,
             &NewPlace {
                 program_id: pid,
-                name: p.name.clone(),
+                name: p.name.chars().take(200).collect(),
                 admin_unit_id: unit,
-                craft: p.craft.clone(),
-                ethnic_group: p.ethnic_group.clone(),
+                craft: p.craft.as_ref().map(|c| c.chars().take(200).collect()),
+                ethnic_group: p
+                    .ethnic_group
+                    .as_ref()
+                    .map(|c| c.chars().take(100).collect()),
                 source: source_of(d.id, p.source.line),
             },
         )
