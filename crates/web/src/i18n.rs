@@ -229,6 +229,11 @@ mod tests {
             "more",
             "district",
             "years",
+            "indicators",
+            "targets",
+            "tasks",
+            "pct",
+            "line",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {
