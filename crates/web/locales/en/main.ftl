@@ -1304,7 +1304,6 @@ draft-error-accepted = This draft has already been created as a plan.
 draft-import-link = Read from a document
 field-draft-title = Name
 field-text = Full text
-field-file = File
 field-doc-title = Plan title
 field-doc-number = Document number
 field-period-start = Period

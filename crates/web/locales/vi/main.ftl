@@ -1252,7 +1252,6 @@ draft-error-accepted = Dự thảo này đã được tạo thành kế hoạch.
 draft-import-link = Đọc từ văn bản
 field-draft-title = Tên gọi
 field-text = Toàn văn
-field-file = Tệp
 field-doc-title = Tên kế hoạch
 field-doc-number = Số văn bản
 field-period-start = Thời gian thực hiện
