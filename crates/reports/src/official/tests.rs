@@ -399,6 +399,19 @@ fn check_well_formed(xml: &str) {
     );
 }
 
+/// A PDF with a text layer reads back as a plan's text (what an official
+/// uploads to `/plans/import`): the Vietnamese words as written.
+#[test]
+fn an_official_pdf_reads_back_as_plan_text() {
+    let pdf = render_pdf(&sample()).expect("pdf");
+    let text = crate::plan_text::plan_text(&pdf).expect("the PDF's text layer");
+    let folded =
+        unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect::<String>();
+    for needle in ["316/KH-UBND", "Lào Cai", "BÁO CÁO"] {
+        assert!(folded.contains(needle), "{needle:?} not in {folded:.600}");
+    }
+}
+
 #[test]
 fn sample_docx_has_the_decree_30_parts() {
     let report = sample();
