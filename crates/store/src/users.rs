@@ -320,7 +320,8 @@ pub struct UserFilter {
 fn filter_sql(select: &str, scope_id: i64, f: &UserFilter) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(
-        " WHERE us.scope_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+        // A probe per account, not a list of the scope's units (see agencies::list).
+        " WHERE EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = us.scope_unit_id)",
         [Arg::I64(scope_id)],
     );
     if let Some(q) = &f.q {
