@@ -238,6 +238,8 @@ struct Reader<'a> {
     body_from: usize,
     /// Lines inside tables (read by [`Reader::tables`]).
     in_table: Vec<bool>,
+    /// The tables of the text, read once.
+    tables: Vec<lines::Table>,
     /// The part each task was listed in.
     task_parts: Vec<Part>,
 }
@@ -273,8 +275,9 @@ impl<'a> Reader<'a> {
             .filter(|(_, (cap, low))| cap > low)
             .map(|(w, _)| w)
             .collect();
+        let tables = lines::tables(lines);
         let mut in_table = vec![false; lines.len()];
-        for t in lines::tables(lines) {
+        for t in &tables {
             for flag in in_table.iter_mut().take(t.last + 1).skip(t.first) {
                 *flag = true;
             }
@@ -285,6 +288,7 @@ impl<'a> Reader<'a> {
             proper,
             body_from: 0,
             in_table,
+            tables,
             task_parts: Vec::new(),
         }
     }
@@ -467,8 +471,6 @@ impl<'a> Reader<'a> {
                         if part == Part::Tasks || part == Part::Other || part == Part::Preamble {
                             part = Part::Objectives;
                         }
-                    } else if part == Part::Objectives && hf.contains("muc tieu chung") {
-                        sub_objectives = false;
                     }
                     if matches!(part, Part::Tasks | Part::Organisation) {
                         let agencies = phrases::agencies(heading);
@@ -482,12 +484,6 @@ impl<'a> Reader<'a> {
                         if heading.chars().count() < 40 {
                             milestone = Some(y.1);
                         }
-                    }
-                    if part == Part::Results
-                        && (hf.contains("muc tieu")
-                            || hf.contains("chuong trinh khuyen cong thanh pho giai doan"))
-                    {
-                        // a plan part inside an evaluation ("II. CHƯƠNG TRÌNH … 2016-2020")
                     }
                     let body_after_heading = l.body.len() > heading.len() + 2;
                     if !body_after_heading && heading_is_short(heading) {
@@ -869,12 +865,10 @@ impl<'a> Reader<'a> {
         let frequency =
             if f.contains("6 thang") || f.contains("06 thang") || f.contains("sau thang") {
                 Some("half_yearly")
-            } else if f.contains("hang quy")
-                || f.contains("hằng quý")
-                || f.contains("quy ") && f.contains("dinh ky")
-            {
+            } else if f.contains("hang quy") || (f.contains("quy ") && f.contains("dinh ky")) {
+                // "hằng quý" and "hàng quý" fold alike.
                 Some("quarterly")
-            } else if f.contains("dinh ky") && (f.contains("hang nam") || f.contains("hang nam")) {
+            } else if f.contains("dinh ky") && f.contains("hang nam") {
                 Some("annual")
             } else {
                 None
@@ -910,7 +904,7 @@ impl<'a> Reader<'a> {
 
     /// Appendix tables (indicators per agency and milestone) and timelines.
     fn tables(&mut self) {
-        for t in lines::tables(self.lines) {
+        for t in std::mem::take(&mut self.tables) {
             let years: Vec<i32> = t
                 .header
                 .iter()

@@ -165,16 +165,3 @@ fn reading_is_deterministic_and_total() {
         assert_eq!(read_plan(text), read_plan(text));
     }
 }
-
-#[test]
-#[ignore = "prints a seed's reading: cargo test -p langnghe-core dump_seed -- --ignored --nocapture"]
-fn dump_seed() {
-    let seed = std::env::var("SEED").unwrap_or_else(|_| "003".into());
-    let path = format!(
-        "{}/../../tests/ingest/{seed}.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let r = read_plan(&text);
-    println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
-}

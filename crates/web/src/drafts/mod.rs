@@ -235,13 +235,10 @@ async fn unit_named(
 /// units stood on the document's date (today's when it has none).
 async fn place_codes(state: &AppState, view: &mut DraftView) -> AppResult<()> {
     use langnghe_core::geo::Level;
-    let day = view
-        .document
-        .date
-        .as_deref()
-        .and_then(|d| langnghe_core::vnfmt::parse_date(d).ok())
-        .unwrap_or_else(crate::common::today);
+    let day = document_day(view);
     let mut districts: HashMap<String, Option<langnghe_store::geo::AdminUnit>> = HashMap::new();
+    let mut communes: HashMap<(String, i64), Option<langnghe_store::geo::AdminUnit>> =
+        HashMap::new();
     for p in &mut view.places {
         let district = match &p.district {
             Some(d) => {
@@ -253,8 +250,16 @@ async fn place_codes(state: &AppState, view: &mut DraftView) -> AppResult<()> {
             }
             None => None,
         };
+        // A commune named by several places is looked up once.
         let commune = match (&p.commune, &district) {
-            (Some(c), Some(d)) => unit_named(state, c, Level::Commune, Some(d.id), day).await?,
+            (Some(c), Some(d)) => {
+                let key = (c.clone(), d.id);
+                if !communes.contains_key(&key) {
+                    let u = unit_named(state, c, Level::Commune, Some(d.id), day).await?;
+                    communes.insert(key.clone(), u);
+                }
+                communes.get(&key).cloned().flatten()
+            }
             _ => None,
         };
         p.admin_unit_code = commune.or(district).map(|u| u.code);
@@ -262,17 +267,21 @@ async fn place_codes(state: &AppState, view: &mut DraftView) -> AppResult<()> {
     Ok(())
 }
 
+/// The day the admin units are read at: the document's date, else today.
+fn document_day(v: &DraftView) -> time::Date {
+    v.document
+        .date
+        .as_deref()
+        .and_then(|d| langnghe_core::vnfmt::parse_date(d).ok())
+        .unwrap_or_else(crate::common::today)
+}
+
 /// The ids of the places' admin units (by code, as the draft names them).
 pub(super) async fn resolve_place_ids(
     state: &AppState,
     v: &DraftView,
 ) -> AppResult<Vec<Option<i64>>> {
-    let day = v
-        .document
-        .date
-        .as_deref()
-        .and_then(|d| langnghe_core::vnfmt::parse_date(d).ok())
-        .unwrap_or_else(crate::common::today);
+    let day = document_day(v);
     let mut out = Vec::new();
     for p in &v.places {
         let id = match &p.admin_unit_code {
