@@ -158,6 +158,46 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Every period's kept totals (`period_totals`) equal a recomputation from
+    /// its approved and locked reports' lines; returns how many periods hold any.
+    pub async fn assert_totals_kept(&self) -> usize {
+        use langnghe_store::reporting::{recomputed_totals, PeriodTotal};
+        let ids: Vec<i64> = langnghe_store::with_db!(&self.db, |c| {
+            sqlx::query_scalar("SELECT id FROM report_periods ORDER BY id")
+                .fetch_all(c)
+                .await
+                .expect("periods")
+        });
+        let mut holding = 0;
+        for id in ids {
+            let kept: Vec<PeriodTotal> = langnghe_store::with_db!(&self.db, |c| {
+                sqlx::query_as(
+                    "SELECT period_id, indicator_id, category, value_sum, value_n FROM period_totals \
+                     WHERE period_id = $1 ORDER BY indicator_id, category",
+                )
+                .bind(id)
+                .fetch_all(c)
+                .await
+                .expect("kept totals")
+            });
+            let fresh = recomputed_totals(&self.db, id).await.expect("recomputed");
+            let key = |t: &PeriodTotal| (t.indicator_id, t.category.clone(), t.value_n);
+            assert_eq!(
+                kept.iter().map(key).collect::<Vec<_>>(),
+                fresh.iter().map(key).collect::<Vec<_>>(),
+                "period {id}: the kept lines and counts"
+            );
+            for (k, f) in kept.iter().zip(&fresh) {
+                assert!(
+                    (k.value_sum - f.value_sum).abs() <= 1e-9 * f.value_sum.abs().max(1.0),
+                    "period {id}: kept {k:?}, recomputed {f:?}"
+                );
+            }
+            holding += usize::from(!kept.is_empty());
+        }
+        holding
+    }
+
     pub async fn spawn(backend: Backend) -> TestApp {
         TestApp::spawn_with(backend, WebConfig::default()).await
     }

@@ -272,3 +272,48 @@ pub async fn concurrent_writers_get_no_server_error(b: Backend) {
     assert_eq!(rows, same.ok + 3, "one audit row per acknowledged write");
     assert_eq!(breaks, 0, "before-images are exact");
 }
+
+/// Reviewers approving (and sending back) many reports of one period at once:
+/// no server error, and the period's kept totals equal a recomputation after
+/// every move (the refresh of a period's totals waits for the one before it).
+pub async fn concurrent_approvals_keep_period_totals(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    crate::demo_history::start_demo(&app).await;
+    let c = token_client(&app).await;
+    // Every demo report that waits for a decision (submitted), by period.
+    let list = api(&mut c.clone(), "/api/v1/reports?state=submitted&limit=500").await;
+    let mut by_period: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for r in list["items"].as_array().expect("items") {
+        let (Some(p), Some(id)) = (r["period_id"].as_i64(), r["id"].as_i64()) else {
+            continue;
+        };
+        by_period.entry(p).or_default().push(id);
+    }
+    let ids: Vec<i64> = by_period
+        .into_values()
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    assert!(
+        ids.len() >= 3,
+        "submitted reports in one demo period: {ids:?} of {list}"
+    );
+    let mut handles = vec![];
+    for (i, id) in ids.iter().enumerate() {
+        let mut c = c.clone();
+        let (action, body) = if i % 3 == 2 {
+            ("return", json!({"reason": "Thiếu số liệu"}))
+        } else {
+            ("approve", json!({}))
+        };
+        let path = format!("/api/v1/reports/{id}/{action}");
+        handles.push(tokio::spawn(async move {
+            let r = c.json(Method::POST, &path, body).await;
+            (r.status, r.body)
+        }));
+    }
+    for h in handles {
+        let (status, body) = h.await.expect("client task");
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert!(app.assert_totals_kept().await >= 1);
+}

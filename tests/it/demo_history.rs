@@ -52,7 +52,7 @@ async fn fingerprint(c: &mut Client, program: i64) -> Vec<(i64, String, i64, Str
     v
 }
 
-async fn start_demo(app: &TestApp) -> usize {
+pub(crate) async fn start_demo(app: &TestApp) -> usize {
     prepare(
         &app.db,
         Duration::from_secs(60),
@@ -77,6 +77,9 @@ pub async fn demo_history_is_idempotent_mixed_and_marked_sample(b: Backend) {
 
     let added = start_demo(&app).await;
     assert!(added >= 11, "6 + 5 periods added, said {added}");
+    // The history's approvals keep their periods' totals.
+    let holding = app.assert_totals_kept().await;
+    assert!(holding >= 8, "periods with approved values: {holding}");
 
     // Plan 316: six six-monthly periods H1 2023 … H2 2025, all sample data.
     let periods = api(&mut admin, &format!("/api/v1/programs/{lc}/periods")).await;

@@ -134,6 +134,7 @@ on_both_stores!(
     plan_records_refuse_lost_updates,
     target_changes_keep_splits_whole,
     concurrent_transitions_make_one_move,
+    concurrent_approvals_keep_period_totals,
     status_change_and_edit_lose_nothing,
     scheme_outputs_follow_scope,
     plan_and_scheme_pages_keep_typing_on_conflict,

@@ -561,6 +561,8 @@ pub async fn reporting_cycle_end_to_end(b: Backend) {
         .cloned()
         .expect("I.2.1");
     assert_eq!(i21["period_value"], 4.0);
+    // The kept period totals followed every move (approve, lock, reopen).
+    assert!(app.assert_totals_kept().await >= 1);
 }
 
 pub fn pdf_text(pdf: &[u8]) -> Option<String> {

@@ -840,6 +840,10 @@ pub(crate) async fn open_fill_approve(
     .await?
     .rows_affected()
     });
+    // The approvals above bypass `set_state`: keep the period's totals as it would.
+    let mut w = db.write(actor).await?;
+    rstore::refresh_totals(w.tx(), period_id).await?;
+    w.commit().await?;
     let period = rstore::period(db, period_id)
         .await?
         .ok_or_else(|| anyhow!("period {period_id}"))?;

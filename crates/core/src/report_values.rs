@@ -369,6 +369,18 @@ pub fn consolidate(across: Across, values: &[f64]) -> Option<f64> {
     })
 }
 
+/// The province value from a kept sum of `n` unit values: the same as
+/// [`consolidate`] over those values (`None` when no unit reported one).
+pub fn consolidate_kept(across: Across, sum: f64, n: i64) -> Option<f64> {
+    if n <= 0 {
+        return None;
+    }
+    Some(match across {
+        Across::Sum => sum,
+        Across::Mean => sum / n as f64,
+    })
+}
+
 /// The value to the milestone: earlier periods' values and this one's.
 /// `sum` indicators add up over periods; the others keep the latest.
 pub fn cumulative(aggregation: &str, earlier: &[f64], this: Option<f64>) -> Option<f64> {
@@ -408,6 +420,17 @@ pub fn milestone_for(year: i32, milestones: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A kept (sum, count) gives the same province value as the values themselves.
+        #[test]
+        fn kept_sum_consolidates_like_the_values(vals in proptest::collection::vec(0u32..1_000_000, 0..50), mean in proptest::bool::ANY) {
+            let vals: Vec<f64> = vals.into_iter().map(f64::from).collect();
+            let across = if mean { Across::Mean } else { Across::Sum };
+            let kept = consolidate_kept(across, vals.iter().sum(), vals.len() as i64);
+            proptest::prop_assert_eq!(kept, consolidate(across, &vals));
+        }
+    }
 
     fn line<'a>(id: i64, cat: &'a str, unit: &'a str, text: &'a str) -> LineCheck<'a> {
         LineCheck {

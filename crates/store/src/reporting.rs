@@ -10,6 +10,7 @@ use langnghe_core::report::{self as rules, PeriodKind, ReportAction, ReportState
 use langnghe_core::report_values as values;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 use time::{Date, OffsetDateTime};
 
 /// NFC and trimmed; lengths and control characters are checked by the web layer.
@@ -957,6 +958,10 @@ pub async fn set_state(
     if n == 0 {
         return Err(StoreError::StateChanged);
     }
+    let counted = |s: &str| ReportState::APPROVED.iter().any(|a| a.as_str() == s);
+    if counted(&report.state) != counted(to.as_str()) {
+        refresh_totals(w.tx(), report.period_id).await?;
+    }
     with_tx!(w.tx(), |c| {
         sqlx::query(
         "INSERT INTO report_events (report_id, action, from_state, to_state, reason, actor_id, actor_name, at) \
@@ -1168,6 +1173,118 @@ pub async fn counted_values(db: &Db, program_id: i64, to: Date) -> Result<Vec<Co
     )
     .bind(program_id)
     .bind(to)
+    .bind(ReportState::APPROVED[0].as_str())
+    .bind(ReportState::APPROVED[1].as_str())
+    .fetch_all(c)
+    .await?
+    }))
+}
+
+/// A period's consolidated figure of one indicator line, as `period_totals`
+/// keeps it: the sum of the counted units' values and how many units counted.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PeriodTotal {
+    pub period_id: i64,
+    pub indicator_id: i64,
+    /// "" for the indicator's total.
+    pub category: String,
+    pub value_sum: f64,
+    pub value_n: i64,
+}
+
+/// The totals of one period recomputed from its approved and locked reports'
+/// lines (`$1` is the period): category lines as stated, and per report the
+/// total line, else the sum of its category lines when every one is filled.
+/// The same text fills `period_totals` (migration 0012 for every period).
+static TOTALS_OF_PERIOD: LazyLock<String> = LazyLock::new(|| {
+    let approved = crate::states::report_approved();
+    format!(
+        "SELECT r.period_id, l.indicator_id, l.category, SUM(l.value) AS value_sum, COUNT(*) AS value_n \
+         FROM report_lines l JOIN reports r ON r.id = l.report_id \
+         WHERE r.period_id = $1 AND r.state IN ({approved}) AND l.category <> '' AND l.value IS NOT NULL \
+         GROUP BY r.period_id, l.indicator_id, l.category \
+         UNION ALL \
+         SELECT t.period_id, t.indicator_id, '' AS category, SUM(t.v) AS value_sum, COUNT(*) AS value_n FROM ( \
+           SELECT r.period_id, l.indicator_id, \
+             COALESCE(MAX(CASE WHEN l.category = '' THEN l.value END), \
+               CASE WHEN COUNT(CASE WHEN l.category <> '' THEN 1 END) > 0 \
+                     AND COUNT(CASE WHEN l.category <> '' THEN 1 END) = COUNT(CASE WHEN l.category <> '' THEN l.value END) \
+                    THEN SUM(CASE WHEN l.category <> '' THEN l.value END) END) AS v \
+           FROM report_lines l JOIN reports r ON r.id = l.report_id \
+           WHERE r.period_id = $1 AND r.state IN ({approved}) \
+           GROUP BY r.period_id, l.report_id, l.indicator_id \
+         ) t WHERE t.v IS NOT NULL GROUP BY t.period_id, t.indicator_id"
+    )
+});
+
+/// Recompute `period_totals` of one period inside the caller's transaction:
+/// whatever changes which reports count (a state moving into or out of
+/// approved / locked) calls it before committing.
+pub async fn refresh_totals(tx: &mut crate::Tx, period_id: i64) -> Result<()> {
+    let insert = format!(
+        "INSERT INTO period_totals (period_id, indicator_id, category, value_sum, value_n) {}",
+        TOTALS_OF_PERIOD.as_str()
+    );
+    with_tx!(tx, |c| {
+        // One refresh of a period at a time: on PostgreSQL two approvals in the
+        // same period wait here for each other, so the second recomputes after
+        // the first committed (SQLite has one writer anyway).
+        sqlx::query("UPDATE report_periods SET id = id WHERE id = $1")
+            .bind(period_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM period_totals WHERE period_id = $1")
+            .bind(period_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(&insert)
+            .bind(period_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+/// The totals of one period recomputed from the lines now (what
+/// `period_totals` must hold; the test of the kept figures compares them).
+pub async fn recomputed_totals(db: &Db, period_id: i64) -> Result<Vec<PeriodTotal>> {
+    let sql = format!(
+        "SELECT * FROM ({}) x ORDER BY indicator_id, category",
+        TOTALS_OF_PERIOD.as_str()
+    );
+    Ok(with_db!(db, |c| sqlx::query_as(&sql)
+        .bind(period_id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// The kept totals of a programme's periods ending by `to`: one row per
+/// period and indicator line that some counted unit filled.
+pub async fn period_totals(db: &Db, program_id: i64, to: Date) -> Result<Vec<PeriodTotal>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT t.period_id, t.indicator_id, t.category, t.value_sum, t.value_n \
+             FROM report_periods p JOIN period_totals t ON t.period_id = p.id \
+             WHERE p.program_id = $1 AND p.data_to <= $2 ORDER BY t.period_id, t.indicator_id, t.category",
+        )
+        .bind(program_id)
+        .bind(to)
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// The counted values of one period only (the breakdown per unit).
+pub async fn period_values(db: &Db, period_id: i64) -> Result<Vec<CountedValue>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
+        "SELECT r.period_id, r.id AS report_id, r.agency_id, a.name AS agency_name, r.admin_unit_id, \
+         l.indicator_id, l.category, l.value FROM reports r JOIN report_lines l ON l.report_id = r.id \
+         JOIN agencies a ON a.id = r.agency_id \
+         WHERE r.period_id = $1 AND r.state IN ($2, $3) AND l.value IS NOT NULL"
+    )
+    .bind(period_id)
     .bind(ReportState::APPROVED[0].as_str())
     .bind(ReportState::APPROVED[1].as_str())
     .fetch_all(c)

@@ -464,7 +464,6 @@ pub async fn compute(
         Trend::With => {
             let plan = consolidation::PlanRead {
                 indicators: &inds,
-                targets: &targets,
                 periods: &all_periods,
             };
             trend_of(state, program, plan, &indicators).await?

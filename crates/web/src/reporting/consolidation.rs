@@ -315,26 +315,36 @@ fn value_of(cats: &[String], cat: &str, by_cat: &HashMap<String, f64>) -> Option
     }
 }
 
+/// The kept consolidated figures of a programme's periods, by (period,
+/// indicator, category): (sum of the units' values, units counted).
+type Totals = HashMap<(i64, i64, String), (f64, i64)>;
+
+fn index_totals(rows: Vec<store::PeriodTotal>) -> Totals {
+    rows.into_iter()
+        .map(|t| {
+            (
+                (t.period_id, t.indicator_id, t.category),
+                (t.value_sum, t.value_n),
+            )
+        })
+        .collect()
+}
+
 /// One line's (period value, cumulative value): the units' values of the period
-/// consolidated across units, then the earlier years' consolidated the same way.
+/// consolidated across units (kept in `period_totals`), then the earlier years'
+/// consolidated the same way.
 fn line_figures(
     ind: &Indicator,
-    cats: &[String],
     cat: &str,
-    index: &Index,
+    totals: &Totals,
     period_id: i64,
     earlier: &[i64],
 ) -> (Option<f64>, Option<f64>) {
     let across = values::across_units(&ind.aggregation);
     let consolidated = |pid: &i64| {
-        let nums: Vec<f64> = index
-            .get(pid)
-            .and_then(|m| m.get(&ind.id))
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, by_cat)| value_of(cats, cat, by_cat))
-            .collect();
-        values::consolidate(across, &nums)
+        totals
+            .get(&(*pid, ind.id, cat.to_string()))
+            .and_then(|(sum, n)| values::consolidate_kept(across, *sum, *n))
     };
     let period_value = consolidated(&period_id);
     let before: Vec<f64> = earlier.iter().filter_map(consolidated).collect();
@@ -344,16 +354,15 @@ fn line_figures(
     )
 }
 
-/// The programme's plan as a caller has already read it: its indicators, their
-/// targets and its periods.
+/// The programme's plan as a caller has already read it: its indicators and
+/// its periods.
 pub struct PlanRead<'a> {
     pub indicators: &'a [Indicator],
-    pub targets: &'a [TargetRow],
     pub periods: &'a [Period],
 }
 
 /// The cumulative value of every indicator's total line at each of `periods`,
-/// from one read of the counted values: what `compute` gives each period, without
+/// from one read of the kept period totals: what `compute` gives each period, without
 /// computing the rest of each consolidation. period → indicator → value.
 pub async fn totals_by_period(
     state: &AppState,
@@ -365,17 +374,14 @@ pub async fn totals_by_period(
     let Some(last) = periods.iter().map(|p| p.data_to).max() else {
         return Ok(out);
     };
-    let (inds, targets) = (plan.indicators, plan.targets);
-    let counted = store::counted_values(&state.db, program.id, last).await?;
-    let index = index_values(&counted);
-    let cats: Vec<Vec<String>> = inds.iter().map(|i| categories(i.id, targets)).collect();
+    let inds = plan.indicators;
+    let kept = index_totals(store::period_totals(&state.db, program.id, last).await?);
     for p in periods {
         let earlier = earlier_annual(plan.periods, program, p);
         let totals: HashMap<i64, f64> = inds
             .iter()
-            .zip(&cats)
-            .filter_map(|(ind, cats)| {
-                line_figures(ind, cats, "", &index, p.id, &earlier)
+            .filter_map(|ind| {
+                line_figures(ind, "", &kept, p.id, &earlier)
                     .1
                     .map(|v| (ind.id, v))
             })
@@ -394,7 +400,8 @@ pub async fn compute(
     let db = &state.db;
     let inds = programs::indicators(db, program.id).await?;
     let targets = programs::targets(db, program.id).await?;
-    let counted = store::counted_values(db, program.id, period.data_to).await?;
+    let kept = index_totals(store::period_totals(db, program.id, period.data_to).await?);
+    let counted = store::period_values(db, period.id).await?;
     let all_periods = store::periods(db, program.id).await?;
     let earlier = earlier_annual(&all_periods, program, period);
     let index = index_values(&counted);
@@ -457,8 +464,7 @@ pub async fn compute(
                 });
             }
             units.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
-            let (period_value, cumulative) =
-                line_figures(ind, &cats, &cat, &index, period.id, &earlier);
+            let (period_value, cumulative) = line_figures(ind, &cat, &kept, period.id, &earlier);
             let (target, percent, percent_text, status) =
                 achievement_of(ind, &targets, milestone.as_deref(), &cat, cumulative);
             rows.push(Row {
