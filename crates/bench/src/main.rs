@@ -25,6 +25,8 @@ macro_rules! note {
 mod dashboard;
 mod gen;
 mod import;
+mod load;
+mod national;
 mod paging;
 mod reads;
 mod report;
@@ -81,6 +83,13 @@ pub enum Bench {
     Paging,
     /// The programme dashboard, the overviews and the map at scale: p50 / p95 per request.
     Dashboard,
+    /// The country: a national programme, a plan per province, `--values` report
+    /// values 2021-2030; live consolidation, national figures by province, dashboard
+    /// and map, the same aggregates in DuckDB, memory.
+    National,
+    /// Every GET route of the OpenAPI document under `--connections` real TCP
+    /// connections, then a mixed read/write workload at `--mixed-connections`.
+    Load,
 }
 
 impl Bench {
@@ -93,6 +102,8 @@ impl Bench {
             Bench::Import => "import",
             Bench::Paging => "paging",
             Bench::Dashboard => "dashboard",
+            Bench::National => "national",
+            Bench::Load => "load",
         }
     }
 }
@@ -173,6 +184,29 @@ pub struct Args {
     /// Writers: seconds each scenario runs.
     #[arg(long, default_value_t = 10)]
     pub write_seconds: u64,
+    /// National: report values to generate (every unit of the measured province,
+    /// a deterministic share of the other provinces' units).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub values: usize,
+    /// National: the province of today whose plan is measured (its code).
+    #[arg(long, default_value = "15")]
+    pub province: String,
+    /// National: about this many values for the measured province (default: every unit).
+    #[arg(long)]
+    pub province_values: Option<usize>,
+    /// National: also time the same aggregates in DuckDB over an export of the rows
+    /// (`scripts/duckdb-bench` makes its virtualenv).
+    #[arg(long)]
+    pub duckdb: bool,
+    /// Load: keep-alive connections on each route.
+    #[arg(long, default_value_t = 50)]
+    pub connections: usize,
+    /// Load: connections of the mixed workload.
+    #[arg(long, default_value_t = 200)]
+    pub mixed_connections: usize,
+    /// Load: seconds on each route (the mixed workload runs three times as long).
+    #[arg(long, default_value_t = 3.0)]
+    pub load_seconds: f64,
     /// Writers: numbers of concurrent clients, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "2,10,50")]
     pub writers: Vec<usize>,
@@ -187,6 +221,8 @@ enum Outcome {
     Import(import::Report),
     Paging(paging::Report),
     Dashboard(dashboard::Report),
+    National(national::Report),
+    Load(load::Report),
 }
 
 impl Outcome {
@@ -199,6 +235,8 @@ impl Outcome {
             Outcome::Import(r) => r.finish(),
             Outcome::Paging(r) => r.finish(),
             Outcome::Dashboard(r) => r.finish(),
+            Outcome::National(r) => r.finish(),
+            Outcome::Load(r) => r.finish(),
         }
     }
 
@@ -211,6 +249,8 @@ impl Outcome {
             Outcome::Import(r) => r.markdown(),
             Outcome::Paging(r) => r.markdown(),
             Outcome::Dashboard(r) => r.markdown(),
+            Outcome::National(r) => r.markdown(),
+            Outcome::Load(r) => r.markdown(),
         }
     }
 }
@@ -227,6 +267,8 @@ async fn bench(db: Db, args: Args, import_entity: Entity) -> anyhow::Result<Outc
         Bench::Import => Ok(Outcome::Import(import::run(db, args).await?)),
         Bench::Paging => Ok(Outcome::Paging(paging::run(db, args).await?)),
         Bench::Dashboard => Ok(Outcome::Dashboard(dashboard::run(db, args).await?)),
+        Bench::National => Ok(Outcome::National(national::run(db, args).await?)),
+        Bench::Load => Ok(Outcome::Load(load::run(db, args).await?)),
     }
 }
 

@@ -42,7 +42,7 @@ const TARGET_CONSOLIDATION_MS: f64 = 200.0;
 const TARGET_PDF_MS: f64 = 2000.0;
 
 /// (name, unit, aggregation, direction, categories) of the indicator templates.
-type Template = (
+pub(crate) type Template = (
     &'static str,
     &'static str,
     &'static str,
@@ -50,7 +50,7 @@ type Template = (
     &'static [&'static str],
 );
 
-const TEMPLATES: &[Template] = &[
+pub(crate) const TEMPLATES: &[Template] = &[
     (
         "Số làng nghề, làng nghề truyền thống được công nhận",
         "làng",
@@ -582,7 +582,7 @@ fn target_text(unit: &str, direction: &str, units: usize, category: bool) -> (St
     (text, value)
 }
 
-fn form_json(text: &str, unit: &str) -> anyhow::Result<String> {
+pub(crate) fn form_json(text: &str, unit: &str) -> anyhow::Result<String> {
     match langnghe_core::plan::parse_target_with_unit(text, unit)
         .or_else(|_| langnghe_core::plan::parse_target(text))
     {
@@ -982,7 +982,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     );
 
     // Check once: a plain sum indicator, and a categorised one, against SQL.
-    let c = consolidation::compute(&state, &program, &period).await?;
+    let c = consolidation::compute(&state, &program, &period, consolidation::PerUnit::Yes).await?;
     check(&db, &c, &inds, period_id, args.units, &mut rep).await?;
     let today_units: BTreeSet<String> = c
         .rows
@@ -995,7 +995,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     note!("consolidation::compute × {n}");
     let (s, p, pe) = (&state, &program, &period);
     let compute = sample(w, n, || async move {
-        Ok(consolidation::compute(s, p, pe).await?)
+        Ok(consolidation::compute(s, p, pe, consolidation::PerUnit::Yes).await?)
     })
     .await?;
     rep.timings.push((
@@ -1054,7 +1054,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     let whole = sample(w, n, || {
         k += 1;
         async move {
-            let c = consolidation::compute(s, p, pe).await?;
+            let c = consolidation::compute(s, p, pe, consolidation::PerUnit::Yes).await?;
             let doc = changed(&consolidation::official(s, p, &c).await?, k);
             let bytes = tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
                 .await
@@ -1266,7 +1266,7 @@ async fn breakdown(
     for i in 0..w + n {
         let mut d = vec![];
         let t = Instant::now();
-        consolidation::compute(state, program, period).await?;
+        consolidation::compute(state, program, period, consolidation::PerUnit::Yes).await?;
         d.push(t.elapsed());
         let t = Instant::now();
         programs::indicators(db, pid).await?;

@@ -192,7 +192,7 @@ pub async fn latest_period_rates(
         let q = "SELECT rp.program_id, rp.label AS period, COUNT(r.id) AS expected, \
              CAST(COALESCE(SUM(CASE WHEN r.state IN ($3, $4) THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
              FROM report_periods rp LEFT JOIN reports r ON r.period_id = rp.id \
-             AND r.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1) \
+             AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = $1 AND c.unit_id = r.admin_unit_id) \
              WHERE rp.id = (SELECT id FROM report_periods WHERE program_id = $2 ORDER BY data_to DESC, id DESC LIMIT 1) \
              GROUP BY rp.program_id, rp.label";
         let row: Option<OpenPeriodRate> = with_db!(db, |c| sqlx::query_as::<_, OpenPeriodRate>(q)

@@ -62,11 +62,11 @@ pub(crate) fn push_reach(sql: &mut Sql, scope_id: i64, reach: Reach) {
     }
     match reach {
         Reach::Within => sql.push(
-            " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            " AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = p.admin_unit_id)",
             [Arg::I64(scope_id)],
         ),
         Reach::Visible => sql.push(
-            " AND (p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?) \
+            " AND (EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = p.admin_unit_id) \
              OR p.admin_unit_id IN (SELECT scope_id FROM admin_unit_cover WHERE unit_id = ?))",
             [Arg::I64(scope_id), Arg::I64(scope_id)],
         ),
@@ -139,11 +139,66 @@ pub async fn get_reach(db: &Db, scope_id: i64, id: i64, reach: Reach) -> Result<
     crate::fetch_optional::<Program>(db, &sql).await
 }
 
-pub async fn children(db: &Db, id: i64) -> Result<Vec<(i64, String, String)>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
-        "SELECT id, code, title FROM programs WHERE parent_id = $1 ORDER BY period_start, code"
+/// (id, code, title) of the plans under a programme that the scope reads.
+pub async fn children(db: &Db, scope_id: i64, id: i64) -> Result<Vec<(i64, String, String)>> {
+    let mut sql = Sql::new("");
+    sql.push(
+        "SELECT p.id, p.code, p.title FROM programs p WHERE p.parent_id = ?",
+        [Arg::I64(id)],
+    );
+    push_reach(&mut sql, scope_id, Reach::Visible);
+    sql.push(" ORDER BY p.period_start, p.code", []);
+    Ok(with_db!(db, |c| crate::bind_args!(
+        sqlx::query_as(&sql.text),
+        sql.args
     )
-    .bind(id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// One plan under a programme and one of its periods: the consolidated total
+/// of the indicator with the given code, as `period_totals` keeps it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PlanBelowFigure {
+    pub program_id: i64,
+    pub program_code: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period_kind: String,
+    pub period_year: i64,
+    pub period_label: String,
+    pub aggregation: String,
+    pub value_sum: f64,
+    pub value_n: i64,
+}
+
+/// The figures of one indicator code in every period of the plans under a
+/// programme that the scope reads, by the plan's area (provinces under a
+/// national programme): one indexed read of the kept period totals.
+pub async fn plans_below_figures(
+    db: &Db,
+    scope_id: i64,
+    id: i64,
+    code: &str,
+) -> Result<Vec<PlanBelowFigure>> {
+    let mut sql = Sql::new("");
+    sql.push(
+        "SELECT p.id AS program_id, p.code AS program_code, u.code AS unit_code, u.name AS unit_name, \
+         rp.kind AS period_kind, rp.year AS period_year, rp.label AS period_label, i.aggregation, \
+         t.value_sum, t.value_n \
+         FROM programs p JOIN admin_units u ON u.id = p.admin_unit_id \
+         JOIN indicators i ON i.program_id = p.id AND i.code = ? \
+         JOIN report_periods rp ON rp.program_id = p.id \
+         JOIN period_totals t ON t.period_id = rp.id AND t.indicator_id = i.id AND t.category = '' \
+         WHERE p.parent_id = ?",
+        [Arg::Text(code.to_string()), Arg::I64(id)],
+    );
+    push_reach(&mut sql, scope_id, Reach::Visible);
+    sql.push(" ORDER BY u.code, p.id, rp.data_to, rp.id", []);
+    Ok(with_db!(db, |c| crate::bind_args!(
+        sqlx::query_as(&sql.text),
+        sql.args
+    )
     .fetch_all(c)
     .await?))
 }

@@ -53,25 +53,27 @@ pub struct Period {
 }
 
 /// `{SUBMITTED}`, `{APPROVED}`: report states from `core` (see `crate::states`).
+/// Periods with their report counts, in one pass over their reports (the
+/// caller adds `WHERE …`, then [`PERIOD_GROUP`] and any `ORDER BY`).
 static SELECT_PERIOD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
     rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, rp.jump_factor, rp.created_at, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id) AS reports, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ({SUBMITTED})) AS submitted, \
-    (SELECT COUNT(*) FROM reports r WHERE r.period_id = rp.id AND r.state IN ({APPROVED})) AS approved, \
+    COUNT(r.id) AS reports, \
+    COUNT(CASE WHEN r.state IN ({SUBMITTED}) THEN 1 END) AS submitted, \
+    COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS approved, \
     rp.sample \
-    FROM report_periods rp JOIN programs p ON p.id = rp.program_id",
+    FROM report_periods rp JOIN programs p ON p.id = rp.program_id LEFT JOIN reports r ON r.period_id = rp.id",
         SUBMITTED = crate::states::report_submitted(),
         APPROVED = crate::states::report_approved(),
     )
 });
+const PERIOD_GROUP: &str = " GROUP BY rp.id, p.id";
 
 pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
     let mut sql = Sql::new(&SELECT_PERIOD);
-    sql.push(
-        " WHERE rp.program_id = ? ORDER BY rp.data_to DESC, rp.id DESC",
-        [Arg::I64(program_id)],
-    );
+    sql.push(" WHERE rp.program_id = ?", [Arg::I64(program_id)]);
+    sql.push(PERIOD_GROUP, []);
+    sql.push(" ORDER BY rp.data_to DESC, rp.id DESC", []);
     Ok(with_db!(db, |c| crate::bind_args!(
         sqlx::query_as::<_, Period>(&sql.text),
         sql.args
@@ -83,6 +85,7 @@ pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
 pub async fn period(db: &Db, id: i64) -> Result<Option<Period>> {
     let mut sql = Sql::new(&SELECT_PERIOD);
     sql.push(" WHERE rp.id = ?", [Arg::I64(id)]);
+    sql.push(PERIOD_GROUP, []);
     crate::fetch_optional::<Period>(db, &sql).await
 }
 
@@ -612,7 +615,7 @@ fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
         sql.push(" AND r.agency_id = ?", [Arg::I64(a)]);
     } else if scope.scope_id != crate::geo::COUNTRY_ID {
         sql.push(
-            " AND p.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            " AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = p.admin_unit_id)",
             [Arg::I64(scope.scope_id)],
         );
     }
@@ -630,7 +633,7 @@ fn scoped_reports(select: &str, scope: ReportScope, f: &ReportFilter) -> Sql {
     }
     if let Some(u) = f.unit_id {
         sql.push(
-            " AND r.admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)",
+            " AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = r.admin_unit_id)",
             [Arg::I64(u)],
         );
     }
@@ -1275,20 +1278,88 @@ pub async fn period_totals(db: &Db, program_id: i64, to: Date) -> Result<Vec<Per
     }))
 }
 
-/// The counted values of one period only (the breakdown per unit).
-pub async fn period_values(db: &Db, period_id: i64) -> Result<Vec<CountedValue>> {
+/// (approved or locked, expected) reports of a period.
+pub async fn period_approved(db: &Db, period_id: i64) -> Result<(usize, usize)> {
+    let (approved, expected): (i64, i64) = with_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT COUNT(CASE WHEN state IN ($2, $3) THEN 1 END), COUNT(*) FROM reports WHERE period_id = $1",
+        )
+        .bind(period_id)
+        .bind(ReportState::APPROVED[0].as_str())
+        .bind(ReportState::APPROVED[1].as_str())
+        .fetch_one(c)
+        .await?
+    });
+    Ok((approved.max(0) as usize, expected.max(0) as usize))
+}
+
+/// The kept totals of the given periods; `total_only`: the indicators' total
+/// lines only (category '').
+pub async fn totals_of_periods(
+    db: &Db,
+    period_ids: &[i64],
+    total_only: bool,
+) -> Result<Vec<PeriodTotal>> {
+    if period_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut sql = Sql::new(
+        "SELECT t.period_id, t.indicator_id, t.category, t.value_sum, t.value_n FROM period_totals t \
+         WHERE t.period_id IN (",
+    );
+    for (i, id) in period_ids.iter().enumerate() {
+        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+    }
+    sql.push(")", []);
+    if total_only {
+        sql.push(" AND t.category = ''", []);
+    }
+    Ok(with_db!(db, |c| crate::bind_args!(
+        sqlx::query_as::<_, PeriodTotal>(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
+}
+
+/// One value of an approved (or locked) report of a period.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PeriodValue {
+    pub report_id: i64,
+    pub indicator_id: i64,
+    pub category: String,
+    pub value: f64,
+}
+
+/// The counted values of one period only (the breakdown per unit): the lines
+/// alone, the reports' names apart ([`approved_reports`]).
+pub async fn period_values(db: &Db, period_id: i64) -> Result<Vec<PeriodValue>> {
     Ok(with_db!(db, |c| {
         sqlx::query_as(
-        "SELECT r.period_id, r.id AS report_id, r.agency_id, a.name AS agency_name, r.admin_unit_id, \
-         l.indicator_id, l.category, l.value FROM reports r JOIN report_lines l ON l.report_id = r.id \
-         JOIN agencies a ON a.id = r.agency_id \
-         WHERE r.period_id = $1 AND r.state IN ($2, $3) AND l.value IS NOT NULL"
-    )
-    .bind(period_id)
-    .bind(ReportState::APPROVED[0].as_str())
-    .bind(ReportState::APPROVED[1].as_str())
-    .fetch_all(c)
-    .await?
+            "SELECT l.report_id, l.indicator_id, l.category, l.value FROM reports r \
+             JOIN report_lines l ON l.report_id = r.id \
+             WHERE r.period_id = $1 AND r.state IN ($2, $3) AND l.value IS NOT NULL",
+        )
+        .bind(period_id)
+        .bind(ReportState::APPROVED[0].as_str())
+        .bind(ReportState::APPROVED[1].as_str())
+        .fetch_all(c)
+        .await?
+    }))
+}
+
+/// (report, agency name, admin unit) of a period's approved and locked reports.
+pub async fn approved_reports(db: &Db, period_id: i64) -> Result<Vec<(i64, String, i64)>> {
+    Ok(with_db!(db, |c| {
+        sqlx::query_as(
+            "SELECT r.id, a.name, r.admin_unit_id FROM reports r JOIN agencies a ON a.id = r.agency_id \
+             WHERE r.period_id = $1 AND r.state IN ($2, $3)",
+        )
+        .bind(period_id)
+        .bind(ReportState::APPROVED[0].as_str())
+        .bind(ReportState::APPROVED[1].as_str())
+        .fetch_all(c)
+        .await?
     }))
 }
 

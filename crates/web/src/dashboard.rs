@@ -387,15 +387,86 @@ pub async fn compute(
 
     // Indicators: the consolidation of the latest period with an approved report.
     let all_periods = rstore::periods(db, program.id).await?;
-    let latest = all_periods
+    let (inds, indicators) = indicator_figures(state, program, &all_periods).await?;
+    let latest = latest_of(&all_periods);
+    let trend = match with_trend {
+        Trend::With => {
+            let plan = consolidation::PlanRead {
+                indicators: &inds,
+                periods: &all_periods,
+            };
+            trend_of(state, program, plan, &indicators).await?
+        }
+        Trend::Without => vec![],
+    };
+    let budget = store::budget_by_year(db, program.id)
+        .await?
+        .into_iter()
+        .map(|b| DashBudgetYear {
+            year: b.year,
+            planned: None,
+            allocated: b.allocated,
+            disbursed: b.disbursed,
+        })
+        .collect();
+    let limited_to = match within {
+        Some(scope) => langnghe_store::geo::by_id(db, scope).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(ProgramDashboard {
+        program_id: program.id,
+        program_code: program.code.clone(),
+        program_title: program.title.clone(),
+        as_of_period: latest.filter(|p| p.approved > 0).map(|p| p.label.clone()),
+        tolerance: rules::TOLERANCE,
+        indicators,
+        trend,
+        reporting: periods,
+        units: unit_rows,
+        most_behind,
+        budget,
+        budget_lines: views(store::budget_by_line(db, program.id).await?),
+        schemes: {
+            // In the order of the workflow (the funnel's order), not the query's.
+            let mut stages: Vec<SchemeStageView> =
+                views(store::schemes_by_stage(db, program.id).await?);
+            stages.sort_by_key(|s| stage_order(&s.stage));
+            stages
+        },
+        limited_to,
+        sample: all_periods.iter().any(|p| p.sample),
+    })
+}
+
+/// The latest period with an approved report, else the latest one.
+fn latest_of(all_periods: &[rstore::Period]) -> Option<&rstore::Period> {
+    all_periods
         .iter()
         .find(|p| p.approved > 0)
-        .or_else(|| all_periods.first());
+        .or_else(|| all_periods.first())
+}
+
+/// The programme's indicators and each one's standing at the latest period
+/// with an approved report (its line figures, without the breakdown per unit).
+async fn indicator_figures(
+    state: &AppState,
+    program: &Program,
+    all_periods: &[rstore::Period],
+) -> AppResult<(Vec<programs::Indicator>, Vec<IndicatorFigure>)> {
+    let db = &state.db;
+    let latest = latest_of(all_periods);
     let inds = programs::indicators(db, program.id).await?;
     let targets = programs::targets(db, program.id).await?;
     let mut indicators = vec![];
     let consol = match latest {
-        Some(p) => Some(consolidation::compute(state, program, p).await?),
+        Some(p) => {
+            let plan = consolidation::PlanParts {
+                indicators: &inds,
+                targets: &targets,
+                periods: all_periods,
+            };
+            Some(consolidation::line_totals(state, program, p, &plan).await?)
+        }
         None => None,
     };
     for ind in &inds {
@@ -460,53 +531,7 @@ pub async fn compute(
             provisional,
         });
     }
-    let trend = match with_trend {
-        Trend::With => {
-            let plan = consolidation::PlanRead {
-                indicators: &inds,
-                periods: &all_periods,
-            };
-            trend_of(state, program, plan, &indicators).await?
-        }
-        Trend::Without => vec![],
-    };
-    let budget = store::budget_by_year(db, program.id)
-        .await?
-        .into_iter()
-        .map(|b| DashBudgetYear {
-            year: b.year,
-            planned: None,
-            allocated: b.allocated,
-            disbursed: b.disbursed,
-        })
-        .collect();
-    let limited_to = match within {
-        Some(scope) => langnghe_store::geo::by_id(db, scope).await?.map(|u| u.name),
-        None => None,
-    };
-    Ok(ProgramDashboard {
-        program_id: program.id,
-        program_code: program.code.clone(),
-        program_title: program.title.clone(),
-        as_of_period: latest.filter(|p| p.approved > 0).map(|p| p.label.clone()),
-        tolerance: rules::TOLERANCE,
-        indicators,
-        trend,
-        reporting: periods,
-        units: unit_rows,
-        most_behind,
-        budget,
-        budget_lines: views(store::budget_by_line(db, program.id).await?),
-        schemes: {
-            // In the order of the workflow (the funnel's order), not the query's.
-            let mut stages: Vec<SchemeStageView> =
-                views(store::schemes_by_stage(db, program.id).await?);
-            stages.sort_by_key(|s| stage_order(&s.stage));
-            stages
-        },
-        limited_to,
-        sample: all_periods.iter().any(|p| p.sample),
-    })
+    Ok((inds, indicators))
 }
 
 /// Every indicator across the periods that have an approved report, oldest
@@ -1265,21 +1290,18 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
     let rates = store::latest_period_rates(db, area, &ids).await?;
     let mut programs = vec![];
     for p in &progs {
-        let within = if langnghe_store::geo::covers(db, area, p.admin_unit_id).await? {
-            None
-        } else {
-            Some(area)
-        };
-        // The verdicts only: no trend (one consolidation a period) per programme.
-        let d = compute(state, p, within, Trend::Without).await?;
-        let count = |s: &str| d.indicators.iter().filter(|i| i.status == s).count();
+        // The verdicts only: the line figures of the latest period, no reporting
+        // per unit, no trend, no budget.
+        let periods = rstore::periods(db, p.id).await?;
+        let (_, figures) = indicator_figures(state, p, &periods).await?;
+        let count = |s: &str| figures.iter().filter(|i| i.status == s).count();
         let r = rates.iter().find(|r| r.program_id == p.id);
         programs.push(ProgramSummary {
             id: p.id,
             code: p.code.clone(),
             title: p.title.clone(),
             status: p.status.clone(),
-            indicators: d.indicators.len(),
+            indicators: figures.len(),
             on_track: count("on_track"),
             behind: count("behind"),
             ahead: count("ahead"),
@@ -1291,7 +1313,7 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
                 (r.expected > 0)
                     .then(|| (r.approved as f64 * 1000.0 / r.expected as f64).round() / 10.0)
             }),
-            sample: d.sample,
+            sample: periods.iter().any(|p| p.sample),
         });
     }
     let th = langnghe_core::registry::Thresholds::default();

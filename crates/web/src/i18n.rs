@@ -166,6 +166,8 @@ mod tests {
         };
         let (kv, ke) = (keys(vi), keys(en));
         let vars = [
+            "shown",
+            "reach",
             "page",
             "pages",
             "from",

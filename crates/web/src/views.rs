@@ -78,6 +78,7 @@ pub fn environment() -> Result<Environment<'static>, minijinja::Error> {
         "programs/detail.html",
         "programs/tasks.html",
         "programs/appendix.html",
+        "programs/below.html",
         "programs/form.html",
         "programs/edit.html",
         "reporting/periods.html",

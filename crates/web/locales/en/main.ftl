@@ -1309,3 +1309,15 @@ field-doc-number = Document number
 field-period-start = Period
 field-lead = Lead agency
 draft-result = achieved
+
+plans-below-link = Plans below
+plans-below-title = Plans below, by indicator
+plans-below-indicator = Indicator
+plans-below-show = Show
+plans-below-area = Area
+plans-below-count = { $shown } plans with approved figures (of { $reach } plans you may see).
+plans-below-note = Each cell is the plan's consolidated figure for the period from its approved reports (the sum, or the mean for rates), for indicator code { $code }, in { $unit }.
+plans-below-empty = No plan below has approved figures for this indicator yet.
+plans-below-none = This programme has no plan below it within what you may see.
+plans-below-back = Back to the programme
+plans-below-error-indicator = The programme has no indicator with code "{ $value }"; showing the first indicator.

@@ -1257,3 +1257,15 @@ field-doc-number = Số văn bản
 field-period-start = Thời gian thực hiện
 field-lead = Cơ quan chủ trì
 draft-result = đã đạt
+
+plans-below-link = Kế hoạch cấp dưới
+plans-below-title = Kế hoạch cấp dưới theo chỉ tiêu
+plans-below-indicator = Chỉ tiêu
+plans-below-show = Xem
+plans-below-area = Địa bàn
+plans-below-count = { $shown } kế hoạch có số liệu đã duyệt (trong { $reach } kế hoạch bạn được xem).
+plans-below-note = Mỗi ô là số hợp nhất từ các báo cáo đã duyệt của kế hoạch trong kỳ đó (tổng, hoặc bình quân với tỷ lệ), theo chỉ tiêu mã { $code }, đơn vị tính { $unit }.
+plans-below-empty = Chưa kế hoạch cấp dưới nào có số liệu đã duyệt cho chỉ tiêu này.
+plans-below-none = Chương trình này chưa có kế hoạch cấp dưới nào trong phạm vi bạn được xem.
+plans-below-back = Về chương trình
+plans-below-error-indicator = Chương trình không có chỉ tiêu mã “{ $value }”; đang hiển thị chỉ tiêu đầu tiên.

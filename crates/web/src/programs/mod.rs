@@ -2,6 +2,7 @@
 //! targets as stated and achievement, the task matrix, the budget), the
 //! agency's tasks, and their JSON twins (editing is in `edit`, the forms' payloads in `forms`).
 
+mod below;
 mod views;
 pub use views::*;
 
@@ -37,6 +38,7 @@ pub fn pages() -> Router<AppState> {
         .route("/programs/{id}", get(detail_page))
         .route("/tasks/mine", get(my_tasks_page))
         .route("/programs/{id}/appendix", get(appendix_page))
+        .route("/programs/{id}/plans", get(below::plans_below_page))
         .route("/programs/{id}/summary.pdf", get(summary_pdf_api))
 }
 
@@ -51,6 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(my_tasks_api))
         .routes(routes!(tasks_mine_api))
         .routes(routes!(appendix_api))
+        .routes(routes!(below::plans_below_api))
         .routes(routes!(summary_pdf_api))
 }
 
@@ -541,7 +544,8 @@ pub(crate) async fn detail_html(
 ) -> AppResult<Html<String>> {
     let p: Program = crate::scoped::load(state, ctx, id, Reach::Read).await?;
     let basis = store::legal_basis(&state.db, p.id).await?;
-    let children = store::children(&state.db, p.id).await?;
+    let children =
+        store::children(&state.db, ctx.require(Action::Read)?.scope_unit_id, p.id).await?;
     let indicators = indicator_views(
         state,
         p.id,

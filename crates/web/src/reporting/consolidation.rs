@@ -52,6 +52,9 @@ pub fn api() -> OpenApiRouter<crate::AppState> {
 pub struct PeriodQuery {
     /// The period id; default: the programme's latest period.
     pub period: Option<String>,
+    /// Each line's value per unit (`rows[].units`); `false`: the figures only
+    /// (every `units` list empty), for a program that needs the totals.
+    pub units: Option<bool>,
 }
 
 /// A unit's value in the breakdown.
@@ -251,24 +254,6 @@ async fn unit_names(
 
 /// A period's counted values of one indicator: report → category → value.
 type ByReport = BTreeMap<i64, HashMap<String, f64>>;
-/// The counted values indexed once: period → indicator → report → category → value.
-type Index = HashMap<i64, HashMap<i64, ByReport>>;
-
-fn index_values(counted: &[store::CountedValue]) -> Index {
-    let mut index: Index = HashMap::new();
-    for v in counted {
-        index
-            .entry(v.period_id)
-            .or_default()
-            .entry(v.indicator_id)
-            .or_default()
-            .entry(v.report_id)
-            .or_default()
-            .insert(v.category.clone(), v.value);
-    }
-    index
-}
-
 /// The categories of an indicator's split targets, each once, in the plan's order.
 fn categories(indicator_id: i64, targets: &[TargetRow]) -> Vec<String> {
     let mut seen = HashSet::new();
@@ -392,36 +377,115 @@ pub async fn totals_by_period(
 }
 
 /// Compute the consolidation of `period`.
-pub async fn compute(
+/// The figures of a period's lines without the breakdown per unit, and
+/// whether they are provisional: what the dashboards need (one read of the
+/// kept totals and one count of the period's reports).
+pub struct LineTotals {
+    pub rows: Vec<Row>,
+    pub provisional: bool,
+}
+
+/// The plan as read once by the caller: indicators, targets, periods.
+pub struct PlanParts<'a> {
+    pub indicators: &'a [Indicator],
+    pub targets: &'a [TargetRow],
+    pub periods: &'a [Period],
+}
+
+/// The total lines of `period` (every `units` list empty), from the plan the
+/// caller has read.
+pub async fn line_totals(
     state: &AppState,
     program: &Program,
     period: &Period,
-) -> AppResult<Consolidation> {
-    let db = &state.db;
-    let inds = programs::indicators(db, program.id).await?;
-    let targets = programs::targets(db, program.id).await?;
-    let kept = index_totals(store::period_totals(db, program.id, period.data_to).await?);
-    let counted = store::period_values(db, period.id).await?;
-    let all_periods = store::periods(db, program.id).await?;
-    let earlier = earlier_annual(&all_periods, program, period);
-    let index = index_values(&counted);
-    // report → (agency name, admin unit)
-    let mut report_of: HashMap<i64, (String, i64)> = HashMap::new();
-    for v in counted.iter().filter(|v| v.period_id == period.id) {
-        report_of
-            .entry(v.report_id)
-            .or_insert_with(|| (v.agency_name.clone(), v.admin_unit_id));
+    plan: &PlanParts<'_>,
+) -> AppResult<LineTotals> {
+    let mut rows = rows_of(state, program, period, plan, None, Lines::Totals).await?;
+    let (approved, expected) = store::period_approved(&state.db, period.id).await?;
+    let provisional = cov::Coverage { approved, expected }.provisional();
+    mark_provisional(&mut rows, provisional);
+    Ok(LineTotals { rows, provisional })
+}
+
+/// Only a verdict can be provisional.
+fn mark_provisional(rows: &mut [Row], provisional: bool) {
+    for r in rows {
+        r.provisional =
+            provisional && matches!(r.status.as_str(), "below" | "achieved" | "exceeded");
     }
+}
+
+/// The breakdown of a period per unit: its counted values indexed, each
+/// report's (agency name, admin unit), and each unit's names then and today.
+struct Breakdown {
+    this: HashMap<i64, ByReport>,
+    report_of: HashMap<i64, (String, i64)>,
+    names: HashMap<i64, (String, String)>,
+}
+
+async fn breakdown(state: &AppState, period: &Period) -> AppResult<Breakdown> {
+    let db = &state.db;
+    let report_of: HashMap<i64, (String, i64)> = store::approved_reports(db, period.id)
+        .await?
+        .into_iter()
+        .map(|(id, name, unit)| (id, (name, unit)))
+        .collect();
     let mut units_seen: Vec<i64> = report_of.values().map(|(_, u)| *u).collect();
     units_seen.sort_unstable();
     units_seen.dedup();
-    let day = super::today();
-    let today_names = unit_names(state, &units_seen, day).await?;
-    let empty: HashMap<i64, ByReport> = HashMap::new();
-    let this = index.get(&period.id).unwrap_or(&empty);
+    let names = unit_names(state, &units_seen, super::today()).await?;
+    let mut this: HashMap<i64, ByReport> = HashMap::new();
+    for v in store::period_values(db, period.id).await? {
+        this.entry(v.indicator_id)
+            .or_default()
+            .entry(v.report_id)
+            .or_default()
+            .insert(v.category, v.value);
+    }
+    Ok(Breakdown {
+        this,
+        report_of,
+        names,
+    })
+}
+
+/// Which lines of a consolidation to compute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// Every indicator's total and category lines.
+    All,
+    /// The total lines only (what the dashboards show).
+    Totals,
+}
+
+async fn rows_of(
+    state: &AppState,
+    program: &Program,
+    period: &Period,
+    plan: &PlanParts<'_>,
+    units: Option<&Breakdown>,
+    lines: Lines,
+) -> AppResult<Vec<Row>> {
+    let db = &state.db;
+    let (inds, targets) = (plan.indicators, plan.targets);
+    let earlier = earlier_annual(plan.periods, program, period);
+    // Only the kept totals this line needs: this period's and the earlier years'.
+    let mut wanted = earlier.clone();
+    wanted.push(period.id);
+    let kept = index_totals(store::totals_of_periods(db, &wanted, lines == Lines::Totals).await?);
+    let empty = Breakdown {
+        this: HashMap::new(),
+        report_of: HashMap::new(),
+        names: HashMap::new(),
+    };
+    let Breakdown {
+        this,
+        report_of,
+        names: today_names,
+    } = units.unwrap_or(&empty);
     let mut rows = vec![];
-    for ind in &inds {
-        let cats = categories(ind.id, &targets);
+    for ind in inds {
+        let cats = categories(ind.id, targets);
         // The milestone in force for this period among this indicator's targets.
         let mut own_milestones: Vec<String> = targets
             .iter()
@@ -444,7 +508,9 @@ pub async fn compute(
         let split_targets =
             (!split_parts.is_empty()).then(|| cov::split_targets_text(&split_parts));
         let mut line_keys = vec![String::new()];
-        line_keys.extend(cats.iter().cloned());
+        if lines == Lines::All {
+            line_keys.extend(cats.iter().cloned());
+        }
         let by_report = this.get(&ind.id);
         for cat in line_keys {
             let mut units = vec![];
@@ -466,7 +532,7 @@ pub async fn compute(
             units.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
             let (period_value, cumulative) = line_figures(ind, &cat, &kept, period.id, &earlier);
             let (target, percent, percent_text, status) =
-                achievement_of(ind, &targets, milestone.as_deref(), &cat, cumulative);
+                achievement_of(ind, targets, milestone.as_deref(), &cat, cumulative);
             rows.push(Row {
                 indicator_id: ind.id,
                 code: ind.code.clone(),
@@ -491,6 +557,37 @@ pub async fn compute(
             });
         }
     }
+    Ok(rows)
+}
+
+/// Whether a consolidation lists each line's value per unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerUnit {
+    Yes,
+    No,
+}
+
+/// Compute the consolidation of `period`, with the breakdown per unit or not.
+pub async fn compute(
+    state: &AppState,
+    program: &Program,
+    period: &Period,
+    per_unit: PerUnit,
+) -> AppResult<Consolidation> {
+    let db = &state.db;
+    let units = match per_unit {
+        PerUnit::Yes => Some(breakdown(state, period).await?),
+        PerUnit::No => None,
+    };
+    let inds = programs::indicators(db, program.id).await?;
+    let targets = programs::targets(db, program.id).await?;
+    let all_periods = store::periods(db, program.id).await?;
+    let plan = PlanParts {
+        indicators: &inds,
+        targets: &targets,
+        periods: &all_periods,
+    };
+    let mut rows = rows_of(state, program, period, &plan, units.as_ref(), Lines::All).await?;
     let (reports, _) = store::list_reports(
         db,
         store::ReportScope {
@@ -525,11 +622,7 @@ pub async fn compute(
         expected: reports.len(),
     };
     let provisional = coverage.provisional();
-    for r in &mut rows {
-        // Only a verdict can be provisional.
-        r.provisional =
-            provisional && matches!(r.status.as_str(), "below" | "achieved" | "exceeded");
-    }
+    mark_provisional(&mut rows, provisional);
     let mut missing: Vec<MissingUnit> = reports
         .iter()
         .filter(|r| !ReportState::text_is_approved(&r.state))
@@ -664,7 +757,12 @@ async fn load(
             .next()
             .ok_or(AppError::NotFound)?,
     };
-    let mut c = compute(state, &program, &period).await?;
+    let per_unit = if q.units == Some(false) {
+        PerUnit::No
+    } else {
+        PerUnit::Yes
+    };
+    let mut c = compute(state, &program, &period, per_unit).await?;
     c.period.name = crate::views::period_name(ctx.lang, &c.period.label);
     if let Reach::Within(scope) = reach {
         let visible = reports_within(state, &period, scope).await?;
