@@ -131,6 +131,7 @@ on_both_stores!(
     plans_pages_tasks_and_scope,
     plans_appendix_is_rendered_and_exported,
     plans_entered_by_hand,
+    plans_below_a_programme_by_indicator,
     plan_records_refuse_lost_updates,
     target_changes_keep_splits_whole,
     concurrent_transitions_make_one_move,

@@ -455,3 +455,179 @@ pub async fn plans_entered_by_hand(b: Backend) {
     let mut viewer = app.user("xem.kehoach", "viewer", "hn-so-ct", "01").await;
     assert_eq!(viewer.json(Method::POST, "/api/v1/programs", json!({"code": "x", "title": "x", "kind": "plan", "period_start": "1/1/2026", "period_end": "2/1/2026", "lead_agency": "hn-so-ct"})).await.status, StatusCode::FORBIDDEN);
 }
+
+/// The plans under a programme side by side: the demo's plan 316 placed under a
+/// national programme with the same indicator code; its figure in each period
+/// is its consolidation's, read from the kept totals; scope both ways; an
+/// unknown code is a 422 naming `indicator`; the page shows the table.
+pub async fn plans_below_a_programme_by_indicator(b: Backend) {
+    use langnghe_store::programs::{self as store, NewIndicator, NewProgram};
+    let app = TestApp::spawn(b).await;
+    crate::demo_history::start_demo(&app).await;
+    let mut admin = app.admin().await;
+    let list = api(&mut admin, "/api/v1/programs?q=316&limit=10").await;
+    let plan = list["items"][0]["id"].as_i64().expect("plan 316");
+    let actor = langnghe_store::audit::Actor::system("test");
+    let mut w = app.db.write(&actor).await.expect("write");
+    let national = store::insert_program(
+        &mut w,
+        &NewProgram {
+            key: Some("test-801".into()),
+            code: "801/QĐ-TTg".into(),
+            title: "Chương trình bảo tồn và phát triển làng nghề Việt Nam".into(),
+            kind: "programme".into(),
+            document_id: None,
+            period_start: time::macros::date!(2022 - 01 - 01),
+            period_end: time::macros::date!(2030 - 12 - 31),
+            parent_id: None,
+            lead_agency_id: None,
+            admin_unit_id: langnghe_store::geo::COUNTRY_ID,
+            status: "active".into(),
+            objectives_general: None,
+            objectives_specific: vec![],
+            notes: None,
+        },
+    )
+    .await
+    .expect("national programme");
+    store::insert_indicator(
+        &mut w,
+        &NewIndicator {
+            program_id: national,
+            code: "I.2.1".into(),
+            name: "Nghề, làng nghề được khôi phục, bảo tồn".into(),
+            unit: "LN/NTT/LNTT".into(),
+            aggregation: "sum".into(),
+            direction: "higher".into(),
+            baseline_value: None,
+            baseline_year: None,
+            sort_order: 0,
+            source: None,
+            notes: None,
+        },
+    )
+    .await
+    .expect("indicator");
+    w.commit().await.expect("commit");
+    // Plan 316 carries out the national programme: set through the API, as the
+    // plan's coordinator would in its form.
+    let view = api(&mut admin, &format!("/api/v1/programs/{plan}")).await;
+    let vn = |iso: &serde_json::Value| {
+        let iso = iso.as_str().unwrap_or("");
+        format!("{}/{}/{}", &iso[8..10], &iso[5..7], &iso[0..4])
+    };
+    let mut body = serde_json::json!({
+        "code": view["code"], "title": view["title"], "kind": view["kind"],
+        "document_number": view["document_number"],
+        "period_start": vn(&view["period_start"]), "period_end": vn(&view["period_end"]),
+        "lead_agency": view["lead_agency_id"].to_string(),
+        "version": view["version"], "parent": national.to_string(),
+    });
+    let r = admin
+        .json(
+            http::Method::PUT,
+            &format!("/api/v1/programs/{plan}"),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["parent_id"], national);
+    // The national programme cannot in turn carry out its own plan.
+    let nat_view = api(&mut admin, &format!("/api/v1/programs/{national}")).await;
+    let looped = serde_json::json!({
+        "code": nat_view["code"], "title": nat_view["title"], "kind": "programme",
+        "period_start": "01/01/2022", "period_end": "31/12/2030",
+        "lead_agency": view["lead_agency_id"].to_string(),
+        "version": nat_view["version"], "parent": plan.to_string(),
+    });
+    let r = admin
+        .json(
+            http::Method::PUT,
+            &format!("/api/v1/programs/{national}"),
+            looped,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("\"parent\""), "{}", r.body);
+    // An unknown parent names the field too.
+    body["parent"] = serde_json::json!("999999");
+    body["version"] = serde_json::json!(view["version"].as_i64().unwrap_or(0) + 1);
+    let r = admin
+        .json(http::Method::PUT, &format!("/api/v1/programs/{plan}"), body)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("\"parent\""), "{}", r.body);
+
+    let below = api(&mut admin, &format!("/api/v1/programs/{national}/plans")).await;
+    assert_eq!(below["indicator"]["code"], "I.2.1", "{below}");
+    assert_eq!(below["plans_in_reach"], 1);
+    let plans = below["plans"].as_array().expect("plans");
+    assert_eq!(plans.len(), 1, "{below}");
+    assert_eq!(plans[0]["program_id"], plan);
+    // Each period's figure is the consolidation's period value of that period.
+    let periods = api(&mut admin, &format!("/api/v1/programs/{plan}/periods")).await;
+    let mut checked = 0;
+    for p in periods.as_array().expect("periods") {
+        let cons = api(
+            &mut admin,
+            &format!(
+                "/api/v1/programs/{plan}/consolidation?period={}&units=false",
+                p["id"]
+            ),
+        )
+        .await;
+        let row = cons["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["code"] == "I.2.1" && r["category"] == "")
+            .cloned()
+            .expect("I.2.1");
+        assert!(
+            row["units"].as_array().is_some_and(|u| u.is_empty()),
+            "units=false leaves the breakdown out"
+        );
+        let col = below["periods"]
+            .as_array()
+            .expect("periods")
+            .iter()
+            .position(|c| c["label"] == p["label"]);
+        let shown = col.map(|i| plans[0]["values"][i].clone());
+        match row["period_value"].as_f64() {
+            Some(v) => {
+                assert_eq!(shown.and_then(|s| s.as_f64()), Some(v), "{}", p["label"]);
+                checked += 1;
+            }
+            None => assert!(shown.is_none_or(|s| s.is_null()), "{}", p["label"]),
+        }
+    }
+    assert!(checked >= 3, "periods with approved figures: {checked}");
+
+    // Scope both ways: Lào Cai reads it; Hà Nội reads the programme, not the plan.
+    let mut lc = app.user("xem.lc", "viewer", "lc-so-ct", "15").await;
+    let r = api(&mut lc, &format!("/api/v1/programs/{national}/plans")).await;
+    assert_eq!(r["plans"].as_array().map(Vec::len), Some(1), "{r}");
+    let mut hn = app.user("xem.hn", "viewer", "hn-so-ct", "01").await;
+    let r = api(&mut hn, &format!("/api/v1/programs/{national}/plans")).await;
+    assert_eq!(r["plans_in_reach"], 0, "{r}");
+    assert_eq!(r["plans"].as_array().map(Vec::len), Some(0));
+    let page = hn.get(&format!("/programs/{national}")).await;
+    assert!(
+        !page.body.contains("316/KH-UBND"),
+        "a plan out of reach is not named"
+    );
+
+    // A code the programme does not have: 422 naming the field; the page says so.
+    let r = admin
+        .get(&format!("/api/v1/programs/{national}/plans?indicator=X.9"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("\"indicator\""), "{}", r.body);
+    let page = admin
+        .get(&format!("/programs/{national}/plans?indicator=X.9"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("X.9") && page.body.contains("id=\"plans-below\""));
+    let page = admin.get(&format!("/programs/{national}")).await;
+    assert!(page.body.contains(&format!("/programs/{national}/plans")));
+}

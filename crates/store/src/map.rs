@@ -172,7 +172,8 @@ pub async fn reporting_rate(
             "SELECT p.code, CAST(COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS DOUBLE PRECISION) AS value, \
              CAST(COUNT(r.id) AS DOUBLE PRECISION) AS total \
              {} p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
-             AND r.period_id IN (SELECT period_id FROM reports WHERE state <> ?)",
+             AND r.period_id IN (SELECT rp.id FROM report_periods rp WHERE \
+               EXISTS (SELECT 1 FROM reports o WHERE o.period_id = rp.id AND o.state <> ?)",
             province_of("reports", "r"),
             APPROVED = crate::states::report_approved(),
         ),
@@ -182,12 +183,12 @@ pub async fn reporting_rate(
             Arg::Text(ReportState::Locked.as_str().into()),
         ],
     );
+    // The periods still open (some report not locked), probed per period on
+    // the (period, state) index rather than by reading every report.
     if let Some(pid) = program_id {
-        sql.push(
-            " AND r.period_id IN (SELECT id FROM report_periods WHERE program_id = ?)",
-            [Arg::I64(pid)],
-        );
+        sql.push(" AND rp.program_id = ?", [Arg::I64(pid)]);
     }
+    sql.push(")", []);
     sql.push(" GROUP BY p.code ORDER BY p.code", []);
     fetch(db, &sql).await
 }

@@ -139,6 +139,29 @@ pub async fn get_reach(db: &Db, scope_id: i64, id: i64, reach: Reach) -> Result<
     crate::fetch_optional::<Program>(db, &sql).await
 }
 
+/// The programme above `id` and the one above that, up to the top (at most
+/// 20 levels): what a new parent must not include, or the tree would loop.
+pub async fn ancestors(db: &Db, id: i64) -> Result<Vec<i64>> {
+    let mut out = vec![];
+    let mut cur = id;
+    for _ in 0..20 {
+        let up: Option<Option<i64>> = with_db!(db, |c| sqlx::query_scalar(
+            "SELECT parent_id FROM programs WHERE id = $1"
+        )
+        .bind(cur)
+        .fetch_optional(c)
+        .await?);
+        match up.flatten() {
+            Some(p) if !out.contains(&p) => {
+                out.push(p);
+                cur = p;
+            }
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
 /// (id, code, title) of the plans under a programme that the scope reads.
 pub async fn children(db: &Db, scope_id: i64, id: i64) -> Result<Vec<(i64, String, String)>> {
     let mut sql = Sql::new("");
@@ -908,6 +931,8 @@ pub struct ProgramInput {
     pub objectives_general: Option<String>,
     pub objectives_specific: Vec<String>,
     pub legal_basis: Vec<i64>,
+    /// The programme this one carries out (the national programme of a province's plan).
+    pub parent_id: Option<i64>,
 }
 
 /// Change a programme at version `expected`; records the exact before and after.
@@ -935,7 +960,7 @@ pub async fn update_program(
         sqlx::query(
         "UPDATE programs SET code = $1, title = $2, title_folded = $3, kind = $4, document_id = $5, period_start = $6, \
          period_end = $7, lead_agency_id = $8, admin_unit_id = $9, objectives_general = $10, objectives_specific = $11, \
-         updated_at = $12, version = version + 1 WHERE id = $13"
+         updated_at = $12, version = version + 1, parent_id = $14 WHERE id = $13"
     )
     .bind(&input.code)
     .bind(&input.title)
@@ -950,6 +975,7 @@ pub async fn update_program(
     .bind(&specific)
     .bind(now)
     .bind(id)
+    .bind(input.parent_id)
     .execute(c)
     .await?
     .rows_affected()

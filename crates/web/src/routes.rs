@@ -5,7 +5,7 @@
 //! other through it (what they share is in `crate::common`).
 
 use crate::ctx::Ctx;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::t;
 use crate::views::render;
 use crate::AppState;
@@ -84,13 +84,31 @@ pub fn pages() -> Router<AppState> {
         .route("/api", get(api_page))
 }
 
-async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(openapi())
+/// The document is a function of the code alone: built once (building it
+/// assembles every route; it was the slowest plain GET under load).
+static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(openapi);
+static DOCUMENT_JSON: std::sync::LazyLock<Result<axum::body::Bytes, String>> =
+    std::sync::LazyLock::new(|| {
+        serde_json::to_vec(&*DOCUMENT)
+            .map(axum::body::Bytes::from)
+            .map_err(|e| e.to_string())
+    });
+
+async fn openapi_json() -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    match &*DOCUMENT_JSON {
+        Ok(bytes) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            bytes.clone(),
+        )
+            .into_response()),
+        Err(e) => Err(AppError::Internal(e.clone())),
+    }
 }
 
 /// A readable list of the API for integrators (no external Swagger UI needed).
 async fn api_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
-    let doc = openapi();
+    let doc = &*DOCUMENT;
     let mut ops = vec![];
     for (path, item) in &doc.paths.paths {
         let methods = [

@@ -26,6 +26,10 @@ pub struct ProgramPayload {
     /// Numbers of the documents it is based on, one per line or comma-separated.
     #[serde(default)]
     pub legal_basis: Option<String>,
+    /// The programme this one carries out (its id), e.g. the national programme
+    /// a province's plan implements: one the caller may read; empty for none.
+    #[serde(default)]
+    pub parent: Option<String>,
     /// Changes only: the version read (or send `If-Match`); a stale one answers 409.
     #[serde(default, deserialize_with = "crate::version::lenient")]
     #[schema(value_type = Option<i64>)]
@@ -72,6 +76,7 @@ pub(super) struct ProgramFields {
     unit: i64,
     general: Option<String>,
     specific: Vec<String>,
+    parent: Option<i64>,
 }
 
 /// The one validation of a programme, for creation and change.
@@ -110,6 +115,19 @@ pub(super) async fn check_program(
                 .collect()
         })
         .unwrap_or_default();
+    let mut parent = None;
+    if let Some(raw) = non_empty(&p.parent) {
+        let found = match raw.trim().parse::<i64>() {
+            Ok(id) => store::get_visible(&state.db, scope, id).await?,
+            Err(_) => None,
+        };
+        match found {
+            Some(pp) => parent = Some(pp.id),
+            None => {
+                errors.push(FieldError::new("parent", "error-unknown-parent").arg("value", raw))
+            }
+        }
+    }
     if let Some(n) = non_empty(&p.document_number) {
         if langnghe_core::legal_doc::parse_doc_ref(&n).is_err() {
             errors.push(FieldError::new("document_number", "error-doc-number"));
@@ -135,6 +153,7 @@ pub(super) async fn check_program(
         unit,
         general,
         specific,
+        parent,
     })
 }
 
@@ -182,7 +201,7 @@ pub(super) async fn create(state: &AppState, ctx: &Ctx, p: &ProgramPayload) -> A
             document_id,
             period_start: f.start,
             period_end: f.end,
-            parent_id: None,
+            parent_id: f.parent,
             lead_agency_id: Some(f.lead),
             admin_unit_id: f.unit,
             status: ProgramStatus::Draft.as_str().into(),
@@ -222,6 +241,19 @@ pub(super) async fn update(
     p: &ProgramPayload,
 ) -> AppResult<Program> {
     let f = check_program(state, ctx, p).await?;
+    // A programme is not under itself, nor under a plan below it.
+    if let Some(parent) = f.parent {
+        if parent == prog.id
+            || store::ancestors(&state.db, parent)
+                .await?
+                .contains(&prog.id)
+        {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "parent",
+                "error-parent-loop",
+            )]));
+        }
+    }
     // Refuse a stale change before adding any document to the registry.
     if prog.version != expected {
         return Err(stale_of(prog));
@@ -239,6 +271,7 @@ pub(super) async fn update(
         objectives_general: f.general,
         objectives_specific: f.specific,
         legal_basis,
+        parent_id: f.parent,
     };
     match store::update_program(&state.db, &ctx.actor(), prog.id, Some(expected), &input).await {
         Err(StoreError::Stale { .. }) => Err(stale_of(&reload(state, ctx, prog.id).await?)),
@@ -302,6 +335,7 @@ pub(super) async fn payload_of(state: &AppState, p: &Program) -> AppResult<Progr
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
+        parent: p.parent_id.map(|x| x.to_string()),
         version: Some(p.version),
     })
 }
@@ -316,6 +350,13 @@ pub(super) async fn form(
 ) -> AppResult<Html<String>> {
     let user = ctx.require(Action::EditRegistry)?;
     let agencies = agencies::options(&state.db, user.scope_unit_id).await?;
+    // The programmes it may carry out: those the caller reads, but itself.
+    let (visible, _) = store::list(&state.db, user.scope_unit_id, None, 500, 0).await?;
+    let parents: Vec<(i64, String)> = visible
+        .into_iter()
+        .filter(|x| Some(x.id) != id)
+        .map(|x| (x.id, format!("{} — {}", x.code, x.title)))
+        .collect();
     let errors: Vec<_> = errors
         .iter()
         .map(|e| context! { field => e.field, message => format!("{}: {}", field_label(ctx.lang, &e.field), e.message(ctx.lang)) })
@@ -328,7 +369,7 @@ pub(super) async fn form(
             "program-new"
         },
     );
-    let page = context! { title => title, p => p, id => id, kinds => KINDS, agencies => agencies, errors => errors, conflict => conflict };
+    let page = context! { title => title, p => p, id => id, kinds => KINDS, agencies => agencies, parents => parents, errors => errors, conflict => conflict };
     render(state, ctx, "programs/form.html", page)
 }
 
