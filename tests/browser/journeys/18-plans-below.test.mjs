@@ -18,6 +18,7 @@ const HN = { username: 'xem.hanoi', display: 'Lãnh đạo Sở Công Thương H
 let admin;
 let national = null;
 let plan = null;
+let ministry = null;
 
 before(async () => {
   j.server = await startServer();
@@ -41,14 +42,19 @@ step('1. the administrator enters the national programme and its indicator', asy
   j.page = admin;
   await j.login(admin, j.server.username, j.server.password);
   plan = await laoCaiPlan(j, admin);
+  // The ministry that leads the national programme (the demo holds provinces' agencies).
+  ministry = await j.api(admin, 'POST', '/api/v1/agencies', {
+    name: 'Bộ Nông nghiệp và Môi trường', short_name: 'Bộ NN&MT', kind: 'other',
+    admin_unit_code: 'VN', admin_unit_as_of: '2025-07-01',
+  });
+  assert.equal(ministry.status, 201, ministry.text.slice(0, 300));
   await j.go(admin, '/programs/new');
   await admin.fill('#f-code', '801/QĐ-TTg');
   await admin.fill('#f-title', 'Chương trình bảo tồn và phát triển làng nghề Việt Nam');
   await admin.selectOption('#f-kind', 'programme');
   await admin.fill('#f-period_start', '01/01/2022');
   await admin.fill('#f-period_end', '31/12/2030');
-  const lead = await admin.locator('#f-lead_agency option').nth(1).getAttribute('value');
-  await admin.selectOption('#f-lead_agency', lead);
+  await admin.selectOption('#f-lead_agency', String(ministry.json.id));
   await j.clickNav(admin, admin.locator('form.form button[type=submit]'));
   const m = new URL(admin.url()).pathname.match(/^\/programs\/(\d+)$/);
   assert.ok(m, `landed on ${admin.url()}`);

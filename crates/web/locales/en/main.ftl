@@ -1315,7 +1315,13 @@ plans-below-title = Plans below, by indicator
 plans-below-indicator = Indicator
 plans-below-show = Show
 plans-below-area = Area
-plans-below-count = { $shown } plans with approved figures (of { $reach } plans you may see).
+plans-below-count = { $shown ->
+    [one] 1 plan
+   *[other] { $shown } plans
+} with approved figures (of { $reach ->
+    [one] 1 plan
+   *[other] { $reach } plans
+} you may see).
 plans-below-note = Each cell is the plan's consolidated figure for the period from its approved reports (the sum, or the mean for rates), for indicator code { $code }, in { $unit }.
 plans-below-empty = No plan below has approved figures for this indicator yet.
 plans-below-none = This programme has no plan below it within what you may see.
