@@ -564,6 +564,13 @@ pub async fn plans_below_a_programme_by_indicator(b: Backend) {
     let plans = below["plans"].as_array().expect("plans");
     assert_eq!(plans.len(), 1, "{below}");
     assert_eq!(plans[0]["program_id"], plan);
+    // The demo's periods are sample data, and the columns say so.
+    assert!(
+        below["periods"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty() && c.iter().all(|c| c["sample"] == true)),
+        "{below}"
+    );
     // Each period's figure is the consolidation's period value of that period.
     let periods = api(&mut admin, &format!("/api/v1/programs/{plan}/periods")).await;
     let mut checked = 0;

@@ -193,6 +193,8 @@ pub struct PlanBelowFigure {
     pub aggregation: String,
     pub value_sum: f64,
     pub value_n: i64,
+    /// The period is sample data the demo made up.
+    pub sample: bool,
 }
 
 /// The figures of one indicator code in every period of the plans under a
@@ -208,7 +210,7 @@ pub async fn plans_below_figures(
     sql.push(
         "SELECT p.id AS program_id, p.code AS program_code, u.code AS unit_code, u.name AS unit_name, \
          rp.kind AS period_kind, rp.year AS period_year, rp.label AS period_label, i.aggregation, \
-         t.value_sum, t.value_n \
+         t.value_sum, t.value_n, rp.sample \
          FROM programs p JOIN admin_units u ON u.id = p.admin_unit_id \
          JOIN indicators i ON i.program_id = p.id AND i.code = ? \
          JOIN report_periods rp ON rp.program_id = p.id \

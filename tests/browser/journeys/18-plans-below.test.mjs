@@ -91,6 +91,7 @@ for (const [lang, width] of [['vi', 1366], ['vi', 390], ['en', 1366], ['en', 390
     const rows = p.locator('#plans-below tbody tr');
     assert.equal(await rows.count(), 1, 'one plan below');
     assert.match((await rows.first().innerText()).normalize('NFC'), /Lào Cai/);
+    assert.ok(await p.locator('#sample-note').isVisible(), 'the demo\'s sample periods are marked');
     const cells = await rows.first().locator('td').allInnerTexts();
     assert.ok(cells.some((c) => /\d/.test(c)), `figures in the row: ${JSON.stringify(cells)}`);
     await noSidewaysScroll(p);

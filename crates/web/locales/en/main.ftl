@@ -1332,3 +1332,4 @@ hint-program-parent = For example a province's plan carrying out Programme 801/Q
 plan-field-parent = Programme above
 error-unknown-parent = There is no programme “{ $value }” within what you may see.
 error-parent-loop = A programme cannot be under itself or under one of the plans below it.
+plans-below-sample-note = Periods marked * are sample reporting periods the demo invented; their figures are not real.

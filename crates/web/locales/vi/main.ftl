@@ -1274,3 +1274,4 @@ hint-program-parent = Ví dụ: kế hoạch của tỉnh thực hiện Chương
 plan-field-parent = Chương trình cấp trên
 error-unknown-parent = Không có chương trình “{ $value }” trong phạm vi bạn được xem.
 error-parent-loop = Một chương trình không thể thuộc chính nó hoặc một kế hoạch cấp dưới của nó.
+plans-below-sample-note = Các kỳ có dấu * là kỳ báo cáo mẫu do bản trình diễn tự tạo, không phải số liệu thật.

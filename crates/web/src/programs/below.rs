@@ -44,6 +44,8 @@ pub struct BelowPeriod {
     pub label: String,
     /// The name in the reader's language.
     pub name: String,
+    /// Some plan's period in this column is sample data the demo made up.
+    pub sample: bool,
 }
 
 /// One plan under the programme, with its figure in each period column.
@@ -110,14 +112,18 @@ async fn build(state: &AppState, ctx: &Ctx, p: &Program, q: &BelowQuery) -> AppR
     };
     let mut periods: Vec<BelowPeriod> = vec![];
     for r in &rows {
-        let col = BelowPeriod {
-            kind: r.period_kind.clone(),
-            year: r.period_year,
-            label: r.period_label.clone(),
-            name: period_name(ctx.lang, &r.period_label),
+        let same = |c: &BelowPeriod| {
+            c.kind == r.period_kind && c.year == r.period_year && c.label == r.period_label
         };
-        if !periods.contains(&col) {
-            periods.push(col);
+        match periods.iter_mut().find(|c| same(c)) {
+            Some(c) => c.sample |= r.sample,
+            None => periods.push(BelowPeriod {
+                kind: r.period_kind.clone(),
+                year: r.period_year,
+                label: r.period_label.clone(),
+                name: period_name(ctx.lang, &r.period_label),
+                sample: r.sample,
+            }),
         }
     }
     // Oldest first; in a year the first half before the year.
