@@ -24,12 +24,90 @@ use rand::{rngs::StdRng, SeedableRng};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-/// One timed request.
-struct Timing {
-    what: String,
-    path: String,
-    latency: Summary,
-    bytes: usize,
+/// One timed request (or query: `bytes` 0).
+pub(crate) struct Timing {
+    pub what: String,
+    pub path: String,
+    pub latency: Summary,
+    pub bytes: usize,
+}
+
+/// The volume and setup sections of a bench report.
+pub(crate) fn volume_and_setup(
+    o: &mut String,
+    volume: &[(String, i64)],
+    setup: &[(String, Duration)],
+) {
+    let _ = writeln!(o, "## Volume\n\n| what | count |\n|---|---:|");
+    for (k, v) in volume {
+        let _ = writeln!(o, "| {k} | {} |", int(*v as f64));
+    }
+    let _ = writeln!(o, "\n## Setup (not measured)\n\n| step | s |\n|---|---:|");
+    for (k, d) in setup {
+        let _ = writeln!(o, "| {k} | {:.1} |", d.as_secs_f64());
+    }
+}
+
+/// A table of timed requests under `title`.
+pub(crate) fn timings_table(o: &mut String, title: &str, timings: &[Timing]) {
+    let _ = writeln!(
+        o,
+        "\n## {title}\n\n| request | n | p50 ms | p95 ms | max ms | body |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for t in timings {
+        let _ = writeln!(
+            o,
+            "| {} (`{}`) | {} | {} | {} | {} | {} KB |",
+            t.what,
+            t.path,
+            t.latency.n,
+            fms(t.latency.p50),
+            fms(t.latency.p95),
+            fms(t.latency.max),
+            int((t.bytes as f64 / 1024.0).round())
+        );
+    }
+}
+
+/// GET `path` through the router once (it must answer 200), `warmup` times
+/// untimed, then `iterations` times timed.
+pub(crate) async fn time_get(
+    router: &axum::Router,
+    auth: (Auth, &str),
+    what: &str,
+    path: &str,
+    warmup: usize,
+    iterations: usize,
+) -> anyhow::Result<Timing> {
+    let (status, body, _) = get(router, auth.1, auth.0, path).await;
+    if status != StatusCode::OK {
+        bail!("{path}: {status} {body}");
+    }
+    let bytes = body.len();
+    for _ in 0..warmup {
+        get(router, auth.1, auth.0, path).await;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let t = Instant::now();
+        let (s, _, _) = get(router, auth.1, auth.0, path).await;
+        samples.push(stats::ms(t.elapsed()));
+        if s != StatusCode::OK {
+            bail!("{path}: {s}");
+        }
+    }
+    let latency = stats::summarize(&samples);
+    note!(
+        "{what}: p50 {} ms, p95 {} ms",
+        fms(latency.p50),
+        fms(latency.p95)
+    );
+    Ok(Timing {
+        what: what.into(),
+        path: path.into(),
+        latency,
+        bytes,
+    })
 }
 
 pub struct Report {
@@ -51,31 +129,8 @@ impl Report {
             self.store.name(),
             self.args
         );
-        let _ = writeln!(o, "## Volume\n\n| what | count |\n|---|---:|");
-        for (k, v) in &self.volume {
-            let _ = writeln!(o, "| {k} | {} |", int(*v as f64));
-        }
-        let _ = writeln!(o, "\n## Setup (not measured)\n\n| step | s |\n|---|---:|");
-        for (k, d) in &self.setup {
-            let _ = writeln!(o, "| {k} | {:.1} |", d.as_secs_f64());
-        }
-        let _ = writeln!(
-            o,
-            "\n## Requests through the router\n\n| request | n | p50 ms | p95 ms | max ms | body |\n|---|---:|---:|---:|---:|---:|"
-        );
-        for t in &self.timings {
-            let _ = writeln!(
-                o,
-                "| {} (`{}`) | {} | {} | {} | {} | {} KB |",
-                t.what,
-                t.path,
-                t.latency.n,
-                fms(t.latency.p50),
-                fms(t.latency.p95),
-                fms(t.latency.max),
-                int((t.bytes as f64 / 1024.0).round())
-            );
-        }
+        volume_and_setup(&mut o, &self.volume, &self.setup);
+        timings_table(&mut o, "Requests through the router", &self.timings);
         o
     }
 }
@@ -231,35 +286,17 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         ("map: the page, whole country, 2017 provinces", "/map?era=old".into(), &ses),
     ];
     for (what, path, auth) in requests {
-        let (status, body, _) = get(&router, auth.1, auth.0, &path).await;
-        if status != StatusCode::OK {
-            bail!("{path}: {status}");
-        }
-        let bytes = body.len();
-        for _ in 0..args.warmup {
-            get(&router, auth.1, auth.0, &path).await;
-        }
-        let mut samples = Vec::with_capacity(args.iterations);
-        for _ in 0..args.iterations {
-            let t = Instant::now();
-            let (s, _, _) = get(&router, auth.1, auth.0, &path).await;
-            samples.push(stats::ms(t.elapsed()));
-            if s != StatusCode::OK {
-                bail!("{path}: {s}");
-            }
-        }
-        let latency = stats::summarize(&samples);
-        note!(
-            "{what}: p50 {} ms, p95 {} ms",
-            fms(latency.p50),
-            fms(latency.p95)
+        rep.timings.push(
+            time_get(
+                &router,
+                (auth.0, auth.1),
+                what,
+                &path,
+                args.warmup,
+                args.iterations,
+            )
+            .await?,
         );
-        rep.timings.push(Timing {
-            what: what.into(),
-            path,
-            latency,
-            bytes,
-        });
     }
     Ok(rep)
 }

@@ -22,12 +22,12 @@
 //!    lines, next to DuckDB over an export of the same rows (`scripts/duckdb-bench`).
 //! 5. Peak and current memory (RSS) of the process at each step.
 
-use crate::reads::{get, Auth};
+use crate::dashboard::{time_get, timings_table, volume_and_setup, Timing};
+use crate::reads::Auth;
 use crate::reporting::{form_json, TEMPLATES};
-use crate::stats::{self, fms, int, Summary};
+use crate::stats::{self, fms, int};
 use crate::{Args, StoreKind};
 use anyhow::{anyhow, bail, Context};
-use axum::http::StatusCode;
 use langnghe_core::report::{standard_period, DeadlineRules, PeriodKind};
 use langnghe_core::text::fold_vi;
 use langnghe_store::audit::Actor;
@@ -58,14 +58,6 @@ const DEPARTMENTS: &[(&str, &str)] = &[
     ("khcn", "Sở Khoa học và Công nghệ"),
 ];
 
-/// One timed request or query.
-struct Timing {
-    what: String,
-    path: String,
-    latency: Summary,
-    bytes: usize,
-}
-
 pub struct Report {
     store: StoreKind,
     args: String,
@@ -88,31 +80,8 @@ impl Report {
             self.store.name(),
             self.args
         );
-        let _ = writeln!(o, "## Volume\n\n| what | count |\n|---|---:|");
-        for (k, v) in &self.volume {
-            let _ = writeln!(o, "| {k} | {} |", int(*v as f64));
-        }
-        let _ = writeln!(o, "\n## Setup (not measured)\n\n| step | s |\n|---|---:|");
-        for (k, d) in &self.setup {
-            let _ = writeln!(o, "| {k} | {:.1} |", d.as_secs_f64());
-        }
-        let _ = writeln!(
-            o,
-            "\n## Live figures\n\n| what | n | p50 ms | p95 ms | max ms | body |\n|---|---:|---:|---:|---:|---:|"
-        );
-        for t in &self.timings {
-            let _ = writeln!(
-                o,
-                "| {} (`{}`) | {} | {} | {} | {} | {} KB |",
-                t.what,
-                t.path,
-                t.latency.n,
-                fms(t.latency.p50),
-                fms(t.latency.p95),
-                fms(t.latency.max),
-                int((t.bytes as f64 / 1024.0).round())
-            );
-        }
+        volume_and_setup(&mut o, &self.volume, &self.setup);
+        timings_table(&mut o, "Live figures", &self.timings);
         if !self.duckdb.is_empty() {
             let _ = writeln!(
                 o,
@@ -675,35 +644,16 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         ));
     }
     for (what, path) in requests {
-        let (status, body, _) = get(&router, &token, Auth::Token, &path).await;
-        if status != StatusCode::OK {
-            bail!("{path}: {status} {body}");
-        }
-        let bytes = body.len();
-        for _ in 0..args.warmup {
-            get(&router, &token, Auth::Token, &path).await;
-        }
-        let mut samples = Vec::with_capacity(args.iterations);
-        for _ in 0..args.iterations {
-            let t = Instant::now();
-            let (s, _, _) = get(&router, &token, Auth::Token, &path).await;
-            samples.push(stats::ms(t.elapsed()));
-            if s != StatusCode::OK {
-                bail!("{path}: {s}");
-            }
-        }
-        let latency = stats::summarize(&samples);
-        note!(
-            "{what}: p50 {} ms, p95 {} ms",
-            fms(latency.p50),
-            fms(latency.p95)
-        );
-        rep.timings.push(Timing {
-            what,
-            path,
-            latency,
-            bytes,
-        });
+        let timing = time_get(
+            &router,
+            (Auth::Token, &token),
+            &what,
+            &path,
+            args.warmup,
+            args.iterations,
+        )
+        .await?;
+        rep.timings.push(timing);
     }
     rep.memory("the requests");
 
@@ -970,24 +920,7 @@ async fn bulk_agencies(db: &Db, rows: &[AgencyRow], now: OffsetDateTime) -> anyh
         let mut sql = String::from(
             "INSERT INTO agencies (id, key, name, name_folded, short_name, kind, admin_unit_id, created_at, updated_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            let b = i * 9;
-            let _ = write!(
-                sql,
-                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                if i == 0 { "" } else { ", " },
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            );
-        }
-        let sql = for_backend(db, sql);
+        sql.push_str(&values_rows(db, chunk.len(), 9));
         with_db!(db, |c| {
             let mut q = sqlx::query(&sql);
             for a in chunk {
@@ -1046,25 +979,7 @@ async fn bulk_reports(db: &Db, rows: &[ReportRow], now: OffsetDateTime) -> anyho
             "INSERT INTO reports (id, period_id, agency_id, admin_unit_id, state, version, submitted_at, \
              first_submitted_at, approved_at, updated_at, updated_by, created_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            let b = i * 10;
-            let _ = write!(
-                sql,
-                "{}(${}, ${}, ${}, ${}, ${}, 3, ${}, ${}, ${}, ${}, 'bench', ${})",
-                if i == 0 { "" } else { ", " },
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10
-            );
-        }
-        let sql = for_backend(db, sql);
+        sql.push_str(&values_rows(db, chunk.len(), 12));
         with_db!(db, |c| {
             let mut q = sqlx::query(&sql);
             for r in chunk {
@@ -1074,10 +989,12 @@ async fn bulk_reports(db: &Db, rows: &[ReportRow], now: OffsetDateTime) -> anyho
                     .bind(r.agency_id)
                     .bind(r.unit_id)
                     .bind(if r.locked { locked } else { approved })
+                    .bind(3_i64)
                     .bind(r.submitted)
                     .bind(r.submitted)
                     .bind(r.approved)
                     .bind(r.approved)
+                    .bind("bench")
                     .bind(now);
             }
             q.execute(c).await?.rows_affected()
@@ -1147,13 +1064,13 @@ impl Loader {
             }
             Db::Sqlite(_, writer) => {
                 let mut tx = writer.begin().await?;
-                let full = insert_lines_sql(SQLITE_ROWS);
+                let full = insert_lines_sql(&self.db, SQLITE_ROWS);
                 for chunk in self.buf.chunks(SQLITE_ROWS) {
                     let partial;
                     let sql = if chunk.len() == SQLITE_ROWS {
                         &full
                     } else {
-                        partial = insert_lines_sql(chunk.len());
+                        partial = insert_lines_sql(&self.db, chunk.len());
                         &partial
                     };
                     let mut q = sqlx::query(sql);
@@ -1183,25 +1100,24 @@ impl Loader {
     }
 }
 
-/// `$n` placeholders as the store's backend wants them for many values
-/// (plain `?` on SQLite: see `Sql::text_for`).
-fn for_backend(db: &Db, text: String) -> String {
+/// `(…), (…)` of `rows` rows of `cols` placeholders for a multi-row insert, as
+/// the store's backend wants them for many values (plain `?` on SQLite, where
+/// looking `$n` up costs a walk per value: see `Sql::text_for`; `$n` on PostgreSQL).
+fn values_rows(db: &Db, rows: usize, cols: usize) -> String {
+    let row = |i: usize| {
+        let cells: Vec<String> = (1..=cols).map(|k| format!("${}", i * cols + k)).collect();
+        format!("({})", cells.join(", "))
+    };
+    let text = (0..rows).map(row).collect::<Vec<_>>().join(", ");
     langnghe_store::Sql { text, args: vec![] }
         .text_for(db.backend())
         .into_owned()
 }
 
-/// A multi-row insert of report lines with plain `?` placeholders (SQLite only).
-fn insert_lines_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, value_text, value) VALUES ",
-    );
-    for i in 0..rows {
-        sql.push_str(if i == 0 {
-            "(?, ?, ?, ?, ?, ?)"
-        } else {
-            ", (?, ?, ?, ?, ?, ?)"
-        });
-    }
-    sql
+/// A multi-row insert of report lines (the SQLite path of the loader).
+fn insert_lines_sql(db: &Db, rows: usize) -> String {
+    format!(
+        "INSERT INTO report_lines (report_id, indicator_id, category, sort_order, value_text, value) VALUES {}",
+        values_rows(db, rows, 6)
+    )
 }

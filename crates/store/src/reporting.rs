@@ -970,8 +970,7 @@ pub async fn set_state(
     if n == 0 {
         return Err(StoreError::StateChanged);
     }
-    let counted = |s: &str| ReportState::APPROVED.iter().any(|a| a.as_str() == s);
-    if counted(&report.state) != counted(to.as_str()) {
+    if ReportState::text_is_approved(&report.state) != ReportState::text_is_approved(to.as_str()) {
         refresh_totals(w.tx(), report.period_id).await?;
     }
     with_tx!(w.tx(), |c| {
@@ -1229,14 +1228,17 @@ static TOTALS_OF_PERIOD: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+static INSERT_TOTALS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO period_totals (period_id, indicator_id, category, value_sum, value_n) {}",
+        TOTALS_OF_PERIOD.as_str()
+    )
+});
+
 /// Recompute `period_totals` of one period inside the caller's transaction:
 /// whatever changes which reports count (a state moving into or out of
 /// approved / locked) calls it before committing.
 pub async fn refresh_totals(tx: &mut crate::Tx, period_id: i64) -> Result<()> {
-    let insert = format!(
-        "INSERT INTO period_totals (period_id, indicator_id, category, value_sum, value_n) {}",
-        TOTALS_OF_PERIOD.as_str()
-    );
     with_tx!(tx, |c| {
         // One refresh of a period at a time: on PostgreSQL two approvals in the
         // same period wait here for each other, so the second recomputes after
@@ -1249,7 +1251,7 @@ pub async fn refresh_totals(tx: &mut crate::Tx, period_id: i64) -> Result<()> {
             .bind(period_id)
             .execute(&mut *c)
             .await?;
-        sqlx::query(&insert)
+        sqlx::query(INSERT_TOTALS.as_str())
             .bind(period_id)
             .execute(&mut *c)
             .await?
@@ -1269,37 +1271,6 @@ pub async fn recomputed_totals(db: &Db, period_id: i64) -> Result<Vec<PeriodTota
         .bind(period_id)
         .fetch_all(c)
         .await?))
-}
-
-/// The kept totals of a programme's periods ending by `to`: one row per
-/// period and indicator line that some counted unit filled.
-pub async fn period_totals(db: &Db, program_id: i64, to: Date) -> Result<Vec<PeriodTotal>> {
-    Ok(with_db!(db, |c| {
-        sqlx::query_as(
-            "SELECT t.period_id, t.indicator_id, t.category, t.value_sum, t.value_n \
-             FROM report_periods p JOIN period_totals t ON t.period_id = p.id \
-             WHERE p.program_id = $1 AND p.data_to <= $2 ORDER BY t.period_id, t.indicator_id, t.category",
-        )
-        .bind(program_id)
-        .bind(to)
-        .fetch_all(c)
-        .await?
-    }))
-}
-
-/// (approved or locked, expected) reports of a period.
-pub async fn period_approved(db: &Db, period_id: i64) -> Result<(usize, usize)> {
-    let (approved, expected): (i64, i64) = with_db!(db, |c| {
-        sqlx::query_as(
-            "SELECT COUNT(CASE WHEN state IN ($2, $3) THEN 1 END), COUNT(*) FROM reports WHERE period_id = $1",
-        )
-        .bind(period_id)
-        .bind(ReportState::APPROVED[0].as_str())
-        .bind(ReportState::APPROVED[1].as_str())
-        .fetch_one(c)
-        .await?
-    });
-    Ok((approved.max(0) as usize, expected.max(0) as usize))
 }
 
 /// The kept totals of the given periods; `total_only`: the indicators' total

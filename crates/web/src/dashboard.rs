@@ -386,17 +386,11 @@ pub async fn compute(
     unit_rows.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
 
     // Indicators: the consolidation of the latest period with an approved report.
-    let all_periods = rstore::periods(db, program.id).await?;
-    let (inds, indicators) = indicator_figures(state, program, &all_periods).await?;
-    let latest = latest_of(&all_periods);
+    let plan = consolidation::Plan::read(state, program.id).await?;
+    let indicators = indicator_figures(state, program, &plan).await?;
+    let latest = latest_of(&plan.periods);
     let trend = match with_trend {
-        Trend::With => {
-            let plan = consolidation::PlanRead {
-                indicators: &inds,
-                periods: &all_periods,
-            };
-            trend_of(state, program, plan, &indicators).await?
-        }
+        Trend::With => trend_of(state, program, &plan, &indicators).await?,
         Trend::Without => vec![],
     };
     let budget = store::budget_by_year(db, program.id)
@@ -434,7 +428,7 @@ pub async fn compute(
             stages
         },
         limited_to,
-        sample: all_periods.iter().any(|p| p.sample),
+        sample: plan.periods.iter().any(|p| p.sample),
     })
 }
 
@@ -451,25 +445,16 @@ fn latest_of(all_periods: &[rstore::Period]) -> Option<&rstore::Period> {
 async fn indicator_figures(
     state: &AppState,
     program: &Program,
-    all_periods: &[rstore::Period],
-) -> AppResult<(Vec<programs::Indicator>, Vec<IndicatorFigure>)> {
-    let db = &state.db;
-    let latest = latest_of(all_periods);
-    let inds = programs::indicators(db, program.id).await?;
-    let targets = programs::targets(db, program.id).await?;
+    plan: &consolidation::Plan,
+) -> AppResult<Vec<IndicatorFigure>> {
+    let (inds, targets) = (&plan.indicators, &plan.targets);
+    let latest = latest_of(&plan.periods);
     let mut indicators = vec![];
     let consol = match latest {
-        Some(p) => {
-            let plan = consolidation::PlanParts {
-                indicators: &inds,
-                targets: &targets,
-                periods: all_periods,
-            };
-            Some(consolidation::line_totals(state, program, p, &plan).await?)
-        }
+        Some(p) => Some(consolidation::line_totals(state, program, p, plan).await?),
         None => None,
     };
-    for ind in &inds {
+    for ind in inds {
         let row = consol.as_ref().and_then(|c| {
             c.rows
                 .iter()
@@ -531,7 +516,7 @@ async fn indicator_figures(
             provisional,
         });
     }
-    Ok((inds, indicators))
+    Ok(indicators)
 }
 
 /// Every indicator across the periods that have an approved report, oldest
@@ -540,7 +525,7 @@ async fn indicator_figures(
 async fn trend_of(
     state: &AppState,
     program: &Program,
-    plan: consolidation::PlanRead<'_>,
+    plan: &consolidation::Plan,
     indicators: &[IndicatorFigure],
 ) -> AppResult<Vec<TrendSeries>> {
     let mut periods: Vec<&rstore::Period> =
@@ -1292,8 +1277,8 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
     for p in &progs {
         // The verdicts only: the line figures of the latest period, no reporting
         // per unit, no trend, no budget.
-        let periods = rstore::periods(db, p.id).await?;
-        let (_, figures) = indicator_figures(state, p, &periods).await?;
+        let plan = consolidation::Plan::read(state, p.id).await?;
+        let figures = indicator_figures(state, p, &plan).await?;
         let count = |s: &str| figures.iter().filter(|i| i.status == s).count();
         let r = rates.iter().find(|r| r.program_id == p.id);
         programs.push(ProgramSummary {
@@ -1313,7 +1298,7 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
                 (r.expected > 0)
                     .then(|| (r.approved as f64 * 1000.0 / r.expected as f64).round() / 10.0)
             }),
-            sample: periods.iter().any(|p| p.sample),
+            sample: plan.periods.iter().any(|p| p.sample),
         });
     }
     let th = langnghe_core::registry::Thresholds::default();

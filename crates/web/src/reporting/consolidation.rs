@@ -339,11 +339,23 @@ fn line_figures(
     )
 }
 
-/// The programme's plan as a caller has already read it: its indicators and
-/// its periods.
-pub struct PlanRead<'a> {
-    pub indicators: &'a [Indicator],
-    pub periods: &'a [Period],
+/// The programme's plan, read once and handed to each figure that needs it:
+/// its indicators, their targets and its periods (latest first).
+pub struct Plan {
+    pub indicators: Vec<Indicator>,
+    pub targets: Vec<TargetRow>,
+    pub periods: Vec<Period>,
+}
+
+impl Plan {
+    pub async fn read(state: &AppState, program_id: i64) -> AppResult<Plan> {
+        let db = &state.db;
+        Ok(Plan {
+            indicators: programs::indicators(db, program_id).await?,
+            targets: programs::targets(db, program_id).await?,
+            periods: store::periods(db, program_id).await?,
+        })
+    }
 }
 
 /// The cumulative value of every indicator's total line at each of `periods`,
@@ -352,18 +364,24 @@ pub struct PlanRead<'a> {
 pub async fn totals_by_period(
     state: &AppState,
     program: &Program,
-    plan: PlanRead<'_>,
+    plan: &Plan,
     periods: &[&Period],
 ) -> AppResult<HashMap<i64, HashMap<i64, f64>>> {
     let mut out = HashMap::new();
     let Some(last) = periods.iter().map(|p| p.data_to).max() else {
         return Ok(out);
     };
-    let inds = plan.indicators;
-    let kept = index_totals(store::period_totals(&state.db, program.id, last).await?);
+    let ids: Vec<i64> = plan
+        .periods
+        .iter()
+        .filter(|p| p.data_to <= last)
+        .map(|p| p.id)
+        .collect();
+    let kept = index_totals(store::totals_of_periods(&state.db, &ids, true).await?);
     for p in periods {
-        let earlier = earlier_annual(plan.periods, program, p);
-        let totals: HashMap<i64, f64> = inds
+        let earlier = earlier_annual(&plan.periods, program, p);
+        let totals: HashMap<i64, f64> = plan
+            .indicators
             .iter()
             .filter_map(|ind| {
                 line_figures(ind, "", &kept, p.id, &earlier)
@@ -376,20 +394,12 @@ pub async fn totals_by_period(
     Ok(out)
 }
 
-/// Compute the consolidation of `period`.
 /// The figures of a period's lines without the breakdown per unit, and
 /// whether they are provisional: what the dashboards need (one read of the
-/// kept totals and one count of the period's reports).
+/// kept totals; the period's report counts come with it).
 pub struct LineTotals {
     pub rows: Vec<Row>,
     pub provisional: bool,
-}
-
-/// The plan as read once by the caller: indicators, targets, periods.
-pub struct PlanParts<'a> {
-    pub indicators: &'a [Indicator],
-    pub targets: &'a [TargetRow],
-    pub periods: &'a [Period],
 }
 
 /// The total lines of `period` (every `units` list empty), from the plan the
@@ -398,11 +408,14 @@ pub async fn line_totals(
     state: &AppState,
     program: &Program,
     period: &Period,
-    plan: &PlanParts<'_>,
+    plan: &Plan,
 ) -> AppResult<LineTotals> {
     let mut rows = rows_of(state, program, period, plan, None, Lines::Totals).await?;
-    let (approved, expected) = store::period_approved(&state.db, period.id).await?;
-    let provisional = cov::Coverage { approved, expected }.provisional();
+    let provisional = cov::Coverage {
+        approved: usize::try_from(period.approved).unwrap_or(0),
+        expected: usize::try_from(period.reports).unwrap_or(0),
+    }
+    .provisional();
     mark_provisional(&mut rows, provisional);
     Ok(LineTotals { rows, provisional })
 }
@@ -462,13 +475,13 @@ async fn rows_of(
     state: &AppState,
     program: &Program,
     period: &Period,
-    plan: &PlanParts<'_>,
+    plan: &Plan,
     units: Option<&Breakdown>,
     lines: Lines,
 ) -> AppResult<Vec<Row>> {
     let db = &state.db;
-    let (inds, targets) = (plan.indicators, plan.targets);
-    let earlier = earlier_annual(plan.periods, program, period);
+    let (inds, targets) = (&plan.indicators, &plan.targets);
+    let earlier = earlier_annual(&plan.periods, program, period);
     // Only the kept totals this line needs: this period's and the earlier years'.
     let mut wanted = earlier.clone();
     wanted.push(period.id);
@@ -579,14 +592,7 @@ pub async fn compute(
         PerUnit::Yes => Some(breakdown(state, period).await?),
         PerUnit::No => None,
     };
-    let inds = programs::indicators(db, program.id).await?;
-    let targets = programs::targets(db, program.id).await?;
-    let all_periods = store::periods(db, program.id).await?;
-    let plan = PlanParts {
-        indicators: &inds,
-        targets: &targets,
-        periods: &all_periods,
-    };
+    let plan = Plan::read(state, program.id).await?;
     let mut rows = rows_of(state, program, period, &plan, units.as_ref(), Lines::All).await?;
     let (reports, _) = store::list_reports(
         db,
