@@ -110,6 +110,22 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
         "the period page says so"
     );
 
+    // The documents before any approval: rendered documents are kept by
+    // content, so the ones after the approval below must be new ones.
+    let pdf_path = format!("/api/v1/programs/{program}/consolidation.pdf?period={pid}");
+    let before = coord.get_file(&pdf_path).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!(coord.get_file(&pdf_path).await.bytes, before.bytes, "kept");
+    if let Some(text) = pdf_text(&before.bytes) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("0/{expected} đơn vị đã được duyệt")),
+            "{flat}"
+        );
+    }
+    let xlsx_path = format!("/api/v1/programs/{program}/consolidation.xlsx?period={pid}");
+    let xlsx_before = coord.get_file(&xlsx_path).await.bytes;
+
     // 2. One unit (Bát Xát) reports I.2.1 and is approved.
     let mut bx = app
         .user("bat.xat", "officer", "lc-ubnd-bat-xat", "082")
@@ -238,6 +254,8 @@ pub async fn consolidation_states_coverage_and_compares_per_category(b: Backend)
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.bytes.starts_with(b"%PDF"));
+    assert_ne!(pdf.bytes, before.bytes, "the approval gives a new document");
+    assert_ne!(coord.get_file(&xlsx_path).await.bytes, xlsx_before);
     if let Some(text) = pdf_text(&pdf.bytes) {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for s in [

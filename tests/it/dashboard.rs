@@ -321,6 +321,26 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
         .filter_map(|p| p["id"].as_i64())
         .collect();
     assert!(ids.contains(&program), "{o}");
+    // The overview reads every programme's plan and totals at once; each
+    // programme's verdicts are those of its own dashboard.
+    for p in o["programs"].as_array().expect("programs") {
+        let d = api(
+            &mut coord,
+            &format!("/api/v1/programs/{}/dashboard", p["id"]),
+        )
+        .await;
+        let statuses: Vec<&str> = d["indicators"]
+            .as_array()
+            .expect("indicators")
+            .iter()
+            .filter_map(|i| i["status"].as_str())
+            .collect();
+        assert_eq!(p["indicators"], statuses.len(), "{}: {p}", p["code"]);
+        for s in ["on_track", "behind", "ahead", "no_data"] {
+            let n = statuses.iter().filter(|x| **x == s).count();
+            assert_eq!(p[s], n, "{} {s}: {p} vs {statuses:?}", p["code"]);
+        }
+    }
     for key in ["villages", "ocop"] {
         assert!(o[key].is_array(), "{key}: {o}");
     }

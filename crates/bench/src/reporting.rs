@@ -1080,7 +1080,8 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         docx.len(),
     ));
     let t = Instant::now();
-    let xlsx = consolidation::annex(&c)?;
+    let xlsx = langnghe_reports::to_xlsx(&consolidation::annex(&c))
+        .map_err(|e| anyhow!("to_xlsx: {e}"))?;
     rep.once.push((
         "XLSX annex (`annex`, one row per unit value)".into(),
         stats::ms(t.elapsed()),

@@ -4,7 +4,8 @@
 //! schemes by stage, and a province's registry figures. Only the rows of one
 //! programme or one scope are read.
 
-use crate::{with_db, Db, Result};
+use crate::geo::within;
+use crate::{with_db, Arg, Db, Result, Sql};
 use langnghe_core::report::ReportState;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -122,12 +123,11 @@ pub struct DashCount {
     pub count: i64,
 }
 
-const AREA: &str = "admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1)";
-
 /// Craft villages of the area by status.
 pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<DashCount>> {
     let q = format!(
-        "SELECT status AS key, COUNT(*) AS count FROM villages WHERE {AREA} GROUP BY status ORDER BY status"
+        "SELECT status AS key, COUNT(*) AS count FROM villages WHERE {} GROUP BY status ORDER BY status",
+        within("admin_unit_id", area, "$1")
     );
     Ok(with_db!(db, |c| sqlx::query_as::<_, DashCount>(&q)
         .bind(area)
@@ -150,7 +150,8 @@ pub async fn ocop_by_stars(db: &Db, area: i64, today: Date, soon: Date) -> Resul
         "SELECT ocop_stars AS stars, COUNT(*) AS products, \
          CAST(COALESCE(SUM(CASE WHEN ocop_expires_on < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expired, \
          CAST(COALESCE(SUM(CASE WHEN ocop_expires_on >= $2 AND ocop_expires_on <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring \
-         FROM products WHERE {AREA} AND ocop_stars IS NOT NULL GROUP BY ocop_stars ORDER BY ocop_stars"
+         FROM products WHERE {} AND ocop_stars IS NOT NULL GROUP BY ocop_stars ORDER BY ocop_stars",
+        within("admin_unit_id", area, "$1")
     );
     Ok(with_db!(db, |c| sqlx::query_as::<_, OcopStars>(&q)
         .bind(area)
@@ -163,8 +164,9 @@ pub async fn ocop_by_stars(db: &Db, area: i64, today: Date, soon: Date) -> Resul
 /// Villages of the area whose latest environmental assessment is older than `cutoff`.
 pub async fn environment_overdue(db: &Db, area: i64, cutoff: Date) -> Result<i64> {
     let q = format!(
-        "SELECT COUNT(*) FROM (SELECT village_id FROM environment_assessments WHERE {AREA} \
-         GROUP BY village_id HAVING MAX(assessed_on) < $2) x"
+        "SELECT COUNT(*) FROM (SELECT village_id FROM environment_assessments WHERE {} \
+         GROUP BY village_id HAVING MAX(assessed_on) < $2) x",
+        within("admin_unit_id", area, "$1")
     );
     Ok(with_db!(db, |c| sqlx::query_scalar::<_, i64>(&q)
         .bind(area)
@@ -187,22 +189,25 @@ pub async fn latest_period_rates(
     area: i64,
     programs: &[i64],
 ) -> Result<Vec<OpenPeriodRate>> {
-    let mut out = vec![];
-    for &p in programs {
-        let q = "SELECT rp.program_id, rp.label AS period, COUNT(r.id) AS expected, \
-             CAST(COALESCE(SUM(CASE WHEN r.state IN ($3, $4) THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
-             FROM report_periods rp LEFT JOIN reports r ON r.period_id = rp.id \
-             AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = $1 AND c.unit_id = r.admin_unit_id) \
-             WHERE rp.id = (SELECT id FROM report_periods WHERE program_id = $2 ORDER BY data_to DESC, id DESC LIMIT 1) \
-             GROUP BY rp.program_id, rp.label";
-        let row: Option<OpenPeriodRate> = with_db!(db, |c| sqlx::query_as::<_, OpenPeriodRate>(q)
-            .bind(area)
-            .bind(p)
-            .bind(ReportState::APPROVED[0].as_str())
-            .bind(ReportState::APPROVED[1].as_str())
-            .fetch_optional(c)
-            .await?);
-        out.extend(row);
-    }
-    Ok(out)
+    // Every programme's latest period in one statement (an overview lists
+    // many programmes).
+    let mut sql = Sql::new("");
+    sql.push(
+        "SELECT rp.program_id, rp.label AS period, COUNT(r.id) AS expected, \
+         CAST(COALESCE(SUM(CASE WHEN r.state IN (?, ?) THEN 1 ELSE 0 END), 0) AS BIGINT) AS approved \
+         FROM report_periods rp LEFT JOIN reports r ON r.period_id = rp.id \
+         AND EXISTS (SELECT 1 FROM admin_unit_cover c WHERE c.scope_id = ? AND c.unit_id = r.admin_unit_id) \
+         WHERE rp.id = (SELECT q.id FROM report_periods q WHERE q.program_id = rp.program_id \
+           ORDER BY q.data_to DESC, q.id DESC LIMIT 1) AND rp.program_id IN ",
+        [
+            Arg::Text(ReportState::APPROVED[0].as_str().into()),
+            Arg::Text(ReportState::APPROVED[1].as_str().into()),
+            Arg::I64(area),
+        ],
+    );
+    sql.push_ids(programs).push(
+        " GROUP BY rp.program_id, rp.label ORDER BY rp.program_id",
+        [],
+    );
+    crate::fetch_all(db, &sql).await
 }

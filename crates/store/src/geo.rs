@@ -270,6 +270,20 @@ pub struct UnitRecord {
 pub const COUNTRY_ID: i64 = 1;
 pub const COUNTRY_CODE: &str = "VN";
 
+/// The condition "`column` is a unit within the scope bound at `param`" (`?`
+/// or `$n`). For the country, which covers every unit, it is only that the
+/// column is set (`param > 0` keeps the argument's place): SQLite builds an
+/// `IN (SELECT …)` list before reading the first row, and the country's list is
+/// every unit of both eras (14.150, about 2 ms a query) where a province's few
+/// hundred cost nothing.
+pub(crate) fn within(column: &str, scope_id: i64, param: &str) -> String {
+    if scope_id == COUNTRY_ID {
+        format!("({column} IS NOT NULL AND {param} > 0)")
+    } else {
+        format!("{column} IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = {param})")
+    }
+}
+
 /// Load the official lists and the commune mapping into an empty store, with the
 /// derived successions and coverage, in one transaction.
 pub async fn load(db: &Db, units: &[UnitRecord], mapping: &[(String, String, bool)]) -> Result<()> {

@@ -369,6 +369,19 @@ impl Sql {
         }
         self
     }
+
+    /// Append `(?, ?, …)`, one placeholder for each id (an `IN` list). An
+    /// empty list gives `(NULL)`, which matches nothing.
+    pub fn push_ids(&mut self, ids: &[i64]) -> &mut Self {
+        if ids.is_empty() {
+            return self.push("(NULL)", []);
+        }
+        self.push("(", []);
+        for (i, id) in ids.iter().enumerate() {
+            self.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
+        }
+        self.push(")", [])
+    }
 }
 
 impl Sql {
@@ -448,6 +461,16 @@ pub async fn fetch_page<T: Row>(db: &Db, sql: &Sql, count: &Sql) -> Result<(Vec<
             .await?;
         (items, total)
     }))
+}
+
+/// Every row of a dynamic query.
+pub async fn fetch_all<T: Row>(db: &Db, sql: &Sql) -> Result<Vec<T>> {
+    Ok(with_db!(db, |c| bind_args!(
+        sqlx::query_as::<_, T>(&sql.text),
+        sql.args
+    )
+    .fetch_all(c)
+    .await?))
 }
 
 /// At most one row of a dynamic query.

@@ -7,6 +7,7 @@
 //! entered under an old commune counts for the new province the commune went
 //! to, and the other way round.
 
+use crate::geo::within;
 use crate::{with_db, Arg, Db, Result, Sql, StoreError};
 use langnghe_core::map::MapEra;
 use langnghe_core::report::ReportState;
@@ -133,7 +134,6 @@ fn province_of(rows: &str, alias: &str) -> String {
          WHERE c.unit_id = {alias}.admin_unit_id AND p.id = c.scope_id AND "
     )
 }
-const IN_SCOPE: &str = "IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = ?)";
 
 /// Villages per province; `recognised_only`: status recognised or traditional.
 pub async fn villages(
@@ -146,8 +146,9 @@ pub async fn villages(
     sql.push(
         &format!(
             "SELECT p.code, CAST(COUNT(v.id) AS DOUBLE PRECISION) AS value, CAST(NULL AS DOUBLE PRECISION) AS total \
-             {} p.level = 'province' AND p.era = ? AND v.admin_unit_id {IN_SCOPE}",
-            province_of("villages", "v")
+             {} p.level = 'province' AND p.era = ? AND {}",
+            province_of("villages", "v"),
+            within("v.admin_unit_id", scope_id, "?"),
         ),
         [Arg::Text(era.as_str().into()), Arg::I64(scope_id)],
     );
@@ -171,10 +172,11 @@ pub async fn reporting_rate(
         &format!(
             "SELECT p.code, CAST(COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS DOUBLE PRECISION) AS value, \
              CAST(COUNT(r.id) AS DOUBLE PRECISION) AS total \
-             {} p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
+             {} p.level = 'province' AND p.era = ? AND {} \
              AND r.period_id IN (SELECT rp.id FROM report_periods rp WHERE \
                EXISTS (SELECT 1 FROM reports o WHERE o.period_id = rp.id AND o.state <> ?)",
             province_of("reports", "r"),
+            within("r.admin_unit_id", scope_id, "?"),
             APPROVED = crate::states::report_approved(),
         ),
         [
@@ -209,13 +211,15 @@ pub async fn achievement(
             "SELECT p.code, SUM(rl.value) AS value, SUM(rl.target_value) AS total \
              FROM report_lines rl CROSS JOIN reports r CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
              WHERE r.id = rl.report_id AND c.unit_id = r.admin_unit_id AND p.id = c.scope_id \
-             AND p.level = 'province' AND p.era = ? AND r.admin_unit_id {IN_SCOPE} \
+             AND p.level = 'province' AND p.era = ? AND {R} \
              AND rl.indicator_id = ? AND r.state IN ({APPROVED}) \
              AND r.period_id = (SELECT rp.id FROM report_periods rp JOIN reports r2 ON r2.period_id = rp.id \
-               WHERE rp.program_id = ? AND r2.state IN ({APPROVED}) AND r2.admin_unit_id {IN_SCOPE} \
+               WHERE rp.program_id = ? AND r2.state IN ({APPROVED}) AND {R2} \
                ORDER BY rp.data_to DESC, rp.id DESC LIMIT 1) \
              GROUP BY p.code ORDER BY p.code",
             APPROVED = crate::states::report_approved(),
+            R = within("r.admin_unit_id", scope_id, "?"),
+            R2 = within("r2.admin_unit_id", scope_id, "?"),
         ),
         [
             Arg::Text(era.as_str().into()),
@@ -256,8 +260,8 @@ pub struct Point {
 /// The most points drawn on one map.
 pub const POINT_LIMIT: i64 = 5000;
 
-/// Villages in scope (and within `within`, a province id, when given).
-pub async fn points(db: &Db, scope_id: i64, within: Option<i64>) -> Result<Vec<Point>> {
+/// Villages in scope (and within `province`, when given).
+pub async fn points(db: &Db, scope_id: i64, province: Option<i64>) -> Result<Vec<Point>> {
     let mut sql = Sql::new("");
     sql.push(
         &format!(
@@ -265,12 +269,16 @@ pub async fn points(db: &Db, scope_id: i64, within: Option<i64>) -> Result<Vec<P
              (SELECT MAX(pr.ocop_stars) FROM products pr WHERE pr.village_id = v.id) AS ocop_stars, \
              u.name AS commune, COALESCE(v.lat, u.lat) AS lat, COALESCE(v.lon, u.lon) AS lon \
              FROM villages v JOIN admin_units u ON u.id = v.admin_unit_id \
-             WHERE v.admin_unit_id {IN_SCOPE}"
+             WHERE {}",
+            within("v.admin_unit_id", scope_id, "?")
         ),
         [Arg::I64(scope_id)],
     );
-    if let Some(p) = within {
-        sql.push(&format!(" AND v.admin_unit_id {IN_SCOPE}"), [Arg::I64(p)]);
+    if let Some(p) = province {
+        sql.push(
+            &format!(" AND {}", within("v.admin_unit_id", p, "?")),
+            [Arg::I64(p)],
+        );
     }
     sql.push(" ORDER BY v.id LIMIT ?", [Arg::I64(POINT_LIMIT)]);
     fetch(db, &sql).await

@@ -305,6 +305,15 @@ pub async fn indicators(db: &Db, program_id: i64) -> Result<Vec<Indicator>> {
     crate::rows_for::<Indicator>(db, &sql, program_id).await
 }
 
+/// The indicators of several programmes in one read (an overview of many
+/// programmes), in each programme's order.
+pub async fn indicators_of(db: &Db, program_ids: &[i64]) -> Result<Vec<Indicator>> {
+    let mut sql = Sql::new(&format!("{SELECT_INDICATOR} WHERE program_id IN "));
+    sql.push_ids(program_ids)
+        .push(" ORDER BY program_id, sort_order, id", []);
+    crate::fetch_all(db, &sql).await
+}
+
 pub async fn indicator(db: &Db, id: i64) -> Result<Option<Indicator>> {
     let sql = format!("{SELECT_INDICATOR} WHERE id = $1");
     crate::row_for::<Indicator>(db, &sql, id).await
@@ -322,6 +331,16 @@ pub async fn targets(db: &Db, program_id: i64) -> Result<Vec<TargetRow>> {
         "{SELECT_TARGET} JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id = $1 ORDER BY t.indicator_id, t.id"
     );
     crate::rows_for::<TargetRow>(db, &sql, program_id).await
+}
+
+/// The targets of several programmes' indicators in one read.
+pub async fn targets_of(db: &Db, program_ids: &[i64]) -> Result<Vec<TargetRow>> {
+    let mut sql = Sql::new(&format!(
+        "{SELECT_TARGET} JOIN indicators i ON i.id = t.indicator_id WHERE i.program_id IN "
+    ));
+    sql.push_ids(program_ids)
+        .push(" ORDER BY t.indicator_id, t.id", []);
+    crate::fetch_all(db, &sql).await
 }
 
 pub async fn target(db: &Db, id: i64) -> Result<Option<TargetRow>> {

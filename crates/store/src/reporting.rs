@@ -57,44 +57,55 @@ pub struct Period {
 /// report counts: one pass over those periods' reports on the (period, state)
 /// index, grouped, then joined (PostgreSQL read every report to hash-join a
 /// `LEFT JOIN reports … GROUP BY`; SQLite paid three subqueries a period).
-fn select_periods(cond: &str, arg: i64) -> Sql {
-    let mut sql = Sql::new("");
+/// Periods with their report counts; `cond` writes the condition on the
+/// periods table under the alias it is given (used twice: the counts read only
+/// the chosen periods' reports).
+fn select_periods(cond: impl Fn(&mut Sql, &str)) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
+         rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, \
+         rp.jump_factor, rp.created_at, COALESCE(c.reports, 0) AS reports, COALESCE(c.submitted, 0) AS submitted, \
+         COALESCE(c.approved, 0) AS approved, rp.sample \
+         FROM report_periods rp JOIN programs p ON p.id = rp.program_id \
+         LEFT JOIN (SELECT r.period_id, COUNT(*) AS reports, \
+           COUNT(CASE WHEN r.state IN ({SUBMITTED}) THEN 1 END) AS submitted, \
+           COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS approved \
+           FROM reports r WHERE r.period_id IN (SELECT q.id FROM report_periods q WHERE ",
+        SUBMITTED = crate::states::report_submitted(),
+        APPROVED = crate::states::report_approved(),
+    ));
+    cond(&mut sql, "q");
     sql.push(
-        &format!(
-            "SELECT rp.id, rp.program_id, p.code AS program_code, p.title AS program_title, \
-             rp.kind, rp.year, rp.label, rp.data_from, rp.data_to, rp.due_on, rp.milestone, rp.remind_days, \
-             rp.jump_factor, rp.created_at, COALESCE(c.reports, 0) AS reports, COALESCE(c.submitted, 0) AS submitted, \
-             COALESCE(c.approved, 0) AS approved, rp.sample \
-             FROM report_periods rp JOIN programs p ON p.id = rp.program_id \
-             LEFT JOIN (SELECT r.period_id, COUNT(*) AS reports, \
-               COUNT(CASE WHEN r.state IN ({SUBMITTED}) THEN 1 END) AS submitted, \
-               COUNT(CASE WHEN r.state IN ({APPROVED}) THEN 1 END) AS approved \
-               FROM reports r WHERE r.period_id IN (SELECT q.id FROM report_periods q WHERE {}) \
-               GROUP BY r.period_id) c ON c.period_id = rp.id \
-             WHERE {}",
-            cond.replace("{a}", "q"),
-            cond.replace("{a}", "rp"),
-            SUBMITTED = crate::states::report_submitted(),
-            APPROVED = crate::states::report_approved(),
-        ),
-        [Arg::I64(arg), Arg::I64(arg)],
+        ") GROUP BY r.period_id) c ON c.period_id = rp.id WHERE ",
+        [],
     );
+    cond(&mut sql, "rp");
     sql
 }
 
 pub async fn periods(db: &Db, program_id: i64) -> Result<Vec<Period>> {
-    let mut sql = select_periods("{a}.program_id = ?", program_id);
+    let mut sql = select_periods(|s, a| {
+        s.push(&format!("{a}.program_id = ?"), [Arg::I64(program_id)]);
+    });
     sql.push(" ORDER BY rp.data_to DESC, rp.id DESC", []);
-    Ok(with_db!(db, |c| crate::bind_args!(
-        sqlx::query_as::<_, Period>(&sql.text),
-        sql.args
-    )
-    .fetch_all(c)
-    .await?))
+    crate::fetch_all(db, &sql).await
+}
+
+/// The periods of several programmes in one read, each programme's newest
+/// first (as [`periods`] gives them).
+pub async fn periods_of(db: &Db, program_ids: &[i64]) -> Result<Vec<Period>> {
+    let mut sql = select_periods(|s, a| {
+        s.push(&format!("{a}.program_id IN "), []);
+        s.push_ids(program_ids);
+    });
+    sql.push(" ORDER BY rp.program_id, rp.data_to DESC, rp.id DESC", []);
+    crate::fetch_all(db, &sql).await
 }
 
 pub async fn period(db: &Db, id: i64) -> Result<Option<Period>> {
-    let sql = select_periods("{a}.id = ?", id);
+    let sql = select_periods(|s, a| {
+        s.push(&format!("{a}.id = ?"), [Arg::I64(id)]);
+    });
     crate::fetch_optional::<Period>(db, &sql).await
 }
 
@@ -261,38 +272,41 @@ pub async fn compute(
     from: Date,
     to: Date,
 ) -> Result<Option<f64>> {
-    let area = "admin_unit_id IN (SELECT unit_id FROM admin_unit_cover WHERE scope_id = $1)";
+    let area =
+        |alias: &str| crate::geo::within(&format!("{alias}.admin_unit_id"), area_unit_id, "$1");
+    let (v_area, k_area, p_area) = (area("v"), area("k"), area("p"));
+    let (e_area, a_area, x_area) = (area("e"), area("a"), area("x"));
     let q = match what {
         "villages_recognised" => format!(
             "SELECT COUNT(*) FROM villages v JOIN legal_documents d ON d.id = v.recognition_doc_id \
-             WHERE v.status = 'recognised' AND v.{area} AND d.issued_on BETWEEN $2 AND $3"
+             WHERE v.status = 'recognised' AND {v_area} AND d.issued_on BETWEEN $2 AND $3"
         ),
         "traditional_villages_recognised" => format!(
             "SELECT COUNT(*) FROM villages v JOIN legal_documents d ON d.id = v.recognition_doc_id \
-             WHERE v.status = 'traditional' AND v.{area} AND d.issued_on BETWEEN $2 AND $3"
+             WHERE v.status = 'traditional' AND {v_area} AND d.issued_on BETWEEN $2 AND $3"
         ),
         "crafts_recognised" => format!(
             "SELECT COUNT(*) FROM crafts k JOIN legal_documents d ON d.id = k.recognition_doc_id \
-             WHERE k.{area} AND d.issued_on BETWEEN $2 AND $3"
+             WHERE {k_area} AND d.issued_on BETWEEN $2 AND $3"
         ),
         "ocop_products" => format!(
-            "SELECT COUNT(*) FROM products p WHERE p.{area} AND p.ocop_certified_on BETWEEN $2 AND $3"
+            "SELECT COUNT(*) FROM products p WHERE {p_area} AND p.ocop_certified_on BETWEEN $2 AND $3"
         ),
         "environment_samples" => format!(
             "SELECT CAST(COALESCE(SUM(COALESCE(water_samples, 0) + COALESCE(air_samples, 0)), 0) AS BIGINT) \
-             FROM environment_assessments e WHERE e.{area} AND e.assessed_on BETWEEN $2 AND $3"
+             FROM environment_assessments e WHERE {e_area} AND e.assessed_on BETWEEN $2 AND $3"
         ),
         // Support schemes: contents accepted in the period that count towards this indicator.
         "scheme_supported" => format!(
             "SELECT COUNT(*) FROM contract_items ci JOIN contracts k ON k.id = ci.contract_id \
              JOIN applications a ON a.id = k.application_id \
              JOIN scheme_contents sc ON sc.scheme_id = a.scheme_id AND sc.key = ci.content_key \
-             WHERE a.{area} AND ci.accepted_on BETWEEN $2 AND $3 AND sc.indicator_id = $4"
+             WHERE {a_area} AND ci.accepted_on BETWEEN $2 AND $3 AND sc.indicator_id = $4"
         ),
         // Activities recorded against this indicator (classes, fairs, designs).
         "activities" => format!(
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM activities x \
-             WHERE x.{area} AND x.held_on BETWEEN $2 AND $3 AND x.indicator_id = $4"
+             WHERE {x_area} AND x.held_on BETWEEN $2 AND $3 AND x.indicator_id = $4"
         ),
         _ => return Ok(None),
     };
@@ -668,6 +682,14 @@ pub async fn list_reports(
         f,
     );
     crate::fetch_page::<Report>(db, &sql, &count).await
+}
+
+/// Every report of a filter, without a page or a count (a period's reports,
+/// consolidated or listed whole).
+pub async fn all_reports(db: &Db, scope: ReportScope, f: &ReportFilter) -> Result<Vec<Report>> {
+    let mut sql = scoped_reports(SELECT_REPORT, scope, f);
+    sql.push(" ORDER BY rp.due_on DESC, a.name, r.id", []);
+    crate::fetch_all(db, &sql).await
 }
 
 /// Every unit that holds a report (a reporting unit or one containing it): a

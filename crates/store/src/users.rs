@@ -380,18 +380,27 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
 /// use is recorded later, off the request path ([`record_token_use`]), so a
 /// request made with a token never waits behind a writer.
 pub async fn by_token(db: &Db, token: &str) -> Result<Option<(i64, User)>> {
+    /// A token's id with its user, read in one statement (every API request
+    /// asks this first).
+    #[derive(sqlx::FromRow)]
+    struct TokenUser {
+        token_id: i64,
+        #[sqlx(flatten)]
+        user: User,
+    }
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{} JOIN api_tokens t ON t.user_id = us.id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND us.active = TRUE",
+            SELECT.replacen("SELECT ", "SELECT t.id AS token_id, ", 1)
+        )
+    });
     let hash = token_hash(token);
-    let row: Option<(i64, i64)> = with_db!(db, |c| sqlx::query_as(
-        "SELECT t.id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE"
-    )
-    .bind(&hash)
-    .fetch_optional(c)
-    .await?);
-    let Some((token_id, user_id)) = row else {
-        return Ok(None);
-    };
-    Ok(get(db, user_id).await?.map(|u| (token_id, u)))
+    let row: Option<TokenUser> = with_db!(db, |c| sqlx::query_as(SQL.as_str())
+        .bind(&hash)
+        .fetch_optional(c)
+        .await?);
+    Ok(row.map(|r| (r.token_id, r.user)))
 }
 
 /// Record when tokens were last used (gathered in memory, written in one

@@ -50,7 +50,8 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 
 /// A file to download: its media type, and its name both in ASCII and in UTF-8
 /// (RFC 6266), so "Báo cáo tổng hợp.pdf" keeps its Vietnamese name.
-pub fn file_response(bytes: Vec<u8>, ctype: &str, name: &str) -> Response {
+pub fn file_response(bytes: impl Into<axum::body::Bytes>, ctype: &str, name: &str) -> Response {
+    let bytes: axum::body::Bytes = bytes.into();
     let mut res = bytes.into_response();
     if let Ok(v) = HeaderValue::from_str(ctype) {
         res.headers_mut().insert(header::CONTENT_TYPE, v);

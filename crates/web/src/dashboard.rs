@@ -447,15 +447,25 @@ async fn indicator_figures(
     program: &Program,
     plan: &consolidation::Plan,
 ) -> AppResult<Vec<IndicatorFigure>> {
-    let (inds, targets) = (&plan.indicators, &plan.targets);
-    let latest = latest_of(&plan.periods);
-    let mut indicators = vec![];
-    let consol = match latest {
+    let consol = match latest_of(&plan.periods) {
         Some(p) => Some(consolidation::line_totals(state, program, p, plan).await?),
         None => None,
     };
+    Ok(figures_from(program, plan, consol.as_ref()))
+}
+
+/// Each indicator's standing from the total lines of the plan's latest period
+/// (`consol`, read by the caller; none before the first period).
+fn figures_from(
+    program: &Program,
+    plan: &consolidation::Plan,
+    consol: Option<&consolidation::LineTotals>,
+) -> Vec<IndicatorFigure> {
+    let (inds, targets) = (&plan.indicators, &plan.targets);
+    let latest = latest_of(&plan.periods);
+    let mut indicators = vec![];
     for ind in inds {
-        let row = consol.as_ref().and_then(|c| {
+        let row = consol.and_then(|c| {
             c.rows
                 .iter()
                 .find(|r| r.indicator_id == ind.id && r.category.is_empty())
@@ -497,7 +507,7 @@ async fn indicator_figures(
             .unwrap_or(f64::from(base_year));
         let (expected, standing) = rules::standing(value, line, at, direction);
         let provisional =
-            standing != rules::Standing::NoData && consol.as_ref().is_some_and(|c| c.provisional);
+            standing != rules::Standing::NoData && consol.is_some_and(|c| c.provisional);
         indicators.push(IndicatorFigure {
             indicator_id: ind.id,
             code: ind.code.clone(),
@@ -516,7 +526,7 @@ async fn indicator_figures(
             provisional,
         });
     }
-    Ok(indicators)
+    indicators
 }
 
 /// Every indicator across the periods that have an approved report, oldest
@@ -1273,12 +1283,28 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
     // Programmes of the asked unit and above (those containing it) and below it.
     let ids: Vec<i64> = progs.iter().map(|p| p.id).collect();
     let rates = store::latest_period_rates(db, area, &ids).await?;
+    // The verdicts only: the total lines of each programme's latest period, no
+    // reporting per unit, no trend, no budget; every programme's plan and kept
+    // totals in one read of each table.
+    let plans = consolidation::Plan::read_many(state, &ids).await?;
+    let latest: Vec<_> = progs
+        .iter()
+        .filter_map(|p| {
+            let plan = plans.get(&p.id)?;
+            latest_of(&plan.periods).map(|period| (p, period, plan))
+        })
+        .collect();
+    let totals = consolidation::line_totals_many(state, &latest).await?;
     let mut programs = vec![];
     for p in &progs {
-        // The verdicts only: the line figures of the latest period, no reporting
-        // per unit, no trend, no budget.
-        let plan = consolidation::Plan::read(state, p.id).await?;
-        let figures = indicator_figures(state, p, &plan).await?;
+        let Some(plan) = plans.get(&p.id) else {
+            continue;
+        };
+        let consol = latest
+            .iter()
+            .position(|(q, _, _)| q.id == p.id)
+            .and_then(|i| totals.get(i));
+        let figures = figures_from(p, plan, consol);
         let count = |s: &str| figures.iter().filter(|i| i.status == s).count();
         let r = rates.iter().find(|r| r.program_id == p.id);
         programs.push(ProgramSummary {

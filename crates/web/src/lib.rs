@@ -12,6 +12,7 @@ pub mod charts;
 pub mod common;
 pub mod ctx;
 pub mod dashboard;
+pub mod documents;
 pub mod drafts;
 pub mod error;
 pub mod extract;
@@ -97,6 +98,8 @@ pub struct AppState {
     pub usage: Arc<usage::Usage>,
     /// Imports running or finished (in memory: a restart loses the progress, never data).
     pub jobs: registry::import::Jobs,
+    /// Official documents rendered once per content (see `documents`).
+    pub documents: Arc<documents::Documents>,
 }
 
 impl AppState {
@@ -122,6 +125,7 @@ impl AppState {
             login_failures: Arc::new(Mutex::new(HashMap::new())),
             usage: Arc::new(usage::Usage::default()),
             jobs: Arc::new(Mutex::new(HashMap::new())),
+            documents: Arc::new(documents::Documents::default()),
         })
     }
 }

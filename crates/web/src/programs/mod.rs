@@ -1213,10 +1213,10 @@ async fn summary_pdf_api(
     Scoped(p): Scoped<Program>,
 ) -> AppResult<axum::response::Response> {
     let doc = summary_document(&state, &p).await?;
-    let bytes = tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
-        .await
-        .map_err(|e| AppError::Internal(format!("render: {e}")))?
-        .map_err(|e| AppError::Internal(format!("render: {e}")))?;
+    let bytes = state
+        .documents
+        .official(doc, None, crate::documents::Format::Pdf)
+        .await?;
     let name = format!(
         "tom-tat-{}.pdf",
         langnghe_core::text::fold_vi(&p.code).replace(|c: char| !c.is_ascii_alphanumeric(), "-")

@@ -7,6 +7,7 @@
 
 use crate::common::{file_response, XLSX_TYPE};
 use crate::ctx::Ctx;
+use crate::documents::Format;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path, Query};
 use crate::i18n::t;
@@ -356,6 +357,45 @@ impl Plan {
             periods: store::periods(db, program_id).await?,
         })
     }
+
+    /// The plans of several programmes from one read of each table (an
+    /// overview of many programmes), by programme id; each as [`Plan::read`]
+    /// gives it.
+    pub async fn read_many(state: &AppState, program_ids: &[i64]) -> AppResult<HashMap<i64, Plan>> {
+        let db = &state.db;
+        let mut out: HashMap<i64, Plan> = program_ids
+            .iter()
+            .map(|id| {
+                let plan = Plan {
+                    indicators: vec![],
+                    targets: vec![],
+                    periods: vec![],
+                };
+                (*id, plan)
+            })
+            .collect();
+        let mut program_of = HashMap::new();
+        for ind in programs::indicators_of(db, program_ids).await? {
+            program_of.insert(ind.id, ind.program_id);
+            if let Some(p) = out.get_mut(&ind.program_id) {
+                p.indicators.push(ind);
+            }
+        }
+        for t in programs::targets_of(db, program_ids).await? {
+            if let Some(p) = program_of
+                .get(&t.indicator_id)
+                .and_then(|id| out.get_mut(id))
+            {
+                p.targets.push(t);
+            }
+        }
+        for period in store::periods_of(db, program_ids).await? {
+            if let Some(p) = out.get_mut(&period.program_id) {
+                p.periods.push(period);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The cumulative value of every indicator's total line at each of `periods`,
@@ -410,14 +450,40 @@ pub async fn line_totals(
     period: &Period,
     plan: &Plan,
 ) -> AppResult<LineTotals> {
-    let mut rows = rows_of(state, program, period, plan, None, Lines::Totals).await?;
+    let rows = rows_of(state, program, period, plan, None, Lines::Totals).await?;
+    Ok(totals_of_rows(period, rows))
+}
+
+/// The total lines of several programmes' periods (each with its plan) from
+/// one read of the kept totals: an overview of many programmes.
+pub async fn line_totals_many(
+    state: &AppState,
+    items: &[(&Program, &Period, &Plan)],
+) -> AppResult<Vec<LineTotals>> {
+    let mut wanted: Vec<i64> = items
+        .iter()
+        .flat_map(|(program, period, plan)| totals_wanted(program, period, plan))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let kept = index_totals(store::totals_of_periods(&state.db, &wanted, true).await?);
+    Ok(items
+        .iter()
+        .map(|(program, period, plan)| {
+            let rows = rows_from(program, period, plan, &kept, None, Lines::Totals);
+            totals_of_rows(period, rows)
+        })
+        .collect())
+}
+
+fn totals_of_rows(period: &Period, mut rows: Vec<Row>) -> LineTotals {
     let provisional = cov::Coverage {
         approved: usize::try_from(period.approved).unwrap_or(0),
         expected: usize::try_from(period.reports).unwrap_or(0),
     }
     .provisional();
     mark_provisional(&mut rows, provisional);
-    Ok(LineTotals { rows, provisional })
+    LineTotals { rows, provisional }
 }
 
 /// Only a verdict can be provisional.
@@ -479,13 +545,31 @@ async fn rows_of(
     units: Option<&Breakdown>,
     lines: Lines,
 ) -> AppResult<Vec<Row>> {
-    let db = &state.db;
+    let wanted = totals_wanted(program, period, plan);
+    let kept =
+        index_totals(store::totals_of_periods(&state.db, &wanted, lines == Lines::Totals).await?);
+    Ok(rows_from(program, period, plan, &kept, units, lines))
+}
+
+/// The periods whose kept totals the lines of `period` read: the earlier
+/// years' and its own.
+fn totals_wanted(program: &Program, period: &Period, plan: &Plan) -> Vec<i64> {
+    let mut wanted = earlier_annual(&plan.periods, program, period);
+    wanted.push(period.id);
+    wanted
+}
+
+/// The lines of `period` from the kept totals read for it ([`totals_wanted`]).
+fn rows_from(
+    program: &Program,
+    period: &Period,
+    plan: &Plan,
+    kept: &Totals,
+    units: Option<&Breakdown>,
+    lines: Lines,
+) -> Vec<Row> {
     let (inds, targets) = (&plan.indicators, &plan.targets);
     let earlier = earlier_annual(&plan.periods, program, period);
-    // Only the kept totals this line needs: this period's and the earlier years'.
-    let mut wanted = earlier.clone();
-    wanted.push(period.id);
-    let kept = index_totals(store::totals_of_periods(db, &wanted, lines == Lines::Totals).await?);
     let empty = Breakdown {
         this: HashMap::new(),
         report_of: HashMap::new(),
@@ -543,7 +627,7 @@ async fn rows_of(
                 });
             }
             units.sort_by(|a, b| a.agency_name.cmp(&b.agency_name));
-            let (period_value, cumulative) = line_figures(ind, &cat, &kept, period.id, &earlier);
+            let (period_value, cumulative) = line_figures(ind, &cat, kept, period.id, &earlier);
             let (target, percent, percent_text, status) =
                 achievement_of(ind, targets, milestone.as_deref(), &cat, cumulative);
             rows.push(Row {
@@ -570,7 +654,7 @@ async fn rows_of(
             });
         }
     }
-    Ok(rows)
+    rows
 }
 
 /// Whether a consolidation lists each line's value per unit.
@@ -587,14 +671,25 @@ pub async fn compute(
     period: &Period,
     per_unit: PerUnit,
 ) -> AppResult<Consolidation> {
+    let plan = Plan::read(state, program.id).await?;
+    compute_in(state, program, period, &plan, per_unit).await
+}
+
+/// [`compute`] with the plan the caller has read.
+pub async fn compute_in(
+    state: &AppState,
+    program: &Program,
+    period: &Period,
+    plan: &Plan,
+    per_unit: PerUnit,
+) -> AppResult<Consolidation> {
     let db = &state.db;
     let units = match per_unit {
         PerUnit::Yes => Some(breakdown(state, period).await?),
         PerUnit::No => None,
     };
-    let plan = Plan::read(state, program.id).await?;
-    let mut rows = rows_of(state, program, period, &plan, units.as_ref(), Lines::All).await?;
-    let (reports, _) = store::list_reports(
+    let mut rows = rows_of(state, program, period, plan, units.as_ref(), Lines::All).await?;
+    let reports = store::all_reports(
         db,
         store::ReportScope {
             scope_id: langnghe_store::geo::COUNTRY_ID,
@@ -604,8 +699,6 @@ pub async fn compute(
             period_id: Some(period.id),
             ..Default::default()
         },
-        100_000,
-        0,
     )
     .await?;
     let approved = reports
@@ -749,26 +842,23 @@ async fn load(
         return Err(AppError::Forbidden);
     }
     let (program, reach) = readable_program(state, ctx, id).await?;
+    // The plan's periods (newest first) are read once, for the choice and the figures.
+    let plan = Plan::read(state, program.id).await?;
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => {
             let pid = crate::common::path_id(p)?;
-            store::period(&state.db, pid)
-                .await?
-                .filter(|x| x.program_id == program.id)
-                .ok_or(AppError::NotFound)?
+            plan.periods.iter().find(|x| x.id == pid)
         }
-        None => store::periods(&state.db, program.id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?,
-    };
+        None => plan.periods.first(),
+    }
+    .cloned()
+    .ok_or(AppError::NotFound)?;
     let per_unit = if q.units == Some(false) {
         PerUnit::No
     } else {
         PerUnit::Yes
     };
-    let mut c = compute(state, &program, &period, per_unit).await?;
+    let mut c = compute_in(state, &program, &period, &plan, per_unit).await?;
     c.period.name = crate::views::period_name(ctx.lang, &c.period.label);
     if let Reach::Within(scope) = reach {
         let visible = reports_within(state, &period, scope).await?;
@@ -1067,7 +1157,8 @@ pub async fn official(
 pub const SAMPLE_MARK: &str = "DỮ LIỆU MẪU";
 
 /// The XLSX annex: every indicator with the breakdown per unit.
-pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
+/// The XLSX annex's table: each indicator with the breakdown per unit.
+pub fn annex(c: &Consolidation) -> Table {
     let cols = [
         ("code", "Mã chỉ tiêu", ColumnKind::Text),
         ("name", "Chỉ tiêu", ColumnKind::Text),
@@ -1134,7 +1225,7 @@ pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
     } else {
         String::new()
     };
-    let table = Table {
+    Table {
         sheet_name: "Phụ lục".into(),
         title: Some(mark + &match &c.limited_to {
             None => format!(
@@ -1148,8 +1239,7 @@ pub fn annex(c: &Consolidation) -> AppResult<Vec<u8>> {
         }),
         columns,
         rows,
-    };
-    langnghe_reports::to_xlsx(&table).map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -1173,38 +1263,28 @@ async fn output(
             .replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"),
         c.period.id
     );
-    match out {
-        Out::Xlsx => Ok(file_response(
-            annex(&c)?,
+    // Sample data of the demo says so on every page.
+    let mark = c.period.sample.then_some(SAMPLE_MARK);
+    let docs = &state.documents;
+    Ok(match out {
+        Out::Xlsx => file_response(
+            docs.xlsx(annex(&c)).await?,
             XLSX_TYPE,
             &format!("{base}-phu-luc.xlsx"),
-        )),
-        Out::Pdf | Out::Docx => {
-            let doc = official(state, &program, &c).await?;
-            let pdf = matches!(out, Out::Pdf);
-            // Sample data of the demo says so on every page.
-            let mark = c.period.sample.then_some(SAMPLE_MARK);
-            let bytes = tokio::task::spawn_blocking(move || {
-                if pdf {
-                    langnghe_reports::render_pdf_marked(&doc, mark)
-                } else {
-                    langnghe_reports::render_docx_marked(&doc, mark)
-                }
-            })
-            .await
-            .map_err(|e| AppError::Internal(format!("render: {e}")))?
-            .map_err(|e| AppError::Internal(format!("render: {e}")))?;
-            Ok(if pdf {
-                file_response(bytes, "application/pdf", &format!("{base}.pdf"))
-            } else {
-                file_response(
-                    bytes,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    &format!("{base}.docx"),
-                )
-            })
-        }
-    }
+        ),
+        Out::Pdf => file_response(
+            docs.official(official(state, &program, &c).await?, mark, Format::Pdf)
+                .await?,
+            "application/pdf",
+            &format!("{base}.pdf"),
+        ),
+        Out::Docx => file_response(
+            docs.official(official(state, &program, &c).await?, mark, Format::Docx)
+                .await?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &format!("{base}.docx"),
+        ),
+    })
 }
 
 /// The consolidated report as the official PDF (Decree 30/2020/NĐ-CP layout).

@@ -385,15 +385,13 @@ pub(super) async fn period_status(
     PeriodOf { period, .. }: PeriodOf,
 ) -> AppResult<PeriodStatus> {
     let scope = report_scope(ctx)?;
-    let (reports, _) = store::list_reports(
+    let reports = store::all_reports(
         &state.db,
         scope,
         &ReportFilter {
             period_id: Some(period.id),
             ..Default::default()
         },
-        10_000,
-        0,
     )
     .await?;
     let day = today();

@@ -6,7 +6,11 @@ use super::*;
 /// contents, amounts. It lists exactly the applicants the caller's
 /// applications list shows: for a reader scoped to one district it is an
 /// extract (trích) of that district's part of the list.
-pub(super) async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<Vec<u8>> {
+pub(super) async fn decision_document(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> AppResult<axum::body::Bytes> {
     let s = crate::scoped::load::<Scheme>(state, ctx, id, Reach::Read).await?;
     let contents = store::contents(&state.db, s.id).await?;
     let scope = ctx.user()?.scope_unit_id;
@@ -133,10 +137,10 @@ pub(super) async fn decision_document(state: &AppState, ctx: &Ctx, id: &str) -> 
         signer_title: "PHÓ CHỦ TỊCH".into(),
         signer_name: String::new(),
     };
-    tokio::task::spawn_blocking(move || langnghe_reports::render_pdf(&doc))
+    state
+        .documents
+        .official(doc, None, crate::documents::Format::Pdf)
         .await
-        .map_err(|e| AppError::Internal(format!("render: {e}")))?
-        .map_err(|e| AppError::Internal(format!("render: {e}")))
 }
 
 /// The decision approving the selected list, as the official PDF. It lists the
