@@ -475,11 +475,8 @@ pub async fn rollup_many(
     let mut known: HashMap<i64, AdminUnit> = HashMap::new();
     let load = |ids: Vec<i64>| {
         let mut sql = Sql::new(SELECT_UNIT);
-        sql.push(" WHERE u.id IN (", []);
-        for (i, id) in ids.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-        }
-        sql.push(")", []);
+        sql.push(" WHERE u.id IN ", []);
+        sql.push_ids(&ids);
         sql
     };
     if ids.is_empty() {
@@ -510,11 +507,8 @@ pub async fn rollup_many(
         let mut next = vec![];
         for chunk in frontier.chunks(500) {
             let mut sql =
-                Sql::new("SELECT l.old_id, l.new_id FROM admin_unit_links l WHERE l.old_id IN (");
-            for (i, id) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-            }
-            sql.push(")", []);
+                Sql::new("SELECT l.old_id, l.new_id FROM admin_unit_links l WHERE l.old_id IN ");
+            sql.push_ids(chunk);
             let links: Vec<(i64, i64)> = with_db!(db, |c| crate::bind_args!(
                 sqlx::query_as::<_, (i64, i64)>(&sql.text),
                 sql.args

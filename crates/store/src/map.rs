@@ -8,7 +8,7 @@
 //! to, and the other way round.
 
 use crate::geo::within;
-use crate::{with_db, Arg, Db, Result, Sql, StoreError};
+use crate::{Arg, Db, Result, Sql, StoreError};
 use langnghe_core::map::MapEra;
 use langnghe_core::report::ReportState;
 use serde::Serialize;
@@ -86,14 +86,7 @@ pub fn shapes(era: MapEra) -> Result<&'static [Shape]> {
         .map_err(|e| StoreError::Data(e.clone()))
 }
 
-async fn fetch<T: crate::Row>(db: &Db, sql: &Sql) -> Result<Vec<T>> {
-    Ok(with_db!(db, |c| crate::bind_args!(
-        sqlx::query_as::<_, T>(&sql.text),
-        sql.args
-    )
-    .fetch_all(c)
-    .await?))
-}
+use crate::fetch_all as fetch;
 
 /// A province of the era and whether the reader may see its figures.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

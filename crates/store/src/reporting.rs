@@ -1307,12 +1307,9 @@ pub async fn totals_of_periods(
     }
     let mut sql = Sql::new(
         "SELECT t.period_id, t.indicator_id, t.category, t.value_sum, t.value_n FROM period_totals t \
-         WHERE t.period_id IN (",
+         WHERE t.period_id IN ",
     );
-    for (i, id) in period_ids.iter().enumerate() {
-        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-    }
-    sql.push(")", []);
+    sql.push_ids(period_ids);
     if total_only {
         sql.push(" AND t.category = ''", []);
     }

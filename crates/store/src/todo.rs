@@ -3,21 +3,14 @@
 //! in what order, is decided by `langnghe_core::todo`.
 
 use crate::programs::{push_reach, Reach};
-use crate::{with_db, Arg, Db, Result, Sql};
+use crate::{Arg, Db, Result, Sql};
 use langnghe_core::plan::TaskStatus;
 use langnghe_core::report::ReportState;
 use langnghe_core::scheme::SchemeStatus;
 use serde::Serialize;
 use time::Date;
 
-async fn fetch<T: crate::Row>(db: &Db, sql: &Sql) -> Result<Vec<T>> {
-    Ok(with_db!(db, |c| crate::bind_args!(
-        sqlx::query_as::<_, T>(&sql.text),
-        sql.args
-    )
-    .fetch_all(c)
-    .await?))
-}
+use crate::fetch_all as fetch;
 
 /// A report of the caller's unit still in their hands (draft or returned).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -1294,17 +1294,17 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
             latest_of(&plan.periods).map(|period| (p, period, plan))
         })
         .collect();
-    let totals = consolidation::line_totals_many(state, &latest).await?;
+    let totals: HashMap<i64, consolidation::LineTotals> = latest
+        .iter()
+        .map(|(p, _, _)| p.id)
+        .zip(consolidation::line_totals_many(state, &latest).await?)
+        .collect();
     let mut programs = vec![];
     for p in &progs {
         let Some(plan) = plans.get(&p.id) else {
             continue;
         };
-        let consol = latest
-            .iter()
-            .position(|(q, _, _)| q.id == p.id)
-            .and_then(|i| totals.get(i));
-        let figures = figures_from(p, plan, consol);
+        let figures = figures_from(p, plan, totals.get(&p.id));
         let count = |s: &str| figures.iter().filter(|i| i.status == s).count();
         let r = rates.iter().find(|r| r.program_id == p.id);
         programs.push(ProgramSummary {

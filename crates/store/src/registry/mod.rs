@@ -189,11 +189,9 @@ async fn attach_refs(db: &Db, e: Entity, records: &mut [Record]) -> Result<()> {
         .iter()
         .filter_map(|r| r.get("id").and_then(Value::as_i64))
         .collect();
-    let mut sql = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-    }
-    sql.push(") ORDER BY c.name", []);
+    let mut sql = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN ");
+    sql.push_ids(&ids);
+    sql.push(" ORDER BY c.name", []);
     let rows: Vec<(i64, i64, String)> =
         with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
             .fetch_all(c)
@@ -954,13 +952,10 @@ async fn labels_by_id(
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(5_000) {
         let mut sql = Sql::new(&format!(
-            "SELECT a.id, {} FROM {table} a WHERE a.id IN (",
+            "SELECT a.id, {} FROM {table} a WHERE a.id IN ",
             label_exprs.join(", ")
         ));
-        for (i, id) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-        }
-        sql.push(")", []);
+        sql.push_ids(chunk);
         if let Some(o) = order_by {
             sql.push(&format!(" ORDER BY {o}"), []);
         }
@@ -1123,11 +1118,9 @@ async fn get_many_tx(tx: &mut Tx, e: Entity, ids: &[i64]) -> Result<Vec<Record>>
     let mut out: Vec<Record> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(5_000) {
         let mut sql = Sql::new(&sel.sql);
-        sql.push(" WHERE t.id IN (", []);
-        for (i, id) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-        }
-        sql.push(") ORDER BY t.id", []);
+        sql.push(" WHERE t.id IN ", []);
+        sql.push_ids(chunk);
+        sql.push(" ORDER BY t.id", []);
         let cols = &sel.cols;
         let sql_text = sql.text_for(tx.backend());
         let mut recs: Vec<Record> = with_tx!(tx, |c| {
@@ -1137,11 +1130,9 @@ async fn get_many_tx(tx: &mut Tx, e: Entity, ids: &[i64]) -> Result<Vec<Record>>
             decode_rows!(rows, cols)
         });
         if e == Entity::Village {
-            let mut q = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN (");
-            for (i, id) in chunk.iter().enumerate() {
-                q.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-            }
-            q.push(") ORDER BY c.name", []);
+            let mut q = Sql::new("SELECT vc.village_id, c.id, c.name FROM village_crafts vc JOIN crafts c ON c.id = vc.craft_id WHERE vc.village_id IN ");
+            q.push_ids(chunk);
+            q.push(" ORDER BY c.name", []);
             let q_text = q.text_for(tx.backend());
             let rows: Vec<(i64, i64, String)> =
                 with_tx!(tx, |c| bind_args!(sqlx::query_as(&q_text), q.args)

@@ -357,14 +357,11 @@ pub async fn search(
 /// (id, name) of the records of one kind with these ids.
 async fn labels(db: &Db, e: Entity, ids: &[i64]) -> Result<Vec<(i64, String)>> {
     let mut sql = Sql::new(&format!(
-        "SELECT t.id, {} FROM {} t WHERE t.id IN (",
+        "SELECT t.id, {} FROM {} t WHERE t.id IN ",
         e.label_expr("t"),
         e.table()
     ));
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "?" } else { ", ?" }, [Arg::I64(*id)]);
-    }
-    sql.push(")", []);
+    sql.push_ids(ids);
     let rows: Vec<(i64, Option<String>)> =
         with_db!(db, |c| bind_args!(sqlx::query_as(&sql.text), sql.args)
             .fetch_all(c)
