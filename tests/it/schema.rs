@@ -147,17 +147,22 @@ async fn sqlite_schema(db: &Db) -> BTreeSet<String> {
             if origin == "pk" {
                 continue;
             }
-            let cols: Vec<String> = sqlx::query_scalar(&format!(
+            // An expression's column has no name (cid -2).
+            let cols: Vec<Option<String>> = sqlx::query_scalar(&format!(
                 "SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"
             ))
             .fetch_all(pool)
             .await
             .expect("index columns");
-            out.insert(format!(
-                "index {t}({}){}",
-                cols.join(","),
-                if unique == 1 { " unique" } else { "" }
-            ));
+            out.insert(if cols.iter().any(Option::is_none) {
+                format!("expression index {name} on {t}")
+            } else {
+                format!(
+                    "index {t}({}){}",
+                    cols.into_iter().flatten().collect::<Vec<_>>().join(","),
+                    if unique == 1 { " unique" } else { "" }
+                )
+            });
         }
         let fks = sqlx::query(&format!(
             "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('{t}')"

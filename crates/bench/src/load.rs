@@ -391,6 +391,9 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         rep.skipped.len()
     );
 
+    if !args.routes.is_empty() {
+        routes.retain(|r| args.routes.iter().any(|f| r.contains(f.as_str())));
+    }
     let seconds = args.load_seconds;
     let floor = load(
         addr,
@@ -423,6 +426,11 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
             run.errors
         );
         rep.runs.push(run);
+    }
+    if !args.routes.is_empty() && !args.routes.iter().any(|r| r == "mixed") {
+        let (rss, peak) = rss_kb();
+        rep.memory.push(("after the load".into(), rss, peak));
+        return Ok(rep);
     }
     let main: Vec<String> = [
         "/api/v1/programs",

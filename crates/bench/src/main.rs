@@ -207,6 +207,11 @@ pub struct Args {
     /// Load: seconds on each route (the mixed workload runs three times as long).
     #[arg(long, default_value_t = 3.0)]
     pub load_seconds: f64,
+    /// Load: only the routes whose path contains one of these (comma-separated), to
+    /// look at a few; the mixed workload runs when no filter is given or the list
+    /// names `mixed`.
+    #[arg(long, value_delimiter = ',')]
+    pub routes: Vec<String>,
     /// Writers: numbers of concurrent clients, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "2,10,50")]
     pub writers: Vec<usize>,
