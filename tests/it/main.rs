@@ -201,5 +201,9 @@ mod schema_check {
         async fn both_schemas_are_equal() {
             crate::schema::both_schemas_are_equal().await
         }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn pg_sessions_are_tuned_for_short_reads() {
+            crate::schema::pg_sessions_are_tuned_for_short_reads().await
+        }
     }
 }

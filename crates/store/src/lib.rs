@@ -201,12 +201,25 @@ impl Db {
                 // against 1 ms on 10 million values. Where the administrator
                 // left the default, the session assumes SSD-like storage (1.1);
                 // a value they set is kept.
+                //
+                // Likewise parallel query, where left at its default (two
+                // workers a gather): our reads are short and indexed, and a
+                // parallel plan's start-up and its workers cost more than they
+                // save. On 10 million values the planner chose a parallel scan of
+                // every report to find a period's nine (10-14 ms) over the
+                // (period, state) index (0,25 ms), and under load the workers
+                // take the cores other requests are waiting for.
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         use sqlx::Executor;
                         conn.execute(
                             "SELECT set_config('random_page_cost', '1.1', false) \
                              WHERE current_setting('random_page_cost') = '4'",
+                        )
+                        .await?;
+                        conn.execute(
+                            "SELECT set_config('max_parallel_workers_per_gather', '0', false) \
+                             WHERE current_setting('max_parallel_workers_per_gather') = '2'",
                         )
                         .await?;
                         Ok(())
