@@ -366,27 +366,25 @@ pub async fn both_schemas_are_equal() {
 /// administrator's own values.
 pub async fn pg_sessions_are_tuned_for_short_reads() {
     use sqlx::Connection;
+    const SETTINGS: &str = "SELECT current_setting('random_page_cost'), \
+                            current_setting('max_parallel_workers_per_gather')";
     let url = langnghe_it::pg_admin_url();
     let mut plain = sqlx::PgConnection::connect(&url)
         .await
         .expect("PostgreSQL (scripts/test skips this test when there is none)");
-    let server: (String, String) = sqlx::query_as(
-        "SELECT current_setting('random_page_cost'), current_setting('max_parallel_workers_per_gather')",
-    )
-    .fetch_one(&mut plain)
-    .await
-    .expect("server settings");
+    let server: (String, String) = sqlx::query_as(SETTINGS)
+        .fetch_one(&mut plain)
+        .await
+        .expect("server settings");
     plain.close().await.expect("close");
     let db = Db::connect(&url).await.expect("connect");
     let Db::Pg(pool) = &db else {
         panic!("PostgreSQL")
     };
-    let session: (String, String) = sqlx::query_as(
-        "SELECT current_setting('random_page_cost'), current_setting('max_parallel_workers_per_gather')",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("session settings");
+    let session: (String, String) = sqlx::query_as(SETTINGS)
+        .fetch_one(pool)
+        .await
+        .expect("session settings");
     db.close().await;
     let want_cost = if server.0 == "4" {
         "1.1"

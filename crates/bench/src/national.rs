@@ -5,8 +5,9 @@
 //!    programme and, under it (`parent_id`), one plan per province of today, each
 //!    with the same 40 indicator codes (most counts split into two categories:
 //!    about 75 lines a report) and targets for 2025 and 2030.
-//! 2. Reporting units: five departments per province (`--departments`), and the people's committee
-//!    of every commune and district of the era: pre-2025 communes and districts
+//! 2. Reporting units: five departments per province (fewer with
+//!    `--departments`), and the people's committee of every commune and
+//!    district of the era: pre-2025 communes and districts
 //!    report the periods up to the first half of 2025, today's communes the
 //!    periods after. Six-monthly and annual periods 2021-2030, every report
 //!    approved (locked up to 2024) with a value on every line. `--values N`

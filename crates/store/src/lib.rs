@@ -213,13 +213,11 @@ impl Db {
                     Box::pin(async move {
                         use sqlx::Executor;
                         conn.execute(
-                            "SELECT set_config('random_page_cost', '1.1', false) \
-                             WHERE current_setting('random_page_cost') = '4'",
-                        )
-                        .await?;
-                        conn.execute(
-                            "SELECT set_config('max_parallel_workers_per_gather', '0', false) \
-                             WHERE current_setting('max_parallel_workers_per_gather') = '2'",
+                            "SELECT \
+                             CASE WHEN current_setting('random_page_cost') = '4' \
+                               THEN set_config('random_page_cost', '1.1', false) END, \
+                             CASE WHEN current_setting('max_parallel_workers_per_gather') = '2' \
+                               THEN set_config('max_parallel_workers_per_gather', '0', false) END",
                         )
                         .await?;
                         Ok(())
