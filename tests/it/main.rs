@@ -29,6 +29,7 @@ mod drafts;
 mod english;
 mod forms2;
 mod import_speed;
+mod kept;
 mod mail;
 mod map;
 mod outputs_scoped;
@@ -54,6 +55,7 @@ use drafts::*;
 use english::*;
 use forms2::*;
 use import_speed::*;
+use kept::*;
 use map::*;
 use outputs_scoped::*;
 use places::*;
@@ -80,6 +82,9 @@ macro_rules! on_both_stores {
 }
 
 on_both_stores!(
+    kept_figures_equal_a_recomputation_after_every_change,
+    kept_figures_do_not_read_the_tables_that_do_not_count,
+    every_counted_table_moves_the_plans_revision,
     every_output_is_scoped,
     versions_refuse_lost_updates,
     concurrent_writers_get_no_server_error,

@@ -16,6 +16,7 @@ pub mod meta;
 pub mod programs;
 pub mod registry;
 pub mod reporting;
+pub mod revision;
 pub mod schemes;
 pub mod seed;
 pub mod sessions;

@@ -11,6 +11,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path};
 use crate::i18n::{t, t_args, Lang};
+use crate::kept::Key;
 use crate::reporting::consolidation;
 use crate::views::render;
 use crate::AppState;
@@ -30,6 +31,7 @@ use langnghe_store::reporting as rstore;
 use minijinja::context;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -179,6 +181,26 @@ async fn readable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, 
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// The programme and its dashboard for this reader: the plans' revision read
+/// first, then the programme, then the figures, kept under that revision.
+async fn kept_dashboard(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    trend: Trend,
+) -> AppResult<(Program, Arc<ProgramDashboard>)> {
+    let kept = state.kept.at(&state.db).await?;
+    let (p, within) = readable(state, ctx, id).await?;
+    let key = Key::Dashboard {
+        program: p.id,
+        within,
+        trend: trend == Trend::With,
+        today: crate::common::today(),
+    };
+    let d = kept.get(key, || compute(state, &p, within, trend)).await?;
+    Ok((p, d))
 }
 
 fn unit_view(u: &rules::UnitRecord) -> UnitReporting {
@@ -584,8 +606,8 @@ async fn json_api(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Json<ProgramDashboard>> {
-    let (p, within) = readable(&state, &ctx, &id).await?;
-    Ok(Json(compute(&state, &p, within, Trend::With).await?))
+    let (_, d) = kept_dashboard(&state, &ctx, &id, Trend::With).await?;
+    Ok(Json(ProgramDashboard::clone(&d)))
 }
 
 fn pct_text(lang: Lang, p: Option<f64>) -> String {
@@ -1066,14 +1088,13 @@ async fn chart_file(
     if !CHARTS.contains(&stem) || !matches!(ext, "svg" | "csv" | "xlsx") {
         return Err(AppError::NotFound);
     }
-    let (p, within) = readable(&state, &ctx, &id).await?;
     // Only the trend's own files need every period's values.
     let trend = if stem == "trend" {
         Trend::With
     } else {
         Trend::Without
     };
-    let d = compute(&state, &p, within, trend).await?;
+    let (p, d) = kept_dashboard(&state, &ctx, &id, trend).await?;
     let name = format!("{}-{stem}.{ext}", p.code.replace('/', "-"));
     let res = match (stem, ext) {
         ("achievement", "svg") => svg_response(achievement_svg(&d, ctx.lang, true)),
@@ -1171,8 +1192,7 @@ async fn page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    let (p, within) = readable(&state, &ctx, &id).await?;
-    let d = compute(&state, &p, within, Trend::With).await?;
+    let (p, d) = kept_dashboard(&state, &ctx, &id, Trend::With).await?;
     let achievement = achievement_svg(&d, ctx.lang, false);
     let units = units_svg(&d, ctx.lang, false);
     let budget = budget_svg(&d, ctx.lang);
@@ -1185,7 +1205,7 @@ async fn page(
         context! {
             title => t(ctx.lang, "dash-title"),
             p => p,
-            d => d,
+            d => &*d,
             tolerance_pct => (rules::TOLERANCE * 100.0).round() as i64,
             achievement_svg => minijinja::Value::from_safe_string(achievement),
             units_svg => minijinja::Value::from_safe_string(units),
@@ -1254,31 +1274,11 @@ pub struct Overview {
     pub environment_overdue: i64,
 }
 
-async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
-    let u = ctx.user()?;
+/// The overview's figures of each programme of `area` (and of the units above
+/// and below it): its indicators' verdicts in its latest period and its
+/// reporting rate.
+async fn program_summaries(state: &AppState, area: i64) -> AppResult<Vec<ProgramSummary>> {
     let db = &state.db;
-    let today = crate::common::today();
-    let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => scope.clone(),
-        // A code or a name, as every place filter reads it (ambiguous: 422 with
-        // the candidates).
-        Some(raw) => match crate::places::field(db, ctx.lang, "unit", raw, None, None).await? {
-            Ok(unit) => unit,
-            Err(e) => return Err(AppError::Validation(vec![e])),
-        },
-    };
-    // Scope both ways: a unit inside the reader's scope, or one above it (the
-    // province of a district officer: its programmes, the officer's figures).
-    let (area, limited_to) = if langnghe_store::geo::covers(db, scope.id, asked.id).await? {
-        (asked.id, None)
-    } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
-        (scope.id, Some(scope.name.clone()))
-    } else {
-        return Err(AppError::NotFound);
-    };
     let (progs, _) = programs::list(db, area, None, 100, 0).await?;
     // Programmes of the asked unit and above (those containing it) and below it.
     let ids: Vec<i64> = progs.iter().map(|p| p.id).collect();
@@ -1327,6 +1327,38 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
             sample: plan.periods.iter().any(|p| p.sample),
         });
     }
+    Ok(programs)
+}
+
+async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
+    let u = ctx.user()?;
+    let db = &state.db;
+    // The plans' revision before anything the programme figures are computed from.
+    let kept = state.kept.at(db).await?;
+    let today = crate::common::today();
+    let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => scope.clone(),
+        // A code or a name, as every place filter reads it (ambiguous: 422 with
+        // the candidates).
+        Some(raw) => match crate::places::field(db, ctx.lang, "unit", raw, None, None).await? {
+            Ok(unit) => unit,
+            Err(e) => return Err(AppError::Validation(vec![e])),
+        },
+    };
+    // Scope both ways: a unit inside the reader's scope, or one above it (the
+    // province of a district officer: its programmes, the officer's figures).
+    let (area, limited_to) = if langnghe_store::geo::covers(db, scope.id, asked.id).await? {
+        (asked.id, None)
+    } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
+        (scope.id, Some(scope.name.clone()))
+    } else {
+        return Err(AppError::NotFound);
+    };
+    let key = Key::Overview { area, today };
+    let programs = kept.get(key, || program_summaries(state, area)).await?;
     let th = langnghe_core::registry::Thresholds::default();
     let soon = today + time::Duration::days(i64::from(th.ocop_expiring_days));
     let cutoff = today
@@ -1338,7 +1370,7 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         unit_code: unit.code.clone(),
         unit_name: unit.name.clone(),
         limited_to,
-        programs,
+        programs: Vec::clone(&programs),
         villages: views(store::villages_by_status(db, area).await?),
         ocop: views(store::ocop_by_stars(db, area, today, soon).await?),
         environment_overdue: store::environment_overdue(db, area, cutoff).await?,

@@ -20,6 +20,7 @@ pub mod gantt;
 pub mod geo;
 pub mod home;
 pub mod i18n;
+pub mod kept;
 pub mod mail;
 pub mod map;
 pub mod middleware;
@@ -100,6 +101,8 @@ pub struct AppState {
     pub jobs: registry::import::Jobs,
     /// Official documents rendered once per content (see `documents`).
     pub documents: Arc<documents::Documents>,
+    /// Plans' figures kept under the plans' revision (see `kept`).
+    pub kept: Arc<kept::Kept>,
 }
 
 impl AppState {
@@ -126,6 +129,7 @@ impl AppState {
             usage: Arc::new(usage::Usage::default()),
             jobs: Arc::new(Mutex::new(HashMap::new())),
             documents: Arc::new(documents::Documents::default()),
+            kept: Arc::new(kept::Kept::default()),
         })
     }
 }

@@ -1212,10 +1212,29 @@ async fn summary_pdf_api(
     State(state): State<AppState>,
     Scoped(p): Scoped<Program>,
 ) -> AppResult<axum::response::Response> {
-    let doc = summary_document(&state, &p).await?;
+    // The document is kept under the plans' revision; the programme was read
+    // (to check the reader's scope) before the revision, so the document reads
+    // it again after it.
+    let kept = state.kept.at(&state.db).await?;
+    let key = crate::kept::Key::Summary {
+        program: p.id,
+        today: crate::common::today(),
+    };
+    let doc = kept
+        .get(key, || async {
+            let p = store::get(&state.db, langnghe_store::geo::COUNTRY_ID, p.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            summary_document(&state, &p).await
+        })
+        .await?;
     let bytes = state
         .documents
-        .official(doc, None, crate::documents::Format::Pdf)
+        .official(
+            langnghe_reports::OfficialReport::clone(&doc),
+            None,
+            crate::documents::Format::Pdf,
+        )
         .await?;
     let name = format!(
         "tom-tat-{}.pdf",

@@ -11,6 +11,7 @@ use crate::documents::Format;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Path, Query};
 use crate::i18n::t;
+use crate::kept::Key;
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
@@ -342,6 +343,7 @@ fn line_figures(
 
 /// The programme's plan, read once and handed to each figure that needs it:
 /// its indicators, their targets and its periods (latest first).
+#[derive(Clone)]
 pub struct Plan {
     pub indicators: Vec<Indicator>,
     pub targets: Vec<TargetRow>,
@@ -841,9 +843,13 @@ async fn load(
     if super::report_scope(ctx)?.own_agency.is_some() {
         return Err(AppError::Forbidden);
     }
+    // The plans' revision before anything the figures are computed from.
+    let kept = state.kept.at(&state.db).await?;
     let (program, reach) = readable_program(state, ctx, id).await?;
     // The plan's periods (newest first) are read once, for the choice and the figures.
-    let plan = Plan::read(state, program.id).await?;
+    let plan = kept
+        .get(Key::Plan(program.id), || Plan::read(state, program.id))
+        .await?;
     let period = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(p) => {
             let pid = crate::common::path_id(p)?;
@@ -858,7 +864,19 @@ async fn load(
     } else {
         PerUnit::Yes
     };
-    let mut c = compute_in(state, &program, &period, &plan, per_unit).await?;
+    let key = Key::Consolidation {
+        program: program.id,
+        period: period.id,
+        per_unit: per_unit == PerUnit::Yes,
+        today: crate::common::today(),
+    };
+    let mut c = Consolidation::clone(
+        &*kept
+            .get(key, || {
+                compute_in(state, &program, &period, &plan, per_unit)
+            })
+            .await?,
+    );
     c.period.name = crate::views::period_name(ctx.lang, &c.period.label);
     if let Reach::Within(scope) = reach {
         let visible = reports_within(state, &period, scope).await?;
