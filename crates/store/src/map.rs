@@ -149,7 +149,33 @@ pub async fn villages(
         sql.push(" AND v.status IN ('recognised', 'traditional')", []);
     }
     sql.push(" GROUP BY p.code ORDER BY p.code", []);
-    fetch(db, &sql).await
+    fetch_in_written_order(db, &sql).await
+}
+
+/// Rows of a query whose joins are to run in the order it names its tables,
+/// on PostgreSQL as on SQLite (where a `CROSS JOIN` keeps its order).
+/// PostgreSQL's planner estimates ten cover rows for any scope (the average:
+/// a commune covers itself, a province ~416 units), so for the map of
+/// villages it walked every province's cover rows (14.149) to meet a few
+/// dozen villages: 2,8-3,6 ms. Joined in the written order (villages, then
+/// the units covering each, then the provinces among them) it probes the
+/// cover by unit: 0,5 ms on the demo (`EXPLAIN ANALYZE`). The join methods
+/// stay the planner's, so a large registry is still hashed.
+async fn fetch_in_written_order<T: crate::Row>(db: &Db, sql: &Sql) -> Result<Vec<T>> {
+    match db {
+        Db::Pg(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET LOCAL join_collapse_limit = 1")
+                .execute(&mut *tx)
+                .await?;
+            let rows = crate::bind_args!(sqlx::query_as::<_, T>(&sql.text), sql.args)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(rows)
+        }
+        Db::Sqlite(..) => fetch(db, sql).await,
+    }
 }
 
 /// Approved (or locked) reports over expected reports, per province, in the
