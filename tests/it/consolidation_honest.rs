@@ -4,22 +4,11 @@
 //! year; opening a past-due period needs a confirmation; the plan page's
 //! sections and the printable programme summary, scoped.
 
-use crate::api;
 use crate::reporting::pdf_text;
+use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use serde_json::{json, Value};
-
-async fn lao_cai_plan(c: &mut Client) -> i64 {
-    let list = api(c, "/api/v1/programs?q=316&limit=10").await;
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|p| p["key"] == "lc-316-2022")
-        .and_then(|p| p["id"].as_i64())
-        .expect("the Lào Cai plan")
-}
 
 fn row<'a>(c: &'a Value, code: &str, category: &str) -> &'a Value {
     c["rows"]

@@ -2,6 +2,7 @@
 //! forms keep what was typed after an error (422, the field named and linked),
 //! and the report list takes its unit by code or by name.
 
+use crate::lao_cai_plan;
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use serde_json::{json, Value};
@@ -17,17 +18,6 @@ async fn api_get(c: &mut Client, path: &str) -> Value {
     let r = c.get(path).await;
     assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
     r.json()
-}
-
-async fn lao_cai_plan(c: &mut Client) -> i64 {
-    let list = api_get(c, "/api/v1/programs?q=316&limit=10").await;
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|p| p["key"] == "lc-316-2022")
-        .and_then(|p| p["id"].as_i64())
-        .expect("the Lào Cai plan")
 }
 
 pub async fn plan_inline_forms_keep_typing(b: Backend) {

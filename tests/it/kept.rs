@@ -5,22 +5,11 @@
 //! the tables that do not count are emptied; every other table has the
 //! revision's triggers on both dialects.
 
-use crate::api;
+use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use langnghe_store::revision::NOT_COUNTED;
 use serde_json::{json, Value};
-
-async fn lao_cai_plan(c: &mut Client) -> i64 {
-    let list = api(c, "/api/v1/programs?q=316&limit=10").await;
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|p| p["key"] == "lc-316-2022")
-        .and_then(|p| p["id"].as_i64())
-        .expect("the Lào Cai plan")
-}
 
 /// Every kept figure this reader can ask for: the overview, and per programme
 /// its dashboard, its latest consolidation with and without the units (the
@@ -90,7 +79,7 @@ async fn assert_kept_is_fresh(
         kept.push(figures(c, programs).await);
     }
     assert!(
-        app.state.kept.len().0 > 0,
+        app.state.kept.kept().0 > 0,
         "after {after}: something is kept"
     );
     app.state.kept.clear();

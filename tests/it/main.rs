@@ -8,6 +8,18 @@ pub async fn api(c: &mut langnghe_it::Client, path: &str) -> serde_json::Value {
     r.json()
 }
 
+/// The id of the demo's Lào Cai plan (316/KH-UBND), as this client finds it.
+pub async fn lao_cai_plan(c: &mut langnghe_it::Client) -> i64 {
+    let list = api(c, "/api/v1/programs?q=316&limit=10").await;
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["key"] == "lc-316-2022")
+        .and_then(|p| p["id"].as_i64())
+        .expect("the Lào Cai plan")
+}
+
 /// The `name` of every item of a list answer.
 pub fn names(v: &serde_json::Value) -> Vec<String> {
     v["items"]

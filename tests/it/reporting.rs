@@ -2,21 +2,10 @@
 //! Excel, checks, workflow with optimistic locking, timeliness and reminders,
 //! consolidation of approved reports only, and the official outputs.
 
-use crate::api;
+use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
 use serde_json::{json, Value};
-
-async fn lao_cai_plan(c: &mut Client) -> i64 {
-    let list = api(c, "/api/v1/programs?q=316&limit=10").await;
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|p| p["key"] == "lc-316-2022")
-        .and_then(|p| p["id"].as_i64())
-        .expect("the Lào Cai plan")
-}
 
 async fn open_h1(c: &mut Client, program: i64) -> Value {
     let r = c

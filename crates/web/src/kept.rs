@@ -92,7 +92,7 @@ impl Kept {
     }
 
     /// How many figures are kept, and under which revision.
-    pub fn len(&self) -> (usize, i64) {
+    pub fn kept(&self) -> (usize, i64) {
         let inner = self.lock();
         (inner.slots.len(), inner.revision)
     }
@@ -156,7 +156,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn computes_once_per_revision_and_key() {
+    async fn computes_once_per_revision_and_key() -> AppResult<()> {
         let kept = Kept::default();
         let calls = AtomicUsize::new(0);
         let compute = |v: i64| {
@@ -164,39 +164,28 @@ mod tests {
             async move { Ok::<i64, AppError>(v) }
         };
         let k = Key::Plan(1);
-        assert_eq!(
-            *at(&kept, 1).get(k.clone(), || compute(10)).await.unwrap(),
-            10
-        );
+        assert_eq!(*at(&kept, 1).get(k.clone(), || compute(10)).await?, 10);
         // Same revision and key: kept.
-        assert_eq!(
-            *at(&kept, 1).get(k.clone(), || compute(11)).await.unwrap(),
-            10
-        );
+        assert_eq!(*at(&kept, 1).get(k.clone(), || compute(11)).await?, 10);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // Another key: computed.
         let o = Key::Overview {
             area: 1,
             today: day(),
         };
-        assert_eq!(*at(&kept, 1).get(o, || compute(20)).await.unwrap(), 20);
+        assert_eq!(*at(&kept, 1).get(o, || compute(20)).await?, 20);
         // A later revision drops what was kept.
-        assert_eq!(
-            *at(&kept, 2).get(k.clone(), || compute(12)).await.unwrap(),
-            12
-        );
-        assert_eq!(kept.len(), (1, 2));
+        assert_eq!(*at(&kept, 2).get(k.clone(), || compute(12)).await?, 12);
+        assert_eq!(kept.kept(), (1, 2));
         // A request that read an earlier revision computes without keeping.
-        assert_eq!(
-            *at(&kept, 1).get(k.clone(), || compute(13)).await.unwrap(),
-            13
-        );
-        assert_eq!(*at(&kept, 2).get(k, || compute(14)).await.unwrap(), 12);
+        assert_eq!(*at(&kept, 1).get(k.clone(), || compute(13)).await?, 13);
+        assert_eq!(*at(&kept, 2).get(k, || compute(14)).await?, 12);
         assert_eq!(calls.load(Ordering::SeqCst), 4);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_failure_is_not_kept() {
+    async fn a_failure_is_not_kept() -> AppResult<()> {
         let kept = Kept::default();
         let k = Key::Plan(7);
         let e = at(&kept, 1)
@@ -206,11 +195,12 @@ mod tests {
         let v = at(&kept, 1)
             .get(k, || async { Ok::<i64, AppError>(3) })
             .await;
-        assert_eq!(*v.unwrap(), 3);
+        assert_eq!(*v?, 3);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn concurrent_readers_share_one_computation() {
+    async fn concurrent_readers_share_one_computation() -> AppResult<()> {
         let kept = Arc::new(Kept::default());
         let calls = Arc::new(AtomicUsize::new(0));
         let mut tasks = vec![];
@@ -223,26 +213,27 @@ mod tests {
                         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                         Ok::<i64, AppError>(42)
                     })
-                    .await
-                    .unwrap();
-                *v
+                    .await?;
+                Ok::<i64, AppError>(*v)
             }));
         }
         for t in tasks {
-            assert_eq!(t.await.unwrap(), 42);
+            let v = t.await.map_err(|e| AppError::Internal(e.to_string()))??;
+            assert_eq!(v, 42);
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+        Ok(())
     }
 
     #[tokio::test]
-    async fn bounded() {
+    async fn bounded() -> AppResult<()> {
         let kept = Kept::default();
         for i in 0..(Kept::ENTRIES as i64 + 3) {
             at(&kept, 1)
                 .get(Key::Plan(i), || async move { Ok::<i64, AppError>(i) })
-                .await
-                .unwrap();
+                .await?;
         }
-        assert!(kept.len().0 <= Kept::ENTRIES);
+        assert!(kept.kept().0 <= Kept::ENTRIES);
+        Ok(())
     }
 }
