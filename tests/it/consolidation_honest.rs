@@ -7,7 +7,7 @@
 use crate::reporting::pdf_text;
 use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
-use langnghe_it::{Backend, Client, TestApp};
+use langnghe_it::{Backend, TestApp};
 use serde_json::{json, Value};
 
 fn row<'a>(c: &'a Value, code: &str, category: &str) -> &'a Value {

@@ -4,7 +4,7 @@
 
 use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
-use langnghe_it::{Backend, Client, TestApp};
+use langnghe_it::{Backend, TestApp};
 use serde_json::{json, Value};
 
 fn indicator<'a>(d: &'a Value, code: &str) -> &'a Value {
