@@ -51,6 +51,8 @@ pub struct Report {
     runs: Vec<RouteRun>,
     skipped: Vec<(String, String)>,
     mixed: Option<RouteRun>,
+    /// The mixed workload's requests by route (the write last).
+    mixed_parts: Vec<RouteRun>,
     memory: Vec<(String, u64, u64)>,
 }
 
@@ -102,6 +104,15 @@ impl Report {
                 self.mixed_connections
             );
             row(&mut o, m);
+            let _ = writeln!(
+                o,
+                "\nThe same requests by route, slowest p99 first (req/s is the route's share of the whole):\n\n{head}"
+            );
+            let mut parts: Vec<&RouteRun> = self.mixed_parts.iter().collect();
+            parts.sort_by(|a, b| b.p99.total_cmp(&a.p99));
+            for r in parts {
+                row(&mut o, r);
+            }
         }
         if !self.skipped.is_empty() {
             let _ = writeln!(o, "\n## Not loaded\n\n| route | why |\n|---|---|");
@@ -174,7 +185,7 @@ async fn load(
     work: Work,
     connections: usize,
     seconds: f64,
-) -> anyhow::Result<RouteRun> {
+) -> anyhow::Result<(RouteRun, Vec<RouteRun>)> {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let counter = Arc::new(AtomicU64::new(0));
     let mut tasks = vec![];
@@ -182,7 +193,8 @@ async fn load(
     for c in 0..connections {
         let (token, work, counter) = (token.to_string(), work.clone(), counter.clone());
         tasks.push(tokio::spawn(async move {
-            let mut lat: Vec<f64> = Vec::with_capacity(4096);
+            // (route index in the mix, 0 for a fixed path; latency ms; error)
+            let mut lat: Vec<(usize, f64, bool)> = Vec::with_capacity(4096);
             let mut errors = 0usize;
             let mut conn = match Conn::open(addr).await {
                 Ok(c) => c,
@@ -191,12 +203,13 @@ async fn load(
             let mut i = c as u64;
             while Instant::now() < deadline {
                 i = i.wrapping_add(1);
-                let (method, path, body) = match &work {
-                    Work::Get(p) => (Method::GET, p.clone(), None),
+                let (key, method, path, body) = match &work {
+                    Work::Get(p) => (0, Method::GET, p.clone(), None),
                     Work::Mixed(reads) => {
                         let n = counter.fetch_add(1, Ordering::Relaxed);
                         if n % 10 == 9 {
                             (
+                                reads.len(),
                                 Method::POST,
                                 "/api/v1/villages".to_string(),
                                 Some(format!(
@@ -204,15 +217,17 @@ async fn load(
                                 )),
                             )
                         } else {
-                            (Method::GET, reads[(n as usize) % reads.len()].clone(), None)
+                            let k = (n as usize) % reads.len();
+                            (k, Method::GET, reads[k].clone(), None)
                         }
                     }
                 };
                 let t = Instant::now();
                 match conn.call(method, &path, &token, body).await {
                     Ok((s, _)) => {
-                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                        if !(200..300).contains(&s) {
+                        let bad = !(200..300).contains(&s);
+                        lat.push((key, t.elapsed().as_secs_f64() * 1000.0, bad));
+                        if bad {
                             errors += 1;
                         }
                     }
@@ -228,7 +243,7 @@ async fn load(
             (lat, errors)
         }));
     }
-    let mut all = vec![];
+    let mut all: Vec<(usize, f64, bool)> = vec![];
     let mut errors = 0;
     for t in tasks {
         let (lat, e) = t.await?;
@@ -236,26 +251,50 @@ async fn load(
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    all.sort_by(f64::total_cmp);
-    let pct = |p: f64| -> f64 {
-        if all.is_empty() {
-            return 0.0;
-        }
-        all[((all.len() as f64 - 1.0) * p).round() as usize]
-    };
     let path = match &work {
         Work::Get(p) => p.clone(),
         Work::Mixed(r) => format!("mixed over {} reads + POST /api/v1/villages", r.len()),
     };
-    Ok(RouteRun {
+    let whole = summarize(path, all.iter().map(|l| l.1).collect(), errors, elapsed);
+    let mut parts = vec![];
+    if let Work::Mixed(reads) = &work {
+        for (k, name) in reads
+            .iter()
+            .cloned()
+            .chain(std::iter::once("POST /api/v1/villages".to_string()))
+            .enumerate()
+        {
+            let mine: Vec<&(usize, f64, bool)> = all.iter().filter(|l| l.0 == k).collect();
+            let bad = mine.iter().filter(|l| l.2).count();
+            parts.push(summarize(
+                name,
+                mine.iter().map(|l| l.1).collect(),
+                bad,
+                elapsed,
+            ));
+        }
+    }
+    Ok((whole, parts))
+}
+
+/// Requests, req/s and percentiles of one set of latencies (ms).
+fn summarize(path: String, mut lat: Vec<f64>, errors: usize, elapsed: f64) -> RouteRun {
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| -> f64 {
+        if lat.is_empty() {
+            return 0.0;
+        }
+        lat[((lat.len() as f64 - 1.0) * p).round() as usize]
+    };
+    RouteRun {
         path,
-        requests: all.len(),
+        requests: lat.len(),
         errors,
-        rps: all.len() as f64 / elapsed,
+        rps: lat.len() as f64 / elapsed,
         p50: pct(0.50),
         p95: pct(0.95),
         p99: pct(0.99),
-    })
+    }
 }
 
 /// The first id of a list's `items`, else of a bare array.
@@ -296,6 +335,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         runs: vec![],
         skipped: vec![],
         mixed: None,
+        mixed_parts: vec![],
         memory: vec![],
     };
     let (rss, peak) = rss_kb();
@@ -391,11 +431,13 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         rep.skipped.len()
     );
 
+    // The mixed workload draws on every route that answers, whatever the filter.
+    let answering = routes.clone();
     if !args.routes.is_empty() {
         routes.retain(|r| args.routes.iter().any(|f| r.contains(f.as_str())));
     }
     let seconds = args.load_seconds;
-    let floor = load(
+    let (floor, _) = load(
         addr,
         &token,
         Work::Get("/healthz".into()),
@@ -410,7 +452,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
     );
     rep.runs.push(floor);
     for r in &routes {
-        let run = load(
+        let (run, _) = load(
             addr,
             &token,
             Work::Get(r.clone()),
@@ -451,9 +493,9 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
             format!("/api/v1/programs/{id}/indicators"),
         ]
     }))
-    .filter(|p| routes.iter().any(|r| r == p) || p.contains('?'))
+    .filter(|p| answering.iter().any(|r| r == p) || p.contains('?'))
     .collect();
-    let mixed = load(
+    let (mixed, parts) = load(
         addr,
         &token,
         Work::Mixed(Arc::new(main)),
@@ -468,6 +510,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         mixed.errors
     );
     rep.mixed = Some(mixed);
+    rep.mixed_parts = parts;
     let (rss, peak) = rss_kb();
     rep.memory.push(("after the load".into(), rss, peak));
     Ok(rep)
