@@ -317,3 +317,71 @@ pub async fn concurrent_approvals_keep_period_totals(b: Backend) {
     }
     assert!(app.assert_totals_kept().await >= 1);
 }
+
+/// With one read at a time, forty readers and a writer at once: every read is
+/// served in turn (none refused), the write does not wait for the reads'
+/// turns, and every turn is given back.
+pub async fn reads_take_turns_and_writes_do_not_wait_for_them(b: Backend) {
+    let app = TestApp::spawn_with(
+        b,
+        langnghe_web::WebConfig {
+            reads_at_once: 1,
+            ..langnghe_web::WebConfig::default()
+        },
+    )
+    .await;
+    let c = token_client(&app).await;
+    let mut tasks = vec![];
+    for i in 0..40 {
+        let mut c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            let path = match i % 4 {
+                0 => "/api/v1/villages",
+                1 => "/api/v1/dashboard",
+                2 => "/api/v1/agencies?limit=5",
+                _ => "/healthz",
+            };
+            (path, c.get(path).await.status)
+        }));
+    }
+    for t in tasks {
+        let (path, status) = t.await.expect("reader");
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    // Every read's turn taken: a write still goes, a read waits for a turn.
+    let turns = app.state.reads.clone().expect("reads are bounded");
+    let held = turns.clone().acquire_owned().await.expect("a turn");
+    let mut w = c.clone();
+    let write = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        w.json(
+            Method::POST,
+            "/api/v1/villages",
+            json!({"name": "Làng nghề lượt đọc", "admin_unit_code": "02701",
+                   "admin_unit_as_of": "2017-01-01", "status": "new"}),
+        ),
+    )
+    .await
+    .expect("the write did not wait for a read's turn");
+    assert_eq!(write.status, StatusCode::CREATED, "{}", write.body);
+    let mut r = c.clone();
+    let read = tokio::spawn(async move { r.get("/api/v1/villages").await.status });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!read.is_finished(), "a read waits for its turn");
+    drop(held);
+    assert_eq!(read.await.expect("reader"), StatusCode::OK);
+    let turns = app.state.reads.as_ref().expect("reads are bounded");
+    assert_eq!(turns.available_permits(), 1, "every turn given back");
+    // No bound at all: 0.
+    let free = TestApp::spawn_with(
+        b,
+        langnghe_web::WebConfig {
+            reads_at_once: 0,
+            ..langnghe_web::WebConfig::default()
+        },
+    )
+    .await;
+    assert!(free.state.reads.is_none());
+    let mut c = token_client(&free).await;
+    assert_eq!(c.get("/api/v1/villages").await.status, StatusCode::OK);
+}

@@ -1,26 +1,56 @@
-//! The plans' figures kept under the plans' revision (web `kept`, migration
-//! 0014): after every kind of change, by the API or by another program writing
-//! to the database, what a reader gets equals a recomputation; editing a
-//! village does not move the revision, and the kept figures do not change when
-//! the tables that do not count are emptied; every other table has the
-//! revision's triggers on both dialects.
+//! What the server keeps under the plans' and the registry's revisions (web
+//! `kept`, migrations 0014 and 0015): after every kind of change, by the API
+//! or by another program writing to the database, what a reader gets equals a
+//! recomputation; editing a village moves the registry's revision and not the
+//! plans', and the kept figures do not change when the tables that do not
+//! count are emptied; every other table has the revision's triggers on both
+//! dialects, the registry's tables the registry's.
 
 use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
-use langnghe_store::revision::NOT_COUNTED;
+use langnghe_store::revision::{NOT_COUNTED, REGISTRY};
 use serde_json::{json, Value};
 
-/// Every kept figure this reader can ask for: the overview, and per programme
-/// its dashboard, its latest consolidation with and without the units (the
-/// status, and the body as JSON where it is JSON) and its printable summary.
+/// What is kept from the registry (with the geography and the plans): the
+/// village lists and the maps.
+const FROM_THE_REGISTRY: &[&str] = &[
+    "/api/v1/villages",
+    "/api/v1/villages?limit=2&sort=-name",
+    "/api/v1/products",
+    "/api/v1/map?era=new&measure=villages",
+    "/api/v1/map?era=old&measure=reporting",
+];
+
+/// Every kept figure and answer from the plans this reader can ask for: the
+/// overview, the lists of programmes, reports and agencies, the to-do list,
+/// and per programme its dashboard, its latest consolidation with and without
+/// the units (the status, and the body as JSON where it is JSON), its
+/// indicators and its printable summary.
 async fn figures(c: &mut Client, programs: &[i64]) -> Vec<(String, u16, Value)> {
     let mut paths = vec!["/api/v1/dashboard".to_string()];
     for p in programs {
         paths.push(format!("/api/v1/programs/{p}/dashboard"));
         paths.push(format!("/api/v1/programs/{p}/consolidation"));
         paths.push(format!("/api/v1/programs/{p}/consolidation?units=false"));
+        paths.push(format!("/api/v1/programs/{p}/indicators"));
     }
+    for p in [
+        "/api/v1/programs",
+        "/api/v1/programs?q=316",
+        "/api/v1/reports",
+        "/api/v1/reports?unit=B%C3%A1t%20X%C3%A1t",
+        "/api/v1/agencies?limit=100",
+        "/api/v1/agencies?sort=name&limit=3",
+        "/api/v1/me/todo",
+    ] {
+        paths.push(p.to_string());
+    }
+    read_all(c, paths).await
+}
+
+/// What each path answers: the status and the body (JSON where it is JSON).
+async fn read_all(c: &mut Client, paths: Vec<String>) -> Vec<(String, u16, Value)> {
     let mut out = vec![];
     for path in paths {
         let r = c.get(&path).await;
@@ -36,6 +66,14 @@ async fn figures(c: &mut Client, programs: &[i64]) -> Vec<(String, u16, Value)> 
         }
         out.push((path, r.status.as_u16(), body));
     }
+    out
+}
+
+/// Every kept figure and answer this reader can ask for, from the plans and
+/// from the registry, with each programme's printable summary.
+async fn everything(c: &mut Client, programs: &[i64]) -> Vec<(String, u16, Value)> {
+    let mut out = figures(c, programs).await;
+    out.extend(read_all(c, FROM_THE_REGISTRY.iter().map(|p| p.to_string()).collect()).await);
     // The printable summary: the same document bytes for the same model.
     for p in programs {
         let path = format!("/api/v1/programs/{p}/summary.pdf");
@@ -58,6 +96,12 @@ async fn revision(app: &TestApp) -> i64 {
         .expect("revision")
 }
 
+async fn registry_revision(app: &TestApp) -> i64 {
+    langnghe_store::revision::registry(&app.db)
+        .await
+        .expect("registry revision")
+}
+
 async fn exec(app: &TestApp, sql: &str) {
     langnghe_store::with_db!(&app.db, |c| sqlx::query(sql)
         .execute(c)
@@ -76,7 +120,7 @@ async fn assert_kept_is_fresh(
 ) -> Vec<(String, u16, Value)> {
     let mut kept = vec![];
     for c in readers.iter_mut() {
-        kept.push(figures(c, programs).await);
+        kept.push(everything(c, programs).await);
     }
     assert!(
         app.state.kept.kept().0 > 0,
@@ -84,7 +128,8 @@ async fn assert_kept_is_fresh(
     );
     app.state.kept.clear();
     for (c, k) in readers.iter_mut().zip(&kept) {
-        let fresh = figures(c, programs).await;
+        let fresh = everything(c, programs).await;
+        assert_eq!(k.len(), fresh.len());
         for (a, b) in k.iter().zip(&fresh) {
             assert_eq!(a, b, "after {after}: kept and recomputed differ");
         }
@@ -215,8 +260,11 @@ pub async fn kept_figures_equal_a_recomputation_after_every_change(b: Backend) {
     .await;
     assert_ne!(renamed, doubled, "the targets move the achievement");
 
-    // 4. A village: the registry's daily work keeps the plans' figures.
+    // 4. A village: the registry's daily work keeps the plans' figures, and
+    //    moves what is kept from the registry.
     let before = revision(&app).await;
+    let registry_before = registry_revision(&app).await;
+    let villages_before = api(&mut admin, "/api/v1/villages").await["total"].clone();
     let r = admin
         .json(
             Method::POST,
@@ -227,6 +275,16 @@ pub async fn kept_figures_equal_a_recomputation_after_every_change(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(revision(&app).await, before, "a village keeps the revision");
+    assert!(
+        registry_revision(&app).await > registry_before,
+        "a village moves the registry's revision"
+    );
+    let villages_after = api(&mut admin, "/api/v1/villages").await["total"].clone();
+    assert_eq!(
+        villages_after.as_i64(),
+        villages_before.as_i64().map(|n| n + 1),
+        "the kept village list was dropped"
+    );
     assert_kept_is_fresh(
         &app,
         &mut [&mut admin, &mut coord, &mut bx],
@@ -234,6 +292,31 @@ pub async fn kept_figures_equal_a_recomputation_after_every_change(b: Backend) {
         "a village",
     )
     .await;
+    assert!(
+        app.state.kept.kept_from_registry().0 > 0,
+        "answers from the registry are kept"
+    );
+
+    // 5. Another program renames every village and takes the stars of an
+    //    OCOP product straight in the database.
+    exec(&app, "UPDATE villages SET name = name || ' (đổi tên)'").await;
+    exec(&app, "UPDATE products SET ocop_stars = NULL").await;
+    let renamed = assert_kept_is_fresh(
+        &app,
+        &mut [&mut admin, &mut coord, &mut bx],
+        &programs,
+        "villages renamed",
+    )
+    .await;
+    let list = renamed
+        .iter()
+        .find(|(p, _, _)| p == "/api/v1/villages")
+        .map(|(_, _, v)| v.to_string())
+        .unwrap_or_default();
+    assert!(
+        list.contains("(đổi tên)"),
+        "the new names are listed: {list}"
+    );
     app.assert_totals_kept().await;
 }
 
@@ -280,11 +363,70 @@ pub async fn kept_figures_do_not_read_the_tables_that_do_not_count(b: Backend) {
     }
 }
 
-/// Every table but the uncounted ones moves the revision, on both dialects;
-/// the uncounted ones do not.
+/// Every table but the uncounted ones moves the plans' revision, on both
+/// dialects; the uncounted ones do not; the registry's tables, and only they,
+/// move the registry's.
 pub async fn every_counted_table_moves_the_plans_revision(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (tables, triggered): (Vec<String>, Vec<(String, String)>) = match b {
+    let (tables, plans) = triggers(&app, b, "plans").await;
+    let (_, registry) = triggers(&app, b, "registry").await;
+    let events = |triggered: &[(String, String)], table: &str| -> Vec<String> {
+        let mut e: Vec<String> = triggered
+            .iter()
+            .filter(|(t, _)| t == table)
+            .map(|(_, e)| e.trim().to_string())
+            .collect();
+        e.sort();
+        e
+    };
+    let all = ["DELETE", "INSERT", "UPDATE"];
+    let none = Vec::<String>::new();
+    let mut counted = 0;
+    for t in &tables {
+        // SQLite's full-text index keeps its own shadow tables.
+        if t == "_sqlx_migrations" || t == "data_revisions" || t.starts_with("search_fts_") {
+            continue;
+        }
+        if NOT_COUNTED.contains(&t.as_str()) {
+            assert_eq!(events(&plans, t), none, "{t} does not count");
+        } else {
+            assert_eq!(events(&plans, t), all, "{t}");
+            counted += 1;
+        }
+        if REGISTRY.contains(&t.as_str()) {
+            assert_eq!(events(&registry, t), all, "{t} is the registry's");
+        } else {
+            assert_eq!(events(&registry, t), none, "{t} is not the registry's");
+        }
+    }
+    assert!(counted >= 36, "{counted} tables counted");
+    for t in NOT_COUNTED {
+        let here = match b {
+            Backend::Sqlite => *t != "search_index",
+            Backend::Postgres => *t != "search_fts",
+        };
+        assert_eq!(tables.iter().any(|x| x == t), here, "{t} is a table here");
+    }
+    for t in REGISTRY {
+        assert!(
+            NOT_COUNTED.contains(t),
+            "{t}: the registry does not move the plans"
+        );
+    }
+    // And they move: a change to one table, in its transaction.
+    let before = revision(&app).await;
+    let registry_before = registry_revision(&app).await;
+    exec(&app, "UPDATE programs SET title = title").await;
+    assert!(revision(&app).await > before);
+    assert_eq!(registry_revision(&app).await, registry_before);
+    exec(&app, "UPDATE crafts SET name = name").await;
+    assert!(registry_revision(&app).await > registry_before);
+}
+
+/// The tables of the schema, and (table, event) of each trigger that moves
+/// `area`'s revision.
+async fn triggers(app: &TestApp, b: Backend, area: &str) -> (Vec<String>, Vec<(String, String)>) {
+    match b {
         Backend::Sqlite => langnghe_store::with_db!(&app.db, |c| {
             let t = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
@@ -295,9 +437,11 @@ pub async fn every_counted_table_moves_the_plans_revision(b: Backend) {
             .expect("tables");
             let g = sqlx::query_as(
                 "SELECT tbl_name, upper(substr(sql, instr(sql, 'AFTER ') + 6, 6)) FROM sqlite_master \
-                 WHERE type = 'trigger' AND sql LIKE '%UPDATE data_revisions SET n = n + 1%' \
+                 WHERE type = 'trigger' \
+                 AND sql LIKE '%UPDATE data_revisions SET n = n + 1 WHERE area = ''' || $1 || '''%' \
                  ORDER BY 1, 2",
             )
+            .bind(area)
             .fetch_all(c)
             .await
             .expect("triggers");
@@ -314,48 +458,15 @@ pub async fn every_counted_table_moves_the_plans_revision(b: Backend) {
             let g = sqlx::query_as(
                 "SELECT event_object_table::text, event_manipulation::text \
                  FROM information_schema.triggers \
-                 WHERE action_statement = 'EXECUTE FUNCTION plans_revision_moves()' \
+                 WHERE action_statement = 'EXECUTE FUNCTION ' || $1 || '_revision_moves()' \
                  AND action_timing = 'BEFORE' AND action_orientation = 'STATEMENT' \
                  ORDER BY 1, 2",
             )
+            .bind(area)
             .fetch_all(c)
             .await
             .expect("triggers");
             (t, g)
         }),
-    };
-    let events = |table: &str| -> Vec<String> {
-        let mut e: Vec<String> = triggered
-            .iter()
-            .filter(|(t, _)| t == table)
-            .map(|(_, e)| e.trim().to_string())
-            .collect();
-        e.sort();
-        e
-    };
-    let mut counted = 0;
-    for t in &tables {
-        // SQLite's full-text index keeps its own shadow tables.
-        if t == "_sqlx_migrations" || t == "data_revisions" || t.starts_with("search_fts_") {
-            continue;
-        }
-        if NOT_COUNTED.contains(&t.as_str()) {
-            assert_eq!(events(t), Vec::<String>::new(), "{t} does not count");
-        } else {
-            assert_eq!(events(t), ["DELETE", "INSERT", "UPDATE"], "{t}");
-            counted += 1;
-        }
     }
-    assert!(counted >= 36, "{counted} tables counted");
-    for t in NOT_COUNTED {
-        let here = match b {
-            Backend::Sqlite => *t != "search_index",
-            Backend::Postgres => *t != "search_fts",
-        };
-        assert_eq!(tables.iter().any(|x| x == t), here, "{t} is a table here");
-    }
-    // And it moves: a change to one counted table, in its transaction.
-    let before = revision(&app).await;
-    exec(&app, "UPDATE programs SET title = title").await;
-    assert!(revision(&app).await > before);
 }

@@ -1,8 +1,9 @@
-//! The plans' revision (migration 0014): a number that moves on, in the same
-//! transaction, with every committed change to a table the plans' figures are
-//! computed from. A reader that reads it before reading those tables may keep
-//! what it computed under that number: as long as the number has not moved,
-//! a recomputation would give the same figures (web `kept`).
+//! The revisions (migrations 0014 and 0015): numbers that move on, in the
+//! same transaction, with every committed change to the tables they count.
+//! The plans' counts every table but those in [`NOT_COUNTED`]; the registry's
+//! counts the tables in [`REGISTRY`]. A reader that reads them before reading
+//! those tables may keep what it computed under them: as long as they have not
+//! moved, a recomputation would give the same (web `kept`).
 
 use crate::{with_db, Db, Result};
 
@@ -27,6 +28,40 @@ pub const NOT_COUNTED: &[&str] = &[
     "village_crafts",
     "villages",
 ];
+
+/// The registry's tables (migration 0015): each change to one moves the
+/// registry's revision; what is kept from the registry is kept under it and
+/// the plans' revision together.
+pub const REGISTRY: &[&str] = &[
+    "artisans",
+    "crafts",
+    "environment_assessments",
+    "establishments",
+    "products",
+    "village_crafts",
+    "villages",
+];
+
+/// The plans' and the registry's revisions now, read in one statement (one
+/// snapshot: each is at least as new as every change committed before).
+pub async fn both(db: &Db) -> Result<(i64, i64)> {
+    let rows: Vec<(String, i64)> = with_db!(db, |c| sqlx::query_as(
+        "SELECT area, n FROM data_revisions WHERE area IN ('plans', 'registry')"
+    )
+    .fetch_all(c)
+    .await?);
+    let of = |a: &str| rows.iter().find(|r| r.0 == a).map(|r| r.1).unwrap_or(0);
+    Ok((of("plans"), of("registry")))
+}
+
+/// The registry's revision now.
+pub async fn registry(db: &Db) -> Result<i64> {
+    Ok(with_db!(db, |c| sqlx::query_scalar(
+        "SELECT n FROM data_revisions WHERE area = 'registry'"
+    )
+    .fetch_one(c)
+    .await?))
+}
 
 /// The plans' revision now.
 pub async fn plans(db: &Db) -> Result<i64> {

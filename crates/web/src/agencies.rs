@@ -134,12 +134,17 @@ async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<AgencyQuery>,
-) -> AppResult<Json<ListOf<AgencyView>>> {
+) -> AppResult<axum::response::Response> {
     let user = ctx.require(Action::Read)?;
     let f = filter_from(&q)?;
-    let (items, total) = store::list(&state.db, user.scope_unit_id, &f).await?;
-    let items = items.into_iter().map(AgencyView::from).collect();
-    Ok(Json(ListOf { items, total }))
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
+    kept.answer(key, || async {
+        let (items, total) = store::list(&state.db, user.scope_unit_id, &f).await?;
+        let items: Vec<AgencyView> = items.into_iter().map(AgencyView::from).collect();
+        Ok(ListOf { items, total })
+    })
+    .await
 }
 
 async fn list_page(

@@ -191,7 +191,7 @@ async fn kept_dashboard(
     id: &str,
     trend: Trend,
 ) -> AppResult<(Program, Arc<ProgramDashboard>)> {
-    let kept = state.kept.at(&state.db).await?;
+    let kept = state.kept.for_request(&state.db, ctx).await?;
     let (p, within) = readable(state, ctx, id).await?;
     let key = Key::Dashboard {
         program: p.id,
@@ -1330,11 +1330,14 @@ async fn program_summaries(state: &AppState, area: i64) -> AppResult<Vec<Program
     Ok(programs)
 }
 
-async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overview> {
+async fn overview(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &UnitQuery,
+    kept: &crate::kept::At<'_>,
+) -> AppResult<Overview> {
     let u = ctx.user()?;
     let db = &state.db;
-    // The plans' revision before anything the programme figures are computed from.
-    let kept = state.kept.at(db).await?;
     let today = crate::common::today();
     let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
         .await?
@@ -1359,11 +1362,11 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
     };
     let key = Key::Overview { area, today };
     let programs = kept.get(key, || program_summaries(state, area)).await?;
-    let th = langnghe_core::registry::Thresholds::default();
-    let soon = today + time::Duration::days(i64::from(th.ocop_expiring_days));
-    let cutoff = today
-        .replace_year(today.year() - th.env_reassess_years as i32)
-        .unwrap_or(today);
+    let counts = kept
+        .get(Key::RegistryCounts { area, today }, || {
+            registry_counts(db, area, today)
+        })
+        .await?;
     let unit = &asked;
     Ok(Overview {
         unit_id: unit.id,
@@ -1371,10 +1374,29 @@ async fn overview(state: &AppState, ctx: &Ctx, q: &UnitQuery) -> AppResult<Overv
         unit_name: unit.name.clone(),
         limited_to,
         programs: Vec::clone(&programs),
-        villages: views(store::villages_by_status(db, area).await?),
-        ocop: views(store::ocop_by_stars(db, area, today, soon).await?),
-        environment_overdue: store::environment_overdue(db, area, cutoff).await?,
+        villages: counts.0.clone(),
+        ocop: counts.1.clone(),
+        environment_overdue: counts.2,
     })
+}
+
+/// The overview's registry counts of an area: villages by status, OCOP
+/// products by stars (those expiring soon apart), environmental assessments overdue.
+async fn registry_counts(
+    db: &langnghe_store::Db,
+    area: i64,
+    today: time::Date,
+) -> AppResult<(Vec<DashCountView>, Vec<OcopStarsView>, i64)> {
+    let th = langnghe_core::registry::Thresholds::default();
+    let soon = today + time::Duration::days(i64::from(th.ocop_expiring_days));
+    let cutoff = today
+        .replace_year(today.year() - th.env_reassess_years as i32)
+        .unwrap_or(today);
+    Ok((
+        views(store::villages_by_status(db, area).await?),
+        views(store::ocop_by_stars(db, area, today, soon).await?),
+        store::environment_overdue(db, area, cutoff).await?,
+    ))
 }
 
 /// The overview of a province (or the reader's scope): programmes side by
@@ -1386,8 +1408,11 @@ async fn overview_json(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::extract::Query(q): crate::extract::Query<UnitQuery>,
-) -> AppResult<Json<Overview>> {
-    Ok(Json(overview(&state, &ctx, &q).await?))
+) -> AppResult<Response> {
+    // The revisions before anything the overview is computed from.
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = Key::answer(crate::kept::Area::Registry, &ctx)?;
+    kept.answer(key, || overview(&state, &ctx, &q, &kept)).await
 }
 
 async fn overview_page(
@@ -1397,10 +1422,11 @@ async fn overview_page(
 ) -> AppResult<Response> {
     // A unit that cannot be read: the reader's own overview again, with what was
     // typed kept and the error beside the field (422).
-    let (o, errors, status) = match overview(&state, &ctx, &q).await {
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let (o, errors, status) = match overview(&state, &ctx, &q, &kept).await {
         Ok(o) => (o, vec![], StatusCode::OK),
         Err(AppError::Validation(errs)) => (
-            overview(&state, &ctx, &UnitQuery { unit: None }).await?,
+            overview(&state, &ctx, &UnitQuery { unit: None }, &kept).await?,
             errs,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),

@@ -3,7 +3,6 @@
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::extract::Json;
 use crate::i18n::{t, t_args, t_count, Lang};
 use crate::views::render;
 use crate::AppState;
@@ -254,10 +253,15 @@ pub async fn todo_for(state: &AppState, ctx: &Ctx, today: Date) -> AppResult<Vec
 /// returned reports first, then by due date (most overdue first), undated last.
 #[utoipa::path(get, path = "/api/v1/me/todo", tag = "home",
     responses((status = 200, body = Todo), (status = 401)))]
-async fn todo_api(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Todo>> {
-    let items = todo_for(&state, &ctx, crate::common::today()).await?;
-    let total = items.len() as i64;
-    Ok(Json(Todo { items, total }))
+async fn todo_api(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
+    kept.answer(key, || async {
+        let items = todo_for(&state, &ctx, crate::common::today()).await?;
+        let total = items.len() as i64;
+        Ok(Todo { items, total })
+    })
+    .await
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {

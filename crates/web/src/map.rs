@@ -356,12 +356,16 @@ async fn map_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<MapQuery>,
-) -> AppResult<Json<ProvinceMap>> {
+) -> AppResult<axum::response::Response> {
     let user = ctx.require(Action::Read)?;
-    let r = resolve(&state, user.scope_unit_id, &q).await?;
-    Ok(Json(
-        compute(&state, ctx.lang, user.scope_unit_id, &r).await?.map,
-    ))
+    // The map reads the registry, the plans and the geography: kept under both revisions.
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Registry, &ctx)?;
+    kept.answer(key, || async {
+        let r = resolve(&state, user.scope_unit_id, &q).await?;
+        Ok(compute(&state, ctx.lang, user.scope_unit_id, &r).await?.map)
+    })
+    .await
 }
 
 /// A village's point properties.

@@ -72,6 +72,7 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         client_addr,
         via_token: false,
         is_api,
+        revisions: None,
         path_and_query: parts
             .uri
             .path_and_query()
@@ -185,9 +186,10 @@ async fn context_inner(
         .map(|s| s.trim().to_string());
     let outcome = async {
         if let Some(token) = bearer {
-            let (token_id, user) = users::by_token(&state.db, &token)
+            let (token_id, user, revisions) = users::by_token_at(&state.db, &token)
                 .await?
                 .ok_or(AppError::Unauthorized)?;
+            ctx.revisions = Some(revisions);
             // Noted, not written: the last use is recorded off the request path.
             state
                 .usage
@@ -385,4 +387,26 @@ fn retry_after(err: &AppError, res: &mut Response) {
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
+}
+
+/// A read (GET or HEAD) waits for its turn when `reads_at_once` are being
+/// served, first come first served; writes never wait here (their turn is
+/// the database's write lock). Under a burst the reads queue here, not as
+/// hundreds of tasks on two cores, so each is served in about the time it
+/// takes and a write's few statements are not each queued behind them all.
+pub async fn read_turn(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let read = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let _turn = match (&state.reads, read) {
+        // The semaphore is never closed; were it, the read goes without a turn.
+        (Some(s), true) => s.clone().acquire_owned().await.ok(),
+        _ => None,
+    };
+    next.run(req).await
 }

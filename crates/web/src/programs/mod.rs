@@ -86,18 +86,23 @@ async fn list_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ProgramQuery>,
-) -> AppResult<Json<ListOf<ProgramView>>> {
+) -> AppResult<axum::response::Response> {
     let s = scope(&ctx)?;
-    let (items, total) = store::list(
-        &state.db,
-        s,
-        non_empty(&q.q).as_deref(),
-        crate::extract::api_limit(q.limit),
-        crate::extract::api_offset(q.offset),
-    )
-    .await?;
-    let items = items.into_iter().map(ProgramView::from).collect();
-    Ok(Json(ListOf { items, total }))
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
+    kept.answer(key, || async {
+        let (items, total) = store::list(
+            &state.db,
+            s,
+            non_empty(&q.q).as_deref(),
+            crate::extract::api_limit(q.limit),
+            crate::extract::api_offset(q.offset),
+        )
+        .await?;
+        let items: Vec<ProgramView> = items.into_iter().map(ProgramView::from).collect();
+        Ok(ListOf { items, total })
+    })
+    .await
 }
 
 async fn list_page(
@@ -349,14 +354,27 @@ async fn indicator_views(
     responses((status = 200, body = ListOf<IndicatorView>), (status = 404)))]
 async fn indicators_api(
     State(state): State<AppState>,
+    ctx: Ctx,
     Scoped(p): Scoped<Program>,
-) -> AppResult<Json<ListOf<IndicatorView>>> {
-    // A plan read after its end is measured against the milestone of its end, not its vision.
-    let year =
-        langnghe_core::coverage::reference_year(crate::common::today().year(), p.period_end.year());
-    let items = indicator_views(&state, p.id, year).await?;
-    let total = items.len() as i64;
-    Ok(Json(ListOf { items, total }))
+) -> AppResult<axum::response::Response> {
+    // The programme was read (in scope) before the revisions: read again
+    // after them for what the answer is computed from.
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
+    kept.answer(key, || async {
+        let p = store::get(&state.db, scope(&ctx)?, p.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // A plan read after its end is measured against the milestone of its end, not its vision.
+        let year = langnghe_core::coverage::reference_year(
+            crate::common::today().year(),
+            p.period_end.year(),
+        );
+        let items = indicator_views(&state, p.id, year).await?;
+        let total = items.len() as i64;
+        Ok(ListOf { items, total })
+    })
+    .await
 }
 
 /// A task with its lead and coordinating agencies.
@@ -1210,12 +1228,13 @@ async fn summary_document(
         (status = 401), (status = 404)))]
 async fn summary_pdf_api(
     State(state): State<AppState>,
+    ctx: Ctx,
     Scoped(p): Scoped<Program>,
 ) -> AppResult<axum::response::Response> {
     // The document is kept under the plans' revision; the programme was read
     // (to check the reader's scope) before the revision, so the document reads
     // it again after it.
-    let kept = state.kept.at(&state.db).await?;
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
     let key = crate::kept::Key::Summary {
         program: p.id,
         today: crate::common::today(),

@@ -45,13 +45,20 @@ pub async fn list(
     let (mut lq, unit) = super::list_query_unit(state, ctx.lang, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
-            let (items, total, next) = store::list_page(&state.db, &lq).await?;
-            Ok(Json(RegistryPage {
-                items,
-                total,
-                next: next.map(|c| c.encode()),
+            // Read the revisions before the page: the unit the filter names
+            // was read before them, but the geography moves both revisions,
+            // so a unit changed since then is in a key nobody reads again.
+            let kept = state.kept.for_request(&state.db, ctx).await?;
+            let key = crate::kept::Key::answer(crate::kept::Area::Registry, ctx)?;
+            kept.answer(key, || async {
+                let (items, total, next) = store::list_page(&state.db, &lq).await?;
+                Ok(RegistryPage {
+                    items,
+                    total,
+                    next: next.map(|c| c.encode()),
+                })
             })
-            .into_response())
+            .await
         }
         Some(fmt @ ("xlsx" | "csv")) => {
             lq.limit = EXPORT_MAX;

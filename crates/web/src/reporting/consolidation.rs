@@ -844,7 +844,7 @@ async fn load(
         return Err(AppError::Forbidden);
     }
     // The plans' revision before anything the figures are computed from.
-    let kept = state.kept.at(&state.db).await?;
+    let kept = state.kept.for_request(&state.db, ctx).await?;
     let (program, reach) = readable_program(state, ctx, id).await?;
     // The plan's periods (newest first) are read once, for the choice and the figures.
     let plan = kept

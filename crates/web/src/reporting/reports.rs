@@ -54,24 +54,29 @@ pub(super) async fn reports_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
-) -> AppResult<Json<crate::common::ListOf<ReportBody>>> {
+) -> AppResult<Response> {
     let scope = report_scope(&ctx)?;
-    let (filter, _) = filter_of(&state, ctx.lang, &q)
-        .await?
-        .map_err(|e| AppError::Validation(vec![e]))?;
-    let (items, total) = store::list_reports(
-        &state.db,
-        scope,
-        &filter,
-        crate::extract::api_limit(q.limit),
-        crate::extract::api_offset(q.offset),
-    )
-    .await?;
-    let items = items
-        .into_iter()
-        .map(|r| ReportBody::from(crate::views::named_report(ctx.lang, r)))
-        .collect();
-    Ok(Json(crate::common::ListOf { items, total }))
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
+    kept.answer(key, || async {
+        let (filter, _) = filter_of(&state, ctx.lang, &q)
+            .await?
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        let (items, total) = store::list_reports(
+            &state.db,
+            scope,
+            &filter,
+            crate::extract::api_limit(q.limit),
+            crate::extract::api_offset(q.offset),
+        )
+        .await?;
+        let items: Vec<ReportBody> = items
+            .into_iter()
+            .map(|r| ReportBody::from(crate::views::named_report(ctx.lang, r)))
+            .collect();
+        Ok(crate::common::ListOf { items, total })
+    })
+    .await
 }
 
 pub(super) async fn reports_page(
