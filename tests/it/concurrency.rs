@@ -318,14 +318,34 @@ pub async fn concurrent_approvals_keep_period_totals(b: Backend) {
     assert!(app.assert_totals_kept().await >= 1);
 }
 
-/// With one read at a time, forty readers and a writer at once: every read is
-/// served in turn (none refused), the write does not wait for the reads'
-/// turns, and every turn is given back.
-pub async fn reads_take_turns_and_writes_do_not_wait_for_them(b: Backend) {
+/// A request body that never arrives (a sender gone quiet).
+struct Silent;
+
+impl http_body::Body for Silent {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+
+    /// Its size is told, as a `Content-Length` tells it over HTTP.
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(40)
+    }
+}
+
+/// With one request at a time: forty readers at once are all answered in
+/// turn (none refused); with the only turn held, a read and a write wait for
+/// it and are answered once it is given back; a sender whose body has not
+/// arrived holds no turn; no bound at all with 0.
+pub async fn requests_take_turns(b: Backend) {
     let app = TestApp::spawn_with(
         b,
         langnghe_web::WebConfig {
-            reads_at_once: 1,
+            requests_at_once: 1,
             ..langnghe_web::WebConfig::default()
         },
     )
@@ -348,40 +368,61 @@ pub async fn reads_take_turns_and_writes_do_not_wait_for_them(b: Backend) {
         let (path, status) = t.await.expect("reader");
         assert_eq!(status, StatusCode::OK, "{path}");
     }
-    // Every read's turn taken: a write still goes, a read waits for a turn.
-    let turns = app.state.reads.clone().expect("reads are bounded");
+    let turns = app.state.turns.clone().expect("requests are bounded");
+    // A sender gone quiet after its headers: its body never arrives, it takes no turn.
+    let mut q = c.clone();
+    let quiet = tokio::spawn(async move {
+        let req = Request::post("/api/v1/villages")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, "40")
+            .body(axum::body::Body::new(Silent))
+            .expect("request");
+        q.send(req).await.status
+    });
+    // Let it reach the server and wait there for its body.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut r = c.clone();
+    assert_eq!(
+        tokio::time::timeout(std::time::Duration::from_secs(60), r.get("/healthz"))
+            .await
+            .expect("the quiet sender holds no turn")
+            .status,
+        StatusCode::OK
+    );
+    assert!(!quiet.is_finished());
+    quiet.abort();
+    // The only turn held: a read and a write wait for it.
     let held = turns.clone().acquire_owned().await.expect("a turn");
+    let mut r = c.clone();
+    let read = tokio::spawn(async move { r.get("/api/v1/villages").await.status });
     let mut w = c.clone();
-    let write = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
+    let write = tokio::spawn(async move {
         w.json(
             Method::POST,
             "/api/v1/villages",
-            json!({"name": "Làng nghề lượt đọc", "admin_unit_code": "02701",
+            json!({"name": "Làng nghề đến lượt", "admin_unit_code": "02701",
                    "admin_unit_as_of": "2017-01-01", "status": "new"}),
-        ),
-    )
-    .await
-    .expect("the write did not wait for a read's turn");
-    assert_eq!(write.status, StatusCode::CREATED, "{}", write.body);
-    let mut r = c.clone();
-    let read = tokio::spawn(async move { r.get("/api/v1/villages").await.status });
+        )
+        .await
+    });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!read.is_finished(), "a read waits for its turn");
+    assert!(!write.is_finished(), "a write waits for its turn");
     drop(held);
     assert_eq!(read.await.expect("reader"), StatusCode::OK);
-    let turns = app.state.reads.as_ref().expect("reads are bounded");
+    let w = write.await.expect("writer");
+    assert_eq!(w.status, StatusCode::CREATED, "{}", w.body);
     assert_eq!(turns.available_permits(), 1, "every turn given back");
     // No bound at all: 0.
     let free = TestApp::spawn_with(
         b,
         langnghe_web::WebConfig {
-            reads_at_once: 0,
+            requests_at_once: 0,
             ..langnghe_web::WebConfig::default()
         },
     )
     .await;
-    assert!(free.state.reads.is_none());
+    assert!(free.state.turns.is_none());
     let mut c = token_client(&free).await;
     assert_eq!(c.get("/api/v1/villages").await.status, StatusCode::OK);
 }

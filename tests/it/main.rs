@@ -99,7 +99,7 @@ on_both_stores!(
     every_counted_table_moves_the_plans_revision,
     every_output_is_scoped,
     versions_refuse_lost_updates,
-    reads_take_turns_and_writes_do_not_wait_for_them,
+    requests_take_turns,
     concurrent_writers_get_no_server_error,
     wrong_json_types_name_the_field,
     optional_action_bodies_are_objects_or_nothing,

@@ -47,7 +47,7 @@ pub struct Report {
     args: String,
     connections: usize,
     /// The server's bound on reads served at once (0: none).
-    reads_at_once: usize,
+    requests_at_once: usize,
     mixed_connections: usize,
     seconds: f64,
     runs: Vec<RouteRun>,
@@ -65,15 +65,15 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "# Every GET route under load ({})\n\n`{}`\n\n{} connections, {:.0} s a route, real TCP to the server in this process (2 shared cores: client and server on the same cores); the server serves {} reads at once.\n",
+            "# Every GET route under load ({})\n\n`{}`\n\n{} connections, {:.0} s a route, real TCP to the server in this process (2 shared cores: client and server on the same cores); the server serves {} requests at once.\n",
             self.store.name(),
             self.args,
             self.connections,
             self.seconds,
-            if self.reads_at_once == 0 {
+            if self.requests_at_once == 0 {
                 "any number of".to_string()
             } else {
-                format!("at most {}", self.reads_at_once)
+                format!("at most {}", self.requests_at_once)
             }
         );
         let row = |o: &mut String, r: &RouteRun| {
@@ -328,10 +328,10 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         .ok_or_else(|| anyhow!("admin"))?;
     let token = users::create_token(&db, &actor, admin.id, "load").await?;
     let mut config = langnghe_web::WebConfig::default();
-    if let Some(n) = args.reads_at_once {
-        config.reads_at_once = n;
+    if let Some(n) = args.requests_at_once {
+        config.requests_at_once = n;
     }
-    let reads_at_once = config.reads_at_once;
+    let requests_at_once = config.requests_at_once;
     let state = langnghe_web::AppState::new(db.clone(), config)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -342,7 +342,7 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         store: args.store,
         args: std::env::args().collect::<Vec<_>>().join(" "),
         connections: args.connections,
-        reads_at_once,
+        requests_at_once,
         mixed_connections: args.mixed_connections,
         seconds: args.load_seconds,
         runs: vec![],

@@ -217,10 +217,10 @@ pub struct Args {
     /// names `mixed`.
     #[arg(long, value_delimiter = ',')]
     pub routes: Vec<String>,
-    /// Load: the server's bound on reads served at once (0: none) [default: the
+    /// Load: the server's bound on requests served at once (0: none) [default: the
     /// server's, eight a core].
     #[arg(long)]
-    pub reads_at_once: Option<usize>,
+    pub requests_at_once: Option<usize>,
     /// Writers: numbers of concurrent clients, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "2,10,50")]
     pub writers: Vec<usize>,

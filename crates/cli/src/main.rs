@@ -69,10 +69,10 @@ enum Command {
         /// Sender address of the e-mail [default: langnghe@localhost].
         #[arg(long, env = "LANGNGHE_MAIL_FROM")]
         mail_from: Option<String>,
-        /// At most this many reads (GET, HEAD) served at once; the others wait their
-        /// turn in order; 0: no bound [default: eight a core].
-        #[arg(long, env = "LANGNGHE_READS_AT_ONCE")]
-        reads_at_once: Option<usize>,
+        /// At most this many requests served at once; the others wait their turn in
+        /// order (a large upload streams without one); 0: no bound [default: eight a core].
+        #[arg(long, env = "LANGNGHE_REQUESTS_AT_ONCE")]
+        requests_at_once: Option<usize>,
     },
     /// Apply migrations and load the geography, then exit.
     Migrate {
@@ -157,8 +157,8 @@ struct FileConfig {
     mail_from: Option<String>,
     /// Address blocks of the reverse proxy (see `--trusted-proxy`).
     trusted_proxy: Option<Vec<String>>,
-    /// Reads served at once (see `--reads-at-once`).
-    reads_at_once: Option<usize>,
+    /// Requests served at once (see `--requests-at-once`).
+    requests_at_once: Option<usize>,
 }
 
 /// The trusted proxies from the command line/environment, else the config file;
@@ -330,7 +330,7 @@ async fn run(cli: Cli) -> Result<()> {
             trusted_proxy,
             smtp_url,
             mail_from,
-            reads_at_once,
+            requests_at_once,
         } => {
             let file = store.file_config()?;
             let mail = mail_config(smtp_url, mail_from, &file)?;
@@ -357,9 +357,9 @@ async fn run(cli: Cli) -> Result<()> {
                 brand_sub: file.brand_sub.clone().unwrap_or_default(),
                 mail,
                 trusted_proxies,
-                reads_at_once: reads_at_once
-                    .or(file.reads_at_once)
-                    .unwrap_or_else(WebConfig::default_reads_at_once),
+                requests_at_once: requests_at_once
+                    .or(file.requests_at_once)
+                    .unwrap_or_else(WebConfig::default_requests_at_once),
                 ..WebConfig::default()
             };
             if let Some(m) = file.session_idle_minutes {

@@ -72,17 +72,17 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<langnghe_core::auth::Cidr>,
     /// How failed logins slow down a (username, client) pair.
     pub login_throttle: langnghe_core::throttle::Policy,
-    /// At most this many reads (GET and HEAD) are served at once; the others
-    /// wait their turn, first come first served (`middleware::read_turn`).
-    /// 0: no bound.
-    pub reads_at_once: usize,
+    /// At most this many requests are served at once; the others wait their
+    /// turn, first come first served (`middleware::take_turn`; a large upload
+    /// streams without one). 0: no bound.
+    pub requests_at_once: usize,
 }
 
 impl WebConfig {
-    /// Eight reads a core: enough to keep the cores and the database busy,
-    /// few enough that a write's turn on the database is not queued behind
-    /// hundreds of reads (docs/decisions.md, "National scale, fifth step").
-    pub fn default_reads_at_once() -> usize {
+    /// Eight a core: enough to keep the cores and the database busy, few
+    /// enough that a write's statements are not each queued behind hundreds
+    /// of ready requests (docs/decisions.md, "National scale, fifth step").
+    pub fn default_requests_at_once() -> usize {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)
@@ -99,7 +99,7 @@ impl Default for WebConfig {
             mail: None,
             trusted_proxies: Vec::new(),
             login_throttle: langnghe_core::throttle::Policy::default(),
-            reads_at_once: WebConfig::default_reads_at_once(),
+            requests_at_once: WebConfig::default_requests_at_once(),
         }
     }
 }
@@ -120,8 +120,8 @@ pub struct AppState {
     pub documents: Arc<documents::Documents>,
     /// What is kept under the plans' and the registry's revisions (see `kept`).
     pub kept: Arc<kept::Kept>,
-    /// The turns of the reads served at once (`WebConfig::reads_at_once`).
-    pub reads: Option<Arc<tokio::sync::Semaphore>>,
+    /// The turns of the requests served at once (`WebConfig::requests_at_once`).
+    pub turns: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl AppState {
@@ -139,7 +139,7 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> anyhow_like::Result<AppState> {
         let views =
             views::environment().map_err(|e| anyhow_like::Error(format!("templates: {e:#}")))?;
-        let config_reads = config.reads_at_once;
+        let at_once = config.requests_at_once;
         Ok(AppState {
             db,
             views: Arc::new(views),
@@ -150,7 +150,7 @@ impl AppState {
             jobs: Arc::new(Mutex::new(HashMap::new())),
             documents: Arc::new(documents::Documents::default()),
             kept: Arc::new(kept::Kept::default()),
-            reads: (config_reads > 0).then(|| Arc::new(tokio::sync::Semaphore::new(config_reads))),
+            turns: (at_once > 0).then(|| Arc::new(tokio::sync::Semaphore::new(at_once))),
         })
     }
 }
@@ -244,10 +244,10 @@ pub fn app(state: AppState) -> Router {
         )
         // A client's id is kept only when it is 1-64 of [A-Za-z0-9._-]; else ours.
         .layer(axum::middleware::from_fn(middleware::assign_request_id))
-        // Outermost: a read waits for its turn before anything is read for it.
+        // Outermost: a request waits for its turn before anything is read for it.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::read_turn,
+            middleware::take_turn,
         ))
         .with_state(state);
     if secure {

@@ -389,24 +389,48 @@ fn retry_after(err: &AppError, res: &mut Response) {
     }
 }
 
-/// A read (GET or HEAD) waits for its turn when `reads_at_once` are being
-/// served, first come first served; writes never wait here (their turn is
-/// the database's write lock). Under a burst the reads queue here, not as
-/// hundreds of tasks on two cores, so each is served in about the time it
-/// takes and a write's few statements are not each queued behind them all.
-pub async fn read_turn(
+/// Every request but a large upload is served in turns: at most
+/// `requests_at_once` at once, first come first served, so that under a burst the
+/// requests queue here rather than as hundreds of ready tasks on two cores, and
+/// each is then served in about the time it takes (a write's statements are not
+/// each queued behind all the others). A request with a body (up to
+/// [`crate::BODY_LIMIT`], its size told) takes its turn once the
+/// body has arrived, so a slow sender never holds one; a larger or unsized body
+/// (a file, an import) streams without a turn.
+pub async fn take_turn(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let read = matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    let _turn = match (&state.reads, read) {
-        // The semaphore is never closed; were it, the read goes without a turn.
-        (Some(s), true) => s.clone().acquire_owned().await.ok(),
-        _ => None,
+    let Some(turns) = state.turns.clone() else {
+        return next.run(req).await;
     };
+    let bodiless = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let req = if bodiless {
+        req
+    } else {
+        // The size the body is known to have (its `Content-Length`, over HTTP).
+        let told = axum::body::HttpBody::size_hint(req.body())
+            .exact()
+            .and_then(|n| usize::try_from(n).ok());
+        match told {
+            Some(n) if n <= crate::BODY_LIMIT => {
+                let (parts, body) = req.into_parts();
+                match axum::body::to_bytes(body, n).await {
+                    Ok(bytes) => {
+                        axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))
+                    }
+                    // The sender went away or sent more than it said.
+                    Err(_) => return axum::http::StatusCode::BAD_REQUEST.into_response(),
+                }
+            }
+            _ => return next.run(req).await,
+        }
+    };
+    // The semaphore is never closed; were it, the request goes without a turn.
+    let _turn = turns.acquire_owned().await.ok();
     next.run(req).await
 }
