@@ -345,7 +345,7 @@ pub async fn requests_take_turns(b: Backend) {
     let app = TestApp::spawn_with(
         b,
         langnghe_web::WebConfig {
-            requests_at_once: 1,
+            requests_at_once: Some(1),
             ..langnghe_web::WebConfig::default()
         },
     )
@@ -417,7 +417,7 @@ pub async fn requests_take_turns(b: Backend) {
     let free = TestApp::spawn_with(
         b,
         langnghe_web::WebConfig {
-            requests_at_once: 0,
+            requests_at_once: Some(0),
             ..langnghe_web::WebConfig::default()
         },
     )

@@ -327,11 +327,13 @@ pub async fn run(db: Db, args: Args) -> anyhow::Result<Report> {
         .await?
         .ok_or_else(|| anyhow!("admin"))?;
     let token = users::create_token(&db, &actor, admin.id, "load").await?;
-    let mut config = langnghe_web::WebConfig::default();
-    if let Some(n) = args.requests_at_once {
-        config.requests_at_once = n;
-    }
-    let requests_at_once = config.requests_at_once;
+    let config = langnghe_web::WebConfig {
+        requests_at_once: args.requests_at_once,
+        ..langnghe_web::WebConfig::default()
+    };
+    let requests_at_once = args
+        .requests_at_once
+        .unwrap_or_else(|| langnghe_web::WebConfig::default_requests_at_once(db.backend()));
     let state = langnghe_web::AppState::new(db.clone(), config)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -218,7 +218,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     pub routes: Vec<String>,
     /// Load: the server's bound on requests served at once (0: none) [default: the
-    /// server's, eight a core].
+    /// server's, eight a core on SQLite, sixteen on PostgreSQL].
     #[arg(long)]
     pub requests_at_once: Option<usize>,
     /// Writers: numbers of concurrent clients, comma-separated.

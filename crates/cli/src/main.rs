@@ -70,7 +70,8 @@ enum Command {
         #[arg(long, env = "LANGNGHE_MAIL_FROM")]
         mail_from: Option<String>,
         /// At most this many requests served at once; the others wait their turn in
-        /// order (a large upload streams without one); 0: no bound [default: eight a core].
+        /// order (a large upload streams without one); 0: no bound [default: eight a core
+        /// on SQLite, sixteen on PostgreSQL].
         #[arg(long, env = "LANGNGHE_REQUESTS_AT_ONCE")]
         requests_at_once: Option<usize>,
     },
@@ -357,9 +358,7 @@ async fn run(cli: Cli) -> Result<()> {
                 brand_sub: file.brand_sub.clone().unwrap_or_default(),
                 mail,
                 trusted_proxies,
-                requests_at_once: requests_at_once
-                    .or(file.requests_at_once)
-                    .unwrap_or_else(WebConfig::default_requests_at_once),
+                requests_at_once: requests_at_once.or(file.requests_at_once),
                 ..WebConfig::default()
             };
             if let Some(m) = file.session_idle_minutes {

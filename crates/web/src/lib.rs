@@ -74,19 +74,25 @@ pub struct WebConfig {
     pub login_throttle: langnghe_core::throttle::Policy,
     /// At most this many requests are served at once; the others wait their
     /// turn, first come first served (`middleware::take_turn`; a large upload
-    /// streams without one). 0: no bound.
-    pub requests_at_once: usize,
+    /// streams without one). 0: no bound; `None`: the store's default
+    /// ([`WebConfig::default_requests_at_once`]).
+    pub requests_at_once: Option<usize>,
 }
 
 impl WebConfig {
-    /// Eight a core: enough to keep the cores and the database busy, few
-    /// enough that a write's statements are not each queued behind hundreds
-    /// of ready requests (docs/decisions.md, "National scale, fifth step").
-    pub fn default_requests_at_once() -> usize {
-        std::thread::available_parallelism()
+    /// Eight a core on SQLite, sixteen on PostgreSQL (whose requests wait part
+    /// of their time on the server's processes): enough to keep the cores and
+    /// the database busy, few enough that a write's statements are not each
+    /// queued behind hundreds of ready requests (docs/decisions.md, "National
+    /// scale, fifth step").
+    pub fn default_requests_at_once(backend: langnghe_store::Backend) -> usize {
+        let cores = std::thread::available_parallelism()
             .map(|n| n.get())
-            .unwrap_or(2)
-            * 8
+            .unwrap_or(2);
+        match backend {
+            langnghe_store::Backend::Sqlite => cores * 8,
+            langnghe_store::Backend::Postgres => cores * 16,
+        }
     }
 }
 
@@ -99,7 +105,7 @@ impl Default for WebConfig {
             mail: None,
             trusted_proxies: Vec::new(),
             login_throttle: langnghe_core::throttle::Policy::default(),
-            requests_at_once: WebConfig::default_requests_at_once(),
+            requests_at_once: None,
         }
     }
 }
@@ -139,7 +145,9 @@ impl AppState {
     pub fn new(db: Db, config: WebConfig) -> anyhow_like::Result<AppState> {
         let views =
             views::environment().map_err(|e| anyhow_like::Error(format!("templates: {e:#}")))?;
-        let at_once = config.requests_at_once;
+        let at_once = config
+            .requests_at_once
+            .unwrap_or_else(|| WebConfig::default_requests_at_once(db.backend()));
         Ok(AppState {
             db,
             views: Arc::new(views),
