@@ -159,6 +159,9 @@ pub async fn kept_figures_equal_a_recomputation_after_every_change(b: Backend) {
     )
     .await;
     let r0 = revision(&app).await;
+    // Bát Xát's officer reads the province's plan that contains it, kept or not.
+    let path = format!("/api/v1/programs/{plan}/indicators");
+    assert_eq!(bx.get(&path).await.status, StatusCode::OK, "{path}");
 
     // 1. A period opened (late, confirmed).
     let r = coord

@@ -362,7 +362,9 @@ async fn indicators_api(
     let kept = state.kept.for_request(&state.db, &ctx).await?;
     let key = crate::kept::Key::answer(crate::kept::Area::Plans, &ctx)?;
     kept.answer(key, || async {
-        let p = store::get(&state.db, scope(&ctx)?, p.id)
+        // Whole-country reach: the reader's was checked by `Scoped` (a district
+        // reads the plans that contain it too).
+        let p = store::get(&state.db, langnghe_store::geo::COUNTRY_ID, p.id)
             .await?
             .ok_or(AppError::NotFound)?;
         // A plan read after its end is measured against the milestone of its end, not its vision.
