@@ -91,15 +91,17 @@ async fn everything(c: &mut Client, programs: &[i64]) -> Vec<(String, u16, Value
 }
 
 async fn revision(app: &TestApp) -> i64 {
-    langnghe_store::revision::plans(&app.db)
+    langnghe_store::revision::both(&app.db)
         .await
-        .expect("revision")
+        .expect("revisions")
+        .0
 }
 
 async fn registry_revision(app: &TestApp) -> i64 {
-    langnghe_store::revision::registry(&app.db)
+    langnghe_store::revision::both(&app.db)
         .await
-        .expect("registry revision")
+        .expect("revisions")
+        .1
 }
 
 async fn exec(app: &TestApp, sql: &str) {

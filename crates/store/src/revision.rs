@@ -53,21 +53,3 @@ pub async fn both(db: &Db) -> Result<(i64, i64)> {
     let of = |a: &str| rows.iter().find(|r| r.0 == a).map(|r| r.1).unwrap_or(0);
     Ok((of("plans"), of("registry")))
 }
-
-/// The registry's revision now.
-pub async fn registry(db: &Db) -> Result<i64> {
-    Ok(with_db!(db, |c| sqlx::query_scalar(
-        "SELECT n FROM data_revisions WHERE area = 'registry'"
-    )
-    .fetch_one(c)
-    .await?))
-}
-
-/// The plans' revision now.
-pub async fn plans(db: &Db) -> Result<i64> {
-    Ok(with_db!(db, |c| sqlx::query_scalar(
-        "SELECT n FROM data_revisions WHERE area = 'plans'"
-    )
-    .fetch_one(c)
-    .await?))
-}

@@ -42,13 +42,12 @@ pub async fn list(
     q: &RegistryQuery,
 ) -> AppResult<Response> {
     let scope = read_scope(ctx)?;
+    // The revisions before anything a kept page is computed from (the unit
+    // the filter names among it).
+    let kept = state.kept.for_request(&state.db, ctx).await?;
     let (mut lq, unit) = super::list_query_unit(state, ctx.lang, scope, e, q).await?;
     match non_empty(&q.format).as_deref() {
         None | Some("json") => {
-            // Read the revisions before the page: the unit the filter names
-            // was read before them, but the geography moves both revisions,
-            // so a unit changed since then is in a key nobody reads again.
-            let kept = state.kept.for_request(&state.db, ctx).await?;
             let key = crate::kept::Key::answer(crate::kept::Area::Registry, ctx)?;
             kept.answer(key, || async {
                 let (items, total, next) = store::list_page(&state.db, &lq).await?;
