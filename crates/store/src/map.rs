@@ -122,13 +122,24 @@ pub struct Figure {
 /// Rows first, then the provinces containing each row's unit (`CROSS JOIN`
 /// keeps that order on SQLite; PostgreSQL plans it as an ordinary join).
 fn province_of(rows: &str, alias: &str) -> String {
+    format!("FROM {rows} {alias} {}", province_of_join(alias))
+}
+
+/// The joins of [`province_of`] after its first table.
+fn province_of_join(alias: &str) -> String {
     format!(
-        "FROM {rows} {alias} CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
+        "CROSS JOIN admin_unit_cover c CROSS JOIN admin_units p \
          WHERE c.unit_id = {alias}.admin_unit_id AND p.id = c.scope_id AND "
     )
 }
 
 /// Villages per province; `recognised_only`: status recognised or traditional.
+///
+/// Counted per unit first (the village index by unit alone), then each
+/// counted unit's provinces: the walk to the provinces is per unit holding
+/// villages, not per village (a thousand villages in one commune were a
+/// thousand walks, 2,4 ms at ~3.000 villages, most of the mixed workload's
+/// time in the database).
 pub async fn villages(
     db: &Db,
     era: MapEra,
@@ -138,17 +149,23 @@ pub async fn villages(
     let mut sql = Sql::new("");
     sql.push(
         &format!(
-            "SELECT p.code, CAST(COUNT(v.id) AS DOUBLE PRECISION) AS value, CAST(NULL AS DOUBLE PRECISION) AS total \
-             {} p.level = 'province' AND p.era = ? AND {}",
-            province_of("villages", "v"),
+            "SELECT p.code, CAST(SUM(g.n) AS DOUBLE PRECISION) AS value, CAST(NULL AS DOUBLE PRECISION) AS total \
+             FROM (SELECT v.admin_unit_id, COUNT(*) AS n FROM villages v WHERE {}",
             within("v.admin_unit_id", scope_id, "?"),
         ),
-        [Arg::Text(era.as_str().into()), Arg::I64(scope_id)],
+        [Arg::I64(scope_id)],
     );
     if recognised_only {
         sql.push(" AND v.status IN ('recognised', 'traditional')", []);
     }
-    sql.push(" GROUP BY p.code ORDER BY p.code", []);
+    sql.push(
+        &format!(
+            " GROUP BY v.admin_unit_id) g {} p.level = 'province' AND p.era = ? \
+             GROUP BY p.code ORDER BY p.code",
+            province_of_join("g")
+        ),
+        [Arg::Text(era.as_str().into())],
+    );
     fetch_in_written_order(db, &sql).await
 }
 
