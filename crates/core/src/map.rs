@@ -3,7 +3,7 @@
 //! Pure functions; the shapes and the figures come from the store.
 
 /// The administrative structure the provinces are drawn in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MapEra {
     /// 63 provinces, before 1 July 2025.
     Old,

@@ -87,6 +87,12 @@ pub enum Key {
     RegistryCounts { area: i64, today: Date },
     /// A programme's printable summary (the document's model).
     Summary { program: i64, today: Date },
+    /// The map's provinces of an era, and which overlap a scope (the
+    /// geography alone).
+    Provinces {
+        era: langnghe_core::map::MapEra,
+        scope: i64,
+    },
     /// A JSON answer of the API as sent: its path and query, who asks, in
     /// which language, on which day.
     Answer {

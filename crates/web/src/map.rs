@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::extract::{non_empty, Json, Query};
 use crate::i18n::{t, t_args, Lang};
+use crate::kept::{At, Key};
 use crate::views::render;
 use crate::AppState;
 use axum::extract::State;
@@ -55,7 +56,7 @@ struct Resolved {
     program: Option<(i64, String)>,
     indicator: Option<(i64, String)>,
     province: Option<store::Province>,
-    provinces: Vec<store::Province>,
+    provinces: std::sync::Arc<Vec<store::Province>>,
 }
 
 fn parse_id(field: &str, raw: &Option<String>, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -69,7 +70,12 @@ fn parse_id(field: &str, raw: &Option<String>, errors: &mut Vec<FieldError>) -> 
     }
 }
 
-async fn resolve(state: &AppState, scope_id: i64, q: &MapQuery) -> AppResult<Resolved> {
+async fn resolve(
+    state: &AppState,
+    kept: &At<'_>,
+    scope_id: i64,
+    q: &MapQuery,
+) -> AppResult<Resolved> {
     let mut errors = vec![];
     let era = match non_empty(&q.era) {
         None => MapEra::New,
@@ -118,7 +124,16 @@ async fn resolve(state: &AppState, scope_id: i64, q: &MapQuery) -> AppResult<Res
             _ => {}
         }
     }
-    let provinces = store::provinces(&state.db, era, scope_id).await?;
+    // The geography's: kept under the plans' revision, through the registry's work.
+    let provinces = kept
+        .get(
+            Key::Provinces {
+                era,
+                scope: scope_id,
+            },
+            || async { Ok(store::provinces(&state.db, era, scope_id).await?) },
+        )
+        .await?;
     let province = match non_empty(&q.province) {
         None => None,
         Some(code) => match provinces.iter().find(|p| p.code == code) {
@@ -360,9 +375,9 @@ async fn map_api(
     let user = ctx.require(Action::Read)?;
     // The map reads the registry, the plans and the geography: kept under both revisions.
     let kept = state.kept.for_request(&state.db, &ctx).await?;
-    let key = crate::kept::Key::answer(crate::kept::Area::Registry, &ctx)?;
+    let key = Key::answer(crate::kept::Area::Registry, &ctx)?;
     kept.answer(key, || async {
-        let r = resolve(&state, user.scope_unit_id, &q).await?;
+        let r = resolve(&state, &kept, user.scope_unit_id, &q).await?;
         Ok(compute(&state, ctx.lang, user.scope_unit_id, &r).await?.map)
     })
     .await
@@ -497,7 +512,8 @@ async fn villages_api(
     Query(q): Query<MapQuery>,
 ) -> AppResult<Json<VillagePoints>> {
     let user = ctx.require(Action::Read)?;
-    let r = resolve(&state, user.scope_unit_id, &q).await?;
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let r = resolve(&state, &kept, user.scope_unit_id, &q).await?;
     Ok(Json(village_points(&state, user.scope_unit_id, &r).await?))
 }
 
@@ -645,14 +661,16 @@ async fn choices(
 /// (what was typed stays in the form).
 async fn resolve_or_default(
     state: &AppState,
+    kept: &At<'_>,
     scope: i64,
     q: &MapQuery,
 ) -> AppResult<(Resolved, Vec<FieldError>)> {
-    match resolve(state, scope, q).await {
+    match resolve(state, kept, scope, q).await {
         Ok(r) => Ok((r, vec![])),
-        Err(AppError::Validation(errs)) => {
-            Ok((resolve(state, scope, &MapQuery::default()).await?, errs))
-        }
+        Err(AppError::Validation(errs)) => Ok((
+            resolve(state, kept, scope, &MapQuery::default()).await?,
+            errs,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -681,7 +699,7 @@ fn other_era(r: &Resolved) -> Resolved {
         program: r.program.clone(),
         indicator: r.indicator.clone(),
         province: None,
-        provinces: vec![],
+        provinces: Default::default(),
     }
 }
 
@@ -693,7 +711,8 @@ async fn map_page(
     let user = ctx.require(Action::Read)?;
     let scope = user.scope_unit_id;
     let lang = ctx.lang;
-    let (resolved, errors) = resolve_or_default(&state, scope, &q).await?;
+    let kept = state.kept.for_request(&state.db, &ctx).await?;
+    let (resolved, errors) = resolve_or_default(&state, &kept, scope, &q).await?;
     let r = &resolved;
     let computed = compute(&state, lang, scope, r).await?;
     let proj = Projection::fit(computed.bbox.padded(0.03), SVG_WIDTH);
