@@ -639,7 +639,7 @@ pub async fn insert_tx(
         .fetch_one(c)
         .await
         .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?);
-    write_refs(tx, e, id, values).await?;
+    write_refs(tx, e, id, values, true).await?;
     let rec = get_tx(tx, e, id).await?;
     search::index_tx(tx, backend, e, &rec).await?;
     audit::record::<(), _>(
@@ -664,20 +664,24 @@ fn unique_what(e: Entity) -> &'static str {
     }
 }
 
-async fn write_refs(tx: &mut Tx, e: Entity, id: i64, values: &Values) -> Result<()> {
+/// A village's crafts as given; `new`: the village was just inserted, so it
+/// has none to remove.
+async fn write_refs(tx: &mut Tx, e: Entity, id: i64, values: &Values, new: bool) -> Result<()> {
     if e != Entity::Village {
         return Ok(());
     }
     let Some(Val::Ids(ids)) = values.get("crafts") else {
         return Ok(());
     };
-    with_tx!(tx, |c| sqlx::query(
-        "DELETE FROM village_crafts WHERE village_id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await?
-    .rows_affected());
+    if !new {
+        with_tx!(tx, |c| sqlx::query(
+            "DELETE FROM village_crafts WHERE village_id = $1"
+        )
+        .bind(id)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
     let mut ids = ids.clone();
     ids.sort_unstable();
     ids.dedup();
@@ -750,7 +754,7 @@ pub async fn update_in(
         .await
         .map_err(|err| StoreError::from(err).on_unique(unique_what(e)))?
         .rows_affected());
-    write_refs(w.tx(), e, id, values).await?;
+    write_refs(w.tx(), e, id, values, false).await?;
     let after = get_tx(w.tx(), e, id).await?;
     search::index_tx(w.tx(), backend, e, &after).await?;
     w.audit(
