@@ -166,21 +166,31 @@ pub struct ProgramDashboard {
 }
 
 /// The programme for a reader whose scope covers its area (`None`) or lies
-/// inside it (`Some(scope)`); anyone else gets 404.
-async fn readable(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Option<i64>)> {
-    let u = ctx.user()?;
+/// inside it (`Some(scope)`); anyone else gets 404. Kept under the plans'
+/// revision, per scope: the programmes, their documents and agencies and the
+/// geography it is read from all move it.
+pub(crate) async fn readable(
+    state: &AppState,
+    ctx: &Ctx,
+    kept: &crate::kept::At<'_>,
+    id: &str,
+) -> AppResult<(Program, Option<i64>)> {
+    let scope = ctx.user()?.scope_unit_id;
     let id = crate::common::path_id(id)?;
-    if let Some(p) = programs::get(&state.db, u.scope_unit_id, id).await? {
-        return Ok((p, None));
-    }
-    let p = programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {
-        Ok((p, Some(u.scope_unit_id)))
-    } else {
-        Err(AppError::NotFound)
-    }
+    let found = kept
+        .get(Key::Readable { id, scope }, || async {
+            if let Some(p) = programs::get(&state.db, scope, id).await? {
+                return Ok(Some((p, None)));
+            }
+            let Some(p) = programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, id).await?
+            else {
+                return Ok(None);
+            };
+            let within = langnghe_store::geo::covers(&state.db, p.admin_unit_id, scope).await?;
+            Ok(within.then_some((p, Some(scope))))
+        })
+        .await?;
+    Option::clone(&found).ok_or(AppError::NotFound)
 }
 
 /// The programme and its dashboard for this reader: the plans' revision read
@@ -192,7 +202,7 @@ async fn kept_dashboard(
     trend: Trend,
 ) -> AppResult<(Program, Arc<ProgramDashboard>)> {
     let kept = state.kept.for_request(&state.db, ctx).await?;
-    let (p, within) = readable(state, ctx, id).await?;
+    let (p, within) = readable(state, ctx, &kept, id).await?;
     let key = Key::Dashboard {
         program: p.id,
         within,

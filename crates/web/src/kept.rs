@@ -87,6 +87,12 @@ pub enum Key {
     RegistryCounts { area: i64, today: Date },
     /// A programme's printable summary (the document's model).
     Summary { program: i64, today: Date },
+    /// A programme as a scope reaches it (to read, or to change: `within`),
+    /// none when out of reach.
+    Program { id: i64, scope: i64, within: bool },
+    /// A programme as a scope reads its figures: the whole of it, or only
+    /// inside the scope; none when out of reach.
+    Readable { id: i64, scope: i64 },
     /// The map's provinces of an era, and which overlap a scope (the
     /// geography alone).
     Provinces {
@@ -128,10 +134,15 @@ impl Key {
         }
     }
 
-    /// The shelf it is kept on: figures and answers apart, so that many
-    /// readers' answers never push a plan's figures out.
+    /// The shelf it is kept on: figures and what is kept per reader apart
+    /// (answers, programmes and provinces as a scope reaches them), so that
+    /// many readers never push a plan's figures out.
     fn shelf(&self) -> usize {
-        match (self.area(), matches!(self, Key::Answer { .. })) {
+        let per_reader = matches!(
+            self,
+            Key::Answer { .. } | Key::Program { .. } | Key::Readable { .. } | Key::Provinces { .. }
+        );
+        match (self.area(), per_reader) {
             (Area::Plans, false) => 0,
             (Area::Registry, false) => 1,
             (Area::Plans, true) => 2,

@@ -783,20 +783,14 @@ enum Reach {
 /// The programme of a consolidation, for a reader whose scope covers its area
 /// or lies inside it (DESIGN: a user reads every programme whose area contains
 /// their unit); anyone else gets 404, as for the programme itself.
-async fn readable_program(state: &AppState, ctx: &Ctx, id: &str) -> AppResult<(Program, Reach)> {
-    let u = ctx.user()?;
-    let id = crate::common::path_id(id)?;
-    if let Some(p) = programs::get(&state.db, u.scope_unit_id, id).await? {
-        return Ok((p, Reach::Whole));
-    }
-    let p = programs::get(&state.db, langnghe_store::geo::COUNTRY_ID, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if langnghe_store::geo::covers(&state.db, p.admin_unit_id, u.scope_unit_id).await? {
-        Ok((p, Reach::Within(u.scope_unit_id)))
-    } else {
-        Err(AppError::NotFound)
-    }
+async fn readable_program(
+    state: &AppState,
+    ctx: &Ctx,
+    kept: &crate::kept::At<'_>,
+    id: &str,
+) -> AppResult<(Program, Reach)> {
+    let (p, within) = crate::dashboard::readable(state, ctx, kept, id).await?;
+    Ok((p, within.map_or(Reach::Whole, Reach::Within)))
 }
 
 /// The reports of `period` whose unit lies inside `scope`.
@@ -845,7 +839,7 @@ async fn load(
     }
     // The plans' revision before anything the figures are computed from.
     let kept = state.kept.for_request(&state.db, ctx).await?;
-    let (program, reach) = readable_program(state, ctx, id).await?;
+    let (program, reach) = readable_program(state, ctx, &kept, id).await?;
     // The plan's periods (newest first) are read once, for the choice and the figures.
     let plan = kept
         .get(Key::Plan(program.id), || Plan::read(state, program.id))

@@ -125,14 +125,24 @@ fn is_coordinator(ctx: &Ctx) -> bool {
 impl InScope for Program {
     async fn load(state: &AppState, ctx: &Ctx, id: i64, reach: Reach) -> AppResult<Self> {
         let u = ctx.user()?;
-        programs::get_reach(
-            &state.db,
-            u.scope_unit_id,
+        let scope = u.scope_unit_id;
+        // The programmes, the geography and the agencies it is read from move
+        // the plans' revision: kept under it, per scope and reach.
+        let kept = state.kept.for_request(&state.db, ctx).await?;
+        let key = crate::kept::Key::Program {
             id,
-            crate::scoped::store_reach(reach),
-        )
-        .await?
-        .ok_or(AppError::NotFound)
+            scope,
+            within: reach == Reach::Change,
+        };
+        let found = kept
+            .get(key, || async {
+                Ok(
+                    programs::get_reach(&state.db, scope, id, crate::scoped::store_reach(reach))
+                        .await?,
+                )
+            })
+            .await?;
+        Option::clone(&found).ok_or(AppError::NotFound)
     }
 }
 
