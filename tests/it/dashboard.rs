@@ -334,6 +334,38 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
         assert!(o[key].is_array(), "{key}: {o}");
     }
     assert!(o["environment_overdue"].is_i64(), "{o}");
+    // The registry's counts (one statement) are what the registry's lists say.
+    let mut statuses = 0;
+    for v in o["villages"].as_array().expect("villages") {
+        let listed = api(
+            &mut coord,
+            &format!(
+                "/api/v1/villages?status={}&limit=1",
+                v["key"].as_str().expect("key")
+            ),
+        )
+        .await;
+        assert_eq!(listed["total"], v["count"], "{v}");
+        statuses += 1;
+    }
+    assert!(statuses > 0, "the demo has villages: {o}");
+    for p in o["ocop"].as_array().expect("ocop") {
+        let stars = p["stars"].as_str().expect("stars");
+        let listed = api(
+            &mut coord,
+            &format!("/api/v1/products?ocop_stars={stars}&limit=1"),
+        )
+        .await;
+        assert_eq!(listed["total"], p["products"], "{p}");
+        for (status, n) in [("expired", &p["expired"]), ("expiring", &p["expiring"])] {
+            let listed = api(
+                &mut coord,
+                &format!("/api/v1/products?ocop_stars={stars}&ocop_status={status}&limit=1"),
+            )
+            .await;
+            assert_eq!(&listed["total"], n, "{status}: {p}");
+        }
+    }
     assert_eq!(o["limited_to"], Value::Null);
     let province_code = o["unit_code"].as_str().expect("code").to_string();
 

@@ -123,18 +123,6 @@ pub struct DashCount {
     pub count: i64,
 }
 
-/// Craft villages of the area by status.
-pub async fn villages_by_status(db: &Db, area: i64) -> Result<Vec<DashCount>> {
-    let q = format!(
-        "SELECT status AS key, COUNT(*) AS count FROM villages WHERE {} GROUP BY status ORDER BY status",
-        within("admin_unit_id", area, "$1")
-    );
-    Ok(with_db!(db, |c| sqlx::query_as::<_, DashCount>(&q)
-        .bind(area)
-        .fetch_all(c)
-        .await?))
-}
-
 /// OCOP products of the area per star rating, with how many certificates
 /// have expired and how many expire soon (by `soon`).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -145,34 +133,74 @@ pub struct OcopStars {
     pub expiring: i64,
 }
 
-pub async fn ocop_by_stars(db: &Db, area: i64, today: Date, soon: Date) -> Result<Vec<OcopStars>> {
+/// The registry's counts of an area, as the overview shows them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegistryCounts {
+    /// Craft villages by status.
+    pub villages: Vec<DashCount>,
+    /// OCOP products by stars.
+    pub ocop: Vec<OcopStars>,
+    /// Villages whose latest environmental assessment is older than the cutoff.
+    pub environment_overdue: i64,
+}
+
+/// One line of [`registry_counts`]: which count, its key and up to three numbers.
+#[derive(sqlx::FromRow)]
+struct CountLine {
+    part: String,
+    key: Option<String>,
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+/// The registry's counts of an area in one statement: villages by status,
+/// OCOP products by stars (expired before `today`, expiring by `soon`), and
+/// villages last assessed before `cutoff`.
+pub async fn registry_counts(
+    db: &Db,
+    area: i64,
+    today: Date,
+    soon: Date,
+    cutoff: Date,
+) -> Result<RegistryCounts> {
+    let w = within("admin_unit_id", area, "$1");
     let q = format!(
-        "SELECT ocop_stars AS stars, COUNT(*) AS products, \
-         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expired, \
-         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on >= $2 AND ocop_expires_on <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS expiring \
-         FROM products WHERE {} AND ocop_stars IS NOT NULL GROUP BY ocop_stars ORDER BY ocop_stars",
-        within("admin_unit_id", area, "$1")
+        "SELECT 'v' AS part, status AS key, COUNT(*) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c \
+         FROM villages WHERE {w} GROUP BY status \
+         UNION ALL \
+         SELECT 'p', ocop_stars, COUNT(*), \
+         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on < $2 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN ocop_expires_on >= $2 AND ocop_expires_on <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM products WHERE {w} AND ocop_stars IS NOT NULL GROUP BY ocop_stars \
+         UNION ALL \
+         SELECT 'e', NULL, COUNT(*), CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM \
+         (SELECT village_id FROM environment_assessments WHERE {w} \
+          GROUP BY village_id HAVING MAX(assessed_on) < $4) x \
+         ORDER BY 1, 2"
     );
-    Ok(with_db!(db, |c| sqlx::query_as::<_, OcopStars>(&q)
+    let lines = with_db!(db, |c| sqlx::query_as::<_, CountLine>(&q)
         .bind(area)
         .bind(today)
         .bind(soon)
-        .fetch_all(c)
-        .await?))
-}
-
-/// Villages of the area whose latest environmental assessment is older than `cutoff`.
-pub async fn environment_overdue(db: &Db, area: i64, cutoff: Date) -> Result<i64> {
-    let q = format!(
-        "SELECT COUNT(*) FROM (SELECT village_id FROM environment_assessments WHERE {} \
-         GROUP BY village_id HAVING MAX(assessed_on) < $2) x",
-        within("admin_unit_id", area, "$1")
-    );
-    Ok(with_db!(db, |c| sqlx::query_scalar::<_, i64>(&q)
-        .bind(area)
         .bind(cutoff)
-        .fetch_one(c)
-        .await?))
+        .fetch_all(c)
+        .await?);
+    let mut out = RegistryCounts::default();
+    for l in lines {
+        match (l.part.as_str(), l.key) {
+            ("v", Some(key)) => out.villages.push(DashCount { key, count: l.a }),
+            ("p", Some(stars)) => out.ocop.push(OcopStars {
+                stars,
+                products: l.a,
+                expired: l.b,
+                expiring: l.c,
+            }),
+            ("e", _) => out.environment_overdue = l.a,
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Reporting in the latest period of a programme, counting only the units in the area.

@@ -1402,10 +1402,11 @@ async fn registry_counts(
     let cutoff = today
         .replace_year(today.year() - th.env_reassess_years as i32)
         .unwrap_or(today);
+    let counts = store::registry_counts(db, area, today, soon, cutoff).await?;
     Ok((
-        views(store::villages_by_status(db, area).await?),
-        views(store::ocop_by_stars(db, area, today, soon).await?),
-        store::environment_overdue(db, area, cutoff).await?,
+        views(counts.villages),
+        views(counts.ocop),
+        counts.environment_overdue,
     ))
 }
 
