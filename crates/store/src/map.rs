@@ -181,9 +181,9 @@ pub async fn villages(
 async fn fetch_in_written_order<T: crate::Row>(db: &Db, sql: &Sql) -> Result<Vec<T>> {
     match db {
         Db::Pg(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SET LOCAL join_collapse_limit = 1")
-                .execute(&mut *tx)
+            // One round trip for both.
+            let mut tx = pool
+                .begin_with("BEGIN; SET LOCAL join_collapse_limit = 1")
                 .await?;
             let rows = crate::bind_args!(sqlx::query_as::<_, T>(&sql.text), sql.args)
                 .fetch_all(&mut *tx)
