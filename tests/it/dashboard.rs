@@ -302,6 +302,25 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
         .user("dieu.phoi", "coordinator", "lc-so-nnptnt", "15")
         .await;
     let program = lao_cai_plan(&mut coord).await;
+    // Two OCOP products in Lào Cai, one expired and one expiring soon, for the
+    // overview's counts by stars.
+    let mut admin = app.admin().await;
+    let today = langnghe_web::common::today();
+    for (name, unit, score, days) in [
+        ("Rượu San Lùng", "02740", 65, 37 * 31),
+        ("Hương Kíp Tước", "02680", 91, 36 * 30 + 10),
+    ] {
+        let certified = (today - time::Duration::days(days)).to_string();
+        let r = admin
+            .json(
+                Method::POST,
+                "/api/v1/products",
+                json!({"name": name, "admin_unit_code": unit, "admin_unit_as_of": "2017-01-01",
+                       "ocop_score": score, "ocop_certified_on": certified}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
     let o = api(&mut coord, "/api/v1/dashboard").await;
     let ids: Vec<i64> = o["programs"]
         .as_array()
@@ -349,7 +368,12 @@ pub async fn province_overview_is_scoped_both_ways(b: Backend) {
         statuses += 1;
     }
     assert!(statuses > 0, "the demo has villages: {o}");
-    for p in o["ocop"].as_array().expect("ocop") {
+    let ocop = o["ocop"].as_array().expect("ocop");
+    let stars: Vec<&str> = ocop.iter().filter_map(|p| p["stars"].as_str()).collect();
+    assert_eq!(stars, ["3", "5"], "{o}");
+    let sum = |k: &str| ocop.iter().filter_map(|p| p[k].as_i64()).sum::<i64>();
+    assert_eq!((sum("expired"), sum("expiring")), (1, 1), "{o}");
+    for p in ocop {
         let stars = p["stars"].as_str().expect("stars");
         let listed = api(
             &mut coord,
