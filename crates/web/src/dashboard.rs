@@ -1349,9 +1349,14 @@ async fn overview(
     let u = ctx.user()?;
     let db = &state.db;
     let today = crate::common::today();
-    let scope = langnghe_store::geo::by_id(db, u.scope_unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The geography's: kept under the plans' revision.
+    let scope_id = u.scope_unit_id;
+    let scope = kept
+        .get(Key::Unit(scope_id), || async {
+            Ok(langnghe_store::geo::by_id(db, scope_id).await?)
+        })
+        .await?;
+    let scope = Option::clone(&scope).ok_or(AppError::NotFound)?;
     let asked = match q.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => scope.clone(),
         // A code or a name, as every place filter reads it (ambiguous: 422 with
@@ -1363,13 +1368,14 @@ async fn overview(
     };
     // Scope both ways: a unit inside the reader's scope, or one above it (the
     // province of a district officer: its programmes, the officer's figures).
-    let (area, limited_to) = if langnghe_store::geo::covers(db, scope.id, asked.id).await? {
-        (asked.id, None)
-    } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
-        (scope.id, Some(scope.name.clone()))
-    } else {
-        return Err(AppError::NotFound);
-    };
+    let (area, limited_to) =
+        if asked.id == scope.id || langnghe_store::geo::covers(db, scope.id, asked.id).await? {
+            (asked.id, None)
+        } else if langnghe_store::geo::covers(db, asked.id, scope.id).await? {
+            (scope.id, Some(scope.name.clone()))
+        } else {
+            return Err(AppError::NotFound);
+        };
     let key = Key::Overview { area, today };
     let programs = kept.get(key, || program_summaries(state, area)).await?;
     let counts = kept

@@ -93,6 +93,8 @@ pub enum Key {
     /// A programme as a scope reads its figures: the whole of it, or only
     /// inside the scope; none when out of reach.
     Readable { id: i64, scope: i64 },
+    /// An administrative unit by id.
+    Unit(i64),
     /// The map's provinces of an era, and which overlap a scope (the
     /// geography alone).
     Provinces {
