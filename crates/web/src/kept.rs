@@ -95,6 +95,14 @@ pub enum Key {
     Readable { id: i64, scope: i64 },
     /// An administrative unit by id.
     Unit(i64),
+    /// A unit named by code (as of a date) for a record of a scope: found in
+    /// it, outside it, ambiguous or unknown (the candidates labelled in `lang`).
+    UnitLookup {
+        code: String,
+        as_of: Option<Date>,
+        scope: i64,
+        lang: Lang,
+    },
     /// The map's provinces of an era, and which overlap a scope (the
     /// geography alone).
     Provinces {

@@ -379,7 +379,10 @@ pub async fn create(
 ) -> AppResult<Record> {
     let scope = edit_scope(ctx)?;
     json_types(e, input)?;
-    let mut lookup = super::validate::DbLookup::new(&state.db, scope).with_lang(ctx.lang);
+    let kept = state.kept.for_request(&state.db, ctx).await?;
+    let mut lookup = super::validate::DbLookup::new(&state.db, scope)
+        .with_lang(ctx.lang)
+        .with_kept(&kept);
     let values = super::validate::validate(e, input, &mut lookup, false)
         .await
         .map_err(AppError::Validation)?;

@@ -386,6 +386,9 @@ pub struct DbLookup<'a> {
     /// Language of the candidate labels in an "ambiguous place" error.
     pub lang: Lang,
     records: HashMap<(Entity, i64), bool>,
+    /// What is kept under the records' revisions: a unit found by code and
+    /// checked against the scope is the geography's alone.
+    kept: Option<&'a crate::kept::At<'a>>,
 }
 
 impl<'a> DbLookup<'a> {
@@ -397,7 +400,15 @@ impl<'a> DbLookup<'a> {
             units: HashMap::new(),
             records: HashMap::new(),
             lang: Lang::Vi,
+            kept: None,
         }
+    }
+
+    /// The same lookup, finding units through what is kept under the plans'
+    /// revision (the request read it before anything else).
+    pub fn with_kept(mut self, kept: &'a crate::kept::At<'a>) -> Self {
+        self.kept = Some(kept);
+        self
     }
 
     /// The same lookup, labelling candidates in `lang`.
@@ -413,15 +424,38 @@ impl Lookup for DbLookup<'_> {
         if let Some(r) = self.units.get(&key) {
             return r.clone();
         }
-        let r = match crate::places::find(self.db, self.lang, code, None, as_of).await {
-            Ok(crate::places::Found::Unit(u)) => {
-                match langnghe_store::geo::covers(self.db, self.scope_id, u.id).await {
-                    Ok(true) => UnitLookup::Found(u.id),
-                    _ => UnitLookup::OutOfScope,
+        let (db, lang, scope) = (self.db, self.lang, self.scope_id);
+        // A database error is not an answer: it is not kept, and this
+        // request reads the unit as unknown (as before there was a kept one).
+        let find = || async move {
+            Ok::<_, crate::error::AppError>(
+                match crate::places::find(db, lang, code, None, as_of).await? {
+                    crate::places::Found::Unit(u) => {
+                        if langnghe_store::geo::covers(db, scope, u.id).await? {
+                            UnitLookup::Found(u.id)
+                        } else {
+                            UnitLookup::OutOfScope
+                        }
+                    }
+                    crate::places::Found::Ambiguous(l) => UnitLookup::Ambiguous(l),
+                    crate::places::Found::Unknown => UnitLookup::Unknown,
+                },
+            )
+        };
+        let r = match self.kept {
+            Some(kept) => {
+                let key = crate::kept::Key::UnitLookup {
+                    code: code.to_string(),
+                    as_of,
+                    scope,
+                    lang,
+                };
+                match kept.get(key, find).await {
+                    Ok(r) => UnitLookup::clone(&r),
+                    Err(_) => UnitLookup::Unknown,
                 }
             }
-            Ok(crate::places::Found::Ambiguous(l)) => UnitLookup::Ambiguous(l),
-            _ => UnitLookup::Unknown,
+            None => find().await.unwrap_or(UnitLookup::Unknown),
         };
         self.units.insert(key, r.clone());
         r
