@@ -381,45 +381,42 @@ pub async fn registry_revision_moves_at_commit(b: Backend) {
          ('rev-b', 'Rev B', 'other', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
     )
     .await;
-    let touch = |k: &str| format!("UPDATE crafts SET name = name WHERE key = '{k}'");
+    // A change to one craft inside an open transaction, on either dialect.
+    macro_rules! touch {
+        ($tx:expr, $key:literal) => {
+            sqlx::query(concat!(
+                "UPDATE crafts SET name = name WHERE key = '",
+                $key,
+                "'"
+            ))
+            .execute(&mut *$tx)
+            .await
+            .expect("touch")
+        };
+    }
     match &app.db {
         langnghe_store::Db::Sqlite(_, w) => {
             let r0 = registry_revision(&app).await;
             let mut tx = w.begin().await.expect("begin");
-            sqlx::query(&touch("rev-a"))
-                .execute(&mut *tx)
-                .await
-                .expect("touch");
+            touch!(tx, "rev-a");
             tx.rollback().await.expect("rollback");
             assert_eq!(registry_revision(&app).await, r0, "rolled back: not moved");
             let mut tx = w.begin().await.expect("begin");
-            sqlx::query(&touch("rev-a"))
-                .execute(&mut *tx)
-                .await
-                .expect("touch");
+            touch!(tx, "rev-a");
             tx.commit().await.expect("commit");
             assert!(registry_revision(&app).await > r0, "committed: moved");
         }
         langnghe_store::Db::Pg(pool) => {
             let r0 = registry_revision(&app).await;
             let mut tx = pool.begin().await.expect("begin");
-            sqlx::query(&touch("rev-a"))
-                .execute(&mut *tx)
-                .await
-                .expect("touch");
+            touch!(tx, "rev-a");
             tx.rollback().await.expect("rollback");
             assert_eq!(registry_revision(&app).await, r0, "rolled back: not moved");
 
             // The first writer changes twice and stays open.
             let mut first = pool.begin().await.expect("begin");
-            sqlx::query(&touch("rev-a"))
-                .execute(&mut *first)
-                .await
-                .expect("touch");
-            sqlx::query(&touch("rev-a"))
-                .execute(&mut *first)
-                .await
-                .expect("touch");
+            touch!(first, "rev-a");
+            touch!(first, "rev-a");
             assert_eq!(
                 registry_revision(&app).await,
                 r0,
@@ -428,10 +425,7 @@ pub async fn registry_revision_moves_at_commit(b: Backend) {
             // The second does not wait for it.
             let second = async {
                 let mut tx = pool.begin().await.expect("begin");
-                sqlx::query(&touch("rev-b"))
-                    .execute(&mut *tx)
-                    .await
-                    .expect("touch");
+                touch!(tx, "rev-b");
                 tx.commit().await.expect("commit");
             };
             tokio::time::timeout(std::time::Duration::from_secs(5), second)
