@@ -9,7 +9,7 @@
 use crate::{api, lao_cai_plan};
 use http::{Method, StatusCode};
 use langnghe_it::{Backend, Client, TestApp};
-use langnghe_store::revision::{NOT_COUNTED, REGISTRY};
+use langnghe_store::revision::{Revisions, Shared, NOT_COUNTED, REGISTRY, TOKENS};
 use serde_json::{json, Value};
 
 /// What is kept from the registry (with the geography and the plans): the
@@ -458,6 +458,7 @@ pub async fn every_counted_table_moves_the_plans_revision(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (tables, plans) = triggers(&app, b, "plans").await;
     let (_, registry) = triggers(&app, b, "registry").await;
+    let (_, tokens) = triggers(&app, b, "tokens").await;
     let events = |triggered: &[(String, String)], table: &str| -> Vec<String> {
         let mut e: Vec<String> = triggered
             .iter()
@@ -490,6 +491,11 @@ pub async fn every_counted_table_moves_the_plans_revision(b: Backend) {
             assert_eq!(events(&registry, t), all, "{t} is the registry's");
         } else {
             assert_eq!(events(&registry, t), none, "{t} is not the registry's");
+        }
+        if TOKENS.contains(&t.as_str()) {
+            assert_eq!(events(&tokens, t), all, "{t} moves the tokens'");
+        } else {
+            assert_eq!(events(&tokens, t), none, "{t} does not move the tokens'");
         }
     }
     assert!(counted >= 36, "{counted} tables counted");
@@ -562,4 +568,74 @@ async fn triggers(app: &TestApp, b: Backend, area: &str) -> (Vec<String>, Vec<(S
             (t, g)
         }),
     }
+}
+
+async fn revisions(app: &TestApp) -> Revisions {
+    langnghe_store::revision::all(&app.db)
+        .await
+        .expect("revisions")
+}
+
+/// Requests that ask for the revisions at the same time share one read
+/// (store `revision::Shared`), and each still gets revisions at least as new
+/// as every change committed before it asked.
+pub async fn revisions_are_read_once_for_requests_at_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let shared = Shared::default();
+    let mut made = 0;
+    for round in 0..10 {
+        exec(&app, "UPDATE programs SET title = title").await;
+        exec(&app, "UPDATE crafts SET name = name").await;
+        let committed = revisions(&app).await;
+        let reads = shared.reads();
+        let got = futures_util::future::join_all((0..20).map(|_| shared.read(&app.db))).await;
+        for r in got {
+            let r = r.expect("read");
+            assert!(
+                r.plans >= committed.plans && r.registry >= committed.registry,
+                "round {round}: {r:?} older than {committed:?}"
+            );
+        }
+        assert!(shared.reads() > reads, "round {round}: read");
+        made += shared.reads() - reads;
+    }
+    // Two reads a round when every caller asks in the first poll; tokio's
+    // budget a poll may leave some callers to the next read.
+    assert!(made <= 100, "200 callers, 20 at once: {made} reads");
+    // One after another: a read each, each after the change before it.
+    for _ in 0..3 {
+        exec(&app, "UPDATE programs SET title = title").await;
+        let committed = revisions(&app).await;
+        let reads = shared.reads();
+        assert_eq!(shared.read(&app.db).await.expect("read"), committed);
+        assert_eq!(shared.reads(), reads + 1);
+    }
+    // Through the server: requests at once share reads.
+    let admin = langnghe_store::users::by_username(&app.db, "admin")
+        .await
+        .expect("q")
+        .expect("admin");
+    let token = langnghe_store::users::create_token(
+        &app.db,
+        &langnghe_store::audit::Actor::system("test"),
+        admin.id,
+        "t",
+    )
+    .await
+    .expect("token");
+    let reads = app.state.kept.revision_reads();
+    let mut clients: Vec<Client> = (0..16)
+        .map(|_| {
+            let mut c = app.client();
+            c.bearer = Some(token.clone());
+            c
+        })
+        .collect();
+    let answers =
+        futures_util::future::join_all(clients.iter_mut().map(|c| c.get("/api/v1/me"))).await;
+    for a in answers {
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let made = app.state.kept.revision_reads() - reads;
+    assert!((1..16).contains(&made), "16 requests at once, {made} reads");
 }

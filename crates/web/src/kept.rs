@@ -190,6 +190,8 @@ struct Inner {
 #[derive(Default)]
 pub struct Kept {
     inner: Mutex<Inner>,
+    /// The revisions, read once for the requests that ask at the same time.
+    revisions: langnghe_store::revision::Shared,
 }
 
 /// What is kept as of the revisions one request read before anything else.
@@ -207,15 +209,26 @@ impl Kept {
     /// Read the revisions: call before reading anything what is kept is
     /// computed from, so that what is computed is at least as new as them.
     pub async fn at<'a>(&'a self, db: &Db) -> AppResult<At<'a>> {
-        let revisions = langnghe_store::revision::both(db).await?;
+        let r = self.revisions(db).await?;
         Ok(At {
             kept: self,
-            revisions,
+            revisions: (r.plans, r.registry),
         })
     }
 
-    /// As [`Kept::at`], with the revisions read with the caller's token when
-    /// they were (one statement fewer a request).
+    /// Every revision, read after this call began: with the requests that
+    /// ask at the same time (store `revision::Shared`).
+    pub async fn revisions(&self, db: &Db) -> AppResult<langnghe_store::revision::Revisions> {
+        Ok(self.revisions.read(db).await?)
+    }
+
+    /// How many statements have read the revisions so far.
+    pub fn revision_reads(&self) -> u64 {
+        self.revisions.reads()
+    }
+
+    /// As [`Kept::at`], with the revisions the request read to let its
+    /// token in when it did.
     pub async fn for_request<'a>(&'a self, db: &Db, ctx: &Ctx) -> AppResult<At<'a>> {
         match ctx.revisions {
             Some(revisions) => Ok(At {
