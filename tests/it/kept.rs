@@ -576,6 +576,83 @@ async fn revisions(app: &TestApp) -> Revisions {
         .expect("revisions")
 }
 
+/// What a token lets in is kept under the tokens' and the plans' revisions
+/// (web `tokens`, migration 0017): a token's time of use keeps it; an
+/// account changed or a token revoked by another program writing to the
+/// database is seen by the next request.
+pub async fn tokens_are_kept_under_their_revisions(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let admin = langnghe_store::users::by_username(&app.db, "admin")
+        .await
+        .expect("q")
+        .expect("admin");
+    let actor = langnghe_store::audit::Actor::system("test");
+    let token = langnghe_store::users::create_token(&app.db, &actor, admin.id, "t")
+        .await
+        .expect("token");
+    let other = langnghe_store::users::create_token(&app.db, &actor, admin.id, "u")
+        .await
+        .expect("token");
+    let mut c = app.client();
+    c.bearer = Some(token);
+    let me = c.get("/api/v1/me").await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.json()["lang"], "vi");
+    assert_eq!(app.state.tokens.len(), 1, "kept");
+    let mut w = app.client();
+    w.bearer = Some("not-a-token".into());
+    assert_eq!(w.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.state.tokens.len(), 1, "a wrong token is not kept");
+
+    // The time of use is written without moving a revision: still kept.
+    let before = revisions(&app).await;
+    app.state.flush_usage().await.expect("flush");
+    assert_eq!(revisions(&app).await, before, "use moves nothing");
+    assert_eq!(c.get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(app.state.tokens.len(), 1);
+
+    // The account changed by another program: the next request sees it.
+    exec(
+        &app,
+        "UPDATE users SET lang = 'en', version = version + 1 WHERE username = 'admin'",
+    )
+    .await;
+    let after = revisions(&app).await;
+    assert!(after.plans > before.plans, "an account moves the plans'");
+    let me = c.get("/api/v1/me").await;
+    assert_eq!(me.json()["lang"], "en", "{}", me.body);
+
+    // Another token of the account revoked: only the tokens' revision moves;
+    // this token still lets in, that one no longer.
+    let mut o = app.client();
+    o.bearer = Some(other.clone());
+    assert_eq!(o.get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(app.state.tokens.len(), 2);
+    let hash = langnghe_store::users::token_hash(&other);
+    exec(
+        &app,
+        &format!("UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE token_hash = '{hash}'"),
+    )
+    .await;
+    let revoked = revisions(&app).await;
+    assert!(revoked.tokens > after.tokens, "a revoked token moves the tokens'");
+    assert_eq!(
+        (revoked.plans, revoked.registry),
+        (after.plans, after.registry)
+    );
+    assert_eq!(o.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(c.get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(app.state.tokens.len(), 1, "the revoked token is not kept");
+
+    // The account deactivated by another program: refused.
+    exec(
+        &app,
+        "UPDATE users SET active = FALSE, version = version + 1 WHERE username = 'admin'",
+    )
+    .await;
+    assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
 /// Requests that ask for the revisions at the same time share one read
 /// (store `revision::Shared`), and each still gets revisions at least as new
 /// as every change committed before it asked.

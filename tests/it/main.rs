@@ -98,6 +98,7 @@ on_both_stores!(
     kept_figures_do_not_read_the_tables_that_do_not_count,
     every_counted_table_moves_the_plans_revision,
     registry_revision_moves_at_commit,
+    tokens_are_kept_under_their_revisions,
     revisions_are_read_once_for_requests_at_once,
     every_output_is_scoped,
     versions_refuse_lost_updates,

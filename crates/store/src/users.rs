@@ -380,20 +380,9 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
 /// use is recorded later, off the request path ([`record_token_use`]), so a
 /// request made with a token never waits behind a writer.
 pub async fn by_token(db: &Db, token: &str) -> Result<Option<(i64, User)>> {
-    Ok(by_token_at(db, token)
-        .await?
-        .map(|(id, user, _)| (id, user)))
-}
-
-/// A token's id with its user and the plans' and registry's revisions
-/// (`revision::both`), read in one statement: every API request asks this
-/// first, so what it keeps is read under revisions read before anything else.
-pub async fn by_token_at(db: &Db, token: &str) -> Result<Option<(i64, User, (i64, i64))>> {
     #[derive(sqlx::FromRow)]
     struct TokenUser {
         token_id: i64,
-        plans_revision: i64,
-        registry_revision: i64,
         #[sqlx(flatten)]
         user: User,
     }
@@ -401,13 +390,7 @@ pub async fn by_token_at(db: &Db, token: &str) -> Result<Option<(i64, User, (i64
         format!(
             "{} JOIN api_tokens t ON t.user_id = us.id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND us.active = TRUE",
-            SELECT.replacen(
-                "SELECT ",
-                "SELECT t.id AS token_id, \
-                 (SELECT n FROM data_revisions WHERE area = 'plans') AS plans_revision, \
-                 (SELECT n FROM data_revisions WHERE area = 'registry') AS registry_revision, ",
-                1
-            )
+            SELECT.replacen("SELECT ", "SELECT t.id AS token_id, ", 1)
         )
     });
     let hash = token_hash(token);
@@ -415,7 +398,7 @@ pub async fn by_token_at(db: &Db, token: &str) -> Result<Option<(i64, User, (i64
         .bind(&hash)
         .fetch_optional(c)
         .await?);
-    Ok(row.map(|r| (r.token_id, r.user, (r.plans_revision, r.registry_revision))))
+    Ok(row.map(|r| (r.token_id, r.user)))
 }
 
 /// Record when tokens were last used (gathered in memory, written in one

@@ -37,8 +37,8 @@ pub struct Ctx {
     pub via_token: bool,
     pub is_api: bool,
     pub path_and_query: String,
-    /// The plans' and the registry's revisions, when they were read with the
-    /// caller's token (before anything else the request reads).
+    /// The plans' and the registry's revisions, when they were read to let
+    /// the caller's token in (before anything else the request reads).
     pub revisions: Option<(i64, i64)>,
     pub flash: Option<Flash>,
     /// A multipart upload whose CSRF token travels in the body: the handler checks it.

@@ -31,6 +31,7 @@ pub mod reporting;
 pub mod routes;
 pub mod schemes;
 pub mod scoped;
+pub mod tokens;
 pub mod usage;
 pub mod users;
 pub mod version;
@@ -126,6 +127,8 @@ pub struct AppState {
     pub documents: Arc<documents::Documents>,
     /// What is kept under the plans' and the registry's revisions (see `kept`).
     pub kept: Arc<kept::Kept>,
+    /// What each API token lets in, kept under the revisions (see `tokens`).
+    pub tokens: Arc<tokens::Tokens>,
     /// The turns of the requests served at once (`WebConfig::requests_at_once`).
     pub turns: Option<Arc<tokio::sync::Semaphore>>,
 }
@@ -158,6 +161,7 @@ impl AppState {
             jobs: Arc::new(Mutex::new(HashMap::new())),
             documents: Arc::new(documents::Documents::default()),
             kept: Arc::new(kept::Kept::default()),
+            tokens: Arc::new(tokens::Tokens::default()),
             turns: (at_once > 0).then(|| Arc::new(tokio::sync::Semaphore::new(at_once))),
         })
     }

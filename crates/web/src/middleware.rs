@@ -186,16 +186,21 @@ async fn context_inner(
         .map(|s| s.trim().to_string());
     let outcome = async {
         if let Some(token) = bearer {
-            let (token_id, user, revisions) = users::by_token_at(&state.db, &token)
+            // The revisions first: what the token lets in is kept under
+            // them, and so is what the request reads after.
+            let revisions = state.kept.revisions(&state.db).await?;
+            let (token_id, user) = state
+                .tokens
+                .admit(&state.db, &token, revisions)
                 .await?
                 .ok_or(AppError::Unauthorized)?;
-            ctx.revisions = Some(revisions);
+            ctx.revisions = Some((revisions.plans, revisions.registry));
             // Noted, not written: the last use is recorded off the request path.
             state
                 .usage
                 .token_used(token_id, time::OffsetDateTime::now_utc());
             ctx.lang = Lang::parse(&user.lang).unwrap_or_default();
-            ctx.user = Some(Arc::new(user));
+            ctx.user = Some(user);
             ctx.via_token = true;
             return Ok::<_, AppError>(None);
         }
