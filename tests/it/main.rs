@@ -126,6 +126,7 @@ on_both_stores!(
     login_is_throttled,
     password_change,
     api_tokens_authenticate,
+    api_tokens_are_listed_and_revoked,
     roles_limit_what_users_do,
     scope_hides_other_districts_everywhere,
     scope_follows_geography_across_the_reform,

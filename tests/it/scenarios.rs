@@ -567,6 +567,131 @@ pub async fn api_tokens_authenticate(b: Backend) {
     assert_eq!(api(&mut c2, "/api/v1/me").await["username"], "admin");
 }
 
+/// An account lists its API tokens (never their secrets) and revokes one, by
+/// the API and on its page: the token is refused from the next request on,
+/// stays listed with the time it was revoked, and the revocation is one
+/// audit row; another account's token is 404.
+pub async fn api_tokens_are_listed_and_revoked(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut admin = app.admin().await;
+    let mut made = vec![];
+    for name in ["sync", "báo cáo"] {
+        let r = admin
+            .json(Method::POST, "/api/v1/me/tokens", json!({ "name": name }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        made.push(r.json()["token"].as_str().expect("token").to_string());
+    }
+    let mut c = app.client();
+    c.bearer = Some(made[0].clone());
+    assert_eq!(api(&mut c, "/api/v1/me").await["username"], "admin");
+
+    let list = api(&mut admin, "/api/v1/me/tokens").await;
+    assert_eq!(list["total"], 2, "{list}");
+    let text = list.to_string();
+    assert!(!text.contains(&made[0]) && !text.contains("hash"), "{text}");
+    let sync = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["name"] == "sync")
+        .expect("sync")
+        .clone();
+    assert_eq!(sync["revoked_at"], Value::Null);
+    let id = sync["id"].as_i64().expect("id");
+
+    // Another account cannot see or revoke it.
+    let mut other = app.user("canbo.tokens", "officer", "hn-so-ct", "01").await;
+    assert_eq!(api(&mut other, "/api/v1/me/tokens").await["total"], 0);
+    let r = other
+        .json(
+            Method::POST,
+            &format!("/api/v1/me/tokens/{id}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = other
+        .json(Method::POST, "/api/v1/me/tokens/abc/revoke", json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(api(&mut c, "/api/v1/me").await["username"], "admin");
+
+    // Revoked by the API: refused from the next request on, still listed.
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/me/tokens/{id}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let at = r.json()["revoked_at"].clone();
+    assert!(at.is_string(), "{}", r.body);
+    assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    // Again: nothing changes.
+    let r = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/me/tokens/{id}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["revoked_at"], at);
+    let list = api(&mut admin, "/api/v1/me/tokens").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"][1]["name"], "sync", "the revoked one last");
+    let audit = langnghe_store::audit::list(
+        &app.db,
+        &langnghe_store::audit::AuditFilter {
+            entity: Some("api_token".into()),
+            entity_id: Some(id.to_string()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("audit")
+    .0;
+    assert_eq!(audit.len(), 2, "created and revoked once");
+
+    // On the page: listed with a button; the button revokes the other one.
+    let page = admin.get("/account/tokens").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("báo cáo") && page.body.contains("Đã thu hồi"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&made[1]), "no secret on the page");
+    let other_id = list["items"][0]["id"].as_i64().expect("id");
+    let mut c2 = app.client();
+    c2.bearer = Some(made[1].clone());
+    assert_eq!(c2.get("/api/v1/me").await.status, StatusCode::OK);
+    let r = admin
+        .form(&format!("/account/tokens/{other_id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/account/tokens");
+    assert_eq!(c2.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let page = admin.get("/account/tokens").await;
+    assert!(
+        page.body.contains("Đã thu hồi khóa “báo cáo”"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("/revoke\""), "nothing left to revoke");
+    // Without the form's CSRF token: refused, nothing revoked.
+    let r = admin
+        .form(
+            &format!("/account/tokens/{other_id}/revoke"),
+            &[("csrf_token", "wrong")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
 pub async fn roles_limit_what_users_do(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut viewer = app.user("viewer.hn", "viewer", "hn-so-ct", "01").await;

@@ -376,6 +376,79 @@ pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str) -> R
     Ok(token)
 }
 
+/// One of an account's API tokens, as its owner sees it (never the secret).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: i64,
+    /// What the token is for.
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it was last used (written within a minute of the use); null: never.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    /// When it was revoked; null: it still lets its owner in.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// An account's API tokens: those that still let in first, newest first.
+pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
+    Ok(with_db!(db, |c| sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC"
+    )
+    .bind(user_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Revoke one of an account's tokens: from the next request on it lets
+/// nobody in. The row stays (who had which token, and until when, is
+/// history). A token already revoked keeps its time; another account's token
+/// is `NotFound`, like one that does not exist.
+pub async fn revoke_token(db: &Db, actor: &Actor, user_id: i64, token_id: i64) -> Result<ApiToken> {
+    let now = OffsetDateTime::now_utc();
+    let mut w = db.write(actor).await?;
+    let revoked = with_tx!(w.tx(), |c| {
+        sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
+    )
+    .bind(now)
+    .bind(token_id)
+    .bind(user_id)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    let token: Option<ApiToken> = with_tx!(w.tx(), |c| {
+        sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2"
+    )
+    .bind(token_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await?
+    });
+    let token = token.ok_or(StoreError::NotFound)?;
+    if revoked == 1 {
+        let before = ApiToken {
+            revoked_at: None,
+            ..token.clone()
+        };
+        w.audit(
+            AuditAction::Update,
+            AuditEntity::ApiToken,
+            token_id,
+            Some(&before),
+            Some(&token),
+        )
+        .await?;
+    }
+    w.commit().await?;
+    Ok(token)
+}
+
 /// The token's id and the active user it belongs to. Reads only: the time of
 /// use is recorded later, off the request path ([`record_token_use`]), so a
 /// request made with a token never waits behind a writer.

@@ -1,9 +1,9 @@
 //! The signed-in user's own account: who am I, language, password, API tokens.
 
-use crate::common::password_error;
+use crate::common::{password_error, path_id, ListOf};
 use crate::ctx::{self, Ctx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::extract::{Form, Json};
+use crate::extract::{Form, Json, Path};
 use crate::i18n::{t, Lang};
 use crate::users::UserView;
 use crate::views::render;
@@ -29,12 +29,17 @@ pub fn pages() -> Router<AppState> {
             get(password_page).post(change_password),
         )
         .route("/account/tokens", get(tokens_page).post(create_token_page))
+        .route(
+            "/account/tokens/{id}/revoke",
+            axum::routing::post(revoke_token_page),
+        )
 }
 
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(me, update_me))
-        .routes(routes!(create_token_api))
+        .routes(routes!(my_tokens_api, create_token_api))
+        .routes(routes!(revoke_token_api))
 }
 
 /// The caller's own account.
@@ -93,6 +98,56 @@ async fn create_token_api(
     let name = token_name(&p.name)?;
     let token = store::create_token(&state.db, &ctx.actor(), user.id, &name).await?;
     Ok((StatusCode::CREATED, Json(TokenCreated { token })).into_response())
+}
+
+/// The caller's API tokens (never their secrets): those that still let in
+/// first, newest first.
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "accounts",
+    responses((status = 200, body = ListOf<store::ApiToken>), (status = 401)))]
+async fn my_tokens_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<ListOf<store::ApiToken>>> {
+    let user = ctx.user()?;
+    let items = store::tokens_of(&state.db, user.id).await?;
+    let total = items.len() as i64;
+    Ok(Json(ListOf { items, total }))
+}
+
+/// Revoke one of the caller's API tokens: from the next request on it lets
+/// nobody in. The token stays listed with the time it was revoked; revoking
+/// it again changes nothing. Another account's token is 404.
+#[utoipa::path(post, path = "/api/v1/me/tokens/{id}/revoke", tag = "accounts",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses((status = 200, body = store::ApiToken), (status = 401), (status = 404)))]
+async fn revoke_token_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<store::ApiToken>> {
+    let user = ctx.user()?;
+    let id = path_id(&id)?;
+    Ok(Json(
+        store::revoke_token(&state.db, &ctx.actor(), user.id, id).await?,
+    ))
+}
+
+async fn revoke_token_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let id = path_id(&id)?;
+    let token = store::revoke_token(&state.db, &ctx.actor(), user.id, id).await?;
+    ctx::flash(
+        &session,
+        "success",
+        crate::i18n::t_args(ctx.lang, "tokens-revoked", &[("name", token.name)]),
+    )
+    .await;
+    Ok(Redirect::to("/account/tokens").into_response())
 }
 
 fn token_name(s: &str) -> AppResult<String> {
@@ -162,8 +217,9 @@ async fn change_password(
 }
 
 async fn tokens_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Html<String>> {
-    ctx.user()?;
-    let page = context! { title => t(ctx.lang, "tokens-title"), token => None::<String>, errors => Vec::<String>::new() };
+    let user = ctx.user()?;
+    let tokens = store::tokens_of(&state.db, user.id).await?;
+    let page = context! { title => t(ctx.lang, "tokens-title"), token => None::<String>, errors => Vec::<String>::new(), tokens => tokens };
     render(&state, &ctx, "account/tokens.html", page)
 }
 
@@ -181,10 +237,12 @@ async fn create_token_page(
     let name = match token_name(&f.name) {
         Ok(n) => n,
         Err(AppError::Validation(errs)) => {
+            let tokens = store::tokens_of(&state.db, user.id).await?;
             let page = context! {
                 title => t(ctx.lang, "tokens-title"),
                 token => None::<String>,
                 errors => crate::views::field_errors(ctx.lang, &errs),
+                tokens => tokens,
             };
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -195,6 +253,7 @@ async fn create_token_page(
         Err(e) => return Err(e),
     };
     let token = store::create_token(&state.db, &ctx.actor(), user.id, &name).await?;
-    let page = context! { title => t(ctx.lang, "tokens-title"), token => token, errors => Vec::<String>::new() };
+    let tokens = store::tokens_of(&state.db, user.id).await?;
+    let page = context! { title => t(ctx.lang, "tokens-title"), token => token, errors => Vec::<String>::new(), tokens => tokens };
     Ok(render(&state, &ctx, "account/tokens.html", page)?.into_response())
 }

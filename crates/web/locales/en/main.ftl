@@ -132,6 +132,15 @@ tokens-created = New token (shown only once; store it now):
 tokens-name = Token name
 tokens-name-hint = What the token is for, e.g. “Finance department sync”.
 tokens-create = Create token
+tokens-mine = My tokens
+tokens-created-at = Created
+tokens-last-used = Last used
+tokens-never-used = Never
+tokens-active = Active
+tokens-revoked-at = Revoked { $at }
+tokens-revoke = Revoke
+tokens-revoked = Token “{ $name }” revoked: it no longer lets anyone in.
+tokens-empty = You have no API tokens yet.
 
 # Audit
 audit-title = Audit log

@@ -129,6 +129,15 @@ tokens-created = Khóa mới (chỉ hiển thị một lần, hãy lưu lại ng
 tokens-name = Tên khóa
 tokens-name-hint = Khóa này dùng cho việc gì, ví dụ “Đồng bộ Sở Tài chính”.
 tokens-create = Tạo khóa
+tokens-mine = Khóa của tôi
+tokens-created-at = Ngày tạo
+tokens-last-used = Lần dùng gần nhất
+tokens-never-used = Chưa dùng
+tokens-active = Đang dùng được
+tokens-revoked-at = Đã thu hồi lúc { $at }
+tokens-revoke = Thu hồi
+tokens-revoked = Đã thu hồi khóa “{ $name }”: từ nay khóa này không dùng được nữa.
+tokens-empty = Bạn chưa có khóa truy cập nào.
 
 # Nhật ký
 audit-title = Nhật ký thay đổi
