@@ -4,7 +4,8 @@
 // passphrase; two tabs edit the same account and the older one's save shows
 // "Bạn nhập / Đã lưu" and keeps what was typed; the officer signs in on a phone
 // (390 px), is refused a weak new password, and cannot open /users; the pages
-// are checked in English too. Screenshots at 1366 and 390 px; axe on each page.
+// are checked in English too; the officer makes two API tokens and revokes one
+// (the revoked one is refused at once). Screenshots at 1366 and 390 px; axe on each page.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -211,4 +212,50 @@ step('5. the district officer on a phone: login, a weak new password refused, no
   assert.equal(res.status(), 403);
   await shot(page, `${PREFIX}-officer-users-403-390`);
   await phone.close();
+});
+
+step('6. the officer makes two API tokens on a phone, revokes one; the list in English at 1366 px', async () => {
+  const phone = await newContext(390);
+  page = await newPage(phone, OFFICER.username);
+  await login(page, OFFICER.username, OFFICER.newPassword);
+  await go(page, '/account/tokens');
+  assert.match(nfc(await page.locator('main').innerText()), /Bạn chưa có khóa truy cập nào/);
+  const tokens = [];
+  for (const name of ['Đồng bộ Sở Tài chính', 'Bảng tính của phòng']) {
+    await page.fill('#f-name', name);
+    await clickNav(page, page.locator('form.form button[type=submit]'));
+    const secret = (await page.locator('.flash-success code').innerText()).trim();
+    assert.match(secret, /^lnt_/);
+    tokens.push(secret);
+  }
+  const me = (t) => page.request.get(abs('/api/v1/me'), { headers: { Authorization: `Bearer ${t}` } });
+  assert.equal((await me(tokens[0])).status(), 200);
+  const rows = page.locator('table.data-table tbody tr');
+  assert.equal(await rows.count(), 2);
+  // The first made is the second listed (newest first); revoke it.
+  const row = rows.filter({ hasText: 'Đồng bộ Sở Tài chính' });
+  await clickNav(page, row.locator('button[type=submit]'));
+  assert.equal(pathOf(page), '/account/tokens');
+  const text = nfc(await page.locator('body').innerText());
+  assert.match(text, /Đã thu hồi khóa “Đồng bộ Sở Tài chính”/, text);
+  assert.equal(await rows.filter({ hasText: 'Đồng bộ Sở Tài chính' }).locator('button').count(), 0);
+  assert.equal((await me(tokens[0])).status(), 401, 'the revoked token is refused');
+  assert.equal((await me(tokens[1])).status(), 200, 'the other still lets in');
+  await checkA11y(page);
+  await shot(page, `${PREFIX}-tokens-vi-390`);
+  await phone.close();
+
+  const wide = await newContext(1366, 'en-GB');
+  page = await newPage(wide, OFFICER.username);
+  await login(page, OFFICER.username, OFFICER.newPassword);
+  await setLang(page, 'en');
+  await go(page, '/account/tokens');
+  const en = nfc(await page.locator('main').innerText());
+  assert.match(en, /My tokens/);
+  assert.match(en, /Revoked /);
+  assert.match(en, /Last used/);
+  await checkA11y(page);
+  await shot(page, `${PREFIX}-tokens-en-1366`);
+  await setLang(page, 'vi');
+  await wide.close();
 });
