@@ -631,11 +631,16 @@ pub async fn tokens_are_kept_under_their_revisions(b: Backend) {
     let hash = langnghe_store::users::token_hash(&other);
     exec(
         &app,
-        &format!("UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE token_hash = '{hash}'"),
+        &format!(
+            "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE token_hash = '{hash}'"
+        ),
     )
     .await;
     let revoked = revisions(&app).await;
-    assert!(revoked.tokens > after.tokens, "a revoked token moves the tokens'");
+    assert!(
+        revoked.tokens > after.tokens,
+        "a revoked token moves the tokens'"
+    );
     assert_eq!(
         (revoked.plans, revoked.registry),
         (after.plans, after.registry)
