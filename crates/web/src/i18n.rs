@@ -236,6 +236,7 @@ mod tests {
             "tasks",
             "pct",
             "line",
+            "at",
         ];
         let dummy: Vec<(&str, String)> = vars.iter().map(|v| (*v, "1".to_string())).collect();
         for k in &kv {
