@@ -572,6 +572,14 @@ pub async fn api_tokens_authenticate(b: Backend) {
 /// stays listed with the time it was revoked, and the revocation is one
 /// audit row; another account's token is 404.
 pub async fn api_tokens_are_listed_and_revoked(b: Backend) {
+    async fn revoke(c: &mut langnghe_it::Client, id: impl std::fmt::Display) -> langnghe_it::Resp {
+        c.json(
+            Method::POST,
+            &format!("/api/v1/me/tokens/{id}/revoke"),
+            json!({}),
+        )
+        .await
+    }
     let app = TestApp::spawn(b).await;
     let mut admin = app.admin().await;
     let mut made = vec![];
@@ -603,40 +611,20 @@ pub async fn api_tokens_are_listed_and_revoked(b: Backend) {
     // Another account cannot see or revoke it.
     let mut other = app.user("canbo.tokens", "officer", "hn-so-ct", "01").await;
     assert_eq!(api(&mut other, "/api/v1/me/tokens").await["total"], 0);
-    let r = other
-        .json(
-            Method::POST,
-            &format!("/api/v1/me/tokens/{id}/revoke"),
-            json!({}),
-        )
-        .await;
+    let r = revoke(&mut other, id).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    let r = other
-        .json(Method::POST, "/api/v1/me/tokens/abc/revoke", json!({}))
-        .await;
+    let r = revoke(&mut other, "abc").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert_eq!(api(&mut c, "/api/v1/me").await["username"], "admin");
 
     // Revoked by the API: refused from the next request on, still listed.
-    let r = admin
-        .json(
-            Method::POST,
-            &format!("/api/v1/me/tokens/{id}/revoke"),
-            json!({}),
-        )
-        .await;
+    let r = revoke(&mut admin, id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let at = r.json()["revoked_at"].clone();
     assert!(at.is_string(), "{}", r.body);
     assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     // Again: nothing changes.
-    let r = admin
-        .json(
-            Method::POST,
-            &format!("/api/v1/me/tokens/{id}/revoke"),
-            json!({}),
-        )
-        .await;
+    let r = revoke(&mut admin, id).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["revoked_at"], at);
     let list = api(&mut admin, "/api/v1/me/tokens").await;

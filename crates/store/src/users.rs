@@ -392,15 +392,18 @@ pub struct ApiToken {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+/// An [`ApiToken`]'s columns.
+const TOKEN_SELECT: &str = "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens";
+
 /// An account's API tokens: those that still let in first, newest first.
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(with_db!(db, |c| sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
-         WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC"
-    )
-    .bind(user_id)
-    .fetch_all(c)
-    .await?))
+    let sql = format!(
+        "{TOKEN_SELECT} WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC"
+    );
+    Ok(with_db!(db, |c| sqlx::query_as(&sql)
+        .bind(user_id)
+        .fetch_all(c)
+        .await?))
 }
 
 /// Revoke one of an account's tokens: from the next request on it lets
